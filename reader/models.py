@@ -1,0 +1,95 @@
+"""Plain data: a paper, a user's annotation of it, the outcome of an import.
+
+Nothing here does I/O or knows about Textual; every layer passes these around.
+Dates are ISO strings (``YYYY-MM-DD``) so they sort, store and export as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.text import normalise_title
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper's metadata, as imported. ``id`` is the library row id once stored."""
+
+    title: str
+    arxiv_id: str | None = None
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    # A count without names: the HF page text only says "7 authors".
+    author_count: int | None = None
+    published: str | None = None
+    upvotes: int | None = None
+    github_url: str | None = None
+    id: int | None = None
+
+    @property
+    def title_key(self) -> str:
+        """The normalised title: a paper's identity while it has no arXiv id."""
+        return normalise_title(self.title)
+
+    @property
+    def abs_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def hf_url(self) -> str | None:
+        return f"https://huggingface.co/papers/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def has_code(self) -> bool:
+        return bool(self.github_url)
+
+    @property
+    def n_authors(self) -> int:
+        return len(self.authors) or (self.author_count or 0)
+
+    @property
+    def author_label(self) -> str:
+        """Author names when known, else the count ("7 authors"), else empty."""
+        if self.authors:
+            return ", ".join(self.authors)
+        if self.author_count:
+            return f"{self.author_count} author" + ("" if self.author_count == 1 else "s")
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One user's marks on one paper."""
+
+    paper_id: int
+    starred: bool = False
+    note: str = ""
+    updated_at: str | None = None
+
+    @property
+    def has_note(self) -> bool:
+        return bool(self.note.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did, for the summary line."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        parts = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        if self.skipped:
+            parts += f", {self.skipped} skipped"
+        return parts

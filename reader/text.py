@@ -1,0 +1,31 @@
+"""Text helpers shared by importers, the store and the UI. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 controls (ESC, BEL, CSI ...), bidi overrides/isolates and zero-width
+# characters: paper text is data and must never steer the terminal or reorder a line.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_WHITESPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def strip_controls(text: str) -> str:
+    """Remove characters that could change what a terminal shows; keep tabs and newlines."""
+    return _UNSAFE.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """Controls removed and all whitespace (newlines included) collapsed to single spaces."""
+    return _WHITESPACE.sub(" ", strip_controls(text)).strip()
+
+
+def normalise_title(title: str) -> str:
+    """Case, accents, punctuation and spacing folded away: the identity of a title."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", stripped).strip()
