@@ -29,3 +29,14 @@ def normalise_title(title: str) -> str:
     decomposed = unicodedata.normalize("NFKD", title.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", stripped).strip()
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) URL we may show as a link or open, else ``None``."""
+    if not url:
+        return None
+    url = url.strip()
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or _UNSAFE.search(url) or " " in url:
+        return None
+    return url

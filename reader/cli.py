@@ -1,0 +1,156 @@
+"""The command line: parse, open the library, then run the app or one command.
+
+Every failure the user can cause (a missing file, a bad file, a library that is
+not ours) ends as one ``Error: ...`` line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import click
+
+from reader import __version__
+from reader.export.files import ExportError, write_atomic
+from reader.paths import default_db_path, default_user
+from reader.sources import SourceError
+from reader.store import Library, LibraryError, open_library
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db_path: Path
+    user: str
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one clean line and exit code 1."""
+    try:
+        yield
+    except (LibraryError, SourceError, ExportError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Library]:
+    with friendly_errors():
+        library = open_library(settings.db_path)
+    try:
+        yield library
+    finally:
+        library.close()
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Library file [env READER_DB; default: library.db in the user data directory].",
+)
+@click.option("--user", help="Whose stars and notes [env READER_USER; default: login name].")
+@click.version_option(__version__, "-V", "--version", prog_name="reader")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None, user: str | None) -> None:
+    """A keyboard-driven reader for research papers.
+
+    Run without a command to open the library. Library file: see --db.
+    """
+    ctx.obj = Settings(db_path=db or default_db_path(), user=user or default_user())
+    if ctx.invoked_subcommand is None:
+        run_app(ctx.obj)
+
+
+def run_app(settings: Settings) -> None:
+    """Open the library (with the sample when it is empty) in the terminal UI."""
+    from reader.sample import load_sample_if_empty
+    from reader.tui.app import ReaderApp  # Textual is slow to import: only when needed.
+
+    with opened(settings) as library:
+        with friendly_errors():
+            seeded = load_sample_if_empty(library)
+        notice = None
+        if seeded is not None:
+            notice = (
+                f"Your library was empty, so it starts with {seeded.added} sample papers "
+                "from the Hugging Face Daily Papers page. Add your own with `reader import FILE`."
+            )
+        ReaderApp(library, settings.user, notice=notice).run()
+
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    path = Path(name)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise click.ClickException(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise click.ClickException(f"{name}: is a directory, not a file") from None
+    except OSError as error:
+        raise click.ClickException(f"{name}: {error.strerror}") from None
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True)
+@click.pass_obj
+def import_command(settings: Settings, files: tuple[str, ...]) -> None:
+    """Import papers from FILES (a Hugging Face papers page copied as text; - for stdin).
+
+    Every file is read and checked before anything is written; a file is
+    imported whole or not at all.
+    """
+    from reader.sources.loader import load_papers
+
+    parsed = []
+    for name in files:
+        data = _read_input(name)
+        with friendly_errors():
+            parsed.append((name, load_papers("<stdin>" if name == "-" else name, data)))
+    with opened(settings) as library:
+        for name, papers in parsed:
+            with friendly_errors():
+                result = library.import_papers(papers)
+            label = "stdin" if name == "-" else name
+            click.echo(f"{label}: {len(papers)} papers: {result.summary()}")
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.pass_obj
+def export_command(settings: Settings, fmt: str, output: Path | None, force: bool) -> None:
+    """Export the user's starred and noted papers, with their notes."""
+    from reader.export.markdown import render_markdown
+
+    with opened(settings) as library:
+        items = library.annotated(settings.user)
+    text = render_markdown(items, user=settings.user, today=date.today().isoformat())
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with friendly_errors():
+        write_atomic(output, text, force=force)
+    click.echo(f"Wrote {len(items)} papers to {output}", err=True)

@@ -1,0 +1,338 @@
+"""The library: one SQLite file of papers and each user's annotations.
+
+This is the only module that speaks SQL. Every write is one short transaction;
+annotation writes change only the columns they mean to change, so two processes
+marking different things never undo each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from reader.models import Annotation, ImportResult, Paper
+from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_PAPER_COLUMNS = (
+    "id, arxiv_id, title, abstract, authors, author_count, published, upvotes, github_url"
+)
+# Metadata fields an import may set; a missing (None/empty) value never erases a known one.
+_MERGED_FIELDS = (
+    "arxiv_id",
+    "title",
+    "abstract",
+    "authors",
+    "author_count",
+    "published",
+    "upvotes",
+    "github_url",
+)
+
+
+class LibraryError(Exception):
+    """A library file we cannot or must not use; the message is for the user."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file (and its folder) readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _check_is_sqlite(path: Path) -> None:
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise LibraryError(f"cannot open library {path}: {error.strerror}") from None
+    if header and header != _SQLITE_HEADER:
+        raise LibraryError(
+            f"{path} is not a reader library (not an SQLite database); left untouched"
+        )
+
+
+class Library:
+    """A library file, open. Use :func:`open_library` to get one."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.path = path
+        self._conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    # -- set-up ---------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        has_tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        where = self.path or ":memory:"
+        if app_id != APPLICATION_ID and (has_tables or version):
+            raise LibraryError(f"{where} is another program's SQLite database; left untouched")
+        if version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{where} was written by a newer version of reader (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade reader to open it"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: all of it lands, or none of it."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise LibraryError(f"{self.path or ':memory:'}: {error}") from None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- metadata -------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- papers ---------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def papers(self) -> list[Paper]:
+        """Every paper, newest first (papers without a date last, then by title)."""
+        rows = self.db.execute(
+            f"SELECT {_PAPER_COLUMNS} FROM papers "
+            "ORDER BY published IS NULL, published DESC, title COLLATE NOCASE"
+        )
+        return [_paper_from_row(row) for row in rows]
+
+    def paper(self, paper_id: int) -> Paper | None:
+        row = self.db.execute(
+            f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        return _paper_from_row(row) if row else None
+
+    def import_papers(self, papers: Iterable[Paper]) -> ImportResult:
+        """Add new papers and update known ones, all in one transaction.
+
+        A paper is known by its arXiv id, or by its normalised title when either
+        side has no id (then the id is filled in). Incoming metadata wins where it
+        is present; annotations are never touched.
+        """
+        added = updated = unchanged = 0
+        now = _now()
+        with self.transaction():
+            for paper in papers:
+                existing = self._find(paper)
+                if existing is None:
+                    self._insert(paper, now)
+                    added += 1
+                    continue
+                merged = _merge(existing, paper)
+                if merged == existing:
+                    unchanged += 1
+                else:
+                    self._update(merged, now)
+                    updated += 1
+        return ImportResult(added=added, updated=updated, unchanged=unchanged)
+
+    def _find(self, paper: Paper) -> Paper | None:
+        if paper.arxiv_id:
+            row = self.db.execute(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,)
+            ).fetchone()
+            if row:
+                return _paper_from_row(row)
+            row = self.db.execute(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE title_key = ? AND arxiv_id IS NULL",
+                (paper.title_key,),
+            ).fetchone()
+        else:
+            row = self.db.execute(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE title_key = ? "
+                "ORDER BY arxiv_id IS NOT NULL LIMIT 1",
+                (paper.title_key,),
+            ).fetchone()
+        return _paper_from_row(row) if row else None
+
+    def _insert(self, paper: Paper, now: str) -> None:
+        self.db.execute(
+            "INSERT INTO papers (arxiv_id, title, title_key, abstract, authors, author_count, "
+            "published, upvotes, github_url, added_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*_paper_values(paper), now, now),
+        )
+
+    def _update(self, paper: Paper, now: str) -> None:
+        self.db.execute(
+            "UPDATE papers SET arxiv_id = ?, title = ?, title_key = ?, abstract = ?, "
+            "authors = ?, author_count = ?, published = ?, upvotes = ?, github_url = ?, "
+            "updated_at = ? WHERE id = ?",
+            (*_paper_values(paper), now, paper.id),
+        )
+
+    # -- annotations ----------------------------------------------------------
+
+    def annotations(self, user: str) -> dict[int, Annotation]:
+        """Every annotation of ``user`` that marks something, by paper id."""
+        rows = self.db.execute(
+            "SELECT paper_id, starred, note, updated_at FROM annotations "
+            "WHERE user = ? AND (starred OR note != '')",
+            (user,),
+        )
+        return {row[0]: Annotation(row[0], bool(row[1]), row[2], row[3]) for row in rows}
+
+    def annotation(self, user: str, paper_id: int) -> Annotation:
+        row = self.db.execute(
+            "SELECT paper_id, starred, note, updated_at FROM annotations "
+            "WHERE user = ? AND paper_id = ?",
+            (user, paper_id),
+        ).fetchone()
+        return Annotation(row[0], bool(row[1]), row[2], row[3]) if row else Annotation(paper_id)
+
+    def set_starred(self, user: str, paper_id: int, starred: bool) -> Annotation:
+        """Star or unstar one paper for ``user``; only the star changes."""
+        return self._upsert_annotation(user, paper_id, "starred", int(starred))
+
+    def toggle_star(self, user: str, paper_id: int) -> Annotation:
+        """Flip the star in one statement, so two processes never lose a toggle."""
+        now = _now()
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO annotations (user, paper_id, starred, created_at, updated_at) "
+                "VALUES (?, ?, 1, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
+                "starred = 1 - starred, updated_at = excluded.updated_at",
+                (user, paper_id, now, now),
+            )
+        return self.annotation(user, paper_id)
+
+    def set_note(self, user: str, paper_id: int, note: str) -> Annotation:
+        """Save ``note`` (Markdown) as ``user``'s note on the paper; empty removes it."""
+        return self._upsert_annotation(user, paper_id, "note", note)
+
+    def _upsert_annotation(self, user: str, paper_id: int, column: str, value: Any) -> Annotation:
+        now = _now()
+        with self.transaction():
+            self.db.execute(
+                f"INSERT INTO annotations (user, paper_id, {column}, created_at, updated_at) "
+                f"VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
+                f"{column} = excluded.{column}, updated_at = excluded.updated_at",
+                (user, paper_id, value, now, now),
+            )
+        return self.annotation(user, paper_id)
+
+    def annotated(self, user: str) -> list[tuple[Paper, Annotation]]:
+        """``user``'s starred or noted papers with their annotations, newest first."""
+        marks = self.annotations(user)
+        return [(paper, marks[paper.id]) for paper in self.papers() if paper.id in marks]
+
+
+def _paper_values(paper: Paper) -> tuple[Any, ...]:
+    return (
+        paper.arxiv_id,
+        paper.title,
+        paper.title_key,
+        paper.abstract,
+        json.dumps(list(paper.authors), ensure_ascii=False),
+        paper.author_count,
+        paper.published,
+        paper.upvotes,
+        paper.github_url,
+    )
+
+
+def _paper_from_row(row: tuple[Any, ...]) -> Paper:
+    return Paper(
+        id=row[0],
+        arxiv_id=row[1],
+        title=row[2],
+        abstract=row[3],
+        authors=tuple(json.loads(row[4])),
+        author_count=row[5],
+        published=row[6],
+        upvotes=row[7],
+        github_url=row[8],
+    )
+
+
+def _merge(existing: Paper, incoming: Paper) -> Paper:
+    """``existing`` updated with every field ``incoming`` knows."""
+    changes = {
+        name: value
+        for name in _MERGED_FIELDS
+        if (value := getattr(incoming, name)) not in (None, "", ())
+    }
+    return replace(existing, **changes)
+
+
+def open_library(path: Path | str | None) -> Library:
+    """Open (creating if needed, private to its owner) and upgrade a library file.
+
+    ``None`` opens a throwaway in-memory library. Raises :class:`LibraryError`
+    with a one-line message for a file that is not ours or cannot be opened.
+    """
+    if path is None:
+        library = Library(sqlite3.connect(":memory:", isolation_level=None), None)
+        library._migrate()
+        return library
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise LibraryError(f"cannot open library {path}: it is a directory")
+    try:
+        _create_private(path)
+    except OSError as error:
+        raise LibraryError(f"cannot create library {path}: {error.strerror}") from None
+    _check_is_sqlite(path)
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        conn.execute("PRAGMA foreign_keys = ON")
+        library = Library(conn, path)
+        library._migrate()
+        conn.execute("PRAGMA journal_mode = WAL")
+    except (sqlite3.Error, LibraryError) as error:
+        if conn is not None:
+            conn.close()
+        if isinstance(error, LibraryError):
+            raise
+        raise LibraryError(f"cannot open library {path}: {error}") from None
+    return library

@@ -1,0 +1,49 @@
+"""The library's schema, as numbered migrations.
+
+``PRAGMA user_version`` holds how many migrations a file has had. Each migration
+runs inside the same transaction as the version bump, so a file is always at one
+version or the next, never in between. Append new migrations; never edit old ones.
+"""
+
+from __future__ import annotations
+
+# "RDR1": marks a file as ours, so we never write into somebody else's database.
+APPLICATION_ID = 0x52445231
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: papers, per-user annotations (star, note), key/value metadata.
+    (
+        """
+        CREATE TABLE papers (
+            id INTEGER PRIMARY KEY,
+            arxiv_id TEXT UNIQUE,
+            title TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            abstract TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',
+            author_count INTEGER,
+            published TEXT,
+            upvotes INTEGER,
+            github_url TEXT,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX papers_title_key ON papers (title_key)",
+        "CREATE INDEX papers_published ON papers (published)",
+        """
+        CREATE TABLE annotations (
+            user TEXT NOT NULL,
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            starred INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (user, paper_id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

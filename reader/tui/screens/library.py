@@ -1,0 +1,179 @@
+"""LibraryScreen: filter bar, paper list, detail pane; star and note from the keyboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+from textual.worker import get_current_worker
+
+from reader.models import Annotation, Paper
+from reader.search import Query, SearchIndex
+from reader.store import Library, LibraryError
+from reader.text import one_line
+from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.paper_detail import PaperDetail
+from reader.tui.widgets.paper_list import PaperList
+
+EMPTY_LIBRARY = "Your library is empty. Add papers with: reader import FILE"
+
+
+class LibraryScreen(Screen[None]):
+    """The main screen: every paper of the library, filtered live."""
+
+    CSS_PATH = "library.tcss"
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="library.filter"),
+        Binding("s", "toggle_star", "Star", id="library.star"),
+        Binding("n", "edit_note", "Note", id="library.note"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+    ]
+
+    @dataclass
+    class FilterResult(Message):
+        """Ids matching ``text``, computed off the UI thread over ``index``."""
+
+        text: str
+        query: Query
+        ids: list[int]
+        index: SearchIndex
+
+    def __init__(self, library: Library, user: str) -> None:
+        super().__init__()
+        self.library = library
+        self.user = user
+        self._papers: dict[int, Paper] = {}
+        self._order: list[int] = []
+        self._marks: dict[int, Annotation] = {}
+        self._index = SearchIndex([])
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        yield FilterBar(id="filter")
+        with Horizontal(id="panes"):
+            yield PaperList(id="papers")
+            yield PaperDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(PaperList).focus()
+
+    # -- data -----------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the library again and rebuild the search index (once per change)."""
+        papers = self.library.papers()
+        self._papers = {paper.id: paper for paper in papers if paper.id is not None}
+        self._order = list(self._papers)
+        self._marks = self.library.annotations(self.user)
+        self._index = SearchIndex(papers)
+        text = self.query_one(FilterBar).value
+        if text.strip():
+            self._run_filter(text)
+        else:
+            self._show(Query.parse(""), self._order)
+
+    def _show(self, query: Query, ids: list[int]) -> None:
+        if not self._papers:
+            empty = EMPTY_LIBRARY
+        else:
+            empty = f"No papers match “{one_line(query.text)}”. Esc clears the filter."
+        papers = self.query_one(PaperList)
+        papers.show(ids, self._papers, self._marks, query, empty_message=empty)
+        self.sub_title = f"{self.user} · {len(ids)} of {len(self._papers)} papers"
+        if not ids:
+            self._show_detail(None)
+
+    def _show_detail(self, paper_id: int | None) -> None:
+        paper = self._papers.get(paper_id) if paper_id is not None else None
+        mark = self._marks.get(paper_id) if paper_id is not None else None
+        empty = EMPTY_LIBRARY if not self._papers else "No paper matches the filter."
+        self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
+
+    # -- filtering ------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value.strip():
+            self._run_filter(event.value)
+        else:
+            self.workers.cancel_group(self, "filter")
+            self._show(Query.parse(""), self._order)
+
+    @work(exclusive=True, thread=True, group="filter", exit_on_error=False)
+    def _run_filter(self, text: str) -> None:
+        """Match off the UI thread; a newer keystroke cancels this one's result."""
+        index = self._index
+        query = Query.parse(text)
+        ids = index.search(query)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.FilterResult(text, query, ids, index))
+
+    @on(FilterResult)
+    def _filter_done(self, result: FilterResult) -> None:
+        # Drop a result that a newer keystroke or a library change has made stale.
+        if result.index is self._index and result.text == self.query_one(FilterBar).value:
+            self._show(result.query, result.ids)
+
+    @on(FilterBar.Done)
+    def _filter_finished(self) -> None:
+        self.query_one(PaperList).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(FilterBar).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(FilterBar).value = ""
+
+    # -- the highlighted paper ------------------------------------------------
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        self._show_detail(event.paper_id)
+
+    def _current(self) -> Paper | None:
+        paper_id = self.query_one(PaperList).highlighted
+        if paper_id is None:
+            self.notify("No paper here to act on.", severity="warning")
+            return None
+        return self._papers[paper_id]
+
+    def _remember(self, mark: Annotation) -> None:
+        """Show a saved annotation in the list and the detail pane."""
+        self._marks[mark.paper_id] = mark
+        self.query_one(PaperList).update_marks(self._marks)
+        if self.query_one(PaperList).highlighted == mark.paper_id:
+            self._show_detail(mark.paper_id)
+
+    def action_toggle_star(self) -> None:
+        paper = self._current()
+        if paper is None or paper.id is None:
+            return
+        try:
+            mark = self.library.toggle_star(self.user, paper.id)
+        except LibraryError as error:
+            self.notify(str(error), title="Star not saved", severity="error", markup=False)
+            return
+        self._remember(mark)
+
+    def action_edit_note(self) -> None:
+        paper = self._current()
+        if paper is None or paper.id is None:
+            return
+        paper_id = paper.id
+        note = self._marks.get(paper_id, Annotation(paper_id)).note
+
+        def save(text: str) -> None:
+            mark = self.library.set_note(self.user, paper_id, text)
+            self._remember(mark)
+            self.notify("Note saved." if mark.has_note else "Note removed.")
+
+        self.app.push_screen(NoteEditor(paper.title, note, save))

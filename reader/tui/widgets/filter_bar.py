@@ -1,0 +1,36 @@
+"""FilterBar: the live fuzzy filter at the top of the library."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+
+class FilterBar(Input):
+    """An input whose Esc clears it and whose Enter/Down hand focus back to the list."""
+
+    BINDINGS = [
+        Binding("escape", "clear", "Clear filter", show=False),
+        Binding("down", "done", "To the list", show=False),
+    ]
+
+    class Done(Message):
+        """The user is finished typing and wants the list back."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            placeholder="/ to filter: words from the title, authors or abstract",
+            id=id,
+            select_on_focus=False,
+        )
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.post_message(self.Done())
+
+    def action_done(self) -> None:
+        self.post_message(self.Done())
+
+    async def action_submit(self) -> None:
+        self.post_message(self.Done())

@@ -1,0 +1,244 @@
+"""PaperList: one line per paper, drawn only for the rows on screen.
+
+A Line API widget: its cost does not grow with the library, unlike a widget per
+row. Rows are built from plain ``rich.text.Text`` (never markup), so a title
+holding ``[bold]`` shows exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.models import Annotation, Paper
+from reader.search import Query, title_spans
+from reader.text import one_line
+
+STAR = "★"
+NOTE = "✎"
+CODE = "</>"
+DATE_WIDTH = 10
+VOTES_WIDTH = 5
+# star, note, code markers and the gaps between columns
+FIXED_WIDTH = 2 + 2 + 4 + 1 + DATE_WIDTH + 1 + VOTES_WIDTH + 1
+
+
+class PaperList(ScrollView, can_focus=True):
+    """The papers of the current view, one per row, with a cursor."""
+
+    COMPONENT_CLASSES = {
+        "paper-list--cursor",
+        "paper-list--match",
+        "paper-list--star",
+        "paper-list--note",
+        "paper-list--code",
+        "paper-list--meta",
+        "paper-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    PaperList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        & > .paper-list--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .paper-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .paper-list--match { color: $text-accent; text-style: bold underline; }
+        & > .paper-list--star { color: $text-warning; }
+        & > .paper-list--note { color: $text-success; }
+        & > .paper-list--code { color: $text-secondary; }
+        & > .paper-list--meta { color: $text-muted; }
+        & > .paper-list--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved onto another paper (``None``: the list is empty)."""
+
+        paper_list: PaperList
+        paper_id: int | None
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._ids: list[int] = []
+        self._papers: Mapping[int, Paper] = {}
+        self._marks: Mapping[int, Annotation] = {}
+        self._query = Query.parse("")
+        self.empty_message = "No papers."
+
+    # -- data -----------------------------------------------------------------
+
+    @property
+    def paper_ids(self) -> Sequence[int]:
+        return self._ids
+
+    @property
+    def highlighted(self) -> int | None:
+        """The paper under the cursor."""
+        return self._ids[self.cursor] if self._ids else None
+
+    def show(
+        self,
+        ids: Sequence[int],
+        papers: Mapping[int, Paper],
+        marks: Mapping[int, Annotation],
+        query: Query,
+        *,
+        empty_message: str,
+    ) -> None:
+        """Replace the rows, keeping the cursor on the same paper when it is still shown."""
+        keep = self.highlighted
+        self._ids = list(ids)
+        self._papers = papers
+        self._marks = marks
+        self._query = query
+        self.empty_message = empty_message
+        self.virtual_size = Size(0, len(self._ids))
+        position = 0
+        if keep is not None and query.is_empty:
+            try:
+                position = self._ids.index(keep)
+            except ValueError:
+                position = 0
+        self.cursor = position
+        self.refresh()
+
+    def update_marks(self, marks: Mapping[int, Annotation]) -> None:
+        """New stars or notes: redraw, nothing else moves."""
+        self._marks = marks
+        self.refresh()
+
+    # -- cursor ---------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._ids) - 1)) if self._ids else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.highlighted))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(0, len(self._ids))
+        self._scroll_to_cursor()
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._ids) - 1
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = offset.y + round(self.scroll_y)
+        if row < len(self._ids):
+            self.cursor = row
+
+    # -- drawing --------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = y + round(self.scroll_y)
+        if not self._ids:
+            if y == 1:
+                style = self.get_component_rich_style("paper-list--empty")
+                message = Text(f"  {self.empty_message}", style=style, no_wrap=True, end="")
+                message.truncate(width, overflow="ellipsis")
+                return Strip(message.render(self.app.console)).adjust_cell_length(
+                    width, self.rich_style
+                )
+            return Strip.blank(width, self.rich_style)
+        if row >= len(self._ids):
+            return Strip.blank(width, self.rich_style)
+        paper_id = self._ids[row]
+        text = self._row_text(self._papers[paper_id], self._marks.get(paper_id), width)
+        if row == self.cursor:
+            text.stylize(self.get_component_rich_style("paper-list--cursor", partial=True))
+        segments = text.render(self.app.console)
+        return Strip(segments).adjust_cell_length(width, self.rich_style)
+
+    def _row_text(self, paper: Paper, mark: Annotation | None, width: int) -> Text:
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
+
+        title_width = max(8, width - FIXED_WIDTH)
+        # The widget's own colours underneath, so gaps between columns match the rest.
+        text = Text(no_wrap=True, end="", style=self.rich_style)
+        text.append(STAR if mark and mark.starred else " ", style("paper-list--star"))
+        text.append(" ")
+        text.append(NOTE if mark and mark.has_note else " ", style("paper-list--note"))
+        text.append(" ")
+        text.append(CODE if paper.has_code else "   ", style("paper-list--code"))
+        text.append(" ")
+        text.append_text(self._title_text(paper.title, title_width))
+        meta = style("paper-list--meta")
+        text.append(" ")
+        text.append((paper.published or "").ljust(DATE_WIDTH), meta)
+        text.append(" ")
+        votes = f"▲{paper.upvotes}" if paper.upvotes else ""
+        text.append(votes.rjust(VOTES_WIDTH), meta)
+        return text
+
+    def _title_text(self, title: str, width: int) -> Text:
+        clean = one_line(title)
+        text = Text(clean, no_wrap=True, end="")
+        if not self._query.is_empty:
+            match_style = self.get_component_rich_style("paper-list--match", partial=True)
+            for start, end in title_spans(clean, self._query):
+                text.stylize(match_style, start, end)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        return text

@@ -1,0 +1,46 @@
+"""Shared fixtures: throwaway libraries and the app built on them, never the user's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from reader.sample import load_sample_if_empty
+from reader.store import Library, open_library
+
+# The sample's year-less dates resolve against this, so tests and snapshots are stable.
+FIXED_NOW = datetime(2026, 11, 26, 12, 0)
+SAMPLE_PAGE = Path(__file__).parent.parent / "reader" / "data" / "sample-papers.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test away from the real user's library, config and name."""
+    monkeypatch.setenv("READER_DB", str(tmp_path / "env-library.db"))
+    monkeypatch.setenv("READER_USER", "tester")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "library.db"
+
+
+@pytest.fixture
+def library(db_path: Path) -> Iterator[Library]:
+    """A library file holding the bundled sample papers."""
+    lib = open_library(db_path)
+    load_sample_if_empty(lib, now=FIXED_NOW)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def empty_library(db_path: Path) -> Iterator[Library]:
+    lib = open_library(db_path)
+    yield lib
+    lib.close()

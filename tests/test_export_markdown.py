@@ -1,0 +1,276 @@
+"""The Markdown export: rendering (pure) and writing the file (atomic, no clobbering)."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from reader.export import files
+from reader.export.files import ExportError, write_atomic
+from reader.export.markdown import render_markdown
+from reader.models import Annotation, Paper
+
+NOTE = (
+    "First line — naïve café ∑ 🚀\n"
+    "\n"
+    "---\n"
+    "\n"
+    "Set {a, b} and `code {x}` with C:\\path\\to and \\\\ and \\*\n"
+    "  indented line\n"
+    "- [ ] todo"
+)
+
+
+def render(*items: tuple[Paper, Annotation]) -> str:
+    return render_markdown(items, user="ada", today="2025-01-31")
+
+
+def cannot(target: Path, reason: str) -> str:
+    """A regex for exactly the one-line error about ``target``."""
+    return f"^cannot write {re.escape(str(target))}: {reason}$"
+
+
+def headings(doc: str) -> list[str]:
+    """The text of every heading CommonMark finds in ``doc``."""
+    tokens = MarkdownIt("commonmark").parse(doc)
+    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+
+
+def test_full_paper_with_note_verbatim() -> None:
+    paper = Paper(
+        title="Attention Is All You Need",
+        arxiv_id="1706.03762",
+        authors=("A. Vaswani", "N. Shazeer"),
+        published="2017-06-12",
+        upvotes=5,
+        github_url="https://github.com/tensorflow/tensor2tensor",
+        id=1,
+    )
+    doc = render((paper, Annotation(paper_id=1, starred=True, note=NOTE)))
+    assert doc == (
+        "# Reading notes of ada\n"
+        "\n"
+        "1 paper · exported 2025-01-31 by reader\n"
+        "\n"
+        "## [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n"
+        "- **Authors:** A. Vaswani, N. Shazeer\n"
+        "- **Published:** 2017-06-12 · **Upvotes:** 5\n"
+        "- **Starred** ★\n"
+        "- **Links:** [arXiv](https://arxiv.org/abs/1706.03762)"
+        " · [PDF](https://arxiv.org/pdf/1706.03762)"
+        " · [Code](https://github.com/tensorflow/tensor2tensor)"
+        " · [Hugging Face](https://huggingface.co/papers/1706.03762)\n"
+        "\n" + NOTE + "\n"
+    )
+
+
+def test_note_ends_with_blank_line_before_next_paper() -> None:
+    a, b = Paper(title="First", id=1), Paper(title="Second", id=2)
+    doc = render((a, Annotation(1, note="text\n\n\n")), (b, Annotation(2, starred=True)))
+    assert "## First\n\ntext\n\n## Second\n- **Starred** ★\n" in doc
+    assert doc.endswith("★\n") and not doc.endswith("\n\n")
+
+
+def test_unclosed_code_fence_in_note_does_not_swallow_next_paper() -> None:
+    a, b = Paper(title="First", id=1), Paper(title="Second", id=2)
+    note = "see:\n````python\nprint('{x}')"
+    doc = render((a, Annotation(1, note=note)), (b, Annotation(2, starred=True)))
+    assert note + "\n````\n\n## Second" in doc
+    assert headings(doc) == ["Reading notes of ada", "First", "Second"]
+
+
+def test_unclosed_html_comment_in_note_does_not_swallow_next_paper() -> None:
+    a, b = Paper(title="First", id=1), Paper(title="Second", id=2)
+    doc = render((a, Annotation(1, note="<!-- draft")), (b, Annotation(2, starred=True)))
+    assert headings(doc) == ["Reading notes of ada", "First", "Second"]
+
+
+def test_title_and_authors_are_escaped() -> None:
+    paper = Paper(title="[x](y) is *very* good_ness #1 | <b>", authors=("A*B", "C_D"), id=1)
+    doc = render((paper, Annotation(1, starred=True)))
+    assert "## \\[x\\](y) is \\*very\\* good\\_ness \\#1 \\| \\<b\\>\n" in doc
+    assert "- **Authors:** A\\*B, C\\_D\n" in doc
+    assert headings(doc)[1] == "\\[x\\](y) is \\*very\\* good\\_ness \\#1 \\| \\<b\\>"
+
+
+def test_user_is_escaped() -> None:
+    doc = render_markdown([], user="*bob*\n# x", today="2025-01-31")
+    assert doc.startswith("# Reading notes of \\*bob\\* \\# x\n")
+
+
+def test_paper_without_arxiv_id_has_plain_title_and_no_arxiv_links() -> None:
+    paper = Paper(title="Local Paper", author_count=7, github_url="https://github.com/o/r", id=1)
+    doc = render((paper, Annotation(1, starred=True)))
+    assert "## Local Paper\n" in doc
+    assert "- **Authors:** 7 authors\n" in doc
+    assert "- **Links:** [Code](https://github.com/o/r)\n" in doc
+    for absent in ("arxiv.org", "huggingface.co", "[arXiv]", "[PDF]", "[Hugging Face]"):
+        assert absent not in doc
+    assert "Published" not in doc
+
+
+def test_non_http_code_url_is_dropped_and_links_line_omitted() -> None:
+    paper = Paper(title="T", github_url="javascript:alert(1)", id=1)
+    doc = render((paper, Annotation(1, starred=True)))
+    assert "Links" not in doc and "javascript" not in doc
+
+
+def test_code_url_cannot_break_out_of_link() -> None:
+    paper = Paper(title="T", github_url="https://github.com/o/r) [evil](x", id=1)
+    doc = render((paper, Annotation(1, starred=True)))
+    assert "Links" not in doc  # a space in a URL: not a URL
+    paper = Paper(title="T", github_url="https://github.com/o/r)<x>", id=1)
+    doc = render((paper, Annotation(1, starred=True)))
+    assert "[Code](https://github.com/o/r%29%3Cx%3E)" in doc
+
+
+def test_starred_only_paper_has_no_note_body() -> None:
+    paper = Paper(title="Starred", upvotes=0, id=1)
+    doc = render((paper, Annotation(1, starred=True, note="  \n\t\n")))
+    assert doc.endswith("## Starred\n- **Upvotes:** 0\n- **Starred** ★\n")
+
+
+def test_empty_input() -> None:
+    doc = render()
+    assert doc == (
+        "# Reading notes of ada\n\n"
+        "0 papers · exported 2025-01-31 by reader\n\n"
+        "No starred or noted papers yet.\n"
+    )
+
+
+def test_escape_sequences_are_removed() -> None:
+    paper = Paper(title="Red \x1b[31mAlert\x1b[0m\x07", authors=("Eve\x1b]0;pwn\x07",), id=1)
+    doc = render((paper, Annotation(1, note="note \x1b[2J\nline two")))
+    assert "\x1b" not in doc and "\x07" not in doc
+    assert "## Red \\[31mAlert\\[0m\n" in doc
+    assert "\nnote \\[2J\nline two\n" not in doc  # the note is not escaped ...
+    assert "\nnote [2J\nline two\n" in doc  # ... only stripped of controls
+
+
+def test_order_is_kept() -> None:
+    papers = [Paper(title=t, id=i) for i, t in enumerate(["B", "A", "C"])]
+    doc = render(*[(p, Annotation(p.id or 0, starred=True)) for p in papers])
+    assert headings(doc)[1:] == ["B", "A", "C"]
+    assert "3 papers ·" in doc
+
+
+# --- write_atomic ---------------------------------------------------------------------
+
+
+def test_write_creates_file_with_umask_mode(tmp_path: Path) -> None:
+    target = tmp_path / "notes.md"
+    write_atomic(target, "héllo\n")
+    assert target.read_bytes() == "héllo\n".encode()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    assert os.listdir(tmp_path) == ["notes.md"]
+
+
+def test_refuses_existing_file_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("old")
+    with pytest.raises(ExportError) as exc:
+        write_atomic(target, "new")
+    assert str(exc.value) == f"{target}: file exists (use --force to overwrite)"
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["notes.md"]
+
+
+def test_overwrites_with_force_keeping_mode(tmp_path: Path) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("old")
+    target.chmod(0o640)
+    write_atomic(target, "new", force=True)
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert os.listdir(tmp_path) == ["notes.md"]
+
+
+def test_file_appearing_during_write_is_not_clobbered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "notes.md"
+    real_fsync = os.fsync
+
+    def fsync_then_race(fd: int) -> None:
+        real_fsync(fd)
+        if not target.exists():
+            target.write_text("theirs")
+
+    monkeypatch.setattr(files.os, "fsync", fsync_then_race)
+    with pytest.raises(ExportError, match="file exists"):
+        write_atomic(target, "ours")
+    assert target.read_text() == "theirs"
+    assert os.listdir(tmp_path) == ["notes.md"]
+
+
+def test_nonexistent_directory(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "notes.md"
+    with pytest.raises(ExportError) as exc:
+        write_atomic(target, "x")
+    assert str(exc.value) == f"cannot write {target}: No such file or directory"
+    assert os.listdir(tmp_path) == []
+
+
+def test_target_is_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ExportError) as exc:
+        write_atomic(tmp_path, "x", force=True)
+    assert str(exc.value) == f"cannot write {tmp_path}: Is a directory"
+
+
+def test_parent_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("keep")
+    target = tmp_path / "file" / "notes.md"
+    with pytest.raises(ExportError, match=cannot(target, "Not a directory")):
+        write_atomic(target, "x")
+    assert (tmp_path / "file").read_text() == "keep"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only directories")
+def test_unwritable_directory(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        target = locked / "notes.md"
+        with pytest.raises(ExportError) as exc:
+            write_atomic(target, "x")
+        assert str(exc.value) == f"cannot write {target}: Permission denied"
+        assert os.listdir(locked) == []
+    finally:
+        locked.chmod(0o700)
+
+
+def test_permission_denied_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same as above, simulated, so it also runs as root."""
+
+    def deny(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", deny)
+    target = tmp_path / "notes.md"
+    with pytest.raises(ExportError, match=cannot(target, "Permission denied")):
+        write_atomic(target, "x")
+
+
+def test_failure_while_writing_removes_temp_and_keeps_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("old")
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    with pytest.raises(ExportError, match=cannot(target, "No space left on device")):
+        write_atomic(target, "new", force=True)
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["notes.md"]

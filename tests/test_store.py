@@ -1,0 +1,173 @@
+"""The store: files, schema, imports that merge, annotations per user."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reader.models import Paper
+from reader.store import Library, LibraryError, open_library
+from reader.store.schema import SCHEMA_VERSION
+
+
+def _paper(title: str = "A Paper About Grokking", **fields: object) -> Paper:
+    return Paper(title=title, abstract="An abstract.", **fields)  # type: ignore[arg-type]
+
+
+def test_new_library_file_is_private_wal_and_versioned(db_path: Path) -> None:
+    lib = open_library(db_path)
+    lib.close()
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_library_folder_is_created_private(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "dir" / "library.db"
+    open_library(path).close()
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("my precious notes\n")
+    with pytest.raises(LibraryError, match="not a reader library"):
+        open_library(path)
+    assert path.read_text() == "my precious notes\n"
+
+
+def test_refuses_another_programs_database(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE accounts (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(LibraryError, match="another program"):
+        open_library(path)
+    conn = sqlite3.connect(path)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    conn.close()
+    assert tables == ["accounts"]
+
+
+def test_refuses_a_newer_schema_and_leaves_it_untouched(db_path: Path) -> None:
+    open_library(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(LibraryError, match="newer version"):
+        open_library(db_path)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    conn.close()
+
+
+def test_a_directory_is_not_a_library(tmp_path: Path) -> None:
+    with pytest.raises(LibraryError, match="directory"):
+        open_library(tmp_path)
+
+
+def test_import_counts_added_updated_unchanged(empty_library: Library) -> None:
+    first = empty_library.import_papers([_paper(upvotes=1), _paper("Another One")])
+    assert (first.added, first.updated, first.unchanged) == (2, 0, 0)
+    again = empty_library.import_papers([_paper(upvotes=1), _paper("Another One")])
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    moved = empty_library.import_papers([_paper(upvotes=7)])
+    assert (moved.added, moved.updated, moved.unchanged) == (0, 1, 0)
+    assert empty_library.count() == 2
+    [paper] = [p for p in empty_library.papers() if p.title == "A Paper About Grokking"]
+    assert paper.upvotes == 7
+
+
+def test_missing_fields_never_erase_known_ones(empty_library: Library) -> None:
+    empty_library.import_papers(
+        [_paper(upvotes=3, published="2024-01-02", github_url="https://github.com/a/b")]
+    )
+    result = empty_library.import_papers([Paper(title="A Paper About Grokking")])
+    assert result.unchanged == 1
+    [paper] = empty_library.papers()
+    assert (paper.upvotes, paper.published, paper.github_url) == (
+        3,
+        "2024-01-02",
+        "https://github.com/a/b",
+    )
+    assert paper.abstract == "An abstract."
+
+
+def test_title_keyed_paper_merges_when_its_arxiv_id_arrives(empty_library: Library) -> None:
+    empty_library.import_papers([_paper()])
+    [before] = empty_library.papers()
+    empty_library.set_note("ana", before.id, "keep me")
+    result = empty_library.import_papers([_paper("A paper about grokking", arxiv_id="2401.00001")])
+    assert (result.added, result.updated) == (0, 1)
+    [after] = empty_library.papers()
+    assert after.id == before.id and after.arxiv_id == "2401.00001"
+    assert empty_library.annotation("ana", after.id).note == "keep me"
+
+
+def test_reimport_never_touches_annotations(library: Library) -> None:
+    paper = library.papers()[0]
+    library.toggle_star("ana", paper.id)
+    library.set_note("ana", paper.id, "# Mine\n\nkeep")
+    library.import_papers([replace(paper, id=None, upvotes=(paper.upvotes or 0) + 10)])
+    mark = library.annotation("ana", paper.id)
+    assert mark.starred and mark.note == "# Mine\n\nkeep"
+
+
+def test_stars_and_notes_belong_to_their_user(library: Library) -> None:
+    first, second = library.papers()[:2]
+    assert library.toggle_star("ana", first.id).starred is True
+    library.set_note("ana", second.id, "ana's note")
+    library.set_note("ben", first.id, "ben's note")
+    assert set(library.annotations("ana")) == {first.id, second.id}
+    assert library.annotations("ben")[first.id].note == "ben's note"
+    assert not library.annotations("ben")[first.id].starred
+    assert library.annotations("cy") == {}
+
+
+def test_toggle_star_twice_unstars_and_keeps_the_note(library: Library) -> None:
+    paper = library.papers()[0]
+    library.set_note("ana", paper.id, "note")
+    assert library.toggle_star("ana", paper.id).starred
+    mark = library.toggle_star("ana", paper.id)
+    assert not mark.starred and mark.note == "note"
+
+
+def test_annotated_lists_starred_and_noted_papers_only(library: Library) -> None:
+    a, b, _c = library.papers()[:3]
+    library.toggle_star("ana", a.id)
+    library.set_note("ana", b.id, "x")
+    assert [p.id for p, _ in library.annotated("ana")] == [a.id, b.id]
+    library.set_note("ana", b.id, "")
+    assert [p.id for p, _ in library.annotated("ana")] == [a.id]
+
+
+def test_a_failed_import_changes_nothing(library: Library) -> None:
+    before = library.count()
+
+    def papers():
+        yield _paper("Brand New Paper")
+        raise RuntimeError("parser blew up half way")
+
+    with pytest.raises(RuntimeError):
+        library.import_papers(papers())
+    assert library.count() == before
+
+
+def test_data_survives_reopening(db_path: Path) -> None:
+    lib = open_library(db_path)
+    lib.import_papers([_paper()])
+    paper_id = lib.papers()[0].id
+    lib.toggle_star("ana", paper_id)
+    lib.set_note("ana", paper_id, "persisted")
+    lib.close()
+    lib = open_library(db_path)
+    mark = lib.annotation("ana", paper_id)
+    lib.close()
+    assert mark.starred and mark.note == "persisted"
