@@ -21,8 +21,9 @@ class ReaderApp(App[None]):
         self.user = user
         self._notice = notice
 
-    def on_mount(self) -> None:
-        # Pushed rather than returned from get_default_screen, which skips screen CSS_PATH.
-        self.push_screen(LibraryScreen(self.library, self.user))
+    async def on_mount(self) -> None:
+        # Pushed rather than returned from get_default_screen, which skips screen CSS_PATH;
+        # awaited so the notice lands on the library screen, not the one beneath it.
+        await self.push_screen(LibraryScreen(self.library, self.user))
         if self._notice:
             self.notify(self._notice, title="Welcome", timeout=10, markup=False)

@@ -1,0 +1,262 @@
+"""The terminal UI, driven by keys through Pilot: what the user sees and what gets saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Markdown, Static, TextArea
+
+from reader.models import Paper
+from reader.store import Library, open_library
+from reader.tui.app import ReaderApp
+from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
+from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.paper_list import PaperList
+
+GROKKING = "Benign Overfitting and Grokking in ReLU Networks for XOR Cluster Data"
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let filter workers finish and their results land."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def paper_list(app: ReaderApp) -> PaperList:
+    return app.screen.query_one(PaperList)
+
+
+def row_text(app: ReaderApp, y: int) -> str:
+    return paper_list(app).render_line(y).text
+
+
+def highlighted_title(app: ReaderApp, library: Library) -> str:
+    paper_id = paper_list(app).highlighted
+    assert paper_id is not None
+    paper = library.paper(paper_id)
+    assert paper is not None
+    return paper.title
+
+
+async def test_opens_on_the_list_with_user_and_counts(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert app.screen.sub_title == "ana · 39 of 39 papers"
+        assert app.focused is paper_list(app)
+        assert len(paper_list(app).paper_ids) == 39
+        # Newest first: the first row is the most recent paper of the sample.
+        assert "Beyond Objects" in row_text(app, 0)
+        assert "2025-10-28" in row_text(app, 0)
+
+
+async def test_j_and_k_move_and_the_detail_follows(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = highlighted_title(app, library)
+        await pilot.press("j", "j", "k")
+        second = highlighted_title(app, library)
+        assert second != first
+        title = app.screen.query_one("#detail-title", Static)
+        assert str(title.render()).strip() == second
+
+
+async def test_typing_a_filter_narrows_and_highlights(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, FilterBar)
+        await pilot.press(*"grokking")
+        await settle(pilot)
+        ids = paper_list(app).paper_ids
+        assert [library.paper(i).title for i in ids] == [GROKKING]
+        assert app.screen.sub_title == "ana · 1 of 39 papers"
+        segments = list(paper_list(app).render_line(0))
+        lit = [s.text for s in segments if s.style and s.style.underline]
+        assert "".join(lit) == "Grokking"
+
+
+async def test_esc_clears_the_filter_and_returns_to_the_list(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"overfit")
+        await settle(pilot)
+        assert 0 < len(paper_list(app).paper_ids) < 39
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one(FilterBar).value == ""
+        assert len(paper_list(app).paper_ids) == 39
+        assert app.focused is paper_list(app)
+
+
+async def test_enter_and_down_return_to_the_list_keeping_the_filter(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"restoration", "enter")
+        await settle(pilot)
+        assert app.focused is paper_list(app)
+        assert app.screen.query_one(FilterBar).value == "restoration"
+        await pilot.press("slash", "down")
+        assert app.focused is paper_list(app)
+        # Keys now act on the filtered list, not the filter text.
+        await pilot.press("j")
+        assert app.screen.query_one(FilterBar).value == "restoration"
+        assert "restoration" in highlighted_title(app, library).lower()
+
+
+async def test_no_match_shows_an_empty_state(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"xyzzy")
+        await settle(pilot)
+        assert paper_list(app).paper_ids == []
+        assert "No papers match “xyzzy”" in row_text(app, 1)
+        assert app.screen.sub_title == "ana · 0 of 39 papers"
+        # Acting on nothing is harmless.
+        await pilot.press("enter", "s", "n")
+        assert isinstance(app.screen, LibraryScreen)
+        assert library.annotations("ana") == {}
+
+
+async def test_s_stars_saves_at_once_and_toggles(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        await pilot.press("s")
+        assert library.annotation("ana", paper_id).starred
+        assert row_text(app, 0).startswith("★")
+        await pilot.press("s")
+        assert not library.annotation("ana", paper_id).starred
+        assert not row_text(app, 0).startswith("★")
+
+
+async def write_note(pilot: Pilot, text: str) -> None:
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, NoteEditor)
+    pilot.app.screen.query_one(TextArea).insert(text)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_a_note_survives_reopening_and_is_private_to_its_user(db_path: Path) -> None:
+    from reader.sample import load_sample_if_empty
+    from tests.conftest import FIXED_NOW
+
+    library = open_library(db_path)
+    load_sample_if_empty(library, now=FIXED_NOW)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        paper_id = paper_list(app).highlighted
+        await write_note(pilot, "# Why it matters\n\nRead **section 3** [bold]twice[/].")
+        await pilot.press("s")
+        assert isinstance(app.screen, LibraryScreen)
+        assert row_text(app, 2).startswith("★ ✎")
+    library.close()
+
+    library = open_library(db_path)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        assert paper_list(app).highlighted == paper_id
+        assert row_text(app, 2).startswith("★ ✎")
+        note = app.screen.query_one("#detail-note", Markdown)
+        assert note.display and note.source.startswith("# Why it matters")
+        assert "[bold]twice[/]" in note.source
+    app = ReaderApp(library, "ben")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        assert paper_list(app).highlighted == paper_id
+        assert not row_text(app, 2).startswith("★")
+        assert "✎" not in row_text(app, 2)[:4]
+        assert not app.screen.query_one("#detail-note", Markdown).display
+    assert library.annotations("ben") == {}
+    library.close()
+
+
+async def test_esc_in_the_editor_asks_before_discarding(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one(TextArea).insert("half a thought")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDiscard)
+        await pilot.press("n")  # keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.query_one(TextArea).text == "half a thought"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")  # discard
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert library.annotation("ana", paper_id).note == ""
+
+
+async def test_esc_on_an_unchanged_note_just_closes(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_empty_library_says_how_to_fill_it(empty_library: Library) -> None:
+    app = ReaderApp(empty_library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "reader import FILE" in row_text(app, 1)
+        assert app.screen.sub_title == "ana · 0 of 0 papers"
+
+
+async def test_startup_notice_is_shown(library: Library) -> None:
+    app = ReaderApp(library, "ana", notice="Your library was empty, so it starts with samples.")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        toasts = [str(t.render()) for t in app.screen.query("Toast")]
+        assert any("starts with samples" in t for t in toasts)
+
+
+async def test_paper_text_is_shown_literally_never_as_markup(empty_library: Library) -> None:
+    hostile = Paper(
+        title="[bold red]Evil[/] [@click=app.quit]quit[/] \x1b[31mred\x1b[0m",
+        abstract="[link=file:///etc/passwd]x[/link] \x1b]52;c;ZXZpbA==\x07 end",
+        authors=("[i]Mallory[/i]",),
+        github_url="javascript:alert(1)",
+    )
+    empty_library.import_papers([hostile])
+    app = ReaderApp(empty_library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        row = row_text(app, 0)
+        assert "[bold red]Evil[/] [@click=app.quit]quit[/]" in row
+        assert "\x1b" not in row
+        detail = app.screen.query_one("#detail-abstract", Static)
+        shown = str(detail.render())
+        assert "[link=file:///etc/passwd]x[/link]" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
+        links = str(app.screen.query_one("#detail-links", Static).render())
+        assert "javascript" not in links
+        await pilot.click(PaperList, offset=(10, 0))
+        assert app.is_running
