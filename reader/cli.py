@@ -6,6 +6,7 @@ not ours) ends as one ``Error: ...`` line and a non-zero exit, never a traceback
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,21 @@ def run_app(settings: Settings) -> None:
         ReaderApp(library, settings.user, notice=notice).run()
 
 
+def _echo(text: str, *, nl: bool = True) -> None:
+    """Print to standard output; a failed write (a full disk) is one clean error line.
+
+    A closed pipe (``reader export | head``) is left to click, which exits quietly.
+    """
+    try:
+        click.echo(text, nl=nl)
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise
+        raise click.ClickException(
+            f"cannot write to standard output: {error.strerror or error}"
+        ) from None
+
+
 def _read_input(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
@@ -121,7 +137,7 @@ def import_command(settings: Settings, files: tuple[str, ...]) -> None:
             with friendly_errors():
                 result = library.import_papers(papers)
             label = "stdin" if name == "-" else name
-            click.echo(f"{label}: {len(papers)} papers: {result.summary()}")
+            _echo(f"{label}: {len(papers)} papers: {result.summary()}")
 
 
 @main.command("export")
@@ -149,7 +165,7 @@ def export_command(settings: Settings, fmt: str, output: Path | None, force: boo
         items = library.annotated(settings.user)
     text = render_markdown(items, user=settings.user, today=date.today().isoformat())
     if output is None:
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
         return
     with friendly_errors():
         write_atomic(output, text, force=force)

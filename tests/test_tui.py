@@ -175,7 +175,10 @@ async def test_a_note_survives_reopening_and_is_private_to_its_user(db_path: Pat
         assert row_text(app, 2).startswith("★ ✎")
         note = app.screen.query_one("#detail-note", Markdown)
         assert note.display and note.source.startswith("# Why it matters")
-        assert "[bold]twice[/]" in note.source
+        # Rendered as Markdown (heading, bold) while Rich markup stays literal text.
+        assert str(note.query_one("MarkdownH1").render()) == "Why it matters"
+        paragraph = str(note.query_one("MarkdownParagraph").render())
+        assert paragraph == "Read section 3 [bold]twice[/]."
     app = ReaderApp(library, "ben")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

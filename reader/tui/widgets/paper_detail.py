@@ -24,7 +24,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-links { margin: 1 0 0 0; }
         & > #detail-abstract { margin: 1 0 0 0; }
         & > #detail-note-heading { margin: 1 0 0 0; color: $text-success; text-style: bold; }
-        & > #detail-note { margin: 0; padding: 0; background: transparent; }
+        & > #detail-note { margin: 0; padding: 0 0 0 1; background: transparent;
+                           border-left: outer $success-darken-2; }
         & > .-hidden { display: none; }
     }
     """
@@ -33,10 +34,11 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield Static(id="detail-title")
         yield Static(id="detail-meta")
         yield Static(id="detail-links")
-        yield Static(id="detail-abstract")
+        # The user's own words come before the abstract: they are what they came back for.
         yield Static(Text("Your note"), id="detail-note-heading")
         # Links in a note open only through our own http(s) check, never directly.
         yield Markdown(id="detail-note", open_links=False)
+        yield Static(id="detail-abstract")
 
     def show(self, paper: Paper | None, mark: Annotation | None, *, empty_message: str) -> None:
         """Show ``paper`` (or ``empty_message`` when there is none)."""
