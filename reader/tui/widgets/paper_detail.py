@@ -66,7 +66,10 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self.query_one("#detail-note-heading").set_class(not has_note, "-hidden")
         markdown = self.query_one("#detail-note", Markdown)
         markdown.set_class(not has_note, "-hidden")
-        markdown.update(strip_controls(note) if has_note else "")
+        source = strip_controls(note) if has_note else ""
+        # Rebuilding the Markdown widget costs a DOM rebuild: only when the note differs.
+        if source != markdown.source:
+            markdown.update(source)
 
     @on(Markdown.LinkClicked)
     def _open_note_link(self, event: Markdown.LinkClicked) -> None:

@@ -75,7 +75,8 @@ class PaperList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # repaint=False: watch_cursor redraws just the rows that changed.
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     @dataclass
     class Highlighted(Message):
@@ -144,8 +145,14 @@ class PaperList(ScrollView, can_focus=True):
         return max(0, min(value, len(self._ids) - 1)) if self._ids else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y
         self._scroll_to_cursor()
-        self.refresh()
+        if self.scroll_offset.y == top:
+            # Only the two rows whose cursor style changed need drawing again.
+            self.refresh_line(old)
+            self.refresh_line(new)
+        else:
+            self.refresh()
         self.post_message(self.Highlighted(self, self.highlighted))
 
     def _scroll_to_cursor(self) -> None:
