@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
+from textual.strip import Strip
 from textual.widgets import Markdown, Static, TextArea
 
 from reader.models import Paper
@@ -263,3 +265,23 @@ async def test_paper_text_is_shown_literally_never_as_markup(empty_library: Libr
         assert "javascript" not in links
         await pilot.click(PaperList, offset=(10, 0))
         assert app.is_running
+
+
+async def test_a_cursor_move_redraws_only_the_rows_it_touches(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[int] = []
+    render_line = PaperList.render_line
+
+    def counting(self: PaperList, y: int) -> Strip:
+        drawn.append(y)
+        return render_line(self, y)
+
+    monkeypatch.setattr(PaperList, "render_line", counting)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        drawn.clear()
+        await pilot.press("j")
+        await pilot.pause()
+        assert sorted(drawn) == [0, 1]
