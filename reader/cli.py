@@ -7,6 +7,7 @@ not ours) ends as one ``Error: ...`` line and a non-zero exit, never a traceback
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,13 +40,14 @@ def friendly_errors() -> Iterator[None]:
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[Library]:
+def opened(settings: Settings, *, create: bool = True) -> Iterator[Library]:
+    """The library, open for the body; its errors, there too, end as one clean line."""
     with friendly_errors():
-        library = open_library(settings.db_path)
-    try:
-        yield library
-    finally:
-        library.close()
+        library = open_library(settings.db_path, create=create)
+        try:
+            yield library
+        finally:
+            library.close()
 
 
 @click.group(
@@ -76,15 +78,19 @@ def run_app(settings: Settings) -> None:
     from reader.tui.app import ReaderApp  # Textual is slow to import: only when needed.
 
     with opened(settings) as library:
-        with friendly_errors():
-            seeded = load_sample_if_empty(library)
+        seeded = load_sample_if_empty(library)
         notice = None
         if seeded is not None:
             notice = (
                 f"Your library was empty, so it starts with {seeded.added} sample papers "
                 "from the Hugging Face Daily Papers page. Add your own with `reader import FILE`."
             )
-        ReaderApp(library, settings.user, notice=notice).run()
+        app = ReaderApp(library, settings.user, notice=notice)
+        app.run()
+    if app.failure:
+        raise click.ClickException(app.failure)
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 def _echo(text: str, *, nl: bool = True) -> None:
@@ -100,6 +106,19 @@ def _echo(text: str, *, nl: bool = True) -> None:
         raise click.ClickException(
             f"cannot write to standard output: {error.strerror or error}"
         ) from None
+
+
+def _is_library_file(path: Path, db_path: Path) -> bool:
+    """Whether ``path`` is the library file or one of SQLite's files beside it."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        library_file = db_path.with_name(db_path.name + suffix)
+        try:
+            if os.path.samefile(path, library_file):
+                return True
+        except OSError:
+            if path.resolve() == library_file.resolve():
+                return True
+    return False
 
 
 def _read_input(name: str) -> bytes:
@@ -134,8 +153,7 @@ def import_command(settings: Settings, files: tuple[str, ...]) -> None:
             parsed.append((name, load_papers("<stdin>" if name == "-" else name, data)))
     with opened(settings) as library:
         for name, papers in parsed:
-            with friendly_errors():
-                result = library.import_papers(papers)
+            result = library.import_papers(papers)
             label = "stdin" if name == "-" else name
             _echo(f"{label}: {len(papers)} papers: {result.summary()}")
 
@@ -161,7 +179,9 @@ def export_command(settings: Settings, fmt: str, output: Path | None, force: boo
     """Export the user's starred and noted papers, with their notes."""
     from reader.export.markdown import render_markdown
 
-    with opened(settings) as library:
+    if output is not None and _is_library_file(output, settings.db_path):
+        raise click.ClickException(f"{output}: that is the library itself; choose another file")
+    with opened(settings, create=False) as library:
         items = library.annotated(settings.user)
     text = render_markdown(items, user=settings.user, today=date.today().isoformat())
     if output is None:

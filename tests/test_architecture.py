@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +23,28 @@ def test_core_and_cli_import_without_textual() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def imported_modules(path: Path) -> set[str]:
+    """Every top-level module ``path`` imports, at any depth of its code."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
 def test_only_the_store_speaks_sql() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in ROOT.rglob("*.py")
         if "store" not in path.relative_to(ROOT).parts
-        and any(
-            line.startswith(("import sqlite3", "import sqlite_utils", "from sqlite_utils"))
-            for line in path.read_text().splitlines()
-        )
+        and imported_modules(path) & {"sqlite3", "sqlite_utils"}
     ]
     assert offenders == []
+
+
+def test_the_import_check_sees_every_form(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from sqlite3 import connect\n    import sqlite_utils.db\n")
+    assert imported_modules(sample) == {"sqlite3", "sqlite_utils"}

@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from reader import __version__
 from reader.cli import main
+from reader.cli import run_app as REAL_RUN_APP
 from reader.store import open_library
 from tests.conftest import SAMPLE_PAGE
 
@@ -412,3 +413,52 @@ def test_export_to_a_full_disk_is_a_clean_error(imported_db: Path) -> None:
             timeout=60,
         )
     assert_one_clean_error(proc, "standard output")
+
+
+def test_export_never_overwrites_the_library_itself(imported_db: Path) -> None:
+    annotate(imported_db, "tester", "RAM++", note="Precious")
+    before = imported_db.read_bytes()
+    for target in (imported_db, Path(f"{imported_db}-wal")):
+        proc = run_process("--db", imported_db, "export", "-o", target, "--force")
+        line = assert_one_clean_error(proc, str(target))
+        assert "library itself" in line
+    assert imported_db.read_bytes() == before
+    assert count(imported_db) == SAMPLE_COUNT
+
+
+def test_export_from_a_mistyped_db_creates_nothing(tmp_path: Path) -> None:
+    typo = tmp_path / "libary.db"
+    proc = run_process("--db", typo, "export")
+    line = assert_one_clean_error(proc, str(typo))
+    assert "no library at" in line
+    assert not typo.exists()
+
+
+def test_a_damaged_library_is_one_clean_error(imported_db: Path) -> None:
+    from tests.test_store import corrupt
+
+    with sqlite3.connect(imported_db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    corrupt(imported_db)
+    proc = run_process("--db", imported_db, "export")
+    line = assert_one_clean_error(proc, str(imported_db))
+    assert "malformed" in line
+
+
+def test_when_the_app_stops_on_a_library_error_the_cli_says_why(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.tui.app import ReaderApp
+
+    def stop_at_once(app: ReaderApp) -> None:
+        app.failure = f"cannot read library {db_path}: database disk image is malformed"
+        app._return_code = 1
+
+    monkeypatch.setattr(ReaderApp, "run", stop_at_once)
+    monkeypatch.setattr("reader.cli.run_app", REAL_RUN_APP)
+    result = run("--db", db_path)
+    assert result.exit_code == 1
+    assert (
+        result.output == f"Error: cannot read library {db_path}: database disk image is malformed\n"
+    )

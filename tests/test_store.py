@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader.models import Paper
-from reader.store import Library, LibraryError, open_library
+from reader.store import Library, LibraryError, NoteConflict, open_library
 from reader.store.schema import SCHEMA_VERSION
 
 
@@ -171,3 +171,57 @@ def test_data_survives_reopening(db_path: Path) -> None:
     mark = lib.annotation("ana", paper_id)
     lib.close()
     assert mark.starred and mark.note == "persisted"
+
+
+def test_a_blank_note_is_no_note(library: Library) -> None:
+    paper_id = library.papers()[0].id
+    library.set_note("ana", paper_id, "  \n\t\n")
+    mark = library.annotation("ana", paper_id)
+    assert mark.note == "" and not mark.has_note
+    assert paper_id not in library.annotations("ana")
+
+
+def test_a_note_changed_since_it_was_opened_is_not_overwritten(library: Library) -> None:
+    paper_id = library.papers()[0].id
+    library.set_note("ana", paper_id, "first")
+    library.set_note("ana", paper_id, "from another window")
+    with pytest.raises(NoteConflict) as raised:
+        library.set_note("ana", paper_id, "mine", expected="first")
+    assert raised.value.current == "from another window"
+    assert library.annotation("ana", paper_id).note == "from another window"
+    saved = library.set_note("ana", paper_id, "mine", expected="from another window")
+    assert saved.note == "mine"
+    # A paper with no annotation yet is expected to have the empty note.
+    other = library.papers()[1].id
+    assert library.set_note("ana", other, "new", expected="").note == "new"
+
+
+def test_open_without_create_refuses_a_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    with pytest.raises(LibraryError, match="no library at"):
+        open_library(missing, create=False)
+    assert not missing.exists()
+
+
+def corrupt(path: Path) -> None:
+    """Overwrite everything after the first page with junk, keeping the SQLite header."""
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xa5" * (len(data) - 4096)
+    path.write_bytes(bytes(data))
+
+
+def test_reading_a_damaged_file_is_a_library_error(db_path: Path) -> None:
+    lib = open_library(db_path)
+    lib.import_papers([replace(_paper(f"Paper {i}"), abstract="words " * 60) for i in range(200)])
+    lib.close()
+    # Fold the WAL in, so the damage reaches the data the next open reads.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    corrupt(db_path)
+    lib = open_library(db_path)  # The first page, with the schema, is intact.
+    try:
+        with pytest.raises(LibraryError, match=f"cannot read library {db_path}: .*malformed"):
+            lib.papers()
+    finally:
+        lib.close()

@@ -285,3 +285,148 @@ async def test_a_cursor_move_redraws_only_the_rows_it_touches(
         await pilot.press("j")
         await pilot.pause()
         assert sorted(drawn) == [0, 1]
+
+
+async def open_editor_with(pilot: Pilot, text: str) -> None:
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, NoteEditor)
+    pilot.app.screen.query_one(TextArea).insert(text)
+
+
+async def test_enter_on_the_discard_question_keeps_the_text(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_editor_with(pilot, "half a thought")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDiscard)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.query_one(TextArea).text == "half a thought"
+
+
+async def test_quitting_with_an_unsaved_note_asks_first(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_editor_with(pilot, "do not lose me")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, ConfirmDiscard)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.query_one(TextArea).text == "do not lose me"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert not app.is_running
+
+
+async def test_quit_without_edits_just_quits(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_the_editor_opens_on_the_note_as_saved_now(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        assert paper_id is not None
+        # Another window writes a note after this one read the library.
+        library.set_note("ana", paper_id, "written in the other window")
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).text == "written in the other window"
+
+
+async def test_saving_never_silently_overwrites_a_newer_note(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        assert paper_id is not None
+        await open_editor_with(pilot, "mine")
+        library.set_note("ana", paper_id, "theirs, saved meanwhile")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # Refused: the editor stays open with the text, and the other note is intact.
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.query_one(TextArea).text == "mine"
+        assert library.annotation("ana", paper_id).note == "theirs, saved meanwhile"
+        # A second ctrl+s is the user's informed choice.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert library.annotation("ana", paper_id).note == "mine"
+
+
+async def test_after_esc_clears_the_filter_the_cursor_row_is_on_screen(
+    library: Library,
+) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 15)) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        oldest = paper_list(app).highlighted
+        assert oldest is not None
+        await pilot.press("home", "slash")
+        app.screen.query_one(FilterBar).value = library.paper(oldest).title  # pasted
+        await settle(pilot)
+        await pilot.press("enter")
+        assert paper_list(app).paper_ids[0] == oldest
+        # Esc shows every paper again, with the cursor still on the one found.
+        await pilot.press("escape")
+        await settle(pilot)
+        papers = paper_list(app)
+        assert papers.highlighted == oldest
+        assert papers.cursor == len(papers.paper_ids) - 1
+        top = round(papers.scroll_y)
+        assert top <= papers.cursor < top + papers.scrollable_content_region.height
+
+
+async def test_the_detail_pane_scrolls_from_the_keyboard(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 15)) as pilot:
+        await settle(pilot)
+        detail = app.screen.query_one("#detail")
+        assert detail.max_scroll_y > 0
+        await pilot.press("J")
+        await pilot.pause()
+        assert detail.scroll_y == 3
+        await pilot.press("K")
+        await pilot.pause()
+        assert detail.scroll_y == 0
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert detail.scroll_y > 3
+        assert app.focused is paper_list(app)
+
+
+async def test_an_unreadable_library_stops_the_app_with_a_clear_reason(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import LibraryError
+
+    def broken(self: Library) -> list[Paper]:
+        raise LibraryError("cannot read library x.db: database disk image is malformed")
+
+    monkeypatch.setattr(Library, "papers", broken)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    assert app.return_code == 1
+    assert app.failure == "cannot read library x.db: database disk image is malformed"

@@ -1,5 +1,5 @@
 """Storage: the only package that talks to SQLite."""
 
-from reader.store.library import Library, LibraryError, open_library
+from reader.store.library import Library, LibraryError, NoteConflict, open_library
 
-__all__ = ["Library", "LibraryError", "open_library"]
+__all__ = ["Library", "LibraryError", "NoteConflict", "open_library"]

@@ -43,6 +43,14 @@ class LibraryError(Exception):
     """A library file we cannot or must not use; the message is for the user."""
 
 
+class NoteConflict(LibraryError):
+    """The note changed elsewhere (another window or process) since it was opened."""
+
+    def __init__(self, message: str, current: str) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -77,23 +85,50 @@ class Library:
         self._conn = conn
         self.db = sqlite_utils.Database(conn)
 
+    # -- reading --------------------------------------------------------------
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """All rows of a query; a damaged file is a LibraryError, not a crash."""
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def _row(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        try:
+            row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+        return row
+
+    @property
+    def _where(self) -> str:
+        return str(self.path) if self.path else ":memory:"
+
     # -- set-up ---------------------------------------------------------------
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+    def _check_version(self) -> int:
+        """The schema version, after refusing a file that is not ours or too new."""
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
         has_tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-        where = self.path or ":memory:"
         if app_id != APPLICATION_ID and (has_tables or version):
-            raise LibraryError(f"{where} is another program's SQLite database; left untouched")
+            raise LibraryError(
+                f"{self._where} is another program's SQLite database; left untouched"
+            )
         if version > SCHEMA_VERSION:
             raise LibraryError(
-                f"{where} was written by a newer version of reader (schema {version}, "
+                f"{self._where} was written by a newer version of reader (schema {version}, "
                 f"this one knows {SCHEMA_VERSION}); upgrade reader to open it"
             )
-        if version == SCHEMA_VERSION:
+        return version
+
+    def _migrate(self) -> None:
+        if self._check_version() == SCHEMA_VERSION:
             return
         with self.transaction():
+            # Checked again under the write lock: another process may have just done it.
+            version = self._check_version()
             for statements in MIGRATIONS[version:]:
                 for statement in statements:
                     self.db.execute(statement)
@@ -114,7 +149,7 @@ class Library:
         except sqlite3.Error as error:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
-            raise LibraryError(f"{self.path or ':memory:'}: {error}") from None
+            raise LibraryError(f"{self._where}: {error}") from None
 
     def close(self) -> None:
         self._conn.close()
@@ -122,7 +157,7 @@ class Library:
     # -- metadata -------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._row("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -135,20 +170,19 @@ class Library:
     # -- papers ---------------------------------------------------------------
 
     def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM papers").fetchone()[0])
+        row = self._row("SELECT count(*) FROM papers")
+        return int(row[0]) if row else 0
 
     def papers(self) -> list[Paper]:
         """Every paper, newest first (papers without a date last, then by title)."""
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT {_PAPER_COLUMNS} FROM papers "
             "ORDER BY published IS NULL, published DESC, title COLLATE NOCASE"
         )
         return [_paper_from_row(row) for row in rows]
 
     def paper(self, paper_id: int) -> Paper | None:
-        row = self.db.execute(
-            f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,)
-        ).fetchone()
+        row = self._row(f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,))
         return _paper_from_row(row) if row else None
 
     def import_papers(self, papers: Iterable[Paper]) -> ImportResult:
@@ -177,21 +211,21 @@ class Library:
 
     def _find(self, paper: Paper) -> Paper | None:
         if paper.arxiv_id:
-            row = self.db.execute(
+            row = self._row(
                 f"SELECT {_PAPER_COLUMNS} FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,)
-            ).fetchone()
+            )
             if row:
                 return _paper_from_row(row)
-            row = self.db.execute(
+            row = self._row(
                 f"SELECT {_PAPER_COLUMNS} FROM papers WHERE title_key = ? AND arxiv_id IS NULL",
                 (paper.title_key,),
-            ).fetchone()
+            )
         else:
-            row = self.db.execute(
+            row = self._row(
                 f"SELECT {_PAPER_COLUMNS} FROM papers WHERE title_key = ? "
                 "ORDER BY arxiv_id IS NOT NULL LIMIT 1",
                 (paper.title_key,),
-            ).fetchone()
+            )
         return _paper_from_row(row) if row else None
 
     def _insert(self, paper: Paper, now: str) -> None:
@@ -214,7 +248,7 @@ class Library:
 
     def annotations(self, user: str) -> dict[int, Annotation]:
         """Every annotation of ``user`` that marks something, by paper id."""
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT paper_id, starred, note, updated_at FROM annotations "
             "WHERE user = ? AND (starred OR note != '')",
             (user,),
@@ -222,11 +256,11 @@ class Library:
         return {row[0]: Annotation(row[0], bool(row[1]), row[2], row[3]) for row in rows}
 
     def annotation(self, user: str, paper_id: int) -> Annotation:
-        row = self.db.execute(
+        row = self._row(
             "SELECT paper_id, starred, note, updated_at FROM annotations "
             "WHERE user = ? AND paper_id = ?",
             (user, paper_id),
-        ).fetchone()
+        )
         return Annotation(row[0], bool(row[1]), row[2], row[3]) if row else Annotation(paper_id)
 
     def set_starred(self, user: str, paper_id: int, starred: bool) -> Annotation:
@@ -245,9 +279,33 @@ class Library:
             )
         return self.annotation(user, paper_id)
 
-    def set_note(self, user: str, paper_id: int, note: str) -> Annotation:
-        """Save ``note`` (Markdown) as ``user``'s note on the paper; empty removes it."""
-        return self._upsert_annotation(user, paper_id, "note", note)
+    def set_note(
+        self, user: str, paper_id: int, note: str, *, expected: str | None = None
+    ) -> Annotation:
+        """Save ``note`` (Markdown) as ``user``'s note on the paper; blank removes it.
+
+        With ``expected`` (the note as it was when editing began), refuse with
+        :class:`NoteConflict` if it has changed since, rather than overwrite it.
+        """
+        if not note.strip():
+            note = ""
+        if expected is None:
+            return self._upsert_annotation(user, paper_id, "note", note)
+        now = _now()
+        with self.transaction():
+            row = self._row(
+                "SELECT note FROM annotations WHERE user = ? AND paper_id = ?", (user, paper_id)
+            )
+            current = row[0] if row else ""
+            if current != expected:
+                raise NoteConflict("this note was changed elsewhere since you opened it", current)
+            self.db.execute(
+                "INSERT INTO annotations (user, paper_id, note, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
+                "note = excluded.note, updated_at = excluded.updated_at",
+                (user, paper_id, note, now, now),
+            )
+        return self.annotation(user, paper_id)
 
     def _upsert_annotation(self, user: str, paper_id: int, column: str, value: Any) -> Annotation:
         now = _now()
@@ -304,10 +362,11 @@ def _merge(existing: Paper, incoming: Paper) -> Paper:
     return replace(existing, **changes)
 
 
-def open_library(path: Path | str | None) -> Library:
+def open_library(path: Path | str | None, *, create: bool = True) -> Library:
     """Open (creating if needed, private to its owner) and upgrade a library file.
 
-    ``None`` opens a throwaway in-memory library. Raises :class:`LibraryError`
+    ``None`` opens a throwaway in-memory library. With ``create=False`` a missing
+    file is an error rather than a new, empty library. Raises :class:`LibraryError`
     with a one-line message for a file that is not ours or cannot be opened.
     """
     if path is None:
@@ -317,6 +376,8 @@ def open_library(path: Path | str | None) -> Library:
     path = Path(path).expanduser()
     if path.is_dir():
         raise LibraryError(f"cannot open library {path}: it is a directory")
+    if not create and not path.exists():
+        raise LibraryError(f"no library at {path} (check --db or READER_DB)")
     try:
         _create_private(path)
     except OSError as error:

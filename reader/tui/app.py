@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from reader.store import Library
 from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
 
 
 class ReaderApp(App[None]):
@@ -20,6 +21,8 @@ class ReaderApp(App[None]):
         self.library = library
         self.user = user
         self._notice = notice
+        # Why the app had to stop, for the command line to print as one clean line.
+        self.failure: str | None = None
 
     async def on_mount(self) -> None:
         # Pushed rather than returned from get_default_screen, which skips screen CSS_PATH;
@@ -27,3 +30,22 @@ class ReaderApp(App[None]):
         await self.push_screen(LibraryScreen(self.library, self.user))
         if self._notice:
             self.notify(self._notice, title="Welcome", timeout=10, markup=False)
+
+    def on_library_screen_failed(self, event: LibraryScreen.Failed) -> None:
+        """Stop: the library cannot be used. The command line prints the reason."""
+        self.failure = event.reason
+        self.exit(return_code=1)
+
+    async def action_quit(self) -> None:
+        """Quit, but never throw away a note being edited without asking."""
+        if not any(isinstance(s, NoteEditor) and s.is_modified for s in self.screen_stack):
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDiscard):
+            return  # Already asking.
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.exit()
+
+        self.push_screen(ConfirmDiscard("Quit and discard the unsaved note?"), answered)

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.models import Annotation, Paper
 from reader.search import Query, SearchIndex
@@ -34,6 +34,10 @@ class LibraryScreen(Screen[None]):
         Binding("s", "toggle_star", "Star", id="library.star"),
         Binding("n", "edit_note", "Note", id="library.note"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+        Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
+        Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
+        Binding("ctrl+d", "page_detail(1)", "Detail page down", show=False, id="detail.page"),
+        Binding("ctrl+u", "page_detail(-1)", "Detail page up", show=False, id="detail.page_up"),
     ]
 
     @dataclass
@@ -44,6 +48,12 @@ class LibraryScreen(Screen[None]):
         query: Query
         ids: list[int]
         index: SearchIndex
+
+    @dataclass
+    class Failed(Message):
+        """The library cannot be read: the app should stop and say ``reason``."""
+
+        reason: str
 
     def __init__(self, library: Library, user: str) -> None:
         super().__init__()
@@ -70,10 +80,16 @@ class LibraryScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read the library again and rebuild the search index (once per change)."""
-        papers = self.library.papers()
+        try:
+            papers = self.library.papers()
+            marks = self.library.annotations(self.user)
+        except LibraryError as error:
+            # Nothing can be shown from a library we cannot read: stop with a clear line.
+            self._fail(str(error))
+            return
         self._papers = {paper.id: paper for paper in papers if paper.id is not None}
         self._order = list(self._papers)
-        self._marks = self.library.annotations(self.user)
+        self._marks = marks
         self._index = SearchIndex(papers)
         text = self.query_one(FilterBar).value
         if text.strip():
@@ -117,6 +133,17 @@ class LibraryScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # A bug in matching must not kill the app or pass in silence.
+        if event.worker.group == "filter" and event.state == WorkerState.ERROR:
+            self.notify(
+                f"The filter failed: {event.worker.error}",
+                title="Filter",
+                severity="error",
+                markup=False,
+            )
+
     @on(FilterResult)
     def _filter_done(self, result: FilterResult) -> None:
         # Drop a result that a newer keystroke or a library change has made stale.
@@ -132,6 +159,16 @@ class LibraryScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         self.query_one(FilterBar).value = ""
+
+    def action_scroll_detail(self, lines: int) -> None:
+        self.query_one(PaperDetail).scroll_relative(y=lines, animate=False)
+
+    def action_page_detail(self, direction: int) -> None:
+        detail = self.query_one(PaperDetail)
+        if direction > 0:
+            detail.scroll_page_down(animate=False)
+        else:
+            detail.scroll_page_up(animate=False)
 
     # -- the highlighted paper ------------------------------------------------
 
@@ -169,11 +206,20 @@ class LibraryScreen(Screen[None]):
         if paper is None or paper.id is None:
             return
         paper_id = paper.id
-        note = self._marks.get(paper_id, Annotation(paper_id)).note
+        try:
+            # Fresh from the file: another window may have changed it since the list was read.
+            mark = self.library.annotation(self.user, paper_id)
+        except LibraryError as error:
+            self.notify(str(error), title="Cannot open the note", severity="error", markup=False)
+            return
+        self._remember(mark)
 
-        def save(text: str) -> None:
-            mark = self.library.set_note(self.user, paper_id, text)
-            self._remember(mark)
-            self.notify("Note saved." if mark.has_note else "Note removed.")
+        def save(text: str, original: str) -> None:
+            saved = self.library.set_note(self.user, paper_id, text, expected=original)
+            self._remember(saved)
+            self.notify("Note saved." if saved.has_note else "Note removed.")
 
-        self.app.push_screen(NoteEditor(paper.title, note, save))
+        self.app.push_screen(NoteEditor(paper.title, mark.note, save))
+
+    def _fail(self, message: str) -> None:
+        self.post_message(self.Failed(message))

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
-from reader.store import LibraryError
+from reader.store import LibraryError, NoteConflict
 from reader.text import one_line
 
 
@@ -19,14 +19,20 @@ class ConfirmDiscard(ModalScreen[bool]):
     """Asks whether unsaved note text may be thrown away."""
 
     CSS_PATH = "note_editor.tcss"
+    # The safe answer has the focus, so a stray Enter keeps the text.
+    AUTO_FOCUS = "#keep"
     BINDINGS = [
         Binding("y", "answer(True)", "Discard", id="confirm.discard"),
         Binding("n,escape", "answer(False)", "Keep editing", id="confirm.keep"),
     ]
 
+    def __init__(self, question: str = "Discard the unsaved changes to this note?") -> None:
+        super().__init__()
+        self._question = question
+
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Label("Discard the unsaved changes to this note?")
+            yield Label(self._question)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Discard (y)", variant="error", id="discard")
                 yield Button("Keep editing (n)", variant="primary", id="keep")
@@ -47,8 +53,9 @@ class NoteEditor(ModalScreen[str | None]):
         Binding("escape", "close", "Close", id="note.close"),
     ]
 
-    def __init__(self, title: str, note: str, save: Callable[[str], None]) -> None:
-        """``save`` stores the text; if it raises LibraryError the editor stays open."""
+    def __init__(self, title: str, note: str, save: Callable[[str, str], None]) -> None:
+        """``save(text, original)`` stores the text, refusing if the note is no longer
+        ``original``; if it raises LibraryError the editor stays open."""
         super().__init__()
         self._paper_title = title
         self._original = note
@@ -69,11 +76,27 @@ class NoteEditor(ModalScreen[str | None]):
     def text(self) -> str:
         return self.query_one(TextArea).text
 
+    @property
+    def is_modified(self) -> bool:
+        """Whether the text differs from the note as it was opened."""
+        return self.text != self._original
+
     def action_save(self) -> None:
         text = self.text
         if text != self._original:
             try:
-                self._save(text)
+                self._save(text, self._original)
+            except NoteConflict as conflict:
+                # Someone else's newer note: say so, and let a second ctrl+s overwrite it.
+                self._original = conflict.current
+                self.notify(
+                    "It was changed elsewhere since you opened it. "
+                    "Press ctrl+s again to replace it with your text.",
+                    title="Note not saved",
+                    severity="warning",
+                    markup=False,
+                )
+                return
             except LibraryError as error:
                 # Keep the editor open: the text is still here to save again.
                 self.notify(str(error), title="Note not saved", severity="error", markup=False)
@@ -81,7 +104,7 @@ class NoteEditor(ModalScreen[str | None]):
         self.dismiss(text)
 
     def action_close(self) -> None:
-        if self.text == self._original:
+        if not self.is_modified:
             self.dismiss(None)
             return
 

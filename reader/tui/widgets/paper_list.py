@@ -132,6 +132,8 @@ class PaperList(ScrollView, can_focus=True):
             except ValueError:
                 position = 0
         self.cursor = position
+        # Again once the new size is laid out: until then scrolling is clamped to the old one.
+        self.call_after_refresh(self._scroll_to_cursor)
         self.refresh()
 
     def update_marks(self, marks: Mapping[int, Annotation]) -> None:
