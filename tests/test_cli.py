@@ -232,17 +232,16 @@ def test_invalid_utf8_names_file_and_line(imported_db: Path, tmp_path: Path) -> 
     assert count(imported_db) == SAMPLE_COUNT
 
 
-def test_invalid_utf8_line_counts_after_a_bom(db_path: Path, tmp_path: Path) -> None:
-    bad = tmp_path / "bom.txt"
-    bad.write_bytes(b"\xef\xbb\xbfDaily Papers\n\nA title\n\xff\n")
-    result = run("--db", db_path, "import", bad)
-    assert result.exit_code == 1
-    assert f"{bad}:4:" in result.stderr
-
-
-def test_invalid_utf8_line_counts_bare_carriage_returns(db_path: Path, tmp_path: Path) -> None:
-    bad = tmp_path / "old-mac.txt"
-    bad.write_bytes(b"Daily Papers\r\rA title\r\xff\r")
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"\xef\xbb\xbfDaily Papers\n\nA title\n\xff\n", id="after-a-bom"),
+        pytest.param(b"Daily Papers\r\rA title\r\xff\r", id="bare-carriage-returns"),
+    ],
+)
+def test_invalid_utf8_line_is_counted_right(db_path: Path, tmp_path: Path, data: bytes) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(data)
     result = run("--db", db_path, "import", bad)
     assert result.exit_code == 1
     assert f"{bad}:4:" in result.stderr
