@@ -1,0 +1,1 @@
+"""Benchmarks: run them, read the numbers. They print; they never pass or fail."""
