@@ -16,15 +16,33 @@ class Paper:
     """A paper's metadata, as imported. ``id`` is the library row id once stored."""
 
     title: str
+    # Without its version ("2409.11074"); the version seen last is kept apart.
     arxiv_id: str | None = None
     abstract: str = ""
     authors: tuple[str, ...] = ()
     # A count without names: the HF page text only says "7 authors".
     author_count: int | None = None
+    # First published: "YYYY-MM-DD", or "YYYY" when a source knows only the year.
     published: str | None = None
     upvotes: int | None = None
     github_url: str | None = None
     id: int | None = None
+    arxiv_version: int | None = None
+    # Last revised on arXiv ("YYYY-MM-DD"): which of two records is newer.
+    updated: str | None = None
+    # The day it was featured on Hugging Face Daily Papers.
+    featured: str | None = None
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    comment: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    # Any other page for the paper (a BibTeX url, a project page).
+    url: str | None = None
+    num_comments: int | None = None
+    github_stars: int | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
 
     @property
     def title_key(self) -> str:
@@ -42,6 +60,14 @@ class Paper:
     @property
     def hf_url(self) -> str | None:
         return f"https://huggingface.co/papers/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+    @property
+    def year(self) -> int | None:
+        return int(self.published[:4]) if self.published else None
 
     @property
     def has_code(self) -> bool:

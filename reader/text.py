@@ -12,6 +12,10 @@ _UNSAFE = re.compile(
 )
 _WHITESPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+")
+_GITHUB = re.compile(
+    r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)/([A-Za-z0-9_.-]+)",
+    re.IGNORECASE,
+)
 
 
 def strip_controls(text: str) -> str:
@@ -40,3 +44,14 @@ def safe_url(url: str | None) -> str | None:
     if scheme.lower() not in ("http", "https") or not rest or _UNSAFE.search(url) or " " in url:
         return None
     return url
+
+
+def find_github_url(text: str) -> str | None:
+    """The first ``https://github.com/OWNER/REPO`` link in ``text``, tidied."""
+    for match in _GITHUB.finditer(text):
+        repo = match.group(2).rstrip(".")
+        if repo.lower().endswith(".git"):
+            repo = repo[:-4].rstrip(".")
+        if repo:
+            return f"https://github.com/{match.group(1)}/{repo}"
+    return None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from reader.models import Paper
+
 
 class SourceError(Exception):
     """Input we cannot read, located as ``FILE:LINE: what is wrong`` for the user."""
@@ -15,3 +19,13 @@ class SourceError(Exception):
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The papers one input holds, and how many of its items were not papers."""
+
+    format: str
+    papers: list[Paper] = field(default_factory=list)
+    # Items without a usable title (or otherwise not a paper): counted, not fatal.
+    skipped: int = 0

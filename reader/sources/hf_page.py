@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from reader.models import Paper
 from reader.sources import SourceError
-from reader.text import one_line
+from reader.text import find_github_url, one_line
 
 # Lines of the page around the papers; compared after one_line() and casefold().
 CHROME = frozenset(
@@ -71,10 +71,6 @@ _MONTHS = {
 _DATE = re.compile(r"([A-Za-z]{3,9})\.?\s+([0-9]{1,2})(?:,\s*([0-9]{4}))?(?:\s+([0-9]{1,7}))?")
 # "• 7 authors", "1 author".
 _AUTHORS = re.compile(r"(?:[•·*-]\s*)?([0-9]{1,5})\s+authors?", re.IGNORECASE)
-_GITHUB = re.compile(
-    r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)/([A-Za-z0-9_.-]+)",
-    re.IGNORECASE,
-)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 # For looks_like_hf_page: the same markers, found anywhere in raw multi-line text.
@@ -215,17 +211,6 @@ def _resolve(date: _Date, anchor: datetime.date) -> datetime.date | None:
     return None
 
 
-def _github_url(abstract: str) -> str | None:
-    """The first ``https://github.com/OWNER/REPO`` link in ``abstract``, tidied."""
-    for match in _GITHUB.finditer(abstract):
-        repo = match.group(2).rstrip(".")
-        if repo.lower().endswith(".git"):
-            repo = repo[:-4].rstrip(".")
-        if repo:
-            return f"https://github.com/{match.group(1)}/{repo}"
-    return None
-
-
 def _to_paper(draft: _Draft, anchor: datetime.date) -> Paper:
     abstract = " ".join(draft.abstract)
     published = _resolve(draft.date, anchor) if draft.date else None
@@ -235,5 +220,5 @@ def _to_paper(draft: _Draft, anchor: datetime.date) -> Paper:
         author_count=draft.author_count,
         published=published.isoformat() if published else None,
         upvotes=draft.date.upvotes if draft.date else None,
-        github_url=_github_url(abstract),
+        github_url=find_github_url(abstract),
     )
