@@ -9,19 +9,24 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reader import __version__
 from reader.export.files import ExportError, write_atomic
+from reader.net import NetError
 from reader.paths import default_db_path, default_user
 from reader.sources import SourceError
 from reader.store import Library, LibraryError, open_library
+
+if TYPE_CHECKING:
+    from reader.models import Paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +40,7 @@ def friendly_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one clean line and exit code 1."""
     try:
         yield
-    except (LibraryError, SourceError, ExportError) as error:
+    except (LibraryError, SourceError, ExportError, NetError) as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -135,27 +140,227 @@ def _read_input(name: str) -> bytes:
         raise click.ClickException(f"{name}: {error.strerror}") from None
 
 
+IMPORT_FORMATS = ("auto", "hf-page", "hf-json", "arxiv", "bibtex", "reader-json")
+
+
 @main.command("import")
 @click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    default="auto",
+    show_default=True,
+    help="Skip detection: hf-page (page copied as text), hf-json (Hugging Face API), "
+    "arxiv (Atom XML), bibtex, reader-json (our own JSON or JSON Lines export).",
+)
 @click.pass_obj
-def import_command(settings: Settings, files: tuple[str, ...]) -> None:
-    """Import papers from FILES (a Hugging Face papers page copied as text; - for stdin).
+def import_command(settings: Settings, files: tuple[str, ...], fmt: str) -> None:
+    """Import papers from FILES; - reads standard input.
 
-    Every file is read and checked before anything is written; a file is
-    imported whole or not at all.
+    The format of each file is told from its content: a Hugging Face papers page
+    copied as text, Hugging Face API JSON, an arXiv Atom feed, BibTeX, or a reader
+    JSON / JSON Lines export. Every file is read and checked before anything is
+    written; a file is imported whole or not at all. Papers already in the library
+    are updated, never duplicated, and stars and notes are never touched.
     """
-    from reader.sources.loader import load_papers
+    from reader.sources.loader import load
 
-    parsed = []
+    batches = []
     for name in files:
         data = _read_input(name)
         with friendly_errors():
-            parsed.append((name, load_papers("<stdin>" if name == "-" else name, data)))
+            batches.append((name, load("<stdin>" if name == "-" else name, data, fmt=fmt)))
     with opened(settings) as library:
-        for name, papers in parsed:
-            result = library.import_papers(papers)
+        for name, batch in batches:
+            result = replace(library.import_papers(batch.papers), skipped=batch.skipped)
             label = "stdin" if name == "-" else name
-            _echo(f"{label}: {len(papers)} papers: {result.summary()}")
+            _echo(f"{label}: {len(batch.papers)} papers ({batch.format}): {result.summary()}")
+
+
+# -- fetching over the network -------------------------------------------------
+
+
+def http_options() -> dict[str, Any]:
+    """How to reach the network: the real one. Tests replace this with an
+    ``httpx.MockTransport`` and a ``sleep`` that only records how long it was asked to wait."""
+    return {}
+
+
+def _network() -> dict[str, Any]:
+    """Retries are announced on stderr, so a slow service never looks like a hang."""
+    return {"on_retry": lambda message: click.echo(message, err=True), **http_options()}
+
+
+@contextmanager
+def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal's stderr (nothing elsewhere); yields ``advance(n)``."""
+    if not sys.stderr.isatty():
+        yield lambda steps: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _save_fetched(settings: Settings, source: str, papers: list[Paper], skipped: int) -> None:
+    """One transaction for everything fetched: all of it lands, or none of it."""
+    with opened(settings) as library:
+        result = replace(library.import_papers(papers), skipped=skipped)
+    _echo(f"{source}: {len(papers)} papers: {result.summary()}")
+
+
+def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    return _checked(value, "parse_day")
+
+
+def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    return _checked(value, "parse_week")
+
+
+def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    return _checked(value, "parse_month")
+
+
+def _checked(value: str | None, parser: str) -> str | None:
+    from reader.net import hf
+
+    if value is None:
+        return None
+    try:
+        getattr(hf, parser)(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+@main.group("fetch")
+def fetch_group() -> None:
+    """Fetch papers over the network, from Hugging Face or arXiv."""
+
+
+@fetch_group.command("hf")
+@click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD", help="One day's papers.")
+@click.option("--week", callback=_week, metavar="YYYY-Www", help="One ISO week's papers.")
+@click.option("--month", callback=_month, metavar="YYYY-MM", help="One month's papers.")
+@click.option("--days", type=click.IntRange(1, 366), help="Each of the last N days, today too.")
+@click.option(
+    "--sort", type=click.Choice(["publishedAt", "trending"]), help="Order the API returns."
+)
+@click.option(
+    "--limit", type=click.IntRange(1), help="At most this many papers (per day with --days)."
+)
+@click.pass_obj
+def fetch_hf_command(
+    settings: Settings,
+    day: str | None,
+    week: str | None,
+    month: str | None,
+    days: int | None,
+    sort: str | None,
+    limit: int | None,
+) -> None:
+    """Hugging Face Daily Papers: the latest day, or the day, week, month or days asked.
+
+    A day without papers (a weekend) is not an error. Base URL: READER_HF_URL.
+    """
+    from reader.net.hf import days_back, fetch_daily, hf_http
+    from reader.sources.hf_json import parse_hf_json
+
+    chosen = [
+        name
+        for name, value in (("--date", day), ("--week", week), ("--month", month), ("--days", days))
+        if value
+    ]
+    if len(chosen) > 1:
+        raise click.UsageError(f"choose one of {', '.join(chosen)}")
+    periods: list[tuple[str | None, str | None, str | None]]
+    if days:
+        periods = [(d.isoformat(), None, None) for d in days_back(days, date.today())]
+    else:
+        periods = [(day, week, month)]
+    items: list[object] = []
+    with friendly_errors(), hf_http(**_network()) as http:
+        with progress("Fetching Hugging Face papers", len(periods)) as advance:
+            for one_day, one_week, one_month in periods:
+                items.extend(
+                    fetch_daily(
+                        http, date=one_day, week=one_week, month=one_month, sort=sort, limit=limit
+                    )
+                )
+                advance(1)
+        batch = parse_hf_json(items, source="huggingface.co")
+    _save_fetched(settings, "huggingface.co", batch.papers, batch.skipped)
+
+
+@fetch_group.command("arxiv")
+@click.option("--query", "-q", required=True, help="An arXiv search query, e.g. 'cat:cs.LG'.")
+@click.option(
+    "--max",
+    "max_results",
+    type=click.IntRange(1, 30000),
+    default=100,
+    show_default=True,
+    help="At most this many papers.",
+)
+@click.pass_obj
+def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> None:
+    """Papers matching an arXiv API query, newest first (one request every 3 seconds).
+
+    Base URL: READER_ARXIV_URL.
+    """
+    from reader.net.arxiv import arxiv_http, search
+
+    with friendly_errors(), arxiv_http(**_network()) as http:
+        with progress("Fetching from arXiv", max_results) as advance:
+            shown = 0
+
+            def fetched(total: int) -> None:
+                nonlocal shown
+                advance(total - shown)
+                shown = total
+
+            pages = search(http, query, max_results=max_results, on_page=fetched)
+        papers, skipped = _parse_atom_pages(pages)
+    _save_fetched(settings, "arxiv.org", papers[:max_results], skipped)
+
+
+@main.command("add")
+@click.argument("papers", nargs=-1, required=True, metavar="ID_OR_URL...")
+@click.pass_obj
+def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
+    """Add papers by arXiv id or URL (2409.11074, arXiv:2409.11074v2, an abs or pdf URL).
+
+    Metadata comes from the arXiv API. All of them are added, or none.
+    """
+    from reader.ids import parse_arxiv_id
+    from reader.net.arxiv import arxiv_http, by_ids
+
+    wanted = []
+    for text in papers:
+        parsed = parse_arxiv_id(text)
+        if parsed is None:
+            raise click.ClickException(f"{text}: not an arXiv id or URL")
+        wanted.append(parsed.id)
+    wanted = list(dict.fromkeys(wanted))
+    with friendly_errors(), arxiv_http(**_network()) as http:
+        found, skipped = _parse_atom_pages(by_ids(http, wanted))
+    missing = sorted(set(wanted) - {paper.arxiv_id for paper in found})
+    if missing:
+        raise click.ClickException(f"not found on arXiv: {', '.join(missing)}; nothing added")
+    _save_fetched(settings, "arxiv.org", found, skipped)
+
+
+def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
+    from reader.sources.arxiv_atom import parse_arxiv_atom
+
+    papers: list[Paper] = []
+    skipped = 0
+    with friendly_errors():
+        for number, page in enumerate(pages, 1):
+            batch = parse_arxiv_atom(page, source=f"arXiv response page {number}")
+            papers.extend(batch.papers)
+            skipped += batch.skipped
+    return papers, skipped
 
 
 @main.command("export")

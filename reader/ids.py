@@ -14,7 +14,7 @@ from dataclasses import dataclass
 # New style (2007-): YYMM.NNNN (to 2014) or YYMM.NNNNN; old style: archive[.SUB]/YYMMNNN.
 _NEW = r"\d{4}\.\d{4,5}"
 _OLD = r"[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7}"
-_ID = re.compile(rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d+))?", re.IGNORECASE)
+_ID = re.compile(rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d{{1,4}}))?", re.IGNORECASE)
 _PREFIXES = re.compile(
     r"""^(?:
         arxiv:\s*

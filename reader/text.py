@@ -7,8 +7,9 @@ import unicodedata
 
 # C0 and C1 controls (ESC, BEL, CSI ...), bidi overrides/isolates and zero-width
 # characters: paper text is data and must never steer the terminal or reorder a line.
+# Lone surrogates (from JSON "\ud800") cannot even be stored as UTF-8.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _WHITESPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+")

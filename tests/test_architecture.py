@@ -14,7 +14,9 @@ def test_core_and_cli_import_without_textual() -> None:
     code = (
         "import sys\n"
         "import reader.cli, reader.search, reader.sample, reader.store, reader.sources.loader\n"
-        "import reader.export.markdown, reader.export.files\n"
+        "import reader.export.markdown, reader.export.files, reader.ids\n"
+        "import reader.sources.arxiv_atom, reader.sources.bibtex, reader.sources.hf_json\n"
+        "import reader.sources.reader_json\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
@@ -48,3 +50,14 @@ def test_the_import_check_sees_every_form(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from sqlite3 import connect\n    import sqlite_utils.db\n")
     assert imported_modules(sample) == {"sqlite3", "sqlite_utils"}
+
+
+def test_no_code_outside_the_tui_imports_textual_or_rich() -> None:
+    # reader.net is checked here, not above: httpx itself loads rich for its own CLI.
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if "tui" not in path.relative_to(ROOT).parts
+        and imported_modules(path) & {"textual", "rich"}
+    ]
+    assert offenders == []

@@ -171,9 +171,9 @@ def test_import_from_stdin(db_path: Path) -> None:
 
 
 def test_bad_stdin_is_named_stdin(db_path: Path) -> None:
-    result = run("--db", db_path, "import", "-", input=b"\xff\xfe garbage")
+    result = run("--db", db_path, "import", "-", input=b"Daily Papers\n\xff garbage")
     assert result.exit_code == 1
-    assert "<stdin>:1" in result.stderr
+    assert "<stdin>:2" in result.stderr
     assert count(db_path) == 0
 
 
@@ -204,7 +204,7 @@ def test_directory_as_input_is_a_clean_error(db_path: Path, tmp_path: Path) -> N
     ("name", "content"),
     [
         ("prose.txt", TEXT_NOT_A_PAGE.encode()),
-        ("papers.json", json.dumps([{"title": "A", "summary": "B"}], indent=2).encode()),
+        ("settings.json", json.dumps({"theme": "dark", "papers_per_page": 3}).encode()),
         ("empty.txt", b""),
         ("blank.txt", b"\n\n   \n"),
     ],

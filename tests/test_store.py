@@ -225,3 +225,82 @@ def test_reading_a_damaged_file_is_a_library_error(db_path: Path) -> None:
             lib.papers()
     finally:
         lib.close()
+
+
+def test_a_version_1_library_is_upgraded_keeping_its_data(db_path: Path) -> None:
+    from reader.store.schema import APPLICATION_ID, MIGRATIONS
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO papers (title, title_key, added_at, updated_at) "
+        "VALUES ('Old Paper', 'old paper', 'x', 'x')"
+    )
+    conn.execute("INSERT INTO annotations VALUES ('ana', 1, 1, 'kept', 'x', 'x')")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    lib = open_library(db_path)
+    try:
+        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        (paper,) = lib.papers()
+        assert paper.title == "Old Paper" and paper.categories == ()
+        assert lib.annotation("ana", 1).note == "kept"
+    finally:
+        lib.close()
+
+
+def test_every_paper_field_is_stored_and_read_back(empty_library: Library) -> None:
+    paper = Paper(
+        title="Attention Is All You Need",
+        arxiv_id="1706.03762",
+        abstract="The dominant sequence transduction models...",
+        authors=("Ashish Vaswani", "Noam Shazeer"),
+        author_count=8,
+        published="2017-06-12",
+        upvotes=42,
+        github_url="https://github.com/tensorflow/tensor2tensor",
+        arxiv_version=7,
+        updated="2023-08-02",
+        featured="2024-01-01",
+        categories=("cs.CL", "cs.LG"),
+        primary_category="cs.CL",
+        comment="15 pages, 5 figures",
+        doi="10.48550/arXiv.1706.03762",
+        journal_ref="NeurIPS 2017",
+        url="https://example.org/transformer",
+        num_comments=3,
+        github_stars=15000,
+        ai_summary="Transformers.",
+        ai_keywords=("attention", "transformer"),
+    )
+    empty_library.import_papers([paper])
+    (stored,) = empty_library.papers()
+    assert replace(stored, id=None) == paper
+
+
+def test_an_older_arxiv_revision_never_replaces_a_newer_one(empty_library: Library) -> None:
+    newer = _paper("Final Title", arxiv_id="2409.11074", arxiv_version=3, updated="2024-12-01")
+    older = _paper("Draft Title", arxiv_id="2409.11074", arxiv_version=1, updated="2024-09-17")
+    empty_library.import_papers([newer])
+    result = empty_library.import_papers([replace(older, upvotes=9, comment="draft comment")])
+    (stored,) = empty_library.papers()
+    assert stored.title == "Final Title" and stored.arxiv_version == 3
+    # What the newer record lacked is still filled in; revision-free counts move on.
+    assert stored.comment == "draft comment" and stored.upvotes == 9
+    assert result.updated == 1
+
+
+def test_a_later_upvote_count_replaces_an_earlier_one(empty_library: Library) -> None:
+    empty_library.import_papers([_paper(arxiv_id="2409.11074", upvotes=3)])
+    empty_library.import_papers([_paper(arxiv_id="2409.11074", upvotes=17)])
+    assert empty_library.papers()[0].upvotes == 17
+
+
+def test_a_year_never_replaces_the_full_date_it_agrees_with(empty_library: Library) -> None:
+    empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2024-09-17")])
+    empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2024")])
+    assert empty_library.papers()[0].published == "2024-09-17"
+    empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2025-01-02")])
+    assert empty_library.papers()[0].published == "2025-01-02"

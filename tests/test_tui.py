@@ -231,7 +231,9 @@ async def test_empty_library_says_how_to_fill_it(empty_library: Library) -> None
     app = ReaderApp(empty_library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert "reader import FILE" in row_text(app, 1)
+        assert "Press f to fetch" in row_text(app, 1)
+        help_text = str(app.screen.query_one("#detail-title", Static).render())
+        assert "reader import FILE" in help_text and "reader fetch hf" in help_text
         assert app.screen.sub_title == "ana · 0 of 0 papers"
 
 
@@ -430,3 +432,52 @@ async def test_an_unreadable_library_stops_the_app_with_a_clear_reason(
         await pilot.pause()
     assert app.return_code == 1
     assert app.failure == "cannot read library x.db: database disk image is malformed"
+
+
+async def test_f_fetches_todays_papers_in_the_background(library: Library) -> None:
+    import json
+
+    import httpx
+
+    daily = (Path(__file__).parent / "data" / "hf-daily-papers.json").read_text()
+    requests: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json=json.loads(daily))
+
+    app = ReaderApp(library, "ana", transport=httpx.MockTransport(answer))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert [r.url.path for r in requests] == ["/api/daily_papers"]
+        assert app.screen.sub_title == "ana · 43 of 43 papers"
+        titles = {library.paper(i).title for i in paper_list(app).paper_ids}
+        assert "Titans: Learning to Memorize at Test Time" in titles
+        messages = [n.message for n in app._notifications]
+        assert "4 papers: 4 added, 0 updated, 0 unchanged" in messages
+        assert not app.screen.query_one("#status").display
+
+
+async def test_a_failed_fetch_is_a_toast_not_a_crash(library: Library) -> None:
+    import httpx
+
+    answer = httpx.MockTransport(lambda request: httpx.Response(404, json={"error": "no"}))
+    app = ReaderApp(library, "ana", transport=answer)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.is_running
+        (failure,) = [n for n in app._notifications if n.title == "Fetch failed"]
+        assert "huggingface.co: HTTP 404: no" in failure.message
+        assert app.screen.sub_title == "ana · 39 of 39 papers"
+
+
+async def test_the_palette_offers_the_fetch(library: Library) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Fetch today's Hugging Face papers" in titles

@@ -1,21 +1,37 @@
-"""Bytes from a file or stdin to papers: decoding, then the right importer."""
+"""Bytes from a file or stdin to papers: decoding, detecting the format, parsing.
+
+The format is told by the content, not the file name: XML is an arXiv Atom feed,
+JSON is a Hugging Face API response or our own export, ``@entry{`` is BibTeX, and
+text with a Daily Papers header is a copied page. ``--format`` skips the guessing.
+Parsers are imported only when a file needs them, so the CLI starts fast.
+"""
 
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from datetime import datetime
 
-from reader.models import Paper
-from reader.sources import SourceError
-from reader.sources.hf_page import looks_like_hf_page, parse_hf_page
+from reader.sources import Batch, SourceError
 
 # The line breaks the importers split on, so an error's line matches theirs.
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
 
+FORMATS = ("auto", "hf-page", "hf-json", "arxiv", "bibtex", "reader-json")
+KNOWN = (
+    "expected a Hugging Face papers page or API JSON, an arXiv Atom feed, BibTeX, "
+    "or a reader export"
+)
+
 
 def decode(source: str, data: bytes) -> str:
-    """UTF-8 text (a BOM is dropped); undecodable bytes are an error at their line."""
+    """Text from UTF-8 (a BOM is dropped) or BOM-marked UTF-16; bad bytes name their line."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(source, None, "not valid UTF-16 text") from None
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8")
@@ -24,11 +40,76 @@ def decode(source: str, data: bytes) -> str:
         raise SourceError(source, line, "not UTF-8 text") from None
 
 
-def load_papers(source: str, data: bytes, *, now: datetime | None = None) -> list[Paper]:
+def load(source: str, data: bytes, *, fmt: str = "auto", now: datetime | None = None) -> Batch:
     """Every paper in ``data``, or :class:`SourceError` and nothing."""
     text = decode(source, data)
-    if not looks_like_hf_page(text):
-        raise SourceError(
-            source, None, "no papers found: expected a Hugging Face papers page copied as text"
-        )
-    return parse_hf_page(text, source=source, now=now)
+    if fmt == "auto":
+        fmt = detect(source, text)
+    if fmt == "hf-page":
+        from reader.sources.hf_page import parse_hf_page
+
+        return Batch("hf-page", parse_hf_page(text, source=source, now=now))
+    if fmt == "arxiv":
+        from reader.sources.arxiv_atom import parse_arxiv_atom
+
+        return parse_arxiv_atom(text, source=source)
+    if fmt == "bibtex":
+        from reader.sources.bibtex import parse_bibtex
+
+        return parse_bibtex(text, source=source)
+    if fmt in ("json", "hf-json", "reader-json"):
+        return _load_json(source, text, fmt)
+    raise SourceError(source, None, f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def detect(source: str, text: str) -> str:
+    """The format of ``text``, told by its content."""
+    head = text.lstrip()
+    if not head:
+        raise SourceError(source, None, "the file is empty")
+    if head.startswith("<"):
+        from reader.sources.arxiv_atom import looks_like_arxiv_atom
+
+        if looks_like_arxiv_atom(text):
+            return "arxiv"
+        raise SourceError(source, 1, "XML, but not an arXiv Atom feed")
+    if head[0] in "[{":
+        return "json"
+    from reader.sources.hf_page import looks_like_hf_page
+
+    if looks_like_hf_page(text):
+        return "hf-page"
+    from reader.sources.bibtex import looks_like_bibtex
+
+    if looks_like_bibtex(text):
+        return "bibtex"
+    raise SourceError(source, None, f"not a format reader knows: {KNOWN}")
+
+
+def _load_json(source: str, text: str, fmt: str) -> Batch:
+    from reader.sources.hf_json import looks_like_hf_json, parse_hf_json
+    from reader.sources.reader_json import (
+        looks_like_reader_json,
+        parse_reader_json,
+        parse_reader_jsonl,
+    )
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data" and fmt in ("json", "reader-json"):
+            # Several JSON values, one per line: our own JSON Lines export.
+            return parse_reader_jsonl(text, source=source)
+        raise SourceError(source, error.lineno, f"not valid JSON: {error.msg}") from None
+    except (RecursionError, ValueError):
+        # Nesting thousands deep, or a number of thousands of digits.
+        raise SourceError(source, None, "not valid JSON: nested too deep or too large") from None
+    if fmt == "hf-json":
+        return parse_hf_json(data, source=source)
+    if looks_like_reader_json(data):
+        return parse_reader_json(data, source=source)
+    if fmt == "reader-json":
+        raise SourceError(source, None, 'not a reader export (no "format": "reader")')
+    if looks_like_hf_json(data):
+        return parse_hf_json(data, source=source)
+    raise SourceError(source, None, f"JSON, but not a format reader knows: {KNOWN}")

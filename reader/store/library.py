@@ -23,11 +23,8 @@ from reader.models import Annotation, ImportResult, Paper
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_PAPER_COLUMNS = (
-    "id, arxiv_id, title, abstract, authors, author_count, published, upvotes, github_url"
-)
-# Metadata fields an import may set; a missing (None/empty) value never erases a known one.
-_MERGED_FIELDS = (
+# Every metadata field of Paper, as stored; an import may set each of them.
+_FIELDS = (
     "arxiv_id",
     "title",
     "abstract",
@@ -36,7 +33,39 @@ _MERGED_FIELDS = (
     "published",
     "upvotes",
     "github_url",
+    "arxiv_version",
+    "updated",
+    "featured",
+    "categories",
+    "primary_category",
+    "comment",
+    "doi",
+    "journal_ref",
+    "url",
+    "num_comments",
+    "github_stars",
+    "ai_summary",
+    "ai_keywords",
 )
+# Stored as JSON arrays.
+_LIST_FIELDS = frozenset({"authors", "categories", "ai_keywords"})
+# Fields that change with an arXiv revision: an older revision never replaces them.
+_REVISED_FIELDS = frozenset(
+    {
+        "title",
+        "abstract",
+        "authors",
+        "arxiv_version",
+        "updated",
+        "categories",
+        "primary_category",
+        "comment",
+        "doi",
+        "journal_ref",
+    }
+)
+_PAPER_COLUMNS = ", ".join(("id", *_FIELDS))
+_EMPTY: tuple[object, ...] = (None, "", ())
 
 
 class LibraryError(Exception):
@@ -229,19 +258,18 @@ class Library:
         return _paper_from_row(row) if row else None
 
     def _insert(self, paper: Paper, now: str) -> None:
+        columns = ", ".join((*_FIELDS, "title_key", "added_at", "updated_at"))
+        marks = ", ".join("?" * (len(_FIELDS) + 3))
         self.db.execute(
-            "INSERT INTO papers (arxiv_id, title, title_key, abstract, authors, author_count, "
-            "published, upvotes, github_url, added_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_paper_values(paper), now, now),
+            f"INSERT INTO papers ({columns}) VALUES ({marks})",
+            (*_paper_values(paper), paper.title_key, now, now),
         )
 
     def _update(self, paper: Paper, now: str) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in (*_FIELDS, "title_key", "updated_at"))
         self.db.execute(
-            "UPDATE papers SET arxiv_id = ?, title = ?, title_key = ?, abstract = ?, "
-            "authors = ?, author_count = ?, published = ?, upvotes = ?, github_url = ?, "
-            "updated_at = ? WHERE id = ?",
-            (*_paper_values(paper), now, paper.id),
+            f"UPDATE papers SET {assignments} WHERE id = ?",
+            (*_paper_values(paper), paper.title_key, now, paper.id),
         )
 
     # -- annotations ----------------------------------------------------------
@@ -325,41 +353,52 @@ class Library:
 
 
 def _paper_values(paper: Paper) -> tuple[Any, ...]:
-    return (
-        paper.arxiv_id,
-        paper.title,
-        paper.title_key,
-        paper.abstract,
-        json.dumps(list(paper.authors), ensure_ascii=False),
-        paper.author_count,
-        paper.published,
-        paper.upvotes,
-        paper.github_url,
+    return tuple(
+        json.dumps(list(getattr(paper, name)), ensure_ascii=False)
+        if name in _LIST_FIELDS
+        else getattr(paper, name)
+        for name in _FIELDS
     )
 
 
 def _paper_from_row(row: tuple[Any, ...]) -> Paper:
-    return Paper(
-        id=row[0],
-        arxiv_id=row[1],
-        title=row[2],
-        abstract=row[3],
-        authors=tuple(json.loads(row[4])),
-        author_count=row[5],
-        published=row[6],
-        upvotes=row[7],
-        github_url=row[8],
-    )
+    values: dict[str, Any] = {
+        name: tuple(json.loads(value)) if name in _LIST_FIELDS else value
+        for name, value in zip(_FIELDS, row[1:], strict=True)
+    }
+    return Paper(id=row[0], **values)
 
 
 def _merge(existing: Paper, incoming: Paper) -> Paper:
-    """``existing`` updated with every field ``incoming`` knows."""
-    changes = {
-        name: value
-        for name in _MERGED_FIELDS
-        if (value := getattr(incoming, name)) not in (None, "", ())
-    }
+    """``existing`` updated with what ``incoming`` knows.
+
+    A missing (empty) field never erases a known one. When both records carry an
+    arXiv revision date and ``incoming`` is from an older revision, it only fills
+    gaps in the fields a revision changes. A date never loses precision to a
+    coarser one it agrees with ("2024" does not replace "2024-09-17").
+    """
+    older = _is_older(incoming, existing)
+    changes: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(incoming, name)
+        if value in _EMPTY:
+            continue
+        known = getattr(existing, name)
+        if known not in _EMPTY:
+            if older and name in _REVISED_FIELDS:
+                continue
+            if name == "published" and known.startswith(value):
+                continue
+        changes[name] = value
     return replace(existing, **changes)
+
+
+def _is_older(incoming: Paper, existing: Paper) -> bool:
+    if incoming.arxiv_version and existing.arxiv_version:
+        return incoming.arxiv_version < existing.arxiv_version
+    if incoming.updated and existing.updated:
+        return incoming.updated < existing.updated
+    return False
 
 
 def open_library(path: Path | str | None, *, create: bool = True) -> Library:

@@ -44,6 +44,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # 2: what arXiv, Hugging Face JSON and BibTeX know beyond the page text.
+    (
+        "ALTER TABLE papers ADD COLUMN arxiv_version INTEGER",
+        "ALTER TABLE papers ADD COLUMN updated TEXT",
+        "ALTER TABLE papers ADD COLUMN featured TEXT",
+        "ALTER TABLE papers ADD COLUMN categories TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE papers ADD COLUMN primary_category TEXT",
+        "ALTER TABLE papers ADD COLUMN comment TEXT",
+        "ALTER TABLE papers ADD COLUMN doi TEXT",
+        "ALTER TABLE papers ADD COLUMN journal_ref TEXT",
+        "ALTER TABLE papers ADD COLUMN url TEXT",
+        "ALTER TABLE papers ADD COLUMN num_comments INTEGER",
+        "ALTER TABLE papers ADD COLUMN github_stars INTEGER",
+        "ALTER TABLE papers ADD COLUMN ai_summary TEXT",
+        "ALTER TABLE papers ADD COLUMN ai_keywords TEXT NOT NULL DEFAULT '[]'",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

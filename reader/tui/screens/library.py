@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.models import Annotation, Paper
 from reader.search import Query, SearchIndex
+from reader.sources import Batch, SourceError
 from reader.store import Library, LibraryError
 from reader.text import one_line
 from reader.tui.screens.note_editor import NoteEditor
@@ -22,7 +25,18 @@ from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
 
-EMPTY_LIBRARY = "Your library is empty. Add papers with: reader import FILE"
+if TYPE_CHECKING:
+    import httpx
+
+EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
+EMPTY_LIBRARY_HELP = """Your library is empty.
+
+Press f to fetch today's Hugging Face Daily Papers, or from a shell:
+
+  reader fetch hf --days 7      the last week of Daily Papers
+  reader fetch arxiv -q cat:cs.LG
+  reader add 2409.11074         papers by arXiv id or URL
+  reader import FILE            a copied HF page, HF JSON, arXiv XML, BibTeX"""
 
 
 class LibraryScreen(Screen[None]):
@@ -33,6 +47,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", id="library.filter"),
         Binding("s", "toggle_star", "Star", id="library.star"),
         Binding("n", "edit_note", "Note", id="library.note"),
+        Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
         Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
         Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
@@ -50,15 +65,26 @@ class LibraryScreen(Screen[None]):
         index: SearchIndex
 
     @dataclass
+    class Fetched(Message):
+        """A fetch finished: its papers, or why it failed."""
+
+        batch: Batch | None
+        error: str | None = None
+
+    @dataclass
     class Failed(Message):
         """The library cannot be read: the app should stop and say ``reason``."""
 
         reason: str
 
-    def __init__(self, library: Library, user: str) -> None:
+    def __init__(
+        self, library: Library, user: str, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        """``transport`` replaces the network for fetches (tests pass a MockTransport)."""
         super().__init__()
         self.library = library
         self.user = user
+        self._transport = transport
         self._papers: dict[int, Paper] = {}
         self._order: list[int] = []
         self._marks: dict[int, Annotation] = {}
@@ -70,6 +96,7 @@ class LibraryScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield PaperList(id="papers")
             yield PaperDetail(id="detail")
+        yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,7 +138,7 @@ class LibraryScreen(Screen[None]):
     def _show_detail(self, paper_id: int | None) -> None:
         paper = self._papers.get(paper_id) if paper_id is not None else None
         mark = self._marks.get(paper_id) if paper_id is not None else None
-        empty = EMPTY_LIBRARY if not self._papers else "No paper matches the filter."
+        empty = EMPTY_LIBRARY_HELP if not self._papers else "No paper matches the filter."
         self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
 
     # -- filtering ------------------------------------------------------------
@@ -136,13 +163,16 @@ class LibraryScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         # A bug in matching must not kill the app or pass in silence.
-        if event.worker.group == "filter" and event.state == WorkerState.ERROR:
-            self.notify(
-                f"The filter failed: {event.worker.error}",
-                title="Filter",
-                severity="error",
-                markup=False,
-            )
+        if event.state != WorkerState.ERROR or event.worker.group not in ("filter", "fetch"):
+            return
+        if event.worker.group == "fetch":
+            self._set_status(None)
+        self.notify(
+            f"The {event.worker.group} failed: {event.worker.error}",
+            title=event.worker.group.capitalize(),
+            severity="error",
+            markup=False,
+        )
 
     @on(FilterResult)
     def _filter_done(self, result: FilterResult) -> None:
@@ -220,6 +250,63 @@ class LibraryScreen(Screen[None]):
             self.notify("Note saved." if saved.has_note else "Note removed.")
 
         self.app.push_screen(NoteEditor(paper.title, mark.note, save))
+
+    # -- fetching -------------------------------------------------------------
+
+    def action_fetch_hf(self) -> None:
+        """Fetch the latest Hugging Face Daily Papers into the library, in the background."""
+        if any(w.group == "fetch" and not w.is_finished for w in self.workers):
+            self.notify("Already fetching.", severity="warning")
+            return
+        self._set_status("Fetching today's Hugging Face papers…")
+        self._fetch_hf()
+
+    @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
+    def _fetch_hf(self) -> None:
+        # Network and parsing here, off the UI thread; the database write happens on it.
+        from reader.net import NetError
+        from reader.net.hf import fetch_daily, hf_http
+        from reader.sources.hf_json import parse_hf_json
+
+        def progress(count: int) -> None:
+            self.app.call_from_thread(
+                self._set_status, f"Fetching today's Hugging Face papers… {count} so far"
+            )
+
+        def retrying(message: str) -> None:
+            self.app.call_from_thread(self._set_status, message)
+
+        try:
+            with hf_http(transport=self._transport, on_retry=retrying) as http:
+                items = fetch_daily(http, on_page=progress)
+            batch = parse_hf_json(items, source="huggingface.co")
+        except (NetError, SourceError) as error:
+            self.post_message(self.Fetched(None, str(error)))
+            return
+        self.post_message(self.Fetched(batch))
+
+    @on(Fetched)
+    def _fetched(self, event: Fetched) -> None:
+        self._set_status(None)
+        if event.batch is None:
+            self.notify(event.error or "", title="Fetch failed", severity="error", markup=False)
+            return
+        try:
+            result = self.library.import_papers(event.batch.papers)
+        except LibraryError as error:
+            self.notify(str(error), title="Fetch not saved", severity="error", markup=False)
+            return
+        self.reload()
+        self.notify(
+            f"{len(event.batch.papers)} papers: {result.summary()}",
+            title="Hugging Face Daily Papers",
+            markup=False,
+        )
+
+    def _set_status(self, text: str | None) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Text(text or ""))
+        status.set_class(bool(text), "-active")
 
     def _fail(self, message: str) -> None:
         self.post_message(self.Failed(message))

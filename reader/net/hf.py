@@ -1,0 +1,186 @@
+"""The Hugging Face Daily Papers API: ``GET /api/daily_papers``, one page at a time.
+
+The endpoint takes one period (``date=YYYY-MM-DD``, ``week=YYYY-Www`` or
+``month=YYYY-MM``; none means the latest day), a ``sort`` (``publishedAt`` or
+``trending``), a page size ``limit`` (at most 100) and a page index ``p`` from 0.
+Because ``p`` counts pages, not items, every page of one fetch must ask for the
+same size: a request for 150 papers asks for two pages of 100 and keeps the
+first 150, never a second page of 50 (which would repeat items 50-99).
+
+A day without papers (weekends) answers ``[]``: that is an empty result, not an
+error. Items are returned as the server sent them; ``reader.sources.hf_json``
+turns them into papers. The base URL comes from ``READER_HF_URL`` so a mirror or
+a local test server can stand in for huggingface.co.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Callable
+
+import httpx
+
+from reader.net import NetError
+from reader.net.http import Http, host_label
+
+HF_URL_ENV = "READER_HF_URL"
+DEFAULT_HF_URL = "https://huggingface.co"
+DAILY_PAPERS_PATH = "/api/daily_papers"
+MAX_PAGE_SIZE = 100
+
+# The orders the API knows; anything else it would ignore, so we refuse it instead.
+SORTS = ("publishedAt", "trending")
+
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def hf_base_url() -> str:
+    """Where the Hugging Face API lives: ``$READER_HF_URL``, else huggingface.co."""
+    return (os.environ.get(HF_URL_ENV, "").strip() or DEFAULT_HF_URL).rstrip("/")
+
+
+def hf_http(
+    transport: httpx.BaseTransport | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    on_retry: Callable[[str], None] | None = None,
+) -> Http:
+    """An :class:`Http` for Hugging Face: no fixed spacing, its 429s say when to come back."""
+    return Http(transport=transport, sleep=sleep, clock=clock, on_retry=on_retry)
+
+
+def fetch_daily(
+    http: Http,
+    *,
+    date: dt.date | str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+    sort: str | None = None,
+    limit: int | None = None,
+    on_page: Callable[[int], None] | None = None,
+) -> list[dict[str, object]]:
+    """The Daily Papers items for one day, week or month (or the latest day).
+
+    Pages are fetched until one comes back short or ``limit`` items are collected;
+    at most ``limit`` are returned. An item seen on an earlier page (the list can
+    shift while we page through it) is kept once, and a page bringing nothing new
+    ends the fetch, so a server that ignores ``p`` cannot loop us forever.
+    ``on_page`` hears the number of items collected so far after every page.
+    Bad arguments are a ``ValueError``; the network's failures a :class:`NetError`.
+    """
+    params = _period_params(date=date, week=week, month=month)
+    if sort is not None:
+        if sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+        params["sort"] = sort
+    if limit is not None and limit < 1:
+        raise ValueError("limit must be at least 1")
+    page_size = MAX_PAGE_SIZE if limit is None else min(MAX_PAGE_SIZE, limit)
+    url = hf_base_url() + DAILY_PAPERS_PATH
+    items: list[dict[str, object]] = []
+    seen: set[str] = set()
+    page = 0
+    while True:
+        data = http.get_json(url, {**params, "limit": page_size, "p": page})
+        if not isinstance(data, list):
+            raise NetError(
+                f"{host_label(url)}: {DAILY_PAPERS_PATH} did not answer with a list of papers"
+            )
+        new = 0
+        for item in data:
+            if not isinstance(item, dict):
+                continue
+            key = _paper_id(item)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            items.append(item)
+            new += 1
+            if limit is not None and len(items) >= limit:
+                break
+        if on_page is not None:
+            on_page(len(items))
+        full = limit is not None and len(items) >= limit
+        if full or len(data) < page_size or new == 0:
+            return items
+        page += 1
+
+
+def days_back(n: int, today: dt.date) -> list[dt.date]:
+    """The last ``n`` days including ``today``, oldest first (``--days N``)."""
+    if n < 1:
+        raise ValueError(f"the number of days must be at least 1, not {n}")
+    return [today - dt.timedelta(days=back) for back in range(n - 1, -1, -1)]
+
+
+def parse_day(text: str) -> dt.date:
+    """``2026-11-27`` as a date; anything else is a ``ValueError`` that says why."""
+    match = _DAY.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a day: {text!r} (expected YYYY-MM-DD, e.g. 2026-11-27)")
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError(f"no such day: {text!r}") from None
+
+
+def parse_week(text: str) -> str:
+    """An ISO week as the API spells it (``2026-W48``); also takes ``2026w48``."""
+    match = _WEEK.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a week: {text!r} (expected YYYY-Www, e.g. 2026-W48)")
+    year, week = int(match[1]), int(match[2])
+    try:
+        dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        if not 1 <= year <= 9998:
+            raise ValueError(f"no such week: {text!r}") from None
+        weeks = dt.date(year, 12, 28).isocalendar().week
+        raise ValueError(f"no such week: {text!r} ({year} has weeks 1 to {weeks})") from None
+    return f"{year:04d}-W{week:02d}"
+
+
+def parse_month(text: str) -> str:
+    """A month as the API spells it (``2026-11``); also takes ``2026-1``."""
+    match = _MONTH.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a month: {text!r} (expected YYYY-MM, e.g. 2026-11)")
+    year, month = int(match[1]), int(match[2])
+    if year < 1 or not 1 <= month <= 12:
+        raise ValueError(f"no such month: {text!r}")
+    return f"{year:04d}-{month:02d}"
+
+
+def _period_params(
+    *, date: dt.date | str | None, week: str | None, month: str | None
+) -> dict[str, str | int]:
+    """The one period parameter, validated; none means the latest day."""
+    periods = (("date", date), ("week", week), ("month", month))
+    given = [name for name, value in periods if value is not None]
+    if len(given) > 1:
+        raise ValueError(f"give one of date, week or month, not {' and '.join(given)}")
+    if date is not None:
+        day = parse_day(date) if isinstance(date, str) else date
+        return {"date": f"{day:%Y-%m-%d}"}
+    if week is not None:
+        return {"week": parse_week(week)}
+    if month is not None:
+        return {"month": parse_month(month)}
+    return {}
+
+
+def _paper_id(item: dict[str, object]) -> str | None:
+    """The arXiv id of an item: nested under ``paper`` in the feed, flat in older shapes."""
+    paper = item.get("paper")
+    for holder in (paper if isinstance(paper, dict) else {}, item):
+        value = holder.get("id")
+        if isinstance(value, str) and value:
+            return value
+    return None

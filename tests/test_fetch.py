@@ -1,0 +1,255 @@
+"""`reader fetch` and `reader add` as a user runs them, on a mock network.
+
+Requests go to an ``httpx.MockTransport`` through the CLI's one network hook, and
+waits go to a list instead of the clock. What the network layer does on its own
+(paging, retries, spacing) is tested in test_net.py; here: what reaches the library.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from reader.cli import main
+from reader.store import open_library
+
+DATA = Path(__file__).parent / "data"
+DAILY = json.loads((DATA / "hf-daily-papers.json").read_text(encoding="utf-8"))
+ATOM = (DATA / "arxiv-query-testing.xml").read_text(encoding="utf-8")
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Network:
+    """The mock network: answers with ``handler``, keeps every request and wait."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.requests: list[httpx.Request] = []
+        self.sleeps: list[float] = []
+        self.handler: Handler = lambda request: httpx.Response(404)
+        transport = httpx.MockTransport(self._answer)
+        monkeypatch.setattr(
+            "reader.cli.http_options",
+            lambda: {"transport": transport, "sleep": self.sleeps.append},
+        )
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.handler(request)
+
+    def params(self, name: str) -> list[str | None]:
+        return [request.url.params.get(name) for request in self.requests]
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch) -> Network:
+    return Network(monkeypatch)
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="reader")
+
+
+def count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    library = open_library(db)
+    try:
+        return library.count()
+    finally:
+        library.close()
+
+
+def atom_feed(*ids: str) -> str:
+    """A feed holding the entries of the shared arXiv response with these ids."""
+    entries = re.findall(r"<entry>.*?</entry>", ATOM, re.DOTALL)
+    chosen = [e for e in entries if any(f"/abs/{paper_id}v" in e for paper_id in ids)]
+    head = ATOM[: ATOM.index("<entry>")]
+    head = re.sub(
+        r"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{len(chosen)}<", head
+    )
+    return head + "".join(chosen) + "</feed>"
+
+
+# -- fetch hf --------------------------------------------------------------------
+
+
+def test_fetch_hf_adds_the_days_papers(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, json=DAILY)
+    result = run("--db", db_path, "fetch", "hf", "--date", "2025-01-15")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "huggingface.co: 4 papers: 4 added, 0 updated, 0 unchanged, 1 skipped\n"
+    assert network.params("date") == ["2025-01-15"]
+    assert network.requests[0].url.path == "/api/daily_papers"
+    assert network.requests[0].headers["user-agent"].startswith("reader/")
+    library = open_library(db_path)
+    titan = next(p for p in library.papers() if p.arxiv_id == "2501.00663")
+    library.close()
+    assert titan.title == "Titans: Learning to Memorize at Test Time"
+    assert titan.authors and titan.upvotes is not None
+
+
+def test_fetching_again_updates_upvotes_and_keeps_notes(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, json=DAILY)
+    assert run("--db", db_path, "fetch", "hf").exit_code == 0
+    library = open_library(db_path)
+    titan = next(p for p in library.papers() if p.arxiv_id == "2501.00663")
+    library.set_note("tester", titan.id, "memory as a layer")
+    library.toggle_star("tester", titan.id)
+    library.close()
+
+    moved = json.loads(json.dumps(DAILY))
+    for item in moved:
+        item["paper"]["upvotes"] = 999
+    network.handler = lambda request: httpx.Response(200, json=moved)
+    result = run("--db", db_path, "fetch", "hf")
+    assert "0 added, 4 updated, 0 unchanged" in result.stdout
+    library = open_library(db_path)
+    assert library.paper(titan.id).upvotes == 999
+    mark = library.annotation("tester", titan.id)
+    library.close()
+    assert mark.note == "memory as a layer" and mark.starred
+
+
+def test_a_day_without_papers_is_not_an_error(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, json=[])
+    result = run("--db", db_path, "fetch", "hf", "--date", "2025-01-18")
+    assert result.exit_code == 0, result.output
+    assert "0 papers: 0 added" in result.stdout
+
+
+def test_days_fetches_each_day_weekends_included(network: Network, db_path: Path) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        day = request.url.params["date"]
+        return httpx.Response(200, json=DAILY[:2] if day.endswith("1") else [])
+
+    network.handler = answer
+    result = run("--db", db_path, "fetch", "hf", "--days", "7")
+    assert result.exit_code == 0, result.output
+    days = network.params("date")
+    assert len(days) == 7 and len(set(days)) == 7
+    assert count(db_path) == 2
+
+
+def test_week_month_sort_and_limit_reach_the_api(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, json=[])
+    assert (
+        run("--db", db_path, "fetch", "hf", "--week", "2025-W03", "--sort", "trending").exit_code
+        == 0
+    )
+    assert run("--db", db_path, "fetch", "hf", "--month", "2025-01", "--limit", "5").exit_code == 0
+    first, second = network.requests
+    assert first.url.params["week"] == "2025-W03" and first.url.params["sort"] == "trending"
+    assert second.url.params["month"] == "2025-01" and second.url.params["limit"] == "5"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--date", "2025-13-01"),
+        ("--week", "2025-W60"),
+        ("--month", "January"),
+        ("--date", "2025-01-15", "--week", "2025-W03"),
+        ("--days", "0"),
+    ],
+)
+def test_bad_periods_are_usage_errors_before_any_request(
+    network: Network, db_path: Path, args: tuple[str, ...]
+) -> None:
+    result = run("--db", db_path, "fetch", "hf", *args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert network.requests == []
+
+
+def test_a_failing_service_is_one_clean_error_and_writes_nothing(
+    network: Network, db_path: Path
+) -> None:
+    network.handler = lambda request: httpx.Response(503)
+    result = run("--db", db_path, "fetch", "hf")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "Error: huggingface.co kept failing: HTTP 503 after 5 attempts"
+    # Each wait was announced, and none was really slept.
+    assert len(lines) == 5 and all("trying again" in line for line in lines[:-1])
+    assert network.sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert count(db_path) == 0
+
+
+def test_an_unreachable_network_is_one_clean_error(network: Network, db_path: Path) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    network.handler = refuse
+    result = run("--db", db_path, "fetch", "hf")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: cannot reach huggingface.co")
+    assert "Traceback" not in result.output
+
+
+def test_one_failed_day_means_no_day_is_saved(network: Network, db_path: Path) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if len(network.requests) == 3:
+            return httpx.Response(404, json={"error": "gone"})
+        return httpx.Response(200, json=DAILY)
+
+    network.handler = answer
+    result = run("--db", db_path, "fetch", "hf", "--days", "5")
+    assert result.exit_code == 1
+    assert count(db_path) == 0
+
+
+def test_base_url_comes_from_the_environment(
+    network: Network, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READER_HF_URL", "http://127.0.0.1:8000")
+    network.handler = lambda request: httpx.Response(200, json=[])
+    assert run("--db", db_path, "fetch", "hf").exit_code == 0
+    assert str(network.requests[0].url).startswith("http://127.0.0.1:8000/api/daily_papers")
+
+
+# -- fetch arxiv and add -----------------------------------------------------------
+
+
+def test_fetch_arxiv_imports_every_entry(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, text=ATOM)
+    result = run("--db", db_path, "fetch", "arxiv", "--query", "all:testing", "--max", "100")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "arxiv.org: 100 papers: 100 added, 0 updated, 0 unchanged\n"
+    (request,) = network.requests
+    assert request.url.params["search_query"] == "all:testing"
+    assert request.url.host == "export.arxiv.org"
+    assert count(db_path) == 100
+
+
+def test_add_by_id_and_url(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, text=atom_feed("2202.12139"))
+    result = run("--db", db_path, "add", "https://arxiv.org/abs/2202.12139v1")
+    assert result.exit_code == 0, result.output
+    assert network.requests[0].url.params["id_list"] == "2202.12139"
+    library = open_library(db_path)
+    (paper,) = library.papers()
+    library.close()
+    assert paper.arxiv_id == "2202.12139" and paper.doi == "10.1109/ICSTW55395.2022.00035"
+
+
+def test_add_names_ids_arxiv_does_not_know_and_adds_nothing(
+    network: Network, db_path: Path
+) -> None:
+    network.handler = lambda request: httpx.Response(200, text=atom_feed("2202.12139"))
+    result = run("--db", db_path, "add", "2202.12139", "2501.99999")
+    assert result.exit_code == 1
+    assert "not found on arXiv: 2501.99999" in result.stderr
+    assert count(db_path) == 0
+
+
+def test_add_refuses_what_is_not_an_id_before_any_request(network: Network, db_path: Path) -> None:
+    result = run("--db", db_path, "add", "2202.12139", "not-an-id")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: not-an-id: not an arXiv id or URL\n"
+    assert network.requests == []

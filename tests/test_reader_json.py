@@ -1,0 +1,457 @@
+"""The reader's own JSON and JSON Lines export, read back: shapes, versions, round trip."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import random
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reader.models import Paper
+from reader.sources import Batch, SourceError
+from reader.sources.reader_json import (
+    looks_like_reader_json,
+    paper_to_json,
+    parse_reader_json,
+    parse_reader_jsonl,
+)
+
+DATA = Path(__file__).parent / "data"
+RSTAR = "rStar-Math: Small LLMs Can Master Math Reasoning with Self-Evolved Deep Thinking"
+RAM = "RAM++: Robust Representation Learning via Adaptive Mask for All-in-One Image Restoration"
+
+# Every field set to something other than its default.
+FULL = Paper(
+    title="Universal Image Restoration Pre-training via Degradation Classification",
+    arxiv_id="2501.15510",
+    abstract="This paper proposes the Degradation Classification Pre-Training (DCPT).",
+    authors=("JiaKui Hu", "Lujia Jin", "Zhengjian Yao", "Yanye Lu"),
+    author_count=4,
+    published="2025-01-26",
+    upvotes=2,
+    github_url="https://github.com/MILab-PKU/dcpt",
+    id=17,
+    arxiv_version=3,
+    updated="2025-02-03",
+    featured="2025-01-28",
+    categories=("cs.CV", "cs.AI"),
+    primary_category="cs.CV",
+    comment="Accepted by ICLR 2025",
+    doi="10.48550/arXiv.2501.15510",
+    journal_ref="ICLR 2025",
+    url="https://milab-pku.github.io/dcpt/",
+    num_comments=1,
+    github_stars=58,
+    ai_summary="Pre-training by classifying degradations helps image restoration.",
+    ai_keywords=("degradation classification", "pre-training"),
+)
+
+
+def load(name: str) -> Any:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def parse(data: object) -> Batch:
+    return parse_reader_json(data, source="export.json")
+
+
+def jsonl(*values: object) -> str:
+    return "\n".join(v if isinstance(v, str) else json.dumps(v) for v in values) + "\n"
+
+
+def doc(*papers: object, **header: Any) -> dict[str, Any]:
+    return {"format": "reader", "version": 1, **header, "papers": list(papers)}
+
+
+# --- paper_to_json and the round trip ----------------------------------------------
+
+
+def test_full_paper_sets_every_field() -> None:
+    # A new Paper field must be set here, so the round trip below covers it.
+    unset = [f.name for f in fields(Paper) if getattr(FULL, f.name) == f.default]
+    assert unset == []
+
+
+def test_paper_to_json_holds_every_field_but_the_row_id() -> None:
+    out = paper_to_json(FULL)
+    assert set(out) == {f.name for f in fields(Paper)} - {"id"}
+    assert out["authors"] == ["JiaKui Hu", "Lujia Jin", "Zhengjian Yao", "Yanye Lu"]
+    assert out["categories"] == ["cs.CV", "cs.AI"]
+    assert out["arxiv_version"] == 3
+    json.dumps(out)  # plain JSON values only
+
+
+def test_round_trip_of_a_full_paper() -> None:
+    text = json.dumps(doc(paper_to_json(FULL)))
+    batch = parse(json.loads(text))
+    assert batch.papers == [replace(FULL, id=None)]
+    assert batch.skipped == 0
+
+
+def test_round_trip_of_a_minimal_paper() -> None:
+    minimal = Paper(title="Only a title")
+    assert parse(doc(paper_to_json(minimal))).papers == [minimal]
+
+
+def test_round_trip_through_json_lines() -> None:
+    text = jsonl({"format": "reader", "version": 1}, paper_to_json(FULL), paper_to_json(FULL))
+    batch = parse_reader_jsonl(text, source="export.jsonl")
+    assert batch.papers == [replace(FULL, id=None)] * 2
+
+
+def test_round_trip_of_a_year_only_date_and_old_style_id() -> None:
+    old = Paper(title="Anti de Sitter Space and Holography", arxiv_id="hep-th/9802150")
+    old = replace(old, published="1998", arxiv_version=2)
+    assert parse(doc(paper_to_json(old))).papers == [old]
+
+
+# --- the fixtures ------------------------------------------------------------------
+
+
+def check_fixture_papers(batch: Batch) -> None:
+    rstar, ram, witten = batch.papers
+    assert batch.skipped == 1  # the paper object with an empty title
+    assert rstar.title == RSTAR
+    assert (rstar.arxiv_id, rstar.arxiv_version, rstar.upvotes) == ("2501.04519", 2, 246)
+    assert (rstar.published, rstar.updated, rstar.featured) == (
+        "2025-01-08",
+        "2025-01-10",
+        "2025-01-09",
+    )
+    assert rstar.authors == ("Xinyu Guan", "Li Lyna Zhang", "Yifei Liu")
+    assert rstar.categories == ("cs.CL", "cs.LG")
+    assert (rstar.primary_category, rstar.comment) == ("cs.CL", "25 pages")
+    assert (rstar.num_comments, rstar.github_stars) == (12, 4521)
+    assert rstar.github_url == "https://github.com/microsoft/rStar"
+    assert rstar.url == "https://www.microsoft.com/en-us/research/project/rstar-math/"
+    assert rstar.ai_keywords == ("Monte Carlo Tree Search", "process reward model")
+    assert rstar.id is None
+    # No arXiv id: kept, keyed by its title; an unknown key is passed over.
+    assert (ram.title, ram.arxiv_id, ram.author_count, ram.authors) == (RAM, None, 7, ())
+    assert witten.arxiv_id == "hep-th/9802150"
+    assert (witten.published, witten.doi) == ("1998", "10.4310/ATMP.1998.v2.n2.a2")
+    assert witten.journal_ref == "Adv.Theor.Math.Phys.2:253-291,1998"
+    assert witten.upvotes is None  # a key left out is a field left empty
+
+
+def test_json_document_fixture() -> None:
+    data = load("reader-export.json")
+    assert looks_like_reader_json(data)
+    batch = parse(data)
+    assert batch.format == "reader-json"
+    check_fixture_papers(batch)
+
+
+def test_json_lines_fixture() -> None:
+    text = (DATA / "reader-export.jsonl").read_text(encoding="utf-8")
+    batch = parse_reader_jsonl(text, source="export.jsonl")
+    assert batch.format == "reader-jsonl"
+    check_fixture_papers(batch)
+
+
+def test_both_fixtures_hold_the_same_papers() -> None:
+    text = (DATA / "reader-export.jsonl").read_text(encoding="utf-8")
+    assert (
+        parse_reader_jsonl(text, source="e.jsonl").papers
+        == parse(load("reader-export.json")).papers
+    )
+
+
+# --- the document ------------------------------------------------------------------
+
+
+def test_a_header_without_papers_is_an_empty_export() -> None:
+    assert parse({"format": "reader", "version": 1}) == Batch("reader-json")
+
+
+def test_missing_version_reads_as_version_1() -> None:
+    assert [p.title for p in parse({"format": "reader", "papers": [{"title": "T"}]}).papers] == [
+        "T"
+    ]
+
+
+@pytest.mark.parametrize("version", [2, 17])
+def test_a_newer_version_is_refused(version: int) -> None:
+    with pytest.raises(SourceError, match="newer reader") as info:
+        parse(doc({"title": "T"}, version=version))
+    assert (info.value.source, info.value.line) == ("export.json", None)
+
+
+@pytest.mark.parametrize("version", [0, -1, "1", 1.0, True, None, [1]])
+def test_a_nonsense_version_is_refused(version: object) -> None:
+    with pytest.raises(SourceError, match="unknown reader export version"):
+        parse(doc({"title": "T"}, version=version))
+
+
+@pytest.mark.parametrize("fmt", ["zotero", None, 1, ""])
+def test_another_format_is_refused(fmt: object) -> None:
+    with pytest.raises(SourceError, match="not a reader export"):
+        parse({"format": fmt, "version": 1, "papers": []})
+
+
+@pytest.mark.parametrize("papers", [{"title": "T"}, "T", 3, None])
+def test_papers_must_be_a_list(papers: object) -> None:
+    with pytest.raises(SourceError, match='"papers" is not a list'):
+        parse({"format": "reader", "version": 1, "papers": papers})
+
+
+@pytest.mark.parametrize("data", ["text", 3, None, True])
+def test_a_document_that_is_not_an_object_is_refused(data: object) -> None:
+    with pytest.raises(SourceError, match="not a reader export"):
+        parse(data)
+
+
+def test_items_without_a_usable_title_are_skipped_and_counted() -> None:
+    items = [{"title": "Kept"}, {"title": ""}, {"title": None}, {"title": 5}, {}, [], "T", 1]
+    batch = parse(doc(*items))
+    assert [p.title for p in batch.papers] == ["Kept"]
+    assert batch.skipped == 7
+
+
+def test_the_row_id_and_annotations_are_not_imported() -> None:
+    [paper] = parse(doc({"title": "T", "id": 99, "annotations": {"starred": True}})).papers
+    assert paper == Paper(title="T")
+
+
+def test_unknown_keys_are_ignored() -> None:
+    [paper] = parse(doc({"title": "T", "upvotes": 3, "x-new": {"a": [1]}}, extra=1)).papers
+    assert paper == Paper(title="T", upvotes=3)
+
+
+@pytest.mark.parametrize(
+    ("raw", "arxiv_id", "version"),
+    [
+        ("2409.11074", "2409.11074", None),
+        ("2409.11074v2", "2409.11074", 2),
+        ("arXiv:2409.11074v4", "2409.11074", 4),
+        ("https://arxiv.org/abs/2409.11074", "2409.11074", None),
+        ("math.GT/0309136", "math.GT/0309136", None),
+        ("nonsense", None, None),
+        (2409.11074, None, None),
+    ],
+)
+def test_arxiv_id_forms(raw: object, arxiv_id: str | None, version: int | None) -> None:
+    [paper] = parse(doc({"title": "T", "arxiv_id": raw})).papers
+    assert (paper.arxiv_id, paper.arxiv_version) == (arxiv_id, version)
+
+
+def test_an_explicit_version_wins_over_one_inside_the_id() -> None:
+    [paper] = parse(doc({"title": "T", "arxiv_id": "2409.11074v2", "arxiv_version": 5})).papers
+    assert paper.arxiv_version == 5
+
+
+def test_a_version_without_an_id_is_dropped() -> None:
+    [paper] = parse(doc({"title": "T", "arxiv_id": None, "arxiv_version": 5})).papers
+    assert paper.arxiv_version is None
+
+
+def test_wrong_typed_fields_are_ignored() -> None:
+    hostile = {
+        "title": "T",
+        "abstract": 5,
+        "authors": "Ana, Bo",
+        "author_count": -2,
+        "published": "1998-02-30",
+        "updated": "1998",  # a year alone is for published only
+        "featured": True,
+        "upvotes": "12",
+        "github_url": "javascript:alert(1)",
+        "categories": [1, None, "cs.CL", ""],
+        "primary_category": ["cs.CL"],
+        "comment": {},
+        "doi": 10.1,
+        "journal_ref": [],
+        "url": "file:///etc/passwd",
+        "num_comments": 1.5,
+        "github_stars": 10**30,
+        "ai_summary": False,
+        "ai_keywords": "one, two",
+    }
+    [paper] = parse(doc(hostile)).papers
+    assert paper == Paper(title="T", categories=("cs.CL",))
+
+
+def test_text_is_cleaned_like_any_import() -> None:
+    [paper] = parse(
+        doc(
+            {
+                "title": "A\x1b[2J\ntitle",
+                "abstract": "One\r\ntwo\u202e",
+                "authors": ["Ana\x07 Silva", "\x1b"],
+                "comment": " 12 pages\n",
+            }
+        )
+    ).papers
+    assert (paper.title, paper.abstract) == ("A[2J title", "One two")
+    assert paper.authors == ("Ana Silva",)
+    assert paper.comment == "12 pages"
+
+
+# --- detection ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"format": "reader", "version": 1, "papers": []}, True),
+        ({"format": "reader", "version": 9}, True),  # detected, then refused as newer
+        (paper_to_json(FULL), True),  # one paper object: a one-line JSON Lines export
+        ({"format": "zotero", "papers": []}, False),
+        ({"papers": [{"title": "T"}]}, False),
+        ({"id": "2409.11074", "title": "T", "summary": "S"}, False),  # an HF paper
+        ({"paper": {"id": "2409.11074"}, "title": "T", "arxiv_id": "x"}, False),
+        ([paper_to_json(FULL)], False),
+        ("reader", False),
+        (None, False),
+    ],
+)
+def test_looks_like_reader_json(data: object, expected: bool) -> None:
+    assert looks_like_reader_json(data) is expected
+
+
+def test_a_lone_paper_object_reads_as_one_paper() -> None:
+    batch = parse(paper_to_json(FULL))
+    assert batch.papers == [replace(FULL, id=None)]
+
+
+# --- JSON Lines --------------------------------------------------------------------
+
+
+def test_jsonl_without_a_header() -> None:
+    batch = parse_reader_jsonl(jsonl({"title": "A"}, {"title": "B"}), source="e.jsonl")
+    assert [p.title for p in batch.papers] == ["A", "B"]
+
+
+def test_jsonl_blank_lines_crlf_and_bom() -> None:
+    text = '\ufeff{"format": "reader", "version": 1}\r\n\r\n{"title": "A"}\r\n  \r\n{"title": "B"}'
+    batch = parse_reader_jsonl(text, source="e.jsonl")
+    assert [p.title for p in batch.papers] == ["A", "B"]
+
+
+def test_jsonl_bad_line_names_its_line() -> None:
+    text = jsonl({"format": "reader", "version": 1}, {"title": "A"}, "", '{"title": "B",', "{}")
+    with pytest.raises(SourceError, match="not valid JSON") as info:
+        parse_reader_jsonl(text, source="e.jsonl")
+    assert (info.value.source, info.value.line) == ("e.jsonl", 4)
+    assert str(info.value).startswith("e.jsonl:4: not valid JSON: ")
+
+
+@pytest.mark.parametrize("line", ["[" * 100_000, "1" * 5000, "{'single': 'quotes'}", "NaN x"])
+def test_jsonl_hostile_lines_are_source_errors_at_their_line(line: str) -> None:
+    with pytest.raises(SourceError, match="not valid JSON") as info:
+        parse_reader_jsonl(jsonl({"title": "A"}, line), source="e.jsonl")
+    assert info.value.line == 2
+
+
+@pytest.mark.parametrize("line", ["[1, 2]", "3", '"title"', "null"])
+def test_jsonl_a_line_that_is_not_an_object_is_an_error(line: str) -> None:
+    with pytest.raises(SourceError, match="expected a paper object") as info:
+        parse_reader_jsonl(jsonl({"title": "A"}, {"title": "B"}, line), source="e.jsonl")
+    assert info.value.line == 3
+
+
+def test_jsonl_newer_version_header_names_its_line() -> None:
+    text = jsonl({"format": "reader", "version": 2}, {"title": "A"})
+    with pytest.raises(SourceError, match="newer reader") as info:
+        parse_reader_jsonl(text, source="e.jsonl")
+    assert info.value.line == 1
+
+
+def test_jsonl_concatenated_exports_read_as_one() -> None:
+    header = {"format": "reader", "version": 1, "user": "ana"}
+    text = jsonl(header, {"title": "A"}) + jsonl(header, {"title": "B"})
+    batch = parse_reader_jsonl(text, source="e.jsonl")
+    assert [p.title for p in batch.papers] == ["A", "B"]
+    assert batch.skipped == 0  # headers are not papers
+
+
+def test_jsonl_a_whole_document_on_a_line_is_refused() -> None:
+    text = jsonl(doc({"title": "A"}), {"title": "B"})
+    with pytest.raises(SourceError, match="expected one paper") as info:
+        parse_reader_jsonl(text, source="e.jsonl")
+    assert info.value.line == 1
+
+
+def test_jsonl_untitled_lines_are_skipped_and_counted() -> None:
+    batch = parse_reader_jsonl(jsonl({"title": "A"}, {"title": ""}, {}), source="e.jsonl")
+    assert ([p.title for p in batch.papers], batch.skipped) == (["A"], 2)
+
+
+def test_jsonl_empty_text_is_an_empty_batch() -> None:
+    assert parse_reader_jsonl("", source="e.jsonl") == Batch("reader-jsonl")
+
+
+# --- anything at all ---------------------------------------------------------------
+
+
+def random_value(rng: random.Random, depth: int = 0) -> object:
+    keys = [*(f.name for f in fields(Paper)), "format", "version", "papers", "annotations"]
+    leaves: list[object] = [
+        None, True, 0, -5, 1, 2, 2**80, 0.5, float("nan"), "", "reader", "x\x1b[2J",
+        "2409.11074v2", "1998", "2025-01-15", "https://github.com/a/b", "javascript:x",
+        "\ud800", "9" * 5000,
+    ]  # fmt: skip
+    kind = rng.randrange(6 if depth < 4 else 1)
+    if kind == 0:
+        return rng.choice(leaves)
+    if kind in (1, 2):
+        return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {rng.choice(keys): random_value(rng, depth + 1) for _ in range(rng.randrange(6))}
+
+
+def mutate(rng: random.Random, value: Any) -> Any:
+    if isinstance(value, dict) and value and rng.random() < 0.8:
+        key = rng.choice(list(value))
+        value[key] = mutate(rng, value[key])
+        return value
+    if isinstance(value, list) and value and rng.random() < 0.8:
+        index = rng.randrange(len(value))
+        value[index] = mutate(rng, value[index])
+        return value
+    return random_value(rng)
+
+
+def check_papers(batch: Batch) -> None:
+    for paper in batch.papers:
+        assert paper.title and "\n" not in paper.title and "\x1b" not in paper.title
+        assert paper.url is None or paper.url.startswith(("http://", "https://"))
+
+
+def test_random_and_mutated_json_never_raise_anything_but_source_error() -> None:
+    rng = random.Random(1)
+    original = load("reader-export.json")
+    for attempt in range(3000):
+        if attempt % 2:
+            data: Any = random_value(rng)
+        else:
+            data = copy.deepcopy(original)
+            for _ in range(rng.randrange(1, 5)):
+                data = mutate(rng, data)
+        assert isinstance(looks_like_reader_json(data), bool)
+        with contextlib.suppress(SourceError):
+            check_papers(parse_reader_json(data, source="fuzz.json"))
+
+
+def test_mutated_json_lines_never_raise_anything_but_source_error() -> None:
+    rng = random.Random(2)
+    lines = (DATA / "reader-export.jsonl").read_text(encoding="utf-8").splitlines()
+    junk = ["", "{", "}", "[", '"', ",", ":", "\\", "\x00", "\ud800", "\r", "\n", "null", "9" * 9]
+    for _ in range(2000):
+        mutated = list(lines)
+        for _ in range(rng.randrange(1, 4)):
+            index = rng.randrange(len(mutated))
+            line = mutated[index]
+            cut = rng.randrange(len(line) + 1)
+            if rng.random() < 0.5:
+                mutated[index] = line[:cut] + rng.choice(junk) + line[cut:]
+            else:
+                mutated[index] = json.dumps(random_value(rng))
+        try:
+            check_papers(parse_reader_jsonl("\n".join(mutated), source="fuzz.jsonl"))
+        except SourceError as error:
+            assert error.line is not None
