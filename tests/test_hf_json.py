@@ -17,6 +17,7 @@ from reader.sources.hf_json import (
     looks_like_hf_json,
     parse_hf_json,
 )
+from tests import json_fuzz
 
 DATA = Path(__file__).parent / "data"
 
@@ -437,37 +438,24 @@ def test_no_shape_at_all_is_a_source_error(data: object) -> None:
 # --- anything at all ---------------------------------------------------------------
 
 
-def random_value(rng: random.Random, depth: int = 0) -> object:
-    """A JSON value of any type, nested a few levels, biased toward paper-ish keys."""
-    keys = [
-        "paper", "id", "title", "summary", "authors", "name", "hidden", "publishedAt",
-        "submittedOnDailyAt", "upvotes", "numComments", "githubRepo", "githubStars",
-        "projectPage", "ai_summary", "ai_keywords", "papers", "results", "data", "format",
-    ]  # fmt: skip
-    leaves: list[object] = [
-        None, True, False, 0, -1, 2**70, 1.5, float("inf"), float("nan"), "", " ", "x",
-        "2409.11074v2", "2025-01-15T12:34:56.000Z", "2025-99-99", "https://github.com/a/b",
-        "javascript:alert(1)", "\x1b[2J\ud800\u202e", "a, b, ,", "reader",
-    ]  # fmt: skip
-    kind = rng.randrange(6 if depth < 4 else 1)
-    if kind == 0 or depth >= 4:
-        return rng.choice(leaves)
-    if kind in (1, 2):
-        return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
-    return {rng.choice(keys): random_value(rng, depth + 1) for _ in range(rng.randrange(6))}
+KEYS = [
+    "paper", "id", "title", "summary", "authors", "name", "hidden", "publishedAt",
+    "submittedOnDailyAt", "upvotes", "numComments", "githubRepo", "githubStars",
+    "projectPage", "ai_summary", "ai_keywords", "papers", "results", "data", "format",
+]  # fmt: skip
+LEAVES: list[object] = [
+    None, True, False, 0, -1, 2**70, 1.5, float("inf"), float("nan"), "", " ", "x",
+    "2409.11074v2", "2025-01-15T12:34:56.000Z", "2025-99-99", "https://github.com/a/b",
+    "javascript:alert(1)", "\x1b[2J\ud800\u202e", "a, b, ,", "reader",
+]  # fmt: skip
+
+
+def random_value(rng: random.Random) -> object:
+    return json_fuzz.random_value(rng, KEYS, LEAVES)
 
 
 def mutate(rng: random.Random, value: Any) -> Any:
-    """``value`` with one random subtree replaced by a random value."""
-    if isinstance(value, dict) and value and rng.random() < 0.8:
-        key = rng.choice(list(value))
-        value[key] = mutate(rng, value[key])
-        return value
-    if isinstance(value, list) and value and rng.random() < 0.8:
-        index = rng.randrange(len(value))
-        value[index] = mutate(rng, value[index])
-        return value
-    return random_value(rng)
+    return json_fuzz.mutate(rng, value, KEYS, LEAVES)
 
 
 def check_never_raises_but_source_error(data: object) -> None:

@@ -20,6 +20,7 @@ from reader.sources.reader_json import (
     parse_reader_json,
     parse_reader_jsonl,
 )
+from tests import json_fuzz
 
 DATA = Path(__file__).parent / "data"
 RSTAR = "rStar-Math: Small LLMs Can Master Math Reasoning with Self-Evolved Deep Thinking"
@@ -389,31 +390,20 @@ def test_jsonl_empty_text_is_an_empty_batch() -> None:
 # --- anything at all ---------------------------------------------------------------
 
 
-def random_value(rng: random.Random, depth: int = 0) -> object:
-    keys = [*(f.name for f in fields(Paper)), "format", "version", "papers", "annotations"]
-    leaves: list[object] = [
-        None, True, 0, -5, 1, 2, 2**80, 0.5, float("nan"), "", "reader", "x\x1b[2J",
-        "2409.11074v2", "1998", "2025-01-15", "https://github.com/a/b", "javascript:x",
-        "\ud800", "9" * 5000,
-    ]  # fmt: skip
-    kind = rng.randrange(6 if depth < 4 else 1)
-    if kind == 0:
-        return rng.choice(leaves)
-    if kind in (1, 2):
-        return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
-    return {rng.choice(keys): random_value(rng, depth + 1) for _ in range(rng.randrange(6))}
+KEYS = [*(f.name for f in fields(Paper)), "format", "version", "papers", "annotations"]
+LEAVES: list[object] = [
+    None, True, 0, -5, 1, 2, 2**80, 0.5, float("nan"), "", "reader", "x\x1b[2J",
+    "2409.11074v2", "1998", "2025-01-15", "https://github.com/a/b", "javascript:x",
+    "\ud800", "9" * 5000,
+]  # fmt: skip
+
+
+def random_value(rng: random.Random) -> object:
+    return json_fuzz.random_value(rng, KEYS, LEAVES)
 
 
 def mutate(rng: random.Random, value: Any) -> Any:
-    if isinstance(value, dict) and value and rng.random() < 0.8:
-        key = rng.choice(list(value))
-        value[key] = mutate(rng, value[key])
-        return value
-    if isinstance(value, list) and value and rng.random() < 0.8:
-        index = rng.randrange(len(value))
-        value[index] = mutate(rng, value[index])
-        return value
-    return random_value(rng)
+    return json_fuzz.mutate(rng, value, KEYS, LEAVES)
 
 
 def check_papers(batch: Batch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reader.models import Paper
@@ -29,3 +30,15 @@ class Batch:
     papers: list[Paper] = field(default_factory=list)
     # Items without a usable title (or otherwise not a paper): counted, not fatal.
     skipped: int = 0
+
+
+def batch_of(format: str, papers: Iterable[Paper | None]) -> Batch:
+    """The batch of papers made from an input's items, one each; ``None`` is a skipped item."""
+    kept: list[Paper] = []
+    skipped = 0
+    for paper in papers:
+        if paper is None:
+            skipped += 1
+        else:
+            kept.append(paper)
+    return Batch(format, kept, skipped)

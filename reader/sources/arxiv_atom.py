@@ -46,7 +46,7 @@ from xml.parsers.expat import ErrorString
 
 from reader.ids import parse_arxiv_id
 from reader.models import Paper
-from reader.sources import Batch, SourceError
+from reader.sources import Batch, SourceError, batch_of
 from reader.text import find_github_url, one_line
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -98,16 +98,9 @@ def parse_arxiv_atom(text: str, *, source: str) -> Batch:
     else:
         raise SourceError(source, None, "not an Atom feed: expected an arXiv API response")
 
-    papers: list[Paper] = []
-    skipped = 0
     for entry in entries:
         _raise_if_api_error(entry, source)
-        paper = _to_paper(entry)
-        if paper is None:
-            skipped += 1
-        else:
-            papers.append(paper)
-    return Batch(format="arxiv", papers=papers, skipped=skipped)
+    return batch_of("arxiv", (_to_paper(entry) for entry in entries))
 
 
 def total_results(text: str) -> int | None:

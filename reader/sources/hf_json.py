@@ -48,7 +48,7 @@ from typing import TypeVar
 
 from reader.ids import ArxivId, parse_arxiv_id
 from reader.models import Paper
-from reader.sources import Batch, SourceError
+from reader.sources import Batch, SourceError, batch_of
 from reader.text import find_github_url, one_line, safe_url
 
 FORMAT = "hf-json"
@@ -171,15 +171,9 @@ def parse_hf_json(data: object, *, source: str) -> Batch:
             None,
             "JSON, but not Hugging Face papers: expected a list of papers or a paper object",
         )
-    papers: list[Paper] = []
-    skipped = 0
-    for item in items:
-        paper = _to_paper(item) if isinstance(item, Mapping) else None
-        if paper is None:
-            skipped += 1
-        else:
-            papers.append(paper)
-    return Batch(FORMAT, papers, skipped)
+    return batch_of(
+        FORMAT, (_to_paper(item) if isinstance(item, Mapping) else None for item in items)
+    )
 
 
 def _items(data: object) -> list[object] | None:

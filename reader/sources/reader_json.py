@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 
 from reader.models import Paper
-from reader.sources import Batch, SourceError
+from reader.sources import Batch, SourceError, batch_of
 from reader.sources.hf_json import (
     json_arxiv_id,
     json_count,
@@ -95,15 +95,9 @@ def parse_reader_json(data: object, *, source: str) -> Batch:
         items = data
     else:
         raise SourceError(source, None, "not a reader export: expected a JSON object")
-    papers: list[Paper] = []
-    skipped = 0
-    for item in items:
-        paper = _to_paper(item) if isinstance(item, Mapping) else None
-        if paper is None:
-            skipped += 1
-        else:
-            papers.append(paper)
-    return Batch("reader-json", papers, skipped)
+    return batch_of(
+        "reader-json", (_to_paper(item) if isinstance(item, Mapping) else None for item in items)
+    )
 
 
 def parse_reader_jsonl(text: str, *, source: str) -> Batch:
