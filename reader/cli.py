@@ -20,9 +20,12 @@ import click
 
 from reader import __version__
 from reader.export.files import ExportError, write_atomic
+from reader.models import papers_label
 from reader.net import NetError
 from reader.paths import default_db_path, default_user
+from reader.periods import days_back, parse_day, parse_month, parse_week
 from reader.sources import SourceError
+from reader.sources.loader import FORMATS
 from reader.store import Library, LibraryError, open_library
 
 if TYPE_CHECKING:
@@ -140,15 +143,12 @@ def _read_input(name: str) -> bytes:
         raise click.ClickException(f"{name}: {error.strerror}") from None
 
 
-IMPORT_FORMATS = ("auto", "hf-page", "hf-json", "arxiv", "bibtex", "reader-json")
-
-
 @main.command("import")
 @click.argument("files", nargs=-1, required=True)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(IMPORT_FORMATS),
+    type=click.Choice(FORMATS),
     default="auto",
     show_default=True,
     help="Skip detection: hf-page (page copied as text), hf-json (Hugging Face API), "
@@ -175,7 +175,8 @@ def import_command(settings: Settings, files: tuple[str, ...], fmt: str) -> None
         for name, batch in batches:
             result = replace(library.import_papers(batch.papers), skipped=batch.skipped)
             label = "stdin" if name == "-" else name
-            _echo(f"{label}: {len(batch.papers)} papers ({batch.format}): {result.summary()}")
+            count = papers_label(len(batch.papers))
+            _echo(f"{label}: {count} ({batch.format}): {result.summary()}")
 
 
 # -- fetching over the network -------------------------------------------------
@@ -203,34 +204,32 @@ def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
 
 
 def _save_fetched(settings: Settings, source: str, papers: list[Paper], skipped: int) -> None:
-    """One transaction for everything fetched: all of it lands, or none of it."""
+    """One transaction for everything fetched: all of it lands, or none of it.
+
+    A paper fetched twice (featured on two days of a --days run) counts once, as its
+    latest record.
+    """
+    unique = list({paper.arxiv_id or paper.title_key: paper for paper in papers}.values())
     with opened(settings) as library:
-        result = replace(library.import_papers(papers), skipped=skipped)
-    _echo(f"{source}: {len(papers)} papers: {result.summary()}")
+        result = replace(library.import_papers(unique), skipped=skipped)
+    _echo(f"{source}: {papers_label(len(unique))}: {result.summary()}")
 
 
-def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    return _checked(value, "parse_day")
+def _period(
+    parse: Callable[[str], object],
+) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A click callback that checks a --date/--week/--month value with ``parse``."""
 
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+        return value
 
-def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    return _checked(value, "parse_week")
-
-
-def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    return _checked(value, "parse_month")
-
-
-def _checked(value: str | None, parser: str) -> str | None:
-    from reader.net import hf
-
-    if value is None:
-        return None
-    try:
-        getattr(hf, parser)(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    return value
+    return check
 
 
 @main.group("fetch")
@@ -239,9 +238,15 @@ def fetch_group() -> None:
 
 
 @fetch_group.command("hf")
-@click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD", help="One day's papers.")
-@click.option("--week", callback=_week, metavar="YYYY-Www", help="One ISO week's papers.")
-@click.option("--month", callback=_month, metavar="YYYY-MM", help="One month's papers.")
+@click.option(
+    "--date", "day", callback=_period(parse_day), metavar="YYYY-MM-DD", help="One day's papers."
+)
+@click.option(
+    "--week", callback=_period(parse_week), metavar="YYYY-Www", help="One ISO week's papers."
+)
+@click.option(
+    "--month", callback=_period(parse_month), metavar="YYYY-MM", help="One month's papers."
+)
 @click.option("--days", type=click.IntRange(1, 366), help="Each of the last N days, today too.")
 @click.option(
     "--sort", type=click.Choice(["publishedAt", "trending"]), help="Order the API returns."
@@ -263,7 +268,8 @@ def fetch_hf_command(
 
     A day without papers (a weekend) is not an error. Base URL: READER_HF_URL.
     """
-    from reader.net.hf import days_back, fetch_daily, hf_http
+    from reader.net.hf import fetch_daily, hf_base_url, hf_http
+    from reader.net.http import host_label
     from reader.sources.hf_json import parse_hf_json
 
     chosen = [
@@ -288,8 +294,8 @@ def fetch_hf_command(
                     )
                 )
                 advance(1)
-        batch = parse_hf_json(items, source="huggingface.co")
-    _save_fetched(settings, "huggingface.co", batch.papers, batch.skipped)
+        batch = parse_hf_json(items, source=host_label(hf_base_url()))
+    _save_fetched(settings, host_label(hf_base_url()), batch.papers, batch.skipped)
 
 
 @fetch_group.command("arxiv")
@@ -308,7 +314,8 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
 
     Base URL: READER_ARXIV_URL.
     """
-    from reader.net.arxiv import arxiv_http, search
+    from reader.net.arxiv import arxiv_base_url, arxiv_http, search
+    from reader.net.http import host_label
 
     with friendly_errors(), arxiv_http(**_network()) as http:
         with progress("Fetching from arXiv", max_results) as advance:
@@ -321,7 +328,7 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
 
             pages = search(http, query, max_results=max_results, on_page=fetched)
         papers, skipped = _parse_atom_pages(pages)
-    _save_fetched(settings, "arxiv.org", papers[:max_results], skipped)
+    _save_fetched(settings, host_label(arxiv_base_url()), papers[:max_results], skipped)
 
 
 @main.command("add")
@@ -333,7 +340,8 @@ def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
     Metadata comes from the arXiv API. All of them are added, or none.
     """
     from reader.ids import parse_arxiv_id
-    from reader.net.arxiv import arxiv_http, by_ids
+    from reader.net.arxiv import arxiv_base_url, arxiv_http, by_ids
+    from reader.net.http import host_label
 
     wanted = []
     for text in papers:
@@ -347,7 +355,7 @@ def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
     missing = sorted(set(wanted) - {paper.arxiv_id for paper in found})
     if missing:
         raise click.ClickException(f"not found on arXiv: {', '.join(missing)}; nothing added")
-    _save_fetched(settings, "arxiv.org", found, skipped)
+    _save_fetched(settings, host_label(arxiv_base_url()), found, skipped)
 
 
 def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
@@ -394,4 +402,4 @@ def export_command(settings: Settings, fmt: str, output: Path | None, force: boo
         return
     with friendly_errors():
         write_atomic(output, text, force=force)
-    click.echo(f"Wrote {len(items)} papers to {output}", err=True)
+    click.echo(f"Wrote {papers_label(len(items))} to {output}", err=True)

@@ -3,7 +3,8 @@
 ``2409.11074``, ``2409.11074v3``, ``arXiv:2409.11074``, ``https://arxiv.org/abs/2409.11074v2``,
 ``/pdf/2409.11074.pdf``, ``https://huggingface.co/papers/2409.11074``, old style
 ``hep-th/9901001`` or ``math.GT/0309136v2``: all give the id without its version
-(the paper's identity) and the version apart.
+(the paper's identity) and the version apart. An old-style id loses its subject
+class (``math.GT/0309136`` is ``math/0309136``), as arXiv itself writes it.
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
     if "/" not in paper_id and not _plausible_new_style(paper_id):
         return None
     if "/" in paper_id:
+        # "math.GT/0309136" is "math/0309136": the subject class is not part of the id.
         archive, number = paper_id.split("/")
-        head, _, sub = archive.partition(".")
-        paper_id = f"{head.lower()}.{sub.upper()}/{number}" if sub else f"{head.lower()}/{number}"
+        paper_id = f"{archive.partition('.')[0].lower()}/{number}"
     version = int(match["version"]) if match["version"] else None
     return ArxivId(paper_id, version)
 

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from reader.text import normalise_title
 
 
+def papers_label(count: int) -> str:
+    """ "1 paper", "2 papers"."""
+    return f"{count} paper" if count == 1 else f"{count} papers"
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
     """A paper's metadata, as imported. ``id`` is the library row id once stored."""
@@ -22,7 +27,7 @@ class Paper:
     authors: tuple[str, ...] = ()
     # A count without names: the HF page text only says "7 authors".
     author_count: int | None = None
-    # First published: "YYYY-MM-DD", or "YYYY" when a source knows only the year.
+    # First published: "YYYY-MM-DD", or "YYYY-MM" / "YYYY" when a source knows no more.
     published: str | None = None
     upvotes: int | None = None
     github_url: str | None = None

@@ -142,7 +142,7 @@ def test_doi_only_no_arxiv_id(papers: dict[str, Paper]) -> None:
         ("eprint = {2409.11074}, eprinttype = {arxiv}", ("2409.11074", None)),
         ("journal = {arXiv preprint arXiv:2301.00234}", ("2301.00234", None)),
         ("note = {\\url{https://arxiv.org/pdf/2301.00234v1.pdf}}", ("2301.00234", 1)),
-        ("howpublished = {\\url{http://arxiv.org/abs/math.GT/0309136}}", ("math.GT/0309136", None)),
+        ("howpublished = {\\url{http://arxiv.org/abs/math.GT/0309136}}", ("math/0309136", None)),
         ("doi = {10.48550/arXiv.2409.11074}", ("2409.11074", None)),
         ("eprint = {1234}, archivePrefix = {PubMed}, arxiv = {2409.11074}", ("2409.11074", None)),
         ("eprint = {not an id}", (None, None)),

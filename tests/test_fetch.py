@@ -125,8 +125,8 @@ def test_a_day_without_papers_is_not_an_error(network: Network, db_path: Path) -
 
 def test_days_fetches_each_day_weekends_included(network: Network, db_path: Path) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
-        day = request.url.params["date"]
-        return httpx.Response(200, json=DAILY[:2] if day.endswith("1") else [])
+        # Papers on the first day asked for; the other days (a weekend, say) have none.
+        return httpx.Response(200, json=DAILY[:2] if len(network.requests) == 1 else [])
 
     network.handler = answer
     result = run("--db", db_path, "fetch", "hf", "--days", "7")
@@ -220,7 +220,7 @@ def test_fetch_arxiv_imports_every_entry(network: Network, db_path: Path) -> Non
     network.handler = lambda request: httpx.Response(200, text=ATOM)
     result = run("--db", db_path, "fetch", "arxiv", "--query", "all:testing", "--max", "100")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "arxiv.org: 100 papers: 100 added, 0 updated, 0 unchanged\n"
+    assert result.stdout == "export.arxiv.org: 100 papers: 100 added, 0 updated, 0 unchanged\n"
     (request,) = network.requests
     assert request.url.params["search_query"] == "all:testing"
     assert request.url.host == "export.arxiv.org"
@@ -253,3 +253,9 @@ def test_add_refuses_what_is_not_an_id_before_any_request(network: Network, db_p
     assert result.exit_code == 1
     assert result.stderr == "Error: not-an-id: not an arXiv id or URL\n"
     assert network.requests == []
+
+
+def test_a_paper_featured_on_two_days_counts_once(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, json=DAILY[:2])
+    result = run("--db", db_path, "fetch", "hf", "--days", "3")
+    assert result.stdout == "huggingface.co: 2 papers: 2 added, 0 updated, 0 unchanged\n"

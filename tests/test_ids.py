@@ -30,8 +30,9 @@ from reader.ids import ArxivId, find_arxiv_id, parse_arxiv_id
         ("hep-th/9901001", ArxivId("hep-th/9901001")),
         ("hep-th/9901001v3", ArxivId("hep-th/9901001", 3)),
         ("HEP-TH/9901001", ArxivId("hep-th/9901001")),
-        ("math.GT/0309136", ArxivId("math.GT/0309136")),
-        ("math.gt/0309136v2", ArxivId("math.GT/0309136", 2)),
+        ("math.GT/0309136", ArxivId("math/0309136")),
+        ("math.gt/0309136v2", ArxivId("math/0309136", 2)),
+        ("arXiv:math.CA/0611800v2", ArxivId("math/0611800", 2)),
         ("http://arxiv.org/abs/cond-mat/0102536v1", ArxivId("cond-mat/0102536", 1)),
     ],
 )

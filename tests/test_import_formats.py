@@ -67,7 +67,8 @@ def test_each_format_is_told_by_its_content(
     path.write_bytes((DATA / name).read_bytes())
     result = run("--db", db_path, "import", path)
     assert result.exit_code == 0, result.output
-    summary = f"{papers} papers ({expected_format}): {papers} added, 0 updated, 0 unchanged"
+    count = "1 paper" if papers == 1 else f"{papers} papers"
+    summary = f"{count} ({expected_format}): {papers} added, 0 updated, 0 unchanged"
     if skipped:
         summary += f", {skipped} skipped"
     assert result.stdout == f"{path}: {summary}\n"
@@ -160,3 +161,39 @@ def test_detect_and_load_raise_only_source_errors() -> None:
     assert load("x", b"[]").papers == []
     with pytest.raises(SourceError, match="unknown format"):
         load("x", b"[]", fmt="yaml")
+
+
+def test_hf_items_one_per_line_import_as_hf_json(db_path: Path, tmp_path: Path) -> None:
+    items = json.loads((DATA / "hf-daily-papers.json").read_text(encoding="utf-8"))
+    path = tmp_path / "daily.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in items) + "\n", encoding="utf-8")
+    result = run("--db", db_path, "import", path)
+    assert result.exit_code == 0, result.output
+    assert "4 papers (hf-json): 4 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
+    assert "2501.00663" in titles(db_path)
+
+
+def test_garbage_after_a_json_document_is_reported_where_it_is(
+    db_path: Path, tmp_path: Path
+) -> None:
+    text = (DATA / "reader-export.json").read_text(encoding="utf-8")
+    path = tmp_path / "trailing.json"
+    path.write_text(text.rstrip() + "\noops\n", encoding="utf-8")
+    result = run("--db", db_path, "import", path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}:{text.rstrip().count(chr(10)) + 2}: ")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "what"),
+    [
+        ("bibtex", "hf-paper.json", "no BibTeX entries found"),
+        ("hf-json", "reader-export.json", "a reader export, not Hugging Face JSON"),
+    ],
+)
+def test_a_forced_format_that_does_not_fit_is_an_error(
+    fmt: str, name: str, what: str, db_path: Path
+) -> None:
+    result = run("--db", db_path, "import", "--format", fmt, DATA / name)
+    assert result.exit_code == 1
+    assert what in result.stderr

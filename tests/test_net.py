@@ -29,7 +29,7 @@ from reader.net.hf import (
     parse_month,
     parse_week,
 )
-from reader.net.http import PROJECT_URL, USER_AGENT, Http
+from reader.net.http import USER_AGENT, Http
 
 HF = "https://huggingface.co"
 Reply = Callable[[httpx.Request], httpx.Response]
@@ -232,20 +232,24 @@ def test_a_dropped_connection_then_success() -> None:
     assert len(server.requests) == 2
 
 
-def test_invalid_json_is_a_net_error_and_not_retried() -> None:
-    server = Server(respond(text="<html>maintenance</html>"))
+@pytest.mark.parametrize(
+    "body", ["<html>maintenance</html>", "[" * 100_000 + "]" * 100_000], ids=["html", "deep"]
+)
+def test_invalid_json_is_a_net_error_and_not_retried(body: str) -> None:
+    server = Server(respond(text=body))
     with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
         http.get_json(f"{HF}/x")
     assert str(caught.value) == "huggingface.co sent a response that is not JSON"
     assert len(server.requests) == 1
 
 
-def test_the_user_agent_names_the_tool_its_version_and_its_home() -> None:
+def test_the_user_agent_names_the_tool_and_its_version() -> None:
     server = Server(respond(json=[]))
     with make_http(server, FakeTime()) as http:
         http.get_json(f"{HF}/x")
     agent = server.requests[0].headers["User-Agent"]
-    assert agent == USER_AGENT == f"reader/{__version__} (+{PROJECT_URL})"
+    assert agent == USER_AGENT
+    assert agent.startswith(f"reader/{__version__} (terminal paper reader; python-httpx/")
     assert server.requests[0].headers["Accept"] == "application/json"
 
 

@@ -231,7 +231,7 @@ def test_unknown_keys_are_ignored() -> None:
         ("2409.11074v2", "2409.11074", 2),
         ("arXiv:2409.11074v4", "2409.11074", 4),
         ("https://arxiv.org/abs/2409.11074", "2409.11074", None),
-        ("math.GT/0309136", "math.GT/0309136", None),
+        ("math.GT/0309136", "math/0309136", None),
         ("nonsense", None, None),
         (2409.11074, None, None),
     ],
@@ -445,3 +445,9 @@ def test_mutated_json_lines_never_raise_anything_but_source_error() -> None:
             check_papers(parse_reader_jsonl("\n".join(mutated), source="fuzz.jsonl"))
         except SourceError as error:
             assert error.line is not None
+
+
+@pytest.mark.parametrize("published", ["2019", "2019-06", "2019-06-14"])
+def test_partial_dates_survive_the_round_trip(published: str) -> None:
+    paper = replace(FULL, id=None, published=published)
+    assert parse([paper_to_json(paper)]).papers == [paper]

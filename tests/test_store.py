@@ -252,29 +252,9 @@ def test_a_version_1_library_is_upgraded_keeping_its_data(db_path: Path) -> None
 
 
 def test_every_paper_field_is_stored_and_read_back(empty_library: Library) -> None:
-    paper = Paper(
-        title="Attention Is All You Need",
-        arxiv_id="1706.03762",
-        abstract="The dominant sequence transduction models...",
-        authors=("Ashish Vaswani", "Noam Shazeer"),
-        author_count=8,
-        published="2017-06-12",
-        upvotes=42,
-        github_url="https://github.com/tensorflow/tensor2tensor",
-        arxiv_version=7,
-        updated="2023-08-02",
-        featured="2024-01-01",
-        categories=("cs.CL", "cs.LG"),
-        primary_category="cs.CL",
-        comment="15 pages, 5 figures",
-        doi="10.48550/arXiv.1706.03762",
-        journal_ref="NeurIPS 2017",
-        url="https://example.org/transformer",
-        num_comments=3,
-        github_stars=15000,
-        ai_summary="Transformers.",
-        ai_keywords=("attention", "transformer"),
-    )
+    from tests.test_reader_json import FULL
+
+    paper = replace(FULL, id=None)
     empty_library.import_papers([paper])
     (stored,) = empty_library.papers()
     assert replace(stored, id=None) == paper
@@ -298,9 +278,12 @@ def test_a_later_upvote_count_replaces_an_earlier_one(empty_library: Library) ->
     assert empty_library.papers()[0].upvotes == 17
 
 
-def test_a_year_never_replaces_the_full_date_it_agrees_with(empty_library: Library) -> None:
+def test_a_coarser_date_never_replaces_a_full_one(empty_library: Library) -> None:
     empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2024-09-17")])
     empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2024")])
+    assert empty_library.papers()[0].published == "2024-09-17"
+    # Even a disagreeing venue year: the arXiv day is the more precise fact.
+    empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2025-03")])
     assert empty_library.papers()[0].published == "2024-09-17"
     empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2025-01-02")])
     assert empty_library.papers()[0].published == "2025-01-02"

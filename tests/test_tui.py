@@ -434,6 +434,18 @@ async def test_an_unreadable_library_stops_the_app_with_a_clear_reason(
     assert app.failure == "cannot read library x.db: database disk image is malformed"
 
 
+async def wait_for_fetch(pilot: Pilot) -> None:
+    """Let the fetch thread finish and its result land (it is not a Textual worker)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, LibraryScreen)
+    for _ in range(200):
+        await pilot.pause(0.01)
+        if not screen._fetching:
+            break
+    await settle(pilot)
+    assert not screen._fetching
+
+
 async def test_f_fetches_todays_papers_in_the_background(library: Library) -> None:
     import json
 
@@ -450,13 +462,13 @@ async def test_f_fetches_todays_papers_in_the_background(library: Library) -> No
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f")
-        await settle(pilot)
+        await wait_for_fetch(pilot)
         assert [r.url.path for r in requests] == ["/api/daily_papers"]
         assert app.screen.sub_title == "ana · 43 of 43 papers"
         titles = {library.paper(i).title for i in paper_list(app).paper_ids}
         assert "Titans: Learning to Memorize at Test Time" in titles
         messages = [n.message for n in app._notifications]
-        assert "4 papers: 4 added, 0 updated, 0 unchanged" in messages
+        assert "4 papers: 4 added, 0 updated, 0 unchanged, 1 skipped" in messages
         assert not app.screen.query_one("#status").display
 
 
@@ -468,7 +480,7 @@ async def test_a_failed_fetch_is_a_toast_not_a_crash(library: Library) -> None:
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f")
-        await settle(pilot)
+        await wait_for_fetch(pilot)
         assert app.is_running
         (failure,) = [n for n in app._notifications if n.title == "Fetch failed"]
         assert "huggingface.co: HTTP 404: no" in failure.message
@@ -481,3 +493,36 @@ async def test_the_palette_offers_the_fetch(library: Library) -> None:
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Fetch today's Hugging Face papers" in titles
+
+
+async def test_quitting_during_a_fetch_does_not_wait_for_the_server(library: Library) -> None:
+    import threading
+    import time
+
+    import httpx
+
+    release = threading.Event()
+    asked = threading.Event()
+
+    def never_answers(request: httpx.Request) -> httpx.Response:
+        asked.set()
+        release.wait(30)
+        return httpx.Response(200, json=[])
+
+    app = ReaderApp(library, "ana", transport=httpx.MockTransport(never_answers))
+    try:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("f")
+            await pilot.pause(0.05)
+            assert asked.wait(5)
+            # A second f while the first runs is refused, not doubled.
+            await pilot.press("f")
+            await pilot.pause()
+            assert [n.message for n in app._notifications][-1] == "Already fetching."
+            began = time.monotonic()
+            await pilot.press("q")
+        assert time.monotonic() - began < 3
+        assert not app.is_running
+    finally:
+        release.set()

@@ -35,9 +35,8 @@ from reader import __version__
 from reader.net import NetError
 from reader.text import one_line
 
-PROJECT_URL = "https://github.com/reader-papers/reader"
-# API operators ask clients to name themselves and give a way to reach the author.
-USER_AGENT = f"reader/{__version__} (+{PROJECT_URL})"
+# API operators ask clients to name themselves, so they can tell us apart (and tell us off).
+USER_AGENT = f"reader/{__version__} (terminal paper reader; python-httpx/{httpx.__version__})"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 MAX_BACKOFF = 60.0
 MAX_RETRY_AFTER = 120.0
@@ -114,7 +113,7 @@ class Http:
         try:
             # Bytes, so json picks the UTF-8/16/32 encoding the way the RFC says.
             return json.loads(response.content)
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError both
+        except (ValueError, RecursionError):  # bad JSON or bad UTF-8; nested thousands deep
             raise NetError(
                 f"{host_label(response.request.url)} sent a response that is not JSON",
                 status=response.status_code,
@@ -237,7 +236,7 @@ def _json_error(response: httpx.Response) -> str | None:
     """The ``error`` (or ``message``) string of a JSON error body, if there is one."""
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(body, dict):
         for key in ("error", "message"):

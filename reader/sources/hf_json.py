@@ -74,6 +74,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"[0-9]{4}")
+_YEAR_MONTH = re.compile(r"\d{4}-(\d{2})")
 _GITHUB_URL = re.compile(r"https?://(?:www\.)?github\.com(?:[/?#]|$)", re.IGNORECASE)
 
 Json = Mapping[str, object]
@@ -97,16 +98,19 @@ def json_count(value: object) -> int | None:
     return value if 0 <= value <= MAX_COUNT else None
 
 
-def json_date(value: object, *, year_only: bool = False) -> str | None:
-    """``YYYY-MM-DD`` from an ISO date or datetime string; with ``year_only``, ``YYYY`` too.
+def json_date(value: object, *, partial: bool = False) -> str | None:
+    """``YYYY-MM-DD`` from an ISO date or datetime string; with ``partial``, also
+    ``YYYY`` and ``YYYY-MM`` (what BibTeX gives).
 
     The date is taken as written (no time zone conversion); junk gives ``None``.
     """
     if not isinstance(value, str):
         return None
     value = value.strip()
-    if year_only and _YEAR.fullmatch(value):
+    if partial and _YEAR.fullmatch(value):
         return value if value != "0000" else None
+    if partial and (month := _YEAR_MONTH.fullmatch(value)):
+        return value if value[:4] != "0000" and 1 <= int(month[1]) <= 12 else None
     match = _DATE.fullmatch(value)
     if not match:
         return None

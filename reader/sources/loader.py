@@ -17,6 +17,7 @@ from reader.sources import Batch, SourceError
 
 # The line breaks the importers split on, so an error's line matches theirs.
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
+_TEXT_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 FORMATS = ("auto", "hf-page", "hf-json", "arxiv", "bibtex", "reader-json")
 KNOWN = (
@@ -56,7 +57,10 @@ def load(source: str, data: bytes, *, fmt: str = "auto", now: datetime | None = 
     if fmt == "bibtex":
         from reader.sources.bibtex import parse_bibtex
 
-        return parse_bibtex(text, source=source)
+        batch = parse_bibtex(text, source=source)
+        if not batch.papers and not batch.skipped and text.strip():
+            raise SourceError(source, None, "no BibTeX entries found")
+        return batch
     if fmt in ("json", "hf-json", "reader-json"):
         return _load_json(source, text, fmt)
     raise SourceError(source, None, f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -97,14 +101,19 @@ def _load_json(source: str, text: str, fmt: str) -> Batch:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        if error.msg == "Extra data" and fmt in ("json", "reader-json"):
-            # Several JSON values, one per line: our own JSON Lines export.
+        first = _first_line_object(text)
+        if error.msg != "Extra data" or first is None:
+            raise SourceError(source, error.lineno, f"not valid JSON: {error.msg}") from None
+        # One JSON object per line: our own JSON Lines export, or Hugging Face items.
+        if fmt != "hf-json" and (fmt == "reader-json" or looks_like_reader_json(first)):
             return parse_reader_jsonl(text, source=source)
-        raise SourceError(source, error.lineno, f"not valid JSON: {error.msg}") from None
+        return parse_hf_json(_json_lines(source, text), source=source)
     except (RecursionError, ValueError):
         # Nesting thousands deep, or a number of thousands of digits.
         raise SourceError(source, None, "not valid JSON: nested too deep or too large") from None
     if fmt == "hf-json":
+        if looks_like_reader_json(data) and not looks_like_hf_json(data):
+            raise SourceError(source, None, "a reader export, not Hugging Face JSON")
         return parse_hf_json(data, source=source)
     if looks_like_reader_json(data):
         return parse_reader_json(data, source=source)
@@ -113,3 +122,32 @@ def _load_json(source: str, text: str, fmt: str) -> Batch:
     if looks_like_hf_json(data):
         return parse_hf_json(data, source=source)
     raise SourceError(source, None, f"JSON, but not a format reader knows: {KNOWN}")
+
+
+def _first_line_object(text: str) -> object | None:
+    """The first non-blank line, when it is a JSON object on its own."""
+    for line in _TEXT_NEWLINE.split(text):
+        if line.strip():
+            try:
+                value = json.loads(line)
+            except (ValueError, RecursionError):
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def _json_lines(source: str, text: str) -> list[object]:
+    """Each non-blank line as a JSON value; a bad line is an error at that line."""
+    values: list[object] = []
+    for number, line in enumerate(_TEXT_NEWLINE.split(text), start=1):
+        if not line.strip():
+            continue
+        try:
+            values.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise SourceError(source, number, f"not valid JSON: {error.msg}") from None
+        except (RecursionError, ValueError):
+            raise SourceError(
+                source, number, "not valid JSON: nested too deep or too large"
+            ) from None
+    return values

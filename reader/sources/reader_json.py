@@ -173,7 +173,7 @@ def _to_paper(item: Mapping[str, object]) -> Paper | None:
         abstract=json_text(item.get("abstract")) or "",
         authors=json_strings(item.get("authors")),
         author_count=json_count(item.get("author_count")),
-        published=json_date(item.get("published"), year_only=True),
+        published=json_date(item.get("published"), partial=True),
         updated=json_date(item.get("updated")),
         featured=json_date(item.get("featured")),
         upvotes=json_count(item.get("upvotes")),

@@ -375,7 +375,7 @@ def _merge(existing: Paper, incoming: Paper) -> Paper:
     A missing (empty) field never erases a known one. When both records carry an
     arXiv revision date and ``incoming`` is from an older revision, it only fills
     gaps in the fields a revision changes. A date never loses precision to a
-    coarser one it agrees with ("2024" does not replace "2024-09-17").
+    coarser one ("2024" or "2024-09" does not replace "2024-09-17").
     """
     older = _is_older(incoming, existing)
     changes: dict[str, Any] = {}
@@ -387,8 +387,8 @@ def _merge(existing: Paper, incoming: Paper) -> Paper:
         if known not in _EMPTY:
             if older and name in _REVISED_FIELDS:
                 continue
-            if name == "published" and known.startswith(value):
-                continue
+            if name == "published" and len(value) < len(known):
+                continue  # "2024" (a BibTeX year) never replaces "2024-09-17"
         changes[name] = value
     return replace(existing, **changes)
 

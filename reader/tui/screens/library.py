@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.models import Annotation, Paper
+from reader.models import Annotation, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
 from reader.store import Library, LibraryError
@@ -65,6 +66,12 @@ class LibraryScreen(Screen[None]):
         index: SearchIndex
 
     @dataclass
+    class FetchProgress(Message):
+        """How a fetch is getting on, for the status line."""
+
+        text: str
+
+    @dataclass
     class Fetched(Message):
         """A fetch finished: its papers, or why it failed."""
 
@@ -85,6 +92,7 @@ class LibraryScreen(Screen[None]):
         self.library = library
         self.user = user
         self._transport = transport
+        self._fetching = False
         self._papers: dict[int, Paper] = {}
         self._order: list[int] = []
         self._marks: dict[int, Annotation] = {}
@@ -163,16 +171,13 @@ class LibraryScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         # A bug in matching must not kill the app or pass in silence.
-        if event.state != WorkerState.ERROR or event.worker.group not in ("filter", "fetch"):
-            return
-        if event.worker.group == "fetch":
-            self._set_status(None)
-        self.notify(
-            f"The {event.worker.group} failed: {event.worker.error}",
-            title=event.worker.group.capitalize(),
-            severity="error",
-            markup=False,
-        )
+        if event.state == WorkerState.ERROR and event.worker.group == "filter":
+            self.notify(
+                f"The filter failed: {event.worker.error}",
+                title="Filter",
+                severity="error",
+                markup=False,
+            )
 
     @on(FilterResult)
     def _filter_done(self, result: FilterResult) -> None:
@@ -255,38 +260,47 @@ class LibraryScreen(Screen[None]):
 
     def action_fetch_hf(self) -> None:
         """Fetch the latest Hugging Face Daily Papers into the library, in the background."""
-        if any(w.group == "fetch" and not w.is_finished for w in self.workers):
+        if self._fetching:
             self.notify("Already fetching.", severity="warning")
             return
+        self._fetching = True
         self._set_status("Fetching today's Hugging Face papers…")
-        self._fetch_hf()
+        # A daemon thread, not a thread worker: quitting must not wait out a slow server
+        # (Textual joins its worker threads at exit). It only touches the network; the
+        # database is written on the UI thread when its result arrives.
+        threading.Thread(target=self._fetch_hf, name="fetch-hf", daemon=True).start()
 
-    @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
     def _fetch_hf(self) -> None:
-        # Network and parsing here, off the UI thread; the database write happens on it.
         from reader.net import NetError
-        from reader.net.hf import fetch_daily, hf_http
+        from reader.net.hf import fetch_daily, hf_base_url, hf_http
+        from reader.net.http import host_label
         from reader.sources.hf_json import parse_hf_json
 
         def progress(count: int) -> None:
-            self.app.call_from_thread(
-                self._set_status, f"Fetching today's Hugging Face papers… {count} so far"
-            )
+            self.post_message(self.FetchProgress(f"Fetching today's papers… {count} so far"))
 
         def retrying(message: str) -> None:
-            self.app.call_from_thread(self._set_status, message)
+            self.post_message(self.FetchProgress(message))
 
         try:
             with hf_http(transport=self._transport, on_retry=retrying) as http:
                 items = fetch_daily(http, on_page=progress)
-            batch = parse_hf_json(items, source="huggingface.co")
+            batch = parse_hf_json(items, source=host_label(hf_base_url()))
         except (NetError, SourceError) as error:
             self.post_message(self.Fetched(None, str(error)))
-            return
-        self.post_message(self.Fetched(batch))
+        except Exception as error:  # a bug must end as a toast, not a silent dead thread
+            self.post_message(self.Fetched(None, f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.Fetched(batch))
+
+    @on(FetchProgress)
+    def _fetch_progress(self, event: FetchProgress) -> None:
+        if self._fetching:
+            self._set_status(event.text)
 
     @on(Fetched)
     def _fetched(self, event: Fetched) -> None:
+        self._fetching = False
         self._set_status(None)
         if event.batch is None:
             self.notify(event.error or "", title="Fetch failed", severity="error", markup=False)
@@ -297,8 +311,9 @@ class LibraryScreen(Screen[None]):
             self.notify(str(error), title="Fetch not saved", severity="error", markup=False)
             return
         self.reload()
+        result = replace(result, skipped=event.batch.skipped)
         self.notify(
-            f"{len(event.batch.papers)} papers: {result.summary()}",
+            f"{papers_label(len(event.batch.papers))}: {result.summary()}",
             title="Hugging Face Daily Papers",
             markup=False,
         )
