@@ -352,6 +352,7 @@ def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
     wanted = list(dict.fromkeys(wanted))
     with friendly_errors(), arxiv_http(**_network()) as http:
         found, skipped = _parse_atom_pages(by_ids(http, wanted))
+    found = [paper for paper in found if paper.arxiv_id in wanted]  # only what was asked
     missing = sorted(set(wanted) - {paper.arxiv_id for paper in found})
     if missing:
         raise click.ClickException(f"not found on arXiv: {', '.join(missing)}; nothing added")

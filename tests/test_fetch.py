@@ -238,6 +238,13 @@ def test_add_by_id_and_url(network: Network, db_path: Path) -> None:
     assert paper.arxiv_id == "2202.12139" and paper.doi == "10.1109/ICSTW55395.2022.00035"
 
 
+def test_add_adds_only_the_papers_asked_for(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, text=ATOM)  # a server saying too much
+    result = run("--db", db_path, "add", "2202.12139")
+    assert result.stdout == "export.arxiv.org: 1 paper: 1 added, 0 updated, 0 unchanged\n"
+    assert count(db_path) == 1
+
+
 def test_add_names_ids_arxiv_does_not_know_and_adds_nothing(
     network: Network, db_path: Path
 ) -> None:
