@@ -6,9 +6,20 @@ Dates are ISO strings (``YYYY-MM-DD``) so they sort, store and export as they ar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader.text import normalise_title
+from reader.text import normalise_title, one_line
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags as stored: trimmed, lower-case, inner spaces as "-", no empties or repeats."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        clean = "-".join(one_line(tag).lower().replace(",", " ").split())
+        if clean:
+            seen.setdefault(clean, None)
+    return tuple(seen)
 
 
 def papers_label(count: int) -> str:
@@ -100,10 +111,21 @@ class Annotation:
     starred: bool = False
     note: str = ""
     updated_at: str | None = None
+    # When the user first read it (ISO timestamp, UTC); None while unread.
+    read_at: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def has_note(self) -> bool:
         return bool(self.note.strip())
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def marks_anything(self) -> bool:
+        return self.starred or self.has_note or self.is_read or bool(self.tags)
 
 
 @dataclass(frozen=True, slots=True)

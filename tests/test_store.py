@@ -243,7 +243,7 @@ def test_a_version_1_library_is_upgraded_keeping_its_data(db_path: Path) -> None
     conn.close()
     lib = open_library(db_path)
     try:
-        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         (paper,) = lib.papers()
         assert paper.title == "Old Paper" and paper.categories == ()
         assert lib.annotation("ana", 1).note == "kept"
@@ -287,3 +287,53 @@ def test_a_coarser_date_never_replaces_a_full_one(empty_library: Library) -> Non
     assert empty_library.papers()[0].published == "2024-09-17"
     empty_library.import_papers([_paper(arxiv_id="2409.11074", published="2025-01-02")])
     assert empty_library.papers()[0].published == "2025-01-02"
+
+
+def test_read_state_keeps_the_first_read_time_and_unread_clears_it(library: Library) -> None:
+    a, b = (p.id for p in library.papers()[:2])
+    first = library.set_read("ana", [a, b], True)
+    assert first[a].is_read and first[b].is_read
+    again = library.set_read("ana", [a], True)
+    assert again[a].read_at == first[a].read_at
+    assert not library.set_read("ana", [b], False)[b].is_read
+    assert library.annotation("ana", a).is_read and not library.annotation("ben", a).is_read
+    assert set(library.annotations("ana")) == {a}
+
+
+def test_tags_are_added_and_removed_per_paper_keeping_the_others(library: Library) -> None:
+    a, b = (p.id for p in library.papers()[:2])
+    library.change_tags("ana", [a], add=["Diffusion", "to read"])
+    marks = library.change_tags("ana", [a, b], add=["vision", "diffusion"], remove=["to-read"])
+    assert marks[a].tags == ("diffusion", "vision")
+    assert marks[b].tags == ("vision", "diffusion")
+    assert library.tag_counts("ana") == {"diffusion": 2, "vision": 2}
+    assert library.tag_counts("ben") == {}
+
+
+def test_tags_and_stars_are_separate_columns(library: Library) -> None:
+    paper_id = library.papers()[0].id
+    library.toggle_star("ana", paper_id)
+    library.set_note("ana", paper_id, "kept")
+    library.change_tags("ana", [paper_id], add=["x"])
+    mark = library.annotation("ana", paper_id)
+    assert mark.starred and mark.note == "kept" and mark.tags == ("x",)
+
+
+def test_restore_puts_annotations_back_exactly(library: Library) -> None:
+    a, b = (p.id for p in library.papers()[:2])
+    library.set_note("ana", a, "before")
+    before = library.annotations_of("ana", [a, b])
+    library.set_starred_many("ana", [a, b], True)
+    library.set_read("ana", [a, b], True)
+    library.change_tags("ana", [a, b], add=["later"])
+    library.set_note("ana", a, "after")
+    restored = library.restore("ana", list(before.values()))
+    for paper_id in (a, b):
+        was, now = before[paper_id], restored[paper_id]
+        assert (now.starred, now.note, now.read_at, now.tags) == (
+            was.starred,
+            was.note,
+            was.read_at,
+            was.tags,
+        )
+    assert not restored[b].marks_anything

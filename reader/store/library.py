@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from reader.models import Annotation, ImportResult, Paper
+from reader.models import Annotation, ImportResult, Paper, normalise_tags
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -277,23 +277,111 @@ class Library:
     def annotations(self, user: str) -> dict[int, Annotation]:
         """Every annotation of ``user`` that marks something, by paper id."""
         rows = self._rows(
-            "SELECT paper_id, starred, note, updated_at FROM annotations "
-            "WHERE user = ? AND (starred OR note != '')",
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? "
+            "AND (starred OR note != '' OR read_at IS NOT NULL OR tags != '[]')",
             (user,),
         )
-        return {row[0]: Annotation(row[0], bool(row[1]), row[2], row[3]) for row in rows}
+        return {row[0]: _annotation_from_row(row) for row in rows}
 
     def annotation(self, user: str, paper_id: int) -> Annotation:
         row = self._row(
-            "SELECT paper_id, starred, note, updated_at FROM annotations "
-            "WHERE user = ? AND paper_id = ?",
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND paper_id = ?",
             (user, paper_id),
         )
-        return Annotation(row[0], bool(row[1]), row[2], row[3]) if row else Annotation(paper_id)
+        return _annotation_from_row(row) if row else Annotation(paper_id)
+
+    def annotations_of(self, user: str, paper_ids: Sequence[int]) -> dict[int, Annotation]:
+        """``user``'s annotation of each of ``paper_ids`` (an empty one where there is none)."""
+        found: dict[int, Annotation] = {}
+        for chunk in _chunks(paper_ids):
+            marks = ", ".join("?" * len(chunk))
+            rows = self._rows(
+                f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
+                f"WHERE user = ? AND paper_id IN ({marks})",
+                (user, *chunk),
+            )
+            found.update((row[0], _annotation_from_row(row)) for row in rows)
+        return {paper_id: found.get(paper_id, Annotation(paper_id)) for paper_id in paper_ids}
 
     def set_starred(self, user: str, paper_id: int, starred: bool) -> Annotation:
         """Star or unstar one paper for ``user``; only the star changes."""
         return self._upsert_annotation(user, paper_id, "starred", int(starred))
+
+    def set_starred_many(
+        self, user: str, paper_ids: Sequence[int], starred: bool
+    ) -> dict[int, Annotation]:
+        """Star or unstar several papers in one transaction; only the stars change."""
+        now = _now()
+        with self.transaction():
+            for paper_id in paper_ids:
+                self._upsert(user, paper_id, "starred", int(starred), now)
+        return self.annotations_of(user, paper_ids)
+
+    def set_read(self, user: str, paper_ids: Sequence[int], read: bool) -> dict[int, Annotation]:
+        """Mark papers read (keeping the first time each was read) or unread."""
+        now = _now()
+        with self.transaction():
+            for paper_id in paper_ids:
+                self.db.execute(
+                    "INSERT INTO annotations (user, paper_id, read_at, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
+                    "read_at = CASE WHEN ? THEN coalesce(read_at, excluded.read_at) END, "
+                    "updated_at = excluded.updated_at",
+                    (user, paper_id, now if read else None, now, now, int(read)),
+                )
+        return self.annotations_of(user, paper_ids)
+
+    def change_tags(
+        self,
+        user: str,
+        paper_ids: Sequence[int],
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> dict[int, Annotation]:
+        """Add and remove tags on several papers; each paper's other tags stay."""
+        added = normalise_tags(add)
+        dropped = set(normalise_tags(remove))
+        now = _now()
+        with self.transaction():
+            for paper_id, mark in self.annotations_of(user, paper_ids).items():
+                tags = [t for t in mark.tags if t not in dropped]
+                tags += [t for t in added if t not in tags]
+                self._upsert(user, paper_id, "tags", json.dumps(tags, ensure_ascii=False), now)
+        return self.annotations_of(user, paper_ids)
+
+    def tag_counts(self, user: str) -> dict[str, int]:
+        """Every tag ``user`` has used, with how many papers carry it, most used first."""
+        rows = self._rows(
+            "SELECT value, count(*) FROM annotations, json_each(annotations.tags) "
+            "WHERE user = ? GROUP BY value ORDER BY count(*) DESC, value",
+            (user,),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def restore(self, user: str, marks: Sequence[Annotation]) -> dict[int, Annotation]:
+        """Put annotations back exactly as they were (undo), in one transaction."""
+        now = _now()
+        with self.transaction():
+            for mark in marks:
+                self.db.execute(
+                    "INSERT INTO annotations (user, paper_id, starred, note, read_at, tags, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (user, paper_id) DO UPDATE SET starred = excluded.starred, "
+                    "note = excluded.note, read_at = excluded.read_at, tags = excluded.tags, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        user,
+                        mark.paper_id,
+                        int(mark.starred),
+                        mark.note,
+                        mark.read_at,
+                        json.dumps(list(mark.tags), ensure_ascii=False),
+                        now,
+                        now,
+                    ),
+                )
+        return self.annotations_of(user, [mark.paper_id for mark in marks])
 
     def toggle_star(self, user: str, paper_id: int) -> Annotation:
         """Flip the star in one statement, so two processes never lose a toggle."""
@@ -338,18 +426,35 @@ class Library:
     def _upsert_annotation(self, user: str, paper_id: int, column: str, value: Any) -> Annotation:
         now = _now()
         with self.transaction():
-            self.db.execute(
-                f"INSERT INTO annotations (user, paper_id, {column}, created_at, updated_at) "
-                f"VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
-                f"{column} = excluded.{column}, updated_at = excluded.updated_at",
-                (user, paper_id, value, now, now),
-            )
+            self._upsert(user, paper_id, column, value, now)
         return self.annotation(user, paper_id)
+
+    def _upsert(self, user: str, paper_id: int, column: str, value: Any, now: str) -> None:
+        """Set one column of one annotation (creating it); the other columns stay."""
+        self.db.execute(
+            f"INSERT INTO annotations (user, paper_id, {column}, created_at, updated_at) "
+            f"VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
+            f"{column} = excluded.{column}, updated_at = excluded.updated_at",
+            (user, paper_id, value, now, now),
+        )
 
     def annotated(self, user: str) -> list[tuple[Paper, Annotation]]:
         """``user``'s starred or noted papers with their annotations, newest first."""
         marks = self.annotations(user)
         return [(paper, marks[paper.id]) for paper in self.papers() if paper.id in marks]
+
+
+_ANNOTATION_COLUMNS = "paper_id, starred, note, updated_at, read_at, tags"
+
+
+def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
+    return Annotation(row[0], bool(row[1]), row[2], row[3], row[4], tuple(json.loads(row[5])))
+
+
+def _chunks(items: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    """Slices small enough for SQLite's limit on ``?`` parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _paper_values(paper: Paper) -> tuple[Any, ...]:

@@ -60,6 +60,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE papers ADD COLUMN ai_summary TEXT",
         "ALTER TABLE papers ADD COLUMN ai_keywords TEXT NOT NULL DEFAULT '[]'",
     ),
+    # 3: read state and tags, per user.
+    (
+        "ALTER TABLE annotations ADD COLUMN read_at TEXT",
+        "ALTER TABLE annotations ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
