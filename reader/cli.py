@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reader import __version__
+from reader.config import ConfigError, default_config_path, load_config
 from reader.export.files import ExportError, write_atomic
 from reader.models import papers_label
 from reader.net import NetError
@@ -61,6 +62,7 @@ def opened(settings: Settings, *, create: bool = True) -> Iterator[Library]:
 @click.group(
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=f"Config file (theme, keys, views, read delay, sort): {default_config_path()}",
 )
 @click.option(
     "--db",
@@ -83,8 +85,12 @@ def main(ctx: click.Context, db: Path | None, user: str | None) -> None:
 def run_app(settings: Settings) -> None:
     """Open the library (with the sample when it is empty) in the terminal UI."""
     from reader.sample import load_sample_if_empty
-    from reader.tui.app import ReaderApp  # Textual is slow to import: only when needed.
+    from reader.tui.app import ReaderApp, binding_ids, theme_names  # Textual: slow to import
 
+    try:
+        config = load_config(themes=theme_names(), binding_ids=binding_ids())
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
     with opened(settings) as library:
         seeded = load_sample_if_empty(library)
         notice = None
@@ -93,7 +99,7 @@ def run_app(settings: Settings) -> None:
                 f"Your library was empty, so it starts with {seeded.added} sample papers "
                 "from the Hugging Face Daily Papers page. Add your own with `reader import FILE`."
             )
-        app = ReaderApp(library, settings.user, notice=notice)
+        app = ReaderApp(library, settings.user, notice=notice, config=config)
         app.run()
     if app.failure:
         raise click.ClickException(app.failure)
@@ -404,3 +410,95 @@ def export_command(settings: Settings, fmt: str, output: Path | None, force: boo
     with friendly_errors():
         write_atomic(output, text, force=force)
     click.echo(f"Wrote {papers_label(len(items))} to {output}", err=True)
+
+
+class _QueryCommand(click.Command):
+    """A command whose free words are a query, so ``-is:read`` is a term, not an option.
+
+    Only the command's own options (and help) are read as options, wherever they
+    stand; any other word starting with ``--`` is still an unknown option.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not (param.is_flag or param.count)
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0]
+            if name in takes_value or arg.startswith("--"):
+                options.append(arg)
+                value = next(rest, None) if takes_value.get(name) and "=" not in arg else None
+                if value is not None:
+                    options.append(value)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@main.command("list", cls=_QueryCommand)
+@click.argument("query", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
+@click.option("--limit", type=click.IntRange(1), metavar="N", help="At most N papers.")
+@click.pass_obj
+def list_command(
+    settings: Settings, query: tuple[str, ...], as_json: bool, limit: int | None
+) -> None:
+    """Print the papers matching QUERY, best first (all of them, newest first, without one).
+
+    QUERY is the filter bar's language: fuzzy words plus terms such as author:NAME,
+    title:WORD, year:2024, before:/after:DATE, tag:NAME, is:starred, is:unread,
+    has:note, has:code, upvotes:>10, "an exact phrase", and -TERM to leave out.
+    Protect its quotes from the shell: reader list 'author:"Yann LeCun"'.
+
+    One paper a line: id, date, upvotes and title, separated by tabs (- when
+    unknown); with --json, every field plus the user's starred, read and tags.
+    """
+    import json
+
+    from reader.search import Query, SearchIndex
+    from reader.sources.reader_json import paper_to_json
+    from reader.text import one_line, strip_controls
+
+    parsed = Query.parse(" ".join(query))
+    if not parsed.is_valid:
+        raise click.ClickException("; ".join(parsed.errors))
+    for hint in parsed.errors:
+        click.echo(f"warning: {hint}", err=True)
+    with opened(settings, create=False) as library:
+        papers = library.papers()
+        marks = library.annotations(settings.user)
+    by_id = {paper.id: paper for paper in papers}
+    found = [by_id[i] for i in SearchIndex(papers).search(parsed, marks)][:limit]
+    if as_json:
+        items = []
+        for paper in found:
+            mark = marks.get(paper.id) if paper.id is not None else None
+            item = paper_to_json(paper)
+            item["starred"] = bool(mark and mark.starred)
+            item["read"] = bool(mark and mark.is_read)
+            item["tags"] = list(mark.tags) if mark else []
+            items.append(item)
+        # JSON escapes C0 controls itself; the rest must not reach a terminal either.
+        _echo(strip_controls(json.dumps(items, ensure_ascii=False, indent=2)))
+        return
+    lines = [
+        "\t".join(
+            (
+                paper.arxiv_id or f"#{paper.id}",
+                paper.published or "-",
+                "-" if paper.upvotes is None else str(paper.upvotes),
+                one_line(paper.title),
+            )
+        )
+        for paper in found
+    ]
+    if lines:
+        _echo("\n".join(lines))

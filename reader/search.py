@@ -1,26 +1,72 @@
-"""The filter: fuzzy matching over title, authors and abstract. Pure, no I/O.
+"""The filter: query terms and fuzzy matching over title, authors and abstract. Pure, no I/O.
 
-A query is a list of words; a paper matches when every word matches one of its
-fields. The fields are not equal: the title is matched fuzzily (a typo still
-finds "diffusion"), author names too but weigh a little less, and the abstract
-only counts a word it really contains. That keeps a filter meaningful: typing
-"grokking" finds the papers about grokking, not every long abstract that happens
-to hold those letters in order.
+A query is plain words plus field terms; a paper matches when every one of them
+holds. Plain words are matched fuzzily, but the fields are not equal: the title
+is matched fuzzily (a typo still finds "diffusion"), author names too but weigh a
+little less, and the abstract only counts a word it really contains. That keeps a
+filter meaningful: typing "grokking" finds the papers about grokking, not every
+long abstract that happens to hold those letters in order.
+
+The query language (field names and values are case-insensitive):
+
+==========================  ===================================================
+``diffusion``               a plain word, fuzzy, in title, authors or abstract
+``"flow matching"``         an exact phrase in title, authors or abstract
+``author:lecun``            an author name: at a word start, or fuzzy (>= 80)
+``author:"Yann LeCun"``     quotes keep a value with spaces together
+``title:diffusion``         the title only, fuzzy like a plain word
+``year:2024``               published that year; also ``2020..2023``, ``2020..``,
+                            ``..2023``, ``>2020``, ``>=2020``, ``<2020``, ``<=2020``
+``before:2024-06``          published before the period starts (YYYY, YYYY-MM or
+``after:2024``              YYYY-MM-DD); ``after:`` once the period has ended
+``tag:survey``              carries that tag (exact, case-insensitive)
+``is:starred``              also ``is:read`` and ``is:unread``
+``has:note``                also ``has:code`` (a GitHub link)
+``upvotes:>10``             also ``<``, ``>=``, ``<=``, ``=``, ``5..20``; a bare
+                            number means ``=``; no count counts as 0
+``-anything``               negates a word, a phrase or any term
+==========================  ===================================================
+
+Dates have the precision the source gave ("2024", "2024-06" or "2024-06-30"). A
+date term matches only when the paper's date surely satisfies it: a paper
+published "2024" is not ``before:2024-06``. A paper without a date matches no date
+term (``year:``, ``before:``, ``after:``), negated or not.
+
+A word with a colon is a field term when the part before the colon is a field
+name. When that part is letters that look like a mistyped or guessed field
+(``autor:``, ``tags:``, ``date:``, ``stars:``), the term gets a hint and is
+ignored. Anything else with a colon (``re:zero``, ``arXiv:2409.11074``, a URL,
+``12:30``) is plain text; quoting it (``"ai:ml"``) always makes it text.
+
+:meth:`Query.parse` never raises. A malformed term (an unknown field, a year or
+count that is not one, an unclosed quote) adds a friendly hint to
+:attr:`Query.errors` and is left out of matching; a query made only of such terms
+matches nothing rather than everything. The one forgiven mistake is an unclosed
+quote: its value runs to the end of the text (so typing ``author:"Yann Le`` keeps
+narrowing) and the hint is still given.
 
 The index is built once per library change; a query only reads it, so a worker
-thread can run one while the UI thread builds the next.
+thread can run one while the UI thread builds the next. Cheap structured terms
+run first and narrow the candidates before any fuzzy scoring.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import date
+from difflib import get_close_matches
+from functools import cached_property
+from itertools import compress
+from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-from reader.models import Paper
+from reader.models import Annotation, Paper, normalise_tags
 
 # Words shorter than this match only exactly; longer ones may carry a typo.
 FUZZY_MIN_LEN = 5
@@ -35,21 +81,318 @@ ABSTRACT_WEIGHT = 0.6
 WORD_START_BONUS = 10.0
 PHRASE_BONUS = 25.0
 
+FIELDS = ("author", "title", "year", "before", "after", "recent", "tag", "is", "has", "upvotes")
+IS_VALUES = ("starred", "unread", "read")
+HAS_VALUES = ("note", "code")
+# Names people try that are not fields, and what they probably meant.
+_GUESSES = {
+    "authors": "author:",
+    "au": "author:",
+    "ti": "title:",
+    "titles": "title:",
+    "tags": "tag:",
+    "label": "tag:",
+    "labels": "tag:",
+    "date": "after:, before: or year:",
+    "published": "after:, before: or year:",
+    "since": "after:",
+    "until": "before:",
+    "votes": "upvotes:",
+    "likes": "upvotes:",
+    "star": "is:starred",
+    "stars": "is:starred",
+    "starred": "is:starred",
+    "unread": "is:unread",
+    "read": "is:read",
+    "note": "has:note",
+    "notes": "has:note",
+    "code": "has:code",
+    "github": "has:code",
+    "repo": "has:code",
+}
+_NEEDS = {
+    "author": "author: needs a name, e.g. author:lecun",
+    "title": "title: needs a word, e.g. title:diffusion",
+    "tag": "tag: needs a tag, e.g. tag:survey",
+    "year": "year: needs a year like 2024 or 2020..2023",
+    "before": "before: needs a date like 2024, 2024-06 or 2024-06-30",
+    "after": "after: needs a date like 2024, 2024-06 or 2024-06-30",
+    "upvotes": "upvotes: needs a number, e.g. upvotes:>10",
+    "recent": "recent: needs a number of days, e.g. recent:7",
+    "is": "is: takes starred, unread or read",
+    "has": "has: takes note or code",
+}
+UNCLOSED_QUOTE = 'unclosed quote — add a closing "'
+LONE_MINUS = "'-' needs something to leave out after it, e.g. -is:read"
+EMPTY_QUOTES = "empty quotes — put a phrase between them"
+
+_QUOTES = '"“”'
+# Terms matched against text, after the structured ones have narrowed the candidates.
+_TEXT_FIELDS = ("word", "phrase", "author", "title")
+_FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+_COMPARISON = re.compile(r"(>=|<=|>|<|=)?(\S+)")
+_BACKWARDS = re.compile(r"(\d{1,12})\.\.(\d{1,12})")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One condition of a query other than its plain words.
+
+    ``field`` is one of :data:`FIELDS`, ``"word"`` (a negated plain word) or
+    ``"phrase"`` (a quoted phrase). ``value`` is lower-case: the word, phrase,
+    name, tag or ``is:``/``has:`` flag; for ``before:`` the first day of the date
+    given and for ``after:`` its last (``YYYY-MM-31`` stands for a month's end).
+    ``low`` and ``high`` bound ``year:`` and ``upvotes:``, inclusive; None is open.
+    """
+
+    field: str
+    value: str = ""
+    negated: bool = False
+    low: int | None = None
+    high: int | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A parsed filter: its lower-cased words."""
+    """A parsed filter: its positive plain words, its other terms, and hints.
+
+    ``words`` are the lower-cased plain words that must match (and rank);
+    ``terms`` everything else, negated words included; ``errors`` one hint per
+    malformed term, which matching ignores.
+    """
 
     text: str
-    words: tuple[str, ...]
+    words: tuple[str, ...] = ()
+    terms: tuple[Term, ...] = ()
+    errors: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, text: str) -> Query:
-        return cls(text, tuple(text.lower().split()))
+    def parse(cls, text: str, *, today: date | None = None) -> Query:
+        """The query in ``text``; never raises (mistakes become :attr:`errors`).
+
+        ``today`` anchors ``recent:N`` (default: the system's date).
+        """
+        return _parse(text, today or date.today())
 
     @property
     def is_empty(self) -> bool:
-        return not self.words
+        """Nothing typed: no words, no terms, not even a malformed one."""
+        return not (self.words or self.terms or self.errors)
+
+    @property
+    def is_ranked(self) -> bool:
+        """Whether results come best match first (plain words or a phrase), not in
+        library order."""
+        return bool(self.words) or any(t.field == "phrase" and not t.negated for t in self.terms)
+
+    @property
+    def is_valid(self) -> bool:
+        """Whether anything is left to match once malformed terms are dropped."""
+        return bool(self.words or self.terms) or not self.errors
+
+
+# -- parsing --------------------------------------------------------------------
+
+
+def _parse(text: str, today: date) -> Query:
+    words: list[str] = []
+    terms: list[Term] = []
+    errors: dict[str, None] = {}  # in order, once each
+    for negated, prefix, value, quoted, closed in _tokens(text):
+        if not closed:
+            errors[UNCLOSED_QUOTE] = None
+        if prefix is not None:
+            field = prefix.lower()
+            if field in FIELDS:
+                term = _field_term(field, value, negated, today)
+                if isinstance(term, str):
+                    errors[term] = None
+                else:
+                    terms.append(term)
+                continue
+            hint = _unknown_field(field)
+            if hint is not None:
+                errors[hint] = None
+                continue
+            value = f"{prefix}:{value}"  # not a field: text with a colon in it
+        value = " ".join(value.lower().split())
+        if not value:
+            errors[EMPTY_QUOTES if quoted else LONE_MINUS] = None
+        elif quoted:
+            terms.append(Term("phrase", value, negated))
+        elif negated:
+            terms.append(Term("word", value, negated=True))
+        else:
+            words.append(value)
+    return Query(text, tuple(words), tuple(terms), tuple(errors))
+
+
+def _tokens(text: str) -> Iterable[tuple[bool, str | None, str, bool, bool]]:
+    """(negated, field prefix, value, quoted, quote closed) for each term of ``text``.
+
+    Quotes count only where a value starts: at the start of a term (after ``-``)
+    or right after ``field:``; elsewhere ``"`` is an ordinary character.
+    """
+    at, end = 0, len(text)
+    while True:
+        while at < end and text[at].isspace():
+            at += 1
+        if at >= end:
+            return
+        negated = text[at] == "-"
+        if negated:
+            at += 1
+        prefix = None
+        match = _FIELD_PREFIX.match(text, at)
+        if match:
+            prefix = match.group(1)
+            at = match.end()
+        if at < end and text[at] in _QUOTES:
+            close = next((i for i in range(at + 1, end) if text[i] in _QUOTES), -1)
+            if close < 0:
+                yield negated, prefix, text[at + 1 :], True, False
+                return
+            yield negated, prefix, text[at + 1 : close], True, True
+            at = close + 1
+            continue
+        stop = at
+        while stop < end and not text[stop].isspace():
+            stop += 1
+        yield negated, prefix, text[at:stop], False, True
+        at = stop
+
+
+def _unknown_field(name: str) -> str | None:
+    """A hint for ``name:`` when it looks like a field; None when it reads as text."""
+    name = name.lower()
+    guess = _GUESSES.get(name)
+    if guess is None:
+        close = get_close_matches(name, FIELDS, n=1, cutoff=0.75)
+        # Two letters are enough to guess a field, except where they read as a word
+        # ("re:zero" is a title, not a half-typed recent:).
+        shortest = {"recent": 3}
+        starts = [
+            field
+            for field in FIELDS
+            if len(name) >= shortest.get(field, 2) and field.startswith(name)
+        ]
+        found = close or starts
+        if not found:
+            return None
+        guess = found[0] + ":"
+    return f"unknown field '{name}:' — did you mean {guess}?"
+
+
+def _field_term(field: str, raw: str, negated: bool, today: date) -> Term | str:
+    """The term ``field:raw``, or the hint saying what the field needs."""
+    value = " ".join(raw.lower().split())
+    needs = _NEEDS[field]
+    if field == "recent":
+        days = value.removesuffix("d")
+        if not days.isdigit() or not 0 < int(days) <= 36500:
+            return needs
+        since = date.fromordinal(today.toordinal() - int(days) + 1)
+        return Term(field, since.isoformat(), negated)
+    if field in ("author", "title"):
+        return Term(field, value, negated) if value else needs
+    if field == "tag":
+        tags = normalise_tags([value])
+        return Term(field, tags[0], negated) if tags else needs
+    if field in ("is", "has"):
+        allowed = IS_VALUES if field == "is" else HAS_VALUES
+        if value in allowed:
+            return Term(field, value, negated)
+        other = "has" if field == "is" else "is"
+        if value in (HAS_VALUES if field == "is" else IS_VALUES):
+            return f"{needs} — did you mean {other}:{value}?"
+        close = get_close_matches(value, allowed, n=1, cutoff=0.6) if value else []
+        if close:
+            return f"{needs} — did you mean {field}:{close[0]}?"
+        return f"{needs}, e.g. {field}:{allowed[0]}"
+    if field in ("before", "after"):
+        period = _period(value)
+        if period is None:
+            return needs
+        return Term(field, period[0] if field == "before" else period[1], negated)
+    bounds = _bounds(value, digits=4 if field == "year" else None)
+    if bounds is None:
+        backwards = _BACKWARDS.fullmatch(value)
+        if backwards and int(backwards.group(1)) > int(backwards.group(2)):
+            low, high = backwards.group(2), backwards.group(1)
+            return f"{field}: {value} runs backwards — did you mean {field}:{low}..{high}?"
+        return needs
+    return Term(field, value, negated, low=bounds[0], high=bounds[1])
+
+
+def _bounds(value: str, *, digits: int | None) -> tuple[int | None, int | None] | None:
+    """Inclusive bounds of ``N``, ``=N``, ``>N``, ``>=N``, ``<N``, ``<=N``, ``A..B``,
+    ``A..`` or ``..B``; None when malformed. ``digits`` fixes a number's length."""
+
+    def number(text: str) -> int | None:
+        if not text.isascii() or not text.isdigit() or len(text) > 12:
+            return None
+        if digits is not None and len(text) != digits:
+            return None
+        return int(text)
+
+    if ".." in value:
+        first, _, last = value.partition("..")
+        low = number(first) if first else None
+        high = number(last) if last else None
+        if (first and low is None) or (last and high is None) or not (first or last):
+            return None
+        if low is not None and high is not None and low > high:
+            return None
+        return low, high
+    match = _COMPARISON.fullmatch(value)
+    if not match:
+        return None
+    found = number(match.group(2))
+    if found is None:
+        return None
+    return {
+        None: (found, found),
+        "=": (found, found),
+        ">": (found + 1, None),
+        ">=": (found, None),
+        "<": (None, found - 1),
+        "<=": (None, found),
+    }[match.group(1)]
+
+
+def _period(text: str | None) -> tuple[str, str] | None:
+    """First and last day of the period a date names, as comparable strings.
+
+    A month's last day is written ``-31`` whatever the month: it only has to sort
+    after every real day of that month and before the next month.
+    """
+    if not text:
+        return None
+    match = _DATE.fullmatch(text) if text.isascii() else None
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    if day:
+        return text, text
+    if month:
+        return f"{year}-{month}-01", f"{year}-{month}-31"
+    return f"{year}-01-01", f"{year}-12-31"
+
+
+def _paper_period(published: str | None) -> tuple[str, str] | None:
+    """A paper's date as a period; a date with a time or junk after it is cut down."""
+    if not published:
+        return None
+    match = _DATE.match(published) if published.isascii() else None
+    return _period(match.group(0)) if match else None
+
+
+# -- matching -------------------------------------------------------------------
 
 
 def _lower_same_length(text: str) -> str:
@@ -65,45 +408,247 @@ def _word_start(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(word))
 
 
+K = TypeVar("K", int, str)
+
+
+class _Ordered(Generic[K]):
+    """Positions sorted by one key: a key range is two bisections and a slice."""
+
+    def __init__(self, values: list[K | None]) -> None:
+        self.values: list[K | None] = values
+        present = [(value, i) for i, value in enumerate(values) if value is not None]
+        present.sort()
+        self.keys: list[K] = [value for value, _ in present]
+        self.positions: list[int] = [i for _, i in present]
+
+    def select(
+        self,
+        low: K | None,
+        high: K | None,
+        chosen: AbstractSet[int] | None,
+        *,
+        open_ends: bool = False,
+    ) -> AbstractSet[int]:
+        """Positions whose key lies between ``low`` and ``high`` (None: unbounded).
+
+        Inclusive, or exclusive at both ends with ``open_ends``. When fewer papers
+        are ``chosen`` than the range holds, only those are looked at.
+        """
+        keys = self.keys
+        if low is None:
+            start = 0
+        else:
+            start = bisect_right(keys, low) if open_ends else bisect_left(keys, low)
+        if high is None:
+            stop = len(keys)
+        else:
+            stop = bisect_left(keys, high) if open_ends else bisect_right(keys, high)
+        if chosen is not None and len(chosen) < stop - start:
+            values = self.values
+            inside: set[int] = set()
+            for i in chosen:
+                key = values[i]
+                if key is None:
+                    continue
+                if low is not None and (key <= low if open_ends else key < low):
+                    continue
+                if high is not None and (key >= high if open_ends else key > high):
+                    continue
+                inside.add(i)
+            return inside
+        return set(self.positions[start:stop])
+
+
 class SearchIndex:
     """Lower-cased copies of every paper's searchable fields, in library order."""
 
     def __init__(self, papers: Sequence[Paper]) -> None:
-        self.ids: list[int] = [paper.id for paper in papers if paper.id is not None]
         kept = [paper for paper in papers if paper.id is not None]
+        self.ids: list[int] = [paper.id for paper in kept if paper.id is not None]
+        self._positions = {paper_id: i for i, paper_id in enumerate(self.ids)}
         self._titles = [_lower_same_length(paper.title) for paper in kept]
         self._authors = [", ".join(paper.authors).lower() for paper in kept]
         self._abstracts = [paper.abstract.lower() for paper in kept]
+        # Parsed once per distinct date: a large library has far fewer days than papers.
+        published = [paper.published for paper in kept]
+        periods = {text: _paper_period(text) for text in set(published)}
+        starts = {text: period[0] if period else None for text, period in periods.items()}
+        ends = {text: period[1] if period else None for text, period in periods.items()}
+        self._starts = [starts[text] for text in published]
+        self._ends = [ends[text] for text in published]
+        self._upvotes: list[int | None] = [paper.upvotes or 0 for paper in kept]
+        self._featured = [paper.featured for paper in kept]
+        self._code = frozenset(compress(range(len(kept)), [paper.github_url for paper in kept]))
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: Query) -> list[int]:
-        """Ids of the papers matching every word of ``query``, best first.
+    # Built only when a query first needs them: most filters never do.
+    @cached_property
+    def _everything(self) -> frozenset[int]:
+        return frozenset(range(len(self.ids)))
 
-        Ties keep library order (newest first). An empty query matches everything.
+    @cached_property
+    def _dated(self) -> frozenset[int]:
+        return frozenset(compress(range(len(self.ids)), self._starts))
+
+    @cached_property
+    def _by_start(self) -> _Ordered[str]:
+        return _Ordered(self._starts)
+
+    @cached_property
+    def _by_end(self) -> _Ordered[str]:
+        return _Ordered(self._ends)
+
+    @cached_property
+    def _by_upvotes(self) -> _Ordered[int]:
+        return _Ordered(self._upvotes)
+
+    def search(self, query: Query, marks: Mapping[int, Annotation] | None = None) -> list[int]:
+        """Ids of the papers matching every word and term of ``query``.
+
+        ``marks`` are the user's annotations by paper id; a paper without one is
+        unstarred, unread, untagged and has no note. With plain words or phrases
+        the best text matches come first; with only other terms, library order
+        (newest first). Ties keep library order. An empty query matches
+        everything; one made only of malformed terms matches nothing.
         """
-        if query.is_empty:
-            return list(self.ids)
+        if not query.words and not query.terms:
+            return [] if query.errors else list(self.ids)
+        structured = [t for t in query.terms if t.field not in _TEXT_FIELDS]
+        # From marks first (usually a few papers), then ranges; exclusions last.
+        structured.sort(key=lambda t: (t.negated, t.field not in ("is", "tag", "has")))
+        chosen: AbstractSet[int] | None = None
+        for term in structured:
+            chosen = self._narrow(term, chosen, self._structured(term, marks or {}, chosen))
+            if not chosen:
+                return []
+        for term in query.terms:
+            if term.field in ("author", "title") and not term.negated:
+                matched = self._text_term(term, self._all_or(chosen)).keys()
+                chosen = matched if chosen is None else chosen & matched
+                if not chosen:
+                    return []
         totals: dict[int, float] | None = None
-        for word in query.words:
-            scores = self._word_scores(word, candidates=totals)
+        scored = [t for t in query.terms if t.field == "phrase" and not t.negated]
+        scored += [Term("word", word) for word in query.words]
+        for term in scored:
+            scores = self._text_term(term, self._all_or(chosen) if totals is None else totals)
             if totals is None:
                 totals = scores
             else:
                 totals = {i: totals[i] + s for i, s in scores.items() if i in totals}
             if not totals:
                 return []
-        assert totals is not None
-        phrase = " ".join(query.words)
+        for term in query.terms:
+            if term.field in _TEXT_FIELDS and term.negated:
+                within = self._all_or(chosen) if totals is None else totals
+                matched = self._text_term(term, within).keys()
+                if totals is None:
+                    chosen = set(within) - matched
+                else:
+                    totals = {i: s for i, s in totals.items() if i not in matched}
+        if totals is None:
+            assert chosen is not None  # some term was applied
+            return [self.ids[i] for i in sorted(chosen)]
         if len(query.words) > 1:
+            phrase = " ".join(query.words)
             for i in totals:
                 if phrase in self._titles[i]:
                     totals[i] += PHRASE_BONUS
         ranked = sorted(totals, key=lambda i: (-totals[i], i))
         return [self.ids[i] for i in ranked]
 
-    def _word_scores(self, word: str, candidates: dict[int, float] | None) -> dict[int, float]:
+    def _all_or(self, chosen: AbstractSet[int] | None) -> Collection[int]:
+        return range(len(self.ids)) if chosen is None else chosen
+
+    def _narrow(
+        self, term: Term, chosen: AbstractSet[int] | None, matched: AbstractSet[int]
+    ) -> AbstractSet[int]:
+        """``chosen`` (None: every paper) cut down by one structured term's matches."""
+        negated = term.negated
+        if term.field == "is" and term.value == "unread":
+            negated = not negated  # ``matched`` holds the read papers
+        if not negated:
+            return matched if chosen is None else chosen & matched
+        # A paper without a date satisfies no date term, not even a negated one.
+        dated = term.field in ("year", "before", "after")
+        if chosen is None:
+            return (self._dated if dated else self._everything) - matched
+        return (chosen & self._dated if dated else chosen) - matched
+
+    def _structured(
+        self, term: Term, marks: Mapping[int, Annotation], chosen: AbstractSet[int] | None
+    ) -> AbstractSet[int]:
+        """Positions matching a term that needs no text matching (negation aside)."""
+        field, value = term.field, term.value
+        if field == "has" and value == "code":
+            return self._code
+        if field in ("is", "has", "tag"):
+            test: Callable[[Annotation], bool]
+            if field == "tag":
+                test = lambda mark: value in mark.tags  # noqa: E731
+            elif value == "starred":
+                test = lambda mark: mark.starred  # noqa: E731
+            elif field == "has":
+                test = lambda mark: mark.has_note  # noqa: E731
+            else:
+                test = lambda mark: mark.is_read  # noqa: E731
+            positions = self._positions
+            # One C-level copy first: the UI thread may change a dict of marks while a
+            # worker thread filters, and a dict must not change while Python loops over it.
+            return {
+                positions[paper_id]
+                for paper_id, mark in list(marks.items())
+                if paper_id in positions and test(mark)
+            }
+        if field == "upvotes":
+            return self._by_upvotes.select(term.low, term.high, chosen)
+        if field == "year":
+            low = None if term.low is None else f"{term.low:04d}"
+            high = None if term.high is None else f"{term.high:04d}-99"
+            return self._by_start.select(low, high, chosen)
+        if field == "before":
+            return self._by_end.select(None, value, chosen, open_ends=True)
+        if field == "after":
+            return self._by_start.select(value, None, chosen, open_ends=True)
+        if field == "recent":
+            # Featured on Hugging Face, or published (to the day), on or after ``value``.
+            featured, starts = self._featured, self._starts
+            return {
+                i
+                for i in (range(len(self.ids)) if chosen is None else chosen)
+                if (featured[i] or "") >= value or (starts[i] or "") >= value
+            }
+        raise ValueError(f"not a structured term: {field}")
+
+    def _text_term(self, term: Term, positions: Collection[int]) -> dict[int, float]:
+        """Positions (with scores) where a word, phrase, author or title term matches."""
+        if term.field == "word":
+            return self._word_scores(term.value, positions)
+        if term.field == "phrase":
+            return self._phrase_scores(term.value, positions)
+        field = self._authors if term.field == "author" else self._titles
+        return self._field_scores(term.value, field, positions)
+
+    def _phrase_scores(self, phrase: str, positions: Collection[int]) -> dict[int, float]:
+        """Score of an exact phrase per position: by the best field it is found in."""
+        starts = _word_start(phrase) if len(phrase) < 3 else None
+        scores: dict[int, float] = {}
+        for field, weight in (
+            (self._titles, TITLE_WEIGHT),
+            (self._authors, AUTHOR_WEIGHT),
+            (self._abstracts, ABSTRACT_WEIGHT),
+        ):
+            for i in positions:
+                if i in scores:
+                    continue
+                text = field[i]
+                if phrase in text and (starts is None or starts.search(text)):
+                    scores[i] = 100.0 * weight
+        return scores
+
+    def _word_scores(self, word: str, positions: Collection[int]) -> dict[int, float]:
         """Best weighted score of ``word`` per paper position; absent means no match."""
         scores: dict[int, float] = {}
 
@@ -111,7 +656,6 @@ class SearchIndex:
             if score > scores.get(i, 0.0):
                 scores[i] = score
 
-        positions = range(len(self.ids)) if candidates is None else sorted(candidates)
         for field, weight in ((self._titles, TITLE_WEIGHT), (self._authors, AUTHOR_WEIGHT)):
             for i, score in self._field_scores(word, field, positions).items():
                 offer(i, score * weight)
@@ -123,7 +667,7 @@ class SearchIndex:
         return scores
 
     @staticmethod
-    def _field_scores(word: str, field: list[str], positions: Sequence[int]) -> dict[int, float]:
+    def _field_scores(word: str, field: list[str], positions: Collection[int]) -> dict[int, float]:
         """Score out of 100 (+ bonus at a word start) of ``word`` in one field."""
         starts = _word_start(word)
         if len(word) < FUZZY_MIN_LEN:
@@ -151,11 +695,24 @@ class SearchIndex:
 
 
 def title_spans(title: str, query: Query) -> list[tuple[int, int]]:
-    """Character ranges of ``title`` that the query's words matched, for highlighting."""
+    """Character ranges of ``title`` that the query matched, for highlighting.
+
+    Only what a paper must contain lights up: plain words, ``title:`` values and
+    phrases (exactly); never a negated word.
+    """
     text = _lower_same_length(title)
     spans: list[tuple[int, int]] = []
     for word in query.words:
         spans.extend(_word_spans(text, word))
+    for term in query.terms:
+        if term.negated:
+            continue
+        if term.field == "title":
+            spans.extend(_word_spans(text, term.value))
+        elif term.field == "phrase":
+            at = text.find(term.value)
+            if at >= 0:
+                spans.append((at, at + len(term.value)))
     return _merge_spans(spans)
 
 

@@ -461,3 +461,22 @@ def test_when_the_app_stops_on_a_library_error_the_cli_says_why(
     assert (
         result.output == f"Error: cannot read library {db_path}: database disk image is malformed\n"
     )
+
+
+def test_a_bad_config_file_is_one_clean_error_naming_the_key(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('read_delay = "soon"\n', encoding="utf-8")
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    monkeypatch.setattr("reader.cli.run_app", REAL_RUN_APP)
+    result = run("--db", db_path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {config}: read_delay: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_help_names_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proc = run_process("--help")
+    assert "Config file" in proc.stdout
+    assert "config.toml" in proc.stdout

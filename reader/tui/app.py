@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES, Theme
 
+from reader.config import Config, ConfigError, save_theme
 from reader.store import Library
-from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.library import LibraryScreen, ViewSettings
 from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
+from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
     import httpx
+
+
+def theme_names() -> set[str]:
+    """The themes a config file may name."""
+    return set(BUILTIN_THEMES)
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a user may remap in the config file's [keys]."""
+    bindings = [*ReaderApp.BINDINGS, *LibraryScreen.BINDINGS, *PaperList.BINDINGS]
+    return {b.id for b in bindings if isinstance(b, Binding) and b.id}
 
 
 class ReaderApp(App[None]):
@@ -30,31 +45,57 @@ class ReaderApp(App[None]):
         *,
         notice: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        config: Config | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``transport`` replaces the network for fetches (tests pass a MockTransport)."""
+        """``transport`` replaces the network for fetches (tests pass a MockTransport);
+        ``clock`` times the read delay (tests pass a fake one)."""
         super().__init__()
         self.library = library
         self.user = user
+        self.config = config or Config()
         self._notice = notice
         self._transport = transport
+        self._clock = clock
         # Why the app had to stop, for the command line to print as one clean line.
         self.failure: str | None = None
+        if self.config.keys:
+            self.set_keymap(self.config.keymap)
 
     async def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        # Only a theme the user picks from now on is written back to the config file.
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        settings = ViewSettings(
+            presets=self.config.presets,
+            read_delay=self.config.read_delay,
+            default_sort=self.config.default_sort,
+        )
         # Pushed rather than returned from get_default_screen, which skips screen CSS_PATH;
         # awaited so the notice lands on the library screen, not the one beneath it.
-        await self.push_screen(LibraryScreen(self.library, self.user, transport=self._transport))
+        await self.push_screen(
+            LibraryScreen(
+                self.library,
+                self.user,
+                transport=self._transport,
+                settings=settings,
+                clock=self._clock,
+            )
+        )
         if self._notice:
             self.notify(self._notice, title="Welcome", timeout=10, markup=False)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        try:
+            save_theme(theme.name)
+        except ConfigError as error:
+            self.notify(str(error), title="Theme not saved", severity="warning", markup=False)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, LibraryScreen):
-            yield SystemCommand(
-                "Fetch today's Hugging Face papers",
-                "Add the latest Daily Papers to the library (key: f)",
-                screen.action_fetch_hf,
-            )
+            yield from screen.commands()
 
     def on_library_screen_failed(self, event: LibraryScreen.Failed) -> None:
         """Stop: the library cannot be used. The command line prints the reason."""

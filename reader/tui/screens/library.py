@@ -3,25 +3,40 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from reader.config import (
+    DEFAULT_PRESETS,
+    DEFAULT_READ_DELAY,
+    DEFAULT_SORT,
+    SORTS,
+    Preset,
+)
 from reader.models import Annotation, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
 from reader.store import Library, LibraryError
-from reader.text import one_line
+from reader.text import one_line, safe_url
+from reader.tui.commands import PaperCommands
+from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.tag_editor import TagEdit, TagEditor
+from reader.tui.system import EditorError, edit_in_editor, open_in_browser
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
@@ -40,20 +55,86 @@ Press f to fetch today's Hugging Face Daily Papers, or from a shell:
   reader import FILE            a copied HF page, HF JSON, arXiv XML, BibTeX"""
 
 
+SORT_LABELS = {
+    "relevance": "by relevance",
+    "newest": "newest first",
+    "upvotes": "most upvoted",
+    "title": "by title",
+}
+# How many changes z can undo, and how quickly a second g must follow the first.
+UNDO_LEVELS = 100
+# Bindings the palette leaves out: offered above by a clearer name, or no use there.
+PALETTE_SKIP = frozenset(
+    {"library.fetch", "library.all_read", "library.clear", "library.help", "library.filter"}
+)
+GG_WINDOW = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ViewSettings:
+    """What the config file says about the library screen."""
+
+    presets: tuple[Preset, ...] = DEFAULT_PRESETS
+    read_delay: float = DEFAULT_READ_DELAY
+    default_sort: str = DEFAULT_SORT
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One undoable step: the annotations of the papers it touched, as they were."""
+
+    label: str
+    before: list[Annotation]
+
+
+def _one(mark: Annotation) -> dict[int, Annotation]:
+    return {mark.paper_id: mark}
+
+
+def _link(paper: Paper, kind: str) -> tuple[str | None, str]:
+    """The http(s) URL of one of the paper's pages, and what to call it."""
+    urls = {
+        "abs": (paper.abs_url, "arXiv"),
+        "pdf": (paper.pdf_url, "PDF"),
+        "github": (paper.github_url, "GitHub"),
+        "hf": (paper.hf_url, "Hugging Face"),
+    }
+    url, label = urls[kind]
+    return safe_url(url), label
+
+
 class LibraryScreen(Screen[None]):
     """The main screen: every paper of the library, filtered live."""
 
     CSS_PATH = "library.tcss"
+    COMMANDS = {PaperCommands}
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="library.filter"),
         Binding("s", "toggle_star", "Star", id="library.star"),
+        Binding("r", "mark_read", "Read", id="library.read"),
+        Binding("u", "mark_unread", "Unread", show=False, id="library.unread"),
+        Binding("R", "mark_all_read", "Mark all visible read", show=False, id="library.all_read"),
+        Binding("t", "edit_tags", "Tags", id="library.tags"),
         Binding("n", "edit_note", "Note", id="library.note"),
+        Binding("E", "edit_note_externally", "Note in $EDITOR", show=False, id="library.editor"),
+        Binding("space", "toggle_selected", "Mark", id="library.mark"),
+        Binding("z", "undo", "Undo", id="library.undo"),
+        Binding("O", "cycle_sort", "Sort", show=False, id="library.sort"),
+        Binding("o", "open('abs')", "Open arXiv page", show=False, id="open.abs"),
+        Binding("p", "open('pdf')", "Open PDF", show=False, id="open.pdf"),
+        Binding("g", "open_github_or_top", "GitHub (gg: top)", show=False, id="open.github"),
+        Binding("h", "open('hf')", "Open Hugging Face page", show=False, id="open.hf"),
+        Binding("y", "copy_bibtex", "Copy BibTeX", show=False, id="copy.bibtex"),
+        Binding("Y", "copy_id", "Copy arXiv id or URL", show=False, id="copy.id"),
         Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+        Binding("question_mark", "help", "Help", id="library.help"),
+        Binding("escape", "clear", "Clear marks or filter", show=False, id="library.clear"),
         Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
         Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
-        Binding("ctrl+d", "page_detail(1)", "Detail page down", show=False, id="detail.page"),
-        Binding("ctrl+u", "page_detail(-1)", "Detail page up", show=False, id="detail.page_up"),
+        *(
+            Binding(str(n), f"preset('{n}')", f"View {n}", show=False, id=f"view.{n}")
+            for n in range(1, 10)
+        ),
     ]
 
     @dataclass
@@ -85,22 +166,43 @@ class LibraryScreen(Screen[None]):
         reason: str
 
     def __init__(
-        self, library: Library, user: str, *, transport: httpx.BaseTransport | None = None
+        self,
+        library: Library,
+        user: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        settings: ViewSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``transport`` replaces the network for fetches (tests pass a MockTransport)."""
+        """``transport`` replaces the network for fetches (tests pass a MockTransport);
+        ``clock`` times the read delay (tests pass a fake one)."""
         super().__init__()
         self.library = library
         self.user = user
         self._transport = transport
+        self._settings = settings or ViewSettings()
+        self._clock = clock
         self._fetching = False
         self._papers: dict[int, Paper] = {}
         self._order: list[int] = []
         self._marks: dict[int, Annotation] = {}
         self._index = SearchIndex([])
+        self._selected: set[int] = set()
+        self._undo: list[Change] = []
+        self._preset = self._settings.presets[0] if self._settings.presets else None
+        self._sort = self._settings.default_sort
+        self._sort_chosen = False
+        # The filter's last matches, in relevance order, before sorting.
+        self._matches: list[int] = []
+        self._query = Query.parse("")
+        self._reading: tuple[int, float] | None = None
+        self._read_timer: Timer | None = None
+        self._pending_g: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         yield FilterBar(id="filter")
+        yield Static(id="filter-hint")
         with Horizontal(id="panes"):
             yield PaperList(id="papers")
             yield PaperDetail(id="detail")
@@ -125,23 +227,78 @@ class LibraryScreen(Screen[None]):
         self._papers = {paper.id: paper for paper in papers if paper.id is not None}
         self._order = list(self._papers)
         self._marks = marks
+        self._selected &= set(self._papers)
         self._index = SearchIndex(papers)
-        text = self.query_one(FilterBar).value
-        if text.strip():
-            self._run_filter(text)
+        self._refilter()
+
+    def _query_text(self) -> str:
+        """The filter as typed, inside the active view's own query."""
+        view = self._preset.query if self._preset else ""
+        return f"{view} {self.query_one(FilterBar).value}".strip()
+
+    def _refilter(self) -> None:
+        text = self._query_text()
+        if text:
+            self._run_filter(text, self._index, dict(self._marks))
         else:
+            self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._order)
 
     def _show(self, query: Query, ids: list[int]) -> None:
+        self._query = query
+        self._matches = ids
         if not self._papers:
             empty = EMPTY_LIBRARY
-        else:
+        elif self.query_one(FilterBar).value.strip():
             empty = f"No papers match “{one_line(query.text)}”. Esc clears the filter."
+        else:
+            empty = "No papers in this view. Press 1 to see them all."
+        hint = self.query_one("#filter-hint", Static)
+        hint.update(Text("  ".join(query.errors)))
+        hint.set_class(bool(query.errors), "-active")
         papers = self.query_one(PaperList)
-        papers.show(ids, self._papers, self._marks, query, empty_message=empty)
-        self.sub_title = f"{self.user} · {len(ids)} of {len(self._papers)} papers"
+        papers.show(
+            self._sorted(ids, query),
+            self._papers,
+            self._marks,
+            query,
+            empty_message=empty,
+            selected=self._selected,
+        )
+        self._update_title()
         if not ids:
             self._show_detail(None)
+
+    def _sorted(self, ids: list[int], query: Query) -> list[int]:
+        sort = self._effective_sort(query)
+        if sort == "relevance":
+            return ids
+        if sort == "newest":
+            position = {paper_id: i for i, paper_id in enumerate(self._order)}
+            return sorted(ids, key=position.__getitem__)
+        if sort == "upvotes":
+            return sorted(ids, key=lambda i: -(self._papers[i].upvotes or 0))
+        return sorted(ids, key=lambda i: self._papers[i].title_key)
+
+    def _effective_sort(self, query: Query) -> str:
+        # Typed words rank best first until the user picks another order; relevance
+        # means nothing without words.
+        if query.is_ranked and not self._sort_chosen:
+            return "relevance"
+        if self._sort == "relevance" and not query.is_ranked:
+            return "newest"
+        return self._sort
+
+    def _update_title(self) -> None:
+        shown = len(self.query_one(PaperList).paper_ids)
+        parts = [self.user]
+        if self._preset and self._preset.query:
+            parts.append(self._preset.name)
+        parts.append(f"{shown} of {len(self._papers)} papers")
+        parts.append(SORT_LABELS[self._effective_sort(self._query)])
+        if self._selected:
+            parts.append(f"{len(self._selected)} marked")
+        self.sub_title = " · ".join(parts)
 
     def _show_detail(self, paper_id: int | None) -> None:
         paper = self._papers.get(paper_id) if paper_id is not None else None
@@ -149,22 +306,17 @@ class LibraryScreen(Screen[None]):
         empty = EMPTY_LIBRARY_HELP if not self._papers else "No paper matches the filter."
         self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
 
-    # -- filtering ------------------------------------------------------------
+    # -- filtering, views and order --------------------------------------------
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value.strip():
-            self._run_filter(event.value)
-        else:
-            self.workers.cancel_group(self, "filter")
-            self._show(Query.parse(""), self._order)
+        self._refilter()
 
     @work(exclusive=True, thread=True, group="filter", exit_on_error=False)
-    def _run_filter(self, text: str) -> None:
+    def _run_filter(self, text: str, index: SearchIndex, marks: dict[int, Annotation]) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
-        index = self._index
         query = Query.parse(text)
-        ids = index.search(query)
+        ids = index.search(query, marks)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 
@@ -182,8 +334,25 @@ class LibraryScreen(Screen[None]):
     @on(FilterResult)
     def _filter_done(self, result: FilterResult) -> None:
         # Drop a result that a newer keystroke or a library change has made stale.
-        if result.index is self._index and result.text == self.query_one(FilterBar).value:
+        if result.index is self._index and result.text == self._query_text():
             self._show(result.query, result.ids)
+
+    def action_preset(self, key: str) -> None:
+        """Switch to the view on number key ``key``."""
+        for preset in self._settings.presets:
+            if preset.key == key:
+                self._preset = preset
+                self._refilter()
+                return
+        self.notify(f"No view on {key}.", severity="warning")
+
+    def action_cycle_sort(self) -> None:
+        orders = [o for o in SORTS if o != "relevance" or self._query.is_ranked]
+        current = self._effective_sort(self._query)
+        self._sort = orders[(orders.index(current) + 1) % len(orders)]
+        self._sort_chosen = True
+        self._show(self._query, self._matches)
+        self.notify(f"Sorted by {SORT_LABELS[self._sort].removeprefix('by ')}.", timeout=2)
 
     @on(FilterBar.Done)
     def _filter_finished(self) -> None:
@@ -192,24 +361,23 @@ class LibraryScreen(Screen[None]):
     def action_focus_filter(self) -> None:
         self.query_one(FilterBar).focus()
 
-    def action_clear_filter(self) -> None:
-        self.query_one(FilterBar).value = ""
+    def action_clear(self) -> None:
+        """Esc: drop the marks if there are any, else the filter."""
+        if self._selected:
+            self._selected.clear()
+            self._redraw_marks()
+        else:
+            self.query_one(FilterBar).value = ""
 
     def action_scroll_detail(self, lines: int) -> None:
         self.query_one(PaperDetail).scroll_relative(y=lines, animate=False)
-
-    def action_page_detail(self, direction: int) -> None:
-        detail = self.query_one(PaperDetail)
-        if direction > 0:
-            detail.scroll_page_down(animate=False)
-        else:
-            detail.scroll_page_up(animate=False)
 
     # -- the highlighted paper ------------------------------------------------
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         self._show_detail(event.paper_id)
+        self._start_reading(event.paper_id)
 
     def _current(self) -> Paper | None:
         paper_id = self.query_one(PaperList).highlighted
@@ -218,23 +386,161 @@ class LibraryScreen(Screen[None]):
             return None
         return self._papers[paper_id]
 
+    def _targets(self) -> list[int]:
+        """The marked papers (in list order), else the highlighted one."""
+        if self._selected:
+            return [i for i in self.query_one(PaperList).paper_ids if i in self._selected] or [
+                i for i in self._order if i in self._selected
+            ]
+        paper = self._current()
+        return [paper.id] if paper is not None and paper.id is not None else []
+
     def _remember(self, mark: Annotation) -> None:
         """Show a saved annotation in the list and the detail pane."""
-        self._marks[mark.paper_id] = mark
-        self.query_one(PaperList).update_marks(self._marks)
-        if self.query_one(PaperList).highlighted == mark.paper_id:
-            self._show_detail(mark.paper_id)
+        self._remember_all({mark.paper_id: mark})
+
+    def _remember_all(self, marks: Mapping[int, Annotation]) -> None:
+        self._marks.update(marks)
+        self._redraw_marks()
+        highlighted = self.query_one(PaperList).highlighted
+        if highlighted in marks:
+            self._show_detail(highlighted)
+
+    def _redraw_marks(self) -> None:
+        self.query_one(PaperList).update_marks(self._marks, self._selected)
+        self._update_title()
+
+    def _change(
+        self, label: str, paper_ids: list[int], write: Callable[[], Mapping[int, Annotation]]
+    ) -> bool:
+        """Run one undoable change of annotations; show it, or say why it failed."""
+        if not paper_ids:
+            return False
+        before = [self._marks.get(i, Annotation(i)) for i in paper_ids]
+        try:
+            after = write()
+        except LibraryError as error:
+            self.notify(str(error), title=f"{label} not saved", severity="error", markup=False)
+            return False
+        self._undo.append(Change(label, before))
+        del self._undo[:-UNDO_LEVELS]
+        self._remember_all(after)
+        if len(paper_ids) > 1:
+            self.notify(f"{label}: {papers_label(len(paper_ids))}. z undoes.", timeout=3)
+        return True
 
     def action_toggle_star(self) -> None:
-        paper = self._current()
-        if paper is None or paper.id is None:
+        ids = self._targets()
+        if len(ids) == 1 and not self._selected:
+            self._change("Star", ids, lambda: _one(self.library.toggle_star(self.user, ids[0])))
+            return
+        star = not all(self._marks.get(i, Annotation(i)).starred for i in ids)
+        self._change(
+            "Star" if star else "Unstar",
+            ids,
+            lambda: self.library.set_starred_many(self.user, ids, star),
+        )
+
+    def action_mark_read(self) -> None:
+        ids = self._targets()
+        self._change("Read", ids, lambda: self.library.set_read(self.user, ids, True))
+
+    def action_mark_unread(self) -> None:
+        ids = self._targets()
+        self._stop_reading()
+        self._change("Unread", ids, lambda: self.library.set_read(self.user, ids, False))
+
+    def action_mark_all_read(self) -> None:
+        ids = list(self.query_one(PaperList).paper_ids)
+        if not ids:
+            return
+        self._change("Read", ids, lambda: self.library.set_read(self.user, ids, True))
+
+    def action_toggle_selected(self) -> None:
+        papers = self.query_one(PaperList)
+        paper_id = papers.highlighted
+        if paper_id is None:
+            return
+        self._selected ^= {paper_id}
+        self._redraw_marks()
+        papers.action_cursor_down()
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", severity="warning", timeout=2)
+            return
+        change = self._undo.pop()
+        try:
+            restored = self.library.restore(self.user, change.before)
+        except LibraryError as error:
+            self._undo.append(change)
+            self.notify(str(error), title="Undo failed", severity="error", markup=False)
+            return
+        self._remember_all(restored)
+        self.notify(f"Undone: {change.label.lower()} ({papers_label(len(change.before))}).")
+
+    def action_edit_tags(self) -> None:
+        ids = self._targets()
+        if not ids:
             return
         try:
-            mark = self.library.toggle_star(self.user, paper.id)
+            known = list(self.library.tag_counts(self.user))
         except LibraryError as error:
-            self.notify(str(error), title="Star not saved", severity="error", markup=False)
+            self.notify(str(error), title="Tags", severity="error", markup=False)
             return
-        self._remember(mark)
+        current = self._marks.get(ids[0], Annotation(ids[0])).tags if len(ids) == 1 else ()
+
+        def apply(entered: TagEdit | None) -> None:
+            if entered is None:
+                return
+            add, remove = entered.changes(current)
+            if add or remove:
+                self._change(
+                    "Tags",
+                    ids,
+                    lambda: self.library.change_tags(self.user, ids, add=add, remove=remove),
+                )
+
+        title = self._papers[ids[0]].title if len(ids) == 1 else papers_label(len(ids))
+        self.app.push_screen(TagEditor(title, current, known, bulk=len(ids) > 1), apply)
+
+    # -- reading --------------------------------------------------------------
+
+    def _start_reading(self, paper_id: int | None) -> None:
+        """Mark ``paper_id`` read once it has stayed highlighted for the read delay."""
+        self._stop_reading()
+        delay = self._settings.read_delay
+        if paper_id is None or delay <= 0:
+            return
+        if self._marks.get(paper_id, Annotation(paper_id)).is_read:
+            return
+        self._reading = (paper_id, self._clock())
+        self._read_timer = self.set_timer(delay, self.check_reading)
+
+    def _stop_reading(self) -> None:
+        self._reading = None
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+
+    def check_reading(self) -> None:
+        """The read delay is up (or a test says so): mark the paper read if still here."""
+        if self._reading is None:
+            return
+        paper_id, since = self._reading
+        if self.query_one(PaperList).highlighted != paper_id:
+            return
+        if self._clock() - since < self._settings.read_delay:
+            return
+        self._stop_reading()
+        try:
+            marks = self.library.set_read(self.user, [paper_id], True)
+        except LibraryError as error:
+            self.notify(str(error), title="Read state not saved", severity="error", markup=False)
+            return
+        self._remember_all(marks)
+
+    # -- notes ----------------------------------------------------------------
 
     def action_edit_note(self) -> None:
         paper = self._current()
@@ -251,10 +557,131 @@ class LibraryScreen(Screen[None]):
 
         def save(text: str, original: str) -> None:
             saved = self.library.set_note(self.user, paper_id, text, expected=original)
+            self._undo.append(Change("Note", [mark]))
             self._remember(saved)
             self.notify("Note saved." if saved.has_note else "Note removed.")
 
         self.app.push_screen(NoteEditor(paper.title, mark.note, save))
+
+    def action_edit_note_externally(self) -> None:
+        """Write the note in $EDITOR (the app steps aside while it runs)."""
+        paper = self._current()
+        if paper is None or paper.id is None:
+            return
+        try:
+            mark = self.library.annotation(self.user, paper.id)
+            text = edit_in_editor(self.app, paper.title, mark.note)
+        except (LibraryError, EditorError) as error:
+            self.notify(str(error), title="Note not saved", severity="error", markup=False)
+            return
+        if text is None or text == mark.note:
+            self.notify("Note unchanged.", timeout=2)
+            return
+        paper_id = paper.id
+        if self._change(
+            "Note",
+            [paper_id],
+            lambda: _one(self.library.set_note(self.user, paper_id, text, expected=mark.note)),
+        ):
+            self.notify("Note saved.")
+
+    # -- open and copy ----------------------------------------------------------
+
+    def action_open(self, kind: str) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        url, label = _link(paper, kind)
+        if url is None:
+            self.notify(f"This paper has no {label} link.", severity="warning", timeout=3)
+            return
+        if open_in_browser(url):
+            self.notify(f"Opened {label}: {url}", timeout=3, markup=False)
+        else:
+            self.notify(url, title=f"No browser here: the {label} link is", markup=False)
+
+    def action_open_github_or_top(self) -> None:
+        """``g`` opens GitHub; ``gg`` (two presses within half a second) goes to the top."""
+        if self._pending_g is not None:
+            self._pending_g.stop()
+            self._pending_g = None
+            self.query_one(PaperList).action_first()
+            return
+
+        def open_github() -> None:
+            self._pending_g = None
+            self.action_open("github")
+
+        self._pending_g = self.set_timer(GG_WINDOW, open_github)
+
+    def action_copy_bibtex(self) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        from reader.export.bibtex import bibtex_entry
+
+        self.app.copy_to_clipboard(bibtex_entry(paper))
+        self.notify("Copied the BibTeX entry.", timeout=2)
+
+    def action_copy_id(self) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        value = paper.arxiv_id or safe_url(paper.url) or safe_url(paper.github_url)
+        if not value:
+            self.notify("This paper has no arXiv id or link to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(value)
+        self.notify(f"Copied {value}", timeout=2, markup=False)
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """Every action of this screen by name, for the command palette."""
+        yield SystemCommand(
+            "Fetch today's Hugging Face papers",
+            "Add the latest Daily Papers to the library (key: f)",
+            self.action_fetch_hf,
+        )
+        yield SystemCommand(
+            "Mark all visible papers read",
+            "Every paper in the list now (key: R)",
+            self.action_mark_all_read,
+        )
+        for preset in self._settings.presets:
+            yield SystemCommand(
+                f"View: {preset.name}",
+                f"{preset.query or 'every paper'} (key: {preset.key})",
+                partial(self.action_preset, preset.key),
+            )
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding) or binding.id in PALETTE_SKIP:
+                continue
+            if binding.id and binding.id.startswith("view."):
+                continue
+            action = binding.action
+            yield SystemCommand(
+                binding.description,
+                f"key: {self.app.get_key_display(binding)}",
+                partial(self.run_action, action),
+            )
+
+    def paper_titles(self) -> list[tuple[int, str]]:
+        """(id, title) of every paper, for the palette's "Open paper"."""
+        return [(paper_id, paper.title) for paper_id, paper in self._papers.items()]
+
+    def go_to_paper(self, paper_id: int) -> None:
+        """Show ``paper_id``: in the list as it is, or with the filter and view cleared."""
+        papers = self.query_one(PaperList)
+        if papers.move_to(paper_id):
+            papers.focus()
+            return
+        self._preset = self._settings.presets[0] if self._settings.presets else None
+        self.query_one(FilterBar).value = ""
+        self._show(Query.parse(""), self._order)
+        papers.move_to(paper_id)
+        papers.focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.app, self))
 
     # -- fetching -------------------------------------------------------------
 

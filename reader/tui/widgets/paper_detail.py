@@ -54,7 +54,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         if mark.starred:
             heading = Text.assemble("★ ", heading)
         title.update(heading)
-        self.query_one("#detail-meta", Static).update(_meta_text(paper))
+        self.query_one("#detail-meta", Static).update(_meta_text(paper, mark))
         self.query_one("#detail-links", Static).update(_links_text(paper))
         abstract = strip_controls(paper.abstract).strip() or "No abstract."
         self.query_one("#detail-abstract", Static).update(Text(abstract))
@@ -85,19 +85,36 @@ class PaperDetail(VerticalScroll, can_focus=False):
             self.app.open_url(url)
 
 
-def _meta_text(paper: Paper) -> Text:
+def _meta_text(paper: Paper, mark: Annotation) -> Text:
     lines = []
     if paper.author_label:
         lines.append(one_line(paper.author_label))
     facts = []
     if paper.published:
         facts.append(f"Published {paper.published}")
+    if paper.updated and paper.updated != paper.published:
+        facts.append(f"updated {paper.updated}")
+    if paper.featured:
+        facts.append(f"on HF {paper.featured}")
     if paper.upvotes is not None:
         facts.append(f"▲ {paper.upvotes} upvote" + ("" if paper.upvotes == 1 else "s"))
-    if paper.arxiv_id:
-        facts.append(f"arXiv {paper.arxiv_id}")
     if facts:
         lines.append(" · ".join(facts))
+    where = []
+    if paper.arxiv_id:
+        version = f"v{paper.arxiv_version}" if paper.arxiv_version else ""
+        where.append(f"arXiv {paper.arxiv_id}{version}")
+    if paper.primary_category or paper.categories:
+        where.append(" ".join(dict.fromkeys((paper.primary_category or "", *paper.categories))))
+    for extra in (paper.journal_ref, paper.comment):
+        if extra:
+            where.append(extra)
+    if where:
+        lines.append(one_line(" · ".join(part for part in where if part.strip())))
+    state = [f"Read {mark.read_at[:10]}" if mark.read_at else "Unread"]
+    if mark.tags:
+        state.append(" ".join(f"#{tag}" for tag in mark.tags))
+    lines.append(one_line(" · ".join(state)))
     return Text("\n".join(lines))
 
 
@@ -108,6 +125,8 @@ def _links_text(paper: Paper) -> Text:
         ("PDF", paper.pdf_url),
         ("GitHub", paper.github_url),
         ("Hugging Face", paper.hf_url),
+        ("DOI", paper.doi_url),
+        ("Web", paper.url),
     )
     for label, url in links:
         url = safe_url(url)

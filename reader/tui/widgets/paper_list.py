@@ -8,6 +8,7 @@ holding ``[bold]`` shows exactly that.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -24,13 +25,19 @@ from reader.models import Annotation, Paper
 from reader.search import Query, title_spans
 from reader.text import one_line
 
+SELECTED = "▌"
+UNREAD = "•"
 STAR = "★"
 NOTE = "✎"
 CODE = "</>"
 DATE_WIDTH = 10
 VOTES_WIDTH = 5
-# star, note, code markers and the gaps between columns
-FIXED_WIDTH = 2 + 2 + 4 + 1 + DATE_WIDTH + 1 + VOTES_WIDTH + 1
+# selection, unread, star, note, code markers and the gaps between columns
+FIXED_WIDTH = 1 + 2 + 2 + 2 + 4 + 1 + DATE_WIDTH + 1 + VOTES_WIDTH + 1
+# Unread titles stand out by weight alone, so a fresh list does not shout in colour.
+UNREAD_TITLE = Style(bold=True)
+# Tags take at most this share of the title column.
+TAGS_SHARE = 0.4
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -44,6 +51,9 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--code",
         "paper-list--meta",
         "paper-list--empty",
+        "paper-list--selected",
+        "paper-list--unread",
+        "paper-list--tags",
     }
 
     DEFAULT_CSS = """
@@ -63,6 +73,9 @@ class PaperList(ScrollView, can_focus=True):
         & > .paper-list--code { color: $text-secondary; }
         & > .paper-list--meta { color: $text-muted; }
         & > .paper-list--empty { color: $text-muted; text-style: italic; }
+        & > .paper-list--selected { color: $accent; background: $accent 15%; }
+        & > .paper-list--unread { color: $text-primary; text-style: bold; }
+        & > .paper-list--tags { color: $text-secondary; text-style: italic; }
     }
     """
 
@@ -71,6 +84,8 @@ class PaperList(ScrollView, can_focus=True):
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
         Binding("home", "first", "First", show=False),
         Binding("end,G", "last", "Last", show=False),
     ]
@@ -94,6 +109,7 @@ class PaperList(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._papers: Mapping[int, Paper] = {}
         self._marks: Mapping[int, Annotation] = {}
+        self._selected: AbstractSet[int] = frozenset()
         self._query = Query.parse("")
         self.empty_message = "No papers."
 
@@ -116,12 +132,14 @@ class PaperList(ScrollView, can_focus=True):
         query: Query,
         *,
         empty_message: str,
+        selected: AbstractSet[int] = frozenset(),
     ) -> None:
         """Replace the rows, keeping the cursor on the same paper when it is still shown."""
         keep = self.highlighted
         self._ids = list(ids)
         self._papers = papers
         self._marks = marks
+        self._selected = selected
         self._query = query
         self.empty_message = empty_message
         self.virtual_size = Size(0, len(self._ids))
@@ -136,10 +154,22 @@ class PaperList(ScrollView, can_focus=True):
         self.call_after_refresh(self._scroll_to_cursor)
         self.refresh()
 
-    def update_marks(self, marks: Mapping[int, Annotation]) -> None:
-        """New stars or notes: redraw, nothing else moves."""
+    def update_marks(
+        self, marks: Mapping[int, Annotation], selected: AbstractSet[int] | None = None
+    ) -> None:
+        """New stars, notes, read state, tags or selection: redraw, nothing else moves."""
         self._marks = marks
+        if selected is not None:
+            self._selected = selected
         self.refresh()
+
+    def move_to(self, paper_id: int) -> bool:
+        """Put the cursor on ``paper_id`` if it is shown."""
+        try:
+            self.cursor = self._ids.index(paper_id)
+        except ValueError:
+            return False
+        return True
 
     # -- cursor ---------------------------------------------------------------
 
@@ -183,6 +213,9 @@ class PaperList(ScrollView, can_focus=True):
     def action_page_up(self) -> None:
         self.cursor -= max(1, self.scrollable_content_region.height - 1)
 
+    def action_half_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.scrollable_content_region.height // 2)
+
     def action_first(self) -> None:
         self.cursor = 0
 
@@ -214,26 +247,50 @@ class PaperList(ScrollView, can_focus=True):
         if row >= len(self._ids):
             return Strip.blank(width, self.rich_style)
         paper_id = self._ids[row]
-        text = self._row_text(self._papers[paper_id], self._marks.get(paper_id), width)
+        text = self._row_text(
+            self._papers[paper_id],
+            self._marks.get(paper_id),
+            width,
+            selected=paper_id in self._selected,
+        )
         if row == self.cursor:
             text.stylize(self.get_component_rich_style("paper-list--cursor", partial=True))
         segments = text.render(self.app.console)
         return Strip(segments).adjust_cell_length(width, self.rich_style)
 
-    def _row_text(self, paper: Paper, mark: Annotation | None, width: int) -> Text:
+    def _row_text(
+        self, paper: Paper, mark: Annotation | None, width: int, *, selected: bool = False
+    ) -> Text:
         def style(name: str) -> Style:
             return self.get_component_rich_style(name, partial=True)
 
         title_width = max(8, width - FIXED_WIDTH)
+        unread = not (mark and mark.is_read)
         # The widget's own colours underneath, so gaps between columns match the rest.
         text = Text(no_wrap=True, end="", style=self.rich_style)
+        if selected:
+            text.append(SELECTED, style("paper-list--selected"))
+        else:
+            text.append(" ")
+        text.append(UNREAD if unread else " ", style("paper-list--unread"))
+        text.append(" ")
         text.append(STAR if mark and mark.starred else " ", style("paper-list--star"))
         text.append(" ")
         text.append(NOTE if mark and mark.has_note else " ", style("paper-list--note"))
         text.append(" ")
         text.append(CODE if paper.has_code else "   ", style("paper-list--code"))
         text.append(" ")
-        text.append_text(self._title_text(paper.title, title_width))
+        tags = " ".join(f"#{tag}" for tag in mark.tags) if mark and mark.tags else ""
+        tags = one_line(tags)[: int(title_width * TAGS_SHARE)]
+        if tags:
+            title_width -= len(tags) + 1
+        title = self._title_text(paper.title, title_width)
+        if unread:
+            title.stylize(UNREAD_TITLE)
+        text.append_text(title)
+        if tags:
+            text.append(" ")
+            text.append(tags, style("paper-list--tags"))
         meta = style("paper-list--meta")
         text.append(" ")
         text.append((paper.published or "").ljust(DATE_WIDTH), meta)

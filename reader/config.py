@@ -1,0 +1,506 @@
+"""Settings from ``config.toml``: theme, read delay, default sort, keys and presets.
+
+The file lives in the user config directory (``~/.config/reader/config.toml`` on
+Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
+
+    theme = "nord"              # a Textual theme name
+    read_delay = 2.0            # seconds highlighted before a paper counts as read; 0: never
+    default_sort = "newest"     # relevance, newest, upvotes or title
+
+    [keys]                      # binding id = a key, or several separated by commas
+    "library.star" = "S"
+    "library.toggle_read" = "ctrl+r,R"
+
+    [presets]                   # the number keys 1 to 9
+    "2" = { name = "Unread", query = "is:unread -tag:skip" }
+    "7" = { name = "To read", query = "tag:toread" }
+    "5" = false                 # no preset on 5
+
+A ``[presets]`` entry replaces the default of the same number (a field it leaves out
+keeps the default's), adds a new number, or with ``false`` removes one. Binding ids
+may be quoted (``"library.star"``) or written as TOML dotted keys (``library.star``):
+both mean the same binding.
+
+Reading is strict: an unknown key, a wrong type or an out-of-range value is a
+:class:`ConfigError` naming the file and the key, with a suggestion for a misspelt
+name, so a typo never silently does nothing. Nothing here imports Textual: the app
+passes in the theme names and binding ids it knows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from reader.export.files import ExportError, write_atomic
+from reader.paths import APP_NAME
+from reader.text import one_line, strip_controls
+
+CONFIG_NAME = "config.toml"
+DEFAULT_THEME = "textual-dark"
+DEFAULT_READ_DELAY = 2.0
+MAX_READ_DELAY = 60.0
+# The orders the list can be sorted in; "relevance" only means something while filtering.
+SORTS = ("relevance", "newest", "upvotes", "title")
+DEFAULT_SORT = "newest"
+PRESET_KEYS = tuple("123456789")
+
+_SETTINGS = ("theme", "read_delay", "default_sort", "keys", "presets")
+_PRESET_FIELDS = ("name", "query")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_ERROR = re.compile(
+    r"^(?P<message>.*?) \((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)$"
+)
+_SHOWN_CHARS = 40
+
+
+class ConfigError(Exception):
+    """The config file cannot be used. ``str()`` is one line naming the file (and the line
+    or key), meant to be shown to the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A saved view on a number key: a name for the header and a filter query."""
+
+    key: str
+    name: str
+    query: str
+
+
+DEFAULT_PRESETS: tuple[Preset, ...] = (
+    Preset("1", "All", ""),
+    Preset("2", "Unread", "is:unread"),
+    Preset("3", "Starred", "is:starred"),
+    Preset("4", "Notes", "has:note"),
+    Preset("5", "Code", "has:code"),
+    # Featured or published in the last 7 days; the search layer reads "recent:N".
+    Preset("6", "Recent", "recent:7"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Settings as read from the config file, defaults filled in."""
+
+    theme: str = DEFAULT_THEME
+    read_delay: float = DEFAULT_READ_DELAY
+    default_sort: str = DEFAULT_SORT
+    # (binding id, keys) pairs sorted by id; keys are comma-separated, no spaces.
+    keys: tuple[tuple[str, str], ...] = ()
+    # Sorted by key ("1" to "9").
+    presets: tuple[Preset, ...] = DEFAULT_PRESETS
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """The key remapping as a fresh dict, ready for ``App.set_keymap``."""
+        return dict(self.keys)
+
+    def preset(self, key: str) -> Preset | None:
+        """The preset on number key ``key``, if any."""
+        return next((preset for preset in self.presets if preset.key == key), None)
+
+
+def default_config_path() -> Path:
+    """The config file: ``$READER_CONFIG``, else ``config.toml`` in the user config directory."""
+    override = os.environ.get("READER_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_config_path(APP_NAME) / CONFIG_NAME
+
+
+def load_config(
+    path: Path | None = None,
+    *,
+    themes: Collection[str] | None = None,
+    binding_ids: Collection[str] | None = None,
+) -> Config:
+    """The settings in ``path`` (default :func:`default_config_path`); defaults when the
+    file does not exist.
+
+    ``themes`` and ``binding_ids``, when given, are the only names the ``theme`` setting
+    and the ``[keys]`` table may use. Raises :class:`ConfigError` for a file that cannot
+    be read, is not TOML, or holds anything this module does not know or accept.
+    """
+    path = default_config_path() if path is None else Path(path)
+    text = _read(path)
+    if text is None:
+        return Config()
+    return _Checker(path, themes, binding_ids).config(_parse(text, path))
+
+
+def save_theme(name: str, path: Path | None = None) -> None:
+    """Make ``theme = "NAME"`` the theme setting of the config file, changing nothing else.
+
+    Only the ``theme`` line is rewritten, keeping comments, other settings and layout;
+    a file without one gets it near the top (after a leading comment block), and a
+    missing file is created with a short header. The file is replaced atomically and a
+    symlinked config is written through the link. Raises :class:`ConfigError` for an
+    unusable name, a file that is not valid TOML (it is left untouched), a theme line
+    too unusual to rewrite safely, or a file that cannot be written.
+    """
+    path = default_config_path() if path is None else Path(path)
+    if not isinstance(name, str) or not name or one_line(name) != name:
+        raise ConfigError(f"{path}: theme: not a theme name: {_show(name)}")
+    text = _read(path)
+    if text is None:
+        new_text = _NEW_FILE.format(theme=_toml_string(name))
+    else:
+        bom = "\ufeff" if text.startswith("\ufeff") else ""
+        old = _parse(text, path)
+        new_text = bom + _with_theme(text.removeprefix(bom), name)
+        if not _only_theme_changed(old, new_text, name):
+            raise ConfigError(
+                f"{path}: theme: cannot rewrite this file's theme setting safely; "
+                f"set theme = {_toml_string(name)} by hand"
+            )
+        if new_text == text:
+            return
+    # Through a symlink (a dotfiles checkout), not over it.
+    target = Path(os.path.realpath(path))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, new_text, force=True)
+    except OSError as err:
+        raise ConfigError(f"cannot write {path}: {err.strerror or err}") from None
+    except ExportError as err:
+        raise ConfigError(str(err)) from None
+
+
+_NEW_FILE = """\
+# Settings for reader (TOML). Every setting is optional. reader itself only ever
+# rewrites the theme line, when a theme is picked in the app.
+theme = {theme}
+
+# read_delay = 2.0          # seconds highlighted before a paper counts as read; 0: never
+# default_sort = "newest"   # relevance, newest, upvotes or title
+#
+# [keys]                    # binding id = a key, or several: "ctrl+s,S"
+# "library.star" = "S"
+#
+# [presets]                 # number keys 1 to 9; false removes a default one
+# "7" = {{ name = "To read", query = "tag:toread" }}
+"""
+
+
+def _read(path: Path) -> str | None:
+    """The file's text, or None when there is no file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise ConfigError(f"cannot read {path}: {err.strerror or err}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text") from None
+
+
+def _parse(text: str, path: Path) -> dict[str, object]:
+    """``text`` as TOML (a leading byte-order mark allowed), or a ConfigError at its line."""
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(_syntax_error(str(err), text, path)) from None
+
+
+def _syntax_error(message: str, text: str, path: Path) -> str:
+    """tomllib's "Invalid value (at line 3, column 12)" as "PATH:3: invalid value at column 12"."""
+    match = _TOML_ERROR.match(message)
+    if match is None:
+        return f"{path}: {message}"
+    what = match["message"]
+    what = what[:1].lower() + what[1:]
+    if match["line"] is None:  # at end of document
+        return f"{path}:{text.count(chr(10)) + 1}: {what} at the end of the file"
+    return f"{path}:{match['line']}: {what} at column {match['col']}"
+
+
+class _Checker:
+    """Turns parsed TOML into a Config, raising ConfigError at the first bad setting."""
+
+    def __init__(
+        self,
+        path: Path,
+        themes: Collection[str] | None,
+        binding_ids: Collection[str] | None,
+    ) -> None:
+        self.path = path
+        self.themes = themes
+        self.binding_ids = binding_ids
+
+    def error(self, where: Iterable[str], problem: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {_key_path(where)}: {problem}")
+
+    def config(self, data: Mapping[str, object]) -> Config:
+        theme, read_delay, default_sort = DEFAULT_THEME, DEFAULT_READ_DELAY, DEFAULT_SORT
+        keys: tuple[tuple[str, str], ...] = ()
+        presets = DEFAULT_PRESETS
+        for key, value in data.items():  # in file order: the first mistake is reported
+            if key == "theme":
+                theme = self.theme(value)
+            elif key == "read_delay":
+                read_delay = self.read_delay(value)
+            elif key == "default_sort":
+                default_sort = self.default_sort(value)
+            elif key == "keys":
+                keys = self.keys(value)
+            elif key == "presets":
+                presets = self.presets(value)
+            else:
+                raise self.error([key], "unknown setting" + _suggest(key, _SETTINGS, all_=True))
+        return Config(theme, read_delay, default_sort, keys, presets)
+
+    def theme(self, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(["theme"], f"must be a theme name, not {_show(value)}")
+        if self.themes is not None and value not in self.themes:
+            raise self.error(
+                ["theme"],
+                f"unknown theme {_show(value)}" + _suggest(value, sorted(self.themes), all_=True),
+            )
+        return value
+
+    def read_delay(self, value: object) -> float:
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if number is None or not math.isfinite(number) or not 0 <= number <= MAX_READ_DELAY:
+            raise self.error(
+                ["read_delay"],
+                f"must be a number of seconds from 0 to {MAX_READ_DELAY:g}, not {_show(value)}",
+            )
+        return float(number)
+
+    def default_sort(self, value: object) -> str:
+        if not isinstance(value, str) or value not in SORTS:
+            choices = ", ".join(f'"{sort}"' for sort in SORTS)
+            hint = _suggest(value, SORTS) if isinstance(value, str) else ""
+            raise self.error(
+                ["default_sort"], f"must be one of {choices}, not {_show(value)}{hint}"
+            )
+        return value
+
+    def keys(self, value: object) -> tuple[tuple[str, str], ...]:
+        if not isinstance(value, dict):
+            raise self.error(
+                ["keys"], f'must be a table like [keys] "library.star" = "S", not {_show(value)}'
+            )
+        keymap: dict[str, str] = {}
+        for binding_id, keys in _flatten(value):
+            where = ["keys", binding_id]
+            if binding_id in keymap:
+                raise self.error(where, "given twice (once quoted, once as a dotted key)")
+            if self.binding_ids is not None and binding_id not in self.binding_ids:
+                hint = _suggest(binding_id, sorted(self.binding_ids))
+                raise self.error(where, f"unknown binding id{hint}")
+            keymap[binding_id] = self.key_list(where, keys)
+        return tuple(sorted(keymap.items()))
+
+    def key_list(self, where: list[str], value: object) -> str:
+        """ "ctrl+s, S" or ["ctrl+s", "S"] as "ctrl+s,S" (Textual splits on bare commas)."""
+        parts: list[object]
+        if isinstance(value, str):
+            parts = list(value.split(","))
+        elif isinstance(value, list) and value:
+            parts = list(value)
+        else:
+            parts = []
+        keys = [part.strip() for part in parts if isinstance(part, str)]
+        if not keys or len(keys) != len(parts) or any(not k or _has_space(k) for k in keys):
+            raise self.error(
+                where, f'must be a key or keys, like "S" or "ctrl+s,S", not {_show(value)}'
+            )
+        return ",".join(keys)
+
+    def presets(self, value: object) -> tuple[Preset, ...]:
+        if not isinstance(value, dict):
+            raise self.error(
+                ["presets"], f'must be a table like [presets] "7" = {{ ... }}, not {_show(value)}'
+            )
+        presets = {preset.key: preset for preset in DEFAULT_PRESETS}
+        for key, spec in value.items():
+            where = ["presets", key]
+            if key not in PRESET_KEYS:
+                raise self.error(where, 'presets go on the number keys "1" to "9"')
+            if spec is False:
+                presets.pop(key, None)
+                continue
+            if not isinstance(spec, dict):
+                raise self.error(
+                    where,
+                    f'must be {{ name = "...", query = "..." }} or false, not {_show(spec)}',
+                )
+            presets[key] = self.preset(where, spec, presets.get(key))
+        return tuple(presets[key] for key in sorted(presets))
+
+    def preset(
+        self, where: list[str], spec: Mapping[str, object], default: Preset | None
+    ) -> Preset:
+        for field in spec:
+            if field not in _PRESET_FIELDS:
+                raise self.error(
+                    [*where, field],
+                    "unknown preset field" + _suggest(field, _PRESET_FIELDS, all_=True),
+                )
+        name = spec.get("name", default.name if default else None)
+        if name is None:
+            raise self.error(where, 'needs a name, like { name = "To read", query = "tag:toread" }')
+        if not isinstance(name, str) or not one_line(name):
+            raise self.error([*where, "name"], f"must be a non-empty string, not {_show(name)}")
+        query = spec.get("query", default.query if default else "")
+        if not isinstance(query, str):
+            raise self.error(
+                [*where, "query"], f"must be a filter query string, not {_show(query)}"
+            )
+        return Preset(where[-1], one_line(name), one_line(query))
+
+
+def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterable[tuple[str, object]]:
+    """``library.star = "S"`` (a TOML dotted key: nested tables) as ("library.star", "S")."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _has_space(text: str) -> bool:
+    return any(char.isspace() for char in text)
+
+
+def _suggest(word: str, choices: Collection[str], *, all_: bool = False) -> str:
+    """'; did you mean "x"?' for a close match; with ``all_``, else the list of choices."""
+    lookup = {choice.lower().replace("-", "_"): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower().replace("-", "_"), list(lookup), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {_show(lookup[close[0]])}?"
+    if all_ and choices:
+        return "; known: " + ", ".join(choices)
+    return ""
+
+
+def _key_path(parts: Iterable[str]) -> str:
+    """Where a setting is, as TOML writes it: ``keys."library.star"``, ``presets.7.name``."""
+    return ".".join(
+        part if _BARE_KEY.fullmatch(part) else json.dumps(strip_controls(part), ensure_ascii=False)
+        for part in parts
+    )
+
+
+def _show(value: object) -> str:
+    """A value from the file as TOML would write it, shortened, safe for a terminal."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = json.dumps(strip_controls(value), ensure_ascii=False)
+    elif isinstance(value, dict):
+        return "a table"
+    elif isinstance(value, list):
+        return "an array"
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    else:
+        text = one_line(str(value))
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (quotes, backslashes and controls escaped)."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+# A top-level `theme = ...` line; `lead` keeps the writer's own spacing and quoting of the key.
+_THEME_LINE = re.compile(r"""(?P<lead>[ \t]*(?:theme|"theme"|'theme')[ \t]*=[ \t]*)(?P<value>.*)""")
+_TABLE_HEADER = re.compile(r"[ \t]*\[")
+_COMMENT_OR_BLANK = re.compile(r"[ \t]*(?:#.*)?")
+
+
+def _with_theme(text: str, name: str) -> str:
+    """``text`` with its top-level theme line set to ``name``, or one added near the top.
+
+    The caller checks the result parses to the same settings but the theme: anything
+    unusual this line-based edit gets wrong is refused, never written.
+    """
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    quoted = _toml_string(name)
+    for index, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        if _TABLE_HEADER.match(body):
+            break  # past the top-level keys
+        match = _THEME_LINE.fullmatch(body)
+        if match:
+            rest = _after_value(match["value"])
+            if rest is not None:
+                lines[index] = match["lead"] + quoted + rest + line[len(body) :]
+                return "".join(lines)
+    new_line = f"theme = {quoted}{newline}"
+    statements = [
+        i for i, line in enumerate(lines) if not _COMMENT_OR_BLANK.fullmatch(line.rstrip("\r\n"))
+    ]
+    if not statements:  # only comments (or nothing): the setting goes last
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += newline
+        lines.append(new_line)
+        return "".join(lines)
+    # After the last blank line above the first setting: below a header comment, but not
+    # between a comment and the setting it describes.
+    blanks = [i for i in range(statements[0]) if not lines[i].strip()]
+    lines.insert(blanks[-1] + 1 if blanks else 0, new_line)
+    return "".join(lines)
+
+
+def _after_value(value: str) -> str | None:
+    """What follows a one-line TOML value (spaces and a comment), or None when unsure."""
+    if value.startswith(('"""', "'''")):
+        return None
+    if value.startswith('"'):
+        index = 1
+        while index < len(value):
+            if value[index] == "\\":
+                index += 2
+            elif value[index] == '"':
+                return value[index + 1 :]
+            else:
+                index += 1
+        return None
+    if value.startswith("'"):
+        end = value.find("'", 1)
+        return value[end + 1 :] if end > 0 else None
+    hash_at = value.find("#")
+    if hash_at < 0:
+        return ""
+    return value[len(value[:hash_at].rstrip()) :]
+
+
+def _only_theme_changed(old: Mapping[str, object], new_text: str, name: str) -> bool:
+    """Whether ``new_text`` parses to ``old`` with only the theme set to ``name``."""
+    try:
+        new = tomllib.loads(new_text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError:
+        return False
+    # repr, not ==: a nan in the file is not equal to itself.
+    rest_old = repr({k: v for k, v in old.items() if k != "theme"})
+    rest_new = repr({k: v for k, v in new.items() if k != "theme"})
+    return new.get("theme") == name and rest_old == rest_new

@@ -1,0 +1,262 @@
+"""A BibTeX entry for a paper: for the ``y`` copy key and ``reader export --format bibtex``.
+
+An arXiv paper comes out in the form arXiv itself recommends::
+
+    @misc{vaswani2017attention,
+      title         = {Attention Is All You Need},
+      author        = {Ashish Vaswani and Noam Shazeer},
+      year          = {2017},
+      month         = jun,
+      eprint        = {1706.03762},
+      archivePrefix = {arXiv},
+      primaryClass  = {cs.CL},
+      url           = {https://arxiv.org/abs/1706.03762},
+    }
+
+A paper without an arXiv id gets title, author, year, ``doi`` and an http(s) ``url``.
+
+Choices, and why:
+
+- Paper text is plain text, not LaTeX: ``& % $ # _ \\ ~ ^`` are escaped, so a title
+  with ``$\\mu$P`` prints as written. Non-ASCII stays UTF-8, which biber, bibtex8 and
+  LaTeX's default UTF-8 input read; control characters are removed.
+- Braces that pair up are kept as ``\\{``/``\\}``; unpaired ones are dropped. Classic
+  BibTeX counts even escaped braces, so one unpaired brace would end the field early.
+- The title is not double-braced: words that must keep their capitals (``{GAN}``,
+  ``{LLMs}``, ``{ImageNet}``: a capital after the first letter) are braced one by
+  one, so a style that sentence-cases titles still can.
+- ``eprint``, ``doi`` and ``url`` are written verbatim, as biblatex reads them: no
+  LaTeX escapes; whitespace and braces are not part of them.
+- A user's note goes in ``annote`` (read by annotated-bibliography styles), never in
+  ``note``, which ordinary styles print in every reference list. A note line that
+  starts with ``@`` gets it as ``{@}``: bibtexparser (and so ``reader import``) reads
+  a line starting ``@word{`` as a new entry.
+- Keys follow Google Scholar's ``vaswani2017attention``: ASCII-folded letters of the
+  first author's last name, the year, the first significant title word.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+from reader.models import Paper
+from reader.text import one_line, safe_url, strip_controls
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# Skipped when picking the title word of a key: "On the Opportunities..." -> "opportunities".
+_STOP_WORDS = frozenset(
+    ("a", "an", "the", "on", "of", "in", "for", "to", "and", "or", "with", "by", "at", "from",
+     "is", "are", "as", "into", "via", "do", "does", "how", "what", "why", "when", "can")
+)  # fmt: skip
+_NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
+# Letters NFKD does not take apart into an ASCII letter and accents.
+_FOLD = str.maketrans(
+    {
+        "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+        "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th",
+        "Þ": "TH", "\u0131": "i",  # dotless i
+    }
+)  # fmt: skip
+_LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_TOKEN = re.compile(r"(?P<word>[^\W_]+)|(?P<char>[\s\S])")
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+_LINE_START_AT = re.compile(r"^([ \t]*)@", re.MULTILINE)
+_NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
+_OLD_STYLE_ID = re.compile(r"[a-z-]+/(\d{2})(\d{2})\d{3}")
+_PUBLISHED = re.compile(r"(\d{4})(?:-(\d{2}))?")
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:./+-]")
+
+
+def bibtex_key(paper: Paper, taken: Iterable[str] | None = None) -> str:
+    """A citation key like ``vaswani2017attention``, unique among ``taken``.
+
+    First author's last name (``anon`` without one), year (``nd`` without one), first
+    title word that is not a small word like "on" or "the". A key already in ``taken``
+    (compared case-insensitively, as BibTeX does) gets ``a``, ``b``, ... appended. The
+    same paper and ``taken`` always give the same key; ``taken`` is not changed.
+    """
+    year, _ = _year_month(paper)
+    base = f"{_first_author_key(paper)}{year or 'nd'}{_title_word(paper.title)}"
+    used = {key.lower() for key in taken or ()}
+    if base not in used:
+        return base
+    return next(base + suffix for suffix in _suffixes() if base + suffix not in used)
+
+
+def bibtex_keys(papers: Iterable[Paper]) -> list[str]:
+    """One unique key per paper, in order: a later paper with the same base key gets the suffix."""
+    keys: list[str] = []
+    taken: set[str] = set()
+    for paper in papers:
+        key = bibtex_key(paper, taken)
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = None) -> str:
+    """The ``@misc`` entry for ``paper``, ending in a newline.
+
+    ``key`` defaults to :func:`bibtex_key` (characters a key cannot hold are removed).
+    ``note``, when given and not blank, goes in an ``annote`` field, line breaks kept.
+    """
+    clean_key = _KEY_UNSAFE.sub("", strip_controls(key)) if key is not None else ""
+    fields: list[tuple[str, str]] = [("title", _braced(_latex(_clean(paper.title), protect=True)))]
+    authors = [_name(author) for author in paper.authors if _clean(author)]
+    if authors:
+        fields.append(("author", _braced(" and ".join(authors))))
+    year, month = _year_month(paper)
+    if year:
+        fields.append(("year", _braced(year)))
+    if month:
+        fields.append(("month", _MONTHS[month - 1]))  # a macro: styles print it their way
+    if paper.arxiv_id:
+        fields.append(("eprint", _braced(_verbatim(paper.arxiv_id))))
+        fields.append(("archivePrefix", "{arXiv}"))
+        category = re.sub(r"[^A-Za-z0-9.-]", "", paper.primary_category or "")
+        if category:
+            fields.append(("primaryClass", _braced(category)))
+    doi = _verbatim(paper.doi or "")
+    if doi:
+        fields.append(("doi", _braced(doi)))
+    url = paper.abs_url or safe_url(paper.url)
+    if url:
+        fields.append(("url", _braced(_url(url))))
+    annote = _note(note) if note is not None else ""
+    if annote:
+        fields.append(("annote", _braced(annote)))
+    width = max(len(name) for name, _ in fields)
+    lines = [f"@misc{{{clean_key or bibtex_key(paper)},"]
+    lines.extend(f"  {name.ljust(width)} = {value}," for name, value in fields)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _suffixes() -> Iterator[str]:
+    """a, b, ..., z, aa, ab, ...: endless, so a free key is always found."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for length in itertools.count(1):
+        for combo in itertools.product(letters, repeat=length):
+            yield "".join(combo)
+
+
+def _ascii_letters(text: str) -> str:
+    """``text`` folded to lower-case ASCII letters and digits ("Müller" -> "muller")."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in folded.encode("ascii", "ignore").decode().lower() if c.isalnum())
+
+
+def _first_author_key(paper: Paper) -> str:
+    for author in paper.authors[:1]:
+        name = one_line(author)
+        # "Vaswani, Ashish" is last name first; otherwise the last word, minus "Jr." and kin.
+        words = name.split(",")[0].split() if "," in name else name.split()
+        while len(words) > 1 and _ascii_letters(words[-1]) in _NAME_SUFFIXES:
+            words.pop()
+        letters = "".join(c for c in _ascii_letters(words[-1]) if c.isalpha()) if words else ""
+        if letters:
+            return letters
+    return "anon"
+
+
+def _title_word(title: str) -> str:
+    # "O'Brien's" is one word, "GPT-4" two.
+    for match in re.finditer(r"[^\W_]+", re.sub("['\u2019]", "", title)):
+        word = _ascii_letters(match[0])
+        if word and word not in _STOP_WORDS and not word.isdigit():
+            return word
+    return ""
+
+
+def _year_month(paper: Paper) -> tuple[str | None, int | None]:
+    """Year and month of first publication; from the arXiv id (YYMM) when no date is known."""
+    published = _PUBLISHED.match(paper.published or "")
+    if published:
+        month = int(published[2]) if published[2] else None
+        return published[1], month if month and 1 <= month <= 12 else None
+    arxiv_id = paper.arxiv_id or ""
+    new_style = _NEW_STYLE_ID.fullmatch(arxiv_id)
+    old_style = _OLD_STYLE_ID.fullmatch(arxiv_id)
+    found = new_style or old_style
+    if found is None:
+        return None, None
+    yy, mm = int(found[1]), int(found[2])
+    # Old-style ids began in 1991; new-style ones in 2007.
+    year = 1900 + yy if old_style and yy >= 91 else 2000 + yy
+    return str(year), mm if 1 <= mm <= 12 else None
+
+
+def _without_unpaired_braces(text: str) -> str:
+    """``text`` minus every brace that does not pair up with another."""
+    paired: set[int] = set()
+    opened: list[int] = []
+    for index, char in enumerate(text):
+        if char == "{":
+            opened.append(index)
+        elif char == "}" and opened:
+            paired.update((opened.pop(), index))
+    return "".join(c for i, c in enumerate(text) if c not in "{}" or i in paired)
+
+
+def _clean(text: str) -> str:
+    """One line of paper text, ready for :func:`_latex`."""
+    return one_line(_without_unpaired_braces(strip_controls(text)))
+
+
+def _latex(text: str, *, protect: bool = False) -> str:
+    """Plain ``text`` (its braces paired) as LaTeX for a braced BibTeX value.
+
+    With ``protect``, words with a capital after their first letter are braced.
+    """
+    out: list[str] = []
+    for match in _TOKEN.finditer(text):
+        word, char = match["word"], match["char"]
+        if word is not None:
+            keep_case = protect and any(c.isupper() for c in word[1:])
+            out.append(f"{{{word}}}" if keep_case else word)
+        elif char in "{}":
+            out.append("\\" + char)
+        else:
+            out.append(_LATEX_ESCAPES.get(char, char))
+    return "".join(out)
+
+
+def _name(author: str) -> str:
+    """One author as written; braced whole when BibTeX would split or reorder it."""
+    name = _clean(author)
+    escaped = _latex(name)
+    # "and" would split it into two people; a comma would make it "Last, First".
+    return f"{{{escaped}}}" if _AND.search(name) or "," in name else escaped
+
+
+def _note(note: str) -> str:
+    """A multi-line note: lines kept, trailing spaces and blank edges trimmed, escaped."""
+    text = _without_unpaired_braces(strip_controls(note.replace("\t", "    ")))
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+    return _LINE_START_AT.sub(r"\1{@}", _latex(text))
+
+
+def _verbatim(text: str) -> str:
+    """An id or DOI: no whitespace, braces or backslashes (it is written unescaped)."""
+    return re.sub(r"[\s{}\\]", "", strip_controls(text))
+
+
+def _url(url: str) -> str:
+    """An http(s) URL written unescaped; the characters that would break the field encoded."""
+    return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
+def _braced(value: str) -> str:
+    return "{" + value + "}"

@@ -1,0 +1,68 @@
+"""The command palette's "Open paper: ..." over every title in the library."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from reader.text import one_line
+
+if TYPE_CHECKING:
+    from reader.tui.screens.library import LibraryScreen
+
+# The palette shows a handful of hits; more only costs time.
+MAX_HITS = 30
+
+
+class PaperCommands(Provider):
+    """Jump to any paper by typing part of its title."""
+
+    def _library_screen(self) -> LibraryScreen | None:
+        from reader.tui.screens.library import LibraryScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, LibraryScreen) else None
+
+    async def search(self, query: str) -> Hits:
+        screen = self._library_screen()
+        if screen is None:
+            return
+        matcher = self.matcher(query)
+        hits = []
+        for paper_id, title in screen.paper_titles():
+            label = f"Open paper: {one_line(title)}"
+            score = matcher.match(label)
+            if score > 0:
+                hits.append((score, paper_id, label))
+        hits.sort(key=lambda hit: -hit[0])
+        for score, paper_id, label in hits[:MAX_HITS]:
+            yield Hit(
+                score,
+                _highlight(matcher, label),
+                partial(screen.go_to_paper, paper_id),
+                text=label,
+            )
+
+    async def discover(self) -> Hits:
+        screen = self._library_screen()
+        if screen is None:
+            return
+        for paper_id, title in screen.paper_titles()[:10]:
+            label = f"Open paper: {one_line(title)}"
+            yield DiscoveryHit(Content(label), partial(screen.go_to_paper, paper_id), text=label)
+
+
+def _highlight(matcher: Matcher, label: str) -> Content:
+    """``label`` as plain text with the matched letters picked out.
+
+    Not ``Matcher.highlight``: that parses its candidate as markup, and a title is data.
+    """
+    content = Content(label)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        content = content.stylize("bold underline", offset, offset + 1)
+    return content

@@ -1,0 +1,94 @@
+"""The tag editor: a one-line input with completion from the tags already in use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Label
+
+from reader.models import normalise_tags
+from reader.text import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class TagEdit:
+    """What the user typed: tags to have, and ``-tag`` entries to take off."""
+
+    wanted: tuple[str, ...]
+    unwanted: tuple[str, ...]
+    bulk: bool
+
+    @classmethod
+    def parse(cls, text: str, *, bulk: bool) -> TagEdit:
+        words = text.replace(",", " ").split()
+        wanted = normalise_tags(w for w in words if not w.startswith("-"))
+        unwanted = normalise_tags(w[1:] for w in words if w.startswith("-"))
+        return cls(wanted, unwanted, bulk)
+
+    def changes(self, current: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Tags to add and to remove. One paper: the typed list replaces its tags;
+        several: typed tags are added to each and ``-tag`` ones removed."""
+        if self.bulk:
+            return self.wanted, self.unwanted
+        add = tuple(t for t in self.wanted if t not in current)
+        remove = tuple(t for t in current if t not in self.wanted) + self.unwanted
+        return add, remove
+
+
+class TagSuggester(Suggester):
+    """Completes the word being typed from the known tags, most used first."""
+
+    def __init__(self, known: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self._known = list(known)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        word = value.rpartition(" ")[2]
+        word = word.lstrip("-")
+        if not word:
+            return None
+        typed = set(value.split())
+        for tag in self._known:
+            if tag.startswith(word) and tag != word and tag not in typed:
+                return value[: len(value) - len(word)] + tag
+        return None
+
+
+class TagEditor(ModalScreen[TagEdit | None]):
+    """Edit the tags of one paper, or add/remove tags on the marked papers."""
+
+    CSS_PATH = "note_editor.tcss"
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="tags.cancel")]
+
+    def __init__(
+        self, title: str, current: Sequence[str], known: Sequence[str], *, bulk: bool
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._current = tuple(current)
+        self._known = known
+        self._bulk = bulk
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="tag-dialog"):
+            yield Label(Text(f"Tags · {one_line(self._title)}"), id="tag-title")
+            yield Input(
+                " ".join(self._current) + (" " if self._current else ""),
+                placeholder="tags separated by spaces; -tag removes one",
+                suggester=TagSuggester(self._known),
+                id="tag-input",
+            )
+            hint = "enter saves · tab completes · esc cancels"
+            if self._bulk:
+                hint = "added to every marked paper; -tag removes · " + hint
+            yield Label(hint, id="tag-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(TagEdit.parse(event.value, bulk=self._bulk))

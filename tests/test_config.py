@@ -1,0 +1,523 @@
+"""The config file: defaults, every setting, friendly errors, and saving the theme."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from reader.config import (
+    DEFAULT_PRESETS,
+    Config,
+    ConfigError,
+    Preset,
+    default_config_path,
+    load_config,
+    save_theme,
+)
+
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
+BINDINGS = ("library.star", "library.read", "library.unread", "library.tag", "app.quit")
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    return tmp_path / "config.toml"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path, text: str) -> str:
+    """The one-line error loading ``text`` gives, checked against the known names."""
+    write(path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, themes=THEMES, binding_ids=BINDINGS)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+# --- where the file is -------------------------------------------------------------
+
+
+def test_default_path_is_in_the_user_config_dir(tmp_path: Path) -> None:
+    # conftest points XDG_CONFIG_HOME into tmp_path.
+    assert default_config_path() == tmp_path / "xdg-config" / "reader" / "config.toml"
+
+
+def test_reader_config_overrides_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    custom = write(tmp_path / "elsewhere.toml", "read_delay = 5\n")
+    monkeypatch.setenv("READER_CONFIG", str(custom))
+    assert default_config_path() == custom
+    assert load_config().read_delay == 5.0
+
+
+def test_reader_config_expands_home_and_ignores_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("READER_CONFIG", "~/my.toml")
+    assert default_config_path() == tmp_path / "my.toml"
+    monkeypatch.setenv("READER_CONFIG", "")
+    assert default_config_path().name == "config.toml"
+    assert default_config_path().parent.name == "reader"
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def test_missing_file_gives_defaults(config_path: Path) -> None:
+    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    assert config == Config()
+    assert config.theme == "textual-dark"
+    assert config.read_delay == 2.0
+    assert config.default_sort == "newest"
+    assert config.keymap == {}
+    assert [(p.key, p.name, p.query) for p in config.presets] == [
+        ("1", "All", ""),
+        ("2", "Unread", "is:unread"),
+        ("3", "Starred", "is:starred"),
+        ("4", "Notes", "has:note"),
+        ("5", "Code", "has:code"),
+        ("6", "Recent", "recent:7"),
+    ]
+
+
+def test_empty_file_gives_defaults(config_path: Path) -> None:
+    write(config_path, "# nothing set yet\n")
+    assert load_config(config_path) == Config()
+
+
+def test_full_valid_file(config_path: Path) -> None:
+    write(
+        config_path,
+        """\
+# My settings
+theme = "nord"
+read_delay = 0          # never mark read by just looking
+default_sort = "upvotes"
+
+[keys]
+"library.star" = "S"
+library.read = "ctrl+r, R"   # a dotted key means the same binding id
+"app.quit" = ["q", "ctrl+q"]
+
+[presets]
+"2" = { name = "To triage", query = "is:unread -tag:skip" }
+7 = { name = "To read", query = "tag:toread" }
+"4" = { query = "has:note is:starred" }
+"5" = false
+""",
+    )
+    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    assert config.theme == "nord"
+    assert config.read_delay == 0.0
+    assert isinstance(config.read_delay, float)
+    assert config.default_sort == "upvotes"
+    assert config.keymap == {
+        "library.star": "S",
+        "library.read": "ctrl+r,R",
+        "app.quit": "q,ctrl+q",
+    }
+    assert config.presets == (
+        Preset("1", "All", ""),
+        Preset("2", "To triage", "is:unread -tag:skip"),
+        Preset("3", "Starred", "is:starred"),
+        Preset("4", "Notes", "has:note is:starred"),  # the default name kept
+        Preset("6", "Recent", "recent:7"),
+        Preset("7", "To read", "tag:toread"),
+    )
+    assert config.preset("7") == Preset("7", "To read", "tag:toread")
+    assert config.preset("5") is None
+
+
+def test_config_is_frozen_and_hashable(config_path: Path) -> None:
+    write(config_path, '[keys]\n"library.star" = "S"\n')
+    config = load_config(config_path)
+    hash(config)
+    with pytest.raises(AttributeError):
+        config.theme = "nord"  # type: ignore[misc]
+    config.keymap["library.star"] = "X"  # a copy: the config is unchanged
+    assert config.keymap == {"library.star": "S"}
+
+
+def test_any_theme_and_binding_id_without_known_names(config_path: Path) -> None:
+    write(config_path, 'theme = "my-own-theme"\n[keys]\n"whatever.id" = "x"\n')
+    config = load_config(config_path)
+    assert config.theme == "my-own-theme"
+    assert config.keymap == {"whatever.id": "x"}
+
+
+def test_read_delay_bounds_are_inclusive(config_path: Path) -> None:
+    for value, expected in (("0", 0.0), ("60", 60.0), ("0.25", 0.25), ("1.5e1", 15.0)):
+        write(config_path, f"read_delay = {value}\n")
+        assert load_config(config_path).read_delay == expected
+
+
+def test_presets_replace_add_and_remove(config_path: Path) -> None:
+    write(
+        config_path,
+        """\
+[presets]
+1 = { name = "Everything", query = "" }
+6 = false
+9 = { name = "Old", query = "before:2020-01-01" }
+8 = { name = "Nameless query" }
+""",
+    )
+    presets = load_config(config_path).presets
+    assert [p.key for p in presets] == ["1", "2", "3", "4", "5", "8", "9"]
+    assert presets[0] == Preset("1", "Everything", "")
+    assert presets[-2] == Preset("8", "Nameless query", "")
+    assert presets[-1] == Preset("9", "Old", "before:2020-01-01")
+
+
+def test_removing_a_preset_that_does_not_exist_is_fine(config_path: Path) -> None:
+    write(config_path, "[presets]\n9 = false\n")
+    assert load_config(config_path).presets == DEFAULT_PRESETS
+
+
+def test_preset_text_is_one_clean_line(config_path: Path) -> None:
+    write(config_path, '[presets]\n7 = { name = "Red\\u001b[31m\\nalert", query = " tag:x \\t" }\n')
+    assert load_config(config_path).preset("7") == Preset("7", "Red[31m alert", "tag:x")
+
+
+def test_a_byte_order_mark_is_accepted(config_path: Path) -> None:
+    config_path.write_bytes('\ufefftheme = "nord"\n'.encode())
+    assert load_config(config_path).theme == "nord"
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+def test_toml_syntax_error_names_file_and_line(config_path: Path) -> None:
+    message = error_of(config_path, 'theme = "nord"\n\nread_delay = soon\n')
+    assert re.fullmatch(rf"{re.escape(str(config_path))}:3: invalid value at column \d+", message)
+
+
+def test_syntax_error_at_end_of_file(config_path: Path) -> None:
+    message = error_of(config_path, 'theme = "nord"\nread_delay =')
+    assert message == f"{config_path}:2: invalid value at the end of the file"
+
+
+def test_duplicate_key_is_a_syntax_error(config_path: Path) -> None:
+    message = error_of(config_path, 'theme = "nord"\ntheme = "dracula"\n')
+    assert message.startswith(f"{config_path}:2: ")
+
+
+def test_not_utf8_names_the_line(config_path: Path) -> None:
+    config_path.write_bytes(b'theme = "nord"\n# caf\xe9\n')
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(config_path))}:2: not UTF-8 text$"):
+        load_config(config_path)
+
+
+def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=rf"^cannot read {re.escape(str(tmp_path))}: "):
+        load_config(tmp_path)  # a directory
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'read_delay = "soon"',
+            'read_delay: must be a number of seconds from 0 to 60, not "soon"',
+        ),
+        ("read_delay = 61", "read_delay: must be a number of seconds from 0 to 60, not 61"),
+        ("read_delay = -1", "read_delay: must be a number of seconds from 0 to 60, not -1"),
+        ("read_delay = nan", "read_delay: must be a number of seconds from 0 to 60, not nan"),
+        ("read_delay = inf", "read_delay: must be a number of seconds from 0 to 60, not inf"),
+        ("read_delay = true", "read_delay: must be a number of seconds from 0 to 60, not true"),
+        ("theme = 3", "theme: must be a theme name, not 3"),
+        ('theme = ""', 'theme: must be a theme name, not ""'),
+        ("theme = [1]", "theme: must be a theme name, not an array"),
+        ('theme = "nrod"', 'theme: unknown theme "nrod"; did you mean "nord"?'),
+        (
+            'theme = "solarized"',
+            'theme: unknown theme "solarized"; known: dracula, gruvbox, nord, '
+            "textual-dark, textual-light",
+        ),
+        (
+            'default_sort = "upvote"',
+            'default_sort: must be one of "relevance", "newest", "upvotes", "title", '
+            'not "upvote"; did you mean "upvotes"?',
+        ),
+        (
+            "default_sort = 1",
+            'default_sort: must be one of "relevance", "newest", "upvotes", "title", not 1',
+        ),
+        ("read_dealy = 3", 'read_dealy: unknown setting; did you mean "read_delay"?'),
+        ("read-delay = 3", 'read-delay: unknown setting; did you mean "read_delay"?'),
+        ('[key]\n"library.star" = "S"', 'key: unknown setting; did you mean "keys"?'),
+        (
+            "colour = 1",
+            "colour: unknown setting; known: theme, read_delay, default_sort, keys, presets",
+        ),
+        ("keys = 3", 'keys: must be a table like [keys] "library.star" = "S", not 3'),
+        (
+            '[keys]\n"library.stra" = "S"',
+            'keys."library.stra": unknown binding id; did you mean "library.star"?',
+        ),
+        ('[keys]\n"nothing.like.it" = "S"', 'keys."nothing.like.it": unknown binding id'),
+        (
+            '[keys]\n"library.star" = ""',
+            'keys."library.star": must be a key or keys, like "S" or "ctrl+s,S", not ""',
+        ),
+        (
+            '[keys]\n"library.star" = "ctrl+s,,S"',
+            'keys."library.star": must be a key or keys, like "S" or "ctrl+s,S", not "ctrl+s,,S"',
+        ),
+        (
+            '[keys]\n"library.star" = "ctrl s"',
+            'keys."library.star": must be a key or keys, like "S" or "ctrl+s,S", not "ctrl s"',
+        ),
+        (
+            '[keys]\n"library.star" = 1',
+            'keys."library.star": must be a key or keys, like "S" or "ctrl+s,S", not 1',
+        ),
+        (
+            '[keys]\n"library.star" = []',
+            'keys."library.star": must be a key or keys, like "S" or "ctrl+s,S", not an array',
+        ),
+        (
+            '[keys]\n"library.star" = "S"\nlibrary.star = "T"',
+            'keys."library.star": given twice (once quoted, once as a dotted key)',
+        ),
+        ("presets = 1", 'presets: must be a table like [presets] "7" = { ... }, not 1'),
+        ("[presets]\n0 = false", 'presets.0: presets go on the number keys "1" to "9"'),
+        ('[presets]\n10 = { name = "x" }', 'presets.10: presets go on the number keys "1" to "9"'),
+        ("[presets]\nx = false", 'presets.x: presets go on the number keys "1" to "9"'),
+        (
+            '[presets]\n2 = "is:unread"',
+            'presets.2: must be { name = "...", query = "..." } or false, not "is:unread"',
+        ),
+        (
+            "[presets]\n2 = true",
+            'presets.2: must be { name = "...", query = "..." } or false, not true',
+        ),
+        (
+            '[presets]\n2 = { nmae = "x" }',
+            'presets.2.nmae: unknown preset field; did you mean "name"?',
+        ),
+        (
+            '[presets]\n2 = { icon = "x" }',
+            "presets.2.icon: unknown preset field; known: name, query",
+        ),
+        (
+            '[presets]\n7 = { query = "tag:x" }',
+            'presets.7: needs a name, like { name = "To read", query = "tag:toread" }',
+        ),
+        ('[presets]\n7 = { name = " " }', 'presets.7.name: must be a non-empty string, not " "'),
+        (
+            '[presets]\n7 = { name = "x", query = 1 }',
+            "presets.7.query: must be a filter query string, not 1",
+        ),
+    ],
+)
+def test_bad_settings_are_named(config_path: Path, text: str, expected: str) -> None:
+    assert error_of(config_path, text + "\n") == f"{config_path}: {expected}"
+
+
+def test_the_first_mistake_in_the_file_is_reported(config_path: Path) -> None:
+    message = error_of(config_path, 'read_delay = "x"\ntheme = "nope"\n')
+    assert "read_delay" in message
+    assert "theme" not in message
+
+
+def test_hostile_values_are_shown_safely(config_path: Path) -> None:
+    message = error_of(config_path, 'theme = "\\u001b]0;pwned\\u0007' + "x" * 100 + '"\n')
+    assert "\x1b" not in message
+    assert "\x07" not in message
+    assert 'theme: unknown theme "]0;pwnedxxx' in message
+    assert "x…; known: " in message
+    assert "x" * 40 not in message
+
+
+def test_hostile_key_names_are_shown_safely(config_path: Path) -> None:
+    message = error_of(config_path, '"bad\\u001b[2Jkey\\nx" = 1\n')
+    assert message == f'{config_path}: "bad[2Jkey\\nx": unknown setting; known: ' + (
+        "theme, read_delay, default_sort, keys, presets"
+    )
+
+
+# --- saving the theme --------------------------------------------------------------
+
+
+def test_save_theme_creates_a_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "dir" / "config.toml"
+    save_theme("nord", path)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    assert tomllib.loads(text) == {"theme": "nord"}
+    assert load_config(path, themes=THEMES) == Config(theme="nord")
+
+
+def test_save_theme_uses_the_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    save_theme("dracula")
+    assert load_config().theme == "dracula"
+    assert (tmp_path / "xdg-config" / "reader" / "config.toml").exists()
+    custom = tmp_path / "custom.toml"
+    monkeypatch.setenv("READER_CONFIG", str(custom))
+    save_theme("nord")
+    assert load_config(custom).theme == "nord"
+
+
+COMMENTED = """\
+# My reader settings
+# (theme = "ignored" in a comment)
+
+theme   =   'gruvbox'   # the one I like
+read_delay = 1.5 # quick
+
+[keys]
+"library.star" = "S"   # theme = "not this"
+
+[presets]
+"7" = { name = "To read", query = "tag:toread" }
+"""
+
+
+def test_save_theme_rewrites_only_the_theme_line(config_path: Path) -> None:
+    write(config_path, COMMENTED)
+    save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == COMMENTED.replace(
+        "theme   =   'gruvbox'   # the one I like", 'theme   =   "nord"   # the one I like'
+    )
+    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    assert config.theme == "nord"
+    assert config.read_delay == 1.5
+    assert config.keymap == {"library.star": "S"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('theme = "gruvbox"', 'theme = "nord"'),
+        ('theme="gruvbox"#x', 'theme="nord"#x'),
+        ('"theme" = "a \\" # b" # c', '"theme" = "nord" # c'),
+        ("  theme = 3  # not even a string", '  theme = "nord"  # not even a string'),
+        ("theme = true", 'theme = "nord"'),
+    ],
+)
+def test_save_theme_keeps_the_line_layout(config_path: Path, line: str, expected: str) -> None:
+    write(config_path, f"{line}\nread_delay = 3\n")
+    save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == f"{expected}\nread_delay = 3\n"
+
+
+def test_save_theme_adds_the_line_below_a_header(config_path: Path) -> None:
+    write(config_path, "# header\n# more header\n\n# the delay\nread_delay = 3\n\n[keys]\n")
+    save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == (
+        '# header\n# more header\n\ntheme = "nord"\n# the delay\nread_delay = 3\n\n[keys]\n'
+    )
+
+
+def test_save_theme_adds_the_line_at_the_top(config_path: Path) -> None:
+    write(config_path, "# the delay\nread_delay = 3\n")
+    save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == (
+        'theme = "nord"\n# the delay\nread_delay = 3\n'
+    )
+
+
+def test_save_theme_adds_the_line_before_the_first_table(config_path: Path) -> None:
+    write(config_path, '[keys]\n"library.star" = "S"\n')
+    save_theme("nord", config_path)
+    text = config_path.read_text(encoding="utf-8")
+    assert text == 'theme = "nord"\n[keys]\n"library.star" = "S"\n'
+    assert tomllib.loads(text)["keys"] == {"library.star": "S"}
+
+
+def test_save_theme_appends_to_a_file_of_comments(config_path: Path) -> None:
+    write(config_path, '# all commented out\n# theme = "old"')
+    save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == (
+        '# all commented out\n# theme = "old"\ntheme = "nord"\n'
+    )
+
+
+def test_save_theme_keeps_crlf_and_a_byte_order_mark(config_path: Path) -> None:
+    config_path.write_bytes("\ufeff# settings\r\nread_delay = 3\r\n".encode())
+    save_theme("nord", config_path)
+    assert config_path.read_bytes() == (
+        '\ufefftheme = "nord"\r\n# settings\r\nread_delay = 3\r\n'.encode()
+    )
+
+
+def test_save_theme_escapes_the_name(config_path: Path) -> None:
+    write(config_path, "read_delay = 3\n")
+    save_theme('odd "theme" \\ name', config_path)
+    assert load_config(config_path).theme == 'odd "theme" \\ name'
+
+
+def test_save_theme_does_not_touch_a_file_already_set(config_path: Path) -> None:
+    write(config_path, 'theme = "nord"\n')
+    before = config_path.stat().st_mtime_ns
+    os.utime(config_path, ns=(before - 10**9, before - 10**9))
+    save_theme("nord", config_path)
+    assert config_path.stat().st_mtime_ns == before - 10**9
+
+
+def test_save_theme_refuses_a_malformed_file(config_path: Path) -> None:
+    write(config_path, 'theme = "gruvbox"\nread_delay = \n')
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(config_path))}:2: invalid value"):
+        save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == 'theme = "gruvbox"\nread_delay = \n'
+
+
+def test_save_theme_refuses_a_theme_line_it_cannot_edit_safely(config_path: Path) -> None:
+    original = 'theme = """\ngruvbox"""\nread_delay = 3\n'
+    write(config_path, original)
+    with pytest.raises(ConfigError, match=r"theme: cannot rewrite .* by hand$"):
+        save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == original
+
+
+def test_save_theme_rejects_a_bad_name(config_path: Path) -> None:
+    for name in ("", "  ", "a\nb", "x\x1b[2J"):
+        with pytest.raises(ConfigError, match="theme: not a theme name"):
+            save_theme(name, config_path)
+    assert not config_path.exists()
+
+
+def test_save_theme_writes_through_a_symlink(tmp_path: Path) -> None:
+    real = write(tmp_path / "dotfiles.toml", "read_delay = 3\n")
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    save_theme("nord", link)
+    assert link.is_symlink()
+    assert load_config(real).theme == "nord"
+
+
+def test_save_theme_leaves_no_temporary_file(config_path: Path) -> None:
+    write(config_path, "read_delay = 3\n")
+    save_theme("nord", config_path)
+    assert sorted(p.name for p in config_path.parent.iterdir()) == ["config.toml"]
+
+
+def test_save_theme_impossible_path_is_a_clean_error(tmp_path: Path) -> None:
+    not_a_dir = write(tmp_path / "file", "")
+    path = not_a_dir / "config.toml"
+    with pytest.raises(ConfigError, match=rf"^cannot read {re.escape(str(path))}: "):
+        save_theme("nord", path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_save_theme_unwritable_is_a_clean_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    path = write(locked / "config.toml", "read_delay = 3\n")
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(ConfigError, match=rf"^cannot write {re.escape(str(path))}: "):
+            save_theme("nord", path)
+    finally:
+        locked.chmod(0o700)
+    assert path.read_text(encoding="utf-8") == "read_delay = 3\n"

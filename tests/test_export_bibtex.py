@@ -1,0 +1,376 @@
+"""BibTeX entries: the fields a bibliography needs, keys, escaping, and parsing back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.middlewares import SeparateCoAuthors
+
+from reader.export.bibtex import bibtex_entry, bibtex_key, bibtex_keys
+from reader.models import Paper
+from reader.sources.bibtex import parse_bibtex
+
+ATTENTION = Paper(
+    title="Attention Is All You Need",
+    arxiv_id="1706.03762",
+    arxiv_version=7,
+    abstract="The dominant sequence transduction models...",
+    authors=("Ashish Vaswani", "Noam Shazeer", "Łukasz Kaiser"),
+    published="2017-06-12",
+    updated="2023-08-02",
+    featured="2017-06-13",
+    upvotes=100,
+    github_url="https://github.com/tensorflow/tensor2tensor",
+    categories=("cs.CL", "cs.LG"),
+    primary_category="cs.CL",
+    comment="15 pages, 5 figures",
+    doi="10.48550/arXiv.1706.03762",
+    journal_ref="NeurIPS 2017",
+    url="https://example.org/attention",
+    id=3,
+)
+
+# Hostile text: BibTeX and LaTeX specials, unbalanced braces, an entry start, controls.
+HOSTILE_TITLE = "A}{b \\ 100% & #1 $x$ a_b ~^ {GAN} {open @misc{evil, title = {x}}\x1b[31m"
+HOSTILE_NOTE = "Line one: 50% & {set}\n@misc{evil,\n  title = {pwned}}\n\n\\end{document} }{ ~^"
+
+
+def parse(text: str) -> Library:
+    """``text`` as bibtexparser reads it, authors split; no block may fail."""
+    library = parse_string(text, append_middleware=[SeparateCoAuthors()])
+    assert library.failed_blocks == []
+    return library
+
+
+def fields_of(entry_text: str) -> dict[str, object]:
+    (entry,) = parse(entry_text).entries
+    return {field.key: field.value for field in entry.fields}
+
+
+def names(fields: dict[str, object]) -> list[str]:
+    """The author list bibtexparser split, each name decoded; [] without an author field."""
+    authors = fields.get("author", [])
+    assert isinstance(authors, list)
+    return [unlatex(name) for name in authors]
+
+
+def unlatex(value: str) -> str:
+    """Undo exactly the escaping the exporter does (a test-side decoder)."""
+    value = value.replace(r"\textbackslash{}", "\x00")
+    value = value.replace(r"\textasciitilde{}", "~").replace(r"\textasciicircum{}", "^")
+    value = re.sub(r"(?<!\\)[{}]", "", value)
+    value = re.sub(r"\\([{}&%$#_])", r"\1", value)
+    return value.replace("\x00", "\\")
+
+
+def assert_bibtex_balanced(text: str) -> None:
+    """Classic BibTeX counts every brace, escaped or not: the entry must close at its end."""
+    depth = 0
+    body = text.rstrip("\n")
+    for index, char in enumerate(body):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            assert depth > 0 or index == len(body) - 1, f"field closes early at {index}"
+    assert depth == 0
+
+
+# --- whole entries -----------------------------------------------------------------
+
+
+def test_arxiv_paper_with_every_field() -> None:
+    assert bibtex_entry(ATTENTION) == (
+        "@misc{vaswani2017attention,\n"
+        "  title         = {Attention Is All You Need},\n"
+        "  author        = {Ashish Vaswani and Noam Shazeer and Łukasz Kaiser},\n"
+        "  year          = {2017},\n"
+        "  month         = jun,\n"
+        "  eprint        = {1706.03762},\n"
+        "  archivePrefix = {arXiv},\n"
+        "  primaryClass  = {cs.CL},\n"
+        "  doi           = {10.48550/arXiv.1706.03762},\n"
+        "  url           = {https://arxiv.org/abs/1706.03762},\n"
+        "}\n"
+    )
+
+
+def test_arxiv_entry_parses_back_with_its_fields() -> None:
+    fields = fields_of(bibtex_entry(ATTENTION))
+    assert fields["title"] == "Attention Is All You Need"
+    assert fields["author"] == ["Ashish Vaswani", "Noam Shazeer", "Łukasz Kaiser"]
+    assert fields["eprint"] == "1706.03762"
+    assert fields["archivePrefix"] == "arXiv"
+    assert fields["primaryClass"] == "cs.CL"
+    assert fields["doi"] == "10.48550/arXiv.1706.03762"
+    assert fields["url"] == "https://arxiv.org/abs/1706.03762"
+    assert fields["month"] == "jun"
+    assert "note" not in fields
+    assert "annote" not in fields
+
+
+def test_paper_without_an_arxiv_id() -> None:
+    paper = Paper(
+        title="Deep Residual Learning",
+        authors=("Kaiming He", "Xiangyu Zhang"),
+        published="2016",
+        doi="10.1109/CVPR.2016.90",
+        url="https://openaccess.thecvf.com/resnet.pdf",
+    )
+    assert bibtex_entry(paper) == (
+        "@misc{he2016deep,\n"
+        "  title  = {Deep Residual Learning},\n"
+        "  author = {Kaiming He and Xiangyu Zhang},\n"
+        "  year   = {2016},\n"
+        "  doi    = {10.1109/CVPR.2016.90},\n"
+        "  url    = {https://openaccess.thecvf.com/resnet.pdf},\n"
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "file:///etc"])
+def test_only_http_urls_go_in(url: str) -> None:
+    entry = bibtex_entry(Paper(title="T", url=url))
+    assert "url" not in fields_of(entry)
+
+
+def test_paper_with_no_authors_and_no_date() -> None:
+    paper = Paper(title="The Unknown Paper", author_count=7)
+    entry = bibtex_entry(paper)
+    assert entry == "@misc{anonndunknown,\n  title = {The Unknown Paper},\n}\n"
+    assert fields_of(entry) == {"title": "The Unknown Paper"}
+
+
+def test_year_and_month_from_the_arxiv_id_when_no_date() -> None:
+    fields = fields_of(bibtex_entry(Paper(title="X", arxiv_id="2409.11074")))
+    assert (fields["year"], fields["month"]) == ("2024", "sep")
+    fields = fields_of(bibtex_entry(Paper(title="X", arxiv_id="hep-th/9901001")))
+    assert (fields["year"], fields["month"]) == ("1999", "jan")
+    assert fields["eprint"] == "hep-th/9901001"
+    assert "primaryClass" not in fields
+
+
+@pytest.mark.parametrize(
+    ("published", "year", "month"),
+    [("2024-03-05", "2024", "mar"), ("2024-12", "2024", "dec"), ("2024", "2024", None)],
+)
+def test_month_only_when_the_date_has_one(published: str, year: str, month: str | None) -> None:
+    fields = fields_of(bibtex_entry(Paper(title="X", published=published, arxiv_id="2409.11074")))
+    assert fields["year"] == year
+    assert fields.get("month") == month
+
+
+def test_note_goes_in_annote_only_when_given() -> None:
+    assert "annote" not in bibtex_entry(ATTENTION)
+    assert "annote" not in bibtex_entry(ATTENTION, note="  \n ")
+    entry = bibtex_entry(ATTENTION, note="Read this.\nTwice.")
+    fields = fields_of(entry)
+    assert fields["annote"] == "Read this.\nTwice."
+    assert "note" not in fields
+    assert not re.search(r"^\s*note\s*=", entry, re.MULTILINE)
+
+
+def test_a_given_key_is_used_and_cleaned() -> None:
+    assert bibtex_entry(ATTENTION, key="mine:2017").startswith("@misc{mine:2017,\n")
+    assert bibtex_entry(ATTENTION, key="a b,{c}%\x1b").startswith("@misc{abc,\n")
+    assert bibtex_entry(ATTENTION, key=" ,{}").startswith("@misc{vaswani2017attention,\n")
+
+
+# --- escaping ----------------------------------------------------------------------
+
+
+def test_capitals_inside_words_are_protected() -> None:
+    paper = Paper(title="GANs and LLMs on ImageNet: an iPhone 3D Study of BERT-base")
+    title = fields_of(bibtex_entry(paper))["title"]
+    assert title == "{GANs} and {LLMs} on {ImageNet}: an {iPhone} {3D} Study of {BERT}-base"
+
+
+def test_hostile_title_stays_inside_its_field() -> None:
+    paper = Paper(title=HOSTILE_TITLE, authors=("Evil } Author", "Ampersand & Co"))
+    entry = bibtex_entry(paper)
+    assert_bibtex_balanced(entry)
+    assert "\x1b" not in entry
+    fields = fields_of(entry)
+    assert set(fields) == {"title", "author"}
+    # The unpaired "}" and "{" of "A}{b" and the "{" of "{open" are dropped; the rest
+    # comes back as written.
+    assert unlatex(str(fields["title"])) == (
+        "Ab \\ 100% & #1 $x$ a_b ~^ {GAN} open @misc{evil, title = {x}}[31m"
+    )
+    assert names(fields) == ["Evil Author", "Ampersand & Co"]
+
+
+def test_hostile_note_stays_inside_annote() -> None:
+    entry = bibtex_entry(ATTENTION, note=HOSTILE_NOTE)
+    assert_bibtex_balanced(entry)
+    library = parse(entry + bibtex_entry(ATTENTION, key="second"))
+    assert [entry.key for entry in library.entries] == ["vaswani2017attention", "second"]
+    annote = library.entries[0].fields_dict["annote"].value
+    assert unlatex(annote) == (
+        "Line one: 50% & {set}\n@misc{evil,\n  title = {pwned}}\n\n\\end{document}  ~^"
+    )
+    assert "\n{@}misc" in annote
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("}{", ""),
+        ("{{{", ""),
+        ("}}}", ""),
+        ("{a}}", "{a}"),
+        ("x}y{z", "xyz"),
+        ("{}", "{}"),
+        ("{\\}", "{\\}"),
+        ("a\\", "a\\"),
+        ("\\", "\\"),
+        ("100%", "100%"),
+        ("@misc{", "@misc"),
+        ("~^", "~^"),
+    ],
+)
+def test_any_text_gives_one_valid_entry(title: str, expected: str) -> None:
+    entry = bibtex_entry(Paper(title=title, authors=(title,)), note=title)
+    assert_bibtex_balanced(entry)
+    fields = fields_of(entry)
+    assert unlatex(str(fields["title"])) == expected
+    assert names(fields) == ([expected] if expected else [])
+    assert unlatex(str(fields.get("annote", ""))) == expected
+
+
+def test_names_that_bibtex_would_split_or_reorder_are_braced() -> None:
+    paper = Paper(title="T", authors=("Research AND Development Team", "Smith, Jr., John", "Sandy"))
+    fields = fields_of(bibtex_entry(paper))
+    assert fields["author"] == ["{Research AND Development Team}", "{Smith, Jr., John}", "Sandy"]
+
+
+def test_urls_and_ids_are_written_verbatim() -> None:
+    paper = Paper(
+        title="T",
+        doi="10.1000/a_b%c{d}",
+        url="https://example.org/a_b?q=1%202&x={y}\\z",
+    )
+    fields = fields_of(bibtex_entry(paper))
+    assert fields["doi"] == "10.1000/a_b%cd"
+    assert fields["url"] == "https://example.org/a_b?q=1%202&x=%7By%7D%5Cz"
+
+
+def test_non_ascii_stays_utf8() -> None:
+    paper = Paper(title="Über naïve café: 東京 ∑ 🚀", authors=("Jörg Müller",))
+    fields = fields_of(bibtex_entry(paper))
+    assert fields["title"] == "Über naïve café: 東京 ∑ 🚀"
+    assert fields["author"] == ["Jörg Müller"]
+
+
+# --- keys --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paper", "key"),
+    [
+        (ATTENTION, "vaswani2017attention"),
+        (
+            Paper(
+                title="On the Opportunities and Risks",
+                authors=("Rishi Bommasani",),
+                published="2021",
+            ),
+            "bommasani2021opportunities",
+        ),
+        (Paper(title="A Survey", authors=("Jörg Müller",), published="2020"), "muller2020survey"),
+        (
+            Paper(title="The Łódź Data", authors=("Sławomir Strauß Jr.",), published="2019"),
+            "strauss2019lodz",
+        ),
+        (
+            Paper(title="GPT-4 Technical Report", authors=("OpenAI",), published="2023-03"),
+            "openai2023gpt",
+        ),
+        (
+            Paper(title="2024: A Year", authors=("Vaswani, Ashish",), published="2024"),
+            "vaswani2024year",
+        ),
+        (Paper(title="Of The An", authors=("王伟",)), "anonnd"),
+        (
+            Paper(title="Scaling", authors=("Laurens van der Maaten",), arxiv_id="2409.11074"),
+            "maaten2024scaling",
+        ),
+        (
+            Paper(title="O'Brien's Law", authors=("Conan O'Brien",), published="2001"),
+            "obrien2001obriens",
+        ),
+    ],
+)
+def test_key_from_author_year_and_title_word(paper: Paper, key: str) -> None:
+    assert bibtex_key(paper) == key
+
+
+def test_key_collisions_get_letters_in_order() -> None:
+    assert bibtex_key(ATTENTION, {"vaswani2017attention"}) == "vaswani2017attentiona"
+    taken = {"Vaswani2017Attention", "vaswani2017attentiona"}
+    assert bibtex_key(ATTENTION, taken) == "vaswani2017attentionb"
+    assert taken == {"Vaswani2017Attention", "vaswani2017attentiona"}  # not changed
+    many = {"vaswani2017attention"} | {
+        f"vaswani2017attention{c}" for c in "abcdefghijklmnopqrstuvwxyz"
+    }
+    assert bibtex_key(ATTENTION, many) == "vaswani2017attentionaa"
+
+
+def test_keys_for_a_list_are_unique_and_stable() -> None:
+    other = Paper(title="Attention Please", authors=("Zed Vaswani",), published="2017")
+    papers = [ATTENTION, other, ATTENTION, Paper(title="Else")]
+    keys = bibtex_keys(papers)
+    assert keys == [
+        "vaswani2017attention",
+        "vaswani2017attentiona",
+        "vaswani2017attentionb",
+        "anonndelse",
+    ]
+    assert bibtex_keys(papers) == keys
+
+
+# --- reading our own output back -----------------------------------------------------
+
+
+def test_export_reads_back_into_the_same_papers() -> None:
+    papers = [
+        ATTENTION,
+        Paper(
+            title="Deep Residual Learning",
+            authors=("Kaiming He",),
+            published="2016-06",
+            doi="10.1109/CVPR.2016.90",
+        ),
+        Paper(
+            title="Braces {and} 100% & $5 #1 a_b \\ back: GANs vs. LLMs",
+            authors=("Ann O'Neil", "Research and Development Team"),
+            arxiv_id="2409.11074",
+            published="2024-09-17",
+        ),
+        Paper(title="Über naïve café", authors=("Jörg Müller",), arxiv_id="hep-th/9901001"),
+    ]
+    keys = bibtex_keys(papers)
+    text = "\n".join(
+        bibtex_entry(paper, key=key, note="note {x} 50%")
+        for paper, key in zip(papers, keys, strict=True)
+    )
+    library = parse(text)
+    assert [entry.key for entry in library.entries] == keys
+    for paper, entry in zip(papers, library.entries, strict=True):
+        fields = {field.key: field.value for field in entry.fields}
+        assert unlatex(str(fields["title"])) == paper.title
+        assert names(fields) == list(paper.authors)
+        assert fields.get("eprint") == paper.arxiv_id
+        assert fields.get("doi") == paper.doi
+        assert unlatex(str(fields["annote"])) == "note {x} 50%"
+
+    # And reader's own BibTeX importer (which decodes with pylatexenc) agrees.
+    imported = parse_bibtex(text, source="export.bib").papers
+    assert [(p.title, p.authors, p.arxiv_id, p.doi) for p in imported] == [
+        (p.title, p.authors, p.arxiv_id, p.doi) for p in papers
+    ]
+    assert imported[0].published == "2017-06"
+    assert imported[0].primary_category == "cs.CL"

@@ -1,0 +1,461 @@
+"""Keyboard triage, driven by keys through Pilot: each key's effect on screen and on disk."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from reader.config import Config, Preset, load_config
+from reader.models import Paper
+from reader.store import Library
+from reader.tui.app import ReaderApp
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.tag_editor import TagEditor
+from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.paper_list import PaperList
+
+# No paper turns read by itself unless a test asks for it.
+QUIET = Config(read_delay=0)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen(app: ReaderApp) -> LibraryScreen:
+    assert isinstance(app.screen, LibraryScreen)
+    return app.screen
+
+
+def paper_list(app: ReaderApp) -> PaperList:
+    return app.screen.query_one(PaperList)
+
+
+def shown(app: ReaderApp) -> list[int]:
+    return list(paper_list(app).paper_ids)
+
+
+def row(app: ReaderApp, y: int) -> str:
+    return paper_list(app).render_line(y).text
+
+
+def messages(app: ReaderApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def open_app(library: Library, config: Config = QUIET, **kwargs: object) -> ReaderApp:
+    return ReaderApp(library, "ana", config=config, **kwargs)  # type: ignore[arg-type]
+
+
+# -- read state -------------------------------------------------------------------
+
+
+async def test_r_marks_read_and_u_unread(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        assert row(app, 0)[1] == "•"
+        await pilot.press("r")
+        assert library.annotation("ana", paper_id).is_read
+        assert row(app, 0)[1] == " "
+        await pilot.press("u")
+        assert not library.annotation("ana", paper_id).is_read
+        assert row(app, 0)[1] == "•"
+
+
+async def test_a_paper_turns_read_after_the_delay_on_it(library: Library) -> None:
+    clock = FakeClock()
+    app = open_app(library, Config(read_delay=2.0), clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        second = paper_list(app).highlighted
+        clock.now += 1.0
+        screen(app).check_reading()
+        assert not library.annotation("ana", second).is_read
+        clock.now += 1.5
+        screen(app).check_reading()
+        assert library.annotation("ana", second).is_read
+        # Moving on before the delay is up leaves a paper unread.
+        await pilot.press("j")
+        third = paper_list(app).highlighted
+        clock.now += 1.0
+        await pilot.press("j")
+        clock.now += 5.0
+        screen(app).check_reading()
+        assert not library.annotation("ana", third).is_read
+
+
+async def test_a_zero_delay_never_marks_read(library: Library) -> None:
+    clock = FakeClock()
+    app = open_app(library, Config(read_delay=0), clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        clock.now += 100
+        screen(app).check_reading()
+        assert library.annotations("ana") == {}
+
+
+async def test_all_visible_papers_read_in_one_undoable_step(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"restoration", "enter")
+        await settle(pilot)
+        visible = shown(app)
+        assert 1 < len(visible) < 39
+        await pilot.press("R")
+        marks = library.annotations("ana")
+        assert {i for i, m in marks.items() if m.is_read} == set(visible)
+        await pilot.press("z")
+        assert not any(m.is_read for m in library.annotations("ana").values())
+
+
+# -- marking, bulk actions and undo ---------------------------------------------------
+
+
+async def test_marked_papers_take_star_and_read_together_and_undo_steps_back(
+    library: Library,
+) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        first, second = shown(app)[:2]
+        await pilot.press("space", "space")
+        assert row(app, 0)[0] == row(app, 1)[0] == "▌"
+        assert "2 marked" in app.screen.sub_title
+        await pilot.press("s", "r")
+        for paper_id in (first, second):
+            mark = library.annotation("ana", paper_id)
+            assert mark.starred and mark.is_read
+        await pilot.press("z")
+        assert all(library.annotation("ana", i).starred for i in (first, second))
+        assert not any(library.annotation("ana", i).is_read for i in (first, second))
+        await pilot.press("z")
+        assert not any(library.annotation("ana", i).starred for i in (first, second))
+        await pilot.press("z")
+        assert messages(app)[-1] == "Nothing to undo."
+
+
+async def test_esc_clears_marks_first_then_the_filter(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"image", "enter")
+        await settle(pilot)
+        await pilot.press("space")
+        await pilot.press("escape")
+        assert "marked" not in app.screen.sub_title
+        assert app.screen.query_one(FilterBar).value == "image"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one(FilterBar).value == ""
+
+
+async def test_undo_brings_back_a_note(library: Library) -> None:
+    from textual.widgets import TextArea
+
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        library.set_note("ana", paper_id, "first thoughts")
+        await pilot.press("n")
+        await pilot.pause()
+        editor = app.screen.query_one(TextArea)
+        editor.clear()
+        editor.insert("second thoughts")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert library.annotation("ana", paper_id).note == "second thoughts"
+        await pilot.press("z")
+        assert library.annotation("ana", paper_id).note == "first thoughts"
+
+
+# -- tags ------------------------------------------------------------------------------
+
+
+async def test_t_edits_tags_with_completion_from_known_tags(library: Library) -> None:
+    a, b = (p.id for p in library.papers()[:2])
+    library.change_tags("ana", [b], add=["diffusion"])
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagEditor)
+        await pilot.press(*"to-read dif")
+        await pilot.pause(0.1)
+        field = app.screen.query_one(Input)
+        assert field._suggestion == "to-read diffusion"
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert library.annotation("ana", a).tags == ("to-read", "diffusion")
+        assert "#to-read #diff" in row(app, 0)
+        detail = str(app.screen.query_one("#detail-meta", Static).render())
+        assert "#to-read #diffusion" in detail
+
+
+async def test_tags_on_marked_papers_add_and_remove(library: Library) -> None:
+    a, b = (p.id for p in library.papers()[:2])
+    library.change_tags("ana", [a, b], add=["old"])
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "t")
+        await pilot.pause()
+        await pilot.press(*"new -old", "enter")
+        await pilot.pause()
+        assert library.annotation("ana", a).tags == ("new",)
+        assert library.annotation("ana", b).tags == ("new",)
+
+
+# -- views and order --------------------------------------------------------------------
+
+
+async def test_number_keys_switch_views_named_in_the_header(library: Library) -> None:
+    starred = library.papers()[5].id
+    library.toggle_star("ana", starred)
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert shown(app) == [starred]
+        assert app.screen.sub_title.startswith("ana · Starred · 1 of 39 papers")
+        await pilot.press("1")
+        await settle(pilot)
+        assert len(shown(app)) == 39
+
+
+async def test_views_come_from_the_config(library: Library) -> None:
+    config = Config(read_delay=0, presets=(Preset("1", "All", ""), Preset("7", "Grok", "grokking")))
+    app = open_app(library, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        assert len(shown(app)) == 1 and "Grok" in app.screen.sub_title
+
+
+async def test_sort_cycles_and_the_header_says_which(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("O")
+        assert app.screen.sub_title.endswith("most upvoted")
+        votes = [library.paper(i).upvotes or 0 for i in shown(app)]
+        assert votes == sorted(votes, reverse=True) and votes[0] > 0
+        await pilot.press("O")
+        assert app.screen.sub_title.endswith("by title")
+        titles = [library.paper(i).title.lower() for i in shown(app)[:5]]
+        assert titles == sorted(titles)
+        await pilot.press("O")
+        assert app.screen.sub_title.endswith("newest first")
+
+
+async def test_a_malformed_term_shows_a_hint_and_never_crashes(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"autor:smith")
+        await settle(pilot)
+        hint = app.screen.query_one("#filter-hint", Static)
+        assert hint.display and "author:" in str(hint.render())
+        assert shown(app) == []
+
+
+# -- open, copy, editor ------------------------------------------------------------------
+
+
+async def test_open_keys_open_only_http_links(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
+    library.import_papers(
+        [
+            Paper(
+                "Has Code",
+                arxiv_id="2409.11074",
+                github_url="https://github.com/a/b",
+                published="2030-01-01",
+            )
+        ]
+    )
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "p", "h")
+        await pilot.press("g")
+        await pilot.pause(0.7)
+        assert opened == [
+            "https://arxiv.org/abs/2409.11074",
+            "https://arxiv.org/pdf/2409.11074",
+            "https://huggingface.co/papers/2409.11074",
+            "https://github.com/a/b",
+        ]
+
+
+async def test_without_a_browser_the_link_is_shown(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("webbrowser.open", lambda url, new=0: False)
+    library.import_papers([Paper("Has Id", arxiv_id="2409.11074", published="2030-01-01")])
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        assert messages(app)[-1] == "https://arxiv.org/abs/2409.11074"
+
+
+async def test_gg_goes_to_the_top(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        assert paper_list(app).cursor == 38
+        await pilot.press("g", "g")
+        assert paper_list(app).cursor == 0
+        await pilot.press("ctrl+d")
+        assert paper_list(app).cursor > 5
+
+
+async def test_y_copies_bibtex_and_Y_the_id(library: Library) -> None:
+    library.import_papers(
+        [
+            Paper(
+                "Attention Is All You Need",
+                arxiv_id="1706.03762",
+                authors=("Ashish Vaswani",),
+                published="2030-01-01",
+            )
+        ]
+    )
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        assert app.clipboard.startswith("@misc{vaswani")
+        assert re.search(r"eprint\s*= \{1706\.03762\}", app.clipboard)
+        await pilot.press("Y")
+        assert app.clipboard == "1706.03762"
+
+
+async def test_E_edits_the_note_in_the_editor(
+    library: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\nopen(sys.argv[1], 'a').write('written in my editor\\n')\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        library.set_note("ana", paper_id, "first line\n")
+        await pilot.press("E")
+        await pilot.pause()
+        assert library.annotation("ana", paper_id).note == "first line\nwritten in my editor\n"
+
+
+async def test_a_failing_editor_changes_nothing(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VISUAL", "false")
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await pilot.pause()
+        assert library.annotations("ana") == {}
+        assert "exited with status 1" in messages(app)[-1]
+
+
+# -- help, palette, config ---------------------------------------------------------------
+
+
+async def test_help_lists_the_keys_as_remapped(library: Library) -> None:
+    config = Config(read_delay=0, keys=(("library.star", "x"),))
+    app = open_app(library, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        await pilot.press("x")
+        assert library.annotation("ana", paper_id).starred
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = dict((desc, keys) for keys, desc in app.screen._rows)
+        assert rows["Star"] == "x"
+        assert rows["Undo"] == "z" and rows["Open PDF"] == "p"
+
+
+async def test_the_palette_offers_every_action_and_each_paper(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Undo", "Copy BibTeX", "View: Unread", "Mark all visible papers read"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Open paper: grokking")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        paper = library.paper(paper_list(app).highlighted)
+        assert "Grokking" in paper.title
+
+
+async def test_the_chosen_theme_is_written_to_the_config(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("# mine\nread_delay = 0\n", encoding="utf-8")
+    monkeypatch.setenv("READER_CONFIG", str(path))
+    app = open_app(library, load_config(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert load_config(path).theme == "nord"
+    assert path.read_text(encoding="utf-8").splitlines()[-2:] == ["# mine", "read_delay = 0"]
+
+
+async def test_the_recent_view_shows_the_last_week(library: Library) -> None:
+    from datetime import date, timedelta
+
+    today = date.today()
+    library.import_papers(
+        [
+            Paper("Featured Today", featured=today.isoformat(), published="2020-01-01"),
+            Paper("Published Lately", published=(today - timedelta(days=6)).isoformat()),
+            Paper("Too Old", published=(today - timedelta(days=8)).isoformat()),
+        ]
+    )
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        titles = {library.paper(i).title for i in shown(app)}
+        assert titles == {"Featured Today", "Published Lately"}
