@@ -9,7 +9,7 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
 
     [keys]                      # binding id = a key, or several separated by commas
     "library.star" = "S"
-    "library.toggle_read" = "ctrl+r,R"
+    "library.read" = "ctrl+r,r"
 
     [presets]                   # the number keys 1 to 9
     "2" = { name = "Unread", query = "is:unread -tag:skip" }
@@ -365,6 +365,11 @@ class _Checker:
             raise self.error(
                 [*where, "query"], f"must be a filter query string, not {_show(query)}"
             )
+        from reader.search import Query  # rapidfuzz: only when a preset needs checking
+
+        errors = Query.parse(query).errors
+        if errors:
+            raise self.error([*where, "query"], errors[0])
         return Preset(where[-1], one_line(name), one_line(query))
 
 

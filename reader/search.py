@@ -595,11 +595,10 @@ class SearchIndex:
             else:
                 test = lambda mark: mark.is_read  # noqa: E731
             positions = self._positions
-            # One C-level copy first: the UI thread may change a dict of marks while a
-            # worker thread filters, and a dict must not change while Python loops over it.
+            # ``marks`` must not change while this runs: the TUI hands its worker a copy.
             return {
                 positions[paper_id]
-                for paper_id, mark in list(marks.items())
+                for paper_id, mark in marks.items()
                 if paper_id in positions and test(mark)
             }
         if field == "upvotes":

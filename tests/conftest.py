@@ -23,6 +23,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("READER_USER", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("READER_CONFIG", raising=False)
     monkeypatch.delenv("READER_HF_URL", raising=False)
     monkeypatch.delenv("READER_ARXIV_URL", raising=False)
 

@@ -521,3 +521,13 @@ def test_save_theme_unwritable_is_a_clean_error(tmp_path: Path) -> None:
     finally:
         locked.chmod(0o700)
     assert path.read_text(encoding="utf-8") == "read_delay = 3\n"
+
+
+def test_a_preset_query_with_a_mistake_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[presets]\n"7" = { name = "Mine", query = "autor:x" }\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: presets.7.query: ")
+    assert "did you mean author:" in message

@@ -319,21 +319,29 @@ def test_tags_and_stars_are_separate_columns(library: Library) -> None:
     assert mark.starred and mark.note == "kept" and mark.tags == ("x",)
 
 
-def test_restore_puts_annotations_back_exactly(library: Library) -> None:
+def test_restore_puts_back_only_the_fields_undone(library: Library) -> None:
     a, b = (p.id for p in library.papers()[:2])
-    library.set_note("ana", a, "before")
-    before = library.annotations_of("ana", [a, b])
+    library.set_note("ana", a, "kept")
+    before = list(library.annotations_of("ana", [a, b]).values())
     library.set_starred_many("ana", [a, b], True)
-    library.set_read("ana", [a, b], True)
-    library.change_tags("ana", [a, b], add=["later"])
-    library.set_note("ana", a, "after")
-    restored = library.restore("ana", list(before.values()))
+    library.set_read("ana", [a, b], True)  # later, by the read delay
+    restored = library.restore("ana", before, ["starred"])
     for paper_id in (a, b):
-        was, now = before[paper_id], restored[paper_id]
-        assert (now.starred, now.note, now.read_at, now.tags) == (
-            was.starred,
-            was.note,
-            was.read_at,
-            was.tags,
-        )
-    assert not restored[b].marks_anything
+        assert not restored[paper_id].starred and restored[paper_id].is_read
+    assert restored[a].note == "kept"
+    tags_before = list(library.annotations_of("ana", [a]).values())
+    library.change_tags("ana", [a], add=["x"])
+    assert library.restore("ana", tags_before, ["tags"])[a].tags == ()
+
+
+def test_an_undone_note_never_overwrites_one_written_since(library: Library) -> None:
+    paper_id = library.papers()[0].id
+    library.set_note("ana", paper_id, "first")
+    before = [library.annotation("ana", paper_id)]
+    after = {paper_id: library.set_note("ana", paper_id, "second")}
+    library.set_note("ana", paper_id, "from the other window")
+    with pytest.raises(NoteConflict):
+        library.restore("ana", before, ["note"], after=after)
+    assert library.annotation("ana", paper_id).note == "from the other window"
+    after = {paper_id: library.set_note("ana", paper_id, "third")}
+    assert library.restore("ana", before, ["note"], after=after)[paper_id].note == "first"

@@ -405,9 +405,12 @@ async def test_help_lists_the_keys_as_remapped(library: Library) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        rows = dict((desc, keys) for keys, desc in app.screen._rows)
+        rows = {desc: keys for keys, desc, _id in app.screen._rows}
         assert rows["Star"] == "x"
         assert rows["Undo"] == "z" and rows["Open PDF"] == "p"
+        assert rows["View: Unread"] == "2"
+        ids = {desc: ident for _keys, desc, ident in app.screen._rows}
+        assert ids["Star"] == "library.star"
 
 
 async def test_the_palette_offers_every_action_and_each_paper(library: Library) -> None:
@@ -459,3 +462,124 @@ async def test_the_recent_view_shows_the_last_week(library: Library) -> None:
         await settle(pilot)
         titles = {library.paper(i).title for i in shown(app)}
         assert titles == {"Featured Today", "Published Lately"}
+
+
+async def test_the_read_timer_really_fires(library: Library) -> None:
+    app = open_app(library, Config(read_delay=0.1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if library.annotation("ana", paper_id).is_read:
+                break
+        assert library.annotation("ana", paper_id).is_read
+
+
+async def test_undoing_a_star_keeps_the_read_state_set_since(library: Library) -> None:
+    clock = FakeClock()
+    app = open_app(library, Config(read_delay=2.0), clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        await pilot.press("s")
+        clock.now += 3
+        screen(app).check_reading()
+        assert library.annotation("ana", paper_id).is_read
+        await pilot.press("z")
+        mark = library.annotation("ana", paper_id)
+        assert not mark.starred and mark.is_read
+
+
+async def test_undo_never_overwrites_a_note_written_elsewhere_since(library: Library) -> None:
+    from textual.widgets import TextArea
+
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one(TextArea).insert("mine")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        library.set_note("ana", paper_id, "from the other window")
+        await pilot.press("z")
+        assert library.annotation("ana", paper_id).note == "from the other window"
+        assert "changed since" in messages(app)[-1]
+
+
+async def test_E_keeps_the_text_when_the_note_changed_meanwhile(
+    library: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from textual.widgets import TextArea
+
+    from reader.tui.screens.note_editor import NoteEditor
+
+    db = library.path
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sqlite3, sys\n"
+        f"c = sqlite3.connect({str(db)!r})\n"
+        "c.execute(\"UPDATE annotations SET note = 'other window'\")\n"
+        "c.commit()\n"
+        "open(sys.argv[1], 'a').write('MY CAREFUL NOTE')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        library.set_note("ana", paper_id, "start ")
+        await pilot.press("E")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.query_one(TextArea).text == "start MY CAREFUL NOTE"
+        assert library.annotation("ana", paper_id).note == "other window"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert library.annotation("ana", paper_id).note == "start MY CAREFUL NOTE"
+
+
+async def test_marks_that_a_filter_hides_are_dropped(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "space")
+        await pilot.press("slash", *"grokking", "enter")
+        await settle(pilot)
+        assert "marked" not in app.screen.sub_title
+        (grokking,) = shown(app)
+        await pilot.press("s")
+        starred = {i for i, m in library.annotations("ana").items() if m.starred}
+        assert starred == {grokking}
+
+
+async def test_sorting_or_a_reload_keeps_the_cursor_on_its_paper(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("j", "j", "j", "j")
+        paper_id = paper_list(app).highlighted
+        await pilot.press("O")
+        await settle(pilot)
+        assert paper_list(app).highlighted == paper_id
+        screen(app).reload()
+        await settle(pilot)
+        assert paper_list(app).highlighted == paper_id
+
+
+async def test_g_then_a_move_opens_nothing(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("g", "j")
+        await pilot.pause(0.7)
+        assert opened == []

@@ -53,7 +53,7 @@ async def test_opens_on_the_list_with_user_and_counts(library: Library) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
-        assert app.screen.sub_title == "ana · 39 of 39 papers · newest first"
+        assert app.screen.sub_title == "ana · All · 39 of 39 papers · newest first"
         assert app.focused is paper_list(app)
         assert len(paper_list(app).paper_ids) == 39
         # Newest first: the first row is the most recent paper of the sample.
@@ -83,7 +83,7 @@ async def test_typing_a_filter_narrows_and_highlights(library: Library) -> None:
         await settle(pilot)
         ids = paper_list(app).paper_ids
         assert [library.paper(i).title for i in ids] == [GROKKING]
-        assert app.screen.sub_title == "ana · 1 of 39 papers · by relevance"
+        assert app.screen.sub_title == "ana · All · 1 of 39 papers · by relevance"
         segments = list(paper_list(app).render_line(0))
         lit = [s.text for s in segments if s.style and s.style.underline]
         assert "".join(lit) == "Grokking"
@@ -127,7 +127,7 @@ async def test_no_match_shows_an_empty_state(library: Library) -> None:
         await settle(pilot)
         assert paper_list(app).paper_ids == []
         assert "No papers match “xyzzy”" in row_text(app, 1)
-        assert app.screen.sub_title == "ana · 0 of 39 papers · by relevance"
+        assert app.screen.sub_title == "ana · All · 0 of 39 papers · by relevance"
         # Acting on nothing is harmless.
         await pilot.press("enter", "s", "n")
         assert isinstance(app.screen, LibraryScreen)
@@ -239,7 +239,7 @@ async def test_empty_library_says_how_to_fill_it(empty_library: Library) -> None
         assert "Press f to fetch" in row_text(app, 1)
         help_text = str(app.screen.query_one("#detail-title", Static).render())
         assert "reader import FILE" in help_text and "reader fetch hf" in help_text
-        assert app.screen.sub_title == "ana · 0 of 0 papers · newest first"
+        assert app.screen.sub_title == "ana · All · 0 of 0 papers · newest first"
 
 
 async def test_startup_notice_is_shown(library: Library) -> None:
@@ -466,7 +466,7 @@ async def test_f_fetches_todays_papers_in_the_background(library: Library) -> No
         await pilot.press("f")
         await wait_for_fetch(pilot)
         assert [r.url.path for r in requests] == ["/api/daily_papers"]
-        assert app.screen.sub_title == "ana · 43 of 43 papers · newest first"
+        assert app.screen.sub_title == "ana · All · 43 of 43 papers · newest first"
         titles = {library.paper(i).title for i in paper_list(app).paper_ids}
         assert "Titans: Learning to Memorize at Test Time" in titles
         messages = [n.message for n in app._notifications]
@@ -486,7 +486,7 @@ async def test_a_failed_fetch_is_a_toast_not_a_crash(library: Library) -> None:
         assert app.is_running
         (failure,) = [n for n in app._notifications if n.title == "Fetch failed"]
         assert "huggingface.co: HTTP 404: no" in failure.message
-        assert app.screen.sub_title == "ana · 39 of 39 papers · newest first"
+        assert app.screen.sub_title == "ana · All · 39 of 39 papers · newest first"
 
 
 async def test_the_palette_offers_the_fetch(library: Library) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -359,29 +359,44 @@ class Library:
         )
         return {row[0]: row[1] for row in rows}
 
-    def restore(self, user: str, marks: Sequence[Annotation]) -> dict[int, Annotation]:
-        """Put annotations back exactly as they were (undo), in one transaction."""
+    def restore(
+        self,
+        user: str,
+        before: Sequence[Annotation],
+        fields: Sequence[str],
+        *,
+        after: Mapping[int, Annotation] | None = None,
+    ) -> dict[int, Annotation]:
+        """Undo: put ``fields`` (starred, read_at, tags, note) back as in ``before``.
+
+        Only those columns change, so an undone star leaves a read state set since
+        alone. A note is put back only where it still reads as ``after`` left it:
+        a note written since (in another window) is never overwritten, and raises
+        :class:`NoteConflict` with nothing changed.
+        """
+        unknown = set(fields) - {"starred", "read_at", "tags", "note"}
+        if unknown:
+            raise ValueError(f"cannot restore {sorted(unknown)}")
         now = _now()
         with self.transaction():
-            for mark in marks:
-                self.db.execute(
-                    "INSERT INTO annotations (user, paper_id, starred, note, read_at, tags, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (user, paper_id) DO UPDATE SET starred = excluded.starred, "
-                    "note = excluded.note, read_at = excluded.read_at, tags = excluded.tags, "
-                    "updated_at = excluded.updated_at",
-                    (
-                        user,
-                        mark.paper_id,
-                        int(mark.starred),
-                        mark.note,
-                        mark.read_at,
-                        json.dumps(list(mark.tags), ensure_ascii=False),
-                        now,
-                        now,
-                    ),
-                )
-        return self.annotations_of(user, [mark.paper_id for mark in marks])
+            for mark in before:
+                if "note" in fields and after is not None:
+                    row = self._row(
+                        "SELECT note FROM annotations WHERE user = ? AND paper_id = ?",
+                        (user, mark.paper_id),
+                    )
+                    current = row[0] if row else ""
+                    if current != after[mark.paper_id].note:
+                        raise NoteConflict("the note was changed since; not undone", current)
+                values = {
+                    "starred": int(mark.starred),
+                    "read_at": mark.read_at,
+                    "tags": json.dumps(list(mark.tags), ensure_ascii=False),
+                    "note": mark.note,
+                }
+                for field in fields:
+                    self._upsert(user, mark.paper_id, field, values[field], now)
+        return self.annotations_of(user, [mark.paper_id for mark in before])
 
     def toggle_star(self, user: str, paper_id: int) -> Annotation:
         """Flip the star in one statement, so two processes never lose a toggle."""

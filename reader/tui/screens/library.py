@@ -30,7 +30,7 @@ from reader.config import (
 from reader.models import Annotation, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
-from reader.store import Library, LibraryError
+from reader.store import Library, LibraryError, NoteConflict
 from reader.text import one_line, safe_url
 from reader.tui.commands import PaperCommands
 from reader.tui.screens.help import HelpScreen
@@ -81,10 +81,20 @@ class ViewSettings:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One undoable step: the annotations of the papers it touched, as they were."""
+    """One undoable step: which fields of which papers it changed, and from what to what.
+
+    Undo puts back only ``fields``, so it never takes away what happened since to
+    the others (a star undone leaves the read state the read delay set meanwhile).
+    """
 
     label: str
+    fields: tuple[str, ...]
     before: list[Annotation]
+    after: dict[int, Annotation]
+
+
+def _field(mark: Annotation, field: str) -> object:
+    return getattr(mark, field)
 
 
 def _one(mark: Annotation) -> dict[int, Annotation]:
@@ -198,6 +208,7 @@ class LibraryScreen(Screen[None]):
         self._reading: tuple[int, float] | None = None
         self._read_timer: Timer | None = None
         self._pending_g: Timer | None = None
+        self._shown_filter = ""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -253,6 +264,13 @@ class LibraryScreen(Screen[None]):
             empty = f"No papers match “{one_line(query.text)}”. Esc clears the filter."
         else:
             empty = "No papers in this view. Press 1 to see them all."
+        # New words typed: the best match comes first. Anything else (a sort, a view, a
+        # reload after a fetch, Esc) keeps the cursor on the paper it was on.
+        typed = self.query_one(FilterBar).value
+        keep_cursor = typed == self._shown_filter or not typed.strip()
+        self._shown_filter = typed
+        # Marks only ever hold papers in sight, so an action never hits hidden ones.
+        self._selected &= set(ids)
         hint = self.query_one("#filter-hint", Static)
         hint.update(Text("  ".join(query.errors)))
         hint.set_class(bool(query.errors), "-active")
@@ -264,6 +282,7 @@ class LibraryScreen(Screen[None]):
             query,
             empty_message=empty,
             selected=self._selected,
+            keep_cursor=keep_cursor,
         )
         self._update_title()
         if not ids:
@@ -292,7 +311,7 @@ class LibraryScreen(Screen[None]):
     def _update_title(self) -> None:
         shown = len(self.query_one(PaperList).paper_ids)
         parts = [self.user]
-        if self._preset and self._preset.query:
+        if self._preset:
             parts.append(self._preset.name)
         parts.append(f"{shown} of {len(self._papers)} papers")
         parts.append(SORT_LABELS[self._effective_sort(self._query)])
@@ -376,6 +395,7 @@ class LibraryScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
+        self._cancel_pending_g()  # g then j: the g meant nothing for the next paper
         self._show_detail(event.paper_id)
         self._start_reading(event.paper_id)
 
@@ -411,19 +431,29 @@ class LibraryScreen(Screen[None]):
         self._update_title()
 
     def _change(
-        self, label: str, paper_ids: list[int], write: Callable[[], Mapping[int, Annotation]]
+        self,
+        label: str,
+        field: str,
+        paper_ids: list[int],
+        write: Callable[[], Mapping[int, Annotation]],
     ) -> bool:
-        """Run one undoable change of annotations; show it, or say why it failed."""
+        """Run one undoable change of one field; show it, or say why it failed."""
         if not paper_ids:
             return False
-        before = [self._marks.get(i, Annotation(i)) for i in paper_ids]
         try:
-            after = write()
+            # Fresh from the file: what undo puts back must be what was really there.
+            before = self.library.annotations_of(self.user, paper_ids)
+            after = dict(write())
         except LibraryError as error:
             self.notify(str(error), title=f"{label} not saved", severity="error", markup=False)
             return False
-        self._undo.append(Change(label, before))
-        del self._undo[:-UNDO_LEVELS]
+        changed = [i for i in paper_ids if _field(before[i], field) != _field(after[i], field)]
+        if changed:
+            self._push_undo(
+                Change(
+                    label, (field,), [before[i] for i in changed], {i: after[i] for i in changed}
+                )
+            )
         self._remember_all(after)
         if len(paper_ids) > 1:
             self.notify(f"{label}: {papers_label(len(paper_ids))}. z undoes.", timeout=3)
@@ -432,29 +462,32 @@ class LibraryScreen(Screen[None]):
     def action_toggle_star(self) -> None:
         ids = self._targets()
         if len(ids) == 1 and not self._selected:
-            self._change("Star", ids, lambda: _one(self.library.toggle_star(self.user, ids[0])))
+            self._change(
+                "Star", "starred", ids, lambda: _one(self.library.toggle_star(self.user, ids[0]))
+            )
             return
         star = not all(self._marks.get(i, Annotation(i)).starred for i in ids)
         self._change(
             "Star" if star else "Unstar",
+            "starred",
             ids,
             lambda: self.library.set_starred_many(self.user, ids, star),
         )
 
     def action_mark_read(self) -> None:
         ids = self._targets()
-        self._change("Read", ids, lambda: self.library.set_read(self.user, ids, True))
+        self._change("Read", "read_at", ids, lambda: self.library.set_read(self.user, ids, True))
 
     def action_mark_unread(self) -> None:
         ids = self._targets()
         self._stop_reading()
-        self._change("Unread", ids, lambda: self.library.set_read(self.user, ids, False))
+        self._change("Unread", "read_at", ids, lambda: self.library.set_read(self.user, ids, False))
 
     def action_mark_all_read(self) -> None:
         ids = list(self.query_one(PaperList).paper_ids)
         if not ids:
             return
-        self._change("Read", ids, lambda: self.library.set_read(self.user, ids, True))
+        self._change("Read", "read_at", ids, lambda: self.library.set_read(self.user, ids, True))
 
     def action_toggle_selected(self) -> None:
         papers = self.query_one(PaperList)
@@ -471,7 +504,18 @@ class LibraryScreen(Screen[None]):
             return
         change = self._undo.pop()
         try:
-            restored = self.library.restore(self.user, change.before)
+            restored = self.library.restore(
+                self.user, change.before, change.fields, after=change.after
+            )
+        except NoteConflict as conflict:
+            self.notify(
+                "The note was changed since (in another window?); it is left as it is.",
+                title="Not undone",
+                severity="warning",
+                markup=False,
+            )
+            self._remember(Annotation(change.before[0].paper_id, note=conflict.current))
+            return
         except LibraryError as error:
             self._undo.append(change)
             self.notify(str(error), title="Undo failed", severity="error", markup=False)
@@ -497,6 +541,7 @@ class LibraryScreen(Screen[None]):
             if add or remove:
                 self._change(
                     "Tags",
+                    "tags",
                     ids,
                     lambda: self.library.change_tags(self.user, ids, add=add, remove=remove),
                 )
@@ -555,13 +600,24 @@ class LibraryScreen(Screen[None]):
             return
         self._remember(mark)
 
+        self.app.push_screen(NoteEditor(paper.title, mark.note, self._note_saver(paper_id)))
+
+    def _note_saver(self, paper_id: int) -> Callable[[str, str], None]:
+        """What the note editor calls to save: compare-and-set, undoable."""
+
         def save(text: str, original: str) -> None:
+            before = self.library.annotation(self.user, paper_id)
             saved = self.library.set_note(self.user, paper_id, text, expected=original)
-            self._undo.append(Change("Note", [mark]))
+            if saved.note != before.note:
+                self._push_undo(Change("Note", ("note",), [before], {paper_id: saved}))
             self._remember(saved)
             self.notify("Note saved." if saved.has_note else "Note removed.")
 
-        self.app.push_screen(NoteEditor(paper.title, mark.note, save))
+        return save
+
+    def _push_undo(self, change: Change) -> None:
+        self._undo.append(change)
+        del self._undo[:-UNDO_LEVELS]
 
     def action_edit_note_externally(self) -> None:
         """Write the note in $EDITOR (the app steps aside while it runs)."""
@@ -578,19 +634,31 @@ class LibraryScreen(Screen[None]):
             self.notify("Note unchanged.", timeout=2)
             return
         paper_id = paper.id
-        if self._change(
-            "Note",
-            [paper_id],
-            lambda: _one(self.library.set_note(self.user, paper_id, text, expected=mark.note)),
-        ):
-            self.notify("Note saved.")
+        try:
+            self._note_saver(paper_id)(text, mark.note)
+        except NoteConflict as conflict:
+            # Changed elsewhere while the editor ran: keep the text, let the user decide.
+            self.notify(
+                "It was changed elsewhere meanwhile. Your text is in the editor: "
+                "ctrl+s replaces the other version, esc drops yours.",
+                title="Note not saved yet",
+                severity="warning",
+                markup=False,
+            )
+            self.app.push_screen(
+                NoteEditor(paper.title, text, self._note_saver(paper_id), original=conflict.current)
+            )
+        except LibraryError as error:
+            self.notify(str(error), title="Note not saved", severity="error", markup=False)
 
     # -- open and copy ----------------------------------------------------------
 
     def action_open(self, kind: str) -> None:
         paper = self._current()
-        if paper is None:
-            return
+        if paper is not None:
+            self._open(paper, kind)
+
+    def _open(self, paper: Paper, kind: str) -> None:
         url, label = _link(paper, kind)
         if url is None:
             self.notify(f"This paper has no {label} link.", severity="warning", timeout=3)
@@ -603,16 +671,23 @@ class LibraryScreen(Screen[None]):
     def action_open_github_or_top(self) -> None:
         """``g`` opens GitHub; ``gg`` (two presses within half a second) goes to the top."""
         if self._pending_g is not None:
-            self._pending_g.stop()
-            self._pending_g = None
+            self._cancel_pending_g()
             self.query_one(PaperList).action_first()
+            return
+        paper = self._current()
+        if paper is None:
             return
 
         def open_github() -> None:
             self._pending_g = None
-            self.action_open("github")
+            self._open(paper, "github")
 
         self._pending_g = self.set_timer(GG_WINDOW, open_github)
+
+    def _cancel_pending_g(self) -> None:
+        if self._pending_g is not None:
+            self._pending_g.stop()
+            self._pending_g = None
 
     def action_copy_bibtex(self) -> None:
         paper = self._current()
@@ -681,7 +756,8 @@ class LibraryScreen(Screen[None]):
         papers.focus()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.app, self))
+        views = [(preset.key, preset.name) for preset in self._settings.presets]
+        self.app.push_screen(HelpScreen(self.app, self, views))
 
     # -- fetching -------------------------------------------------------------
 

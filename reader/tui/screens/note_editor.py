@@ -53,18 +53,26 @@ class NoteEditor(ModalScreen[str | None]):
         Binding("escape", "close", "Close", id="note.close"),
     ]
 
-    def __init__(self, title: str, note: str, save: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        title: str,
+        note: str,
+        save: Callable[[str, str], None],
+        *,
+        original: str | None = None,
+    ) -> None:
         """``save(text, original)`` stores the text, refusing if the note is no longer
-        ``original``; if it raises LibraryError the editor stays open."""
+        ``original`` (default: ``note``); if it raises LibraryError the editor stays open."""
         super().__init__()
         self._paper_title = title
-        self._original = note
+        self._text = note
+        self._original = note if original is None else original
         self._save = save
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog"):
             yield Label(Text(f"Note · {one_line(self._paper_title)}"), id="note-title")
-            yield TextArea(self._original, id="note-text", soft_wrap=True)
+            yield TextArea(self._text, id="note-text", soft_wrap=True)
             yield Label("ctrl+s save · esc close · Markdown", id="note-hint")
 
     def on_mount(self) -> None:

@@ -80,14 +80,14 @@ class PaperList(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
-        Binding("ctrl+d", "half_page(1)", "Half page down", show=False),
-        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False, id="list.half_down"),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False, id="list.half_up"),
+        Binding("home", "first", "First (also gg)", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
     ]
 
     # repaint=False: watch_cursor redraws just the rows that changed.
@@ -133,8 +133,10 @@ class PaperList(ScrollView, can_focus=True):
         *,
         empty_message: str,
         selected: AbstractSet[int] = frozenset(),
+        keep_cursor: bool = True,
     ) -> None:
-        """Replace the rows, keeping the cursor on the same paper when it is still shown."""
+        """Replace the rows. The cursor stays on the same paper when it is still shown
+        and ``keep_cursor``; else it goes to the first row (the best match)."""
         keep = self.highlighted
         self._ids = list(ids)
         self._papers = papers
@@ -144,7 +146,7 @@ class PaperList(ScrollView, can_focus=True):
         self.empty_message = empty_message
         self.virtual_size = Size(0, len(self._ids))
         position = 0
-        if keep is not None and query.is_empty:
+        if keep is not None and keep_cursor:
             try:
                 position = self._ids.index(keep)
             except ValueError:
