@@ -583,3 +583,23 @@ async def test_g_then_a_move_opens_nothing(
         await pilot.press("g", "j")
         await pilot.pause(0.7)
         assert opened == []
+
+
+async def test_open_paper_in_the_palette_searches_like_the_filter(library: Library) -> None:
+    library.import_papers(
+        [
+            Paper(
+                "Circadian Clocks", abstract="A zeitgeber entrains rhythms.", published="2001-01-01"
+            )
+        ]
+    )
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"zeitgeber")  # only in the abstract: the filter's index finds it
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert library.paper(paper_list(app).highlighted).title == "Circadian Clocks"

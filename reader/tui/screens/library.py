@@ -743,6 +743,11 @@ class LibraryScreen(Screen[None]):
         """(id, title) of every paper, for the palette's "Open paper"."""
         return [(paper_id, paper.title) for paper_id, paper in self._papers.items()]
 
+    def find_papers(self, text: str, limit: int) -> list[tuple[int, str]]:
+        """(id, title) of the papers ``text`` finds, best first: the filter's search."""
+        ids = self._index.search(Query.parse(text), dict(self._marks))[:limit]
+        return [(paper_id, self._papers[paper_id].title) for paper_id in ids]
+
     def go_to_paper(self, paper_id: int) -> None:
         """Show ``paper_id``: in the list as it is, or with the filter and view cleared."""
         papers = self.query_one(PaperList)
