@@ -603,3 +603,18 @@ async def test_open_paper_in_the_palette_searches_like_the_filter(library: Libra
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert library.paper(paper_list(app).highlighted).title == "Circadian Clocks"
+
+
+async def test_wide_tags_never_push_a_row_past_its_width(library: Library) -> None:
+    from rich.cells import cell_len
+
+    paper_id = library.papers()[0].id
+    library.change_tags("ana", [paper_id], add=["機械学習", "拡散モデル", "画像生成"])
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        line = paper_list(app).render_line(0)
+        assert line.cell_length == paper_list(app).scrollable_content_region.width
+        assert "#機械学習" in line.text and cell_len(line.text) == line.cell_length
+        # The date and upvotes still end the row: the tags took no more than their cells.
+        assert line.text.rstrip().endswith("2025-10-28    ▲2")

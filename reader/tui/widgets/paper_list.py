@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -283,9 +284,9 @@ class PaperList(ScrollView, can_focus=True):
         text.append(CODE if paper.has_code else "   ", style("paper-list--code"))
         text.append(" ")
         tags = " ".join(f"#{tag}" for tag in mark.tags) if mark and mark.tags else ""
-        tags = one_line(tags)[: int(title_width * TAGS_SHARE)]
+        tags = set_cell_size(one_line(tags), int(title_width * TAGS_SHARE)).rstrip()
         if tags:
-            title_width -= len(tags) + 1
+            title_width -= cell_len(tags) + 1  # cells, not characters: CJK tags are wide
         title = self._title_text(paper.title, title_width)
         if unread:
             title.stylize(UNREAD_TITLE)
