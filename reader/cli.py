@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,8 @@ import click
 
 from reader import __version__
 from reader.config import ConfigError, default_config_path, load_config
-from reader.export.files import ExportError, write_atomic
+from reader.export.files import ExportError
+from reader.export.run import FORMATS as EXPORT_FORMATS
 from reader.models import papers_label
 from reader.net import NetError
 from reader.paths import default_db_path, default_user
@@ -168,7 +169,8 @@ def import_command(settings: Settings, files: tuple[str, ...], fmt: str) -> None
     copied as text, Hugging Face API JSON, an arXiv Atom feed, BibTeX, or a reader
     JSON / JSON Lines export. Every file is read and checked before anything is
     written; a file is imported whole or not at all. Papers already in the library
-    are updated, never duplicated, and stars and notes are never touched.
+    are updated, never duplicated. A reader export also brings back its stars, read
+    state, tags and notes (for --user); a note already in the library is never replaced.
     """
     from reader.sources.loader import load
 
@@ -177,12 +179,14 @@ def import_command(settings: Settings, files: tuple[str, ...], fmt: str) -> None
         data = _read_input(name)
         with friendly_errors():
             batches.append((name, load("<stdin>" if name == "-" else name, data, fmt=fmt)))
+    from reader.importing import import_batch
+
     with opened(settings) as library:
         for name, batch in batches:
-            result = replace(library.import_papers(batch.papers), skipped=batch.skipped)
+            report = import_batch(library, batch, user=settings.user)
             label = "stdin" if name == "-" else name
             count = papers_label(len(batch.papers))
-            _echo(f"{label}: {count} ({batch.format}): {result.summary()}")
+            _echo(f"{label}: {count} ({batch.format}): {report.summary()}")
 
 
 # -- fetching over the network -------------------------------------------------
@@ -382,34 +386,61 @@ def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown"]),
+    type=click.Choice(EXPORT_FORMATS),
     default="markdown",
     show_default=True,
-    help="Output format.",
+    help="markdown (one document), obsidian (a folder, a file per paper), json / jsonl "
+    "(everything; reader import restores it), csv, bibtex.",
 )
+@click.option("--starred", "scope", flag_value="starred", help="Only starred papers.")
+@click.option("--noted", "scope", flag_value="noted", help="Only papers with a note.")
+@click.option("--all", "scope", flag_value="all", help="Every paper in the library.")
+@click.option("--query", "query", metavar="QUERY", help="The papers this filter query finds.")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
+    type=click.Path(path_type=Path),
+    help="Write to this file (a folder for obsidian) instead of standard output.",
 )
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option("--with-notes", is_flag=True, help="bibtex: put each note in an annote field.")
 @click.pass_obj
-def export_command(settings: Settings, fmt: str, output: Path | None, force: bool) -> None:
-    """Export the user's starred and noted papers, with their notes."""
-    from reader.export.markdown import render_markdown
+def export_command(
+    settings: Settings,
+    fmt: str,
+    scope: str | None,
+    query: str | None,
+    output: Path | None,
+    force: bool,
+    with_notes: bool,
+) -> None:
+    """Export the user's papers with their stars, read state, tags and notes.
 
+    Default: the starred and noted papers, as Markdown, to standard output.
+    """
+    from reader.export.run import export, select
+
+    if scope and query is not None:
+        raise click.UsageError("give --starred, --noted, --all or --query, not two of them")
     if output is not None and _is_library_file(output, settings.db_path):
         raise click.ClickException(f"{output}: that is the library itself; choose another file")
     with opened(settings, create=False) as library:
-        items = library.annotated(settings.user)
-    text = render_markdown(items, user=settings.user, today=date.today().isoformat())
-    if output is None:
-        _echo(text, nl=False)
-        return
+        papers, marks = library.papers(), library.annotations(settings.user)
     with friendly_errors():
-        write_atomic(output, text, force=force)
-    click.echo(f"Wrote {papers_label(len(items))} to {output}", err=True)
+        items = select(papers, marks, scope=scope or "starred-or-noted", query=query)
+        outcome = export(
+            fmt,
+            items,
+            output,
+            user=settings.user,
+            now=datetime.now(UTC),
+            force=force,
+            with_notes=with_notes,
+        )
+    if outcome.text is not None:
+        _echo(outcome.text, nl=False)
+    else:
+        click.echo(outcome.message, err=True)
 
 
 class _QueryCommand(click.Command):

@@ -17,13 +17,17 @@ SAMPLE_PAGE = Path(__file__).parent.parent / "reader" / "data" / "sample-papers.
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_environment(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep every test away from the real user's library, config and name."""
     monkeypatch.setenv("READER_DB", str(tmp_path / "env-library.db"))
     monkeypatch.setenv("READER_USER", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("READER_CONFIG", raising=False)
+    # Outside tmp_path, which some tests list: a home of its own for each test.
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("READER_HF_URL", raising=False)
     monkeypatch.delenv("READER_ARXIV_URL", raising=False)
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.middlewares import SeparateCoAuthors
 
-from reader.export.bibtex import bibtex_entry, bibtex_key, bibtex_keys
-from reader.models import Paper
+from reader.export.bibtex import bibtex_entry, bibtex_key, bibtex_keys, render_bibtex
+from reader.models import Annotation, Paper
 from reader.sources.bibtex import parse_bibtex
 
 ATTENTION = Paper(
@@ -374,3 +375,60 @@ def test_export_reads_back_into_the_same_papers() -> None:
     ]
     assert imported[0].published == "2017-06"
     assert imported[0].primary_category == "cs.CL"
+
+
+# --- the whole document ------------------------------------------------------------
+
+
+DOC_NOTE = (
+    "Ünïcödé 🚀 \"quoted\" and 'single'\n"
+    "\n"
+    "---\n"
+    "C:\\path\\to \\\\ {braces} and }{ 50% & $x$\n"
+    "@misc{evil, title={x}}\n"
+    "---"
+)
+
+
+def document_items() -> list[tuple[Paper, Annotation]]:
+    return [
+        (ATTENTION, Annotation(3, starred=True, note=DOC_NOTE)),
+        (replace(ATTENTION, id=4), Annotation(4, note="second copy")),
+        (Paper(title="Über {GAN} 100%", authors=("Jörg Müller",), id=5), Annotation(5)),
+    ]
+
+
+def test_document_parses_back_with_every_paper() -> None:
+    items = document_items()
+    text = render_bibtex(items, with_notes=False)
+    library = parse(text)
+    keys = [entry.key for entry in library.entries]
+    assert keys == ["vaswani2017attention", "vaswani2017attentiona", "mullernduber"]
+    assert len(set(keys)) == len(items)
+    assert [unlatex(str(e.fields_dict["title"].value)) for e in library.entries] == [
+        p.title for p, _ in items
+    ]
+    assert "annote" not in text and not re.search(r"^\s*note\s*=", text, re.MULTILINE)
+    assert text == render_bibtex(items, with_notes=False)  # stable
+
+
+def test_document_with_notes_puts_them_in_annote() -> None:
+    text = render_bibtex(document_items(), with_notes=True)
+    entry_texts = re.split(r"(?<=\}\n)\n(?=@misc\{)", text)
+    assert len(entry_texts) == 3
+    for entry in entry_texts:
+        assert_bibtex_balanced(entry)
+    entries = parse(text).entries
+    assert len(entries) == 3
+    annotes = [e.fields_dict.get("annote") for e in entries]
+    assert annotes[0] is not None and annotes[1] is not None
+    # Unpaired braces go; a line starting "@" gets it braced so no new entry starts.
+    assert unlatex(annotes[0].value) == DOC_NOTE.replace("}{ ", " ")
+    assert "\n{@}misc" in annotes[0].value
+    assert unlatex(annotes[1].value) == "second copy"
+    assert annotes[2] is None  # no note, no field
+    assert all("note" not in e.fields_dict for e in entries)
+
+
+def test_empty_document() -> None:
+    assert render_bibtex([], with_notes=True) == ""

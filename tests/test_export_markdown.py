@@ -47,55 +47,98 @@ def test_full_paper_with_note_verbatim() -> None:
         arxiv_id="1706.03762",
         authors=("A. Vaswani", "N. Shazeer"),
         published="2017-06-12",
+        updated="2023-08-02",
+        featured="2017-06-13",
         upvotes=5,
         github_url="https://github.com/tensorflow/tensor2tensor",
+        doi="10.48550/arXiv.1706.03762",
         id=1,
     )
-    doc = render((paper, Annotation(paper_id=1, starred=True, note=NOTE)))
+    annotation = Annotation(
+        paper_id=1, starred=True, note=NOTE, tags=("nlp",), read_at="2025-01-30T09:00:00Z"
+    )
+    doc = render((paper, annotation))
     assert doc == (
         "# Reading notes of ada\n"
         "\n"
         "1 paper · exported 2025-01-31 by reader\n"
         "\n"
-        "## [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n"
+        "## nlp\n"
+        "\n"
+        "### [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n"
         "- **Authors:** A. Vaswani, N. Shazeer\n"
-        "- **Published:** 2017-06-12 · **Upvotes:** 5\n"
-        "- **Starred** ★\n"
+        "- **Published:** 2017-06-12 · **Updated:** 2023-08-02 · **Featured:** 2017-06-13"
+        " · **Upvotes:** 5\n"
+        "- **Tags:** nlp\n"
+        "- **Starred** ★ · **Read** 2025-01-30\n"
         "- **Links:** [arXiv](https://arxiv.org/abs/1706.03762)"
         " · [PDF](https://arxiv.org/pdf/1706.03762)"
         " · [Code](https://github.com/tensorflow/tensor2tensor)"
-        " · [Hugging Face](https://huggingface.co/papers/1706.03762)\n"
+        " · [Hugging Face](https://huggingface.co/papers/1706.03762)"
+        " · [DOI](https://doi.org/10.48550/arXiv.1706.03762)\n"
         "\n" + NOTE + "\n"
     )
+
+
+def test_grouped_by_tag_alphabetically_untagged_last() -> None:
+    a = Paper(title="Alpha", id=1)
+    b = Paper(title="Beta", id=2)
+    c = Paper(title="Gamma", id=3)
+    doc = render(
+        (a, Annotation(1, note=NOTE, tags=("vision", "nlp"))),
+        (b, Annotation(2, starred=True)),
+        (c, Annotation(3, starred=True, tags=("nlp", "nlp"))),
+    )
+    assert headings(doc) == [
+        "Reading notes of ada",
+        "nlp",
+        "Alpha",
+        "Gamma",
+        "vision",
+        "Alpha",
+        "Untagged",
+        "Beta",
+    ]
+    assert "3 papers ·" in doc  # papers, not appearances
+    # The note is intact under each of its paper's tags, and nothing swallowed the rest.
+    assert doc.count("\n" + NOTE + "\n") == 2
+    assert "- **Tags:** vision, nlp\n" in doc
+    assert doc.endswith("### Beta\n- **Starred** ★ · **Unread**\n")
+
+
+def test_tag_headings_are_escaped() -> None:
+    doc = render((Paper(title="T", id=1), Annotation(1, starred=True, tags=("*x*[y]",))))
+    assert "## \\*x\\*\\[y\\]\n" in doc
+    assert headings(doc)[1] == "\\*x\\*\\[y\\]"
 
 
 def test_note_ends_with_blank_line_before_next_paper() -> None:
     a, b = Paper(title="First", id=1), Paper(title="Second", id=2)
     doc = render((a, Annotation(1, note="text\n\n\n")), (b, Annotation(2, starred=True)))
-    assert "## First\n\ntext\n\n## Second\n- **Starred** ★\n" in doc
-    assert doc.endswith("★\n") and not doc.endswith("\n\n")
+    assert "### First\n- **Unread**\n\ntext\n\n### Second\n- **Starred** ★ · **Unread**\n" in doc
+    assert doc.endswith("**Unread**\n") and not doc.endswith("\n\n")
 
 
 def test_unclosed_code_fence_in_note_does_not_swallow_next_paper() -> None:
     a, b = Paper(title="First", id=1), Paper(title="Second", id=2)
     note = "see:\n````python\nprint('{x}')"
     doc = render((a, Annotation(1, note=note)), (b, Annotation(2, starred=True)))
-    assert note + "\n````\n\n## Second" in doc
-    assert headings(doc) == ["Reading notes of ada", "First", "Second"]
+    assert note + "\n````\n\n### Second" in doc
+    assert headings(doc) == ["Reading notes of ada", "Untagged", "First", "Second"]
 
 
 def test_unclosed_html_comment_in_note_does_not_swallow_next_paper() -> None:
     a, b = Paper(title="First", id=1), Paper(title="Second", id=2)
     doc = render((a, Annotation(1, note="<!-- draft")), (b, Annotation(2, starred=True)))
-    assert headings(doc) == ["Reading notes of ada", "First", "Second"]
+    assert headings(doc) == ["Reading notes of ada", "Untagged", "First", "Second"]
 
 
 def test_title_and_authors_are_escaped() -> None:
     paper = Paper(title="[x](y) is *very* good_ness #1 | <b>", authors=("A*B", "C_D"), id=1)
     doc = render((paper, Annotation(1, starred=True)))
-    assert "## \\[x\\](y) is \\*very\\* good\\_ness \\#1 \\| \\<b\\>\n" in doc
+    assert "### \\[x\\](y) is \\*very\\* good\\_ness \\#1 \\| \\<b\\>\n" in doc
     assert "- **Authors:** A\\*B, C\\_D\n" in doc
-    assert headings(doc)[1] == "\\[x\\](y) is \\*very\\* good\\_ness \\#1 \\| \\<b\\>"
+    assert headings(doc)[2] == "\\[x\\](y) is \\*very\\* good\\_ness \\#1 \\| \\<b\\>"
 
 
 def test_user_is_escaped() -> None:
@@ -106,7 +149,7 @@ def test_user_is_escaped() -> None:
 def test_paper_without_arxiv_id_has_plain_title_and_no_arxiv_links() -> None:
     paper = Paper(title="Local Paper", author_count=7, github_url="https://github.com/o/r", id=1)
     doc = render((paper, Annotation(1, starred=True)))
-    assert "## Local Paper\n" in doc
+    assert "### Local Paper\n" in doc
     assert "- **Authors:** 7 authors\n" in doc
     assert "- **Links:** [Code](https://github.com/o/r)\n" in doc
     for absent in ("arxiv.org", "huggingface.co", "[arXiv]", "[PDF]", "[Hugging Face]"):
@@ -132,7 +175,7 @@ def test_code_url_cannot_break_out_of_link() -> None:
 def test_starred_only_paper_has_no_note_body() -> None:
     paper = Paper(title="Starred", upvotes=0, id=1)
     doc = render((paper, Annotation(1, starred=True, note="  \n\t\n")))
-    assert doc.endswith("## Starred\n- **Upvotes:** 0\n- **Starred** ★\n")
+    assert doc.endswith("### Starred\n- **Upvotes:** 0\n- **Starred** ★ · **Unread**\n")
 
 
 def test_empty_input() -> None:
@@ -148,7 +191,7 @@ def test_escape_sequences_are_removed() -> None:
     paper = Paper(title="Red \x1b[31mAlert\x1b[0m\x07", authors=("Eve\x1b]0;pwn\x07",), id=1)
     doc = render((paper, Annotation(1, note="note \x1b[2J\nline two")))
     assert "\x1b" not in doc and "\x07" not in doc
-    assert "## Red \\[31mAlert\\[0m\n" in doc
+    assert "### Red \\[31mAlert\\[0m\n" in doc
     assert "\nnote \\[2J\nline two\n" not in doc  # the note is not escaped ...
     assert "\nnote [2J\nline two\n" in doc  # ... only stripped of controls
 
@@ -156,7 +199,7 @@ def test_escape_sequences_are_removed() -> None:
 def test_order_is_kept() -> None:
     papers = [Paper(title=t, id=i) for i, t in enumerate(["B", "A", "C"])]
     doc = render(*[(p, Annotation(p.id or 0, starred=True)) for p in papers])
-    assert headings(doc)[1:] == ["B", "A", "C"]
+    assert headings(doc)[1:] == ["Untagged", "B", "A", "C"]
     assert "3 papers ·" in doc
 
 

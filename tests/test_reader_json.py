@@ -6,6 +6,7 @@ import contextlib
 import copy
 import json
 import random
+import re
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from reader.models import Paper
-from reader.sources import Batch, SourceError
+from reader.sources import Batch, ImportedMark, SourceError
 from reader.sources.reader_json import (
     looks_like_reader_json,
     paper_to_json,
@@ -23,6 +24,7 @@ from reader.sources.reader_json import (
 from tests import json_fuzz
 
 DATA = Path(__file__).parent / "data"
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 RSTAR = "rStar-Math: Small LLMs Can Master Math Reasoning with Self-Evolved Deep Thinking"
 RAM = "RAM++: Robust Representation Learning via Adaptive Mask for All-in-One Image Restoration"
 
@@ -140,12 +142,25 @@ def check_fixture_papers(batch: Batch) -> None:
     assert witten.upvotes is None  # a key left out is a field left empty
 
 
+# rStar's marks; the untitled paper's star goes with it.
+FIXTURE_MARKS = (
+    ImportedMark(
+        0,
+        starred=True,
+        read_at="2026-11-20T09:15:00Z",
+        tags=("reasoning", "math"),
+        note="Compare with DeepSeek-R1 on MATH.",
+    ),
+)
+
+
 def test_json_document_fixture() -> None:
     data = load("reader-export.json")
     assert looks_like_reader_json(data)
     batch = parse(data)
     assert batch.format == "reader-json"
     check_fixture_papers(batch)
+    assert batch.marks == FIXTURE_MARKS
 
 
 def test_json_lines_fixture() -> None:
@@ -153,6 +168,7 @@ def test_json_lines_fixture() -> None:
     batch = parse_reader_jsonl(text, source="export.jsonl")
     assert batch.format == "reader-jsonl"
     check_fixture_papers(batch)
+    assert batch.marks == FIXTURE_MARKS
 
 
 def test_both_fixtures_hold_the_same_papers() -> None:
@@ -214,9 +230,10 @@ def test_items_without_a_usable_title_are_skipped_and_counted() -> None:
     assert batch.skipped == 7
 
 
-def test_the_row_id_and_annotations_are_not_imported() -> None:
-    [paper] = parse(doc({"title": "T", "id": 99, "annotations": {"starred": True}})).papers
-    assert paper == Paper(title="T")
+def test_the_row_id_is_not_imported_and_annotations_are_no_paper_fields() -> None:
+    batch = parse(doc({"title": "T", "id": 99, "annotations": {"starred": True}}))
+    assert batch.papers == [Paper(title="T")]
+    assert batch.marks == (ImportedMark(0, starred=True),)
 
 
 def test_unknown_keys_are_ignored() -> None:
@@ -391,10 +408,11 @@ def test_jsonl_empty_text_is_an_empty_batch() -> None:
 
 
 KEYS = [*(f.name for f in fields(Paper)), "format", "version", "papers", "annotations"]
+KEYS += ["starred", "read_at", "tags", "note"]
 LEAVES: list[object] = [
     None, True, 0, -5, 1, 2, 2**80, 0.5, float("nan"), "", "reader", "x\x1b[2J",
     "2409.11074v2", "1998", "2025-01-15", "https://github.com/a/b", "javascript:x",
-    "\ud800", "9" * 5000,
+    "\ud800", "9" * 5000, "2026-11-26T12:00:00+00:00", "2026-13-26T12:00", "a\x00b",
 ]  # fmt: skip
 
 
@@ -410,6 +428,13 @@ def check_papers(batch: Batch) -> None:
     for paper in batch.papers:
         assert paper.title and "\n" not in paper.title and "\x1b" not in paper.title
         assert paper.url is None or paper.url.startswith(("http://", "https://"))
+    indexes = [mark.index for mark in batch.marks]
+    assert indexes == sorted(set(indexes)) and all(0 <= i < len(batch.papers) for i in indexes)
+    for mark in batch.marks:
+        assert mark.starred or mark.read_at or mark.tags or mark.note.strip()
+        assert mark.read_at is None or mark.read_at[:4].isdigit()
+        assert not UNSTORABLE.search(mark.note)
+        json.dumps(mark.note).encode("utf-8")  # storable as it is
 
 
 def test_random_and_mutated_json_never_raise_anything_but_source_error() -> None:
@@ -451,3 +476,130 @@ def test_mutated_json_lines_never_raise_anything_but_source_error() -> None:
 def test_partial_dates_survive_the_round_trip(published: str) -> None:
     paper = replace(FULL, id=None, published=published)
     assert parse([paper_to_json(paper)]).papers == [paper]
+
+
+# --- annotations: the user's marks -------------------------------------------------
+
+
+def marks(*items: object) -> tuple[ImportedMark, ...]:
+    return parse(doc(*items)).marks
+
+
+def test_annotations_become_the_mark_of_their_paper() -> None:
+    note = '# Notes\n\n---\n\t{code} \\ "quoted"\r\n🧪 naïve  \n'
+    annotations = {
+        "starred": True,
+        "read_at": "2026-11-26T12:00:00+00:00",
+        "tags": ["Vision", "to read", "vision"],
+        "note": note,
+    }
+    assert marks({"title": "T", "annotations": annotations}) == (
+        ImportedMark(0, True, "2026-11-26T12:00:00+00:00", ("vision", "to-read"), note),
+    )
+
+
+def test_a_mark_names_its_paper_by_position_among_the_papers_kept() -> None:
+    items = [
+        {"title": "", "annotations": {"starred": True}},  # skipped: its mark too
+        {"title": "A"},
+        "not a paper",
+        {"title": "B", "annotations": {"note": "b"}},
+        {"title": "C", "annotations": {}},
+        {"title": "D", "annotations": {"tags": ["d"]}},
+    ]
+    batch = parse(doc(*items))
+    assert [p.title for p in batch.papers] == ["A", "B", "C", "D"]
+    assert batch.marks == (ImportedMark(1, note="b"), ImportedMark(3, tags=("d",)))
+
+
+def test_jsonl_marks_count_papers_not_lines() -> None:
+    header = {"format": "reader", "version": 1}
+    text = jsonl(
+        header, {"title": "A"}, "", header, {"title": "B", "annotations": {"starred": True}}
+    )
+    assert parse_reader_jsonl(text, source="e.jsonl").marks == (ImportedMark(1, starred=True),)
+
+
+@pytest.mark.parametrize(
+    "annotations",
+    [
+        None,
+        [],
+        "starred",
+        {},
+        {"starred": False, "read_at": None, "tags": [], "note": ""},
+        {"note": " \n\t \n"},  # a blank note is no note
+        {"tags": ["", " ", ","]},
+        {"starred": "true", "read_at": "yesterday", "tags": "a, b", "note": 5},
+    ],
+)
+def test_annotations_that_mark_nothing_give_no_mark(annotations: object) -> None:
+    batch = parse(doc({"title": "T", "annotations": annotations}))
+    assert (batch.papers, batch.marks) == ([Paper(title="T")], ())
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("starred", 1),
+        ("starred", "yes"),
+        ("read_at", True),
+        ("read_at", 1732622400),
+        ("tags", "vision"),
+        ("tags", {"vision": True}),
+        ("note", ["a", "b"]),
+        ("note", None),
+    ],
+)
+def test_a_wrong_typed_annotation_drops_only_that_key(key: str, value: object) -> None:
+    good = {"starred": True, "read_at": "2026-11-26T12:00:00Z", "tags": ["t"], "note": "n"}
+    [mark] = marks({"title": "T", "annotations": {**good, key: value}})
+    expected = ImportedMark(0, True, "2026-11-26T12:00:00Z", ("t",), "n")
+    assert mark == replace(expected, **{key: getattr(ImportedMark(0), key)})
+
+
+def test_tags_keep_only_strings_normalised() -> None:
+    [mark] = marks(
+        {"title": "T", "annotations": {"tags": [1, None, " Deep  Learning ", ["x"], "a\x1b"]}}
+    )
+    assert mark.tags == ("deep-learning", "a")
+
+
+@pytest.mark.parametrize(
+    "read_at",
+    [
+        "2026-11-26T12:00:00+00:00",
+        "2026-11-26T12:00:00Z",
+        "2026-11-26T12:00:00.123456+05:30",
+        "2026-11-26T12:00",
+        "2026-11-26T12:00:00",
+    ],
+)
+def test_read_at_is_an_iso_timestamp_kept_as_written(read_at: str) -> None:
+    [mark] = marks({"title": "T", "annotations": {"read_at": read_at}})
+    assert mark.read_at == read_at
+
+
+@pytest.mark.parametrize(
+    "read_at",
+    [
+        "",
+        "2026-11-26",  # a date: no time of reading
+        "2026-13-26T12:00:00",
+        "2026-02-30T12:00:00",
+        "2026-11-26T25:00:00",
+        "2026-11-26 12:00:00",
+        "20261126T120000",
+        " 2026-11-26T12:00:00",
+        "2026-11-26T12:00:00+00:00\x1b[2J",
+        "\u0662\u0660\u0662\u0666-11-26T12:00:00",  # Arabic-Indic digits
+    ],
+)
+def test_read_at_that_is_not_a_timestamp_is_dropped(read_at: str) -> None:
+    assert marks({"title": "T", "annotations": {"read_at": read_at}}) == ()
+
+
+def test_a_note_is_kept_exactly_but_for_what_cannot_be_stored() -> None:
+    note = "  indented\r\n\tline\x1b[1m\u202e\n\n"
+    [mark] = marks({"title": "T", "annotations": {"note": note + "\x00\ud800"}})
+    assert mark.note == note

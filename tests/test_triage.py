@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -618,3 +619,36 @@ async def test_wide_tags_never_push_a_row_past_its_width(library: Library) -> No
         assert "#機械学習" in line.text and cell_len(line.text) == line.cell_length
         # The date and upvotes still end the row: the tags took no more than their cells.
         assert line.text.rstrip().endswith("2025-10-28    ▲2")
+
+
+async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    from reader.tui.screens.export_dialog import ExportDialog
+
+    library.toggle_star("ana", library.papers()[0].id)
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#format", Select).value = "json"
+        await pilot.pause()
+        target = Path(app.screen.query_one("#path", Input).value)
+        assert target.parent == Path.home() and target.suffix == ".json"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        document = json.loads(target.read_text(encoding="utf-8"))
+        # The default scope is the papers in the list now: all 39.
+        assert len(document["papers"]) == 39
+        assert messages(app)[-1] == f"Wrote 39 papers to {target}"
+        # The same again would overwrite: refused unless asked.
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#format", Select).value = "json"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "--force" in messages(app)[-1] or "exists" in messages(app)[-1]

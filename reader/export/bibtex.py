@@ -40,9 +40,9 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from reader.models import Paper
+from reader.models import Annotation, Paper
 from reader.text import one_line, safe_url, strip_controls
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -260,3 +260,16 @@ def _url(url: str) -> str:
 
 def _braced(value: str) -> str:
     return "{" + value + "}"
+
+
+def render_bibtex(items: Sequence[tuple[Paper, Annotation]], *, with_notes: bool) -> str:
+    """A ``.bib`` document: one entry per paper, keys unique within it (:func:`bibtex_keys`).
+
+    Entries are separated by a blank line. With ``with_notes`` a paper's note goes in its
+    ``annote`` field; without it no note is written at all. Empty ``items`` give "".
+    """
+    keys = bibtex_keys(paper for paper, _ in items)
+    return "\n".join(
+        bibtex_entry(paper, key=key, note=annotation.note if with_notes else None)
+        for (paper, annotation), key in zip(items, keys, strict=True)
+    )

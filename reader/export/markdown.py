@@ -1,4 +1,10 @@
-"""A user's starred and noted papers as one Markdown document.
+"""A user's starred and noted papers as one Markdown document, grouped by tag.
+
+The document is ``# Reading notes of USER``, a count line, then a ``##`` section per
+tag in alphabetical order (a paper with several tags appears under each) and a last
+``## Untagged`` section for papers without tags; inside a section, papers keep the
+given order, each a ``###`` heading (linked to arXiv when the id is known), a list of
+facts (authors, dates, upvotes, tags, starred/read state, links) and the note.
 
 Paper metadata is data and is escaped; the note is the user's own Markdown and goes in
 as written. Nothing here does I/O: the caller picks the papers and writes the text.
@@ -12,7 +18,7 @@ from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
-from reader.models import Annotation, Paper
+from reader.models import Annotation, Paper, papers_label
 from reader.text import one_line, safe_url, strip_controls
 
 # One pass, so an escaping backslash is never itself escaped again.
@@ -23,6 +29,7 @@ _MD = MarkdownIt("commonmark")
 # Lines that end the HTML blocks a blank line does not end (CommonMark types 1-5).
 _HTML_CLOSERS = ("-->", "</pre>", "</script>", "</style>", "</textarea>", "?>", "]]>", ">")
 _EMPTY = "No starred or noted papers yet."
+_UNTAGGED = "Untagged"
 
 
 def _escape(text: str) -> str:
@@ -72,22 +79,37 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
     """One paper: heading, metadata list, then the note; ends with one newline."""
     title = _escape(paper.title) or "Untitled"
     abs_url = _link_url(paper.abs_url)
-    lines = [f"## [{title}]({abs_url})" if abs_url else f"## {title}"]
+    lines = [f"### [{title}]({abs_url})" if abs_url else f"### {title}"]
 
     authors = _escape(paper.author_label)
     if authors:
         lines.append(f"- **Authors:** {authors}")
 
-    facts = []
-    if paper.published:
-        facts.append(f"**Published:** {_escape(paper.published)}")
+    facts = [
+        f"**{label}:** {_escape(value)}"
+        for label, value in (
+            ("Published", paper.published),
+            ("Updated", paper.updated),
+            ("Featured", paper.featured),
+        )
+        if value
+    ]
     if paper.upvotes is not None:
         facts.append(f"**Upvotes:** {paper.upvotes}")
     if facts:
         lines.append("- " + " · ".join(facts))
 
-    if annotation.starred:
-        lines.append("- **Starred** ★")
+    tags = [_escape(tag) for tag in annotation.tags if one_line(tag)]
+    if tags:
+        lines.append("- **Tags:** " + ", ".join(tags))
+
+    state = ["**Starred** ★"] if annotation.starred else []
+    if annotation.read_at is not None:
+        # An ISO timestamp; its date is what a reader wants to see.
+        state.append(f"**Read** {_escape(annotation.read_at[:10])}".rstrip())
+    else:
+        state.append("**Unread**")
+    lines.append("- " + " · ".join(state))
 
     links = [
         f"[{label}]({url})"
@@ -96,6 +118,8 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
             ("PDF", paper.pdf_url),
             ("Code", paper.github_url),
             ("Hugging Face", paper.hf_url),
+            ("DOI", paper.doi_url),
+            ("Page", paper.url),
         )
         if (url := _link_url(raw))
     ]
@@ -109,19 +133,42 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
     return block
 
 
-def render_markdown(items: Sequence[tuple[Paper, Annotation]], *, user: str, today: str) -> str:
-    """One Markdown document of ``items`` (paper, the user's annotation), in the given order.
+def _groups(
+    items: Sequence[tuple[Paper, Annotation]],
+) -> list[tuple[str, list[tuple[Paper, Annotation]]]]:
+    """(section heading, its papers): tags alphabetically, then untagged papers."""
+    by_tag: dict[str, list[tuple[Paper, Annotation]]] = {}
+    untagged: list[tuple[Paper, Annotation]] = []
+    for paper, annotation in items:
+        # A tag listed twice on one paper must not list the paper twice.
+        tags = dict.fromkeys(t for tag in annotation.tags if (t := one_line(tag)))
+        for tag in tags:
+            by_tag.setdefault(tag, []).append((paper, annotation))
+        if not tags:
+            untagged.append((paper, annotation))
+    groups = [(_escape(tag), by_tag[tag]) for tag in sorted(by_tag)]
+    if untagged:
+        groups.append((_UNTAGGED, untagged))
+    return groups
 
-    Titles, authors and ``user`` are escaped; a note is copied verbatim (terminal controls
-    removed) and followed by a blank line, so it cannot run into the next paper. Ends with
+
+def render_markdown(items: Sequence[tuple[Paper, Annotation]], *, user: str, today: str) -> str:
+    """One Markdown document of ``items`` (paper, the user's annotation), grouped by tag.
+
+    A ``##`` section per tag, alphabetically, then ``## Untagged``; within a section the
+    papers keep the given order. Titles, authors, tags and ``user`` are escaped; a note
+    is copied verbatim (terminal controls removed, an unclosed code fence or HTML block
+    closed) and followed by a blank line, so it cannot run into the next paper. Ends with
     exactly one newline.
     """
-    n = len(items)
-    count = f"{n} paper" + ("" if n == 1 else "s")
     header = (
-        f"# Reading notes of {_escape(user)}\n\n{count} · exported {_escape(today)} by reader\n"
+        f"# Reading notes of {_escape(user)}\n\n"
+        f"{papers_label(len(items))} · exported {_escape(today)} by reader\n"
     )
     if not items:
         return f"{header}\n{_EMPTY}\n"
-    blocks = [_paper_block(paper, annotation) for paper, annotation in items]
-    return header + "\n" + "\n".join(blocks)
+    sections = [
+        f"## {heading}\n\n" + "\n".join(_paper_block(p, a) for p, a in group)
+        for heading, group in _groups(items)
+    ]
+    return header + "\n" + "\n".join(sections)

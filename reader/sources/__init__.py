@@ -23,6 +23,24 @@ class SourceError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedMark:
+    """A user's marks on one paper of a batch, as an export wrote them.
+
+    Only the reader's own export carries marks; the store decides how they meet
+    the marks already in a library.
+    """
+
+    # The position of its paper in ``Batch.papers``.
+    index: int
+    starred: bool = False
+    # When the paper was first read (an ISO timestamp, as written); None while unread.
+    read_at: str | None = None
+    tags: tuple[str, ...] = ()
+    # Markdown, exactly as written.
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Batch:
     """The papers one input holds, and how many of its items were not papers."""
 
@@ -30,6 +48,8 @@ class Batch:
     papers: list[Paper] = field(default_factory=list)
     # Items without a usable title (or otherwise not a paper): counted, not fatal.
     skipped: int = 0
+    # Marks on some of ``papers`` (at most one each), in the order of their papers.
+    marks: tuple[ImportedMark, ...] = ()
 
 
 def batch_of(format: str, papers: Iterable[Paper | None]) -> Batch:

@@ -20,9 +20,18 @@ library. Unknown keys are ignored, so a later version 1 exporter may add some; a
 without a usable title is skipped and counted. Values are cleaned as on any
 import: text on one line without controls, URLs http(s) only, wrong types dropped.
 
-A paper's ``annotations`` (stars, read state, tags, notes) are not part of a
-:class:`~reader.sources.Batch`: the store-side restore that comes with the
-exporter reads them from the same objects. This importer passes over the key.
+A paper object may carry the exporting user's marks on it::
+
+    "annotations": {"starred": true, "read_at": "2026-11-26T12:00:00+00:00",
+                    "tags": ["a", "b"], "note": "Markdown..."}
+
+They become the batch's :class:`~reader.sources.ImportedMark` for that paper.
+Each key is read on its own, a wrong type dropping only that key: ``starred``
+must be ``true`` to star, ``read_at`` an ISO timestamp (date and time) or
+``null``, ``tags`` a list of strings (normalised as the library stores tags).
+The note is the user's own text and is kept exactly as written, line breaks,
+tabs and all; only what no database can store (NUL, lone surrogates) goes.
+Annotations that mark nothing give no mark.
 
 The parsers never raise anything but :class:`~reader.sources.SourceError`.
 """
@@ -32,10 +41,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
+from datetime import datetime
 
-from reader.models import Paper
-from reader.sources import Batch, SourceError, batch_of
+from reader.models import Paper, normalise_tags
+from reader.sources import Batch, ImportedMark, SourceError
 from reader.sources.hf_json import (
     json_arxiv_id,
     json_count,
@@ -52,6 +62,14 @@ PAPER_KEYS = tuple(f.name for f in fields(Paper) if f.name != "id")
 
 # The line breaks the loader counts, so a JSONL error names the same line.
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+# What SQLite text cannot hold: NUL ends a C string, a lone surrogate is no UTF-8.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# An ISO timestamp as reader writes one ("2026-11-26T12:00:00+00:00"), or near it:
+# a date and a time, seconds and fraction optional, "Z" or an offset or neither.
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 
 
 def paper_to_json(paper: Paper) -> dict[str, object]:
@@ -95,9 +113,10 @@ def parse_reader_json(data: object, *, source: str) -> Batch:
         items = data
     else:
         raise SourceError(source, None, "not a reader export: expected a JSON object")
-    return batch_of(
-        "reader-json", (_to_paper(item) if isinstance(item, Mapping) else None for item in items)
-    )
+    reading = _Reading()
+    for item in items:
+        reading.add(item)
+    return reading.batch("reader-json")
 
 
 def parse_reader_jsonl(text: str, *, source: str) -> Batch:
@@ -107,8 +126,7 @@ def parse_reader_jsonl(text: str, *, source: str) -> Batch:
     :class:`SourceError` naming that line; so is a header of another format or
     of a newer version.
     """
-    papers: list[Paper] = []
-    skipped = 0
+    reading = _Reading()
     for number, line in enumerate(_NEWLINE.split(text.removeprefix("\ufeff")), start=1):
         if not line.strip():
             continue
@@ -122,12 +140,29 @@ def parse_reader_jsonl(text: str, *, source: str) -> Batch:
                     source, number, "a whole JSON export inside JSON Lines: expected one paper"
                 )
             continue
-        paper = _to_paper(value)
-        if paper is None:
-            skipped += 1
-        else:
-            papers.append(paper)
-    return Batch("reader-jsonl", papers, skipped)
+        reading.add(value)
+    return reading.batch("reader-jsonl")
+
+
+class _Reading:
+    """The papers, marks and skipped items read so far from one input."""
+
+    def __init__(self) -> None:
+        self.papers: list[Paper] = []
+        self.marks: list[ImportedMark] = []
+        self.skipped = 0
+
+    def add(self, item: object) -> None:
+        if not isinstance(item, Mapping) or (paper := _to_paper(item)) is None:
+            self.skipped += 1
+            return
+        mark = _to_mark(item.get("annotations"), len(self.papers))
+        self.papers.append(paper)
+        if mark is not None:
+            self.marks.append(mark)
+
+    def batch(self, format: str) -> Batch:
+        return Batch(format, self.papers, self.skipped, tuple(self.marks))
 
 
 def _decode_line(line: str, source: str, number: int) -> object:
@@ -189,3 +224,36 @@ def _to_paper(item: Mapping[str, object]) -> Paper | None:
         ai_summary=json_text(item.get("ai_summary")),
         ai_keywords=json_strings(item.get("ai_keywords")),
     )
+
+
+def _to_mark(value: object, index: int) -> ImportedMark | None:
+    """A paper object's ``annotations`` as the mark on paper ``index``, or ``None``
+    when there are none or they mark nothing."""
+    if not isinstance(value, Mapping):
+        return None
+    tags = value.get("tags")
+    texts = [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
+    note = value.get("note")
+    mark = ImportedMark(
+        index=index,
+        starred=value.get("starred") is True,
+        read_at=_timestamp(value.get("read_at")),
+        tags=normalise_tags(texts),
+        note=_UNSTORABLE.sub("", note) if isinstance(note, str) else "",
+    )
+    if not mark.note.strip():
+        mark = replace(mark, note="")  # a blank note is no note, as the library stores it
+    if mark.starred or mark.read_at or mark.tags or mark.note:
+        return mark
+    return None
+
+
+def _timestamp(value: object) -> str | None:
+    """An ISO timestamp string as written, or ``None`` for anything else."""
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+        return None
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return None  # month 13, hour 25
+    return value

@@ -12,7 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -238,6 +238,69 @@ class Library:
                     updated += 1
         return ImportResult(added=added, updated=updated, unchanged=unchanged)
 
+    def import_papers_with_marks(
+        self, papers: Sequence[Paper], user: str, marks: Mapping[int, Annotation]
+    ) -> tuple[ImportResult, MarksResult]:
+        """Import ``papers`` as :meth:`import_papers` does and merge ``user``'s marks
+        on them, all in one transaction.
+
+        ``marks`` holds the marks to bring in, keyed by the position of their paper
+        in ``papers`` (their ``paper_id`` is not read: the import finds the row).
+        Where the user has no annotation of the paper, the mark is written as it
+        is. Where they have one, nothing of it is lost: starred if either is,
+        the first read time kept, the new tags after the old ones, and the note
+        kept unless it is blank. Two different notes keep the library's and count
+        a conflict. Marks already held change nothing, so a second import of the
+        same file writes nothing.
+        """
+        added = updated = unchanged = 0
+        restored = merged = held = conflicts = 0
+        now = _now()
+        with self.transaction():
+            ids: list[int] = []
+            for paper in papers:
+                existing = self._find(paper)
+                if existing is None:
+                    self._insert(paper, now)
+                    row = self._row("SELECT last_insert_rowid()")
+                    assert row is not None
+                    ids.append(int(row[0]))
+                    added += 1
+                    continue
+                assert existing.id is not None
+                ids.append(existing.id)
+                paper_merged = _merge(existing, paper)
+                if paper_merged == existing:
+                    unchanged += 1
+                else:
+                    self._update(paper_merged, now)
+                    updated += 1
+            # Several positions may name one paper (a file holding it twice): each
+            # mark then merges into what the one before it left.
+            current = self.annotations_of(user, sorted({ids[i] for i in marks}))
+            for index, incoming in sorted(marks.items()):
+                paper_id = ids[index]
+                before = current[paper_id]
+                after, conflict = _merge_marks(before, incoming)
+                conflicts += conflict
+                if after == before:
+                    held += 1
+                    continue
+                if before.marks_anything:
+                    merged += 1
+                else:
+                    restored += 1
+                old = _mark_values(before)
+                # Only the columns that change, as every annotation write here.
+                for column, value in _mark_values(after).items():
+                    if value != old[column]:
+                        self._upsert(user, paper_id, column, value, now)
+                current[paper_id] = after
+        return (
+            ImportResult(added=added, updated=updated, unchanged=unchanged),
+            MarksResult(restored=restored, merged=merged, unchanged=held, conflicts=conflicts),
+        )
+
     def _find(self, paper: Paper) -> Paper | None:
         if paper.arxiv_id:
             row = self._row(
@@ -460,6 +523,47 @@ class Library:
 
 
 _ANNOTATION_COLUMNS = "paper_id, starred, note, updated_at, read_at, tags"
+
+
+@dataclass(frozen=True, slots=True)
+class MarksResult:
+    """What merging imported marks did, for the summary line."""
+
+    # Written where the user had no marks on the paper.
+    restored: int = 0
+    # Added to marks the user had (a star, a read time, tags or a note).
+    merged: int = 0
+    # Already held: nothing to change.
+    unchanged: int = 0
+    # Two different notes: the library's kept, the imported one not taken.
+    conflicts: int = 0
+
+
+def _merge_marks(existing: Annotation, incoming: Annotation) -> tuple[Annotation, bool]:
+    """``existing`` with what ``incoming`` adds, and whether their notes conflict.
+
+    Nothing of ``existing`` is lost; without marks it simply becomes ``incoming``.
+    """
+    note = existing.note if existing.has_note else incoming.note
+    conflict = existing.has_note and incoming.has_note and existing.note != incoming.note
+    merged = replace(
+        existing,
+        starred=existing.starred or incoming.starred,
+        read_at=existing.read_at or incoming.read_at,
+        tags=normalise_tags((*existing.tags, *incoming.tags)),
+        note=note if note.strip() else "",
+    )
+    return merged, conflict
+
+
+def _mark_values(mark: Annotation) -> dict[str, Any]:
+    """The annotation columns ``mark`` sets, as stored."""
+    return {
+        "starred": int(mark.starred),
+        "read_at": mark.read_at,
+        "tags": json.dumps(list(mark.tags), ensure_ascii=False),
+        "note": mark.note,
+    }
 
 
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:

@@ -6,7 +6,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -33,6 +35,7 @@ from reader.sources import Batch, SourceError
 from reader.store import Library, LibraryError, NoteConflict
 from reader.text import one_line, safe_url
 from reader.tui.commands import PaperCommands
+from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.tag_editor import TagEdit, TagEditor
@@ -136,6 +139,7 @@ class LibraryScreen(Screen[None]):
         Binding("h", "open('hf')", "Open Hugging Face page", show=False, id="open.hf"),
         Binding("y", "copy_bibtex", "Copy BibTeX", show=False, id="copy.bibtex"),
         Binding("Y", "copy_id", "Copy arXiv id or URL", show=False, id="copy.id"),
+        Binding("x", "export", "Export", id="library.export"),
         Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
         Binding("question_mark", "help", "Help", id="library.help"),
         Binding("escape", "clear", "Clear marks or filter", show=False, id="library.clear"),
@@ -708,6 +712,43 @@ class LibraryScreen(Screen[None]):
             return
         self.app.copy_to_clipboard(value)
         self.notify(f"Copied {value}", timeout=2, markup=False)
+
+    def action_export(self) -> None:
+        """Export papers to a file (or an Obsidian folder) from a prefilled dialog."""
+        scopes = ["visible", "starred-or-noted", "starred", "noted", "all"]
+        if self._selected:
+            scopes.insert(0, "marked")
+
+        def write(request: ExportRequest | None) -> None:
+            if request is not None:
+                self._export(request)
+
+        self.app.push_screen(ExportDialog(scopes, Path.home(), date.today()), write)
+
+    def _export(self, request: ExportRequest) -> None:
+        from reader.export.files import ExportError
+        from reader.export.run import export, select
+
+        only: set[int] | None = None
+        if request.scope == "marked":
+            only = set(self._selected)
+        elif request.scope == "visible":
+            only = set(self.query_one(PaperList).paper_ids)
+        scope = request.scope if only is None else "all"
+        try:
+            items = select(list(self._papers.values()), self._marks, scope=scope, only=only)
+            outcome = export(
+                request.fmt,
+                items,
+                request.target,
+                user=self.user,
+                now=datetime.now(UTC),
+                force=request.force,
+            )
+        except ExportError as error:
+            self.notify(str(error), title="Export failed", severity="error", markup=False)
+            return
+        self.notify(outcome.message, title="Exported", markup=False)
 
     def commands(self) -> Iterable[SystemCommand]:
         """Every action of this screen by name, for the command palette."""

@@ -1,0 +1,84 @@
+"""CSV: one row per paper, for spreadsheets.
+
+Columns: arxiv_id, title, authors (``"; "``-joined), published, updated, featured,
+upvotes, starred, read, tags (space-joined), note, abs_url, pdf_url, github_url, doi.
+The ``csv`` module quotes commas, quotes and line breaks (rows end in CRLF, as RFC 4180
+has it). Text from papers and notes is data, so a cell a spreadsheet would run as a
+formula (starting ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading ``'``, as OWASP
+advises; terminal controls are removed. Counts are written as plain numbers and are
+never prefixed; ``starred`` and ``read`` are ``true``/``false``; nothing is empty.
+The text has no BOM: write it as UTF-8 (Excel wants "Data > From Text" or a BOM).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from reader.models import Annotation, Paper
+from reader.text import safe_url, strip_controls
+
+COLUMNS = (
+    "arxiv_id",
+    "title",
+    "authors",
+    "published",
+    "updated",
+    "featured",
+    "upvotes",
+    "starred",
+    "read",
+    "tags",
+    "note",
+    "abs_url",
+    "pdf_url",
+    "github_url",
+    "doi",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str | None) -> str:
+    """``text`` as a cell no spreadsheet runs as a formula ("" for None)."""
+    if text is None:
+        return ""
+    text = strip_controls(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _row(paper: Paper, annotation: Annotation) -> list[str | int]:
+    texts = {
+        "arxiv_id": paper.arxiv_id,
+        "title": paper.title,
+        "authors": "; ".join(paper.authors),
+        "published": paper.published,
+        "updated": paper.updated,
+        "featured": paper.featured,
+        "tags": " ".join(annotation.tags),
+        "note": annotation.note,
+        "abs_url": paper.abs_url,
+        "pdf_url": paper.pdf_url,
+        "github_url": safe_url(paper.github_url),
+        "doi": paper.doi,
+    }
+    row: list[str | int] = []
+    for column in COLUMNS:
+        if column == "upvotes":
+            row.append("" if paper.upvotes is None else paper.upvotes)
+        elif column == "starred":
+            row.append("true" if annotation.starred else "false")
+        elif column == "read":
+            row.append("true" if annotation.is_read else "false")
+        else:
+            row.append(safe_cell(texts[column]))
+    return row
+
+
+def render_csv(items: Sequence[tuple[Paper, Annotation]]) -> str:
+    """``items`` as CSV text: a header row, then one row per paper."""
+    out = io.StringIO()
+    writer = csv.writer(out)  # excel dialect: minimal quoting, CRLF rows
+    writer.writerow(COLUMNS)
+    writer.writerows(_row(paper, annotation) for paper, annotation in items)
+    return out.getvalue()

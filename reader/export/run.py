@@ -1,0 +1,146 @@
+"""One export, from the command line or the TUI: which papers, which format, where.
+
+Choosing the papers (the scope) and writing them are shared here so ``reader export``
+and the export dialog behave the same. Pure apart from writing the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from reader.export.files import ExportError, write_atomic
+from reader.models import Annotation, Paper, papers_label
+
+FORMATS = ("markdown", "obsidian", "json", "jsonl", "csv", "bibtex")
+# The file name suffix each format suggests.
+SUFFIXES = {
+    "markdown": ".md",
+    "obsidian": "",
+    "json": ".json",
+    "jsonl": ".jsonl",
+    "csv": ".csv",
+    "bibtex": ".bib",
+}
+SCOPES = ("starred-or-noted", "starred", "noted", "all")
+
+Item = tuple[Paper, Annotation]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an export did: the text (for standard output) or a line about the files."""
+
+    count: int
+    text: str | None = None
+    message: str = ""
+
+
+def select(
+    papers: Sequence[Paper],
+    marks: Mapping[int, Annotation],
+    *,
+    scope: str = "starred-or-noted",
+    query: str | None = None,
+    only: Collection[int] | None = None,
+) -> list[Item]:
+    """The papers to export with their annotations, in library order (newest first).
+
+    ``scope`` picks by the user's marks; ``query`` (the filter language) narrows
+    further; ``only`` (paper ids: the marked or visible rows of the TUI) wins over
+    both. A query with mistakes raises :class:`ExportError` naming them.
+    """
+    if scope not in SCOPES:
+        raise ExportError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
+    chosen: set[int] | None = None
+    if query is not None:
+        from reader.search import Query, SearchIndex
+
+        parsed = Query.parse(query)
+        if parsed.errors:
+            raise ExportError(f"--query: {parsed.errors[0]}")
+        chosen = set(SearchIndex(papers).search(parsed, marks))
+    items = []
+    for paper in papers:
+        if paper.id is None:
+            continue
+        mark = marks.get(paper.id, Annotation(paper.id))
+        if only is not None:
+            keep = paper.id in only
+        elif chosen is not None:
+            keep = paper.id in chosen
+        else:
+            keep = _in_scope(mark, scope)
+        if keep:
+            items.append((paper, mark))
+    return items
+
+
+def _in_scope(mark: Annotation, scope: str) -> bool:
+    if scope == "starred":
+        return mark.starred
+    if scope == "noted":
+        return mark.has_note
+    if scope == "all":
+        return True
+    return mark.starred or mark.has_note
+
+
+def export(
+    fmt: str,
+    items: Sequence[Item],
+    target: Path | None,
+    *,
+    user: str,
+    now: datetime,
+    force: bool = False,
+    with_notes: bool = False,
+) -> Outcome:
+    """Write ``items`` as ``fmt`` to ``target`` (a file; a folder for Obsidian), or
+    return the text when ``target`` is None. Raises :class:`ExportError`."""
+    stamp = now.isoformat(timespec="seconds")
+    if fmt == "obsidian":
+        if target is None:
+            raise ExportError("the obsidian format writes a folder: give it with -o FOLDER")
+        from reader.export.obsidian import write_obsidian
+
+        result = write_obsidian(target, items, user=user, exported_at=stamp)
+        return Outcome(len(items), message=f"{target}: {result.summary()}")
+    text = render(fmt, items, user=user, now=now, with_notes=with_notes)
+    if target is None:
+        return Outcome(len(items), text=text)
+    write_atomic(target, text, force=force)
+    return Outcome(len(items), message=f"Wrote {papers_label(len(items))} to {target}")
+
+
+def render(
+    fmt: str, items: Sequence[Item], *, user: str, now: datetime, with_notes: bool = False
+) -> str:
+    """``items`` as one document in ``fmt`` (every format but obsidian)."""
+    stamp = now.isoformat(timespec="seconds")
+    if fmt == "markdown":
+        from reader.export.markdown import render_markdown
+
+        return render_markdown(items, user=user, today=now.date().isoformat())
+    if fmt in ("json", "jsonl"):
+        from reader.export.json_export import render_json, render_jsonl
+
+        writer = render_json if fmt == "json" else render_jsonl
+        return writer(items, user=user, exported_at=stamp)
+    if fmt == "csv":
+        from reader.export.csv_export import render_csv
+
+        return render_csv(items)
+    if fmt == "bibtex":
+        from reader.export.bibtex import render_bibtex
+
+        return render_bibtex(items, with_notes=with_notes)
+    raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def default_target(fmt: str, folder: Path, today: date) -> Path:
+    """Where the export dialog suggests writing: a dated name in ``folder``."""
+    name = f"reader-{'notes' if fmt != 'obsidian' else 'obsidian'}-{today.isoformat()}"
+    return folder / f"{name}{SUFFIXES[fmt]}"

@@ -1,0 +1,91 @@
+"""The CSV export: parses back with the csv module, formula cells neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from reader.export.csv_export import COLUMNS, render_csv, safe_cell
+from reader.models import Annotation, Paper
+
+NOTE = (
+    'Line one, with "quotes" and a comma — naïve 🚀\n'
+    "\n"
+    "---\n"
+    "Set {a, b} C:\\path\\to \\\\ }{\r\n"
+    "last line"
+)
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert tuple(reader.fieldnames or ()) == COLUMNS
+    return list(reader)
+
+
+def test_every_value_comes_back() -> None:
+    paper = Paper(
+        title='Attention, "Please": a\nstudy',
+        arxiv_id="1706.03762",
+        authors=("Vaswani, Ashish", "Noam Shazeer"),
+        published="2017-06-12",
+        updated="2023-08-02",
+        featured="2017-06-13",
+        upvotes=100,
+        github_url="https://github.com/o/r",
+        doi="10.48550/arXiv.1706.03762",
+        id=1,
+    )
+    mark = Annotation(1, starred=True, note=NOTE, read_at="2025-01-02T00:00:00Z", tags=("a", "b"))
+    (row,) = rows(render_csv([(paper, mark)]))
+    assert row == {
+        "arxiv_id": "1706.03762",
+        "title": 'Attention, "Please": a\nstudy',
+        "authors": "Vaswani, Ashish; Noam Shazeer",
+        "published": "2017-06-12",
+        "updated": "2023-08-02",
+        "featured": "2017-06-13",
+        "upvotes": "100",
+        "starred": "true",
+        "read": "true",
+        "tags": "a b",
+        "note": NOTE.replace("\r", ""),  # a lone CR is a control; CRLF becomes LF
+        "abs_url": "https://arxiv.org/abs/1706.03762",
+        "pdf_url": "https://arxiv.org/pdf/1706.03762",
+        "github_url": "https://github.com/o/r",
+        "doi": "10.48550/arXiv.1706.03762",
+    }
+
+
+def test_unknowns_are_empty_and_numbers_are_bare() -> None:
+    paper = Paper(title="Local", upvotes=0, github_url="javascript:alert(1)", id=1)
+    text = render_csv([(paper, Annotation(1))])
+    assert text.splitlines()[1] == ",Local,,,,,0,false,false,,,,,,"
+    (row,) = rows(text)
+    assert row["upvotes"] == "0" and row["github_url"] == ""
+
+
+def test_one_row_per_paper_in_order() -> None:
+    papers = [Paper(title=t, id=i) for i, t in enumerate(["B", "A", "C"], start=1)]
+    text = render_csv([(p, Annotation(p.id or 0)) for p in papers])
+    assert [row["title"] for row in rows(text)] == ["B", "A", "C"]
+    assert render_csv([]) == ",".join(COLUMNS) + "\r\n"
+
+
+@pytest.mark.parametrize(
+    "value", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "=1,\n2"]
+)
+def test_formula_cells_are_neutralised(value: str) -> None:
+    paper = Paper(title=value, authors=(value,), id=1)
+    (row,) = rows(render_csv([(paper, Annotation(1, note=value, tags=(value,)))]))
+    for column in ("title", "authors", "note", "tags"):
+        assert row[column] == "'" + value
+    assert safe_cell(value) == "'" + value
+
+
+def test_harmless_cells_are_untouched() -> None:
+    for value in ("a=b", "x - y", "'quoted", " =spaced", "1e5", ""):
+        assert safe_cell(value) == value
+    assert safe_cell(None) == ""

@@ -1,0 +1,109 @@
+"""The JSON and JSON Lines export: the versioned document reader reads back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from reader.export.json_export import render_json, render_jsonl
+from reader.models import Annotation, Paper
+from reader.sources.reader_json import parse_reader_json, parse_reader_jsonl
+
+NOTE = (
+    "# Heading — naïve café ∑ 🚀\n"
+    "\n"
+    "---\n"
+    "\"quoted\" and 'single', C:\\path\\to, \\\\, {braces} }{\n"
+    "\ttabbed\n"
+    "---"
+)
+FULL = Paper(
+    title='Attention "Is" All: You Need {x} \\',
+    arxiv_id="1706.03762",
+    arxiv_version=7,
+    abstract="The dominant models…",
+    authors=("Ashish Vaswani", "Łukasz Kaiser"),
+    published="2017-06-12",
+    updated="2023-08-02",
+    featured="2017-06-13",
+    upvotes=100,
+    github_url="https://github.com/tensorflow/tensor2tensor",
+    categories=("cs.CL", "cs.LG"),
+    primary_category="cs.CL",
+    comment="15 pages",
+    doi="10.48550/arXiv.1706.03762",
+    journal_ref="NeurIPS 2017",
+    url="https://example.org/attention",
+    num_comments=3,
+    github_stars=1000,
+    ai_summary="A summary.",
+    ai_keywords=("attention", "transformer"),
+    id=3,
+)
+LOCAL = Paper(title="Local Paper", author_count=7, id=4)
+ITEMS = [
+    (
+        FULL,
+        Annotation(3, starred=True, note=NOTE, read_at="2025-01-02T03:04:05+00:00", tags=("a",)),
+    ),
+    (LOCAL, Annotation(4, tags=("x-y", "z"))),
+]
+NOW = "2025-01-31T12:00:00+00:00"
+
+
+def test_json_document_shape() -> None:
+    text = render_json(ITEMS, user="ada", exported_at=NOW)
+    assert text.endswith("}\n") and '\n  "papers": [\n' in text  # indent=2
+    assert "Łukasz" in text and "🚀" in text  # UTF-8, not \u escapes
+    data = json.loads(text)
+    assert list(data) == ["format", "version", "exported_at", "user", "papers"]
+    assert (data["format"], data["version"], data["exported_at"], data["user"]) == (
+        "reader",
+        1,
+        NOW,
+        "ada",
+    )
+    first = data["papers"][0]
+    assert first["title"] == FULL.title and "id" not in first
+    assert list(first)[-1] == "annotations"
+    assert first["annotations"] == {
+        "starred": True,
+        "read_at": "2025-01-02T03:04:05+00:00",
+        "tags": ["a"],
+        "note": NOTE,
+    }
+    assert data["papers"][1]["annotations"] == {
+        "starred": False,
+        "read_at": None,
+        "tags": ["x-y", "z"],
+        "note": "",
+    }
+
+
+def test_json_reads_back_to_the_same_papers() -> None:
+    data = json.loads(render_json(ITEMS, user="ada", exported_at=NOW))
+    batch = parse_reader_json(data, source="export.json")
+    assert list(batch.papers) == [replace(p, id=None) for p, _ in ITEMS]
+
+
+def test_jsonl_header_then_one_paper_per_line() -> None:
+    text = render_jsonl(ITEMS, user="ada", exported_at=NOW)
+    lines = text.splitlines()
+    assert len(lines) == 3 and text.endswith("\n")
+    assert json.loads(lines[0]) == {
+        "format": "reader",
+        "version": 1,
+        "exported_at": NOW,
+        "user": "ada",
+    }
+    objects = [json.loads(line) for line in lines[1:]]
+    assert [o["annotations"]["note"] for o in objects] == [NOTE, ""]
+    whole = json.loads(render_json(ITEMS, user="ada", exported_at=NOW))
+    assert objects == whole["papers"]
+    batch = parse_reader_jsonl(text, source="export.jsonl")
+    assert list(batch.papers) == [replace(p, id=None) for p, _ in ITEMS]
+
+
+def test_empty_export() -> None:
+    assert json.loads(render_json([], user="ada", exported_at=NOW))["papers"] == []
+    assert render_jsonl([], user="ada", exported_at=NOW).count("\n") == 1
