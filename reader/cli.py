@@ -392,9 +392,10 @@ def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
     help="markdown (one document), obsidian (a folder, a file per paper), json / jsonl "
     "(everything; reader import restores it), csv, bibtex.",
 )
-@click.option("--starred", "scope", flag_value="starred", help="Only starred papers.")
-@click.option("--noted", "scope", flag_value="noted", help="Only papers with a note.")
-@click.option("--all", "scope", flag_value="all", help="Every paper in the library.")
+@click.option("--user", "export_user", help="Whose papers and notes (same as reader --user).")
+@click.option("--starred", is_flag=True, help="Only starred papers.")
+@click.option("--noted", is_flag=True, help="Only papers with a note.")
+@click.option("--all", "every", is_flag=True, help="Every paper in the library.")
 @click.option("--query", "query", metavar="QUERY", help="The papers this filter query finds.")
 @click.option(
     "-o",
@@ -408,7 +409,10 @@ def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
 def export_command(
     settings: Settings,
     fmt: str,
-    scope: str | None,
+    export_user: str | None,
+    starred: bool,
+    noted: bool,
+    every: bool,
     query: str | None,
     output: Path | None,
     force: bool,
@@ -420,8 +424,29 @@ def export_command(
     """
     from reader.export.run import export, select
 
-    if scope and query is not None:
-        raise click.UsageError("give --starred, --noted, --all or --query, not two of them")
+    chosen = [
+        name
+        for name, given in (
+            ("--starred", starred),
+            ("--noted", noted),
+            ("--all", every),
+            ("--query", query is not None),
+        )
+        if given
+    ]
+    if len(chosen) > 1:
+        raise click.UsageError(
+            f"give one of --starred, --noted, --all or --query, not {' and '.join(chosen)}"
+        )
+    if query is not None and not query.strip():
+        raise click.UsageError("--query is empty; leave it out to export starred and noted papers")
+    if with_notes and fmt != "bibtex":
+        raise click.UsageError(
+            "--with-notes is for --format bibtex (the other formats always carry notes)"
+        )
+    scope = "starred" if starred else "noted" if noted else "all" if every else None
+    if export_user:
+        settings = Settings(db_path=settings.db_path, user=export_user)
     if output is not None and _is_library_file(output, settings.db_path):
         raise click.ClickException(f"{output}: that is the library itself; choose another file")
     with opened(settings, create=False) as library:

@@ -149,9 +149,27 @@ def test_obsidian_needs_a_folder(marked_db: Path) -> None:
     assert "-o FOLDER" in result.stderr
 
 
-def test_two_scopes_are_a_usage_error(marked_db: Path) -> None:
-    result = run("--db", marked_db, "export", "--starred", "--query", "x")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--starred", "--query", "x"),
+        ("--starred", "--noted"),
+        ("--query", " "),
+        ("--format", "csv", "--with-notes"),
+    ],
+)
+def test_conflicting_or_empty_choices_are_usage_errors(
+    marked_db: Path, args: tuple[str, ...]
+) -> None:
+    result = run("--db", marked_db, "export", *args)
     assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_export_takes_user_too(marked_db: Path) -> None:
+    result = run("--db", marked_db, "export", "--user", "ben", "--format", "csv", "--noted")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["note"] for row in rows] == ["ben's own"]
 
 
 def test_a_bad_query_names_the_mistake(marked_db: Path) -> None:
