@@ -206,13 +206,11 @@ def test_order_is_kept() -> None:
 # --- write_atomic ---------------------------------------------------------------------
 
 
-def test_write_creates_file_with_umask_mode(tmp_path: Path) -> None:
+def test_write_creates_a_file_only_its_owner_can_read(tmp_path: Path) -> None:
     target = tmp_path / "notes.md"
     write_atomic(target, "héllo\n")
     assert target.read_bytes() == "héllo\n".encode()
-    umask = os.umask(0)
-    os.umask(umask)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert os.listdir(tmp_path) == ["notes.md"]
 
 

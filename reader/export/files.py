@@ -7,19 +7,13 @@ import os
 import tempfile
 from pathlib import Path
 
+# Exports carry private notes: new files are the owner's alone, like the library.
+PRIVATE_MODE = 0o600
+
 
 class ExportError(Exception):
     """An export could not be written; the message is one line, names the path, and is
     meant to be shown to the user as it is."""
-
-
-def _umask() -> int:
-    """The process umask (only readable by setting it, so it is restored at once)."""
-    old = os.umask(0)
-    try:
-        return old
-    finally:
-        os.umask(old)
 
 
 def _fail(path: Path, err: OSError) -> ExportError:
@@ -32,8 +26,8 @@ def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
 
     The text goes to a temporary file beside ``path``, is fsynced, then moved into place.
     Without ``force`` an existing ``path`` is left alone and :class:`ExportError` raised
-    (also when it appears while writing). The new file gets the mode a plain ``open()``
-    would give it (``0o666`` less the umask), or keeps the old file's mode when overwriting.
+    (also when it appears while writing). A new file is readable by its owner only, like
+    the library whose notes it holds; an overwritten file keeps its mode.
     Every failure raises :class:`ExportError` and leaves no temporary file behind.
     """
     path = Path(path)
@@ -58,7 +52,7 @@ def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
         try:
             mode = path.stat().st_mode & 0o7777
         except OSError:
-            mode = 0o666 & ~_umask()
+            mode = PRIVATE_MODE
         os.chmod(tmp, mode)
         if force:
             os.replace(tmp, path)
