@@ -219,24 +219,10 @@ class Library:
 
         A paper is known by its arXiv id, or by its normalised title when either
         side has no id (then the id is filled in). Incoming metadata wins where it
-        is present; annotations are never touched.
+        is present (see :func:`_merge`); annotations are never touched.
         """
-        added = updated = unchanged = 0
-        now = _now()
-        with self.transaction():
-            for paper in papers:
-                existing = self._find(paper)
-                if existing is None:
-                    self._insert(paper, now)
-                    added += 1
-                    continue
-                merged = _merge(existing, paper)
-                if merged == existing:
-                    unchanged += 1
-                else:
-                    self._update(merged, now)
-                    updated += 1
-        return ImportResult(added=added, updated=updated, unchanged=unchanged)
+        result, _marks = self.import_papers_with_marks(list(papers), "", {})
+        return result
 
     def import_papers_with_marks(
         self, papers: Sequence[Paper], user: str, marks: Mapping[int, Annotation]
