@@ -6,7 +6,7 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
@@ -49,14 +49,6 @@ class PaperCommands(Provider):
             yield Hit(
                 score, _highlight(matcher, label), partial(screen.go_to_paper, paper_id), text=label
             )
-
-    async def discover(self) -> Hits:
-        screen = self._library_screen()
-        if screen is None:
-            return
-        for paper_id, title in screen.paper_titles()[:10]:
-            label = f"{PREFIX}{one_line(title)}"
-            yield DiscoveryHit(Content(label), partial(screen.go_to_paper, paper_id), text=label)
 
 
 def _highlight(matcher: Matcher, label: str) -> Content:

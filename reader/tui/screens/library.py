@@ -199,6 +199,7 @@ class LibraryScreen(Screen[None]):
         self._fetching = False
         self._papers: dict[int, Paper] = {}
         self._order: list[int] = []
+        self._position: dict[int, int] = {}
         self._marks: dict[int, Annotation] = {}
         self._index = SearchIndex([])
         self._selected: set[int] = set()
@@ -241,6 +242,7 @@ class LibraryScreen(Screen[None]):
             return
         self._papers = {paper.id: paper for paper in papers if paper.id is not None}
         self._order = list(self._papers)
+        self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
         self._marks = marks
         self._selected &= set(self._papers)
         self._index = SearchIndex(papers)
@@ -274,7 +276,8 @@ class LibraryScreen(Screen[None]):
         keep_cursor = typed == self._shown_filter or not typed.strip()
         self._shown_filter = typed
         # Marks only ever hold papers in sight, so an action never hits hidden ones.
-        self._selected &= set(ids)
+        if self._selected:
+            self._selected &= set(ids)
         hint = self.query_one("#filter-hint", Static)
         hint.update(Text("  ".join(query.errors)))
         hint.set_class(bool(query.errors), "-active")
@@ -297,8 +300,9 @@ class LibraryScreen(Screen[None]):
         if sort == "relevance":
             return ids
         if sort == "newest":
-            position = {paper_id: i for i, paper_id in enumerate(self._order)}
-            return sorted(ids, key=position.__getitem__)
+            if not query.is_ranked:
+                return ids  # the index already gives library order: newest first
+            return sorted(ids, key=self._position.__getitem__)
         if sort == "upvotes":
             return sorted(ids, key=lambda i: -(self._papers[i].upvotes or 0))
         return sorted(ids, key=lambda i: self._papers[i].title_key)
@@ -779,10 +783,6 @@ class LibraryScreen(Screen[None]):
                 f"key: {self.app.get_key_display(binding)}",
                 partial(self.run_action, action),
             )
-
-    def paper_titles(self) -> list[tuple[int, str]]:
-        """(id, title) of every paper, for the palette's "Open paper"."""
-        return [(paper_id, paper.title) for paper_id, paper in self._papers.items()]
 
     def find_papers(self, text: str, limit: int) -> list[tuple[int, str]]:
         """(id, title) of the papers ``text`` finds, best first: the filter's search."""
