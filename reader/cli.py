@@ -451,8 +451,14 @@ def export_command(
         raise click.ClickException(f"{output}: that is the library itself; choose another file")
     with opened(settings, create=False) as library:
         papers, marks = library.papers(), library.annotations(settings.user)
+        words = library.words()
+        try:
+            items = select(
+                papers, marks, scope=scope or "starred-or-noted", query=query, words=words
+            )
+        finally:
+            words.close()
     with friendly_errors():
-        items = select(papers, marks, scope=scope or "starred-or-noted", query=query)
         outcome = export(
             fmt,
             items,
@@ -529,13 +535,20 @@ def list_command(
     for hint in parsed.errors:
         click.echo(f"warning: {hint}", err=True)
     with opened(settings, create=False) as library:
-        papers = library.papers()
+        # The list's columns and the word indexes: abstracts are never read here.
+        listed = library.listing()
         marks = library.annotations(settings.user)
-    by_id = {paper.id: paper for paper in papers}
-    found = [by_id[i] for i in SearchIndex(papers).search(parsed, marks)][:limit]
+        words = library.words()
+        try:
+            ids = SearchIndex(listed, words).search(parsed, marks)[:limit]
+        finally:
+            words.close()
+        whole = library.papers_by_id(ids) if as_json else []
+    by_id = {paper.id: paper for paper in listed}
+    found = [by_id[i] for i in ids]
     if as_json:
         items = []
-        for paper in found:
+        for paper in whole:
             mark = marks.get(paper.id) if paper.id is not None else None
             item = paper_to_json(paper)
             item["starred"] = bool(mark and mark.starred)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from reader.text import normalise_title, one_line
 
@@ -101,6 +102,30 @@ class Paper:
         if self.author_count:
             return f"{self.author_count} author" + ("" if self.author_count == 1 else "s")
         return ""
+
+
+class ListedPaper(NamedTuple):
+    """A paper as the list shows it and the filter's dates and counts read it.
+
+    A library of a million papers is listed in a second because this is all that is
+    read of each; the whole :class:`Paper` is read when one is opened.
+    """
+
+    id: int
+    arxiv_id: str | None
+    title: str
+    published: str | None
+    upvotes: int | None
+    github_url: str | None
+    featured: str | None
+
+    @property
+    def has_code(self) -> bool:
+        return bool(self.github_url)
+
+    @property
+    def title_key(self) -> str:
+        return normalise_title(self.title)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,15 +53,18 @@ run first and narrow the candidates before any fuzzy scoring.
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from difflib import get_close_matches
 from functools import cached_property
 from itertools import compress
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -133,6 +136,12 @@ _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _COMPARISON = re.compile(r"(>=|<=|>|<|=)?(\S+)")
 _BACKWARDS = re.compile(r"(\d{1,12})\.\.(\d{1,12})")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# A term of the word indexes: letters and digits (SQLite's unicode61 tokenizer).
+_TERM = re.compile(r"[^\W_]+")
+_WORD_FIELDS = ("title", "authors", "abstract")
+_WEIGHTS = {"title": TITLE_WEIGHT, "authors": AUTHOR_WEIGHT, "abstract": ABSTRACT_WEIGHT}
+# Answers kept for the next keystroke, in scored papers, beyond three per paper.
+_RECENT_LIMIT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,29 +468,179 @@ class _Ordered(Generic[K]):
         return set(self.positions[start:stop])
 
 
-class SearchIndex:
-    """Lower-cased copies of every paper's searchable fields, in library order."""
+class Listed(Protocol):
+    """What the index reads of a paper: a :class:`~reader.models.Paper` or the
+    list's :class:`~reader.models.ListedPaper`."""
 
-    def __init__(self, papers: Sequence[Paper]) -> None:
-        kept = [paper for paper in papers if paper.id is not None]
-        self.ids: list[int] = [paper.id for paper in kept if paper.id is not None]
-        self._positions = {paper_id: i for i, paper_id in enumerate(self.ids)}
-        self._titles = [_lower_same_length(paper.title) for paper in kept]
-        self._authors = [", ".join(paper.authors).lower() for paper in kept]
-        self._abstracts = [paper.abstract.lower() for paper in kept]
-        # Parsed once per distinct date: a large library has far fewer days than papers.
-        published = [paper.published for paper in kept]
-        periods = {text: _paper_period(text) for text in set(published)}
-        starts = {text: period[0] if period else None for text, period in periods.items()}
-        ends = {text: period[1] if period else None for text, period in periods.items()}
-        self._starts = [starts[text] for text in published]
-        self._ends = [ends[text] for text in published]
-        self._upvotes: list[int | None] = [paper.upvotes or 0 for paper in kept]
-        self._featured = [paper.featured for paper in kept]
-        self._code = frozenset(compress(range(len(kept)), [paper.github_url for paper in kept]))
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def published(self) -> str | None: ...
+    @property
+    def upvotes(self) -> int | None: ...
+    @property
+    def github_url(self) -> str | None: ...
+    @property
+    def featured(self) -> str | None: ...
+
+
+class WordSource(Protocol):
+    """Which papers hold which words (the store's word indexes, or :class:`MemoryWords`).
+
+    Fields are ``title``, ``authors`` and ``abstract``; terms are what
+    :func:`words` makes of text; answers are paper ids.
+    """
+
+    def terms(self, field: str) -> Sequence[str]:
+        """Every distinct term of ``title`` or ``authors``."""
+        ...
+
+    def having(self, field: str, terms: Collection[str]) -> Collection[int]:
+        """Papers whose ``field`` holds any of ``terms``."""
+        ...
+
+    def starting(self, field: str, prefix: str) -> Collection[int]:
+        """Papers whose ``field`` holds a term starting with ``prefix``."""
+        ...
+
+    def texts(self, field: str, ids: Iterable[int]) -> Iterable[tuple[int, str]]:
+        """(id, text of ``field``) for each of ``ids``; authors as "A, B"."""
+        ...
+
+
+class MemoryWords:
+    """A :class:`WordSource` over papers held whole in memory.
+
+    What the store's indexes answer, computed the slow, obvious way: the
+    reference the tests hold the store to, and the source for a handful of papers.
+    """
+
+    def __init__(self, papers: Iterable[Paper]) -> None:
+        self._texts: dict[str, dict[int, str]] = {
+            field: {} for field in ("title", "authors", "abstract")
+        }
+        self._terms: dict[str, dict[int, set[str]]] = {field: {} for field in self._texts}
+        for paper in papers:
+            if paper.id is None:
+                continue
+            for field, text in (
+                ("title", paper.title),
+                ("authors", ", ".join(paper.authors)),
+                ("abstract", paper.abstract),
+            ):
+                self._texts[field][paper.id] = text
+                self._terms[field][paper.id] = set(words(text))
+
+    def terms(self, field: str) -> list[str]:
+        return sorted(set().union(*self._terms[field].values()))
+
+    def having(self, field: str, terms: Collection[str]) -> set[int]:
+        wanted = set(terms)
+        return {i for i, held in self._terms[field].items() if held & wanted}
+
+    def starting(self, field: str, prefix: str) -> set[int]:
+        return {
+            i
+            for i, held in self._terms[field].items()
+            if any(term.startswith(prefix) for term in held)
+        }
+
+    def texts(self, field: str, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
+        texts = self._texts[field]
+        return ((i, texts[i]) for i in ids if i in texts)
+
+
+class SearchIndex:
+    """What the filter keeps of a library in memory: its order, titles, dates and
+    counts; the words themselves are asked of a :class:`WordSource`.
+
+    ``papers`` need only the list columns (``Library.listing()``); without
+    ``source`` they must be whole, and are searched in memory.
+    """
+
+    def __init__(self, papers: Sequence[Listed], source: WordSource | None = None) -> None:
+        """Cheap: what a search needs is worked out by the first search (or
+        :meth:`warm`), in whichever thread runs it."""
+        self._papers = papers
+        self._source = source
+        self._vocabulary: dict[str, Sequence[str]] = {}
+        # Recent answers per (field, term): typing extends one word at a time, so
+        # the words before it are asked again at every key. Bounded by size.
+        self._recent: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def warm(self) -> None:
+        """Do now what the first search would wait for: the per-paper columns and
+        the title and author terms (e.g. in a worker while the first screen shows)."""
+        self._starts  # noqa: B018 - reading it builds it, and the columns before it
+        for field in ("title", "authors"):
+            self._terms(field)
+
+    @cached_property
+    def source(self) -> WordSource:
+        if self._source is not None:
+            return self._source
+        return MemoryWords([paper for paper in self._papers if isinstance(paper, Paper)])
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return [paper.id for paper in self._papers if paper.id is not None]
+
+    @cached_property
+    def _kept(self) -> list[Listed]:
+        return [paper for paper in self._papers if paper.id is not None]
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {paper_id: i for i, paper_id in enumerate(self.ids)}
+
+    @cached_property
+    def _position_of(self) -> list[int]:
+        """:attr:`_positions` as a list by id (-1: not listed): a word index answers
+        with tens of thousands of ids, and a list maps them in C."""
+        position_of = [-1] * (max(self.ids, default=0) + 1)
+        for i, paper_id in enumerate(self.ids):
+            position_of[paper_id] = i
+        return position_of
+
+    @cached_property
+    def _titles(self) -> list[str]:
+        return [_lower_same_length(paper.title) for paper in self._kept]
+
+    @cached_property
+    def _periods(self) -> tuple[list[str | None], list[str | None]]:
+        # Parsed once per distinct date: a large library has far fewer days than papers.
+        published = [paper.published for paper in self._kept]
+        periods = {text: _paper_period(text) for text in set(published)}
+        starts = {text: period[0] if period else None for text, period in periods.items()}
+        ends = {text: period[1] if period else None for text, period in periods.items()}
+        return [starts[text] for text in published], [ends[text] for text in published]
+
+    @cached_property
+    def _starts(self) -> list[str | None]:
+        return self._periods[0]
+
+    @cached_property
+    def _ends(self) -> list[str | None]:
+        return self._periods[1]
+
+    @cached_property
+    def _upvotes(self) -> list[int | None]:
+        return [paper.upvotes or 0 for paper in self._kept]
+
+    @cached_property
+    def _featured(self) -> list[str | None]:
+        return [paper.featured for paper in self._kept]
+
+    @cached_property
+    def _code(self) -> frozenset[int]:
+        kept = self._kept
+        return frozenset(compress(range(len(kept)), [paper.github_url for paper in kept]))
 
     # Built only when a query first needs them: most filters never do.
     @cached_property
@@ -525,15 +684,15 @@ class SearchIndex:
                 return []
         for term in query.terms:
             if term.field in ("author", "title") and not term.negated:
-                matched = self._text_term(term, self._all_or(chosen)).keys()
-                chosen = matched if chosen is None else chosen & matched
+                matched = self._text_term(term, chosen).keys()
+                chosen = set(matched) if chosen is None else chosen & matched
                 if not chosen:
                     return []
         totals: dict[int, float] | None = None
         scored = [t for t in query.terms if t.field == "phrase" and not t.negated]
         scored += [Term("word", word) for word in query.words]
         for term in scored:
-            scores = self._text_term(term, self._all_or(chosen) if totals is None else totals)
+            scores = self._text_term(term, chosen if totals is None else totals.keys())
             if totals is None:
                 totals = scores
             else:
@@ -542,10 +701,10 @@ class SearchIndex:
                 return []
         for term in query.terms:
             if term.field in _TEXT_FIELDS and term.negated:
-                within = self._all_or(chosen) if totals is None else totals
+                within = chosen if totals is None else totals.keys()
                 matched = self._text_term(term, within).keys()
                 if totals is None:
-                    chosen = set(within) - matched
+                    chosen = set(self._all_or(chosen)) - matched
                 else:
                     totals = {i: s for i, s in totals.items() if i not in matched}
         if totals is None:
@@ -556,11 +715,16 @@ class SearchIndex:
             for i in totals:
                 if phrase in self._titles[i]:
                     totals[i] += PHRASE_BONUS
-        ranked = sorted(totals, key=lambda i: (-totals[i], i))
-        return [self.ids[i] for i in ranked]
+        # Best first, ties in library order. Scores take few distinct values, so
+        # sorting each score's positions beats sorting every paper by a key.
+        by_score: dict[float, list[int]] = {}
+        for i, score in totals.items():
+            by_score.setdefault(score, []).append(i)
+        ids = self.ids
+        return [ids[i] for score in sorted(by_score, reverse=True) for i in sorted(by_score[score])]
 
-    def _all_or(self, chosen: AbstractSet[int] | None) -> Collection[int]:
-        return range(len(self.ids)) if chosen is None else chosen
+    def _all_or(self, chosen: AbstractSet[int] | None) -> AbstractSet[int]:
+        return self._everything if chosen is None else chosen
 
     def _narrow(
         self, term: Term, chosen: AbstractSet[int] | None, matched: AbstractSet[int]
@@ -621,76 +785,180 @@ class SearchIndex:
             }
         raise ValueError(f"not a structured term: {field}")
 
-    def _text_term(self, term: Term, positions: Collection[int]) -> dict[int, float]:
-        """Positions (with scores) where a word, phrase, author or title term matches."""
-        if term.field == "word":
-            return self._word_scores(term.value, positions)
+    # -- text -----------------------------------------------------------------
+
+    def _text_term(self, term: Term, within: Collection[int] | None) -> dict[int, float]:
+        """Positions (with scores) where a word, phrase, author or title term
+        matches; only those ``within`` when given."""
         if term.field == "phrase":
-            return self._phrase_scores(term.value, positions)
-        field = self._authors if term.field == "author" else self._titles
-        return self._field_scores(term.value, field, positions)
-
-    def _phrase_scores(self, phrase: str, positions: Collection[int]) -> dict[int, float]:
-        """Score of an exact phrase per position: by the best field it is found in."""
-        starts = _word_start(phrase) if len(phrase) < 3 else None
-        scores: dict[int, float] = {}
-        for field, weight in (
-            (self._titles, TITLE_WEIGHT),
-            (self._authors, AUTHOR_WEIGHT),
-            (self._abstracts, ABSTRACT_WEIGHT),
-        ):
-            for i in positions:
-                if i in scores:
-                    continue
-                text = field[i]
-                if phrase in text and (starts is None or starts.search(text)):
-                    scores[i] = 100.0 * weight
-        return scores
-
-    def _word_scores(self, word: str, positions: Collection[int]) -> dict[int, float]:
-        """Best weighted score of ``word`` per paper position; absent means no match."""
-        scores: dict[int, float] = {}
-
-        def offer(i: int, score: float) -> None:
-            if score > scores.get(i, 0.0):
-                scores[i] = score
-
-        for field, weight in ((self._titles, TITLE_WEIGHT), (self._authors, AUTHOR_WEIGHT)):
-            for i, score in self._field_scores(word, field, positions).items():
-                offer(i, score * weight)
-        if len(word) >= 3:
-            abstracts = self._abstracts
-            for i in positions:
-                if word in abstracts[i]:
-                    offer(i, 100.0 * ABSTRACT_WEIGHT)
-        return scores
-
-    @staticmethod
-    def _field_scores(word: str, field: list[str], positions: Collection[int]) -> dict[int, float]:
-        """Score out of 100 (+ bonus at a word start) of ``word`` in one field."""
-        starts = _word_start(word)
-        if len(word) < FUZZY_MIN_LEN:
-            # Short words: exact, and one or two letters only at the start of a word.
-            found: dict[int, float] = {}
-            for i in positions:
-                text = field[i]
-                if word not in text:
-                    continue
-                if starts.search(text):
-                    found[i] = 100.0 + WORD_START_BONUS
-                elif len(word) >= 3:
-                    found[i] = 100.0
-            return found
-        choices = {i: field[i] for i in positions}
-        hits = process.extract(
-            word, choices, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_CUTOFF, limit=None
-        )
-        found = {}
-        for _text, score, i in hits:
-            if score >= 100.0 and starts.search(field[i]):
-                score += WORD_START_BONUS
-            found[i] = score
+            return self._phrase_scores(term.value, within)
+        fields = {"word": _WORD_FIELDS, "author": ("authors",), "title": ("title",)}[term.field]
+        tokens = words(term.value)
+        if not tokens:
+            # Only punctuation: nothing a word index holds, so it leaves nothing out.
+            return dict.fromkeys(self._all_or(None if within is None else set(within)), 0.0)
+        # A word of letters and more ("re:zero", "gpt-4o") looks for all of its
+        # parts; a short part then counts in an abstract too.
+        whole = len(term.value) >= 3 and len(tokens) > 1
+        found: dict[int, float] | None = None
+        for token in dict.fromkeys(tokens):
+            scores = self._token_scores(token, fields, short=whole)
+            if found is None:
+                found = _within(scores, within)
+            else:
+                found = {i: found[i] + s for i, s in scores.items() if i in found}
+            if not found:
+                return {}
+        assert found is not None
+        if len(tokens) > 1:
+            found = {i: s / len(tokens) for i, s in found.items()}
         return found
+
+    def _token_scores(
+        self, token: str, fields: tuple[str, ...], *, short: bool = False
+    ) -> dict[int, float]:
+        """Best weighted score per position of one term over ``fields``; with
+        ``short``, abstracts are searched for terms under three letters too."""
+        key = ("+".join(fields) + ("+short" if short else ""), token)
+        with self._lock:
+            cached = self._recent.get(key)
+            if cached is not None:
+                self._recent.move_to_end(key)
+                return cached
+        scores: dict[int, float] = {}
+        # Lowest weight first, so a better field's score replaces a worse one's.
+        for field in sorted(fields, key=_WEIGHTS.__getitem__):
+            weight = _WEIGHTS[field]
+            hits = self._field_scores(token, field, short=short)
+            if not scores:
+                scores = {i: s * weight for i, s in hits.items()} if weight != 1 else dict(hits)
+                continue
+            for i, score in hits.items():
+                score *= weight
+                if score > scores.get(i, 0.0):
+                    scores[i] = score
+        with self._lock:
+            self._recent[key] = scores
+            held = sum(len(found) for found in self._recent.values())
+            while held > _RECENT_LIMIT + len(self.ids) * 3 and len(self._recent) > 1:
+                _key, dropped = self._recent.popitem(last=False)
+                held -= len(dropped)
+        return scores
+
+    def _field_scores(self, token: str, field: str, *, short: bool = False) -> dict[int, float]:
+        """Score out of 100 (+ bonus at a word start) of one term in one field.
+
+        Titles and authors: a term shorter than :data:`FUZZY_MIN_LEN` is found
+        exactly inside a word (one or two letters only where a word starts); a
+        longer one fuzzily, against every distinct word of the field. Abstracts:
+        a word starting with the term, from three letters on.
+        """
+        source = self.source
+        if field == "abstract":
+            if len(token) < 3 and not short:
+                return {}
+            return dict.fromkeys(self._at(source.starting(field, token)), 100.0)
+        groups: dict[float, list[str]] = {}
+        if len(token) < FUZZY_MIN_LEN:
+            starts = self._at(source.starting(field, token))
+            if len(token) >= 3:
+                inside = [t for t in self._terms(field) if token in t and not t.startswith(token)]
+                found = dict.fromkeys(self._at(source.having(field, inside)), 100.0)
+                found.update(dict.fromkeys(starts, 100.0 + WORD_START_BONUS))
+                return found
+            return dict.fromkeys(starts, 100.0 + WORD_START_BONUS)
+        length = len(token)
+        for term, score, _index in process.extract(
+            token,
+            self._terms(field),
+            scorer=fuzz.partial_ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            limit=None,
+        ):
+            if len(term) < length:
+                # A shorter word is not found inside the typed one: "mod" is no "model".
+                score = fuzz.ratio(token, term, score_cutoff=FUZZY_CUTOFF)
+                if not score:
+                    continue
+            if score >= 100.0 and term.startswith(token):
+                score += WORD_START_BONUS
+            groups.setdefault(score, []).append(term)
+        found = {}
+        for score in sorted(groups):  # the best last: it wins
+            found.update(dict.fromkeys(self._at(source.having(field, groups[score])), score))
+        return found
+
+    def _phrase_scores(self, phrase: str, within: Collection[int] | None) -> dict[int, float]:
+        """Score of an exact phrase per position: by the best field it is found in.
+
+        The phrase must start where a word starts. The word indexes narrow the
+        papers to those holding every word of it; their text is then read.
+        """
+        tokens = words(phrase)
+        if not tokens:
+            return {}
+        target = " ".join(fold(phrase).split())
+        pattern = re.compile(r"(?<![^\W_])" + re.escape(target))
+        ids = self.ids
+        scores: dict[int, float] = {}
+        for field in sorted(_WORD_FIELDS, key=_WEIGHTS.__getitem__):
+            candidates: set[int] | None = None if within is None else set(within)
+            for token in dict.fromkeys(tokens):
+                held = set(self._at(self.source.starting(field, token)))
+                candidates = held if candidates is None else candidates & held
+                if not candidates:
+                    break
+            if not candidates:
+                continue
+            score = 100.0 * _WEIGHTS[field]
+            for paper_id, text in self.source.texts(field, [ids[i] for i in candidates]):
+                if pattern.search(" ".join(fold(text).split())):
+                    scores[self._positions[paper_id]] = score
+        return scores
+
+    def _terms(self, field: str) -> Sequence[str]:
+        with self._lock:
+            terms = self._vocabulary.get(field)
+        if terms is None:
+            terms = self.source.terms(field)
+            with self._lock:
+                self._vocabulary[field] = terms
+        return terms
+
+    def _at(self, paper_ids: Collection[int]) -> list[int]:
+        """Positions of these papers (ones added since this index was built are skipped)."""
+        position_of = self._position_of
+        try:
+            found = list(map(position_of.__getitem__, paper_ids))
+        except IndexError:  # a paper added since: an id past the end
+            found = [position_of[i] if i < len(position_of) else -1 for i in paper_ids]
+        if -1 in found:
+            found = [i for i in found if i >= 0]
+        return found
+
+
+def _within(scores: dict[int, float], within: Collection[int] | None) -> dict[int, float]:
+    if within is None:
+        return dict(scores)
+    if len(within) < len(scores):
+        return {i: scores[i] for i in within if i in scores}
+    return {i: s for i, s in scores.items() if i in within}
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased with accents removed, as the word indexes see it."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFD", lowered)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
+
+
+def words(text: str) -> list[str]:
+    """The terms of ``text``: runs of letters and digits, folded (see :func:`fold`)."""
+    return _TERM.findall(fold(text))
 
 
 def title_spans(title: str, query: Query) -> list[tuple[int, int]]:

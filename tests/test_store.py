@@ -204,9 +204,11 @@ def test_open_without_create_refuses_a_missing_file(tmp_path: Path) -> None:
 
 
 def corrupt(path: Path) -> None:
-    """Overwrite everything after the first page with junk, keeping the SQLite header."""
+    """Overwrite the second half of the file with junk: the schema, written first,
+    stays readable; the papers' pages, written last, do not."""
     data = bytearray(path.read_bytes())
-    data[4096:] = b"\xa5" * (len(data) - 4096)
+    half = len(data) // 2 // 4096 * 4096
+    data[half:] = b"\xa5" * (len(data) - half)
     path.write_bytes(bytes(data))
 
 
@@ -243,7 +245,7 @@ def test_a_version_1_library_is_upgraded_keeping_its_data(db_path: Path) -> None
     conn.close()
     lib = open_library(db_path)
     try:
-        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         (paper,) = lib.papers()
         assert paper.title == "Old Paper" and paper.categories == ()
         assert lib.annotation("ana", 1).note == "kept"

@@ -428,7 +428,7 @@ async def test_an_unreadable_library_stops_the_app_with_a_clear_reason(
     def broken(self: Library) -> list[Paper]:
         raise LibraryError("cannot read library x.db: database disk image is malformed")
 
-    monkeypatch.setattr(Library, "papers", broken)
+    monkeypatch.setattr(Library, "listing", broken)
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

@@ -10,9 +10,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.export.files import ExportError, write_atomic
 from reader.models import Annotation, Paper, papers_label
+
+if TYPE_CHECKING:
+    from reader.search import WordSource
 
 FORMATS = ("markdown", "obsidian", "json", "jsonl", "csv", "bibtex")
 # The file name suffix each format suggests.
@@ -45,12 +49,15 @@ def select(
     scope: str = "starred-or-noted",
     query: str | None = None,
     only: Collection[int] | None = None,
+    words: WordSource | None = None,
 ) -> list[Item]:
     """The papers to export with their annotations, in library order (newest first).
 
     ``scope`` picks by the user's marks; ``query`` (the filter language) narrows
     further; ``only`` (paper ids: the marked or visible rows of the TUI) wins over
     both. A query with mistakes raises :class:`ExportError` naming them.
+    ``words`` answers the query's words (the library's word indexes); without it
+    they are looked for in ``papers`` themselves.
     """
     if scope not in SCOPES:
         raise ExportError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
@@ -61,7 +68,7 @@ def select(
         parsed = Query.parse(query)
         if parsed.errors:
             raise ExportError(f"--query: {parsed.errors[0]}")
-        chosen = set(SearchIndex(papers).search(parsed, marks))
+        chosen = set(SearchIndex(papers, words).search(parsed, marks))
     items = []
     for paper in papers:
         if paper.id is None:

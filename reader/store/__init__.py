@@ -1,5 +1,6 @@
 """Storage: the only package that talks to SQLite."""
 
-from reader.store.library import Library, LibraryError, NoteConflict, open_library
+from reader.store.errors import LibraryError, NoteConflict
+from reader.store.library import Library, open_library
 
 __all__ = ["Library", "LibraryError", "NoteConflict", "open_library"]

@@ -19,8 +19,10 @@ from typing import Any
 
 import sqlite_utils
 
-from reader.models import Annotation, ImportResult, Paper, normalise_tags
+from reader.models import Annotation, ImportResult, ListedPaper, Paper, normalise_tags
+from reader.store.errors import LibraryError, NoteConflict
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from reader.store.words import Words
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # Every metadata field of Paper, as stored; an import may set each of them.
@@ -65,19 +67,8 @@ _REVISED_FIELDS = frozenset(
     }
 )
 _PAPER_COLUMNS = ", ".join(("id", *_FIELDS))
+_LISTING_ORDER = "published IS NULL, published DESC, title COLLATE NOCASE"
 _EMPTY: tuple[object, ...] = (None, "", ())
-
-
-class LibraryError(Exception):
-    """A library file we cannot or must not use; the message is for the user."""
-
-
-class NoteConflict(LibraryError):
-    """The note changed elsewhere (another window or process) since it was opened."""
-
-    def __init__(self, message: str, current: str) -> None:
-        super().__init__(message)
-        self.current = current
 
 
 def _now() -> str:
@@ -213,6 +204,33 @@ class Library:
     def paper(self, paper_id: int) -> Paper | None:
         row = self._row(f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,))
         return _paper_from_row(row) if row else None
+
+    def papers_by_id(self, paper_ids: Sequence[int]) -> list[Paper]:
+        """The papers with these ids, whole, in the order given (unknown ids skipped)."""
+        found: dict[int, Paper] = {}
+        for chunk in _chunks(list(paper_ids)):
+            marks = ", ".join("?" * len(chunk))
+            rows = self._rows(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", tuple(chunk)
+            )
+            found.update((row[0], _paper_from_row(row)) for row in rows)
+        return [found[paper_id] for paper_id in paper_ids if paper_id in found]
+
+    def listing(self) -> list[ListedPaper]:
+        """Every paper in :meth:`papers` order, as the list shows it: no abstract, no
+        authors (:meth:`paper` has them). Read from an index that holds these
+        columns, so a large library's abstracts are not read at all."""
+        columns = ", ".join(ListedPaper._fields)
+        rows = self._rows(
+            f"SELECT {columns} FROM papers INDEXED BY papers_listing ORDER BY {_LISTING_ORDER}"
+        )
+        return list(map(ListedPaper._make, rows))
+
+    def words(self) -> Words:
+        """The word indexes, read through a connection of their own (see :class:`Words`)."""
+        if self.path is None:
+            return Words(None, self._conn)
+        return Words(self.path)
 
     def import_papers(self, papers: Iterable[Paper]) -> ImportResult:
         """Add new papers and update known ones, all in one transaction.
@@ -619,7 +637,9 @@ def open_library(path: Path | str | None, *, create: bool = True) -> Library:
     with a one-line message for a file that is not ours or cannot be opened.
     """
     if path is None:
-        library = Library(sqlite3.connect(":memory:", isolation_level=None), None)
+        # The filter's worker thread reads through this one connection too.
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        library = Library(memory, None)
         library._migrate()
         return library
     path = Path(path).expanduser()

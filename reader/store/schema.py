@@ -7,6 +7,10 @@ version or the next, never in between. Append new migrations; never edit old one
 
 from __future__ import annotations
 
+# How the word indexes split text: runs of letters and digits, lower-cased, accents
+# removed. reader.search.fold and reader.search.words split the same way.
+TOKENIZER = "unicode61 remove_diacritics 2"
+
 # "RDR1": marks a file as ours, so we never write into somebody else's database.
 APPLICATION_ID = 0x52445231
 
@@ -64,6 +68,63 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE annotations ADD COLUMN read_at TEXT",
         "ALTER TABLE annotations ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'",
+    ),
+    # 4: word indexes for the filter, kept in step with papers by triggers. Titles
+    # and authors per column, so a word's field is known without reading the rows,
+    # with the words' first one and two letters indexed too (the first keys typed);
+    # abstracts without positions (``detail=none``): only "which papers hold a
+    # word starting so" is asked of them, and that index is the smallest and
+    # cheapest to build. External content: the text itself stays in papers.
+    (
+        f"""
+        CREATE VIRTUAL TABLE paper_words USING fts5(
+            title, authors, content='papers', content_rowid='id', detail='column',
+            prefix='1 2', tokenize='{TOKENIZER}')
+        """,
+        f"""
+        CREATE VIRTUAL TABLE abstract_words USING fts5(
+            abstract, content='papers', content_rowid='id', detail='none',
+            tokenize='{TOKENIZER}')
+        """,
+        "CREATE VIRTUAL TABLE paper_terms USING fts5vocab(paper_words, 'col')",
+        """
+        CREATE TRIGGER papers_words_insert AFTER INSERT ON papers BEGIN
+            INSERT INTO paper_words (rowid, title, authors)
+                VALUES (new.id, new.title, new.authors);
+            INSERT INTO abstract_words (rowid, abstract) VALUES (new.id, new.abstract);
+        END
+        """,
+        """
+        CREATE TRIGGER papers_words_delete AFTER DELETE ON papers BEGIN
+            INSERT INTO paper_words (paper_words, rowid, title, authors)
+                VALUES ('delete', old.id, old.title, old.authors);
+            INSERT INTO abstract_words (abstract_words, rowid, abstract)
+                VALUES ('delete', old.id, old.abstract);
+        END
+        """,
+        """
+        CREATE TRIGGER papers_words_update AFTER UPDATE OF title, authors ON papers
+        WHEN old.title IS NOT new.title OR old.authors IS NOT new.authors BEGIN
+            INSERT INTO paper_words (paper_words, rowid, title, authors)
+                VALUES ('delete', old.id, old.title, old.authors);
+            INSERT INTO paper_words (rowid, title, authors)
+                VALUES (new.id, new.title, new.authors);
+        END
+        """,
+        """
+        CREATE TRIGGER papers_abstract_update AFTER UPDATE OF abstract ON papers
+        WHEN old.abstract IS NOT new.abstract BEGIN
+            INSERT INTO abstract_words (abstract_words, rowid, abstract)
+                VALUES ('delete', old.id, old.abstract);
+            INSERT INTO abstract_words (rowid, abstract) VALUES (new.id, new.abstract);
+        END
+        """,
+        "INSERT INTO paper_words (paper_words) VALUES ('rebuild')",
+        "INSERT INTO abstract_words (abstract_words) VALUES ('rebuild')",
+        # The list, in its order (newest first), read from the index alone: a full
+        # read of papers would read every abstract.
+        "CREATE INDEX papers_listing ON papers (published IS NULL, published DESC, "
+        "title COLLATE NOCASE, arxiv_id, title, published, upvotes, github_url, featured)",
     ),
 )
 

@@ -29,7 +29,7 @@ from reader.config import (
     SORTS,
     Preset,
 )
-from reader.models import Annotation, Paper, papers_label
+from reader.models import Annotation, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
 from reader.store import Library, LibraryError, NoteConflict
@@ -197,11 +197,12 @@ class LibraryScreen(Screen[None]):
         self._settings = settings or ViewSettings()
         self._clock = clock
         self._fetching = False
-        self._papers: dict[int, Paper] = {}
+        self._papers: dict[int, ListedPaper] = {}
         self._order: list[int] = []
         self._position: dict[int, int] = {}
         self._marks: dict[int, Annotation] = {}
-        self._index = SearchIndex([])
+        self._words = library.words()
+        self._index = SearchIndex([], self._words)
         self._selected: set[int] = set()
         self._undo: list[Change] = []
         self._preset = self._settings.presets[0] if self._settings.presets else None
@@ -234,19 +235,27 @@ class LibraryScreen(Screen[None]):
     def reload(self) -> None:
         """Read the library again and rebuild the search index (once per change)."""
         try:
-            papers = self.library.papers()
+            papers = self.library.listing()
             marks = self.library.annotations(self.user)
         except LibraryError as error:
             # Nothing can be shown from a library we cannot read: stop with a clear line.
             self._fail(str(error))
             return
-        self._papers = {paper.id: paper for paper in papers if paper.id is not None}
+        self._papers = {paper.id: paper for paper in papers}
         self._order = list(self._papers)
         self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
         self._marks = marks
         self._selected &= set(self._papers)
-        self._index = SearchIndex(papers)
+        self._index = SearchIndex(papers, self._words)
         self._refilter()
+        if not self._query_text():
+            self._warm(self._index)
+
+    @work(thread=True, group="warm", exit_on_error=False)
+    def _warm(self, index: SearchIndex) -> None:
+        """Build the index while the first screen shows, so the first key typed
+        into the filter does not wait for it."""
+        index.warm()
 
     def _query_text(self) -> str:
         """The filter as typed, inside the active view's own query."""
@@ -328,7 +337,7 @@ class LibraryScreen(Screen[None]):
         self.sub_title = " · ".join(parts)
 
     def _show_detail(self, paper_id: int | None) -> None:
-        paper = self._papers.get(paper_id) if paper_id is not None else None
+        paper = self._read_paper(paper_id) if paper_id is not None else None
         mark = self._marks.get(paper_id) if paper_id is not None else None
         empty = EMPTY_LIBRARY_HELP if not self._papers else "No paper matches the filter."
         self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
@@ -412,7 +421,18 @@ class LibraryScreen(Screen[None]):
         if paper_id is None:
             self.notify("No paper here to act on.", severity="warning")
             return None
-        return self._papers[paper_id]
+        return self._read_paper(paper_id)
+
+    def _read_paper(self, paper_id: int) -> Paper | None:
+        """The whole paper (the list holds only its columns), as the file has it now."""
+        try:
+            paper = self.library.paper(paper_id)
+        except LibraryError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None
+        if paper is None:
+            self.notify("That paper is no longer in the library.", severity="warning")
+        return paper
 
     def _targets(self) -> list[int]:
         """The marked papers (in list order), else the highlighted one."""
@@ -739,8 +759,15 @@ class LibraryScreen(Screen[None]):
         elif request.scope == "visible":
             only = set(self.query_one(PaperList).paper_ids)
         scope = request.scope if only is None else "all"
+        # Only the papers the scope can take are read whole.
+        if only is None and scope != "all":
+            only_marked = {i for i, mark in self._marks.items() if mark.marks_anything}
+            wanted = [i for i in self._order if i in only_marked]
+        else:
+            wanted = self._order if only is None else [i for i in self._order if i in only]
         try:
-            items = select(list(self._papers.values()), self._marks, scope=scope, only=only)
+            papers = self.library.papers_by_id(wanted)
+            items = select(papers, self._marks, scope=scope, only=only)
             outcome = export(
                 request.fmt,
                 items,
@@ -749,7 +776,7 @@ class LibraryScreen(Screen[None]):
                 now=datetime.now(UTC),
                 force=request.force,
             )
-        except ExportError as error:
+        except (ExportError, LibraryError) as error:
             self.notify(str(error), title="Export failed", severity="error", markup=False)
             return
         self.notify(outcome.message, title="Exported", markup=False)

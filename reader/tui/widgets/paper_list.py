@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.models import Annotation, Paper
+from reader.models import Annotation, ListedPaper
 from reader.search import Query, title_spans
 from reader.text import one_line
 
@@ -108,7 +108,7 @@ class PaperList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._ids: list[int] = []
-        self._papers: Mapping[int, Paper] = {}
+        self._papers: Mapping[int, ListedPaper] = {}
         self._marks: Mapping[int, Annotation] = {}
         self._selected: AbstractSet[int] = frozenset()
         self._query = Query.parse("")
@@ -128,7 +128,7 @@ class PaperList(ScrollView, can_focus=True):
     def show(
         self,
         ids: Sequence[int],
-        papers: Mapping[int, Paper],
+        papers: Mapping[int, ListedPaper],
         marks: Mapping[int, Annotation],
         query: Query,
         *,
@@ -262,7 +262,7 @@ class PaperList(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, self.rich_style)
 
     def _row_text(
-        self, paper: Paper, mark: Annotation | None, width: int, *, selected: bool = False
+        self, paper: ListedPaper, mark: Annotation | None, width: int, *, selected: bool = False
     ) -> Text:
         def style(name: str) -> Style:
             return self.get_component_rich_style(name, partial=True)

@@ -1,0 +1,141 @@
+"""The word indexes, as the filter reads them: which papers hold which words.
+
+Schema 4 keeps two SQLite FTS5 indexes in step with ``papers`` (by triggers):
+titles and authors per column, abstracts without positions. The filter never
+asks them to rank anything; it asks which papers hold a term, or a term starting
+with some letters, and does its own scoring (see :mod:`reader.search`). Answers
+are paper ids.
+
+A :class:`Words` reads through a connection of its own, so the filter can run in
+a worker thread while the UI thread writes through the library's. One query runs
+at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from reader.store.errors import LibraryError
+
+# FTS5 parses an OR of many terms fine, but one statement per few hundred keeps
+# each query string and its parse small.
+_TERMS_PER_QUERY = 200
+_IDS_PER_QUERY = 500
+TEXT_FIELDS = ("title", "authors", "abstract")
+
+
+class Words:
+    """Which papers hold which words, by field: ``title``, ``authors``, ``abstract``.
+
+    Terms are what the index made of the text: runs of letters and digits,
+    lower-cased, accents removed (:func:`reader.search.words` splits the same way).
+    """
+
+    def __init__(self, path: Path | None, shared: sqlite3.Connection | None = None) -> None:
+        self._path = path
+        self._conn = shared
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            assert self._path is not None
+            # Read-only and usable from whichever thread runs the filter (one at a time).
+            self._conn = sqlite3.connect(
+                f"{self._path.as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=10.0,
+            )
+        return self._conn
+
+    def _ids(self, sql: str, params: tuple[str, ...]) -> list[int]:
+        with self._lock:
+            try:
+                row = self._connection().execute(sql, params).fetchone()
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read the word index of {self._path}: {error}") from None
+        # One string of ids rather than a row per id: a common word holds tens of
+        # thousands of papers, and rows cost more than the text.
+        found = row[0] if row else None
+        return list(map(int, found.split(","))) if found else []
+
+    def terms(self, field: str) -> list[str]:
+        """Every distinct term of titles or authors, sorted."""
+        if field not in ("title", "authors"):
+            raise ValueError(f"no term list for {field}")
+        with self._lock:
+            try:
+                rows = (
+                    self._connection()
+                    .execute("SELECT term FROM paper_terms WHERE col = ?", (field,))
+                    .fetchall()
+                )
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read the word index of {self._path}: {error}") from None
+        return [term for (term,) in rows]
+
+    def having(self, field: str, terms: Collection[str]) -> set[int]:
+        """Ids of the papers whose ``field`` holds any of ``terms``."""
+        found: set[int] = set()
+        listed = sorted(terms)
+        for start in range(0, len(listed), _TERMS_PER_QUERY):
+            chunk = listed[start : start + _TERMS_PER_QUERY]
+            found.update(self._match(field, " OR ".join(_quoted(term) for term in chunk)))
+        return found
+
+    def starting(self, field: str, prefix: str) -> list[int]:
+        """Ids of the papers whose ``field`` holds a term starting with ``prefix``."""
+        return self._match(field, _quoted(prefix) + "*")
+
+    def _match(self, field: str, expression: str) -> list[int]:
+        if field == "abstract":
+            return self._ids(
+                "SELECT group_concat(rowid) FROM abstract_words WHERE abstract_words MATCH ?",
+                (expression,),
+            )
+        if field not in ("title", "authors"):
+            raise ValueError(f"no word index for {field}")
+        return self._ids(
+            "SELECT group_concat(rowid) FROM paper_words WHERE paper_words MATCH ?",
+            (f"{{{field}}} : ({expression})",),
+        )
+
+    def texts(self, field: str, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
+        """(id, text) of ``field`` for each of ``ids``; authors as one "A, B" string."""
+        if field not in TEXT_FIELDS:
+            raise ValueError(f"no text field {field}")
+        column = "(SELECT group_concat(value, ', ') FROM json_each(authors))"
+        column = column if field == "authors" else field
+        listed = sorted(ids)
+        for chunk in _chunks(listed):
+            marks = ", ".join("?" * len(chunk))
+            with self._lock:
+                try:
+                    rows = (
+                        self._connection()
+                        .execute(f"SELECT id, {column} FROM papers WHERE id IN ({marks})", chunk)
+                        .fetchall()
+                    )
+                except sqlite3.Error as error:
+                    raise LibraryError(f"cannot read library {self._path}: {error}") from None
+            for paper_id, text in rows:
+                yield paper_id, text or ""
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._path is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _chunks(items: Sequence[int]) -> Iterator[tuple[int, ...]]:
+    for start in range(0, len(items), _IDS_PER_QUERY):
+        yield tuple(items[start : start + _IDS_PER_QUERY])

@@ -1,0 +1,246 @@
+"""The word indexes: the filter over SQLite's indexes answers as the plain scan does.
+
+The filter asks the store which papers hold a word (schema 4's FTS5 tables); the
+same questions can be answered by reading every paper (``MemoryWords``). Both must
+give the same ranked ids for any query, and the count is the number of papers
+that truly match.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.models import Annotation, Paper
+from reader.search import MemoryWords, Query, SearchIndex, fold, words
+from reader.store import Library, open_library
+
+# Words with accents, digits, hyphens and case, as real titles have them.
+VOCABULARY = [
+    "diffusion",
+    "Diffusion-based",
+    "models",
+    "model",
+    "transformer",
+    "Transformers",
+    "attention",
+    "GPT-4o",
+    "re:zero",
+    "Müller",
+    "muller",
+    "naïve",
+    "café",
+    "flow",
+    "matching",
+    "flow-matching",
+    "grokking",
+    "working",
+    "LLM",
+    "LLMs",
+    "3D",
+    "vision",
+    "language",
+    "of",
+    "a",
+    "in",
+    "x",
+]
+NAMES = ["Ana Smith", "Ben Müller", "Chen Li", "Dana Diffusion", "Eli Lecun", "Yann LeCun"]
+
+
+def _library_papers(seed: int = 11, count: int = 120) -> list[Paper]:
+    rng = random.Random(seed)
+    papers = []
+    for n in range(count):
+        papers.append(
+            Paper(
+                title=" ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(2, 7))) + f" {n}",
+                arxiv_id=f"2401.{n:05d}",
+                abstract=" ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(0, 30))),
+                authors=tuple(rng.sample(NAMES, rng.randint(0, 3))),
+                published=f"202{rng.randint(0, 5)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                upvotes=rng.randint(0, 50),
+                github_url="https://github.com/a/b" if rng.random() < 0.3 else None,
+            )
+        )
+    return papers
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    library = open_library(tmp_path_factory.mktemp("words") / "library.db")
+    library.import_papers(_library_papers())
+    return library
+
+
+@pytest.fixture(scope="module")
+def both(stored: Library) -> tuple[SearchIndex, SearchIndex]:
+    fast = SearchIndex(stored.listing(), stored.words())
+    plain = SearchIndex(stored.papers(), MemoryWords(stored.papers()))
+    return fast, plain
+
+
+MARKS = {1: Annotation(1, starred=True), 2: Annotation(2, read_at="2024-01-01T00:00:00")}
+FIXED_QUERIES = [
+    "diffusion",
+    "difusion",
+    "diff",
+    "d",
+    "di",
+    "mod",
+    "model",
+    "transformer",
+    "gpt-4o",
+    "4o",
+    "re:zero",
+    "müller",
+    "muller",
+    "Mueller",
+    "naive",
+    "café",
+    "cafe",
+    '"flow matching"',
+    '"flow-matching"',
+    '"models of"',
+    "author:müller",
+    'author:"yann lecun"',
+    "title:grokking",
+    "grokking -working",
+    "-diffusion",
+    "llm year:2023",
+    "vision is:starred",
+    "attention has:code upvotes:>10",
+    "x",
+    "3d",
+    "-",
+    "++",
+]
+
+
+@pytest.mark.parametrize("text", FIXED_QUERIES)
+def test_the_indexes_answer_as_the_plain_scan(
+    both: tuple[SearchIndex, SearchIndex], text: str
+) -> None:
+    fast, plain = both
+    query = Query.parse(text)
+    assert fast.search(query, MARKS) == plain.search(query, MARKS)
+
+
+def test_queries_that_match_match_something(both: tuple[SearchIndex, SearchIndex]) -> None:
+    # Guards the comparison above against two empty answers agreeing.
+    fast, _plain = both
+    for text in ("diffusion", "difusion", "müller", '"flow matching"', "re:zero", "gpt-4o"):
+        assert fast.search(Query.parse(text)), text
+
+
+_fragments = st.sampled_from(VOCABULARY + [n.split()[1] for n in NAMES]).flatmap(
+    lambda word: st.tuples(st.integers(0, len(word)), st.integers(0, len(word))).map(
+        lambda cut: word[min(cut) : max(cut)] or word
+    )
+)
+_typos = st.tuples(_fragments, st.integers(0, 20), st.sampled_from("aeiouxz")).map(
+    lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + 1 :] if t[1] < len(t[0]) else t[0]
+)
+_terms = st.one_of(
+    _fragments,
+    _typos,
+    _fragments.map(lambda w: f"-{w}"),
+    _fragments.map(lambda w: f"title:{w}"),
+    _fragments.map(lambda w: f"author:{w}"),
+    st.tuples(_fragments, _fragments).map(lambda p: f'"{p[0]} {p[1]}"'),
+    st.sampled_from(["is:starred", "is:unread", "has:code", "year:>2022", "upvotes:<20"]),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_terms, min_size=1, max_size=3))
+def test_any_query_is_answered_as_the_plain_scan(
+    both: tuple[SearchIndex, SearchIndex], terms: list[str]
+) -> None:
+    fast, plain = both
+    query = Query.parse(" ".join(terms))
+    expected = plain.search(query, MARKS)
+    assert fast.search(query, MARKS) == expected
+
+
+def test_the_count_is_the_number_of_papers_that_hold_the_word(stored: Library) -> None:
+    index = SearchIndex(stored.listing(), stored.words())
+    # "grokking" fuzzily also finds "working" (a typo away is not: that is
+    # partial_ratio 71), so count by the words each paper really has.
+    found = index.search(Query.parse("grokking"))
+    truth = [
+        paper.id
+        for paper in stored.papers()
+        if {"grokking"} & set(words(f"{paper.title} {' '.join(paper.authors)} {paper.abstract}"))
+    ]
+    assert sorted(found) == sorted(truth) and truth
+
+
+def test_folding_matches_the_store() -> None:
+    assert fold("Müller NAÏVE Café") == "muller naive cafe"
+    assert words("GPT-4o re:zero a_b") == ["gpt", "4o", "re", "zero", "a", "b"]
+
+
+def _index(library: Library) -> SearchIndex:
+    return SearchIndex(library.listing(), library.words())
+
+
+def test_the_indexes_follow_every_change_to_a_paper(empty_library: Library) -> None:
+    empty_library.import_papers([Paper("Old title", "2401.00001", abstract="first words")])
+    assert _index(empty_library).search(Query.parse("first"))
+    # A newer revision changes title and abstract: the old words go, the new ones come.
+    empty_library.import_papers(
+        [Paper("Grokking anew", "2401.00001", abstract="second text", arxiv_version=2)]
+    )
+    index = _index(empty_library)
+    assert index.search(Query.parse("grokking")) and index.search(Query.parse("second"))
+    assert index.search(Query.parse("first")) == []
+    assert index.search(Query.parse("title:old")) == []
+    empty_library.db.execute("DELETE FROM papers")
+    assert _index(empty_library).source.starting("title", "grok") == []
+
+
+def test_an_upgraded_library_has_its_papers_indexed(db_path: Path) -> None:
+    from reader.store.schema import APPLICATION_ID, MIGRATIONS
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statements in MIGRATIONS[:3]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO papers (title, title_key, abstract, authors, added_at, updated_at) "
+        "VALUES ('Grokking old papers', 'grokking old papers', 'kept words', "
+        "'[\"Ana Smith\"]', 'x', 'x')"
+    )
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    library = open_library(db_path)
+    try:
+        index = _index(library)
+        for text in ("grokking", "kept", "author:smith"):
+            assert len(index.search(Query.parse(text))) == 1, text
+    finally:
+        library.close()
+
+
+def test_author_texts_read_as_names(empty_library: Library) -> None:
+    empty_library.import_papers([Paper("A", "2401.00002", authors=("Ana Smith", 'B "Q" Li'))])
+    (paper,) = empty_library.listing()
+    words_index = empty_library.words()
+    assert list(words_index.texts("authors", [paper.id])) == [(paper.id, 'Ana Smith, B "Q" Li')]
+    assert words_index.having("authors", {"q"}) == {paper.id}
+
+
+def test_a_paper_added_after_the_index_was_built_is_left_out(empty_library: Library) -> None:
+    empty_library.import_papers([Paper("Grokking one", "2401.00003")])
+    index = _index(empty_library)
+    index.warm()
+    empty_library.import_papers([replace(Paper("Grokking two", "2401.00004"))])
+    assert len(index.search(Query.parse("grokking"))) == 1
