@@ -1,19 +1,25 @@
 """The filter: query terms and fuzzy matching over title, authors and abstract. Pure, no I/O.
 
 A query is plain words plus field terms; a paper matches when every one of them
-holds. Plain words are matched fuzzily, but the fields are not equal: the title
-is matched fuzzily (a typo still finds "diffusion"), author names too but weigh a
-little less, and the abstract only counts a word it really contains. That keeps a
-filter meaningful: typing "grokking" finds the papers about grokking, not every
-long abstract that happens to hold those letters in order.
+holds. Text is compared word by word, a word being a run of letters and digits,
+lower-cased with accents removed ("Müller" is "muller", "GPT-4o" is "gpt" and
+"4o"), exactly as the store's word indexes split it. The fields are not equal: a
+title word is matched fuzzily (a typo still finds "diffusion"), an author's name
+too but weighs a little less, and the abstract counts only a word that starts
+with what was typed. That keeps a filter meaningful: typing "grokking" finds the
+papers about grokking, not every long abstract that happens to hold those letters
+in order. Words of one or two letters match where a word starts; of three or four,
+anywhere inside a word; from five on, fuzzily.
 
 The query language (field names and values are case-insensitive):
 
 ==========================  ===================================================
 ``diffusion``               a plain word, fuzzy, in title, authors or abstract
-``"flow matching"``         an exact phrase in title, authors or abstract
-``author:lecun``            an author name: at a word start, or fuzzy (>= 80)
-``author:"Yann LeCun"``     quotes keep a value with spaces together
+``"flow matching"``         an exact phrase in title, authors or abstract, starting
+                            where a word starts
+``author:lecun``            a word of an author's name, matched as a plain word is
+``author:"Yann LeCun"``     quotes keep a value with spaces together (each word
+                            must be in the authors)
 ``title:diffusion``         the title only, fuzzy like a plain word
 ``year:2024``               published that year; also ``2020..2023``, ``2020..``,
                             ``..2023``, ``>2020``, ``>=2020``, ``<2020``, ``<=2020``
@@ -45,6 +51,15 @@ matches nothing rather than everything. The one forgiven mistake is an unclosed
 quote: its value runs to the end of the text (so typing ``author:"Yann Le`` keeps
 narrowing) and the hint is still given.
 
+Speed: a keystroke must not cost a pass over the library. The words themselves
+live in the store's word indexes (a :class:`WordSource`); what a typed word is
+matched against is the list of distinct title and author words (tens of
+thousands, not a million titles), and each matching word costs one index lookup.
+In memory the index keeps only the list's columns (dates, counts) for the
+structured terms, and the answers for the last few words typed, since typing
+asks them again at every key. :class:`MemoryWords` answers the same questions by
+reading every paper: the reference the tests hold the store to.
+
 The index is built once per library change; a query only reads it, so a worker
 thread can run one while the UI thread builds the next. Cheap structured terms
 run first and narrow the candidates before any fuzzy scoring.
@@ -64,6 +79,7 @@ from datetime import date
 from difflib import get_close_matches
 from functools import cached_property
 from itertools import compress
+from operator import itemgetter
 from typing import Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
@@ -609,10 +625,6 @@ class SearchIndex:
         return position_of
 
     @cached_property
-    def _titles(self) -> list[str]:
-        return [_lower_same_length(paper.title) for paper in self._kept]
-
-    @cached_property
     def _periods(self) -> tuple[list[str | None], list[str | None]]:
         # Parsed once per distinct date: a large library has far fewer days than papers.
         published = [paper.published for paper in self._kept]
@@ -711,17 +723,16 @@ class SearchIndex:
             assert chosen is not None  # some term was applied
             return [self.ids[i] for i in sorted(chosen)]
         if len(query.words) > 1:
+            # The words typed, in order, in the title: read only for the papers found.
             phrase = " ".join(query.words)
+            kept = self._kept
             for i in totals:
-                if phrase in self._titles[i]:
+                if phrase in fold(kept[i].title):
                     totals[i] += PHRASE_BONUS
-        # Best first, ties in library order. Scores take few distinct values, so
-        # sorting each score's positions beats sorting every paper by a key.
-        by_score: dict[float, list[int]] = {}
-        for i, score in totals.items():
-            by_score.setdefault(score, []).append(i)
-        ids = self.ids
-        return [ids[i] for score in sorted(by_score, reverse=True) for i in sorted(by_score[score])]
+        # Best first, ties in library order: a stable sort of the positions in order,
+        # by a key that is a C method (no Python call per paper).
+        ranked = sorted(sorted(totals), key=totals.__getitem__, reverse=True)
+        return list(map(self.ids.__getitem__, ranked))
 
     def _all_or(self, chosen: AbstractSet[int] | None) -> AbstractSet[int]:
         return self._everything if chosen is None else chosen
@@ -825,18 +836,16 @@ class SearchIndex:
             if cached is not None:
                 self._recent.move_to_end(key)
                 return cached
+        groups = [
+            (score * _WEIGHTS[field], positions)
+            for field in fields
+            for score, positions in self._field_scores(token, field, short=short)
+        ]
+        # The best last, so it wins where a paper is in several groups; all in C.
+        groups.sort(key=itemgetter(0))
         scores: dict[int, float] = {}
-        # Lowest weight first, so a better field's score replaces a worse one's.
-        for field in sorted(fields, key=_WEIGHTS.__getitem__):
-            weight = _WEIGHTS[field]
-            hits = self._field_scores(token, field, short=short)
-            if not scores:
-                scores = {i: s * weight for i, s in hits.items()} if weight != 1 else dict(hits)
-                continue
-            for i, score in hits.items():
-                score *= weight
-                if score > scores.get(i, 0.0):
-                    scores[i] = score
+        for score, positions in groups:
+            scores.update(dict.fromkeys(positions, score))
         with self._lock:
             self._recent[key] = scores
             held = sum(len(found) for found in self._recent.values())
@@ -845,8 +854,11 @@ class SearchIndex:
                 held -= len(dropped)
         return scores
 
-    def _field_scores(self, token: str, field: str, *, short: bool = False) -> dict[int, float]:
-        """Score out of 100 (+ bonus at a word start) of one term in one field.
+    def _field_scores(
+        self, token: str, field: str, *, short: bool = False
+    ) -> list[tuple[float, list[int]]]:
+        """(score out of 100, + a bonus at a word start; positions) of one term in
+        one field, a group per score.
 
         Titles and authors: a term shorter than :data:`FUZZY_MIN_LEN` is found
         exactly inside a word (one or two letters only where a word starts); a
@@ -856,17 +868,15 @@ class SearchIndex:
         source = self.source
         if field == "abstract":
             if len(token) < 3 and not short:
-                return {}
-            return dict.fromkeys(self._at(source.starting(field, token)), 100.0)
-        groups: dict[float, list[str]] = {}
+                return []
+            return [(100.0, self._at(source.starting(field, token)))]
         if len(token) < FUZZY_MIN_LEN:
-            starts = self._at(source.starting(field, token))
-            if len(token) >= 3:
-                inside = [t for t in self._terms(field) if token in t and not t.startswith(token)]
-                found = dict.fromkeys(self._at(source.having(field, inside)), 100.0)
-                found.update(dict.fromkeys(starts, 100.0 + WORD_START_BONUS))
-                return found
-            return dict.fromkeys(starts, 100.0 + WORD_START_BONUS)
+            starts = (100.0 + WORD_START_BONUS, self._at(source.starting(field, token)))
+            if len(token) < 3:
+                return [starts]
+            inside = [t for t in self._terms(field) if token in t and not t.startswith(token)]
+            return [(100.0, self._at(source.having(field, inside))), starts]
+        groups: dict[float, list[str]] = {}
         length = len(token)
         for term, score, _index in process.extract(
             token,
@@ -883,10 +893,7 @@ class SearchIndex:
             if score >= 100.0 and term.startswith(token):
                 score += WORD_START_BONUS
             groups.setdefault(score, []).append(term)
-        found = {}
-        for score in sorted(groups):  # the best last: it wins
-            found.update(dict.fromkeys(self._at(source.having(field, groups[score])), score))
-        return found
+        return [(score, self._at(source.having(field, groups[score]))) for score in sorted(groups)]
 
     def _phrase_scores(self, phrase: str, within: Collection[int] | None) -> dict[int, float]:
         """Score of an exact phrase per position: by the best field it is found in.

@@ -13,6 +13,7 @@ at a time.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -58,10 +59,10 @@ class Words:
                 row = self._connection().execute(sql, params).fetchone()
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read the word index of {self._path}: {error}") from None
-        # One string of ids rather than a row per id: a common word holds tens of
-        # thousands of papers, and rows cost more than the text.
-        found = row[0] if row else None
-        return list(map(int, found.split(","))) if found else []
+        # One JSON array of ids rather than a row per id: a common word holds tens
+        # of thousands of papers, and rows cost more than parsing the text.
+        found: list[int] = json.loads(row[0]) if row and row[0] else []
+        return found
 
     def terms(self, field: str) -> list[str]:
         """Every distinct term of titles or authors, sorted."""
@@ -94,13 +95,13 @@ class Words:
     def _match(self, field: str, expression: str) -> list[int]:
         if field == "abstract":
             return self._ids(
-                "SELECT group_concat(rowid) FROM abstract_words WHERE abstract_words MATCH ?",
+                "SELECT json_group_array(rowid) FROM abstract_words WHERE abstract_words MATCH ?",
                 (expression,),
             )
         if field not in ("title", "authors"):
             raise ValueError(f"no word index for {field}")
         return self._ids(
-            "SELECT group_concat(rowid) FROM paper_words WHERE paper_words MATCH ?",
+            "SELECT json_group_array(rowid) FROM paper_words WHERE paper_words MATCH ?",
             (f"{{{field}}} : ({expression})",),
         )
 
