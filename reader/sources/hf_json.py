@@ -42,14 +42,15 @@ The ``json_*`` helpers below turn one decoded JSON value into a clean Paper fiel
 from __future__ import annotations
 
 import datetime
+import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from reader.ids import ArxivId, parse_arxiv_id
 from reader.models import Paper
 from reader.sources import Batch, SourceError, batch_of
-from reader.text import find_github_url, one_line, safe_url
+from reader.text import find_github_url, one_line, one_lines, safe_url
 
 FORMAT = "hf-json"
 # Keys under which a saved response may wrap its list of papers, in the order tried.
@@ -88,7 +89,8 @@ def json_text(value: object) -> str | None:
     """A string on one line, without controls; ``None`` when not a string or empty."""
     if not isinstance(value, str):
         return None
-    return one_line(_SURROGATES.sub("", value)) or None
+    # one_line drops lone surrogates with the other unsafe characters.
+    return one_line(value) or None
 
 
 def json_count(value: object) -> int | None:
@@ -111,14 +113,18 @@ def json_date(value: object, *, partial: bool = False) -> str | None:
         return value if value != "0000" else None
     if partial and (month := _YEAR_MONTH.fullmatch(value)):
         return value if value[:4] != "0000" and 1 <= int(month[1]) <= 12 else None
-    match = _DATE.fullmatch(value)
-    if not match:
-        return None
+    return _calendar_day(value[:10]) if _DATE.fullmatch(value) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendar_day(day: str) -> str | None:
+    """``day`` (``YYYY-MM-DD``, digits) if the calendar has it; cached, as the papers
+    of a file share a few hundred days."""
     try:
-        date = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        datetime.date(int(day[:4]), int(day[5:7]), int(day[8:]))
     except ValueError:
         return None  # month 13, Feb 30, year 0
-    return date.isoformat()
+    return day
 
 
 def json_url(value: object) -> str | None:
@@ -130,14 +136,14 @@ def json_strings(value: object) -> tuple[str, ...]:
     """The non-empty strings of a list, each on one line; other items are dropped."""
     if not isinstance(value, list):
         return ()
-    return tuple(text for item in value if (text := json_text(item)))
+    return tuple(filter(None, one_lines([item for item in value if isinstance(item, str)])))
 
 
 def json_arxiv_id(value: object) -> ArxivId | None:
     """An arXiv id in any form (``2409.11074v2``, an abs URL...), or ``None``."""
     if not isinstance(value, str) or len(value) > _MAX_ID_CHARS:
         return None
-    arxiv_id = parse_arxiv_id(_SURROGATES.sub("", value))
+    arxiv_id = parse_arxiv_id(value if value.isascii() else _SURROGATES.sub("", value))
     if arxiv_id is not None and arxiv_id.version is not None and arxiv_id.version > MAX_COUNT:
         return ArxivId(arxiv_id.id)
     return arxiv_id
@@ -205,8 +211,10 @@ def _looks_like_item(item: object) -> bool:
 def _to_paper(item: Json) -> Paper | None:
     """One item as a Paper, or ``None`` when it has no usable title."""
     nested = item.get("paper")
-    paper: Json = nested if isinstance(nested, Mapping) else {}
-    places = (paper, item)  # nested first, flat as fallback
+    # dict first: what json.loads makes, and far cheaper to test than the Mapping ABC.
+    paper: Json = nested if isinstance(nested, (dict, Mapping)) else {}
+    # Nested first, flat as fallback; a flat paper has only the one place to look.
+    places = (paper, item) if paper else (item,)
 
     title = _first(json_text, places, "title")
     if title is None:
@@ -242,17 +250,12 @@ def _to_paper(item: Json) -> Paper | None:
 
 def _first(read: Callable[[object], T | None], places: tuple[Json, ...], key: str) -> T | None:
     """The first usable value of ``key`` in ``places``, as ``read`` turns it into a field."""
-    for value in _values(places, key):
-        result = read(value)
-        if result is not None:
-            return result
-    return None
-
-
-def _values(places: tuple[Json, ...], key: str) -> Iterator[object]:
     for place in places:
         if key in place:
-            yield place[key]
+            result = read(place[key])
+            if result is not None:
+                return result
+    return None
 
 
 def _authors(value: object) -> tuple[str, ...] | None:
@@ -260,10 +263,15 @@ def _authors(value: object) -> tuple[str, ...] | None:
     if isinstance(value, str):
         parts: list[object] = list(value.split(","))
     elif isinstance(value, list):
-        parts = [_author_name(author) for author in value]
+        # The dict test inline: most names come from dicts, and a call each adds up.
+        parts = [
+            author.get("name") if isinstance(author, dict) else _author_name(author)
+            for author in value
+        ]
     else:
         return None
-    return tuple(name for part in parts if (name := json_text(part))) or None
+    names = one_lines([part for part in parts if isinstance(part, str)])
+    return tuple(filter(None, names)) or None
 
 
 def _author_name(author: object) -> object:
