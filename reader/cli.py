@@ -535,17 +535,19 @@ def list_command(
     for hint in parsed.errors:
         click.echo(f"warning: {hint}", err=True)
     with opened(settings, create=False) as library:
-        # The list's columns and the word indexes: abstracts are never read here.
-        listed = library.listing()
+        # The order of the ids and the word indexes; the list's columns only when
+        # a term needs dates or counts, and the papers found. No abstract is read.
         marks = library.annotations(settings.user)
         words = library.words()
+        index = SearchIndex([], words, order=library.order(), load=library.listing)
         try:
-            ids = SearchIndex(listed, words).search(parsed, marks)[:limit]
+            ids = index.search(parsed, marks)[:limit]
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
         finally:
             words.close()
         whole = library.papers_by_id(ids) if as_json else []
-    by_id = {paper.id: paper for paper in listed}
-    found = [by_id[i] for i in ids]
+        found = library.listed_by_id(ids)
     if as_json:
         items = []
         for paper in whole:

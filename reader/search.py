@@ -573,14 +573,25 @@ class SearchIndex:
     counts; the words themselves are asked of a :class:`WordSource`.
 
     ``papers`` need only the list columns (``Library.listing()``); without
-    ``source`` they must be whole, and are searched in memory.
+    ``source`` they must be whole, and are searched in memory. A one-off search
+    (``reader list``) can give only the ``order`` of the paper ids and a way to
+    ``load`` the papers, read only if a term needs their dates or counts.
     """
 
-    def __init__(self, papers: Sequence[Listed], source: WordSource | None = None) -> None:
+    def __init__(
+        self,
+        papers: Sequence[Listed],
+        source: WordSource | None = None,
+        *,
+        order: Sequence[int] | None = None,
+        load: Callable[[], Sequence[Listed]] | None = None,
+    ) -> None:
         """Cheap: what a search needs is worked out by the first search (or
         :meth:`warm`), in whichever thread runs it."""
         self._papers = papers
         self._source = source
+        self._order = order
+        self._load = load
         self._vocabulary: dict[str, Sequence[str]] = {}
         # Recent answers per (field, term): typing extends one word at a time, so
         # the words before it are asked again at every key. Bounded by size.
@@ -605,11 +616,18 @@ class SearchIndex:
 
     @cached_property
     def ids(self) -> list[int]:
+        if self._order is not None:
+            return list(self._order)
         return [paper.id for paper in self._papers if paper.id is not None]
 
     @cached_property
     def _kept(self) -> list[Listed]:
-        return [paper for paper in self._papers if paper.id is not None]
+        papers = self._papers if self._load is None else self._load()
+        kept = [paper for paper in papers if paper.id is not None]
+        if [paper.id for paper in kept] != self.ids:
+            # Read after the order, and another process changed the library between.
+            raise ValueError("the library changed while it was searched; search again")
+        return kept
 
     @cached_property
     def _positions(self) -> dict[int, int]:
@@ -725,14 +743,23 @@ class SearchIndex:
         if len(query.words) > 1:
             # The words typed, in order, in the title: read only for the papers found.
             phrase = " ".join(query.words)
-            kept = self._kept
-            for i in totals:
-                if phrase in fold(kept[i].title):
+            for i, title in self._titles_of(totals):
+                if phrase in fold(title):
                     totals[i] += PHRASE_BONUS
         # Best first, ties in library order: a stable sort of the positions in order,
         # by a key that is a C method (no Python call per paper).
         ranked = sorted(sorted(totals), key=totals.__getitem__, reverse=True)
         return list(map(self.ids.__getitem__, ranked))
+
+    def _titles_of(self, positions: Collection[int]) -> Iterable[tuple[int, str]]:
+        """(position, title) of these papers: from memory, or asked of the source
+        when only the order is held."""
+        if self._load is None or "_kept" in self.__dict__:
+            kept = self._kept
+            return ((i, kept[i].title) for i in positions)
+        ids = self.ids
+        found = self.source.texts("title", [ids[i] for i in positions])
+        return ((self._position_of[paper_id], title) for paper_id, title in found)
 
     def _all_or(self, chosen: AbstractSet[int] | None) -> AbstractSet[int]:
         return self._everything if chosen is None else chosen

@@ -244,3 +244,102 @@ def test_a_paper_added_after_the_index_was_built_is_left_out(empty_library: Libr
     index.warm()
     empty_library.import_papers([replace(Paper("Grokking two", "2401.00004"))])
     assert len(index.search(Query.parse("grokking"))) == 1
+
+
+def _kept_fields(library: Library) -> list[str]:
+    return [row[0] for row in library.db.execute("SELECT field FROM word_terms ORDER BY field")]
+
+
+def test_term_lists_are_kept_until_a_title_or_author_changes(empty_library: Library) -> None:
+    empty_library.import_papers([Paper("Grokking one", "2401.00005", authors=("Ana Smith",))])
+    assert _kept_fields(empty_library) == []
+    words_index = empty_library.words()
+    assert "grokking" in words_index.terms("title")
+    assert _kept_fields(empty_library) == ["authors", "title"]
+    assert "smith" in words_index.terms("authors")  # read back from the kept list
+    empty_library.import_papers([Paper("Lottery tickets", "2401.00006")])
+    assert _kept_fields(empty_library) == []
+    assert "lottery" in words_index.terms("title")
+    # A change that leaves titles and authors alone keeps the lists.
+    empty_library.import_papers([Paper("Lottery tickets", "2401.00006", abstract="new")])
+    assert _kept_fields(empty_library) == ["authors", "title"]
+    words_index.close()
+
+
+def test_a_library_that_cannot_be_written_lists_its_terms_without_keeping_them(
+    empty_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_library.import_papers([Paper("Grokking one", "2401.00007")])
+    words_index = empty_library.words()
+    # What a read-only file, or another process holding the write lock, gives.
+    monkeypatch.setattr(type(words_index), "_writer", lambda self: None)
+    assert words_index.terms("title") == ["grokking", "one"]
+    assert _kept_fields(empty_library) == []
+    words_index.close()
+
+
+def test_a_search_over_the_order_alone_reads_papers_only_for_dates(stored: Library) -> None:
+    loads = []
+
+    def load() -> list:
+        loads.append(1)
+        return stored.listing()
+
+    index = SearchIndex([], stored.words(), order=stored.order(), load=load)
+    full = SearchIndex(stored.listing(), stored.words())
+    for text in ("diffusion", "flow matching", '"flow matching" -vision'):
+        assert index.search(Query.parse(text)) == full.search(Query.parse(text)), text
+    assert loads == []
+    assert index.search(Query.parse("diffusion year:>2022")) == full.search(
+        Query.parse("diffusion year:>2022")
+    )
+    assert loads == [1]
+
+
+def test_a_library_changed_between_order_and_load_is_an_error(stored: Library) -> None:
+    index = SearchIndex([], stored.words(), order=stored.order()[1:], load=stored.listing)
+    with pytest.raises(ValueError, match="changed while it was searched"):
+        index.search(Query.parse("year:2023"))
+
+
+def _check_indexes(library: Library) -> None:
+    """FTS5's own check: the indexes hold exactly what the papers table says."""
+    library.db.execute("INSERT INTO paper_words (paper_words) VALUES ('integrity-check')")
+    library.db.execute("INSERT INTO abstract_words (abstract_words) VALUES ('integrity-check')")
+
+
+def test_rows_written_outside_an_import_are_indexed_too(empty_library: Library) -> None:
+    empty_library.import_papers([Paper("Grokking one", "2401.00008", abstract="alpha")])
+    assert empty_library.get_meta("indexing_by_import") is None
+    empty_library.db.execute(
+        "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
+        "VALUES ('Lottery tickets', 'lottery tickets', 'beta', 'x', 'x')"
+    )
+    empty_library.db.execute("UPDATE papers SET abstract = 'gamma' WHERE title = 'Grokking one'")
+    _check_indexes(empty_library)
+    index = _index(empty_library)
+    assert len(index.search(Query.parse("lottery"))) == 1
+    assert len(index.search(Query.parse("gamma"))) == 1
+    assert index.search(Query.parse("alpha")) == []
+
+
+def test_imports_of_every_kind_leave_the_indexes_whole(empty_library: Library) -> None:
+    papers = _library_papers(seed=3, count=60)
+    empty_library.import_papers(papers[:40])
+    # New papers, known ones revised (title, authors, abstract), known ones unchanged.
+    revised = [
+        replace(p, title=p.title + " revised", abstract="fresh", arxiv_version=2, authors=("Z Q",))
+        for p in papers[:10]
+    ]
+    empty_library.import_papers(revised + papers[10:60])
+    _check_indexes(empty_library)
+    whole = empty_library.papers()
+    fast = SearchIndex(empty_library.listing(), empty_library.words())
+    plain = SearchIndex(whole, MemoryWords(whole))
+    for text in ("revised", "fresh", "author:q", "diffusion", '"flow matching"'):
+        assert fast.search(Query.parse(text)) == plain.search(Query.parse(text)), text
+    assert len(fast.search(Query.parse("revised"))) == 10
+
+
+def test_the_fixed_library_is_indexed_whole(stored: Library) -> None:
+    _check_indexes(stored)

@@ -87,11 +87,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             tokenize='{TOKENIZER}')
         """,
         "CREATE VIRTUAL TABLE paper_terms USING fts5vocab(paper_words, 'col')",
+        # The distinct title and author words, as read from paper_terms (which
+        # scans the whole index): kept until a title or author list changes.
+        "CREATE TABLE word_terms (field TEXT PRIMARY KEY, terms TEXT NOT NULL)",
+        # Every row inserted is indexed, except while an import (which indexes its
+        # new rows all at once, three times as fast) has set the meta key, inside
+        # its own transaction.
         """
-        CREATE TRIGGER papers_words_insert AFTER INSERT ON papers BEGIN
+        CREATE TRIGGER papers_words_insert AFTER INSERT ON papers
+        WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'indexing_by_import') BEGIN
             INSERT INTO paper_words (rowid, title, authors)
                 VALUES (new.id, new.title, new.authors);
             INSERT INTO abstract_words (rowid, abstract) VALUES (new.id, new.abstract);
+            DELETE FROM word_terms;
         END
         """,
         """
@@ -100,6 +108,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 VALUES ('delete', old.id, old.title, old.authors);
             INSERT INTO abstract_words (abstract_words, rowid, abstract)
                 VALUES ('delete', old.id, old.abstract);
+            DELETE FROM word_terms;
         END
         """,
         """
@@ -109,6 +118,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 VALUES ('delete', old.id, old.title, old.authors);
             INSERT INTO paper_words (rowid, title, authors)
                 VALUES (new.id, new.title, new.authors);
+            DELETE FROM word_terms;
         END
         """,
         """
