@@ -41,6 +41,9 @@ class ArxivId:
 
 def parse_arxiv_id(text: str) -> ArxivId | None:
     """The arXiv id in ``text`` (one of the forms above), or ``None``."""
+    if _PLAIN.fullmatch(text):
+        # The form every Hugging Face item has: no prefix or version to take off.
+        return ArxivId(text, None) if _plausible_new_style(text) else None
     value = _SUFFIXES.sub("", _PREFIXES.sub("", text.strip()))
     match = _ID.fullmatch(value)
     if match is None:
@@ -54,6 +57,9 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
         paper_id = f"{archive.partition('.')[0].lower()}/{number}"
     version = int(match["version"]) if match["version"] else None
     return ArxivId(paper_id, version)
+
+
+_PLAIN = re.compile(r"\d{4}\.\d{4,5}", re.ASCII)
 
 
 def _plausible_new_style(paper_id: str) -> bool:

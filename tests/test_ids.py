@@ -71,3 +71,13 @@ def test_an_id_is_found_in_running_text() -> None:
     )
     assert find_arxiv_id("Preprint arXiv:hep-th/9901001.") == ArxivId("hep-th/9901001")
     assert find_arxiv_id("no id in 2409.11074 bare numbers") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["2409.11074", "0704.0001", "2413.11074", "1412.12345", "2409.1107"]
+)
+def test_the_plain_form_reads_as_the_general_path_does(text: str) -> None:
+    from reader import ids
+
+    general = ids.parse_arxiv_id(f" {text} ")  # the space takes the general path
+    assert ids.parse_arxiv_id(text) == general
