@@ -12,7 +12,7 @@ from textual.widgets import Markdown, Static, TextArea
 from reader.models import Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.library import DETAIL_DELAY, LibraryScreen
 from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_list import PaperList
@@ -67,10 +67,41 @@ async def test_j_and_k_move_and_the_detail_follows(library: Library) -> None:
         await settle(pilot)
         first = highlighted_title(app, library)
         await pilot.press("j", "j", "k")
+        await pilot.pause(DETAIL_DELAY + 0.1)  # the detail follows once the keys pause
         second = highlighted_title(app, library)
         assert second != first
         title = app.screen.query_one("#detail-title", Static)
         assert str(title.render()).strip() == second
+
+
+async def test_the_detail_is_drawn_once_when_the_keys_pause(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.tui.screens import library as screen_module
+    from reader.tui.widgets.paper_detail import PaperDetail
+
+    # Long enough that the presses below surely come within it, however slow the machine.
+    monkeypatch.setattr(screen_module, "DETAIL_DELAY", 1.0)
+    shown: list[str] = []
+    original = PaperDetail.show
+
+    def counting(self: PaperDetail, paper: Paper | None, *args: object, **kwargs: object) -> None:
+        shown.append(paper.title if paper else "")
+        original(self, paper, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PaperDetail, "show", counting)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.pause(1.2)
+        shown.clear()
+        await pilot.press("j", "j", "j", "j")
+        moved_to = highlighted_title(app, library)
+        assert shown == []  # the list moved; the detail waits for the keys to stop
+        await pilot.pause(1.2)
+        assert shown == [moved_to]
+        title = app.screen.query_one("#detail-title", Static)
+        assert str(title.render()).strip() == moved_to
 
 
 async def test_typing_a_filter_narrows_and_highlights(library: Library) -> None:

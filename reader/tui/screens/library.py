@@ -47,6 +47,8 @@ from reader.tui.widgets.paper_list import PaperList
 if TYPE_CHECKING:
     import httpx
 
+# How long the keys must pause before the detail pane follows the cursor (s).
+DETAIL_DELAY = 0.04
 EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
 EMPTY_LIBRARY_HELP = """Your library is empty.
 
@@ -214,6 +216,7 @@ class LibraryScreen(Screen[None]):
         self._reading: tuple[int, float] | None = None
         self._read_timer: Timer | None = None
         self._pending_g: Timer | None = None
+        self._detail_timer: Timer | None = None
         self._shown_filter = ""
 
     def compose(self) -> ComposeResult:
@@ -413,8 +416,15 @@ class LibraryScreen(Screen[None]):
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         self._cancel_pending_g()  # g then j: the g meant nothing for the next paper
-        self._show_detail(event.paper_id)
         self._start_reading(event.paper_id)
+        # The list moves at once; the detail pane (a new layout each time, the
+        # dearer half of a move) follows once the keys pause: holding j scrolls at
+        # the key repeat rate instead of redrawing every abstract on the way.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(
+            DETAIL_DELAY, partial(self._show_detail, event.paper_id), name="detail"
+        )
 
     def _current(self) -> Paper | None:
         paper_id = self.query_one(PaperList).highlighted
