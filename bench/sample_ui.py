@@ -19,6 +19,7 @@ from reader.sample import load_sample_if_empty  # noqa: E402
 from reader.search import Query  # noqa: E402
 from reader.store import open_library  # noqa: E402
 from reader.tui.app import ReaderApp  # noqa: E402
+from reader.tui.screens.library import LibraryScreen  # noqa: E402
 from reader.tui.widgets.paper_list import PaperList  # noqa: E402
 
 IMPORTED = time.perf_counter()
@@ -38,7 +39,9 @@ async def measure() -> None:
         first_screen = time.perf_counter()
         papers = app.screen.query_one(PaperList)
         assert papers.paper_ids, "the list is empty"
-        index = app.screen._index  # the index the screen itself searches
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        index = screen._index  # the index the screen itself searches
 
         searches = []
         for _ in range(20):

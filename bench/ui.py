@@ -1,0 +1,290 @@
+"""The app in this process, driven headless by Pilot at 120x40: start, filter, scroll.
+
+What counts as "the list is filled" and "the filter result is shown" is decided by
+the helpers at the top, from what a user could see, not from how the screen gets
+there (the loading and the search index are free to change). Headless, Textual draws
+every line but writes no terminal output: ``bench.process`` measures that part too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from textual import events
+from textual.css.query import NoMatches
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from bench.core import TYPED
+from bench.library import BenchError, title_prefixes
+from bench.stats import Row, Table, seconds
+from reader.config import Config
+from reader.store import open_library
+from reader.tui.app import ReaderApp
+from reader.tui.widgets.paper_list import PaperList
+
+SIZE = (120, 40)
+USER = "bench"
+# Never mark a paper read: the cached library must stay as it was built.
+CONFIG = Config(read_delay=0)
+POLL = 0.002
+SCROLL_KEYS = {
+    "f12": "f12 (unbound: Pilot's own cost)",
+    "j": "j (one row)",
+    "pagedown": "pagedown (one page)",
+}
+
+
+# -- what the user sees: the only places that know the widgets ---------------------
+
+
+def paper_list(app: ReaderApp) -> PaperList | None:
+    """The list on the current screen, if it is there yet."""
+    try:
+        return app.screen.query_one(PaperList)
+    except NoMatches:
+        return None
+
+
+def list_rows(papers: PaperList) -> int:
+    """How many rows the list holds (all of them, not just those on screen)."""
+    return len(papers.paper_ids)
+
+
+def first_row_text(papers: PaperList) -> str:
+    """The text of the list's first visible line, as drawn."""
+    return papers.render_line(0).text
+
+
+def list_filled(app: ReaderApp, size: int, prefixes: list[str]) -> bool:
+    """Every paper is in the list and its first line shows one of the newest titles."""
+    papers = paper_list(app)
+    if papers is None or list_rows(papers) != size:
+        return False
+    first = first_row_text(papers)
+    return any(prefix in first for prefix in prefixes)
+
+
+def filter_focused(app: ReaderApp) -> bool:
+    """Typed characters go to a text input (the filter bar), not to the list's keys."""
+    return isinstance(app.focused, Input)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What the list and header showed before a keystroke."""
+
+    rows: object
+    # The list hands out the very sequence it was given: a new one means new rows.
+    same_object: bool
+    header: str
+
+
+def shown(app: ReaderApp) -> Shown:
+    papers = paper_list(app)
+    if papers is None:
+        return Shown(None, False, str(app.screen.sub_title))
+    ids = papers.paper_ids
+    if papers.paper_ids is ids:
+        return Shown(ids, True, str(app.screen.sub_title))
+    return Shown((len(ids), tuple(ids[:100])), False, str(app.screen.sub_title))
+
+
+def filter_applied(app: ReaderApp, before: Shown) -> bool:
+    """A filter result has reached the screen since ``before``: the list was given new
+    rows (a new sequence, even if equal) or the header's "N of M papers" changed."""
+    now = shown(app)
+    if now.header != before.header:
+        return True
+    if before.same_object:
+        return now.rows is not before.rows
+    return now.rows != before.rows
+
+
+# -- driving -------------------------------------------------------------------------
+
+
+def key_event(character: str) -> events.Key:
+    """The key event a terminal sends for one typed character."""
+    if character.isalnum():
+        return events.Key(character, character)
+    name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    return events.Key(name, character)
+
+
+async def until(condition: Callable[[], bool], timeout: float, what: str) -> float:
+    """Poll ``condition()`` until true; the seconds it took. Raises BenchError on timeout."""
+    began = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - began > timeout:
+            raise BenchError(f"{what}: not within {timeout:.0f} s")
+        await asyncio.sleep(POLL)
+    return time.perf_counter() - began
+
+
+def make_app(db: Path) -> ReaderApp:
+    return ReaderApp(open_library(db, create=False), USER, config=CONFIG)
+
+
+async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
+    """Let background work (an index built after the first screen, say) finish."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# -- the measures ----------------------------------------------------------------------
+
+
+async def start_once(db: Path, size: int, prefixes: list[str], timeout: float) -> float:
+    began = time.perf_counter()
+    app = make_app(db)
+    try:
+        async with app.run_test(size=SIZE):
+            await until(lambda: list_filled(app, size, prefixes), timeout, "list filled")
+            took = time.perf_counter() - began
+    finally:
+        app.library.close()
+    return took
+
+
+def measure_start(
+    table: Table, size: int, db: Path, titles: list[str], runs: int, timeout: float
+) -> None:
+    """Constructing the app to the list holding every paper, its first title drawn."""
+    prefixes = title_prefixes(titles)
+    took = [asyncio.run(start_once(db, size, prefixes, timeout)) for _ in range(runs)]
+    table.add(
+        Row(
+            "start",
+            size,
+            "in app: new app to list filled",
+            tuple(took),
+            note="modules already imported; no terminal output",
+        )
+    )
+
+
+async def type_query(
+    app: ReaderApp, pilot: Pilot[None], text: str, timeout: float
+) -> tuple[list[float], list[str]]:
+    """Type ``text`` into the filter key by key; each key's time until its result shows."""
+    costs: list[float] = []
+    keys: list[str] = []
+    await pilot.press("slash")
+    if not filter_focused(app):
+        # Letters that reached the list would run its bindings (s stars a paper).
+        raise BenchError('"/" did not focus the filter')
+    typed = ""
+    for character in text:
+        previous = typed.strip()
+        typed += character
+        before = shown(app)
+        began = time.perf_counter()
+        app.post_message(key_event(character))
+        if typed.strip() == previous:
+            # A trailing space leaves the query as it was: there may be nothing to wait for.
+            await settle(app, pilot)
+            continue
+        await until(partial(filter_applied, app, before), timeout, repr(typed))
+        costs.append(time.perf_counter() - began)
+        keys.append(typed)
+        await settle(app, pilot)
+    # Esc clears the filter and hands the keys back to the list.
+    before = shown(app)
+    await pilot.press("escape")
+    await until(partial(filter_applied, app, before), timeout, "filter cleared")
+    await settle(app, pilot)
+    return costs, keys
+
+
+async def filter_in_app(
+    table: Table, size: int, db: Path, titles: list[str], timeout: float
+) -> None:
+    prefixes = title_prefixes(titles)
+    app = make_app(db)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: list_filled(app, size, prefixes), timeout, "list filled")
+            await settle(app, pilot)
+            for text in TYPED:
+                costs, keys = await type_query(app, pilot, text, timeout)
+                worst = max(range(len(costs)), key=costs.__getitem__)
+                table.add(
+                    Row(
+                        "filter",
+                        size,
+                        f"app: {text!r} per key",
+                        tuple(costs),
+                        note=f"worst {seconds(costs[worst])} at {keys[worst]!r}",
+                    )
+                )
+    finally:
+        app.library.close()
+
+
+def measure_filter(table: Table, size: int, db: Path, titles: list[str], timeout: float) -> None:
+    """Type each query into the running app's filter: key press to the new list."""
+    asyncio.run(filter_in_app(table, size, db, titles, timeout))
+
+
+async def press_costs(
+    pilot: Pilot[None], key: str, presses: int
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each press of ``key``, through Pilot, including the
+    repaint it causes."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(presses):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        await pilot.press(key)
+        await pilot.pause(0)  # draw now, inside the measure, not on the next timer tick
+        wall.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
+    return wall, cpu
+
+
+async def scroll_in_app(
+    table: Table, size: int, db: Path, titles: list[str], presses: int, timeout: float
+) -> None:
+    prefixes = title_prefixes(titles)
+    app = make_app(db)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: list_filled(app, size, prefixes), timeout, "list filled")
+            await settle(app, pilot)
+            papers = paper_list(app)
+            assert papers is not None
+            # A key bound to nothing: what Pilot itself costs per press (its waits for idle).
+            floor_wall, floor_cpu = await press_costs(pilot, "f12", presses)
+            results = {"f12": (floor_wall, floor_cpu)}
+            for key in ("j", "pagedown"):
+                results[key] = await press_costs(pilot, key, presses)
+            # A key that opened a dialog would have measured the dialog, not the list.
+            if type(app.screen).__name__ != "LibraryScreen" or papers.cursor == 0:
+                raise BenchError("the keys did not move the list's cursor")
+    finally:
+        app.library.close()
+    for key, label in SCROLL_KEYS.items():
+        wall, cpu = results[key]
+        wall_note = cpu_note = ""
+        if key != "f12":
+            wall_note = (
+                f"{seconds(statistics.median(wall) - statistics.median(floor_wall))} over f12"
+            )
+            cpu_note = f"{seconds(statistics.median(cpu) - statistics.median(floor_cpu))} over f12"
+        table.add(Row("scroll", size, f"{label}: wall", tuple(wall), note=wall_note))
+        table.add(Row("scroll", size, f"{label}: CPU", tuple(cpu), note=cpu_note))
+
+
+def measure_scroll(
+    table: Table, size: int, db: Path, titles: list[str], presses: int, timeout: float
+) -> None:
+    """Cursor one row and one page down, ``presses`` times each, wall and CPU per key."""
+    asyncio.run(scroll_in_app(table, size, db, titles, presses, timeout))
