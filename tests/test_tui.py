@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -559,3 +560,62 @@ async def test_quitting_during_a_fetch_does_not_wait_for_the_server(library: Lib
         assert not app.is_running
     finally:
         release.set()
+
+
+def _slow_listing(monkeypatch: pytest.MonkeyPatch, papers: list | None = None) -> threading.Event:
+    """Hold the full read of a large library until the returned event is set."""
+    from reader.store.words import Words
+
+    release = threading.Event()
+    original = Words.listing
+
+    def slow(self: Words) -> list:
+        release.wait(10)
+        return papers if papers is not None else original(self)
+
+    monkeypatch.setattr(Words, "listing", slow)
+    return release
+
+
+async def test_a_large_library_shows_its_first_rows_then_all(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.search import Query, SearchIndex
+    from reader.tui.screens import library as screen_module
+
+    monkeypatch.setattr(screen_module, "FIRST_PAGE", 5)
+    total = library.count()
+    release = _slow_listing(monkeypatch)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert paper_list(app).paper_ids == [p.id for p in library.listing()][:5]
+        assert f"reading {total} papers" in app.screen.sub_title
+        # Typed while the rest is read: matched once every paper is there.
+        await pilot.press("slash", *"image")
+        await pilot.pause()
+        assert len(paper_list(app).paper_ids) == 5
+        release.set()
+        await settle(pilot)
+        expected = SearchIndex(library.listing(), library.words()).search(Query.parse("image"))
+        assert expected and paper_list(app).paper_ids == expected
+        assert f"{len(expected)} of {total} papers" in app.screen.sub_title
+
+
+async def test_a_reload_while_the_rest_is_read_wins_over_that_older_read(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.tui.screens import library as screen_module
+
+    monkeypatch.setattr(screen_module, "FIRST_PAGE", 5)
+    total = library.count()
+    release = _slow_listing(monkeypatch, library.listing())  # read before the import below
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        library.import_papers([Paper("A brand new paper", "2501.00001")])
+        app.screen.reload()  # e.g. after a fetch
+        release.set()
+        await settle(pilot)
+        assert len(paper_list(app).paper_ids) == total + 1
+        assert f"{total + 1} of {total + 1} papers" in app.screen.sub_title

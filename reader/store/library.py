@@ -227,15 +227,15 @@ class Library:
             found.update((row[0], _paper_from_row(row)) for row in rows)
         return [found[paper_id] for paper_id in paper_ids if paper_id in found]
 
-    def listing(self) -> list[ListedPaper]:
-        """Every paper in :meth:`papers` order, as the list shows it: no abstract, no
-        authors (:meth:`paper` has them). Read from an index that holds these
-        columns, so a large library's abstracts are not read at all."""
-        columns = ", ".join(ListedPaper._fields)
-        rows = self._rows(
-            f"SELECT {columns} FROM papers INDEXED BY papers_listing ORDER BY {_LISTING_ORDER}"
-        )
-        return list(map(ListedPaper._make, rows))
+    def listing(self, limit: int | None = None) -> list[ListedPaper]:
+        """Every paper (or the first ``limit``) in :meth:`papers` order, as the list
+        shows it: no abstract, no authors (:meth:`paper` has them). Read from an
+        index that holds these columns, so a large library's abstracts are not
+        read at all. :meth:`Words.listing` reads the same from another thread."""
+        try:
+            return listing(self._conn, limit)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def order(self) -> list[int]:
         """The ids of :meth:`listing`, alone: a search that shows a few papers
@@ -685,6 +685,16 @@ def _mark_values(mark: Annotation) -> dict[str, Any]:
         "tags": json.dumps(list(mark.tags), ensure_ascii=False),
         "note": mark.note,
     }
+
+
+def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPaper]:
+    """:meth:`Library.listing` through ``conn``."""
+    columns = ", ".join(ListedPaper._fields)
+    rows = conn.execute(
+        f"SELECT {columns} FROM papers INDEXED BY papers_listing ORDER BY {_LISTING_ORDER} LIMIT ?",
+        (-1 if limit is None else limit,),
+    ).fetchall()
+    return list(map(ListedPaper._make, rows))
 
 
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from reader.models import ListedPaper
 from reader.store.errors import LibraryError
 
 # FTS5 parses an OR of many terms fine, but one statement per few hundred keeps
@@ -156,6 +157,17 @@ class Words:
             "SELECT json_group_array(rowid) FROM paper_words WHERE paper_words MATCH ?",
             (f"{{{field}}} : ({expression})",),
         )
+
+    def listing(self) -> list[ListedPaper]:
+        """:meth:`Library.listing`, read through this connection: from a worker
+        thread while the first screen shows."""
+        from reader.store.library import listing
+
+        with self._lock:
+            try:
+                return listing(self._connection())
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read library {self._path}: {error}") from None
 
     def texts(self, field: str, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
         """(id, text) of ``field`` for each of ``ids``; authors as one "A, B" string."""

@@ -47,6 +47,8 @@ from reader.tui.widgets.paper_list import PaperList
 if TYPE_CHECKING:
     import httpx
 
+# A library larger than this shows its first rows at once and reads the rest after.
+FIRST_PAGE = 300
 # How long the keys must pause before the detail pane follows the cursor (s).
 DETAIL_DELAY = 0.04
 EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
@@ -176,6 +178,13 @@ class LibraryScreen(Screen[None]):
         error: str | None = None
 
     @dataclass
+    class Loaded(Message):
+        """Every paper of a large library, read off the UI thread after its first page."""
+
+        papers: list[ListedPaper]
+        generation: int
+
+    @dataclass
     class Failed(Message):
         """The library cannot be read: the app should stop and say ``reason``."""
 
@@ -217,6 +226,10 @@ class LibraryScreen(Screen[None]):
         self._read_timer: Timer | None = None
         self._pending_g: Timer | None = None
         self._detail_timer: Timer | None = None
+        # Papers in the library while only its first page is loaded, else None.
+        self._loading: int | None = None
+        # Bumped by every read of the library: a slower, older read is then dropped.
+        self._generation = 0
         self._shown_filter = ""
 
     def compose(self) -> ComposeResult:
@@ -230,8 +243,38 @@ class LibraryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload()
         self.query_one(PaperList).focus()
+        try:
+            total = self.library.count()
+            if total <= FIRST_PAGE:
+                self.reload()
+                return
+            # A large library: its first page now, the rest from a worker a moment later.
+            first = self.library.listing(limit=FIRST_PAGE)
+            marks = self.library.annotations(self.user)
+        except LibraryError as error:
+            self._fail(str(error))
+            return
+        self._generation += 1
+        self._loading = total
+        self._apply(first, marks)
+        self._load_rest(self._generation)
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load_rest(self, generation: int) -> None:
+        try:
+            papers = self._words.listing()
+        except LibraryError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Loaded(papers, generation))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.generation != self._generation:
+            return  # the library was read again since, by reload()
+        self._loading = None
+        self._apply(event.papers, self._marks)
 
     # -- data -----------------------------------------------------------------
 
@@ -244,6 +287,12 @@ class LibraryScreen(Screen[None]):
             # Nothing can be shown from a library we cannot read: stop with a clear line.
             self._fail(str(error))
             return
+        self._generation += 1
+        self._loading = None
+        self._apply(papers, marks)
+
+    def _apply(self, papers: list[ListedPaper], marks: dict[int, Annotation]) -> None:
+        """Show ``papers`` with ``marks``, refiltered, and index them."""
         self._papers = {paper.id: paper for paper in papers}
         self._order = list(self._papers)
         self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
@@ -251,7 +300,7 @@ class LibraryScreen(Screen[None]):
         self._selected &= set(self._papers)
         self._index = SearchIndex(papers, self._words)
         self._refilter()
-        if not self._query_text():
+        if self._loading is None and not self._query_text():
             self._warm(self._index)
 
     @work(thread=True, group="warm", exit_on_error=False)
@@ -267,6 +316,8 @@ class LibraryScreen(Screen[None]):
 
     def _refilter(self) -> None:
         text = self._query_text()
+        if text and self._loading is not None:
+            return  # matched once every paper is read (see _loaded)
         if text:
             self._run_filter(text, self._index, dict(self._marks))
         else:
@@ -333,7 +384,10 @@ class LibraryScreen(Screen[None]):
         parts = [self.user]
         if self._preset:
             parts.append(self._preset.name)
-        parts.append(f"{shown} of {len(self._papers)} papers")
+        if self._loading is not None:
+            parts.append(f"reading {self._loading} papers…")
+        else:
+            parts.append(f"{shown} of {len(self._papers)} papers")
         parts.append(SORT_LABELS[self._effective_sort(self._query)])
         if self._selected:
             parts.append(f"{len(self._selected)} marked")
