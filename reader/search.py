@@ -80,7 +80,7 @@ from difflib import get_close_matches
 from functools import cached_property
 from itertools import compress
 from operator import itemgetter
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -156,8 +156,13 @@ _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _TERM = re.compile(r"[^\W_]+")
 _WORD_FIELDS = ("title", "authors", "abstract")
 _WEIGHTS = {"title": TITLE_WEIGHT, "authors": AUTHOR_WEIGHT, "abstract": ABSTRACT_WEIGHT}
-# Answers kept for the next keystroke, in scored papers, beyond three per paper.
-_RECENT_LIMIT = 200_000
+# Answers kept for the next keystrokes, in bytes (each is 8 bytes a paper).
+_RECENT_BYTES = 64 << 20
+# The score of a word that is only punctuation: it matches every paper, ranks none.
+_ANYWHERE = 1e-9
+# numpy arrays: a score per paper position, and paper positions or ids.
+Scores = Any
+Positions = Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,6 +518,10 @@ class WordSource(Protocol):
         """Every distinct term of ``title`` or ``authors``."""
         ...
 
+    def split(self, text: str) -> list[str]:
+        """The terms of ``text``, in order, as this source splits what it holds."""
+        ...
+
     def having(self, field: str, terms: Collection[str]) -> Collection[int]:
         """Papers whose ``field`` holds any of ``terms``."""
         ...
@@ -551,6 +560,9 @@ class MemoryWords:
 
     def terms(self, field: str) -> list[str]:
         return sorted(set().union(*self._terms[field].values()))
+
+    def split(self, text: str) -> list[str]:
+        return words(text)
 
     def having(self, field: str, terms: Collection[str]) -> set[int]:
         wanted = set(terms)
@@ -593,6 +605,7 @@ class SearchIndex:
         self._order = order
         self._load = load
         self._vocabulary: dict[str, Sequence[str]] = {}
+        self._by_length: dict[str, tuple[list[str], list[int]]] = {}
         # Recent answers per (field, term): typing extends one word at a time, so
         # the words before it are asked again at every key. Bounded by size.
         self._recent: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
@@ -604,9 +617,19 @@ class SearchIndex:
     def warm(self) -> None:
         """Do now what the first search would wait for: the per-paper columns and
         the title and author terms (e.g. in a worker while the first screen shows)."""
-        self._starts  # noqa: B018 - reading it builds it, and the columns before it
+        for name in (
+            "_position_of",
+            "_positions",
+            "_everything",
+            "_dated",
+            "_code",
+            "_by_start",
+            "_by_end",
+            "_by_upvotes",
+        ):
+            getattr(self, name)  # a cached property: reading it builds it
         for field in ("title", "authors"):
-            self._terms(field)
+            self._terms_by_length(field)
 
     @cached_property
     def source(self) -> WordSource:
@@ -634,13 +657,19 @@ class SearchIndex:
         return {paper_id: i for i, paper_id in enumerate(self.ids)}
 
     @cached_property
-    def _position_of(self) -> list[int]:
-        """:attr:`_positions` as a list by id (-1: not listed): a word index answers
-        with tens of thousands of ids, and a list maps them in C."""
-        position_of = [-1] * (max(self.ids, default=0) + 1)
-        for i, paper_id in enumerate(self.ids):
-            position_of[paper_id] = i
+    def _position_of(self) -> Positions:
+        """:attr:`_positions` as an array by id (-1: not listed): a word index
+        answers with tens of thousands of ids, mapped here in one step."""
+        np = _numpy()
+        ids = self._ids_array
+        position_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
+        position_of[ids] = np.arange(len(ids))
         return position_of
+
+    @cached_property
+    def _ids_array(self) -> Positions:
+        np = _numpy()
+        return np.array(self.ids, dtype=np.int64)
 
     @cached_property
     def _periods(self) -> tuple[list[str | None], list[str | None]]:
@@ -714,42 +743,58 @@ class SearchIndex:
                 return []
         for term in query.terms:
             if term.field in ("author", "title") and not term.negated:
-                matched = self._text_term(term, chosen).keys()
-                chosen = set(matched) if chosen is None else chosen & matched
+                matched = self._matched(self._text_term(term, chosen))
+                chosen = matched if chosen is None else chosen & matched
                 if not chosen:
                     return []
-        totals: dict[int, float] | None = None
+        np = _numpy()
+        totals: Scores | None = None
         scored = [t for t in query.terms if t.field == "phrase" and not t.negated]
         scored += [Term("word", word) for word in query.words]
         for term in scored:
-            scores = self._text_term(term, chosen if totals is None else totals.keys())
+            # A phrase reads text: only of the papers still in the running.
+            within = chosen if totals is None or term.field != "phrase" else self._matched(totals)
+            scores = self._text_term(term, within)
             if totals is None:
-                totals = scores
+                totals = self._only(scores, chosen)
             else:
-                totals = {i: totals[i] + s for i, s in scores.items() if i in totals}
-            if not totals:
+                totals = np.where((totals > 0) & (scores > 0), totals + scores, 0.0)
+            if not totals.any():
                 return []
         for term in query.terms:
-            if term.field in _TEXT_FIELDS and term.negated:
-                within = chosen if totals is None else totals.keys()
-                matched = self._text_term(term, within).keys()
+            if term.field in _TEXT_FIELDS and term.negated and self.source.split(term.value):
+                found = self._text_term(term, chosen) > 0
                 if totals is None:
-                    chosen = set(self._all_or(chosen)) - matched
+                    chosen = set(self._all_or(chosen)) - set(np.flatnonzero(found).tolist())
                 else:
-                    totals = {i: s for i, s in totals.items() if i not in matched}
+                    totals[found] = 0.0
         if totals is None:
-            assert chosen is not None  # some term was applied
+            if chosen is None:  # only terms that leave nothing out ("-&")
+                return list(self.ids)
             return [self.ids[i] for i in sorted(chosen)]
+        hits = np.flatnonzero(totals)
         if len(query.words) > 1:
             # The words typed, in order, in the title: read only for the papers found.
             phrase = " ".join(query.words)
-            for i, title in self._titles_of(totals):
+            for i, title in self._titles_of(hits.tolist()):
                 if phrase in fold(title):
                     totals[i] += PHRASE_BONUS
-        # Best first, ties in library order: a stable sort of the positions in order,
-        # by a key that is a C method (no Python call per paper).
-        ranked = sorted(sorted(totals), key=totals.__getitem__, reverse=True)
-        return list(map(self.ids.__getitem__, ranked))
+        # Best first, ties in library order: a stable sort of the positions in order.
+        ranked = hits[np.argsort(-totals[hits], kind="stable")]
+        return self._ids_array[ranked].tolist()  # type: ignore[no-any-return]
+
+    def _matched(self, scores: Scores) -> set[int]:
+        return set(_numpy().flatnonzero(scores).tolist())
+
+    def _only(self, scores: Scores, chosen: AbstractSet[int] | None) -> Scores:
+        """``scores`` of the ``chosen`` positions only (all of them for None), as a copy."""
+        np = _numpy()
+        if chosen is None:
+            return scores.copy()
+        kept = np.zeros_like(scores)
+        at = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+        kept[at] = scores[at]
+        return kept
 
     def _titles_of(self, positions: Collection[int]) -> Iterable[tuple[int, str]]:
         """(position, title) of these papers: from memory, or asked of the source
@@ -759,7 +804,8 @@ class SearchIndex:
             return ((i, kept[i].title) for i in positions)
         ids = self.ids
         found = self.source.texts("title", [ids[i] for i in positions])
-        return ((self._position_of[paper_id], title) for paper_id, title in found)
+        position_of = self._position_of
+        return ((int(position_of[paper_id]), title) for paper_id, title in found)
 
     def _all_or(self, chosen: AbstractSet[int] | None) -> AbstractSet[int]:
         return self._everything if chosen is None else chosen
@@ -825,38 +871,36 @@ class SearchIndex:
 
     # -- text -----------------------------------------------------------------
 
-    def _text_term(self, term: Term, within: Collection[int] | None) -> dict[int, float]:
-        """Positions (with scores) where a word, phrase, author or title term
-        matches; only those ``within`` when given."""
+    def _text_term(self, term: Term, within: AbstractSet[int] | None) -> Scores:
+        """Score per position (0: no match) of a word, phrase, author or title term.
+        ``within`` only says where the answer matters: a phrase is checked there only."""
+        np = _numpy()
         if term.field == "phrase":
-            return self._phrase_scores(term.value, within)
+            found = np.zeros(len(self.ids))
+            for i, score in self._phrase_scores(term.value, within).items():
+                found[i] = score
+            return found
         fields = {"word": _WORD_FIELDS, "author": ("authors",), "title": ("title",)}[term.field]
-        tokens = words(term.value)
+        typed = self.source.split(term.value)
+        tokens = list(dict.fromkeys(typed))
         if not tokens:
             # Only punctuation: nothing a word index holds, so it leaves nothing out.
-            return dict.fromkeys(self._all_or(None if within is None else set(within)), 0.0)
+            return np.full(len(self.ids), _ANYWHERE)
         # A word of letters and more ("re:zero", "gpt-4o") looks for all of its
         # parts; a short part then counts in an abstract too.
-        whole = len(term.value) >= 3 and len(tokens) > 1
-        found: dict[int, float] | None = None
-        for token in dict.fromkeys(tokens):
-            scores = self._token_scores(token, fields, short=whole)
-            if found is None:
-                found = _within(scores, within)
-            else:
-                found = {i: found[i] + s for i, s in scores.items() if i in found}
-            if not found:
-                return {}
-        assert found is not None
-        if len(tokens) > 1:
-            found = {i: s / len(tokens) for i, s in found.items()}
-        return found
+        whole = len(term.value) >= 3 and len(typed) > 1
+        parts = [self._token_scores(token, fields, short=whole) for token in tokens]
+        if len(parts) == 1:
+            return parts[0]
+        everywhere = np.logical_and.reduce([part > 0 for part in parts])
+        # The mean over the word's parts (each counted as often as it was typed).
+        counts = [typed.count(token) for token in tokens]
+        total = sum(part * count for part, count in zip(parts, counts, strict=True))
+        return np.where(everywhere, total / sum(counts), 0.0)
 
-    def _token_scores(
-        self, token: str, fields: tuple[str, ...], *, short: bool = False
-    ) -> dict[int, float]:
-        """Best weighted score per position of one term over ``fields``; with
-        ``short``, abstracts are searched for terms under three letters too."""
+    def _token_scores(self, token: str, fields: tuple[str, ...], *, short: bool = False) -> Scores:
+        """Best weighted score per position (0: none) of one term over ``fields``;
+        with ``short``, abstracts are searched for terms under three letters too."""
         key = ("+".join(fields) + ("+short" if short else ""), token)
         with self._lock:
             cached = self._recent.get(key)
@@ -868,22 +912,22 @@ class SearchIndex:
             for field in fields
             for score, positions in self._field_scores(token, field, short=short)
         ]
-        # The best last, so it wins where a paper is in several groups; all in C.
+        # The best last, so it wins where a paper is in several groups.
         groups.sort(key=itemgetter(0))
-        scores: dict[int, float] = {}
+        np = _numpy()
+        scores = np.zeros(len(self.ids))
         for score, positions in groups:
-            scores.update(dict.fromkeys(positions, score))
+            scores[positions] = score
         with self._lock:
             self._recent[key] = scores
-            held = sum(len(found) for found in self._recent.values())
-            while held > _RECENT_LIMIT + len(self.ids) * 3 and len(self._recent) > 1:
-                _key, dropped = self._recent.popitem(last=False)
-                held -= len(dropped)
+            # A few dozen arrays at most: each is 8 bytes a paper.
+            while len(self._recent) > max(4, _RECENT_BYTES // max(1, scores.nbytes)):
+                self._recent.popitem(last=False)
         return scores
 
     def _field_scores(
         self, token: str, field: str, *, short: bool = False
-    ) -> list[tuple[float, list[int]]]:
+    ) -> list[tuple[float, Positions]]:
         """(score out of 100, + a bonus at a word start; positions) of one term in
         one field, a group per score.
 
@@ -905,13 +949,23 @@ class SearchIndex:
             return [(100.0, self._at(source.having(field, inside))), starts]
         groups: dict[float, list[str]] = {}
         length = len(token)
-        for term, score, _index in process.extract(
-            token,
-            self._terms(field),
+        # A word shorter than two thirds of the typed one cannot reach the cutoff
+        # (below, a shorter word is scored by ratio: 2 * common / total length).
+        by_length, lengths = self._terms_by_length(field)
+        candidates = by_length[bisect_left(lengths, -(-2 * length // 3)) :]
+        np = _numpy()
+        # The words down the side, the typed one across: that is how cdist uses
+        # both cores.
+        scores = process.cdist(
+            candidates,
+            [token],
             scorer=fuzz.partial_ratio,
             score_cutoff=FUZZY_CUTOFF,
-            limit=None,
-        ):
+            workers=-1,
+            dtype=np.float64,
+        )[:, 0]
+        for index in np.flatnonzero(scores).tolist():
+            term, score = candidates[index], float(scores[index])
             if len(term) < length:
                 # A shorter word is not found inside the typed one: "mod" is no "model".
                 score = fuzz.ratio(token, term, score_cutoff=FUZZY_CUTOFF)
@@ -928,7 +982,7 @@ class SearchIndex:
         The phrase must start where a word starts. The word indexes narrow the
         papers to those holding every word of it; their text is then read.
         """
-        tokens = words(phrase)
+        tokens = self.source.split(phrase)
         if not tokens:
             return {}
         target = " ".join(fold(phrase).split())
@@ -938,7 +992,7 @@ class SearchIndex:
         for field in sorted(_WORD_FIELDS, key=_WEIGHTS.__getitem__):
             candidates: set[int] | None = None if within is None else set(within)
             for token in dict.fromkeys(tokens):
-                held = set(self._at(self.source.starting(field, token)))
+                held = set(self._at(self.source.starting(field, token)).tolist())
                 candidates = held if candidates is None else candidates & held
                 if not candidates:
                     break
@@ -950,6 +1004,18 @@ class SearchIndex:
                     scores[self._positions[paper_id]] = score
         return scores
 
+    def _terms_by_length(self, field: str) -> tuple[list[str], list[int]]:
+        """The field's words shortest first, and their lengths (for bisecting)."""
+        key = f"{field}:by-length"
+        with self._lock:
+            found = self._by_length.get(key)
+        if found is None:
+            ordered = sorted(self._terms(field), key=len)
+            found = (ordered, [len(term) for term in ordered])
+            with self._lock:
+                self._by_length[key] = found
+        return found
+
     def _terms(self, field: str) -> Sequence[str]:
         with self._lock:
             terms = self._vocabulary.get(field)
@@ -959,35 +1025,45 @@ class SearchIndex:
                 self._vocabulary[field] = terms
         return terms
 
-    def _at(self, paper_ids: Collection[int]) -> list[int]:
+    def _at(self, paper_ids: Collection[int]) -> Positions:
         """Positions of these papers (ones added since this index was built are skipped)."""
+        np = _numpy()
         position_of = self._position_of
-        try:
-            found = list(map(position_of.__getitem__, paper_ids))
-        except IndexError:  # a paper added since: an id past the end
-            found = [position_of[i] if i < len(position_of) else -1 for i in paper_ids]
-        if -1 in found:
-            found = [i for i in found if i >= 0]
-        return found
+        ids = np.fromiter(paper_ids, dtype=np.int64, count=len(paper_ids))
+        ids = ids[ids < len(position_of)]
+        found = position_of[ids]
+        return found[found >= 0]
 
 
-def _within(scores: dict[int, float], within: Collection[int] | None) -> dict[int, float]:
-    if within is None:
-        return dict(scores)
-    if len(within) < len(scores):
-        return {i: scores[i] for i in within if i in scores}
-    return {i: s for i, s in scores.items() if i in within}
+def _numpy() -> Any:
+    """numpy, imported on the first search (in a worker), not with the app."""
+    import numpy
+
+    return numpy
 
 
 def fold(text: str) -> str:
-    """``text`` lower-cased with accents removed, as the word indexes see it."""
+    """``text`` lower-cased with the accents of Latin letters removed, close to how
+    SQLite's word index sees it ("Müller" is "muller"; "новый" stays as it is).
+
+    The store splits typed words with SQLite's own tokenizer (``Words.split``);
+    this is for :class:`MemoryWords` and for comparing a phrase with a text.
+    """
     lowered = text.lower()
     if lowered.isascii():
         return lowered
-    decomposed = unicodedata.normalize("NFD", lowered)
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    )
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFD", lowered):
+        if kept and unicodedata.combining(ch) and _is_latin(kept[-1]):
+            continue
+        kept.append(ch)
+    # SQLite folds the final sigma as Python's casefold does.
+    return unicodedata.normalize("NFC", "".join(kept)).replace("\u03c2", "\u03c3")
+
+
+def _is_latin(ch: str) -> bool:
+    code = ord(ch)
+    return ch.isascii() or 0xC0 <= code <= 0x24F or 0x1E00 <= code <= 0x1EFF
 
 
 def words(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -343,3 +344,84 @@ def test_imports_of_every_kind_leave_the_indexes_whole(empty_library: Library) -
 
 def test_the_fixed_library_is_indexed_whole(stored: Library) -> None:
     _check_indexes(stored)
+
+
+def test_a_library_named_by_a_relative_path_is_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    library = open_library(Path("my library #1.db"))
+    library.import_papers([Paper("Grokking one", "2401.00009")])
+    assert len(_index(library).search(Query.parse("grokking"))) == 1
+    library.close()
+
+
+def test_a_fuzzy_word_finds_words_two_thirds_its_length_and_no_shorter(
+    empty_library: Library,
+) -> None:
+    # ratio("abcdef", "abcd") is 80, the cutoff; ("abcdef", "abc") is 67.
+    empty_library.import_papers([Paper("Xy abcd", "2401.00010"), Paper("Xy abc", "2401.00011")])
+    index = _index(empty_library)
+    (found,) = index.search(Query.parse("abcdef"))
+    assert empty_library.paper(found).title == "Xy abcd"  # type: ignore[union-attr]
+
+
+NON_LATIN = [
+    ("мой", "Мой путь"),
+    ("ёж", "Ёлка и ёж"),
+    ("άλφα", "Σοφία και άλφα"),
+    ("λόγος", "Ο λόγος"),  # noqa: RUF001 - a Greek capital omicron
+    ("ガイド", "ガイド付き学習"),
+    ("हिन्दी", "हिन्दी भाषा मॉडल"),
+    ('"Новый подход"', "Новый подход к обучению"),
+    ("title:мой", "Мой путь"),
+    ("대규모", "대규모 언어 모델"),
+    ("模型", "中文 模型"),
+]
+
+
+@pytest.mark.parametrize(("text", "title"), NON_LATIN)
+def test_words_of_any_script_are_found_as_the_index_splits_them(
+    empty_library: Library, text: str, title: str
+) -> None:
+    empty_library.import_papers(
+        [Paper(t, f"2402.{n:05d}") for n, (_q, t) in enumerate(NON_LATIN)]
+        + [Paper("Unrelated", "2402.00099", abstract=title)]
+    )
+    index = _index(empty_library)
+    found = [empty_library.paper(i).title for i in index.search(Query.parse(text))]  # type: ignore[union-attr]
+    assert title in found
+    if not text.startswith("title:") and len(text) >= 3:
+        assert "Unrelated" in found  # the same words in an abstract (from 3 letters)
+    without = _index(empty_library).search(Query.parse(f"-{text}"))
+    assert all(empty_library.paper(i).title != title for i in without)  # type: ignore[union-attr]
+
+
+def test_term_lists_read_while_titles_change_are_not_kept(
+    empty_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store.words import Words
+
+    empty_library.import_papers([Paper("Grokking one", "2401.00012")])
+    original = Words._write
+    writes: list[int] = []
+
+    def write_then_change(self: Words, change: Callable[[sqlite3.Connection], object]) -> bool:
+        done = original(self, change)
+        if not writes:  # another process imports while the list is being read
+            writes.append(1)
+            empty_library.import_papers([Paper("Lottery tickets", "2401.00013")])
+        return done
+
+    monkeypatch.setattr(Words, "_write", write_then_change)
+    words_index = empty_library.words()
+    assert "grokking" in words_index.terms("title")
+    assert _kept_fields(empty_library) == []
+    words_index.close()
+
+
+def test_leaving_out_only_punctuation_leaves_out_nothing(stored: Library) -> None:
+    index = _index(stored)
+    found = index.search(Query.parse("diffusion"))
+    assert found and index.search(Query.parse("diffusion -&")) == found
+    assert index.search(Query.parse('diffusion -"&"')) == found
