@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -174,19 +175,35 @@ def import_command(settings: Settings, files: tuple[str, ...], fmt: str) -> None
     """
     from reader.sources.loader import load
 
+    step = _steps()
     batches = []
     for name in files:
+        step(f"reading {name}")
         data = _read_input(name)
+        step(f"parsing {name}")
         with friendly_errors():
             batches.append((name, load("<stdin>" if name == "-" else name, data, fmt=fmt)))
     from reader.importing import import_batch
 
     with opened(settings) as library:
         for name, batch in batches:
-            report = import_batch(library, batch, user=settings.user)
+            report = import_batch(library, batch, user=settings.user, on_step=step)
             label = "stdin" if name == "-" else name
             count = papers_label(len(batch.papers))
             _echo(f"{label}: {count} ({batch.format}): {report.summary()}")
+
+
+def _steps() -> Callable[[str], None]:
+    """Where a long command says what it is doing: a line per step with the time so
+    far, on a terminal's stderr only (a pipe or a test sees the result alone)."""
+    if not sys.stderr.isatty():
+        return lambda step: None
+    began = time.monotonic()
+
+    def say(step: str) -> None:
+        click.echo(f"[{time.monotonic() - began:6.1f} s] {step}…", err=True)
+
+    return say
 
 
 # -- fetching over the network -------------------------------------------------

@@ -7,6 +7,7 @@ reach it as :class:`~reader.models.Annotation` objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reader.models import Annotation, ImportResult
@@ -41,15 +42,18 @@ class ImportReport:
         return f"{line}; {', '.join(parts)}"
 
 
-def import_batch(library: Library, batch: Batch, *, user: str) -> ImportReport:
+def import_batch(
+    library: Library, batch: Batch, *, user: str, on_step: Callable[[str], None] | None = None
+) -> ImportReport:
     """Import ``batch``'s papers and merge its marks as ``user``'s, in one transaction.
 
     The user's existing marks are never lost (see
     :meth:`~reader.store.library.Library.import_papers_with_marks`): a note that
-    differs from the one in the library is left out and counted.
+    differs from the one in the library is left out and counted. ``on_step``
+    hears each step of the work (for a progress line).
     """
     marks = {mark.index: _annotation(mark) for mark in batch.marks}
-    papers, merged = library.import_papers_with_marks(batch.papers, user, marks)
+    papers, merged = library.import_papers_with_marks(batch.papers, user, marks, on_step=on_step)
     return ImportReport(replace(papers, skipped=batch.skipped), merged, len(marks))
 
 

@@ -480,3 +480,40 @@ def test_help_names_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     proc = run_process("--help")
     assert "Config file" in proc.stdout
     assert "config.toml" in proc.stdout
+
+
+def test_import_says_each_step_of_a_long_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.cli
+
+    steps: list[str] = []
+    monkeypatch.setattr(reader.cli, "_steps", lambda: steps.append)
+    db = tmp_path / "library.db"
+    assert run("--db", db, "import", SAMPLE_PAGE).exit_code == 0
+    count = open_library(db).count()
+    assert steps == [
+        f"reading {SAMPLE_PAGE}",
+        f"parsing {SAMPLE_PAGE}",
+        f"matching {count} papers with the library",
+        f"writing {count} new papers",
+        f"indexing the words of {count} new papers",
+    ]
+
+
+def test_steps_go_to_a_terminal_with_the_time_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import reader.cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    reader.cli._steps()("parsing big.json")
+    assert terminal.getvalue().endswith("s] parsing big.json…\n")
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe: nothing
+    reader.cli._steps()("parsing big.json")
+    assert sys.stderr.getvalue() == ""

@@ -619,3 +619,28 @@ async def test_a_reload_while_the_rest_is_read_wins_over_that_older_read(
         await settle(pilot)
         assert len(paper_list(app).paper_ids) == total + 1
         assert f"{total + 1} of {total + 1} papers" in app.screen.sub_title
+
+
+async def test_export_and_the_palette_wait_for_the_whole_library(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.tui.screens import library as screen_module
+
+    monkeypatch.setattr(screen_module, "FIRST_PAGE", 5)
+    release = _slow_listing(monkeypatch)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen is screen  # no export dialog over a partial list
+        assert any("Still reading" in str(n.message) for n in app._notifications)
+        assert screen.find_papers("image", 10) == []
+        release.set()
+        await settle(pilot)
+        assert screen.find_papers("image", 10)
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen is not screen

@@ -11,7 +11,7 @@ import bisect
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -80,6 +80,10 @@ _MAX_ROW_ID = 2**63 - 1
 _IMPORT_CACHE = -64 * 1024
 _LISTING_ORDER = "published IS NULL, published DESC, title COLLATE NOCASE"
 _EMPTY: tuple[object, ...] = (None, "", ())
+
+
+def _quietly(step: str) -> None:
+    """Hears a step of the work and says nothing."""
 
 
 def _now() -> str:
@@ -273,13 +277,19 @@ class Library:
         return result
 
     def import_papers_with_marks(
-        self, papers: Sequence[Paper], user: str, marks: Mapping[int, Annotation]
+        self,
+        papers: Sequence[Paper],
+        user: str,
+        marks: Mapping[int, Annotation],
+        *,
+        on_step: Callable[[str], None] | None = None,
     ) -> tuple[ImportResult, MarksResult]:
         """Import ``papers`` as :meth:`import_papers` does and merge ``user``'s marks
         on them, all in one transaction.
 
         ``marks`` holds the marks to bring in, keyed by the position of their paper
         in ``papers`` (their ``paper_id`` is not read: the import finds the row).
+        ``on_step`` hears what is being done, for a progress line on a large import.
         Where the user has no annotation of the paper, the mark is written as it
         is. Where they have one, nothing of it is lost: starred if either is,
         the first read time kept, the new tags after the old ones, and the note
@@ -290,7 +300,7 @@ class Library:
         restored = merged = held = conflicts = 0
         now = _now()
         with self._import_cache(), self.transaction():
-            result, ids = self._import_papers(papers, now)
+            result, ids = self._import_papers(papers, now, on_step or _quietly)
             # Several positions may name one paper (a file holding it twice): each
             # mark then merges into what the one before it left.
             current = self.annotations_of(user, sorted({ids[i] for i in marks}))
@@ -317,7 +327,9 @@ class Library:
             MarksResult(restored=restored, merged=merged, unchanged=held, conflicts=conflicts),
         )
 
-    def _import_papers(self, papers: Sequence[Paper], now: str) -> tuple[ImportResult, list[int]]:
+    def _import_papers(
+        self, papers: Sequence[Paper], now: str, on_step: Callable[[str], None] = _quietly
+    ) -> tuple[ImportResult, list[int]]:
         """Merge ``papers`` in, in order: the counts, and the row id of each paper.
 
         Queries per paper made a large import slow, so the rows the papers can meet
@@ -325,6 +337,7 @@ class Library:
         changed row is written once, at the end, by one statement for them all.
         """
         keys = [paper.title_key for paper in papers]
+        on_step(f"matching {len(papers)} papers with the library")
         known = self._find(papers, keys)
         # Numbered as SQLite numbers rows (one past the largest), so a paper's row
         # id is known, for its marks and for a later copy of it, before it is written.
@@ -357,8 +370,10 @@ class Library:
         if next_id - 1 > _MAX_ROW_ID:
             # SQLite would pick free ids at random; a library never gets near this.
             raise LibraryError(f"{self._where}: no row ids left for {next_id - first_new} papers")
+        if changed:
+            on_step(f"updating {len(changed)} papers")
         self._update(known, sorted(changed), now)
-        self._insert(known, range(first_new, next_id), now)
+        self._insert(known, range(first_new, next_id), now, on_step)
         return ImportResult(added=added, updated=updated, unchanged=unchanged), ids
 
     @contextmanager
@@ -413,9 +428,12 @@ class Library:
                 if row[0] not in known:
                     known.add(row[0], _paper_from_row(row[:-1]), row[-1], written=False)
 
-    def _insert(self, known: _Known, row_ids: range, now: str) -> None:
+    def _insert(
+        self, known: _Known, row_ids: range, now: str, on_step: Callable[[str], None]
+    ) -> None:
         if not row_ids:
             return
+        on_step(f"writing {len(row_ids)} new papers")
         columns = ", ".join(("id", *_FIELDS, "title_key", "added_at", "updated_at"))
         marks = ", ".join("?" * (len(_FIELDS) + 4))
         # The rows are indexed below, all at once: the insert trigger stands aside
@@ -430,6 +448,7 @@ class Library:
             ),
         )
         self._conn.execute("DELETE FROM meta WHERE key = 'indexing_by_import'")
+        on_step(f"indexing the words of {len(row_ids)} new papers")
         # The new rows into the word indexes in one statement each: a trigger per
         # row costs three times as much (26 s against 8 s for 100,000 papers).
         bounds = (row_ids.start, row_ids.stop - 1)

@@ -16,15 +16,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from reader.models import ListedPaper
 from reader.store.errors import LibraryError
+from reader.store.schema import TOKENIZER
 
 # FTS5 parses an OR of many terms fine, but one statement per few hundred keeps
 # each query string and its parse small.
 _TERMS_PER_QUERY = 200
+# The word_terms row that says a term list is being read (see Words._list_terms).
+_LISTING = "listing"
 _IDS_PER_QUERY = 500
 TEXT_FIELDS = ("title", "authors", "abstract")
 
@@ -40,13 +43,15 @@ class Words:
         self._path = path
         self._conn = shared
         self._lock = threading.Lock()
+        self._tokenizer: sqlite3.Connection | None = None
+        self._split: dict[str, list[str]] = {}
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             assert self._path is not None
             # Read-only and usable from whichever thread runs the filter (one at a time).
             self._conn = sqlite3.connect(
-                f"{self._path.as_uri()}?mode=ro",
+                f"{self._path.absolute().as_uri()}?mode=ro",
                 uri=True,
                 isolation_level=None,
                 check_same_thread=False,
@@ -92,31 +97,55 @@ class Words:
         return None if row is None else list(json.loads(row[0]))
 
     def _list_terms(self) -> dict[str, list[str]]:
-        """Both fields' terms from the index itself, kept for next time when the
-        file can be written now: listed and kept in one write transaction, so a
-        change made meanwhile cannot leave a kept list without its words. When it
-        cannot be written (read-only, or busy), the lists are only read."""
-        writer = self._writer()
-        conn = self._connection() if writer is None else writer
-        try:
-            found: dict[str, list[str]] = {"title": [], "authors": []}
-            for term, column in conn.execute("SELECT term, col FROM paper_terms"):
-                found[column].append(term)
-            if writer is not None:
-                kept = [
-                    (field, json.dumps(terms, ensure_ascii=False)) for field, terms in found.items()
-                ]
-                writer.executemany(
-                    "INSERT OR REPLACE INTO word_terms (field, terms) VALUES (?, ?)", kept
-                )
-                writer.execute("COMMIT")
-        finally:
-            if writer is not None:
-                if writer.in_transaction:
-                    writer.execute("ROLLBACK")
-                if writer is not self._conn:
-                    writer.close()
+        """Both fields' terms from the index itself, kept for next time if nothing
+        changed meanwhile.
+
+        The scan reads without holding the write lock (seconds at a million
+        papers, while the UI may want to save a star). A marker row goes in first;
+        any change to titles or authors clears ``word_terms`` (triggers, imports),
+        marker included, so the lists are kept only if the marker outlived the
+        scan. A file that cannot be written now just has its lists read.
+        """
+        marked = self._write(
+            lambda writer: writer.execute(
+                "INSERT OR REPLACE INTO word_terms (field, terms) VALUES (?, '')", (_LISTING,)
+            )
+        )
+        found: dict[str, list[str]] = {"title": [], "authors": []}
+        for term, column in self._connection().execute("SELECT term, col FROM paper_terms"):
+            found[column].append(term)
+        if marked:
+            kept = [
+                (field, json.dumps(terms, ensure_ascii=False)) for field, terms in found.items()
+            ]
+
+            def keep(writer: sqlite3.Connection) -> None:
+                held = writer.execute("DELETE FROM word_terms WHERE field = ?", (_LISTING,))
+                if held.rowcount:
+                    writer.executemany(
+                        "INSERT OR REPLACE INTO word_terms (field, terms) VALUES (?, ?)", kept
+                    )
+
+            self._write(keep)
         return found
+
+    def _write(self, change: Callable[[sqlite3.Connection], object]) -> bool:
+        """``change`` in a short write transaction; False when the lock cannot be had
+        soon or the file cannot be written."""
+        writer = self._writer()
+        if writer is None:
+            return False
+        try:
+            change(writer)
+            writer.execute("COMMIT")
+            return True
+        except sqlite3.Error:
+            return False
+        finally:
+            if writer.in_transaction:
+                writer.execute("ROLLBACK")
+            if writer is not self._conn:
+                writer.close()
 
     def _writer(self) -> sqlite3.Connection | None:
         """A connection holding the write lock, or None when none can be had soon."""
@@ -131,6 +160,28 @@ class Words:
                 writer.close()
             return None
         return writer
+
+    def split(self, text: str) -> list[str]:
+        """The terms SQLite's tokenizer makes of ``text``, in order: typed words are
+        looked up as the index holds them, whatever the script."""
+        found = self._split.get(text)
+        if found is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
+                    self._tokenizer.execute(
+                        f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZER}')"
+                    )
+                    self._tokenizer.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+                conn = self._tokenizer
+                conn.execute("INSERT INTO t (rowid, x) VALUES (1, ?)", (text,))
+                rows = conn.execute("SELECT term FROM v ORDER BY offset").fetchall()
+                conn.execute("DELETE FROM t")
+            found = [term for (term,) in rows]
+            if len(self._split) > 1000:
+                self._split.clear()
+            self._split[text] = found
+        return list(found)
 
     def having(self, field: str, terms: Collection[str]) -> set[int]:
         """Ids of the papers whose ``field`` holds any of ``terms``."""

@@ -269,6 +269,16 @@ class LibraryScreen(Screen[None]):
             return
         self.post_message(self.Loaded(papers, generation))
 
+    def _still_loading(self) -> bool:
+        """Say so when an action needs every paper and only the first rows are read."""
+        if self._loading is None:
+            return False
+        self.notify("Still reading the library; try again in a moment.", severity="warning")
+        return True
+
+    def on_unmount(self) -> None:
+        self._words.close()
+
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         if event.generation != self._generation:
@@ -416,7 +426,12 @@ class LibraryScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         # A bug in matching must not kill the app or pass in silence.
-        if event.state == WorkerState.ERROR and event.worker.group == "filter":
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group == "load":
+            # Without the rest of the library there is nothing right to show.
+            self._fail(f"cannot read library: {event.worker.error}")
+        elif event.worker.group in ("filter", "warm"):
             self.notify(
                 f"The filter failed: {event.worker.error}",
                 title="Filter",
@@ -803,6 +818,8 @@ class LibraryScreen(Screen[None]):
 
     def action_export(self) -> None:
         """Export papers to a file (or an Obsidian folder) from a prefilled dialog."""
+        if self._still_loading():
+            return
         scopes = ["visible", "starred-or-noted", "starred", "noted", "all"]
         if self._selected:
             scopes.insert(0, "marked")
@@ -876,7 +893,10 @@ class LibraryScreen(Screen[None]):
             )
 
     def find_papers(self, text: str, limit: int) -> list[tuple[int, str]]:
-        """(id, title) of the papers ``text`` finds, best first: the filter's search."""
+        """(id, title) of the papers ``text`` finds, best first: the filter's search
+        (nothing until the whole library is read)."""
+        if self._loading is not None:
+            return []
         ids = self._index.search(Query.parse(text), dict(self._marks))[:limit]
         return [(paper_id, self._papers[paper_id].title) for paper_id in ids]
 
