@@ -457,7 +457,7 @@ async def test_an_unreadable_library_stops_the_app_with_a_clear_reason(
 ) -> None:
     from reader.store import LibraryError
 
-    def broken(self: Library) -> list[Paper]:
+    def broken(self: Library, limit: int | None = None) -> list[Paper]:
         raise LibraryError("cannot read library x.db: database disk image is malformed")
 
     monkeypatch.setattr(Library, "listing", broken)

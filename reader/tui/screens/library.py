@@ -244,21 +244,7 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(PaperList).focus()
-        try:
-            total = self.library.count()
-            if total <= FIRST_PAGE:
-                self.reload()
-                return
-            # A large library: its first page now, the rest from a worker a moment later.
-            first = self.library.listing(limit=FIRST_PAGE)
-            marks = self.library.annotations(self.user)
-        except LibraryError as error:
-            self._fail(str(error))
-            return
-        self._generation += 1
-        self._loading = total
-        self._apply(first, marks)
-        self._load_rest(self._generation)
+        self.reload(first_page=FIRST_PAGE)
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load_rest(self, generation: int) -> None:
@@ -288,18 +274,26 @@ class LibraryScreen(Screen[None]):
 
     # -- data -----------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read the library again and rebuild the search index (once per change)."""
+    def reload(self, *, first_page: int | None = None) -> None:
+        """Read the library again and rebuild the search index (once per change).
+
+        With ``first_page``, a larger library shows that many rows at once and
+        reads the rest in a worker (:meth:`_loaded` takes them).
+        """
         try:
-            papers = self.library.listing()
+            total = None if first_page is None else self.library.count()
+            partial = total is not None and first_page is not None and total > first_page
+            papers = self.library.listing(limit=first_page if partial else None)
             marks = self.library.annotations(self.user)
         except LibraryError as error:
             # Nothing can be shown from a library we cannot read: stop with a clear line.
             self._fail(str(error))
             return
         self._generation += 1
-        self._loading = None
+        self._loading = total if partial else None
         self._apply(papers, marks)
+        if partial:
+            self._load_rest(self._generation)
 
     def _apply(self, papers: list[ListedPaper], marks: dict[int, Annotation]) -> None:
         """Show ``papers`` with ``marks``, refiltered, and index them."""
