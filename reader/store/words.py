@@ -36,7 +36,8 @@ class Words:
     """Which papers hold which words, by field: ``title``, ``authors``, ``abstract``.
 
     Terms are what the index made of the text: runs of letters and digits,
-    lower-cased, accents removed (:func:`reader.search.words` splits the same way).
+    lower-cased, Latin accents removed. :meth:`split` makes typed words into terms
+    with the same tokenizer, so they meet whatever the script.
     """
 
     def __init__(self, path: Path | None, shared: sqlite3.Connection | None = None) -> None:
