@@ -347,3 +347,16 @@ def test_an_undone_note_never_overwrites_one_written_since(library: Library) -> 
     assert library.annotation("ana", paper_id).note == "from the other window"
     after = {paper_id: library.set_note("ana", paper_id, "third")}
     assert library.restore("ana", before, ["note"], after=after)[paper_id].note == "first"
+
+
+def test_listing_puts_the_garbage_collector_back_as_it_was(empty_library: Library) -> None:
+    import gc
+
+    empty_library.import_papers([_paper("One")])
+    assert empty_library.listing() and gc.isenabled()
+    gc.disable()
+    try:
+        empty_library.listing()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

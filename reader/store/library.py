@@ -8,6 +8,7 @@ marking different things never undo each other.
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import os
 import sqlite3
@@ -709,11 +710,20 @@ def _mark_values(mark: Annotation) -> dict[str, Any]:
 def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPaper]:
     """:meth:`Library.listing` through ``conn``."""
     columns = ", ".join(ListedPaper._fields)
-    rows = conn.execute(
-        f"SELECT {columns} FROM papers INDEXED BY papers_listing ORDER BY {_LISTING_ORDER} LIMIT ?",
-        (-1 if limit is None else limit,),
-    ).fetchall()
-    return list(map(ListedPaper._make, rows))
+    # Millions of new objects, none in a cycle: the collector would walk the heap
+    # again and again for nothing (a fifth of the time at a million papers).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        rows = conn.execute(
+            f"SELECT {columns} FROM papers INDEXED BY papers_listing "
+            f"ORDER BY {_LISTING_ORDER} LIMIT ?",
+            (-1 if limit is None else limit,),
+        ).fetchall()
+        return list(map(ListedPaper._make, rows))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
