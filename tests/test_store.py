@@ -360,3 +360,76 @@ def test_listing_puts_the_garbage_collector_back_as_it_was(empty_library: Librar
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _version_3_library(path: Path) -> None:
+    from reader.store.schema import APPLICATION_ID, MIGRATIONS
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statements in MIGRATIONS[:3]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO papers (title, title_key, added_at, updated_at) "
+        "VALUES ('Old Paper', 'old paper', 'x', 'x')"
+    )
+    conn.execute(
+        "INSERT INTO annotations (user, paper_id, note, created_at, updated_at) "
+        "VALUES ('ana', 1, 'my note', 'x', 'x')"
+    )
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+
+
+def _read_version_and_note(path: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(path)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        (note,) = conn.execute("SELECT note FROM annotations").fetchone()
+    finally:
+        conn.close()
+    return version, note
+
+
+def test_an_upgrade_writes_a_private_backup_of_the_old_file_first(db_path: Path) -> None:
+    _version_3_library(db_path)
+    open_library(db_path).close()
+    backup = db_path.with_name(db_path.name + ".schema3.bak")
+    assert _read_version_and_note(backup) == (3, "my note")
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert _read_version_and_note(db_path) == (SCHEMA_VERSION, "my note")
+    # Opening the upgraded file again backs nothing up; another old file beside it
+    # does not overwrite the first backup.
+    open_library(db_path).close()
+    assert sorted(p.name for p in db_path.parent.glob("*.bak")) == [backup.name]
+    db_path.unlink()
+    _version_3_library(db_path)
+    open_library(db_path).close()
+    assert sorted(p.name for p in db_path.parent.glob("*.bak")) == [
+        db_path.name + ".schema3.2.bak",
+        backup.name,
+    ]
+
+
+def test_a_new_library_needs_no_backup(db_path: Path) -> None:
+    open_library(db_path).close()
+    assert list(db_path.parent.glob("*.bak")) == []
+
+
+def test_no_backup_no_upgrade(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    _version_3_library(db_path)
+    real_open = os.open
+
+    def full_disk(path: str | Path, flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".bak"):
+            raise OSError(28, "No space left on device")
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", full_disk)
+    with pytest.raises(LibraryError, match=r"cannot write a backup.*No space left.*untouched"):
+        open_library(db_path)
+    monkeypatch.undo()
+    assert _read_version_and_note(db_path) == (3, "my note")

@@ -160,8 +160,11 @@ class Library:
         return version
 
     def _migrate(self) -> None:
-        if self._check_version() == SCHEMA_VERSION:
+        version = self._check_version()
+        if version == SCHEMA_VERSION:
             return
+        if version > 0 and self.path is not None:
+            self._back_up(self.path, version)
         with self.transaction():
             # Checked again under the write lock: another process may have just done it.
             version = self._check_version()
@@ -170,6 +173,41 @@ class Library:
                     self.db.execute(statement)
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _back_up(self, path: Path, version: int) -> Path:
+        """A copy of the library as it is, next to it, before an upgrade changes it:
+        ``library.db.schema3.bak`` (then ``.schema3.2.bak``...), private to its owner.
+
+        Taken through SQLite's backup API, so it is whole (a committed state, with
+        what the write-ahead log holds). If it cannot be written, the upgrade does
+        not happen.
+        """
+        for n in range(1, 1000):
+            suffix = f".schema{version}.bak" if n == 1 else f".schema{version}.{n}.bak"
+            target = path.with_name(path.name + suffix)
+            try:
+                fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                continue
+            except OSError as error:
+                raise LibraryError(
+                    f"{path}: cannot write a backup before upgrading it ({error.strerror}); "
+                    "left untouched"
+                ) from None
+            os.close(fd)
+            try:
+                copy = sqlite3.connect(target)
+                try:
+                    self._conn.backup(copy)
+                finally:
+                    copy.close()
+            except sqlite3.Error as error:
+                target.unlink(missing_ok=True)
+                raise LibraryError(
+                    f"{path}: cannot write a backup before upgrading it ({error}); left untouched"
+                ) from None
+            return target
+        raise LibraryError(f"{path}: too many backups next to it; move some away")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
