@@ -1,0 +1,94 @@
+"""Text from papers is data: markup, escape sequences and odd characters in titles,
+abstracts, authors, tags and notes show as text, never act, never reach the terminal."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from reader.models import Paper
+from reader.search import Query, SearchIndex
+from reader.store import Library
+from reader.tui.app import ReaderApp
+from reader.tui.widgets.paper_list import PaperList
+
+MARKUP = "[bold red]Pwned[/] [link=file:///etc/passwd]x[/link] [@click=app.quit]quit[/]"
+ESCAPES = (
+    "\x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\"
+)
+ODD = "\u202eevil\u202c zero\u200bwidth \x9b31m c1 \x07bell"
+LONG_WORD = "A" * 5_000
+BIG_ABSTRACT = ("Words of a very long abstract. " * 3_500)[:100_000]
+# What must never reach the screen: escape sequences, bells, C1 controls, bidi overrides.
+FORBIDDEN = ["\x1b", "\x07", "\x9b", "\u202e", "\u202c"]
+
+
+@pytest.fixture
+def hostile(empty_library: Library) -> Library:
+    empty_library.import_papers(
+        [
+            Paper(
+                title=f"{MARKUP} {ESCAPES}",
+                arxiv_id="2401.00001",
+                abstract=f"{ODD} {LONG_WORD} {ESCAPES} {MARKUP}",
+                authors=("[b]Eve[/b]", "\x1b[2J Mallory"),
+                published="2024-01-02",
+                github_url="javascript:alert(1)",
+            ),
+            Paper(
+                title=f"Huge {LONG_WORD}",
+                arxiv_id="2401.00002",
+                abstract=BIG_ABSTRACT,
+                published="2024-01-01",
+            ),
+        ]
+    )
+    (first, second) = [paper.id for paper in empty_library.listing()]
+    assert first is not None and second is not None
+    empty_library.change_tags("ana", [first], add=["[red]tag", "\x1b[1mbold"])
+    empty_library.set_note(
+        "ana", first, "[@click=app.quit]note\n\n[x](javascript:alert(1)) \x1b[2J"
+    )
+    return empty_library
+
+
+def assert_nothing_reaches_the_terminal(app: ReaderApp) -> None:
+    screen = app.export_screenshot()
+    for bad in FORBIDDEN:
+        assert bad not in screen and f"&#{ord(bad)};" not in screen, repr(bad)
+
+
+def shown(app: ReaderApp, *selectors: str) -> str:
+    return "\n".join(str(app.screen.query_one(s, Static).render()) for s in selectors)
+
+
+async def test_hostile_text_shows_as_text_and_never_acts(hostile: Library) -> None:
+    app = ReaderApp(hostile, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert_nothing_reaches_the_terminal(app)
+        # Markup is shown, not applied: the brackets and their words are on screen.
+        rows = [app.screen.query_one(PaperList).render_line(y).text for y in range(2)]
+        assert "[bold red]Pwned[/]" in rows[0] and "Huge AAAA" in rows[1]
+        detail = shown(app, "#detail-title", "#detail-meta", "#detail-abstract")
+        assert "[bold red]Pwned[/]" in detail and "[@click=app.quit]quit[/]" in detail
+        assert "[b]Eve[/b]" in detail and "Mallory" in detail
+        assert "[red]tag" in detail
+        await pilot.press("j")
+        await pilot.pause(0.2)
+        await pilot.press("k", "J", "J")
+        await pilot.pause(0.2)
+        # Clicking the "[@click=app.quit]" text quits nothing: it is text.
+        await pilot.click(PaperList, offset=(30, 0))
+        await pilot.pause(0.2)
+        assert app.is_running and app.return_code is None
+        assert_nothing_reaches_the_terminal(app)
+
+
+def test_hostile_text_is_searchable_as_text(hostile: Library) -> None:
+    index = SearchIndex(hostile.listing(), hostile.words())
+    assert len(index.search(Query.parse("pwned"))) == 1
+    assert len(index.search(Query.parse("mallory"))) == 1
+    assert len(index.search(Query.parse("words"))) == 1  # in the 100 KB abstract
