@@ -1,0 +1,112 @@
+"""A library survives its writer being killed: an import killed at any moment leaves
+the file as it was before or after, never in between, and whole."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from reader.models import Paper
+from reader.store import open_library
+
+BEFORE = 50
+BATCH = 4_000
+RUNS = 20
+
+
+def _batch_file(path: Path) -> Path:
+    items = [
+        {
+            "paper": {
+                "id": f"2402.{n:05d}",
+                "title": f"Paper number {n} on grokking and lottery tickets",
+                "summary": "Words of an abstract. " * 40,
+                "authors": [{"name": f"Author {n % 97}"}, {"name": "Ana Smith"}],
+                "publishedAt": "2024-02-01T00:00:00.000Z",
+                "upvotes": n % 13,
+            }
+        }
+        for n in range(1, BATCH + 1)
+    ]
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return path
+
+
+def _check(db: Path) -> int:
+    """The paper count, after SQLite's and FTS5's own checks of the whole file."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        conn.execute("INSERT INTO paper_words (paper_words) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO abstract_words (abstract_words) VALUES ('integrity-check')")
+        assert (
+            conn.execute("SELECT value FROM meta WHERE key = 'indexing_by_import'").fetchall() == []
+        )
+        (count,) = conn.execute("SELECT count(*) FROM papers").fetchone()
+    finally:
+        conn.close()
+    return int(count)
+
+
+def test_an_import_killed_at_any_moment_leaves_the_library_before_or_after(
+    tmp_path: Path,
+) -> None:
+    batch = _batch_file(tmp_path / "batch.json")
+    base = tmp_path / "base.db"
+    library = open_library(base)
+    library.import_papers([Paper(f"Kept paper {n}", f"2401.{n:05d}") for n in range(1, BEFORE + 1)])
+    library.close()
+    # How long a whole import takes here, to kill the others all along the way.
+    whole = tmp_path / "whole.db"
+    whole.write_bytes(base.read_bytes())
+    began = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "reader", "--db", str(whole), "import", str(batch)],
+        check=True,
+        capture_output=True,
+    )
+    duration = time.monotonic() - began
+    assert _check(whole) == BEFORE + BATCH
+    rng = random.Random(7)
+    outcomes = []
+    for run in range(RUNS):
+        db = tmp_path / f"run{run}.db"
+        db.write_bytes(base.read_bytes())
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reader", "--db", str(db), "import", str(batch)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if run % 2:
+            time.sleep(rng.uniform(0.05, duration * 1.1))
+        else:
+            # Every other run: once the import has begun writing (its write-ahead
+            # log grows), a moment into the transaction.
+            wal = db.with_name(db.name + "-wal")
+            deadline = time.monotonic() + duration * 3
+            while time.monotonic() < deadline and process.poll() is None:
+                if wal.exists() and wal.stat().st_size > 100_000:
+                    break
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        count = _check(db)
+        assert count in (BEFORE, BEFORE + BATCH), count
+        outcomes.append(count)
+        # And the file still opens and takes the import afterwards.
+        if run == 0:
+            subprocess.run(
+                [sys.executable, "-m", "reader", "--db", str(db), "import", str(batch)],
+                check=True,
+                capture_output=True,
+            )
+            assert _check(db) == BEFORE + BATCH
+    # Kills land before, during and after the write; none leaves half of an import.
+    assert BEFORE in outcomes, outcomes
