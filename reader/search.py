@@ -775,7 +775,7 @@ class SearchIndex:
         hits = np.flatnonzero(totals)
         if len(query.words) > 1:
             # The words typed, in order, in the title: read only for the papers found.
-            phrase = " ".join(query.words)
+            phrase = fold(" ".join(query.words))
             for i, title in self._titles_of(hits.tolist()):
                 if phrase in fold(title):
                     totals[i] += PHRASE_BONUS

@@ -425,3 +425,17 @@ def test_leaving_out_only_punctuation_leaves_out_nothing(stored: Library) -> Non
     found = index.search(Query.parse("diffusion"))
     assert found and index.search(Query.parse("diffusion -&")) == found
     assert index.search(Query.parse('diffusion -"&"')) == found
+
+
+def test_words_typed_in_title_order_rank_first_whatever_their_accents(
+    empty_library: Library,
+) -> None:
+    empty_library.import_papers(
+        [
+            Paper("Model of Müller cells", "2401.00020", published="2024-02-01"),
+            Paper("Müller model", "2401.00021", published="2024-01-01"),
+        ]
+    )
+    index = _index(empty_library)
+    (first, _second) = index.search(Query.parse("Müller model"))
+    assert empty_library.paper(first).title == "Müller model"  # type: ignore[union-attr]
