@@ -608,7 +608,7 @@ class SearchIndex:
         self._by_length: dict[str, tuple[list[str], list[int]]] = {}
         # Recent answers per (field, term): typing extends one word at a time, so
         # the words before it are asked again at every key. Bounded by size.
-        self._recent: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._recent: OrderedDict[tuple[str, str], Scores] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -619,7 +619,6 @@ class SearchIndex:
         the title and author terms (e.g. in a worker while the first screen shows)."""
         for name in (
             "_position_of",
-            "_positions",
             "_everything",
             "_dated",
             "_code",
@@ -653,13 +652,9 @@ class SearchIndex:
         return kept
 
     @cached_property
-    def _positions(self) -> dict[int, int]:
-        return {paper_id: i for i, paper_id in enumerate(self.ids)}
-
-    @cached_property
     def _position_of(self) -> Positions:
-        """:attr:`_positions` as an array by id (-1: not listed): a word index
-        answers with tens of thousands of ids, mapped here in one step."""
+        """Each paper's position by its id (-1: not listed), as an array: a word
+        index answers with tens of thousands of ids, mapped here in one step."""
         np = _numpy()
         ids = self._ids_array
         position_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
@@ -842,13 +837,9 @@ class SearchIndex:
                 test = lambda mark: mark.has_note  # noqa: E731
             else:
                 test = lambda mark: mark.is_read  # noqa: E731
-            positions = self._positions
             # ``marks`` must not change while this runs: the TUI hands its worker a copy.
-            return {
-                positions[paper_id]
-                for paper_id, mark in marks.items()
-                if paper_id in positions and test(mark)
-            }
+            marked = [paper_id for paper_id, mark in marks.items() if test(mark)]
+            return set(self._at(marked).tolist())
         if field == "upvotes":
             return self._by_upvotes.select(term.low, term.high, chosen)
         if field == "year":
@@ -1001,19 +992,18 @@ class SearchIndex:
             score = 100.0 * _WEIGHTS[field]
             for paper_id, text in self.source.texts(field, [ids[i] for i in candidates]):
                 if pattern.search(" ".join(fold(text).split())):
-                    scores[self._positions[paper_id]] = score
+                    scores[int(self._position_of[paper_id])] = score
         return scores
 
     def _terms_by_length(self, field: str) -> tuple[list[str], list[int]]:
         """The field's words shortest first, and their lengths (for bisecting)."""
-        key = f"{field}:by-length"
         with self._lock:
-            found = self._by_length.get(key)
+            found = self._by_length.get(field)
         if found is None:
             ordered = sorted(self._terms(field), key=len)
             found = (ordered, [len(term) for term in ordered])
             with self._lock:
-                self._by_length[key] = found
+                self._by_length[field] = found
         return found
 
     def _terms(self, field: str) -> Sequence[str]:

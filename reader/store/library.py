@@ -26,7 +26,7 @@ import sqlite_utils
 from reader.models import Annotation, ImportResult, ListedPaper, Paper, normalise_tags
 from reader.store.errors import LibraryError, NoteConflict
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from reader.store.words import Words
+from reader.store.words import IDS_IN_JSON, Words
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # Every metadata field of Paper, as stored; an import may set each of them.
@@ -261,13 +261,11 @@ class Library:
 
     def papers_by_id(self, paper_ids: Sequence[int]) -> list[Paper]:
         """The papers with these ids, whole, in the order given (unknown ids skipped)."""
-        found: dict[int, Paper] = {}
-        for chunk in _chunks(list(paper_ids)):
-            marks = ", ".join("?" * len(chunk))
-            rows = self._rows(
-                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", tuple(chunk)
-            )
-            found.update((row[0], _paper_from_row(row)) for row in rows)
+        rows = self._rows(
+            f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
+            (json.dumps(list(paper_ids)),),
+        )
+        found = {row[0]: _paper_from_row(row) for row in rows}
         return [found[paper_id] for paper_id in paper_ids if paper_id in found]
 
     def listing(self, limit: int | None = None) -> list[ListedPaper]:
@@ -291,9 +289,8 @@ class Library:
     def listed_by_id(self, paper_ids: Sequence[int]) -> list[ListedPaper]:
         """:meth:`listing`'s rows of these papers, in the order given."""
         columns = ", ".join(ListedPaper._fields)
-        # One statement, the ids as one JSON array: thousands of ids, one lookup each.
         rows = self._rows(
-            f"SELECT {columns} FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT {columns} FROM papers WHERE id IN {IDS_IN_JSON}",
             (json.dumps(list(paper_ids)),),
         )
         found = {row[0]: ListedPaper._make(row) for row in rows}

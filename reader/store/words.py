@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from reader.models import ListedPaper
@@ -28,7 +28,8 @@ from reader.store.schema import TOKENIZER
 _TERMS_PER_QUERY = 200
 # The word_terms row that says a term list is being read (see Words._list_terms).
 _LISTING = "listing"
-_IDS_PER_QUERY = 500
+# Any number of ids as one parameter (a JSON array), one lookup each.
+IDS_IN_JSON = "(SELECT value FROM json_each(?))"
 TEXT_FIELDS = ("title", "authors", "abstract")
 
 
@@ -227,20 +228,20 @@ class Words:
             raise ValueError(f"no text field {field}")
         column = "(SELECT group_concat(value, ', ') FROM json_each(authors))"
         column = column if field == "authors" else field
-        listed = sorted(ids)
-        for chunk in _chunks(listed):
-            marks = ", ".join("?" * len(chunk))
-            with self._lock:
-                try:
-                    rows = (
-                        self._connection()
-                        .execute(f"SELECT id, {column} FROM papers WHERE id IN ({marks})", chunk)
-                        .fetchall()
+        with self._lock:
+            try:
+                rows = (
+                    self._connection()
+                    .execute(
+                        f"SELECT id, {column} FROM papers WHERE id IN {IDS_IN_JSON}",
+                        (json.dumps(sorted(ids)),),
                     )
-                except sqlite3.Error as error:
-                    raise LibraryError(f"cannot read library {self._path}: {error}") from None
-            for paper_id, text in rows:
-                yield paper_id, text or ""
+                    .fetchall()
+                )
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read library {self._path}: {error}") from None
+        for paper_id, text in rows:
+            yield paper_id, text or ""
 
     def close(self) -> None:
         with self._lock:
@@ -251,8 +252,3 @@ class Words:
 
 def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
-
-
-def _chunks(items: Sequence[int]) -> Iterator[tuple[int, ...]]:
-    for start in range(0, len(items), _IDS_PER_QUERY):
-        yield tuple(items[start : start + _IDS_PER_QUERY])
