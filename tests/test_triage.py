@@ -412,6 +412,8 @@ async def test_help_lists_the_keys_as_remapped(library: Library) -> None:
         assert rows["View: Unread"] == "2"
         ids = {desc: ident for _keys, desc, ident in app.screen._rows}
         assert ids["Star"] == "library.star"
+        # The column names the config section literally: "[keys]" is not markup.
+        assert "for&#160;[keys]&#160;in&#160;config.toml" in app.export_screenshot()
 
 
 async def test_the_palette_offers_every_action_and_each_paper(library: Library) -> None:

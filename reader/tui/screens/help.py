@@ -61,7 +61,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, expand=True, padding=(0, 2, 0, 0))
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does")
-        table.add_column("id (for [keys] in config.toml)", style="dim", no_wrap=True)
+        table.add_column(Text("id (for [keys] in config.toml)"), style="dim", no_wrap=True)
         for keys, description, ident in self._rows:
             table.add_row(Text(keys), Text(description), Text(ident))
         with VerticalScroll():
