@@ -6,6 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reader.models import Paper
+from reader.text import one_line
+
+# What an error message quotes of a file at most: a line for the user, not the file.
+QUOTE_CHARS = 80
 
 
 class SourceError(Exception):
@@ -62,3 +66,9 @@ def batch_of(format: str, papers: Iterable[Paper | None]) -> Batch:
         else:
             kept.append(paper)
     return Batch(format, kept, skipped)
+
+
+def brief(text: str) -> str:
+    """Text from a file as an error message quotes it: one line, no controls, short."""
+    text = one_line(text)
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "\u2026"

@@ -46,7 +46,7 @@ from xml.parsers.expat import ErrorString
 
 from reader.ids import parse_arxiv_id
 from reader.models import Paper
-from reader.sources import Batch, SourceError, batch_of
+from reader.sources import Batch, SourceError, batch_of, brief
 from reader.text import find_github_url, one_line
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -132,7 +132,7 @@ def _parse(text: str, source: str) -> ET.Element:
             source, line, f"not valid XML: {ErrorString(error.code)} (column {column + 1})"
         ) from None
     except Exception as error:  # lone surrogates and the like: still the user's input
-        raise SourceError(source, None, f"not valid XML: {error}") from None
+        raise SourceError(source, None, f"not valid XML: {brief(str(error))}") from None
 
 
 def _as_document(text: str) -> str:
@@ -151,7 +151,7 @@ def _raise_if_api_error(entry: ET.Element, source: str) -> None:
     title = one_line(entry.findtext(f"{_A}title") or "")
     if entry_id.startswith(_ERROR_ID) and title.casefold() == "error":
         message = _text(entry, f"{_A}summary") or "unknown error"
-        raise SourceError(source, None, f"arXiv API error: {message}")
+        raise SourceError(source, None, f"arXiv API error: {brief(message)}")
 
 
 def _to_paper(entry: ET.Element) -> Paper | None:

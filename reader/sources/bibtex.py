@@ -56,7 +56,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 
 from reader.ids import ArxivId, find_arxiv_id, parse_arxiv_id
 from reader.models import Paper
-from reader.sources import Batch, SourceError
+from reader.sources import Batch, SourceError, brief
 from reader.text import find_github_url, one_line, safe_url
 
 # Both libraries log what they make of bad input; without a handler, Python's
@@ -68,6 +68,7 @@ for _name in ("bibtexparser", "pylatexenc"):
 _SNIFF_CHARS = 20_000
 # An entry start at a line start: "@article{", "@Misc (", "@string{".
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
+_NEWLINE = re.compile(r"\r\n?")
 
 # English whatever the locale (calendar.month_name follows it).
 _MONTH_NAMES = (
@@ -94,7 +95,7 @@ _LATEX_MARKS = re.compile(r"[\\{}$%~&#^_]|--|``|''|!`|\?`")
 
 def looks_like_bibtex(text: str) -> bool:
     """Cheap guess that ``text`` is BibTeX: an ``@type{`` entry start at a line start."""
-    head = text[:_SNIFF_CHARS].lstrip("\ufeff \t\r\n")
+    head = text[:_SNIFF_CHARS].lstrip("\ufeff \t\r\n").replace("\r", "\n")
     if head[:1] in ("{", "[", "<"):
         return False  # JSON, XML/HTML
     return bool(_ENTRY_START.search(head))
@@ -107,12 +108,15 @@ def parse_bibtex(text: str, *, source: str) -> Batch:
     bibtexparser could not read (naming its line) and for anything else that goes
     wrong inside it; an entry without a title is skipped and counted.
     """
+    if "\r" in text:
+        # bibtexparser counts "\n" only: a file saved with bare "\r" would be all line 1.
+        text = _NEWLINE.sub("\n", text)
     try:
         library = parse_string(
             text, parse_stack=[_ResolveValues(), NormalizeFieldKeys(), SeparateCoAuthors()]
         )
     except Exception as error:  # whatever the parser trips over, it is the input's fault
-        raise SourceError(source, None, f"not readable as BibTeX: {one_line(str(error))}") from None
+        raise SourceError(source, None, f"not readable as BibTeX: {brief(str(error))}") from None
 
     if library.failed_blocks:
         block = library.failed_blocks[0]
@@ -193,12 +197,12 @@ def _concatenated_parts(expression: str) -> list[str]:
 def _failure(block: ParsingFailedBlock) -> str:
     """What is wrong with a block bibtexparser could not read, in one line."""
     if isinstance(block, DuplicateBlockKeyBlock):
-        return f"duplicate key {one_line(block.key)!r}"
+        return f"duplicate key {brief(block.key)!r}"
     if isinstance(block, DuplicateFieldKeyBlock):
-        return "duplicate field " + ", ".join(sorted(block.duplicate_keys))
+        return "duplicate field " + brief(", ".join(sorted(block.duplicate_keys)))
     error = block.error
     reason = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
-    return one_line(reason) or f"unreadable entry ({type(error).__name__})"
+    return brief(reason) or f"unreadable entry ({type(error).__name__})"
 
 
 def _to_paper(entry: Entry) -> Paper | None:

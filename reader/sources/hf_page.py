@@ -75,10 +75,10 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 # For looks_like_hf_page: the same markers, found anywhere in raw multi-line text.
 _AUTHORS_ANYWHERE = re.compile(
-    r"^[ \t]*(?:[•·*-][ \t]*)?[0-9]{1,5}[ \t]+authors?[ \t]*\r?$", re.IGNORECASE | re.MULTILINE
+    r"^[ \t]*(?:[•·*-][ \t]*)?[0-9]{1,5}[ \t]+authors?[ \t]*$", re.IGNORECASE | re.MULTILINE
 )
 _CHROME_ANYWHERE = re.compile(
-    r"^[ \t]*(?:Daily Papers|byAK and the research community)[ \t]*\r?$",
+    r"^[ \t]*(?:Daily Papers|byAK and the research community)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _SNIFF_CHARS = 20_000
@@ -108,7 +108,8 @@ class _Draft:
 
 def looks_like_hf_page(text: str) -> bool:
     """Cheap guess that ``text`` is a copied HF papers page (an "N authors" line or the chrome)."""
-    head = text[:_SNIFF_CHARS]
+    # Bare "\r" line breaks (the parser splits on them too) as "\n", for ^ and $.
+    head = text[:_SNIFF_CHARS].replace("\r", "\n")
     if head.lstrip("\ufeff \t\r\n")[:1] in ("{", "[", "<", "@"):
         return False  # JSON, XML/HTML, BibTeX
     return bool(_AUTHORS_ANYWHERE.search(head) or _CHROME_ANYWHERE.search(head))

@@ -21,6 +21,8 @@ from reader.sources import Batch, SourceError
 # The line breaks the importers split on, so an error's line matches theirs.
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
 _TEXT_NEWLINE = re.compile(r"\r\n|\r|\n")
+# How much of a file tells UTF-16 without a byte order mark.
+_SNIFF_BYTES = 4096
 
 FORMATS = ("auto", "hf-page", "hf-json", "arxiv", "bibtex", "reader-json")
 KNOWN = (
@@ -30,18 +32,47 @@ KNOWN = (
 
 
 def decode(source: str, data: bytes) -> str:
-    """Text from UTF-8 (a BOM is dropped) or BOM-marked UTF-16; bad bytes name their line."""
+    """Text from UTF-8 (a BOM is dropped) or UTF-16 (with a BOM, or without one when its
+    NULs give it away); bad bytes name their line."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise SourceError(source, None, "not valid UTF-16 text") from None
+        return _decode_utf16(source, data, "utf-16")
+    codec = _utf16_without_bom(data)
+    if codec is not None:
+        return _decode_utf16(source, data, codec)
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = len(_NEWLINE.findall(data, 0, error.start)) + 1
         raise SourceError(source, line, "not UTF-8 text") from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` is UTF-16 saved without a BOM.
+
+    Papers are mostly ASCII, which UTF-16 writes as a NUL and a byte: a NUL on the
+    same side of a third of the byte pairs at the start, and hardly any on the other,
+    is UTF-16. UTF-8 text has a NUL only by accident; read as UTF-8, such a file
+    would fail at its first accent or, all ASCII, hide a NUL in every other place.
+    """
+    head = data[:_SNIFF_BYTES]
+    pairs = len(head) // 2
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if pairs and odd * 3 >= pairs and even * 10 <= odd:
+        return "utf-16-le"
+    if pairs and even * 3 >= pairs and odd * 10 <= even:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(source: str, data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        # Half a character at the end (a cut file) or a lone surrogate: name its line.
+        before = data[: error.start].decode(codec, errors="replace")
+        line = len(_TEXT_NEWLINE.findall(before)) + 1
+        raise SourceError(source, line, "not valid UTF-16 text") from None
 
 
 def load(source: str, data: bytes, *, fmt: str = "auto", now: datetime | None = None) -> Batch:
@@ -130,7 +161,9 @@ def _load_json(source: str, text: str, fmt: str) -> Batch:
     except json.JSONDecodeError as error:
         first = _first_line_object(text)
         if error.msg != "Extra data" or first is None:
-            raise SourceError(source, error.lineno, f"not valid JSON: {error.msg}") from None
+            # json counts "\n" only; a file saved with bare "\r" has lines too.
+            line = len(_TEXT_NEWLINE.findall(text, 0, error.pos)) + 1
+            raise SourceError(source, line, f"not valid JSON: {error.msg}") from None
         # One JSON object per line: our own JSON Lines export, or Hugging Face items.
         if fmt != "hf-json" and (fmt == "reader-json" or looks_like_reader_json(first)):
             return parse_reader_jsonl(text, source=source)

@@ -45,7 +45,7 @@ from dataclasses import fields, replace
 from datetime import datetime
 
 from reader.models import Paper, normalise_tags
-from reader.sources import Batch, ImportedMark, SourceError
+from reader.sources import Batch, ImportedMark, SourceError, brief
 from reader.sources.hf_json import (
     json_arxiv_id,
     json_count,
@@ -182,12 +182,12 @@ def _check_header(header: Mapping[str, object], source: str, line: int | None) -
         raise SourceError(source, line, 'not a reader export (no "format": "reader")')
     version = header.get("version", VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SourceError(source, line, f"unknown reader export version {version!r}")
+        raise SourceError(source, line, f"unknown reader export version {brief(repr(version))}")
     if version > VERSION:
         raise SourceError(
             source,
             line,
-            f"written by a newer reader (export version {version}; this one reads "
+            f"written by a newer reader (export version {brief(str(version))}; this one reads "
             f"version {VERSION}): update reader to import it",
         )
 
