@@ -69,8 +69,10 @@ def safe_url(url: str | None) -> str | None:
         return None
     url = url.strip()
     scheme, _, rest = url.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest or _UNSAFE.search(url) or " " in url:
+    if scheme.lower() not in ("http", "https") or not rest or _UNSAFE.search(url):
         return None
+    if any(char.isspace() for char in url):
+        return None  # a line break or tab inside: not one link
     return url
 
 

@@ -10,6 +10,7 @@ import re
 import sys
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -127,3 +128,20 @@ def test_any_text_comes_out_as_the_patterns_make_it(text: str) -> None:
 @given(st.lists(texts | st.sampled_from(["", " ", "a", "a b", "b "]), max_size=8))
 def test_a_list_comes_out_as_each_of_its_texts_would(items: list[str]) -> None:
     assert one_lines(items) == [plain_one_line(text) for text in items]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/a\nb",
+        "https://github.com/a/b\tc",
+        "https://example.org/a\u2028b",
+        "https://example.org/a\u00a0b",
+        "https://example.org/a b",
+    ],
+)
+def test_a_url_with_whitespace_inside_is_not_a_link(url: str) -> None:
+    from reader.text import safe_url
+
+    assert safe_url(url) is None
+    assert safe_url("  https://example.org/a  ") == "https://example.org/a"
