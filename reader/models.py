@@ -154,6 +154,18 @@ class Annotation:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteDraft:
+    """Note text typed in the editor and not saved yet."""
+
+    paper_id: int
+    text: str
+    # The note as it was when the editing began.
+    base: str
+    # When it was last written down (ISO timestamp, UTC).
+    saved_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     """What an import did, for the summary line."""
 

@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -23,7 +24,14 @@ from typing import Any
 
 import sqlite_utils
 
-from reader.models import Annotation, ImportResult, ListedPaper, Paper, normalise_tags
+from reader.models import (
+    Annotation,
+    ImportResult,
+    ListedPaper,
+    NoteDraft,
+    Paper,
+    normalise_tags,
+)
 from reader.store.errors import LibraryError, NoteConflict
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from reader.store.words import IDS_IN_JSON, Words
@@ -92,8 +100,16 @@ def _now() -> str:
 
 
 def _create_private(path: Path) -> None:
-    """Create an empty file (and its folder) readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create an empty file (and any missing folders) readable by its owner only."""
+    # mkdir(parents=True) would give the mode to the last folder only, the others
+    # the umask's (0777 under umask 0): each folder made here is private.
+    missing: list[Path] = []
+    for folder in path.parents:
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -102,15 +118,27 @@ def _create_private(path: Path) -> None:
 
 
 def _check_is_sqlite(path: Path) -> None:
+    """Refuse a file that is not a library before SQLite opens it: SQLite would run
+    another program's crash recovery (roll back its journal, fold in its write-ahead
+    log), and so change its file, before :meth:`Library._check_version` could refuse it."""
     try:
         with path.open("rb") as f:
-            header = f.read(len(_SQLITE_HEADER))
+            header = f.read(100)  # SQLite's file header
     except OSError as error:
         raise LibraryError(f"cannot open library {path}: {error.strerror}") from None
-    if header and header != _SQLITE_HEADER:
+    if header and header[: len(_SQLITE_HEADER)] != _SQLITE_HEADER:
         raise LibraryError(
             f"{path} is not a reader library (not an SQLite database); left untouched"
         )
+    # Bytes 21-23 are the same in every SQLite file: without them the header is junk,
+    # and SQLite says so. At 40, 60 and 68: the schema cookie (not 0 once a table was
+    # made), user_version and application_id, as Library._check_version reads them.
+    if len(header) == 100 and header[21:24] == b"\x40\x20\x20":
+        schema, version, app_id = (
+            int.from_bytes(header[at : at + 4], "big") for at in (40, 60, 68)
+        )
+        if app_id != APPLICATION_ID and (schema or version or app_id):
+            raise LibraryError(f"{path} is another program's SQLite database; left untouched")
 
 
 class Library:
@@ -148,7 +176,8 @@ class Library:
         version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
         has_tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-        if app_id != APPLICATION_ID and (has_tables or version):
+        # An empty file is ours to fill; one with tables, a version or an id is not.
+        if app_id != APPLICATION_ID and (has_tables or version or app_id):
             raise LibraryError(
                 f"{self._where} is another program's SQLite database; left untouched"
             )
@@ -217,7 +246,10 @@ class Library:
             try:
                 yield
             except BaseException:
-                self.db.execute("ROLLBACK")
+                # SQLite may have rolled it back itself (a full disk as it spilled its
+                # cache); a second rollback would fail and hide why.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
         except sqlite3.Error as error:
@@ -240,6 +272,18 @@ class Library:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    # -- changes by others -----------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another reader, a
+        ``reader fetch`` from cron) commits a change to the file."""
+        row = self._row("PRAGMA data_version")
+        return int(row[0]) if row else 0
+
+    def papers_version(self) -> str | None:
+        """A mark that changes whenever papers are added or changed."""
+        return self.get_meta("papers_changed")
 
     # -- papers ---------------------------------------------------------------
 
@@ -410,6 +454,9 @@ class Library:
             on_step(f"updating {len(changed)} papers")
         self._update(known, sorted(changed), now)
         self._insert(known, range(first_new, next_id), now, on_step)
+        if added or updated:
+            # A new mark for open windows to see (see papers_version).
+            self.set_meta("papers_changed", uuid.uuid4().hex)
         return ImportResult(added=added, updated=updated, unchanged=unchanged), ids
 
     @contextmanager
@@ -675,7 +722,55 @@ class Library:
                 "note = excluded.note, updated_at = excluded.updated_at",
                 (user, paper_id, note, now, now),
             )
+            # The draft is the note now.
+            self._delete_draft(user, paper_id)
         return self.annotation(user, paper_id)
+
+    def activity(self, user: str) -> list[tuple[str | None, str | None, str | None]]:
+        """When ``user`` read, starred and first noted each paper: (read_at,
+        starred_at, noted_at), each None where the paper is not so marked now."""
+        rows = self._rows(
+            "SELECT read_at, CASE WHEN starred THEN starred_at END, "
+            "CASE WHEN note != '' THEN noted_at END FROM annotations WHERE user = ?",
+            (user,),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    # -- drafts ---------------------------------------------------------------
+
+    def save_draft(self, user: str, paper_id: int, text: str, base: str) -> None:
+        """Keep ``text``, typed over the note ``base`` and not saved yet, as a draft."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO drafts (user, paper_id, text, base, saved_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
+                "text = excluded.text, base = excluded.base, saved_at = excluded.saved_at",
+                (user, paper_id, text, base, _now()),
+            )
+
+    def draft(self, user: str, paper_id: int) -> NoteDraft | None:
+        """The unsaved draft of ``user``'s note on the paper, if there is one."""
+        row = self._row(
+            "SELECT paper_id, text, base, saved_at FROM drafts WHERE user = ? AND paper_id = ?",
+            (user, paper_id),
+        )
+        return NoteDraft(*row) if row else None
+
+    def drafts(self, user: str) -> list[NoteDraft]:
+        """Every unsaved draft of ``user``'s, the latest first."""
+        rows = self._rows(
+            "SELECT paper_id, text, base, saved_at FROM drafts WHERE user = ? "
+            "ORDER BY saved_at DESC, paper_id",
+            (user,),
+        )
+        return [NoteDraft(*row) for row in rows]
+
+    def discard_draft(self, user: str, paper_id: int) -> None:
+        with self.transaction():
+            self._delete_draft(user, paper_id)
+
+    def _delete_draft(self, user: str, paper_id: int) -> None:
+        self.db.execute("DELETE FROM drafts WHERE user = ? AND paper_id = ?", (user, paper_id))
 
     def _upsert_annotation(self, user: str, paper_id: int, column: str, value: Any) -> Annotation:
         now = _now()
@@ -912,10 +1007,22 @@ def open_library(path: Path | str | None, *, create: bool = True) -> Library:
         library._migrate()
         return library
     path = Path(path).expanduser()
-    if path.is_dir():
+    try:
+        is_dir, is_file, exists = path.is_dir(), path.is_file(), path.exists()
+        empty = is_file and path.stat().st_size == 0
+    except OSError as error:
+        # A folder on the way it may not enter: is_dir and exists raise for that one.
+        raise LibraryError(f"cannot open library {path}: {error.strerror}") from None
+    if is_dir:
         raise LibraryError(f"cannot open library {path}: it is a directory")
-    if not create and not path.exists():
+    if exists and not is_file:
+        # A device or a pipe: /dev/null would get a journal beside it and lose every write.
+        raise LibraryError(f"{path} is not a reader library (not a regular file); left untouched")
+    if not create and not exists:
         raise LibraryError(f"no library at {path} (check --db or READER_DB)")
+    if not create and empty:
+        # Only a command that fills a library may make one of an empty file.
+        raise LibraryError(f"no library at {path}: the file is empty; left untouched")
     try:
         _create_private(path)
     except OSError as error:
@@ -933,5 +1040,11 @@ def open_library(path: Path | str | None, *, create: bool = True) -> Library:
             conn.close()
         if isinstance(error, LibraryError):
             raise
-        raise LibraryError(f"cannot open library {path}: {error}") from None
+        # SQLite's words for these say what it tried, not why it could not.
+        reason = {
+            "SQLITE_READONLY_DIRECTORY": "its folder is read-only "
+            "(SQLite needs to write its -shm file beside it)",
+            "SQLITE_IOERR_SHMSIZE": "database or disk is full",
+        }.get(error.sqlite_errorname, str(error))
+        raise LibraryError(f"cannot open library {path}: {reason}") from None
     return library

@@ -137,6 +137,52 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX papers_listing ON papers (published IS NULL, published DESC, "
         "title COLLATE NOCASE, arxiv_id, title, published, upvotes, github_url, featured)",
     ),
+    # 5: the note editor's drafts, saved every few seconds while a note is written,
+    # so a killed process loses at most those seconds. ``base`` is the note as it
+    # was when the editing began: saving the draft later refuses to overwrite a
+    # note changed since. Saving or discarding the note deletes its draft.
+    # And when a paper was starred, and first given a note, for the stats screen:
+    # set by triggers, so every way of writing a mark sets them (a guess, the
+    # last change, for marks made before).
+    (
+        "ALTER TABLE annotations ADD COLUMN starred_at TEXT",
+        "ALTER TABLE annotations ADD COLUMN noted_at TEXT",
+        "UPDATE annotations SET starred_at = updated_at WHERE starred",
+        "UPDATE annotations SET noted_at = updated_at WHERE note != ''",
+        """
+        CREATE TRIGGER annotations_marked_insert AFTER INSERT ON annotations
+        WHEN new.starred OR new.note != '' BEGIN
+            UPDATE annotations SET
+                starred_at = CASE WHEN new.starred THEN new.updated_at END,
+                noted_at = CASE WHEN new.note != '' THEN new.updated_at END
+            WHERE user = new.user AND paper_id = new.paper_id;
+        END
+        """,
+        """
+        CREATE TRIGGER annotations_starred AFTER UPDATE OF starred ON annotations
+        WHEN new.starred AND NOT old.starred BEGIN
+            UPDATE annotations SET starred_at = new.updated_at
+            WHERE user = new.user AND paper_id = new.paper_id;
+        END
+        """,
+        """
+        CREATE TRIGGER annotations_noted AFTER UPDATE OF note ON annotations
+        WHEN new.note != '' AND old.note = '' BEGIN
+            UPDATE annotations SET noted_at = new.updated_at
+            WHERE user = new.user AND paper_id = new.paper_id;
+        END
+        """,
+        """
+        CREATE TABLE drafts (
+            user TEXT NOT NULL,
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            base TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (user, paper_id)
+        ) WITHOUT ROWID
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -112,6 +112,9 @@ class ReaderApp(App[None]):
 
         def answered(discard: bool | None) -> None:
             if discard:
+                for screen in self.screen_stack:
+                    if isinstance(screen, NoteEditor):
+                        screen.discard_draft()
                 self.exit()
 
         self.push_screen(ConfirmDiscard("Quit and discard the unsaved note?"), answered)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -37,7 +38,7 @@ from reader.text import one_line, safe_url
 from reader.tui.commands import PaperCommands
 from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.help import HelpScreen
-from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.note_editor import Drafts, NoteEditor
 from reader.tui.screens.tag_editor import TagEdit, TagEditor
 from reader.tui.system import EditorError, edit_in_editor, open_in_browser
 from reader.tui.widgets.filter_bar import FilterBar
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 FIRST_PAGE = 300
 # How long the keys must pause before the detail pane follows the cursor (s).
 DETAIL_DELAY = 0.04
+# How often the screen looks for changes another process made to the file (s).
+WATCH_INTERVAL = 1.0
 EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
 EMPTY_LIBRARY_HELP = """Your library is empty.
 
@@ -118,6 +121,17 @@ def _link(paper: Paper, kind: str) -> tuple[str | None, str]:
     }
     url, label = urls[kind]
     return safe_url(url), label
+
+
+def _when(timestamp: str) -> str:
+    """An ISO timestamp (UTC) as the local time, with the date unless it is today."""
+    try:
+        moment = datetime.fromisoformat(timestamp).astimezone()
+    except ValueError:
+        return timestamp
+    if moment.date() == datetime.now().astimezone().date():
+        return f"today {moment:%H:%M}"
+    return f"{moment:%Y-%m-%d %H:%M}"
 
 
 class LibraryScreen(Screen[None]):
@@ -231,6 +245,9 @@ class LibraryScreen(Screen[None]):
         # Bumped by every read of the library: a slower, older read is then dropped.
         self._generation = 0
         self._shown_filter = ""
+        # The file as last read: what tells a change by another process.
+        self._data_version = 0
+        self._papers_version: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -245,6 +262,26 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PaperList).focus()
         self.reload(first_page=FIRST_PAGE)
+        self._mention_drafts()
+        self.set_interval(WATCH_INTERVAL, self.check_outside_changes, name="watch")
+
+    def _mention_drafts(self) -> None:
+        """Say which notes were left unsaved (the app was killed while one was typed)."""
+        try:
+            drafts = self.library.drafts(self.user)
+            papers = self.library.papers_by_id([draft.paper_id for draft in drafts[:3]])
+        except LibraryError:
+            return  # reload() has said what is wrong with the file
+        if not drafts:
+            return
+        titles = ", ".join(f"“{one_line(paper.title)}”" for paper in papers)
+        more = f" and {len(drafts) - len(papers)} more" if len(drafts) > len(papers) else ""
+        self.notify(
+            f"{titles}{more}. Press n on the paper to take it up again.",
+            title="Unsaved notes kept" if len(drafts) > 1 else "An unsaved note was kept",
+            timeout=10,
+            markup=False,
+        )
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load_rest(self, generation: int) -> None:
@@ -281,6 +318,9 @@ class LibraryScreen(Screen[None]):
         reads the rest in a worker (:meth:`_loaded` takes them).
         """
         try:
+            # Read first: a change made while the rows are read is then seen again.
+            self._data_version = self.library.data_version()
+            self._papers_version = self.library.papers_version()
             total = None if first_page is None else self.library.count()
             partial = total is not None and first_page is not None and total > first_page
             papers = self.library.listing(limit=first_page if partial else None)
@@ -294,6 +334,33 @@ class LibraryScreen(Screen[None]):
         self._apply(papers, marks)
         if partial:
             self._load_rest(self._generation)
+
+    def check_outside_changes(self) -> None:
+        """Show what another process (another window, a ``reader fetch`` from cron)
+        changed in the file: new or changed papers, or this user's marks. The cursor
+        stays on its paper."""
+        try:
+            version = self.library.data_version()
+            if version == self._data_version:
+                return
+            self._data_version = version
+            papers = self.library.papers_version()
+            marks = self.library.annotations(self.user)
+        except LibraryError:
+            return  # looked at again in a moment; actions say what is wrong
+        if papers != self._papers_version:
+            self._papers_version = papers
+            self._marks = marks
+            # Read off the UI thread; the list stays in use until the rows arrive.
+            self._generation += 1
+            self._load_rest(self._generation)
+        elif marks != self._marks:
+            self._marks = marks
+            self._refilter()  # a view such as is:starred may gain or lose papers
+            self._redraw_marks()
+            highlighted = self.query_one(PaperList).highlighted
+            if highlighted is not None:
+                self._show_detail(highlighted)
 
     def _apply(self, papers: list[ListedPaper], marks: dict[int, Annotation]) -> None:
         """Show ``papers`` with ``marks``, refiltered, and index them."""
@@ -700,8 +767,37 @@ class LibraryScreen(Screen[None]):
             self.notify(str(error), title="Cannot open the note", severity="error", markup=False)
             return
         self._remember(mark)
+        drafts = self._drafts(paper_id)
+        try:
+            draft = self.library.draft(self.user, paper_id)
+        except LibraryError as error:
+            self.notify(str(error), title="Cannot read the draft", severity="error", markup=False)
+            draft = None
+        if draft is not None and draft.text != mark.note:
+            # Typed, never saved (the app was killed, or the terminal closed): take
+            # it up again over the note it began from, so a note changed since is
+            # not overwritten without asking.
+            editor = NoteEditor(
+                paper.title,
+                draft.text,
+                self._note_saver(paper_id),
+                original=draft.base,
+                drafts=drafts,
+                recovered=_when(draft.saved_at),
+            )
+        else:
+            if draft is not None:
+                with suppress(LibraryError):  # offered again next time: harmless
+                    drafts.drop()  # the note already says what the draft does
+            editor = NoteEditor(paper.title, mark.note, self._note_saver(paper_id), drafts=drafts)
+        self.app.push_screen(editor)
 
-        self.app.push_screen(NoteEditor(paper.title, mark.note, self._note_saver(paper_id)))
+    def _drafts(self, paper_id: int) -> Drafts:
+        """Where the note editor keeps the unsaved text of ``paper_id``'s note."""
+        return Drafts(
+            keep=lambda text, base: self.library.save_draft(self.user, paper_id, text, base),
+            drop=lambda: self.library.discard_draft(self.user, paper_id),
+        )
 
     def _note_saver(self, paper_id: int) -> Callable[[str, str], None]:
         """What the note editor calls to save: compare-and-set, undoable."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,6 +15,19 @@ from textual.widgets import Button, Label, TextArea
 
 from reader.store import LibraryError, NoteConflict
 from reader.text import one_line
+
+# How often the editor writes down what is typed, as a draft (s): a killed process
+# loses at most this much typing.
+DRAFT_INTERVAL = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Drafts:
+    """Where the editor keeps its text while the user types, and drops it after."""
+
+    # keep(text, base): ``text`` typed over the note ``base``, not saved yet.
+    keep: Callable[[str, str], None]
+    drop: Callable[[], None]
 
 
 class ConfirmDiscard(ModalScreen[bool]):
@@ -45,7 +60,12 @@ class ConfirmDiscard(ModalScreen[bool]):
 
 
 class NoteEditor(ModalScreen[str | None]):
-    """Edit one paper's note as Markdown. Dismisses with the text saved, or ``None``."""
+    """Edit one paper's note as Markdown. Dismisses with the text saved, or ``None``.
+
+    With ``drafts``, the text is written down every :data:`DRAFT_INTERVAL` seconds
+    and whenever the editor or the terminal loses the focus, so a crash loses at
+    most a few seconds of typing; saving or discarding the note drops the draft.
+    """
 
     CSS_PATH = "note_editor.tcss"
     BINDINGS = [
@@ -60,18 +80,36 @@ class NoteEditor(ModalScreen[str | None]):
         save: Callable[[str, str], None],
         *,
         original: str | None = None,
+        drafts: Drafts | None = None,
+        recovered: str | None = None,
     ) -> None:
         """``save(text, original)`` stores the text, refusing if the note is no longer
-        ``original`` (default: ``note``); if it raises LibraryError the editor stays open."""
+        ``original`` (default: ``note``); if it raises LibraryError the editor stays open.
+        ``recovered`` says when ``note``, a draft found on opening, was written down."""
         super().__init__()
         self._paper_title = title
         self._text = note
         self._original = note if original is None else original
         self._save = save
+        self._drafts = drafts
+        self._recovered = recovered
+        # The text as last written down as a draft (None: no draft is kept).
+        self._kept: str | None = note if recovered is not None else None
+        self._draft_failed = False
+        # Saved or thrown away: nothing more to write down.
+        self._finished = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog"):
             yield Label(Text(f"Note · {one_line(self._paper_title)}"), id="note-title")
+            if self._recovered is not None:
+                yield Label(
+                    Text(
+                        f"Recovered: the unsaved text you were writing ({self._recovered}). "
+                        "ctrl+s saves it, esc discards it."
+                    ),
+                    id="note-recovered",
+                )
             yield TextArea(self._text, id="note-text", soft_wrap=True)
             yield Label("ctrl+s save · esc close · Markdown", id="note-hint")
 
@@ -79,6 +117,19 @@ class NoteEditor(ModalScreen[str | None]):
         editor = self.query_one(TextArea)
         editor.focus()
         editor.move_cursor(editor.document.end)
+        if self._drafts is not None:
+            self.set_interval(DRAFT_INTERVAL, self.keep_draft, name="draft")
+            self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.keep_draft()  # the focus left the text
+
+    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        self.keep_draft()  # a dialog or the palette came over the editor
+
+    def _app_focus_changed(self, focused: bool) -> None:
+        if not focused:
+            self.keep_draft()  # the terminal lost the focus: another window
 
     @property
     def text(self) -> str:
@@ -88,6 +139,43 @@ class NoteEditor(ModalScreen[str | None]):
     def is_modified(self) -> bool:
         """Whether the text differs from the note as it was opened."""
         return self.text != self._original
+
+    def keep_draft(self) -> None:
+        """Write the text down as a draft if it changed since it last was."""
+        if self._drafts is None or self._finished or not self.is_mounted:
+            return
+        text = self.text
+        if text == self._kept:
+            return
+        try:
+            if text == self._original:
+                self._drafts.drop()  # typed back to the note as it is: nothing to keep
+                self._kept = None
+            else:
+                self._drafts.keep(text, self._original)
+                self._kept = text
+        except LibraryError as error:
+            if not self._draft_failed:  # once, not every few seconds
+                self._draft_failed = True
+                self.notify(
+                    f"{error}. The text is still here: save it with ctrl+s.",
+                    title="Draft not kept",
+                    severity="warning",
+                    markup=False,
+                )
+            return
+        self._draft_failed = False
+
+    def discard_draft(self) -> None:
+        """The user threw the text away: so is its draft."""
+        self._finished = True
+        if self._drafts is None or self._kept is None:
+            return
+        try:
+            self._drafts.drop()
+        except LibraryError:
+            return  # offered again next time, which is the safe way to fail
+        self._kept = None
 
     def action_save(self) -> None:
         text = self.text
@@ -109,15 +197,21 @@ class NoteEditor(ModalScreen[str | None]):
                 # Keep the editor open: the text is still here to save again.
                 self.notify(str(error), title="Note not saved", severity="error", markup=False)
                 return
+            self._kept = None  # saving the note drops its draft
+            self._finished = True
+        else:
+            self.discard_draft()
         self.dismiss(text)
 
     def action_close(self) -> None:
         if not self.is_modified:
+            self.discard_draft()
             self.dismiss(None)
             return
 
         def closed(discard: bool | None) -> None:
             if discard:
+                self.discard_draft()
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmDiscard(), closed)
