@@ -298,6 +298,17 @@ def test_symlinked_file_is_never_ours(tmp_path: Path) -> None:
 def test_missing_folder_is_created(tmp_path: Path) -> None:
     export(tmp_path / "a" / "vault", item("T"))
     assert md_files(tmp_path / "a" / "vault") == ["T.md"]
+    # Private, as the notes in it: their names are the papers' titles.
+    assert (tmp_path / "a").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "a" / "vault").stat().st_mode & 0o777 == 0o700
+
+
+def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir(mode=0o755)
+    vault.chmod(0o755)
+    export(vault, item("T"))
+    assert vault.stat().st_mode & 0o777 == 0o755
 
 
 def test_folder_that_is_a_file(tmp_path: Path) -> None:

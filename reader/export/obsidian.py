@@ -277,7 +277,10 @@ def _prepare(folder: Path) -> None:
     if os.path.lexists(folder) and not folder.is_dir():
         raise ExportError(f"cannot write to {folder}: not a folder")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        # A new folder is private, as the notes in it are (their names are titles).
+        missing = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+        for parent in reversed(missing):
+            parent.mkdir(mode=0o700, exist_ok=True)
     except OSError as err:
         raise ExportError(f"cannot create {folder}: {err.strerror or err}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
