@@ -38,6 +38,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     CSS_PATH = "note_editor.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="export.cancel")]
+    # Focused by Textual once the dialog is built (if the app is not quitting by then).
+    AUTO_FOCUS = "#path"
 
     def __init__(self, scopes: list[str], folder: Path, today: date) -> None:
         """``scopes``: the choices that make sense now (marked only when there are marks)."""
@@ -65,12 +67,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
-
     @on(Select.Changed, "#format")
     def _format_changed(self, event: Select.Changed) -> None:
-        path = self.query_one("#path", Input)
+        path = next(iter(self.query("#path").results(Input)), None)
+        if path is None:
+            return  # the first value, as the dialog mounts (or goes, as the app quits)
         # Follow the format only while the path is still the one we suggested.
         if path.value == str(self._suggested):
             self._suggested = default_target(str(event.value), self._folder, self._today)
