@@ -8,7 +8,7 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
     default_sort = "newest"     # relevance, newest, upvotes or title
 
     [keys]                      # binding id = a key, or several separated by commas
-    "library.star" = "S"
+    "library.star" = "b"
     "library.read" = "ctrl+r,r"
 
     [presets]                   # the number keys 1 to 9
@@ -188,7 +188,7 @@ theme = {theme}
 # default_sort = "newest"   # relevance, newest, upvotes or title
 #
 # [keys]                    # binding id = a key, or several: "ctrl+s,S"
-# "library.star" = "S"
+# "library.star" = "b"
 #
 # [presets]                 # number keys 1 to 9; false removes a default one
 # "7" = {{ name = "To read", query = "tag:toread" }}

@@ -16,9 +16,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_is_clean() -> None:
-    lint = run("ruff", "check", "reader", "tests", "bench")
+    lint = run("ruff", "check", "reader", "tests", "bench", "scripts")
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    formatting = run("ruff", "format", "--check", "reader", "tests", "bench")
+    formatting = run("ruff", "format", "--check", "reader", "tests", "bench", "scripts")
     assert formatting.returncode == 0, formatting.stdout + formatting.stderr
 
 

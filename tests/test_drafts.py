@@ -16,6 +16,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Label, TextArea
 
+from reader.models import Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
 from reader.tui.screens import note_editor
@@ -44,16 +45,60 @@ def test_a_draft_is_kept_per_user_and_paper_until_dropped(library: Library) -> N
     assert library.draft("ben", first) is not None
 
 
-def test_saving_the_note_drops_its_draft_and_only_its_own(library: Library) -> None:
+def test_a_draft_is_dropped_only_while_it_holds_the_text_asked(library: Library) -> None:
+    paper_id = library.papers()[0].id
+    assert paper_id is not None
+    library.save_draft("ana", paper_id, "window B's text", "")
+    # Window A drops the draft it wrote; B has written its own since: it stays.
+    library.discard_draft("ana", paper_id, "window A's text")
+    assert library.draft("ana", paper_id) is not None
+    library.discard_draft("ana", paper_id, "window B's text")
+    assert library.draft("ana", paper_id) is None
+
+
+def test_only_drafts_that_differ_from_their_note_are_mentioned(library: Library) -> None:
     first, second = (paper.id for paper in library.papers()[:2])
     assert first is not None and second is not None
     library.save_draft("ana", first, "typed", "")
-    library.save_draft("ana", second, "typed too", "")
-    library.save_draft("ben", first, "ben's", "")
-    library.set_note("ana", first, "typed", expected="")
-    assert library.draft("ana", first) is None
-    assert library.draft("ana", second) is not None
-    assert library.draft("ben", first) is not None
+    library.save_draft("ana", second, "saved since", "")
+    # Killed between saving the note and dropping its draft: nothing to offer.
+    library.set_note("ana", second, "saved since", expected="")
+    assert [draft.paper_id for draft in library.drafts("ana")] == [first]
+
+
+def test_another_windows_save_leaves_this_windows_draft(library: Library) -> None:
+    paper_id = library.papers()[0].id
+    assert paper_id is not None
+    library.save_draft("ana", paper_id, "typed in window A", "")
+    library.set_note("ana", paper_id, "saved in window B", expected="")
+    draft = library.draft("ana", paper_id)
+    assert draft is not None and draft.text == "typed in window A"
+
+
+def test_a_draft_write_waits_only_a_moment_for_another_writer(db_path: Path) -> None:
+    import sqlite3
+
+    from reader.store import LibraryBusy
+
+    library = open_library(db_path)
+    library.import_papers([Paper("A", "2401.00001")])
+    (paper,) = library.papers()
+    assert paper.id is not None
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a long import in another process
+    try:
+        began = time.monotonic()
+        with pytest.raises(LibraryBusy):
+            library.save_draft("ana", paper.id, "typed", "")
+        assert time.monotonic() - began < 1.0
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # Other writes still wait the full time, and the draft goes in once it can.
+    library.save_draft("ana", paper.id, "typed", "")
+    assert library.draft("ana", paper.id) is not None
+    assert library.db.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    library.close()
 
 
 def test_a_refused_save_keeps_the_draft(library: Library) -> None:
@@ -179,6 +224,27 @@ async def test_quitting_and_discarding_drops_the_draft(
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("y")
+        await pilot.pause()
+    assert library.draft("ana", paper_id) is None
+
+
+async def test_quitting_with_the_text_typed_back_leaves_no_draft(
+    library: Library, quick_drafts: float
+) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        assert paper_id is not None
+        await open_editor(pilot)
+        await pilot.press(*"abc")
+        await pilot.pause(quick_drafts * 4)
+        assert library.draft("ana", paper_id) is not None
+        # Deleted again, then quit at once (before the next tick): no question, no draft.
+        editor = app.screen
+        assert isinstance(editor, NoteEditor)
+        editor.query_one(TextArea).clear()
+        await pilot.press("ctrl+q")
         await pilot.pause()
     assert library.draft("ana", paper_id) is None
 
@@ -410,3 +476,43 @@ def test_saved_stars_notes_and_tags_survive_sigkill_at_any_moment(
         with library.transaction():
             library.db.execute("DELETE FROM annotations")
         library.close()
+
+
+async def test_the_outside_editor_takes_up_the_draft_and_saving_drops_it(
+    library: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\nopen(sys.argv[1], 'a').write(' and finished in my editor')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    paper_id = library.papers()[0].id
+    assert paper_id is not None
+    library.save_draft("ana", paper_id, "begun in the app", "")
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert paper_list(app).move_to(paper_id)
+        await pilot.press("E")
+        await pilot.pause()
+    assert library.annotation("ana", paper_id).note == "begun in the app and finished in my editor"
+    assert library.draft("ana", paper_id) is None
+
+
+async def test_an_outside_editor_left_unchanged_keeps_the_draft(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VISUAL", "true")  # saves nothing: the text comes back as it went
+    paper_id = library.papers()[0].id
+    assert paper_id is not None
+    library.save_draft("ana", paper_id, "begun in the app", "")
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert paper_list(app).move_to(paper_id)
+        await pilot.press("E")
+        await pilot.pause()
+    assert library.annotation("ana", paper_id).note == ""
+    draft = library.draft("ana", paper_id)
+    assert draft is not None and draft.text == "begun in the app"

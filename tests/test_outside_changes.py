@@ -93,23 +93,30 @@ async def test_papers_added_by_another_process_show_and_the_cursor_stays(
         assert f"{before + 1} of {before + 1} papers" in str(app.screen.sub_title)
 
 
-async def test_a_view_of_starred_papers_gains_one_starred_elsewhere(
+async def test_marks_from_elsewhere_do_not_move_the_rows_under_the_cursor(
     db_path: Path, library: Library
 ) -> None:
-    paper_id = library.papers()[5].id
-    assert paper_id is not None
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"is:starred", "enter")
+        await pilot.press("2")  # the Unread view
         await settle(pilot)
-        assert paper_list(app).paper_ids == []
+        await pilot.press(*"j" * 10, "r")  # read here: the row stays, as it always has
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        assert paper_id is not None and paper_list(app).cursor == 10
+        shown = list(paper_list(app).paper_ids)
+        other_paper = shown[3]
         other = open_library(db_path)
-        other.set_starred("ana", paper_id, True)
+        other.set_starred("ana", other_paper, True)
+        other.set_read("ana", [other_paper], True)
         other.close()
         screen(app).check_outside_changes()
         await settle(pilot)
-        assert list(paper_list(app).paper_ids) == [paper_id]
+        # The star shows on its row; no row moved and the cursor stayed.
+        assert list(paper_list(app).paper_ids) == shown
+        assert paper_list(app).highlighted == paper_id and paper_list(app).cursor == 10
+        assert "★" in markers(app, 3)
 
 
 async def test_the_window_looks_by_itself_every_moment(
@@ -141,3 +148,24 @@ async def test_its_own_writes_read_nothing_again(library: Library) -> None:
         await settle(pilot)
         assert screen(app)._index is index
         assert "★" in markers(app, 0)
+
+
+def test_annotations_since_reads_only_what_changed(library: Library) -> None:
+    from reader.store import library as store
+
+    first, second = (paper.id for paper in library.papers()[:2])
+    assert first is not None and second is not None
+    store_now = store._now
+    try:
+        store._now = lambda: "2026-01-01T10:00:00+00:00"
+        library.set_starred("ana", first, True)
+        store._now = lambda: "2026-01-02T10:00:00+00:00"
+        library.set_note("ana", second, "later")
+    finally:
+        store._now = store_now
+    everything, latest = library.annotations_since("ana", None)
+    assert set(everything) == {first, second} and latest == "2026-01-02T10:00:00+00:00"
+    since, again = library.annotations_since("ana", latest)
+    # The same second is read again (harmless); nothing older is.
+    assert set(since) == {second} and again == latest
+    assert library.annotations_since("ben", latest) == ({}, latest)

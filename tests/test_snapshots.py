@@ -1,48 +1,40 @@
-"""How the main screens look, compared against reviewed SVG snapshots (120x40)."""
+"""How the app looks in each of its main states, compared against reviewed SVG snapshots.
+
+The scenarios (scripts/scenarios.py) are the ones ``python -m scripts.screenshots``
+draws into ``screenshots/``: each fixes the data, the size and the keys pressed.
+Review a changed picture, then accept it with ``pytest tests/test_snapshots.py
+--snapshot-update``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import TextArea
 
-from reader.store import Library
-from reader.tui.app import ReaderApp
-
-SIZE = (120, 40)
+from reader.store import open_library
+from scripts.scenarios import SCENARIOS, Scenario
 
 
-def annotate(library: Library) -> None:
-    """A star and a note on the first two papers, as a user would have them."""
-    first, second = library.papers()[:2]
-    library.toggle_star("ana", first.id)
-    library.set_note("ana", second.id, "## Why read it\n\n- data repetition\n- **scaling** laws")
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.name)
+def test_scenario(snap_compare, scenario: Scenario, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    library = open_library(tmp_path / "library.db")
+    try:
+        scenario.prepare(library)
+
+        async def steps(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await scenario.steps(pilot)
+
+        assert snap_compare(scenario.app(library), terminal_size=scenario.size, run_before=steps)
+    finally:
+        library.close()
 
 
-def test_library_screen(snap_compare, library: Library) -> None:
-    annotate(library)
-
-    async def show_note(pilot: Pilot) -> None:
-        await pilot.press("j")
-        await pilot.pause()
-
-    assert snap_compare(ReaderApp(library, "ana"), terminal_size=SIZE, run_before=show_note)
-
-
-def test_filtered_list_highlights_matches(snap_compare, library: Library) -> None:
-    async def type_filter(pilot: Pilot) -> None:
-        await pilot.press("slash", *"image restoration")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.press("enter")
-        await pilot.pause()
-
-    assert snap_compare(ReaderApp(library, "ana"), terminal_size=SIZE, run_before=type_filter)
-
-
-def test_note_editor(snap_compare, library: Library) -> None:
-    async def open_editor(pilot: Pilot) -> None:
-        await pilot.press("n")
-        await pilot.pause()
-        pilot.app.screen.query_one(TextArea).insert("First thoughts: *promising*.")
-        await pilot.pause()
-
-    assert snap_compare(ReaderApp(library, "ana"), terminal_size=SIZE, run_before=open_editor)
+def test_every_scenario_has_a_screenshot() -> None:
+    """The README's pictures come from the same scenarios: none is missing or stale."""
+    folder = Path(__file__).parent.parent / "screenshots"
+    assert sorted(path.stem for path in folder.glob("*.svg")) == sorted(
+        scenario.name for scenario in SCENARIOS
+    )

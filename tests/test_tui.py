@@ -269,7 +269,12 @@ async def test_empty_library_says_how_to_fill_it(empty_library: Library) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "Press f to fetch" in row_text(app, 1)
-        help_text = str(app.screen.query_one("#detail-title", Static).render())
+        from tests.test_layout import screen_lines
+
+        assert str(app.screen.query_one("#detail-title", Static).render()) == (
+            "Your library is empty."
+        )
+        help_text = "\n".join(screen_lines(app))
         assert "reader import FILE" in help_text and "reader fetch hf" in help_text
         assert app.screen.sub_title == "ana · All · 0 of 0 papers · newest first"
 

@@ -13,3 +13,7 @@ class NoteConflict(LibraryError):
     def __init__(self, message: str, current: str) -> None:
         super().__init__(message)
         self.current = current
+
+
+class LibraryBusy(LibraryError):
+    """Another process holds the write lock longer than this write could wait."""

@@ -32,9 +32,9 @@ from reader.models import (
     Paper,
     normalise_tags,
 )
-from reader.store.errors import LibraryError, NoteConflict
+from reader.store.errors import LibraryBusy, LibraryError, NoteConflict
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from reader.store.words import IDS_IN_JSON, Words
+from reader.store.words import AUTHOR_COUNTS, IDS_IN_JSON, Words
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # Every metadata field of Paper, as stored; an import may set each of them.
@@ -89,6 +89,11 @@ _MAX_ROW_ID = 2**63 - 1
 _IMPORT_CACHE = -64 * 1024
 _LISTING_ORDER = "published IS NULL, published DESC, title COLLATE NOCASE"
 _EMPTY: tuple[object, ...] = (None, "", ())
+# How long a write waits for another process's write lock (ms): long enough for a
+# large import by another process to finish, so writes do not fail for it.
+_BUSY_MS = 10_000
+# ... and a draft write, on the UI thread while the user types: it tries again soon.
+_DRAFT_WAIT_MS = 100
 
 
 def _quietly(step: str) -> None:
@@ -139,6 +144,20 @@ def _check_is_sqlite(path: Path) -> None:
         )
         if app_id != APPLICATION_ID and (schema or version or app_id):
             raise LibraryError(f"{path} is another program's SQLite database; left untouched")
+    # A blank header with a write-ahead log beside it: the database lives in the log
+    # so far, and SQLite would fold it into the file on closing. Ours never does:
+    # a library has its id in the file before write-ahead logging is turned on.
+    if not header[68:72].strip(b"\x00"):
+        wal = path.with_name(path.name + "-wal")
+        try:
+            logged = wal.stat().st_size > 0
+        except OSError:
+            logged = False
+        if logged:
+            raise LibraryError(
+                f"{path} is another program's SQLite database (with a write-ahead log "
+                "beside it); left untouched"
+            )
 
 
 class Library:
@@ -239,10 +258,14 @@ class Library:
         raise LibraryError(f"{path}: too many backups next to it; move some away")
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction: all of it lands, or none of it."""
+    def transaction(self, *, wait_ms: int = _BUSY_MS) -> Iterator[None]:
+        """One write transaction: all of it lands, or none of it.
+
+        It waits up to ``wait_ms`` for another process's write to end, then raises
+        :class:`LibraryBusy`.
+        """
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._begin(wait_ms)
             try:
                 yield
             except BaseException:
@@ -256,6 +279,20 @@ class Library:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise LibraryError(f"{self._where}: {error}") from None
+
+    def _begin(self, wait_ms: int) -> None:
+        if wait_ms == _BUSY_MS:
+            self.db.execute("BEGIN IMMEDIATE")
+            return
+        self.db.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                raise LibraryBusy(f"{self._where}: busy with another process's write") from None
+            raise
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
 
     def close(self) -> None:
         self._conn.close()
@@ -280,6 +317,24 @@ class Library:
         ``reader fetch`` from cron) commits a change to the file."""
         row = self._row("PRAGMA data_version")
         return int(row[0]) if row else 0
+
+    def annotations_since(
+        self, user: str, since: str | None
+    ) -> tuple[dict[int, Annotation], str | None]:
+        """``user``'s annotations written at or after ``since`` (all, for None), and
+        the latest time among them (``since`` again if there are none).
+
+        Every annotation write sets ``updated_at``, and annotations are only ever
+        deleted with their paper, so these are all the changes since ``since``
+        (the same second's are read again, which is harmless).
+        """
+        rows = self._rows(
+            f"SELECT {_ANNOTATION_COLUMNS}, updated_at FROM annotations "
+            "WHERE user = ? AND updated_at >= ?",
+            (user, since or ""),
+        )
+        latest = max((row[-1] for row in rows), default=since)
+        return {row[0]: _annotation_from_row(row) for row in rows}, latest
 
     def papers_version(self) -> str | None:
         """A mark that changes whenever papers are added or changed."""
@@ -339,6 +394,20 @@ class Library:
         )
         found = {row[0]: ListedPaper._make(row) for row in rows}
         return [found[paper_id] for paper_id in paper_ids if paper_id in found]
+
+    def authors_of(self, paper_ids: Sequence[int]) -> dict[int, tuple[tuple[str, ...], int | None]]:
+        """Each of these papers' author names and author count, in one query: what
+        the list's authors column needs for the rows on screen, which
+        :meth:`listing` leaves out. Names are empty when an import knew only the
+        count ("7 authors"); unknown ids are left out."""
+        rows = self._rows(
+            f"SELECT id, authors, author_count FROM papers WHERE id IN {IDS_IN_JSON}",
+            (json.dumps(list(paper_ids)),),
+        )
+        return {
+            paper_id: (() if text == "[]" else tuple(json.loads(text)), count)
+            for paper_id, text, count in rows
+        }
 
     def words(self) -> Words:
         """The word indexes, read through a connection of their own (see :class:`Words`)."""
@@ -722,25 +791,41 @@ class Library:
                 "note = excluded.note, updated_at = excluded.updated_at",
                 (user, paper_id, note, now, now),
             )
-            # The draft is the note now.
-            self._delete_draft(user, paper_id)
         return self.annotation(user, paper_id)
 
-    def activity(self, user: str) -> list[tuple[str | None, str | None, str | None]]:
-        """When ``user`` read, starred and first noted each paper: (read_at,
-        starred_at, noted_at), each None where the paper is not so marked now."""
-        rows = self._rows(
+    def activity(
+        self, user: str, paper_ids: Sequence[int] | None = None
+    ) -> list[tuple[str | None, str | None, str | None]]:
+        """When ``user`` read, starred and first noted each paper (of ``paper_ids``,
+        when given): (read_at, starred_at, noted_at), each None where the paper is
+        not so marked now."""
+        sql = (
             "SELECT read_at, CASE WHEN starred THEN starred_at END, "
-            "CASE WHEN note != '' THEN noted_at END FROM annotations WHERE user = ?",
-            (user,),
+            "CASE WHEN note != '' THEN noted_at END FROM annotations WHERE user = ?"
         )
+        params: tuple[Any, ...] = (user,)
+        if paper_ids is not None:
+            sql += f" AND paper_id IN {IDS_IN_JSON}"
+            params += (json.dumps(list(paper_ids)),)
+        rows = self._rows(sql, params)
         return [(row[0], row[1], row[2]) for row in rows]
+
+    def author_counts(self, paper_ids: Sequence[int], limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` names found most often among the authors of ``paper_ids``,
+        with how many of those papers each is on: most first, ties by name.
+        (:meth:`Words.author_counts` reads the same from another thread.)"""
+        rows = self._rows(AUTHOR_COUNTS, (json.dumps(list(paper_ids)), limit))
+        return [(row[0], row[1]) for row in rows]
 
     # -- drafts ---------------------------------------------------------------
 
     def save_draft(self, user: str, paper_id: int, text: str, base: str) -> None:
-        """Keep ``text``, typed over the note ``base`` and not saved yet, as a draft."""
-        with self.transaction():
+        """Keep ``text``, typed over the note ``base`` and not saved yet, as a draft.
+
+        Written while the user types, so it waits only a moment for another
+        process's write: :class:`LibraryBusy` says to try again soon.
+        """
+        with self.transaction(wait_ms=_DRAFT_WAIT_MS):
             self.db.execute(
                 "INSERT INTO drafts (user, paper_id, text, base, saved_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
@@ -757,20 +842,27 @@ class Library:
         return NoteDraft(*row) if row else None
 
     def drafts(self, user: str) -> list[NoteDraft]:
-        """Every unsaved draft of ``user``'s, the latest first."""
+        """``user``'s drafts that say something the note does not, the latest first."""
         rows = self._rows(
-            "SELECT paper_id, text, base, saved_at FROM drafts WHERE user = ? "
-            "ORDER BY saved_at DESC, paper_id",
+            "SELECT d.paper_id, d.text, d.base, d.saved_at FROM drafts AS d "
+            "LEFT JOIN annotations AS a ON a.user = d.user AND a.paper_id = d.paper_id "
+            "WHERE d.user = ? AND d.text != coalesce(a.note, '') "
+            "ORDER BY d.saved_at DESC, d.paper_id",
             (user,),
         )
         return [NoteDraft(*row) for row in rows]
 
-    def discard_draft(self, user: str, paper_id: int) -> None:
-        with self.transaction():
-            self._delete_draft(user, paper_id)
+    def discard_draft(self, user: str, paper_id: int, text: str | None = None) -> None:
+        """Drop the draft; with ``text``, only if it still holds that text (another
+        window editing the same note may have written its own since)."""
+        with self.transaction(wait_ms=_DRAFT_WAIT_MS):
+            self._delete_draft(user, paper_id, text)
 
-    def _delete_draft(self, user: str, paper_id: int) -> None:
-        self.db.execute("DELETE FROM drafts WHERE user = ? AND paper_id = ?", (user, paper_id))
+    def _delete_draft(self, user: str, paper_id: int, text: str | None) -> None:
+        self.db.execute(
+            "DELETE FROM drafts WHERE user = ? AND paper_id = ? AND (? IS NULL OR text = ?)",
+            (user, paper_id, text, text),
+        )
 
     def _upsert_annotation(self, user: str, paper_id: int, column: str, value: Any) -> Annotation:
         now = _now()
@@ -1030,7 +1122,7 @@ def open_library(path: Path | str | None, *, create: bool = True) -> Library:
     _check_is_sqlite(path)
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_MS / 1000)
         conn.execute("PRAGMA foreign_keys = ON")
         library = Library(conn, path)
         library._migrate()

@@ -145,6 +145,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # set by triggers, so every way of writing a mark sets them (a guess, the
     # last change, for marks made before).
     (
+        # What changed since a moment, for an open window to show another's marks.
+        "CREATE INDEX annotations_changed ON annotations (user, updated_at)",
         "ALTER TABLE annotations ADD COLUMN starred_at TEXT",
         "ALTER TABLE annotations ADD COLUMN noted_at TEXT",
         "UPDATE annotations SET starred_at = updated_at WHERE starred",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -47,9 +48,11 @@ class ReaderApp(App[None]):
         transport: httpx.BaseTransport | None = None,
         config: Config | None = None,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = date.today,
     ) -> None:
         """``transport`` replaces the network for fetches (tests pass a MockTransport);
-        ``clock`` times the read delay (tests pass a fake one)."""
+        ``clock`` times the read delay (tests pass a fake one); ``today`` is the day the
+        stats screen counts its weeks back from (tests and snapshots pass a fixed one)."""
         super().__init__()
         self.library = library
         self.user = user
@@ -57,6 +60,7 @@ class ReaderApp(App[None]):
         self._notice = notice
         self._transport = transport
         self._clock = clock
+        self._today = today
         # Why the app had to stop, for the command line to print as one clean line.
         self.failure: str | None = None
         if self.config.keys:
@@ -81,6 +85,7 @@ class ReaderApp(App[None]):
                 transport=self._transport,
                 settings=settings,
                 clock=self._clock,
+                today=self._today,
             )
         )
         if self._notice:
@@ -104,7 +109,10 @@ class ReaderApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit, but never throw away a note being edited without asking."""
-        if not any(isinstance(s, NoteEditor) and s.is_modified for s in self.screen_stack):
+        editors = [screen for screen in self.screen_stack if isinstance(screen, NoteEditor)]
+        if not any(editor.is_modified for editor in editors):
+            for editor in editors:
+                editor.keep_draft()  # typed back to the note: its draft goes too
             self.exit()
             return
         if isinstance(self.screen, ConfirmDiscard):

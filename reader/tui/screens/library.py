@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import (
@@ -39,11 +39,13 @@ from reader.tui.commands import PaperCommands
 from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import Drafts, NoteEditor
+from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.tag_editor import TagEdit, TagEditor
 from reader.tui.system import EditorError, edit_in_editor, open_in_browser
 from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.paper_detail import PaperDetail
-from reader.tui.widgets.paper_list import PaperList
+from reader.tui.widgets.paper_list import Authors, PaperList
 
 if TYPE_CHECKING:
     import httpx
@@ -59,10 +61,10 @@ EMPTY_LIBRARY_HELP = """Your library is empty.
 
 Press f to fetch today's Hugging Face Daily Papers, or from a shell:
 
-  reader fetch hf --days 7      the last week of Daily Papers
-  reader fetch arxiv -q cat:cs.LG
-  reader add 2409.11074         papers by arXiv id or URL
-  reader import FILE            a copied HF page, HF JSON, arXiv XML, BibTeX"""
+  reader fetch hf --days 7         the last week of Daily Papers
+  reader fetch arxiv -q cat:cs.LG  the newest papers of a category
+  reader add 2409.11074            papers by arXiv id or URL
+  reader import FILE               a copied HF page, HF JSON, arXiv XML, BibTeX"""
 
 
 SORT_LABELS = {
@@ -78,6 +80,16 @@ PALETTE_SKIP = frozenset(
     {"library.fetch", "library.all_read", "library.clear", "library.help", "library.filter"}
 )
 GG_WINDOW = 0.5
+# Under this many columns the detail pane goes below the list and the footer shows
+# only the keys used most; from WIDE on, the list gets columns for authors and tags.
+NARROW = 100
+WIDE = 160
+# Under this many rows the filter bar loses its border, to leave rows for papers.
+SHORT = 30
+# Keys the footer leaves out when narrow (the help screen, ?, has them all), and the
+# width under which it drops the spaces between keys (they all fit from here on).
+FOOTER_OPTIONAL = frozenset({"toggle_selected", "export", "fetch_hf"})
+FOOTER_ROOMY = 110
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +150,9 @@ class LibraryScreen(Screen[None]):
     """The main screen: every paper of the library, filtered live."""
 
     CSS_PATH = "library.tcss"
+    # Classes for library.tcss to lay out the panes by the terminal's size.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT, "-tall")]
     COMMANDS = {PaperCommands}
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="library.filter"),
@@ -158,11 +173,13 @@ class LibraryScreen(Screen[None]):
         Binding("y", "copy_bibtex", "Copy BibTeX", show=False, id="copy.bibtex"),
         Binding("Y", "copy_id", "Copy arXiv id or URL", show=False, id="copy.id"),
         Binding("x", "export", "Export", id="library.export"),
+        Binding("S", "stats", "Stats for this view", show=False, id="library.stats"),
         Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
         Binding("question_mark", "help", "Help", id="library.help"),
         Binding("escape", "clear", "Clear marks or filter", show=False, id="library.clear"),
         Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
         Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
+        Binding("enter", "toggle_reading", "Larger detail pane", show=False, id="detail.zoom"),
         *(
             Binding(str(n), f"preset('{n}')", f"View {n}", show=False, id=f"view.{n}")
             for n in range(1, 10)
@@ -212,15 +229,18 @@ class LibraryScreen(Screen[None]):
         transport: httpx.BaseTransport | None = None,
         settings: ViewSettings | None = None,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = date.today,
     ) -> None:
         """``transport`` replaces the network for fetches (tests pass a MockTransport);
-        ``clock`` times the read delay (tests pass a fake one)."""
+        ``clock`` times the read delay (tests pass a fake one); ``today`` dates the
+        stats screen's weeks (tests pass a fixed day)."""
         super().__init__()
         self.library = library
         self.user = user
         self._transport = transport
         self._settings = settings or ViewSettings()
         self._clock = clock
+        self._today = today
         self._fetching = False
         self._papers: dict[int, ListedPaper] = {}
         self._order: list[int] = []
@@ -248,16 +268,18 @@ class LibraryScreen(Screen[None]):
         # The file as last read: what tells a change by another process.
         self._data_version = 0
         self._papers_version: str | None = None
+        # The latest change among the marks read (see Library.annotations_since).
+        self._marks_since: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         yield FilterBar(id="filter")
         yield Static(id="filter-hint")
         with Horizontal(id="panes"):
-            yield PaperList(id="papers")
+            yield PaperList(id="papers", authors=self._authors_of)
             yield PaperDetail(id="detail")
         yield Static(id="status")
-        yield Footer()
+        yield KeyFooter(optional=FOOTER_OPTIONAL, compact_below=FOOTER_ROOMY, narrow_below=NARROW)
 
     def on_mount(self) -> None:
         self.query_one(PaperList).focus()
@@ -331,6 +353,9 @@ class LibraryScreen(Screen[None]):
             return
         self._generation += 1
         self._loading = total if partial else None
+        self._marks_since = max(
+            (mark.updated_at for mark in marks.values() if mark.updated_at), default=None
+        )
         self._apply(papers, marks)
         if partial:
             self._load_rest(self._generation)
@@ -338,28 +363,32 @@ class LibraryScreen(Screen[None]):
     def check_outside_changes(self) -> None:
         """Show what another process (another window, a ``reader fetch`` from cron)
         changed in the file: new or changed papers, or this user's marks. The cursor
-        stays on its paper."""
+        stays on its paper.
+
+        Marks are shown where their rows are, as the user's own are: a view such as
+        is:unread is matched again when papers arrive or the filter changes, not
+        under the cursor.
+        """
         try:
             version = self.library.data_version()
             if version == self._data_version:
-                return
+                return  # the cost of a second that nothing happened in
             self._data_version = version
             papers = self.library.papers_version()
-            marks = self.library.annotations(self.user)
+            marks, self._marks_since = self.library.annotations_since(self.user, self._marks_since)
         except LibraryError:
             return  # looked at again in a moment; actions say what is wrong
+        changed = {i: mark for i, mark in marks.items() if self._marks.get(i) != mark}
+        self._marks.update(changed)
         if papers != self._papers_version:
             self._papers_version = papers
-            self._marks = marks
             # Read off the UI thread; the list stays in use until the rows arrive.
             self._generation += 1
             self._load_rest(self._generation)
-        elif marks != self._marks:
-            self._marks = marks
-            self._refilter()  # a view such as is:starred may gain or lose papers
+        elif changed:
             self._redraw_marks()
             highlighted = self.query_one(PaperList).highlighted
-            if highlighted is not None:
+            if highlighted in changed:
                 self._show_detail(highlighted)
 
     def _apply(self, papers: list[ListedPaper], marks: dict[int, Annotation]) -> None:
@@ -467,8 +496,16 @@ class LibraryScreen(Screen[None]):
     def _show_detail(self, paper_id: int | None) -> None:
         paper = self._read_paper(paper_id) if paper_id is not None else None
         mark = self._marks.get(paper_id) if paper_id is not None else None
-        empty = EMPTY_LIBRARY_HELP if not self._papers else "No paper matches the filter."
+        # An empty list says why it is empty and what to do; the detail pane says the same.
+        empty = EMPTY_LIBRARY_HELP if not self._papers else self.query_one(PaperList).empty_message
         self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
+
+    def _authors_of(self, paper_ids: Sequence[int]) -> Mapping[int, Authors]:
+        """Author names and counts for the list's authors column (the rows on screen)."""
+        try:
+            return self.library.authors_of(paper_ids)
+        except LibraryError:
+            return {}  # the column stays blank; the detail pane says what is wrong
 
     # -- filtering, views and order --------------------------------------------
 
@@ -540,6 +577,11 @@ class LibraryScreen(Screen[None]):
 
     def action_scroll_detail(self, lines: int) -> None:
         self.query_one(PaperDetail).scroll_relative(y=lines, animate=False)
+
+    def action_toggle_reading(self) -> None:
+        """Enter: the detail pane takes most of the screen, below a few rows of the
+        list (so j and k still move through the papers); Enter again: back."""
+        self.toggle_class("-reading")
 
     # -- the highlighted paper ------------------------------------------------
 
@@ -788,7 +830,7 @@ class LibraryScreen(Screen[None]):
         else:
             if draft is not None:
                 with suppress(LibraryError):  # offered again next time: harmless
-                    drafts.drop()  # the note already says what the draft does
+                    drafts.drop(draft.text)  # the note already says what the draft does
             editor = NoteEditor(paper.title, mark.note, self._note_saver(paper_id), drafts=drafts)
         self.app.push_screen(editor)
 
@@ -796,7 +838,7 @@ class LibraryScreen(Screen[None]):
         """Where the note editor keeps the unsaved text of ``paper_id``'s note."""
         return Drafts(
             keep=lambda text, base: self.library.save_draft(self.user, paper_id, text, base),
-            drop=lambda: self.library.discard_draft(self.user, paper_id),
+            drop=lambda text: self.library.discard_draft(self.user, paper_id, text),
         )
 
     def _note_saver(self, paper_id: int) -> Callable[[str, str], None]:
@@ -821,18 +863,29 @@ class LibraryScreen(Screen[None]):
         paper = self._current()
         if paper is None or paper.id is None:
             return
-        try:
-            mark = self.library.annotation(self.user, paper.id)
-            text = edit_in_editor(self.app, paper.title, mark.note)
-        except (LibraryError, EditorError) as error:
-            self.notify(str(error), title="Note not saved", severity="error", markup=False)
-            return
-        if text is None or text == mark.note:
-            self.notify("Note unchanged.", timeout=2)
-            return
         paper_id = paper.id
         try:
-            self._note_saver(paper_id)(text, mark.note)
+            mark = self.library.annotation(self.user, paper_id)
+            draft = self.library.draft(self.user, paper_id)
+        except LibraryError as error:
+            self.notify(str(error), title="Cannot open the note", severity="error", markup=False)
+            return
+        # An unsaved draft is where the writing stopped: take it up, over its note.
+        if draft is not None and draft.text != mark.note:
+            start, base = draft.text, draft.base
+        else:
+            start, base, draft = mark.note, mark.note, None
+        try:
+            text = edit_in_editor(self.app, paper.title, start)
+        except EditorError as error:
+            self.notify(str(error), title="Note not saved", severity="error", markup=False)
+            return
+        if text is None or text == start:
+            kept = " The unsaved draft is kept: n takes it up." if draft else ""
+            self.notify(f"Note unchanged.{kept}", timeout=3)
+            return
+        try:
+            self._note_saver(paper_id)(text, base)
         except NoteConflict as conflict:
             # Changed elsewhere while the editor ran: keep the text, let the user decide.
             self.notify(
@@ -843,10 +896,21 @@ class LibraryScreen(Screen[None]):
                 markup=False,
             )
             self.app.push_screen(
-                NoteEditor(paper.title, text, self._note_saver(paper_id), original=conflict.current)
+                NoteEditor(
+                    paper.title,
+                    text,
+                    self._note_saver(paper_id),
+                    original=conflict.current,
+                    drafts=self._drafts(paper_id),
+                )
             )
+            return
         except LibraryError as error:
             self.notify(str(error), title="Note not saved", severity="error", markup=False)
+            return
+        if draft is not None:
+            with suppress(LibraryError):  # a draft equal to its note is never offered
+                self.library.discard_draft(self.user, paper_id, draft.text)
 
     # -- open and copy ----------------------------------------------------------
 
@@ -951,6 +1015,28 @@ class LibraryScreen(Screen[None]):
             self.notify(str(error), title="Export failed", severity="error", markup=False)
             return
         self.notify(outcome.message, title="Exported", markup=False)
+
+    def action_stats(self) -> None:
+        """Charts of the papers in the list now: per month, upvotes, marks per week,
+        tags and authors."""
+        if self._still_loading():
+            return
+        ids = self.query_one(PaperList).paper_ids
+        view = [self._preset.name] if self._preset else []
+        typed = one_line(self.query_one(FilterBar).value)
+        if typed:
+            view.append(f"“{typed}”")
+        self.app.push_screen(
+            StatsScreen(
+                self.library,
+                self.user,
+                [self._papers[i] for i in ids if i in self._papers],
+                self._marks,
+                title=" · ".join([*view, papers_label(len(ids))]),
+                today=self._today(),
+                library_empty=not self._papers,
+            )
+        )
 
     def commands(self) -> Iterable[SystemCommand]:
         """Every action of this screen by name, for the command palette."""

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
-from reader.store import LibraryError, NoteConflict
+from reader.store import LibraryBusy, LibraryError, NoteConflict
 from reader.text import one_line
 
 # How often the editor writes down what is typed, as a draft (s): a killed process
@@ -27,7 +27,9 @@ class Drafts:
 
     # keep(text, base): ``text`` typed over the note ``base``, not saved yet.
     keep: Callable[[str, str], None]
-    drop: Callable[[], None]
+    # drop(text): drop the draft if it still holds ``text`` (another window editing
+    # the same note may have written its own since).
+    drop: Callable[[str], None]
 
 
 class ConfirmDiscard(ModalScreen[bool]):
@@ -119,6 +121,8 @@ class NoteEditor(ModalScreen[str | None]):
         editor.move_cursor(editor.document.end)
         if self._drafts is not None:
             self.set_interval(DRAFT_INTERVAL, self.keep_draft, name="draft")
+            # Text that is not the note yet (from $EDITOR, say) is kept from the start.
+            self.call_after_refresh(self.keep_draft)
             self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
@@ -149,11 +153,14 @@ class NoteEditor(ModalScreen[str | None]):
             return
         try:
             if text == self._original:
-                self._drafts.drop()  # typed back to the note as it is: nothing to keep
+                if self._kept is not None:
+                    self._drafts.drop(self._kept)  # typed back to the note as it is
                 self._kept = None
             else:
                 self._drafts.keep(text, self._original)
                 self._kept = text
+        except LibraryBusy:
+            return  # another process is writing: the next tick tries again
         except LibraryError as error:
             if not self._draft_failed:  # once, not every few seconds
                 self._draft_failed = True
@@ -167,12 +174,12 @@ class NoteEditor(ModalScreen[str | None]):
         self._draft_failed = False
 
     def discard_draft(self) -> None:
-        """The user threw the text away: so is its draft."""
+        """The text is saved or thrown away: so is this editor's draft."""
         self._finished = True
         if self._drafts is None or self._kept is None:
             return
         try:
-            self._drafts.drop()
+            self._drafts.drop(self._kept)
         except LibraryError:
             return  # offered again next time, which is the safe way to fail
         self._kept = None
@@ -197,10 +204,7 @@ class NoteEditor(ModalScreen[str | None]):
                 # Keep the editor open: the text is still here to save again.
                 self.notify(str(error), title="Note not saved", severity="error", markup=False)
                 return
-            self._kept = None  # saving the note drops its draft
-            self._finished = True
-        else:
-            self.discard_draft()
+        self.discard_draft()
         self.dismiss(text)
 
     def action_close(self) -> None:

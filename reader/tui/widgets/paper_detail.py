@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from rich.console import Group
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
@@ -44,8 +48,11 @@ class PaperDetail(VerticalScroll, can_focus=False):
         """Show ``paper`` (or ``empty_message`` when there is none)."""
         title = self.query_one("#detail-title", Static)
         if paper is None:
-            title.update(Text(empty_message, style="italic"))
-            for part in ("#detail-meta", "#detail-links", "#detail-abstract"):
+            # The first paragraph as the heading; what to do next as plain text.
+            first, _, rest = empty_message.partition("\n\n")
+            title.update(Text(first, style="italic"))
+            self.query_one("#detail-meta", Static).update(_advice(rest))
+            for part in ("#detail-links", "#detail-abstract"):
                 self.query_one(part, Static).update("")
             self._show_note("")
             return
@@ -56,8 +63,10 @@ class PaperDetail(VerticalScroll, can_focus=False):
         title.update(heading)
         self.query_one("#detail-meta", Static).update(_meta_text(paper, mark))
         self.query_one("#detail-links", Static).update(_links_text(paper))
-        abstract = strip_controls(paper.abstract).strip() or "No abstract."
-        self.query_one("#detail-abstract", Static).update(Text(abstract))
+        abstract = strip_controls(paper.abstract).strip()
+        self.query_one("#detail-abstract", Static).update(
+            Text(abstract) if abstract else Text(no_abstract(paper), style="italic")
+        )
         self._show_note(mark.note)
         self.scroll_home(animate=False)
 
@@ -71,18 +80,39 @@ class PaperDetail(VerticalScroll, can_focus=False):
         if source != markdown.source:
             markdown.update(source)
 
+    @on(events.Click, "#detail-links")
+    def _open_link(self, event: events.Click) -> None:
+        """A click on one of the paper's links opens it, as o, p, g and h do."""
+        if event.style.link:
+            event.stop()
+            self._open_url(event.style.link)
+
     @on(Markdown.LinkClicked)
     def _open_note_link(self, event: Markdown.LinkClicked) -> None:
         event.stop()
-        url = safe_url(event.href)
+        self._open_url(event.href)
+
+    def _open_url(self, href: str) -> None:
+        """Open ``href`` if it is an http(s) URL; else say why not."""
+        url = safe_url(href)
         if url is None:
             self.notify(
-                f"Not opening {one_line(event.href)!r}: only http(s) links open.",
+                f"Not opening {one_line(href)!r}: only http(s) links open.",
                 severity="warning",
                 markup=False,
             )
         else:
             self.app.open_url(url)
+
+
+def no_abstract(paper: Paper) -> str:
+    """What the detail pane says for a paper without an abstract: where to find it."""
+    if paper.arxiv_id and safe_url(paper.abs_url):
+        return (
+            "No abstract in the library. Press o to read it on the arXiv page, "
+            f"or fetch it from a shell: reader add {paper.arxiv_id}"
+        )
+    return "No abstract in the library, and no arXiv id to fetch one by."
 
 
 def _meta_text(paper: Paper, mark: Annotation) -> Text:
@@ -139,3 +169,27 @@ def _links_text(paper: Paper) -> Text:
     if not text:
         text.append("No links: this paper has no arXiv id yet.", "italic")
     return text
+
+
+# "  reader import FILE     what it does": a command and what it is for.
+_COMMAND_LINE = re.compile(r"^\s+(\S.*?)\s{2,}(\S.*)$")
+
+
+def _advice(text: str) -> Group:
+    """What to do next: prose, and commands with what they do beside them, in two
+    columns that wrap the second (a narrow pane would break the lines anywhere)."""
+    parts: list[Text | Table] = []
+    table: Table | None = None
+    for line in text.splitlines():
+        match = _COMMAND_LINE.match(line)
+        if match is None:
+            table = None
+            parts.append(Text(line))
+            continue
+        if table is None:
+            table = Table.grid(padding=(0, 2))
+            table.add_column(no_wrap=True, style="bold")
+            table.add_column()
+            parts.append(table)
+        table.add_row(Text(match.group(1)), Text(match.group(2)))
+    return Group(*parts)

@@ -3,11 +3,16 @@
 A Line API widget: its cost does not grow with the library, unlike a widget per
 row. Rows are built from plain ``rich.text.Text`` (never markup), so a title
 holding ``[bold]`` shows exactly that.
+
+Wide enough, a row also shows its first author and the user's tags in columns of
+their own. The list holds no authors (a million papers' would cost memory and
+start time): they are read for the rows on screen only, all of them in one query,
+and kept in a small cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -39,6 +44,50 @@ FIXED_WIDTH = 1 + 2 + 2 + 2 + 4 + 1 + DATE_WIDTH + 1 + VOTES_WIDTH + 1
 UNREAD_TITLE = Style(bold=True)
 # Tags take at most this share of the title column.
 TAGS_SHARE = 0.4
+# The authors and tags columns of a wide list, and the title room they must leave.
+# The tags column is there only once the user has tagged a paper.
+AUTHORS_WIDTH = 20
+TAGS_WIDTH = 16
+MIN_TITLE_WIDTH = 50
+COLUMNS_FROM = FIXED_WIDTH + AUTHORS_WIDTH + 1 + TAGS_WIDTH + 1 + MIN_TITLE_WIDTH
+# Author labels kept for rows drawn before: a few screens' worth, so scrolling back
+# and forth reads nothing, while memory stays bounded however far one scrolls.
+AUTHORS_CACHE = 2000
+# Name suffixes that are not a surname ("Martin Luther King Jr.").
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+# A paper's author names and author count (names may be empty when only the count
+# is known), as :meth:`reader.store.Library.authors_of` gives them.
+Authors = tuple[Sequence[str], int | None]
+AuthorSource = Callable[[Sequence[int]], Mapping[int, Authors]]
+
+
+def surname(name: str) -> str:
+    """The family name of ``name`` as written ("Smith, Jane" or "Jane Smith")."""
+    name = one_line(name)
+    if "," in name:
+        family = name.split(",", 1)[0].strip()
+        if family:
+            return family
+    words = name.split()
+    while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+        words.pop()
+    return words[-1] if words else ""
+
+
+def short_authors(names: Sequence[str], count: int | None) -> str:
+    """A citation-style byline: "Smith", "Smith & Lee", "Smith et al.", or "7 authors"
+    when only the count is known; "" when nothing is."""
+    surnames = [family for family in map(surname, names[:2]) if family]
+    if not surnames:
+        if count:
+            return f"{count} author" + ("" if count == 1 else "s")
+        return ""
+    if len(names) == 1:
+        return surnames[0]
+    if len(names) == 2 and len(surnames) == 2:
+        return f"{surnames[0]} & {surnames[1]}"
+    return f"{surnames[0]} et al."
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -55,6 +104,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--selected",
         "paper-list--unread",
         "paper-list--tags",
+        "paper-list--authors",
     }
 
     DEFAULT_CSS = """
@@ -68,15 +118,18 @@ class PaperList(ScrollView, can_focus=True):
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
+        /* Component styles have no background of their own: "auto" ($text-muted)
+           would be computed against none (white on a light theme). */
         & > .paper-list--match { color: $text-accent; text-style: bold underline; }
         & > .paper-list--star { color: $text-warning; }
         & > .paper-list--note { color: $text-success; }
         & > .paper-list--code { color: $text-secondary; }
-        & > .paper-list--meta { color: $text-muted; }
-        & > .paper-list--empty { color: $text-muted; text-style: italic; }
+        & > .paper-list--meta { color: $foreground-muted; }
+        & > .paper-list--empty { color: $foreground-muted; text-style: italic; }
         & > .paper-list--selected { color: $accent; background: $accent 15%; }
         & > .paper-list--unread { color: $text-primary; text-style: bold; }
         & > .paper-list--tags { color: $text-secondary; text-style: italic; }
+        & > .paper-list--authors { color: $foreground-muted; }
     }
     """
 
@@ -105,13 +158,19 @@ class PaperList(ScrollView, can_focus=True):
         def control(self) -> PaperList:
             return self.paper_list
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, authors: AuthorSource | None = None) -> None:
+        """``authors`` reads the authors of the rows on screen, for the authors column
+        of a wide list (without it, there is no such column)."""
         super().__init__(id=id)
         self._ids: list[int] = []
         self._papers: Mapping[int, ListedPaper] = {}
         self._marks: Mapping[int, Annotation] = {}
         self._selected: AbstractSet[int] = frozenset()
         self._query = Query.parse("")
+        self._author_source = authors
+        self._authors: dict[int, str] = {}
+        # Whether any paper has tags, found out when a wide row is first drawn.
+        self._has_tags: bool | None = None
         self.empty_message = "No papers."
 
     # -- data -----------------------------------------------------------------
@@ -140,8 +199,11 @@ class PaperList(ScrollView, can_focus=True):
         and ``keep_cursor``; else it goes to the first row (the best match)."""
         keep = self.highlighted
         self._ids = list(ids)
+        if papers is not self._papers:
+            self._authors.clear()  # the library was read again: authors may have changed
         self._papers = papers
         self._marks = marks
+        self._has_tags = None
         self._selected = selected
         self._query = query
         self.empty_message = empty_message
@@ -162,6 +224,7 @@ class PaperList(ScrollView, can_focus=True):
     ) -> None:
         """New stars, notes, read state, tags or selection: redraw, nothing else moves."""
         self._marks = marks
+        self._has_tags = None
         if selected is not None:
             self._selected = selected
         self.refresh()
@@ -226,6 +289,7 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = len(self._ids) - 1
 
     def on_click(self, event: events.Click) -> None:
+        """A click on a row puts the cursor there (the detail pane follows)."""
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -234,6 +298,12 @@ class PaperList(ScrollView, can_focus=True):
             self.cursor = row
 
     # -- drawing --------------------------------------------------------------
+
+    @property
+    def _base_style(self) -> Style:
+        """The widget's own colours: :attr:`rich_style`, which walks every ancestor's
+        styles on each call (a third of a row's drawing), as Textual caches it."""
+        return self.visual_style.rich_style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -244,33 +314,35 @@ class PaperList(ScrollView, can_focus=True):
                 message = Text(f"  {self.empty_message}", style=style, no_wrap=True, end="")
                 message.truncate(width, overflow="ellipsis")
                 return Strip(message.render(self.app.console)).adjust_cell_length(
-                    width, self.rich_style
+                    width, self._base_style
                 )
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         if row >= len(self._ids):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         paper_id = self._ids[row]
-        text = self._row_text(
-            self._papers[paper_id],
-            self._marks.get(paper_id),
-            width,
-            selected=paper_id in self._selected,
-        )
+        if width >= COLUMNS_FROM:
+            text = self._wide_row_text(paper_id, width)
+        else:
+            text = self._row_text(
+                self._papers[paper_id],
+                self._marks.get(paper_id),
+                width,
+                selected=paper_id in self._selected,
+            )
         if row == self.cursor:
             text.stylize(self.get_component_rich_style("paper-list--cursor", partial=True))
         segments = text.render(self.app.console)
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+        return Strip(segments).adjust_cell_length(width, self._base_style)
 
-    def _row_text(
-        self, paper: ListedPaper, mark: Annotation | None, width: int, *, selected: bool = False
-    ) -> Text:
+    def _markers(self, paper: ListedPaper, mark: Annotation | None, *, selected: bool) -> Text:
+        """Selection, unread, star, note and code markers, and the gaps after them."""
+
         def style(name: str) -> Style:
             return self.get_component_rich_style(name, partial=True)
 
-        title_width = max(8, width - FIXED_WIDTH)
         unread = not (mark and mark.is_read)
         # The widget's own colours underneath, so gaps between columns match the rest.
-        text = Text(no_wrap=True, end="", style=self.rich_style)
+        text = Text(no_wrap=True, end="", style=self._base_style)
         if selected:
             text.append(SELECTED, style("paper-list--selected"))
         else:
@@ -283,6 +355,29 @@ class PaperList(ScrollView, can_focus=True):
         text.append(" ")
         text.append(CODE if paper.has_code else "   ", style("paper-list--code"))
         text.append(" ")
+        return text
+
+    def _meta(self, text: Text, paper: ListedPaper) -> None:
+        """Append the date and upvotes columns."""
+        meta = self.get_component_rich_style("paper-list--meta", partial=True)
+        text.append(" ")
+        text.append((paper.published or "").ljust(DATE_WIDTH), meta)
+        text.append(" ")
+        votes = f"▲{paper.upvotes}" if paper.upvotes else ""
+        text.append(votes.rjust(VOTES_WIDTH), meta)
+
+    def _row_text(
+        self, paper: ListedPaper, mark: Annotation | None, width: int, *, selected: bool = False
+    ) -> Text:
+        """A row of a list too narrow for columns of authors and tags: tags, if any,
+        follow the title."""
+
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
+
+        title_width = max(8, width - FIXED_WIDTH)
+        unread = not (mark and mark.is_read)
+        text = self._markers(paper, mark, selected=selected)
         tags = " ".join(f"#{tag}" for tag in mark.tags) if mark and mark.tags else ""
         tags = set_cell_size(one_line(tags), int(title_width * TAGS_SHARE)).rstrip()
         if tags:
@@ -294,13 +389,58 @@ class PaperList(ScrollView, can_focus=True):
         if tags:
             text.append(" ")
             text.append(tags, style("paper-list--tags"))
-        meta = style("paper-list--meta")
-        text.append(" ")
-        text.append((paper.published or "").ljust(DATE_WIDTH), meta)
-        text.append(" ")
-        votes = f"▲{paper.upvotes}" if paper.upvotes else ""
-        text.append(votes.rjust(VOTES_WIDTH), meta)
+        self._meta(text, paper)
         return text
+
+    def _wide_row_text(self, paper_id: int, width: int) -> Text:
+        """A row with columns of its own for the first author and the tags."""
+
+        def column(value: str, size: int, name: str) -> Text:
+            cell = Text(one_line(value), no_wrap=True, end="")
+            cell.truncate(size, overflow="ellipsis", pad=True)
+            cell.stylize(self.get_component_rich_style(name, partial=True))
+            return cell
+
+        paper = self._papers[paper_id]
+        mark = self._marks.get(paper_id)
+        text = self._markers(paper, mark, selected=paper_id in self._selected)
+        if self._has_tags is None:
+            self._has_tags = any(mark.tags for mark in self._marks.values())
+        title_width = width - FIXED_WIDTH - AUTHORS_WIDTH - 1
+        if self._has_tags:
+            title_width -= TAGS_WIDTH + 1
+        title = self._title_text(paper.title, title_width)
+        if not (mark and mark.is_read):
+            title.stylize(UNREAD_TITLE)
+        text.append_text(title)
+        text.append(" ")
+        text.append_text(column(self._author_label(paper_id), AUTHORS_WIDTH, "paper-list--authors"))
+        if self._has_tags:
+            text.append(" ")
+            tags = " ".join(f"#{tag}" for tag in mark.tags) if mark and mark.tags else ""
+            text.append_text(column(tags, TAGS_WIDTH, "paper-list--tags"))
+        self._meta(text, paper)
+        return text
+
+    def _author_label(self, paper_id: int) -> str:
+        """The authors column of ``paper_id``: read with every other row on screen
+        that is not known yet, in one query, the first time one of them is drawn."""
+        label = self._authors.get(paper_id)
+        if label is not None or self._author_source is None:
+            return label or ""
+        top = round(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        wanted = [i for i in self._ids[top : top + height] if i not in self._authors]
+        if paper_id not in wanted:
+            wanted.append(paper_id)  # drawn while off screen (never, but be sure)
+        if len(self._authors) + len(wanted) > AUTHORS_CACHE:
+            self._authors.clear()
+        found = self._author_source(wanted)
+        for i in wanted:
+            # Unknown ids too, as empty: they are not asked for again on every draw.
+            names, count = found.get(i, ((), None))
+            self._authors[i] = short_authors(names, count)
+        return self._authors[paper_id]
 
     def _title_text(self, title: str, width: int) -> Text:
         clean = one_line(title)

@@ -1,0 +1,237 @@
+"""The numbers behind the stats screen: papers per month, upvotes in buckets, marks
+per week, top tags and authors. Pure: papers, marks and dates in, counts out.
+
+Nothing here knows about Textual or SQL; the screen draws what these return.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from reader.models import Annotation, ListedPaper
+
+# (label, lowest, highest or None for no limit): upvotes spread over orders of
+# magnitude, so equal-width buckets would put nearly every paper in the first.
+UPVOTE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0", 0, 0),
+    ("1-4", 1, 4),
+    ("5-9", 5, 9),
+    ("10-24", 10, 24),
+    ("25-49", 25, 49),
+    ("50-99", 50, 99),
+    ("100+", 100, None),
+)
+# The most months the chart shows, and how many weeks of marks.
+MONTHS = 24
+WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCounts:
+    """Papers per month (``YYYY-MM``), every month from the first to the last with
+    a paper (empty ones included, so the axis is time), and those without a month."""
+
+    months: tuple[tuple[str, int], ...]
+    undated: int
+
+    def last(self, n: int) -> tuple[tuple[tuple[str, int], ...], int]:
+        """The last ``n`` months, and how many papers came before them."""
+        if n <= 0:
+            return (), sum(count for _, count in self.months)
+        shown = self.months[-n:]
+        earlier = sum(count for _, count in self.months[: len(self.months) - len(shown)])
+        return shown, earlier
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """Papers per upvote bucket (:data:`UPVOTE_BUCKETS` order) and those with no count."""
+
+    buckets: tuple[tuple[str, int], ...]
+    unknown: int
+
+
+@dataclass(frozen=True, slots=True)
+class Weekly:
+    """How many papers were read, starred and noted in each of the last weeks.
+
+    ``starts`` are the Mondays, oldest first; the last is the week of "today".
+    """
+
+    starts: tuple[date, ...]
+    read: tuple[int, ...]
+    starred: tuple[int, ...]
+    noted: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures at the top: papers in the view and how many of them are marked."""
+
+    papers: int
+    read: int
+    starred: int
+    noted: int
+
+    @property
+    def read_percent(self) -> int:
+        """Percent read, rounded down: 100 only once every paper is read."""
+        return self.read * 100 // self.papers if self.papers else 0
+
+
+@dataclass(frozen=True, slots=True)
+class ViewStats:
+    """Everything the stats screen shows about one view."""
+
+    headline: Headline
+    months: MonthCounts
+    upvotes: Histogram
+    weekly: Weekly
+    tags: tuple[tuple[str, int], ...]
+    authors: tuple[tuple[str, int], ...]
+
+
+def month_of(day: str | None) -> str | None:
+    """``YYYY-MM`` of a ``YYYY-MM-DD`` or ``YYYY-MM`` date; None for a bare year or junk."""
+    if not day or len(day) < 7 or day[4] != "-":
+        return None
+    year, month = day[:4], day[5:7]
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        return None
+    return f"{year}-{month}"
+
+
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def papers_per_month(days: Iterable[str | None]) -> MonthCounts:
+    """Count papers by the month of their date (``None``: no date)."""
+    counts: Counter[str] = Counter()
+    undated = 0
+    for day in days:
+        month = month_of(day)
+        if month is None:
+            undated += 1
+        else:
+            counts[month] += 1
+    if not counts:
+        return MonthCounts((), undated)
+    month, last = min(counts), max(counts)
+    months = [(month, counts[month])]
+    while month != last:
+        month = _next_month(month)
+        months.append((month, counts[month]))
+    return MonthCounts(tuple(months), undated)
+
+
+def upvote_histogram(upvotes: Iterable[int | None]) -> Histogram:
+    """Count papers per bucket of :data:`UPVOTE_BUCKETS`; None is "no count", not 0."""
+    counts = [0] * len(UPVOTE_BUCKETS)
+    unknown = 0
+    for votes in upvotes:
+        if votes is None:
+            unknown += 1
+            continue
+        for i, (_, low, high) in enumerate(UPVOTE_BUCKETS):
+            if votes >= low and (high is None or votes <= high):
+                counts[i] += 1
+                break
+        else:
+            unknown += 1  # negative: not a count anyone made
+    labels = (label for label, _, _ in UPVOTE_BUCKETS)
+    return Histogram(tuple(zip(labels, counts, strict=True)), unknown)
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def _day_of(timestamp: str, tz: tzinfo | None) -> date | None:
+    """The day of an ISO timestamp in ``tz`` (None: the local time zone)."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the store writes UTC
+    return moment.astimezone(tz).date()
+
+
+def weekly_activity(
+    activity: Iterable[tuple[str | None, str | None, str | None]],
+    today: date,
+    *,
+    weeks: int = WEEKS,
+    tz: tzinfo | None = None,
+) -> Weekly:
+    """Count (read_at, starred_at, noted_at) timestamps per week over the ``weeks``
+    weeks that end with ``today``'s. Days are taken in ``tz`` (None: local time), so a
+    paper read late on Sunday evening counts in that week wherever the user is."""
+    first = week_start(today) - timedelta(weeks=weeks - 1)
+    starts = tuple(first + timedelta(weeks=i) for i in range(weeks))
+    series = [[0] * weeks for _ in range(3)]
+    for marks in activity:
+        for counts, timestamp in zip(series, marks, strict=True):
+            day = _day_of(timestamp, tz) if timestamp else None
+            if day is None or day < first:
+                continue
+            index = (day - first).days // 7
+            if index < weeks:
+                counts[index] += 1
+    read, starred, noted = (tuple(counts) for counts in series)
+    return Weekly(starts, read, starred, noted)
+
+
+def top(counts: Mapping[str, int] | Iterable[str], n: int) -> tuple[tuple[str, int], ...]:
+    """The ``n`` most frequent names, most first, ties in alphabetical order."""
+    tally = counts if isinstance(counts, Mapping) else Counter(counts)
+    ranked = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+    return tuple((name, count) for name, count in ranked[:n] if count > 0)
+
+
+def headline(paper_ids: Iterable[int], marks: Mapping[int, Annotation]) -> Headline:
+    """How many of ``paper_ids`` there are, and how many are read, starred, noted."""
+    papers = read = starred = noted = 0
+    for paper_id in paper_ids:
+        papers += 1
+        mark = marks.get(paper_id)
+        if mark is None:
+            continue
+        read += mark.is_read
+        starred += mark.starred
+        noted += mark.has_note
+    return Headline(papers, read, starred, noted)
+
+
+def view_stats(
+    papers: Sequence[ListedPaper],
+    marks: Mapping[int, Annotation],
+    *,
+    activity: Iterable[tuple[str | None, str | None, str | None]],
+    authors: Sequence[tuple[str, int]],
+    today: date,
+    top_n: int = 6,
+    tz: tzinfo | None = None,
+) -> ViewStats:
+    """Everything the stats screen shows about ``papers`` (the view), given the
+    user's ``marks``, the ``activity`` of those papers (see ``Library.activity``) and
+    their most frequent ``authors`` (see ``Library.author_counts``)."""
+    ids = [paper.id for paper in papers]
+    tags = (tag for paper_id in ids if (mark := marks.get(paper_id)) for tag in mark.tags)
+    return ViewStats(
+        headline=headline(ids, marks),
+        # The arXiv date; the day it was featured when the paper has no other.
+        months=papers_per_month(
+            paper.published if month_of(paper.published) else paper.featured for paper in papers
+        ),
+        upvotes=upvote_histogram(paper.upvotes for paper in papers),
+        weekly=weekly_activity(activity, today, tz=tz),
+        tags=top(tags, top_n),
+        authors=tuple(authors[:top_n]),
+    )

@@ -1,0 +1,41 @@
+"""KeyFooter: Textual's Footer, made to fit a narrow terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import events
+from textual.app import ComposeResult
+from textual.widgets import Footer
+
+# Not exported by textual.widgets; textual is pinned, and tests/test_layout.py reads
+# the footer at 80 and 120 columns.
+from textual.widgets._footer import FooterKey
+
+
+class KeyFooter(Footer):
+    """A Footer that turns compact below ``compact_below`` columns, and below
+    ``narrow_below`` leaves out the keys of ``optional`` actions, so the keys used
+    most still fit in 80 columns (the help screen, ?, lists every key)."""
+
+    DEFAULT_CSS = """
+    KeyFooter.-narrow FooterKey.-optional { display: none; }
+    """
+
+    def __init__(
+        self, *, optional: Iterable[str] = (), compact_below: int = 0, narrow_below: int = 0
+    ) -> None:
+        super().__init__()
+        self._optional = frozenset(optional)
+        self._compact_below = compact_below
+        self._narrow_below = narrow_below
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget.action in self._optional:
+                widget.add_class("-optional")
+            yield widget
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.compact = event.size.width < self._compact_below
+        self.set_class(event.size.width < self._narrow_below, "-narrow")
