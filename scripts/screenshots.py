@@ -15,6 +15,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from reader.store import open_library
@@ -52,12 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="reader-shots-") as tmp:
         folder = Path(tmp)
-        # Away from the user's config, name and data, as the tests are.
+        # Away from the user's config, name and data, and in UTC, as the tests are:
+        # the stats screen counts weeks in local time.
         os.environ.update(
             READER_CONFIG=str(folder / "config.toml"),
             XDG_CONFIG_HOME=str(folder / "config"),
             XDG_DATA_HOME=str(folder / "data"),
+            TZ="UTC",
         )
+        time.tzset()
         for scenario in chosen:
             svg = asyncio.run(shoot(scenario, folder))
             target = args.out / f"{scenario.name}.svg"

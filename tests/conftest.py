@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +32,21 @@ def isolated_environment(
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("READER_HF_URL", raising=False)
     monkeypatch.delenv("READER_ARXIV_URL", raising=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def utc() -> Iterator[None]:
+    """Local time is UTC, whatever the machine's zone: the stats screen counts weeks
+    in local time, and snapshots must not change with the zone of the machine."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -133,6 +135,18 @@ def quick_drafts(monkeypatch: pytest.MonkeyPatch) -> float:
     return 0.05
 
 
+@asynccontextmanager
+async def editing(library: Library) -> AsyncIterator[tuple[ReaderApp, Pilot[None], int]]:
+    """The app on ``library``, with the note editor open on the first paper."""
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = paper_list(app).highlighted
+        assert paper_id is not None
+        await open_editor(pilot)
+        yield app, pilot, paper_id
+
+
 async def open_editor(pilot: Pilot) -> NoteEditor:
     await pilot.press("n")
     await pilot.pause()
@@ -144,12 +158,8 @@ async def open_editor(pilot: Pilot) -> NoteEditor:
 async def test_typing_is_written_down_every_few_seconds(
     library: Library, quick_drafts: float
 ) -> None:
-    app = ReaderApp(library, "ana")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        paper_id = paper_list(app).highlighted
-        assert paper_id is not None
-        editor = await open_editor(pilot)
+    async with editing(library) as (app, pilot, paper_id):
+        editor = app.screen
         await pilot.press(*"first words")
         await pilot.pause(quick_drafts * 4)
         draft = library.draft("ana", paper_id)
@@ -169,12 +179,7 @@ async def test_typing_is_written_down_every_few_seconds(
 
 async def test_losing_the_focus_writes_the_draft_at_once(library: Library) -> None:
     # The interval is the real one (2 s): only the focus change can write the draft.
-    app = ReaderApp(library, "ana")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        paper_id = paper_list(app).highlighted
-        assert paper_id is not None
-        await open_editor(pilot)
+    async with editing(library) as (app, pilot, paper_id):
         await pilot.press(*"typed")
         assert library.draft("ana", paper_id) is None
         # The terminal loses the focus (the user switches windows).
@@ -193,12 +198,7 @@ async def test_losing_the_focus_writes_the_draft_at_once(library: Library) -> No
 
 
 async def test_discarding_the_text_drops_its_draft(library: Library, quick_drafts: float) -> None:
-    app = ReaderApp(library, "ana")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        paper_id = paper_list(app).highlighted
-        assert paper_id is not None
-        await open_editor(pilot)
+    async with editing(library) as (app, pilot, paper_id):
         await pilot.press(*"not wanted")
         await pilot.pause(quick_drafts * 4)
         assert library.draft("ana", paper_id) is not None
@@ -213,12 +213,7 @@ async def test_discarding_the_text_drops_its_draft(library: Library, quick_draft
 async def test_quitting_and_discarding_drops_the_draft(
     library: Library, quick_drafts: float
 ) -> None:
-    app = ReaderApp(library, "ana")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        paper_id = paper_list(app).highlighted
-        assert paper_id is not None
-        await open_editor(pilot)
+    async with editing(library) as (_, pilot, paper_id):
         await pilot.press(*"not wanted")
         await pilot.pause(quick_drafts * 4)
         await pilot.press("ctrl+q")
@@ -231,12 +226,7 @@ async def test_quitting_and_discarding_drops_the_draft(
 async def test_quitting_with_the_text_typed_back_leaves_no_draft(
     library: Library, quick_drafts: float
 ) -> None:
-    app = ReaderApp(library, "ana")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        paper_id = paper_list(app).highlighted
-        assert paper_id is not None
-        await open_editor(pilot)
+    async with editing(library) as (app, pilot, paper_id):
         await pilot.press(*"abc")
         await pilot.pause(quick_drafts * 4)
         assert library.draft("ana", paper_id) is not None
@@ -252,12 +242,7 @@ async def test_quitting_with_the_text_typed_back_leaves_no_draft(
 async def test_typing_back_to_the_note_drops_the_draft(
     library: Library, quick_drafts: float
 ) -> None:
-    app = ReaderApp(library, "ana")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        paper_id = paper_list(app).highlighted
-        assert paper_id is not None
-        await open_editor(pilot)
+    async with editing(library) as (_, pilot, paper_id):
         await pilot.press("x")
         await pilot.pause(quick_drafts * 4)
         assert library.draft("ana", paper_id) is not None

@@ -24,6 +24,7 @@ from reader.tui.screens.library import DETAIL_DELAY, LibraryScreen
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList, short_authors
+from tests.test_tui import highlighted_title, paper_list, row_text
 
 # No paper turns read by itself: rows look the same however long a test takes.
 QUIET = Config(read_delay=0)
@@ -45,16 +46,8 @@ def screen(app: ReaderApp) -> LibraryScreen:
     return app.screen
 
 
-def paper_list(app: ReaderApp) -> PaperList:
-    return app.screen.query_one(PaperList)
-
-
 def detail(app: ReaderApp) -> PaperDetail:
     return app.screen.query_one(PaperDetail)
-
-
-def row_text(app: ReaderApp, y: int) -> str:
-    return paper_list(app).render_line(y).text
 
 
 def screen_lines(app: ReaderApp) -> list[str]:
@@ -70,14 +63,6 @@ def screen_lines(app: ReaderApp) -> list[str]:
 
 def detail_text(app: ReaderApp) -> str:
     return "\n".join(str(part.render()) for part in detail(app).query(Static) if part.display)
-
-
-def highlighted_title(app: ReaderApp, library: Library) -> str:
-    paper_id = paper_list(app).highlighted
-    assert paper_id is not None
-    paper = library.paper(paper_id)
-    assert paper is not None
-    return paper.title
 
 
 def panes(app: ReaderApp) -> list[Widget]:
@@ -226,6 +211,18 @@ async def test_without_tags_the_title_keeps_the_tags_columns_room(authored: Libr
         assert tagged.index("Vaswani") < untagged.index("Vaswani")
 
 
+@pytest.mark.parametrize(("width", "columns"), [(170, False), (180, True)])
+async def test_the_wide_layout_begins_where_the_columns_do(
+    authored: Library, width: int, columns: bool
+) -> None:
+    app = ReaderApp(authored, "ana", config=QUIET)
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        # The wider layout gives the list its room only when the room buys columns.
+        assert app.screen.has_class("-wide") is columns
+        assert ("Vaswani et al." in row_text(app, 0)) is columns
+
+
 async def test_the_authors_column_shows_names_as_text(empty_library: Library) -> None:
     add_papers(
         empty_library,
@@ -285,9 +282,7 @@ async def test_authors_are_read_for_the_rows_on_screen_in_one_query(
         await settle(pilot)
         assert len(asked) == 2 and 0 < len(asked[1]) <= height
         shown = paper_list(app).paper_ids[paper_list(app).cursor]
-        assert f"Surname{shown - 1}" in row_text(app, height - 1) or "et al." in row_text(
-            app, height - 1
-        )
+        assert f"Surname{shown - 1} & " in row_text(app, height - 1)
         await pilot.press("pageup")
         await settle(pilot)
         assert len(asked) == 2  # back to rows already read: from the cache

@@ -478,3 +478,13 @@ def test_large_counts_keep_to_four_digits() -> None:
         "1M",
         "12M",
     ]
+
+
+def test_the_month_axis_names_the_year_when_the_months_start_in_january() -> None:
+    from reader.tui.screens.stats import _years
+
+    assert _years([("2025-01", 1), ("2025-02", 2)], 2) == "2025"
+    two_years = [(f"{year}-{month:02d}", 1) for year in (2024, 2025) for month in range(1, 13)]
+    assert _years(two_years, 2) == "2024".ljust(24) + "2025"
+    # A January too close to the start for the first month's year: its own only.
+    assert _years([("2024-11", 1), ("2024-12", 1), ("2025-01", 1)], 2) == "    2025"

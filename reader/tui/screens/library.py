@@ -61,10 +61,10 @@ EMPTY_LIBRARY_HELP = """Your library is empty.
 
 Press f to fetch today's Hugging Face Daily Papers, or from a shell:
 
-  reader fetch hf --days 7         the last week of Daily Papers
-  reader fetch arxiv -q cat:cs.LG  the newest papers of a category
-  reader add 2409.11074            papers by arXiv id or URL
-  reader import FILE               a copied HF page, HF JSON, arXiv XML, BibTeX"""
+  reader fetch hf --days 7         the last week
+  reader fetch arxiv -q cat:cs.LG  a category
+  reader add 2409.11074            by arXiv id
+  reader import FILE               a saved file"""
 
 
 SORT_LABELS = {
@@ -83,7 +83,7 @@ GG_WINDOW = 0.5
 # Under this many columns the detail pane goes below the list and the footer shows
 # only the keys used most; from WIDE on, the list gets columns for authors and tags.
 NARROW = 100
-WIDE = 160
+WIDE = 180
 # Under this many rows the filter bar loses its border, to leave rows for papers.
 SHORT = 30
 # Keys the footer leaves out when narrow (the help screen, ?, has them all), and the

@@ -146,7 +146,7 @@ def _years(months: Sequence[tuple[str, int]], pitch: int) -> str:
     if months and (not januaries or januaries[0] >= 5):
         line = months[0][0][:4]
     for at in januaries:
-        if len(line) < at:
+        if not line or len(line) < at:
             line = line.ljust(at) + months[at // pitch][0][:4]
     return line
 
