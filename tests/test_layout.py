@@ -148,6 +148,27 @@ async def test_enter_gives_the_detail_most_of_the_screen_and_j_still_moves(
         assert paper_list(app).region.height > papers.height
 
 
+async def test_esc_leaves_the_larger_detail_pane_before_it_clears_the_filter(
+    library: Library,
+) -> None:
+    app = ReaderApp(library, "ana", config=QUIET)
+    async with app.run_test(size=MEDIUM) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"image", "enter")
+        await settle(pilot)
+        normal = paper_list(app).region.height
+        await pilot.press("enter")
+        await settle(pilot)
+        assert paper_list(app).region.height < normal
+        await pilot.press("escape")
+        await settle(pilot)
+        assert paper_list(app).region.height == normal
+        assert app.screen.query_one(FilterBar).value == "image"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one(FilterBar).value == ""
+
+
 # -- 200x60 ---------------------------------------------------------------------------
 
 

@@ -568,10 +568,13 @@ class LibraryScreen(Screen[None]):
         self.query_one(FilterBar).focus()
 
     def action_clear(self) -> None:
-        """Esc: drop the marks if there are any, else the filter."""
+        """Esc: drop the marks if there are any, else leave the larger detail pane,
+        else clear the filter."""
         if self._selected:
             self._selected.clear()
             self._redraw_marks()
+        elif self.has_class("-reading"):
+            self.remove_class("-reading")
         else:
             self.query_one(FilterBar).value = ""
 
