@@ -2,20 +2,25 @@
 
 Every failure the user can cause (a missing file, a bad file, a library that is
 not ours) ends as one ``Error: ...`` line and a non-zero exit, never a traceback.
+Everything printed goes through :func:`_echo` (standard output) or :func:`_say`
+(standard error), which apply the terminal rule (:func:`reader.text.terminal_text`):
+a title, a file name or a server's words never reach the terminal as a control.
 """
 
 from __future__ import annotations
 
 import errno
+import io
 import os
+import stat
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -25,11 +30,12 @@ from reader.export.files import ExportError
 from reader.export.run import FORMATS as EXPORT_FORMATS
 from reader.models import papers_label
 from reader.net import NetError
-from reader.paths import default_db_path, default_user
+from reader.paths import PathError, default_db_path, default_user, expand_user
 from reader.periods import days_back, parse_day, parse_month, parse_week
 from reader.sources import SourceError
 from reader.sources.loader import FORMATS
 from reader.store import Library, LibraryError, open_library
+from reader.text import terminal_text
 
 if TYPE_CHECKING:
     from reader.models import Paper
@@ -61,10 +67,71 @@ def opened(settings: Settings, *, create: bool = True) -> Iterator[Library]:
             library.close()
 
 
+class _ReaderGroup(click.Group):
+    """The ``reader`` command: click's own error handling, but every message it
+    prints passes the terminal rule, and a bug ends as one line, not a traceback."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as error:
+            # Usage errors quote what was typed (an option's value, a file name).
+            shown = io.StringIO()
+            error.show(file=shown)
+            _say(shown.getvalue(), nl=False)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            _say("Aborted!")
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _say("Interrupted.")
+            sys.exit(130)
+        except OSError as error:
+            if error.errno != errno.EPIPE:
+                _unexpected(error)
+            # The reader of a pipe went away (`reader list | head`): leave quietly,
+            # with nowhere for the last flush at exit to fail again (Python's advice).
+            with suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as error:  # a bug: one line, the traceback only on request
+            _unexpected(error)
+        sys.exit(result if isinstance(result, int) else 0)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Read when help is asked for, so a bad READER_CONFIG cannot stop the import.
+        try:
+            where = terminal_text(str(default_config_path()), lines=False)
+        except ConfigError as error:
+            where = f"none ({error})"
+        formatter.write_paragraph()
+        formatter.write_text(f"Config file (theme, keys, views, read delay, sort): {where}")
+
+
+def _unexpected(error: BaseException) -> None:
+    """Stop on an error reader did not expect: one line, the traceback with READER_DEBUG=1."""
+    if os.environ.get("READER_DEBUG"):
+        raise error
+    _say(
+        f"Error: unexpected {type(error).__name__}: {error} "
+        "(a bug in reader; run again with READER_DEBUG=1 to see where)"
+    )
+    sys.exit(1)
+
+
 @click.group(
+    cls=_ReaderGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog=f"Config file (theme, keys, views, read delay, sort): {default_config_path()}",
 )
 @click.option(
     "--db",
@@ -79,9 +146,28 @@ def main(ctx: click.Context, db: Path | None, user: str | None) -> None:
 
     Run without a command to open the library. Library file: see --db.
     """
-    ctx.obj = Settings(db_path=db or default_db_path(), user=user or default_user())
+    try:
+        db_path = expand_user(db, source="--db") if db else default_db_path()
+    except PathError as error:
+        raise click.ClickException(str(error)) from None
+    ctx.obj = Settings(db_path=db_path, user=_user_name(user))
     if ctx.invoked_subcommand is None:
         run_app(ctx.obj)
+
+
+def _user_name(given: str | None) -> str:
+    """Whose annotations: ``--user``, else $READER_USER or the login name. A name is a
+    label shown in the header and stored with every mark: one printable line."""
+    name = given if given is not None else default_user()
+    source = "--user" if given is not None else "READER_USER"
+    if not name.strip():
+        raise click.UsageError(f"{source}: a user name cannot be empty")
+    if not name.isprintable():
+        shown = terminal_text(name, lines=False)
+        raise click.UsageError(
+            f"{source}: a user name cannot hold control or invisible characters ({shown!r})"
+        )
+    return name
 
 
 def run_app(settings: Settings) -> None:
@@ -110,18 +196,25 @@ def run_app(settings: Settings) -> None:
 
 
 def _echo(text: str, *, nl: bool = True) -> None:
-    """Print to standard output; a failed write (a full disk) is one clean error line.
+    """Print to standard output, under the terminal rule; a failed write (a full disk)
+    is one clean error line.
 
     A closed pipe (``reader export | head``) is left to click, which exits quietly.
     """
     try:
-        click.echo(text, nl=nl)
+        click.echo(terminal_text(text), nl=nl)
     except OSError as error:
         if error.errno == errno.EPIPE:
             raise
         raise click.ClickException(
             f"cannot write to standard output: {error.strerror or error}"
         ) from None
+
+
+def _say(text: str, *, nl: bool = True) -> None:
+    """Print a message (progress, a warning, an error) to standard error, under the
+    terminal rule."""
+    click.echo(terminal_text(text), nl=nl, err=True)
 
 
 def _is_library_file(path: Path, db_path: Path) -> bool:
@@ -137,18 +230,56 @@ def _is_library_file(path: Path, db_path: Path) -> bool:
     return False
 
 
-def _read_input(name: str) -> bytes:
+# Far above any feed or export (a million papers as HF JSON is about 2 GB), and
+# what stops `reader import /dev/stdin < /dev/zero` before it fills the memory.
+MAX_IMPORT_BYTES = 4 * 1024**3
+
+
+def _read_input(name: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
+    """The bytes of an import file (``-``: standard input), at most ``limit`` of them.
+
+    A regular file or a pipe (``reader import <(curl ...)``) is read; a device, a
+    socket or a folder is refused before reading, and a stream that goes on past
+    ``limit`` is refused once it does.
+    """
     if name == "-":
-        return sys.stdin.buffer.read()
-    path = Path(name)
+        return _read_bounded(name, sys.stdin.buffer, limit)
     try:
-        return path.read_bytes()
+        _check_readable_kind(name, os.stat(name).st_mode)
+        f = open(name, "rb")  # noqa: SIM115 (closed below, after the checks)
     except FileNotFoundError:
         raise click.ClickException(f"{name}: no such file") from None
     except IsADirectoryError:
         raise click.ClickException(f"{name}: is a directory, not a file") from None
     except OSError as error:
         raise click.ClickException(f"{name}: {error.strerror}") from None
+    with f:
+        # Again on what was opened: the name may have changed hands in between.
+        _check_readable_kind(name, os.fstat(f.fileno()).st_mode)
+        return _read_bounded(name, f, limit)
+
+
+def _check_readable_kind(name: str, mode: int) -> None:
+    """Refuse anything but a regular file or a pipe, naming what it is."""
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return
+    kind = (
+        "a directory" if stat.S_ISDIR(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    )
+    raise click.ClickException(f"{name}: is {kind}, not a file")
+
+
+def _read_bounded(name: str, f: BinaryIO, limit: int) -> bytes:
+    """All of ``f``, or a clean error once it holds more than ``limit`` bytes."""
+    try:
+        data = f.read(limit + 1)
+    except OSError as error:
+        raise click.ClickException(f"{name}: {error.strerror}") from None
+    if len(data) > limit:
+        raise click.ClickException(
+            f"{name}: more than {limit / 1024**3:g} GB; reader imports files up to that size"
+        )
+    return data
 
 
 @main.command("import")
@@ -201,7 +332,7 @@ def _steps() -> Callable[[str], None]:
     began = time.monotonic()
 
     def say(step: str) -> None:
-        click.echo(f"[{time.monotonic() - began:6.1f} s] {step}…", err=True)
+        _say(f"[{time.monotonic() - began:6.1f} s] {step}…")
 
     return say
 
@@ -217,7 +348,7 @@ def http_options() -> dict[str, Any]:
 
 def _network() -> dict[str, Any]:
     """Retries are announced on stderr, so a slow service never looks like a hang."""
-    return {"on_retry": lambda message: click.echo(message, err=True), **http_options()}
+    return {"on_retry": _say, **http_options()}
 
 
 @contextmanager
@@ -488,7 +619,7 @@ def export_command(
     if outcome.text is not None:
         _echo(outcome.text, nl=False)
     else:
-        click.echo(outcome.message, err=True)
+        _say(outcome.message)
 
 
 class _QueryCommand(click.Command):
@@ -550,7 +681,7 @@ def list_command(
     if not parsed.is_valid:
         raise click.ClickException("; ".join(parsed.errors))
     for hint in parsed.errors:
-        click.echo(f"warning: {hint}", err=True)
+        _say(f"warning: {hint}")
     with opened(settings, create=False) as library:
         # The order of the ids and the word indexes; the list's columns only when
         # a term needs dates or counts, and the papers found. No abstract is read.

@@ -34,6 +34,7 @@ import json
 import math
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from pathlib import Path
 import platformdirs
 
 from reader.export.files import ExportError, write_atomic
-from reader.paths import APP_NAME
+from reader.paths import APP_NAME, PathError, expand_user
 from reader.text import one_line, strip_controls
 
 CONFIG_NAME = "config.toml"
@@ -61,6 +62,8 @@ _TOML_ERROR = re.compile(
     r"^(?P<message>.*?) \((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)$"
 )
 _SHOWN_CHARS = 40
+# A config file is a few hundred bytes; anything near this is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -117,7 +120,10 @@ def default_config_path() -> Path:
     """The config file: ``$READER_CONFIG``, else ``config.toml`` in the user config directory."""
     override = os.environ.get("READER_CONFIG")
     if override:
-        return Path(override).expanduser()
+        try:
+            return expand_user(override, source="READER_CONFIG")
+        except PathError as error:
+            raise ConfigError(str(error)) from None
     return platformdirs.user_config_path(APP_NAME) / CONFIG_NAME
 
 
@@ -171,12 +177,20 @@ def save_theme(name: str, path: Path | None = None) -> None:
     # Through a symlink (a dotfiles checkout), not over it.
     target = Path(os.path.realpath(path))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_private_folders(target.parent)
         write_atomic(target, new_text, force=True)
     except OSError as err:
         raise ConfigError(f"cannot write {path}: {err.strerror or err}") from None
     except ExportError as err:
         raise ConfigError(str(err)) from None
+
+
+def _make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and any missing parents readable by their owner only (0700), as
+    the data folder is; folders that exist keep their mode."""
+    missing = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+    for parent in reversed(missing):
+        parent.mkdir(mode=0o700, exist_ok=True)
 
 
 _NEW_FILE = """\
@@ -196,18 +210,51 @@ theme = {theme}
 
 
 def _read(path: Path) -> str | None:
-    """The file's text, or None when there is no file."""
+    """The file's text, or None when there is no file.
+
+    Only a regular file (or a link to one) of at most :data:`MAX_CONFIG_BYTES` is
+    read: ``/dev/zero`` would never end, and a FIFO would wait for a writer forever.
+    """
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO with no writer must not hang before fstat says what it is.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return None
     except OSError as err:
         raise ConfigError(f"cannot read {path}: {err.strerror or err}") from None
+    kind = _file_kind(os.fstat(fd).st_mode)
+    if kind is not None:
+        os.close(fd)
+        raise ConfigError(f"cannot read {path}: it is {kind}, not a file")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+        except OSError as err:
+            raise ConfigError(f"cannot read {path}: {err.strerror or err}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; is this the config file?"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise ConfigError(f"{path}:{line}: not UTF-8 text") from None
+
+
+def _file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is ("a FIFO"), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def _parse(text: str, path: Path) -> dict[str, object]:
@@ -216,6 +263,8 @@ def _parse(text: str, path: Path) -> dict[str, object]:
         return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(_syntax_error(str(err), text, path)) from None
+    except RecursionError:  # tomllib recurses once per nested [ or {
+        raise ConfigError(f"{path}: arrays or tables nested too deeply") from None
 
 
 def _syntax_error(message: str, text: str, path: Path) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 # C0 and C1 controls (ESC, BEL, CSI ...), bidi overrides/isolates and zero-width
 # characters: paper text is data and must never steer the terminal or reorder a line.
@@ -12,6 +14,9 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _NON_WORD = re.compile(r"[\W_]+")
+# A host name: dot-separated labels of letters and digits (any script) with inner
+# hyphens; a trailing dot is allowed, as in DNS.
+_HOST_NAME = re.compile(r"(?:[^\W_](?:[^\W_]|-)*(?<!-)\.)*[^\W_](?:[^\W_]|-)*(?<!-)\.?")
 _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 _GITHUB = re.compile(
     r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)/([A-Za-z0-9_.-]+)",
@@ -29,6 +34,34 @@ def strip_controls(text: str) -> str:
     return _UNSAFE.sub("", text)
 
 
+# The terminal rule, for every byte of output (see terminal_text): every C0 and C1
+# control (ESC starts a sequence, CR overwrites a line), the bidi controls (U+061C,
+# U+200E/F, U+202A-E, U+2066-9), zero-width and line/paragraph separators.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_TERMINAL_UNSAFE_LINE = re.compile(f"{_TERMINAL_UNSAFE.pattern[:-1]}\t\n]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def terminal_text(text: str, *, lines: bool = True) -> str:
+    """``text`` as it may reach a terminal: nothing in it can start an escape sequence,
+    move the cursor, reorder a line or hide a character.
+
+    The one rule for every output path (the TUI's line filter, the command line's
+    writer): controls, bidi controls and zero-width characters are dropped, and a
+    lone surrogate (which no encoder can write) becomes U+FFFD. With ``lines``, tabs
+    and line breaks stay (command-line output is lines of tab-separated fields);
+    without, they go too (a line of cells on a screen).
+    """
+    if text.isprintable():
+        return text  # the common case, decided by one C scan
+    unsafe = _TERMINAL_UNSAFE if lines else _TERMINAL_UNSAFE_LINE
+    text = unsafe.sub("", text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def one_line(text: str) -> str:
     """Controls removed and all whitespace (newlines included) collapsed to single spaces."""
     if text.isprintable():
@@ -37,6 +70,16 @@ def one_line(text: str) -> str:
         return text.strip() if "  " not in text else " ".join(text.split())
     # str.split() splits on exactly the characters \s matches, and drops the ends.
     return " ".join(_UNSAFE.sub("", text).split())
+
+
+def shorten(text: str, limit: int = 100) -> str:
+    """``text`` on one line, cut to at most ``limit`` characters with "…" where it was
+    cut: a 300 KB URL in a toast, a long file name in an error line."""
+    if len(text) <= limit and text.isprintable():
+        return text
+    # Folding whitespace only ever shortens, so a generous head is all it needs.
+    text = one_line(text[: limit * 4])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def one_lines(texts: list[str]) -> list[str]:
@@ -73,7 +116,24 @@ def safe_url(url: str | None) -> str | None:
         return None
     if any(char.isspace() for char in url):
         return None  # a line break or tab inside: not one link
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a bad port raises here)
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    # A host a browser would go to: names, IPv4, or [IPv6]; "https://-x" is not one.
+    if not (_HOST_NAME.fullmatch(host) or _is_ip(host)):
+        return None
     return url
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def find_github_url(text: str) -> str | None:

@@ -17,6 +17,7 @@ def test_core_and_cli_import_without_textual() -> None:
         "import reader.export.markdown, reader.export.files, reader.ids\n"
         "import reader.sources.arxiv_atom, reader.sources.bibtex, reader.sources.hf_json\n"
         "import reader.sources.reader_json, reader.config, reader.export.bibtex, reader.stats\n"
+        "import reader.writes, reader.note_links\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
@@ -60,4 +61,23 @@ def test_no_code_outside_the_tui_imports_textual_or_rich() -> None:
         if "tui" not in path.relative_to(ROOT).parts
         and imported_modules(path) & {"textual", "rich"}
     ]
+    assert offenders == []
+
+
+def test_the_command_line_prints_only_through_its_two_writers() -> None:
+    """The terminal rule is applied in one place per stream: every print of the
+    command line goes through ``_echo`` (stdout) or ``_say`` (stderr)."""
+    tree = ast.parse((ROOT / "cli.py").read_text(encoding="utf-8"))
+    writers = {"_echo", "_say"}
+    offenders = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef) or function.name in writers:
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name in ("click.echo", "click.secho", "print", "sys.stdout.write") or (
+                    name.endswith(".write") and "std" in name
+                ):
+                    offenders.append(f"{function.name}: {name}")
     assert offenders == []

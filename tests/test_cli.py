@@ -517,3 +517,78 @@ def test_steps_go_to_a_terminal_with_the_time_so_far(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe: nothing
     reader.cli._steps()("parsing big.json")
     assert sys.stderr.getvalue() == ""
+
+
+@pytest.mark.parametrize("where", ["--db", "READER_DB"])
+def test_a_library_path_naming_an_unknown_user_is_one_clean_error(
+    where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = "~nosuchuser-reader/library.db"
+    if where == "--db":
+        proc = run("--db", path, "list")
+    else:
+        monkeypatch.setenv("READER_DB", path)
+        proc = run("list")
+    assert proc.exit_code == 1
+    assert proc.output.strip() == (f"Error: {where}: {path}: no such user as ~nosuchuser-reader")
+
+
+@pytest.mark.parametrize("name", ["eve\x1b]0;pwned\x07", "a\u202eb", "   "])
+def test_a_user_name_with_controls_or_nothing_in_it_is_refused(name: str) -> None:
+    proc = run("--user", name, "list")
+    assert proc.exit_code == 2
+    last = proc.output.strip().splitlines()[-1]
+    assert last.startswith("Error: --user: a user name cannot")
+    assert "\x1b" not in proc.output and "\u202e" not in proc.output
+
+
+@pytest.mark.parametrize(("path", "kind"), [("/dev/zero", "a device"), ("socket", "a socket")])
+def test_import_refuses_a_device_or_a_socket_before_reading_it(
+    tmp_path: Path, path: str, kind: str
+) -> None:
+    """`reader import /dev/zero` read 6.7 GB before it failed."""
+    import socket
+
+    target = Path(path)
+    listener = None
+    if path == "socket":
+        target = tmp_path / "sock"
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(target))
+    try:
+        proc = run("import", target)
+    finally:
+        if listener is not None:
+            listener.close()
+    assert proc.exit_code == 1
+    assert proc.output.strip() == f"Error: {target}: is {kind}, not a file"
+
+
+def test_import_from_a_pipe_stops_at_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import click
+
+    from reader.cli import _read_bounded
+
+    with pytest.raises(click.ClickException, match=r"^-: more than .* GB; reader imports files"):
+        _read_bounded("-", io.BytesIO(b"x" * 1001), 1000)
+    assert _read_bounded("-", io.BytesIO(b"x" * 1000), 1000) == b"x" * 1000
+
+
+def test_a_bug_in_a_command_is_one_line_and_the_traceback_only_on_request(
+    monkeypatch: pytest.MonkeyPatch, imported_db: Path
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("on purpose")
+
+    monkeypatch.setattr("reader.search.SearchIndex.search", broken)
+    proc = run("--db", imported_db, "list")
+    assert proc.exit_code == 1
+    assert proc.output == (
+        "Error: unexpected RuntimeError: on purpose "
+        "(a bug in reader; run again with READER_DEBUG=1 to see where)\n"
+    )
+    monkeypatch.setenv("READER_DEBUG", "1")
+    proc = run("--db", imported_db, "list")
+    assert isinstance(proc.exception, RuntimeError)

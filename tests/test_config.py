@@ -531,3 +531,66 @@ def test_a_preset_query_with_a_mistake_is_refused(tmp_path: Path) -> None:
     message = str(raised.value)
     assert message.startswith(f"{path}: presets.7.query: ")
     assert "did you mean author:" in message
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_config_that_is_not_a_regular_file_is_refused_without_reading_it(
+    tmp_path: Path, kind: str
+) -> None:
+    """/dev/zero read 11.6 GB; a FIFO with no writer hung reader for ever."""
+    if kind == "fifo":
+        path = tmp_path / "config.toml"
+        os.mkfifo(path)
+        what = "a FIFO"
+    elif kind == "device":
+        path, what = Path("/dev/zero"), "a device"
+    else:
+        path, what = tmp_path, "a directory"
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"cannot read {path}: it is {what}, not a file"
+
+
+def test_a_config_through_a_symlink_is_read(tmp_path: Path) -> None:
+    real = write(tmp_path / "real.toml", "read_delay = 3\n")
+    (tmp_path / "config.toml").symlink_to(real)
+    assert load_config(tmp_path / "config.toml").read_delay == 3
+
+
+def test_a_huge_config_is_refused_after_reading_only_its_limit(config_path: Path) -> None:
+    from reader.config import MAX_CONFIG_BYTES
+
+    write(config_path, "# " + "x" * MAX_CONFIG_BYTES + "\n")
+    with pytest.raises(ConfigError, match=r"larger than 1024 KB; is this the config file\?$"):
+        load_config(config_path)
+
+
+def test_a_config_nested_a_thousand_deep_is_one_clean_error(config_path: Path) -> None:
+    write(config_path, "x = " + "[" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(config_path)
+
+
+def test_a_config_path_naming_an_unknown_user_is_one_clean_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("READER_CONFIG", "~nosuchuser-reader/config.toml")
+    with pytest.raises(ConfigError) as raised:
+        default_config_path()
+    assert str(raised.value) == (
+        "READER_CONFIG: ~nosuchuser-reader/config.toml: no such user as ~nosuchuser-reader"
+    )
+
+
+def test_saving_the_theme_creates_private_folders(tmp_path: Path) -> None:
+    """~/.config/reader holds a config that may name private views: 0700, as the data
+    folder is, whatever the umask."""
+    path = tmp_path / "config" / "reader" / "config.toml"
+    old = os.umask(0o022)
+    try:
+        save_theme("nord", path)
+    finally:
+        os.umask(old)
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "config").stat().st_mode & 0o777 == 0o700
+    assert path.stat().st_mode & 0o777 == 0o600

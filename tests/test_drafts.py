@@ -435,9 +435,18 @@ def test_saved_stars_notes_and_tags_survive_sigkill_at_any_moment(
             text=True,
         )
         assert proc.stdout is not None
-        time.sleep(rng.uniform(0.5, 1.5))
+        # Once it writes (however long a loaded machine takes to start it), kill it
+        # at a random moment of its writing.
+        first = proc.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.5))
         proc.send_signal(signal.SIGKILL)
-        out, errors = proc.communicate()
+        proc.wait()
+        # Through the same buffered reader as the first line (communicate() would
+        # skip what it has read ahead).
+        out, errors = first + proc.stdout.read(), proc.stderr.read() if proc.stderr else ""
+        proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
         # Every write said to be done, and perhaps the one under way when killed.
         said = len(out.split())
         assert said > 0, errors

@@ -92,3 +92,53 @@ def test_hostile_text_is_searchable_as_text(hostile: Library) -> None:
     assert len(index.search(Query.parse("pwned"))) == 1
     assert len(index.search(Query.parse("mallory"))) == 1
     assert len(index.search(Query.parse("words"))) == 1  # in the 100 KB abstract
+
+
+async def test_the_note_editor_and_a_recovered_draft_show_a_hostile_note_as_text(
+    hostile: Library,
+) -> None:
+    """A note imported from someone else's export keeps its control characters: the
+    editor shows them as nothing, never as sequences (OSC 52 rewrote the clipboard)."""
+    first = hostile.listing()[0].id
+    note = "title\x1b]0;pwned\x07 clip\x1b]52;c;ZWNobyBwd25lZA==\x07 \x9b2J\x9d8;;x\x07 \u202eevil"
+    hostile.set_note("ana", first, note)
+    hostile.save_draft("ana", first, note + " more\x1b[2J", note)
+    app = ReaderApp(hostile, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        editor = app.screen.query_one("#note-text")
+        # The text itself is kept as it is (it is the user's data) ...
+        assert "\x1b]52" in editor.text  # type: ignore[attr-defined]
+        # ... but none of it reaches the terminal.
+        assert_nothing_reaches_the_terminal(app)
+        screen = app.export_screenshot()
+        assert "pwned" in screen and "evil" in screen
+
+
+async def test_only_web_links_in_a_note_are_shown_as_links(empty_library: Library) -> None:
+    """`ssh://`, `javascript:` and `https://-x` (no host a browser would go to) are
+    text; an http(s) link stays a link."""
+    empty_library.import_papers([Paper(title="A paper", arxiv_id="2401.00003")])
+    paper = empty_library.listing()[0].id
+    empty_library.set_note(
+        "ana",
+        paper,
+        "[shell](ssh://host/x) <ssh://bare> [bad](https://-x) ![img](ssh://h/i.png) "
+        "[web](https://example.org/a)",
+    )
+    app = ReaderApp(empty_library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        note = app.screen.query_one("#detail-note")
+        clickable = [
+            str(span.style)
+            for block in note.query("MarkdownParagraph")
+            for span in block._content.spans  # type: ignore[attr-defined]
+        ]
+        links = [style for style in clickable if "link(" in style]
+        assert len(links) == 1 and "https://example.org/a" in links[0], clickable

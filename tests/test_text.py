@@ -145,3 +145,79 @@ def test_a_url_with_whitespace_inside_is_not_a_link(url: str) -> None:
 
     assert safe_url(url) is None
     assert safe_url("  https://example.org/a  ") == "https://example.org/a"
+
+
+@given(texts)
+def test_terminal_text_holds_nothing_that_steers_a_terminal(text: str) -> None:
+    from reader.text import terminal_text
+
+    for lines in (True, False):
+        shown = terminal_text(text, lines=lines)
+        for char in shown:
+            category = unicodedata.category(char)
+            assert category not in ("Cc", "Cs") or (lines and char in "\t\n"), repr(char)
+            assert char not in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+            assert not "\u2066" <= char <= "\u2069"
+        # Only what could steer a terminal goes: printable text stays as it is.
+        if text.isprintable():
+            assert shown == text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\x1b]52;c;eA==\x07b", "a]52;c;eA==b"),
+        ("\x9b2J\x9d0;t\x07", "2J0;t"),
+        ("left\u202eright\u2066x\u2069", "leftrightx"),
+        ("tab\tline\nend\r", "tab\tline\nend"),
+        ("lone \ud800 surrogate", "lone \ufffd surrogate"),
+        ("nbsp\xa0stays", "nbsp\xa0stays"),
+    ],
+)
+def test_terminal_text_examples(text: str, shown: str) -> None:
+    from reader.text import terminal_text
+
+    assert terminal_text(text) == shown
+    assert terminal_text(text, lines=False) == shown.replace("\t", "").replace("\n", "")
+
+
+def test_shorten_cuts_long_text_to_one_short_line() -> None:
+    from reader.text import shorten
+
+    url = "https://example.org/" + "a" * 300_000
+    assert shorten(url) == url[:99] + "…" and len(shorten(url, 40)) == 40
+    assert shorten("two\nlines") == "two lines"
+    assert shorten("short") == "short"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://-x",
+        "https://x-/a",
+        "https://_x.org",
+        "https://a..b/",
+        "https://x:99999/",
+        "http://",
+    ],
+)
+def test_a_url_without_a_host_a_browser_would_visit_is_not_a_link(url: str) -> None:
+    from reader.text import safe_url
+
+    assert safe_url(url) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://arxiv.org/abs/2409.11074",
+        "http://127.0.0.1:8080/x",
+        "http://[::1]/",
+        "https://münchen.example/",
+        "https://a-b.example.org./x?q=1#f",
+    ],
+)
+def test_web_urls_are_links(url: str) -> None:
+    from reader.text import safe_url
+
+    assert safe_url(url) == url

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,22 @@ from reader.tui.widgets.paper_list import PaperList
 
 # No paper turns read by itself unless a test asks for it.
 QUIET = Config(read_delay=0)
+
+
+class _Browser(webbrowser.BackgroundBrowser):
+    """A graphical browser that only says what it was asked to open."""
+
+    def __init__(self, open_url: Callable[[str], object]) -> None:
+        super().__init__("fake-browser")
+        self._open_url = open_url
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        return bool(self._open_url(url))
+
+
+def use_browser(monkeypatch: pytest.MonkeyPatch, open_url: Callable[[str], object]) -> None:
+    """The system's browser is ``open_url`` (it returns whether it opened the page)."""
+    monkeypatch.setattr(webbrowser, "get", lambda using=None: _Browser(open_url))
 
 
 class FakeClock:
@@ -291,7 +309,7 @@ async def test_open_keys_open_only_http_links(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
+    use_browser(monkeypatch, lambda url: opened.append(url) or True)
     library.import_papers(
         [
             Paper(
@@ -319,7 +337,7 @@ async def test_open_keys_open_only_http_links(
 async def test_without_a_browser_the_link_is_shown(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("webbrowser.open", lambda url, new=0: False)
+    use_browser(monkeypatch, lambda url: False)
     library.import_papers([Paper("Has Id", arxiv_id="2409.11074", published="2030-01-01")])
     app = open_app(library)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -579,7 +597,7 @@ async def test_g_then_a_move_opens_nothing(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
+    use_browser(monkeypatch, lambda url: opened.append(url) or True)
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

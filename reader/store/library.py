@@ -167,6 +167,8 @@ class Library:
         self.path = path
         self._conn = conn
         self.db = sqlite_utils.Database(conn)
+        # How long a write waits for another process's write lock (ms).
+        self._write_wait_ms = _BUSY_MS
 
     # -- reading --------------------------------------------------------------
 
@@ -258,12 +260,26 @@ class Library:
         raise LibraryError(f"{path}: too many backups next to it; move some away")
 
     @contextmanager
-    def transaction(self, *, wait_ms: int = _BUSY_MS) -> Iterator[None]:
+    def waiting_at_most(self, wait_ms: int) -> Iterator[None]:
+        """Writes in the body wait at most ``wait_ms`` for another process's write
+        lock, then raise :class:`LibraryBusy`: the app's writes, made on its UI
+        thread, try again later rather than freeze it."""
+        before = self._write_wait_ms
+        self._write_wait_ms = wait_ms
+        try:
+            yield
+        finally:
+            self._write_wait_ms = before
+
+    @contextmanager
+    def transaction(self, *, wait_ms: int | None = None) -> Iterator[None]:
         """One write transaction: all of it lands, or none of it.
 
-        It waits up to ``wait_ms`` for another process's write to end, then raises
-        :class:`LibraryBusy`.
+        It waits up to ``wait_ms`` (default: 10 s, or what :meth:`waiting_at_most`
+        says) for another process's write to end, then raises :class:`LibraryBusy`.
         """
+        if wait_ms is None:
+            wait_ms = self._write_wait_ms
         try:
             self._begin(wait_ms)
             try:

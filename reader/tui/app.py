@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 
 from reader.config import Config, ConfigError, save_theme
+from reader.paths import write_crash_log
 from reader.store import Library
+from reader.text import shorten
+from reader.tui.safe_output import TerminalSafe
 from reader.tui.screens.library import LibraryScreen, ViewSettings
 from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
 from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
     import httpx
+
+
+# A toast's text and title at most (characters): a few lines at any width.
+MAX_TOAST_CHARS = 400
+MAX_TOAST_TITLE = 80
+# The line the command line prints when the app stops on a bug.
+MAX_FAILURE_CHARS = 300
 
 
 def theme_names() -> set[str]:
@@ -63,6 +76,10 @@ class ReaderApp(App[None]):
         self._today = today
         # Why the app had to stop, for the command line to print as one clean line.
         self.failure: str | None = None
+        # The error it stopped on, when that was a bug.
+        self._crash: Exception | None = None
+        # Every line drawn passes this: no text reaches the terminal as a control.
+        self._filters.append(TerminalSafe())
         if self.config.keys:
             self.set_keymap(self.config.keymap)
 
@@ -91,6 +108,27 @@ class ReaderApp(App[None]):
         if self._notice:
             self.notify(self._notice, title="Welcome", timeout=10, markup=False)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, never larger than a few lines: a message quoting a file name, a
+        server's words or a link is cut (a 300 KB URL once filled half the screen)."""
+        if len(message) > MAX_TOAST_CHARS:
+            message = message[: MAX_TOAST_CHARS - 1] + "…"
+        super().notify(
+            message,
+            title=shorten(title, MAX_TOAST_TITLE),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
     def _remember_theme(self, theme: Theme) -> None:
         try:
             save_theme(theme.name)
@@ -102,10 +140,47 @@ class ReaderApp(App[None]):
         if isinstance(screen, LibraryScreen):
             yield from screen.commands()
 
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """A bug stops the app with one line for the command line to print, and the
+        traceback in a private log: Textual's own report shows the locals (paper
+        text, notes) on the terminal, escape sequences and all."""
+        error = self._crash
+        if error is None:
+            super()._fatal_error()
+            return
+        log = write_crash_log("".join(traceback.format_exception(error)))
+        where = f"the details are in {log}" if log else "run with READER_DEBUG=1 to see where"
+        self.failure = shorten(
+            f"reader stopped on an unexpected {type(error).__name__}: {error} "
+            f"(a bug in reader; {where})",
+            MAX_FAILURE_CHARS,
+        )
+        if os.environ.get("READER_DEBUG"):
+            super()._fatal_error()
+            return
+        self._close_messages_no_wait()
+
     def on_library_screen_failed(self, event: LibraryScreen.Failed) -> None:
         """Stop: the library cannot be used. The command line prints the reason."""
         self.failure = event.reason
         self.exit(return_code=1)
+
+    def _exit_saved(self) -> None:
+        """Exit once every change waiting for a busy library is saved (or said lost)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                unsaved = screen.save_waiting_writes()
+                if unsaved:
+                    changes = "1 change" if len(unsaved) == 1 else f"{len(unsaved)} changes"
+                    self.failure = (
+                        f"{changes} not saved ({', '.join(unsaved[:5])}): "
+                        "the library stayed busy (another process writing to it)"
+                    )
+        self.exit(return_code=1 if self.failure else 0)
 
     async def action_quit(self) -> None:
         """Quit, but never throw away a note being edited without asking."""
@@ -113,7 +188,7 @@ class ReaderApp(App[None]):
         if not any(editor.is_modified for editor in editors):
             for editor in editors:
                 editor.keep_draft()  # typed back to the note: its draft goes too
-            self.exit()
+            self._exit_saved()
             return
         if isinstance(self.screen, ConfirmDiscard):
             return  # Already asking.
@@ -123,6 +198,6 @@ class ReaderApp(App[None]):
                 for screen in self.screen_stack:
                     if isinstance(screen, NoteEditor):
                         screen.discard_draft()
-                self.exit()
+                self._exit_saved()
 
         self.push_screen(ConfirmDiscard("Quit and discard the unsaved note?"), answered)

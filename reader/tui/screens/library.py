@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -34,7 +34,7 @@ from reader.models import Annotation, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
 from reader.store import Library, LibraryError, NoteConflict
-from reader.text import one_line, safe_url
+from reader.text import one_line, safe_url, shorten
 from reader.tui.commands import PaperCommands
 from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.help import HelpScreen
@@ -46,9 +46,12 @@ from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import Authors, PaperList
+from reader.writes import PendingWrites
 
 if TYPE_CHECKING:
     import httpx
+
+T = TypeVar("T")
 
 # A library larger than this shows its first rows at once and reads the rest after.
 FIRST_PAGE = 300
@@ -56,6 +59,8 @@ FIRST_PAGE = 300
 DETAIL_DELAY = 0.04
 # How often the screen looks for changes another process made to the file (s).
 WATCH_INTERVAL = 1.0
+# How often writes that wait for a busy library are tried again (s).
+WRITE_RETRY_INTERVAL = 0.2
 EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
 EMPTY_LIBRARY_HELP = """Your library is empty.
 
@@ -248,6 +253,10 @@ class LibraryScreen(Screen[None]):
         self._marks: dict[int, Annotation] = {}
         self._words = library.words()
         self._index = SearchIndex([], self._words)
+        # Writes wait a moment at most for the lock; while the library is busy
+        # (another process writing), they queue, and a timer writes them in order.
+        self._writes = PendingWrites(library)
+        self._writes_timer: Timer | None = None
         self._selected: set[int] = set()
         self._undo: list[Change] = []
         self._preset = self._settings.presets[0] if self._settings.presets else None
@@ -649,28 +658,77 @@ class LibraryScreen(Screen[None]):
         field: str,
         paper_ids: list[int],
         write: Callable[[], Mapping[int, Annotation]],
-    ) -> bool:
-        """Run one undoable change of one field; show it, or say why it failed."""
+    ) -> None:
+        """Make one undoable change of one field, and show it once it is saved (at
+        once, unless the library is busy: then as soon as it is free)."""
         if not paper_ids:
-            return False
-        try:
+            return
+
+        def run() -> tuple[dict[int, Annotation], dict[int, Annotation]]:
             # Fresh from the file: what undo puts back must be what was really there.
             before = self.library.annotations_of(self.user, paper_ids)
-            after = dict(write())
-        except LibraryError as error:
-            self.notify(str(error), title=f"{label} not saved", severity="error", markup=False)
-            return False
-        changed = [i for i in paper_ids if _field(before[i], field) != _field(after[i], field)]
-        if changed:
-            self._push_undo(
-                Change(
-                    label, (field,), [before[i] for i in changed], {i: after[i] for i in changed}
+            return before, dict(write())
+
+        def done(result: tuple[dict[int, Annotation], dict[int, Annotation]]) -> None:
+            before, after = result
+            changed = [i for i in paper_ids if _field(before[i], field) != _field(after[i], field)]
+            if changed:
+                self._push_undo(
+                    Change(
+                        label,
+                        (field,),
+                        [before[i] for i in changed],
+                        {i: after[i] for i in changed},
+                    )
                 )
+            self._remember_all(after)
+            if len(paper_ids) > 1:
+                self.notify(f"{label}: {papers_label(len(paper_ids))}. z undoes.", timeout=3)
+
+        self._write(label, run, done)
+
+    def _write(
+        self,
+        label: str,
+        write: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[LibraryError], None] | None = None,
+    ) -> None:
+        """Save through the queue of writes: now, or once the library is free."""
+
+        def say_failed(error: LibraryError) -> None:
+            self.notify(str(error), title=f"{label} not saved", severity="error", markup=False)
+
+        if not self._writes.submit(label, write, done, failed or say_failed):
+            self._show_waiting_writes()
+            if self._writes_timer is None:
+                self._writes_timer = self.set_interval(
+                    WRITE_RETRY_INTERVAL, self._retry_writes, name="writes"
+                )
+
+    def _retry_writes(self) -> None:
+        if self._writes.retry() == 0 and self._writes_timer is not None:
+            self._writes_timer.stop()
+            self._writes_timer = None
+        self._show_waiting_writes()
+
+    def _show_waiting_writes(self) -> None:
+        waiting = self._writes.pending
+        if waiting:
+            self._set_status(
+                f"Saving {waiting} {'change' if waiting == 1 else 'changes'} once the library "
+                "is free (another reader is writing to it)…"
             )
-        self._remember_all(after)
-        if len(paper_ids) > 1:
-            self.notify(f"{label}: {papers_label(len(paper_ids))}. z undoes.", timeout=3)
-        return True
+        elif not self._fetching:
+            self._set_status(None)
+
+    def save_waiting_writes(self) -> list[str]:
+        """Save every write still waiting for the library (the app is quitting): the
+        labels of those that could not be saved, the library busy all along."""
+        if self._writes_timer is not None:
+            self._writes_timer.stop()
+            self._writes_timer = None
+        return self._writes.flush()
 
     def action_toggle_star(self) -> None:
         ids = self._targets()
@@ -712,29 +770,36 @@ class LibraryScreen(Screen[None]):
         papers.action_cursor_down()
 
     def action_undo(self) -> None:
+        if self._writes.pending:
+            # What waits is not on the undo list yet: undoing now would undo the one before.
+            self.notify("Still saving; undo once it is saved.", severity="warning", timeout=2)
+            return
         if not self._undo:
             self.notify("Nothing to undo.", severity="warning", timeout=2)
             return
         change = self._undo.pop()
-        try:
-            restored = self.library.restore(
-                self.user, change.before, change.fields, after=change.after
-            )
-        except NoteConflict as conflict:
-            self.notify(
-                "The note was changed since (in another window?); it is left as it is.",
-                title="Not undone",
-                severity="warning",
-                markup=False,
-            )
-            self._remember(Annotation(change.before[0].paper_id, note=conflict.current))
-            return
-        except LibraryError as error:
+
+        def run() -> dict[int, Annotation]:
+            return self.library.restore(self.user, change.before, change.fields, after=change.after)
+
+        def done(restored: dict[int, Annotation]) -> None:
+            self._remember_all(restored)
+            self.notify(f"Undone: {change.label.lower()} ({papers_label(len(change.before))}).")
+
+        def failed(error: LibraryError) -> None:
+            if isinstance(error, NoteConflict):
+                self.notify(
+                    "The note was changed since (in another window?); it is left as it is.",
+                    title="Not undone",
+                    severity="warning",
+                    markup=False,
+                )
+                self._remember(Annotation(change.before[0].paper_id, note=error.current))
+                return
             self._undo.append(change)
             self.notify(str(error), title="Undo failed", severity="error", markup=False)
-            return
-        self._remember_all(restored)
-        self.notify(f"Undone: {change.label.lower()} ({papers_label(len(change.before))}).")
+
+        self._write("Undo", run, done, failed)
 
     def action_edit_tags(self) -> None:
         ids = self._targets()
@@ -791,12 +856,11 @@ class LibraryScreen(Screen[None]):
         if self._clock() - since < self._settings.read_delay:
             return
         self._stop_reading()
-        try:
-            marks = self.library.set_read(self.user, [paper_id], True)
-        except LibraryError as error:
-            self.notify(str(error), title="Read state not saved", severity="error", markup=False)
-            return
-        self._remember_all(marks)
+        self._write(
+            "Read state",
+            lambda: self.library.set_read(self.user, [paper_id], True),
+            self._remember_all,
+        )
 
     # -- notes ----------------------------------------------------------------
 
@@ -927,10 +991,10 @@ class LibraryScreen(Screen[None]):
         if url is None:
             self.notify(f"This paper has no {label} link.", severity="warning", timeout=3)
             return
-        if open_in_browser(url):
-            self.notify(f"Opened {label}: {url}", timeout=3, markup=False)
+        if open_in_browser(self.app, url):
+            self.notify(f"Opened {label}: {shorten(url)}", timeout=3, markup=False)
         else:
-            self.notify(url, title=f"No browser here: the {label} link is", markup=False)
+            self.notify(shorten(url), title=f"No browser here: the {label} link is", markup=False)
 
     def action_open_github_or_top(self) -> None:
         """``g`` opens GitHub; ``gg`` (two presses within half a second) goes to the top."""

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
 from reader.models import Annotation, Paper
+from reader.note_links import note_parser
 from reader.text import one_line, safe_url, strip_controls
 
 
@@ -40,8 +41,9 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield Static(id="detail-links")
         # The user's own words come before the abstract: they are what they came back for.
         yield Static(Text("Your note"), id="detail-note-heading")
-        # Links in a note open only through our own http(s) check, never directly.
-        yield Markdown(id="detail-note", open_links=False)
+        # Only http(s) links are links (note_parser), and they open only through our
+        # own check, never directly.
+        yield Markdown(id="detail-note", open_links=False, parser_factory=note_parser)
         yield Static(id="detail-abstract")
 
     def show(self, paper: Paper | None, mark: Annotation | None, *, empty_message: str) -> None:
