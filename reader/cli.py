@@ -216,7 +216,8 @@ def http_options() -> dict[str, Any]:
 
 
 def _network() -> dict[str, Any]:
-    """Retries are announced on stderr, so a slow service never looks like a hang."""
+    """Retries and slow waits are announced on stderr, so a slow service never looks
+    like a hang."""
     return {"on_retry": lambda message: click.echo(message, err=True), **http_options()}
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -32,10 +33,12 @@ class Network:
         self.requests: list[httpx.Request] = []
         self.sleeps: list[float] = []
         self.handler: Handler = lambda request: httpx.Response(404)
+        # More of the client's settings (a short deadline), for a test that needs them.
+        self.options: dict[str, object] = {}
         transport = httpx.MockTransport(self._answer)
         monkeypatch.setattr(
             "reader.cli.http_options",
-            lambda: {"transport": transport, "sleep": self.sleeps.append},
+            lambda: {"transport": transport, "sleep": self.sleeps.append, **self.options},
         )
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
@@ -211,6 +214,29 @@ def test_base_url_comes_from_the_environment(
     network.handler = lambda request: httpx.Response(200, json=[])
     assert run("--db", db_path, "fetch", "hf").exit_code == 0
     assert str(network.requests[0].url).startswith("http://127.0.0.1:8000/api/daily_papers")
+
+
+def test_a_server_too_slow_to_finish_is_announced_then_given_up(
+    network: Network, db_path: Path
+) -> None:
+    def drip() -> Iterator[bytes]:
+        while True:  # a server that never finishes: only the deadline ends this
+            yield b" "
+            threading.Event().wait(0.02)
+
+    network.handler = lambda request: httpx.Response(200, content=drip())
+    network.options = {"deadline": 0.3, "notice_every": 0.1}
+    result = run("--db", db_path, "fetch", "hf")
+    assert result.exit_code == 1
+    *notices, error = result.stderr.splitlines()
+    assert error == "Error: huggingface.co: no complete answer within 0.3 s; the server is too slow"
+    assert notices and all(
+        re.fullmatch(
+            r"huggingface\.co: still receiving the answer \(0\.[12] s, \d+ bytes so far\)…", n
+        )
+        for n in notices
+    ), notices
+    assert len(network.requests) == 1 and count(db_path) == 0
 
 
 # -- fetch arxiv and add -----------------------------------------------------------

@@ -8,11 +8,15 @@ waits go to a fake clock that records them.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import itertools
 import json
+import re
 import socket
 import threading
-from collections.abc import Callable, Iterator
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -21,6 +25,7 @@ import pytest
 from reader import __version__
 from reader.net import NetError
 from reader.net.arxiv import arxiv_http, by_ids, search
+from reader.net.bounds import size_label
 from reader.net.hf import (
     days_back,
     fetch_daily,
@@ -29,7 +34,7 @@ from reader.net.hf import (
     parse_month,
     parse_week,
 )
-from reader.net.http import USER_AGENT, Http
+from reader.net.http import MAX_BODY, MAX_ERROR_BODY, USER_AGENT, Http
 
 HF = "https://huggingface.co"
 Reply = Callable[[httpx.Request], httpx.Response]
@@ -288,6 +293,295 @@ def test_a_url_that_is_not_http_fails_at_once() -> None:
         http.get_text("ftp://example.invalid/papers")
     assert str(caught.value) == "not an http(s) URL: ftp://example.invalid/papers"
     assert time.sleeps == []
+
+
+# --- Bounds: the size of an answer ----------------------------------------------------------
+
+
+def counted(chunks: Iterable[bytes], pulled: list[int]) -> Iterator[bytes]:
+    """``chunks``, noting the size of each one the client asks for."""
+    for chunk in chunks:
+        pulled.append(len(chunk))
+        yield chunk
+
+
+def streamed(
+    chunks: Iterable[bytes], pulled: list[int] | None = None, status: int = 200, **kwargs: object
+) -> Reply:
+    """A reply whose body arrives chunk by chunk, as from a socket (not already in memory).
+
+    ``pulled`` counts the chunks the client asked for, to see where it stopped reading.
+    """
+    return lambda request: httpx.Response(
+        status,
+        content=counted(chunks, [] if pulled is None else pulled),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9)
+
+
+def pieces(data: bytes, size: int) -> list[bytes]:
+    return [data[start : start + size] for start in range(0, len(data), size)]
+
+
+def test_an_answer_larger_than_the_cap_stops_the_reading_and_names_host_and_cap() -> None:
+    pulled: list[int] = []
+    server = Server(streamed(itertools.repeat(b" " * 100, 10_000), pulled))
+    with make_http(server, FakeTime(), max_body=1000) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/api/daily_papers")
+    assert str(caught.value) == (
+        "huggingface.co: the answer is larger than 1000 bytes, more than reader accepts"
+    )
+    assert len(pulled) == 11  # a chunk past the cap, not the other 9,989
+    assert len(server.requests) == 1  # not retried: it would be as large again
+
+
+def test_the_default_cap_is_32_mib() -> None:
+    assert size_label(MAX_BODY) == "32 MiB"
+    with Http() as http:
+        assert http.max_body == MAX_BODY
+
+
+def test_a_gzip_bomb_is_stopped_while_it_expands() -> None:
+    bomb = gzipped(bytes(64 * 1024 * 1024))  # 64 KiB that expand to 64 MiB
+    server = Server(streamed(pieces(bomb, 16 * 1024), headers={"Content-Encoding": "gzip"}))
+    tracemalloc.start()
+    try:
+        with (
+            make_http(server, FakeTime(), max_body=1024 * 1024) as http,
+            pytest.raises(NetError, match=r"^huggingface\.co: the answer is larger than 1 MiB"),
+        ):
+            http.get_json(f"{HF}/api/daily_papers")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # httpx alone inflates a whole chunk at once: 16 MiB from 16 KiB here.
+    assert peak < 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [("gzip", gzipped), ("deflate", zlib.compress), ("identity", lambda data: data)],
+)
+def test_a_compressed_answer_within_the_cap_decodes_whatever_its_chunks(
+    encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    items = [hf_item(n) for n in range(300)]
+    body = compress(json.dumps(items).encode())
+    server = Server(streamed(pieces(body, 7), headers={"Content-Encoding": encoding}))
+    with make_http(server, FakeTime()) as http:
+        assert http.get_json(f"{HF}/api/daily_papers") == items
+    assert server.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+@pytest.mark.parametrize("encoding", ["gzip, gzip", "br", "zstd"])
+def test_stacked_or_unasked_encodings_are_refused(encoding: str) -> None:
+    server = Server(streamed([b"[]"], headers={"Content-Encoding": encoding}))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == (
+        f"huggingface.co: sent its answer in an encoding we did not ask for: {encoding}"
+    )
+
+
+def test_a_garbled_gzip_answer_is_one_clean_error() -> None:
+    body = gzipped(b"[1, 2, 3]" * 100)
+    garbled = body[:10] + bytes(len(body) - 10)
+    server = Server(streamed([garbled], headers={"Content-Encoding": "gzip"}))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == "huggingface.co: sent a compressed answer that does not decompress"
+    assert len(server.requests) == 1
+
+
+def test_a_huge_refusal_is_read_only_for_its_reason() -> None:
+    pulled: list[int] = []
+    reason = [b'{"error": "no such day"}']
+    chunks = itertools.chain(reason, itertools.repeat(b" " * 1000, 1_000_000))
+    server = Server(streamed(chunks, pulled, status=404))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == "huggingface.co: HTTP 404: no such day"
+    assert sum(pulled) <= MAX_ERROR_BODY + 1000  # a gigabyte of blanks left unread
+
+
+# --- Bounds: time ----------------------------------------------------------------------------
+
+
+def test_a_body_that_never_ends_stops_at_the_deadline_on_the_clock_given() -> None:
+    time = FakeTime()
+
+    def drip() -> Iterator[bytes]:
+        for _ in range(100):  # without a deadline, all of it would arrive
+            time.now += 25  # a byte every 25 s, on the fake clock: nothing really waits
+            yield b" "
+
+    server = Server(lambda request: httpx.Response(200, content=drip()))
+    with make_http(server, time) as http, pytest.raises(NetError) as caught:
+        http.get_text(f"{HF}/api/daily_papers")
+    assert str(caught.value) == (
+        "huggingface.co: no complete answer within 60 s; the server is too slow"
+    )
+    assert len(server.requests) == 1  # not asked again: it would be as slow again
+    assert time.sleeps == []
+
+
+def test_a_slow_request_says_every_few_seconds_that_it_is_still_waiting() -> None:
+    said: list[str] = []
+    two_lines = threading.Event()
+
+    def hear(message: str) -> None:
+        said.append(message)
+        if len(said) == 2:
+            two_lines.set()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        assert two_lines.wait(30), "no progress lines came"
+        return httpx.Response(200, json=[])
+
+    server = Server(slow)
+    with make_http(server, FakeTime(), notice_every=0.1, on_retry=hear) as http:
+        assert http.get_json(f"{HF}/api/daily_papers") == []
+    assert said[:2] == [
+        "huggingface.co: still waiting for an answer (0.1 s)…",
+        "huggingface.co: still waiting for an answer (0.2 s)…",
+    ]
+    # The watchdog ended with the request: nothing more will be said.
+    assert not [t for t in threading.enumerate() if t.name.startswith("watch ")]
+
+
+def test_a_slow_body_says_how_much_has_arrived() -> None:
+    said: list[str] = []
+    receiving = threading.Event()
+
+    def hear(message: str) -> None:
+        said.append(message)
+        if "receiving" in message:
+            receiving.set()
+
+    def body() -> Iterator[bytes]:
+        yield b"[1, "
+        assert receiving.wait(30), "no progress line came"
+        yield b"2]"
+
+    server = Server(lambda request: httpx.Response(200, content=body()))
+    with make_http(server, FakeTime(), notice_every=0.1, on_retry=hear) as http:
+        assert http.get_json(f"{HF}/api/daily_papers") == [1, 2]
+    receiving_lines = [line for line in said if "receiving" in line]
+    assert re.fullmatch(
+        r"huggingface\.co: still receiving the answer \(\d+(\.\d+)? s, 4 bytes so far\)…",
+        receiving_lines[0],
+    )
+
+
+def test_the_deadline_ends_a_body_that_drips_in_real_time() -> None:
+    said: list[str] = []
+
+    def drip() -> Iterator[bytes]:
+        while True:  # a server that never finishes: only the deadline ends this
+            yield b" "
+            threading.Event().wait(0.02)
+
+    server = Server(lambda request: httpx.Response(200, content=drip()))
+    http = Http(transport=server.transport, deadline=0.3, notice_every=0.1, on_retry=said.append)
+    with http, pytest.raises(NetError) as caught:
+        http.get_text(f"{HF}/x")
+    assert str(caught.value) == (
+        "huggingface.co: no complete answer within 0.3 s; the server is too slow"
+    )
+    assert all(
+        re.match(r"huggingface\.co: still receiving the answer \(0\.[12] s", line) for line in said
+    )
+
+
+# --- Redirects --------------------------------------------------------------------------------
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    return respond(status, headers={"Location": location})
+
+
+def test_a_redirect_on_the_same_host_and_to_https_is_followed() -> None:
+    server = Server(
+        redirect("/api/new"), redirect("https://huggingface.co/api/newer"), respond(json=[])
+    )
+    with make_http(server, FakeTime()) as http:
+        assert http.get_json("http://huggingface.co/api/old") == []
+    assert [str(r.url) for r in server.requests] == [
+        "http://huggingface.co/api/old",
+        "http://huggingface.co/api/new",
+        "https://huggingface.co/api/newer",
+    ]
+    assert {r.headers["Accept"] for r in server.requests} == {"application/json"}
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        (
+            "https://evil.example/api/daily_papers",
+            "refused a redirect to another host: https://evil.example/api/daily_papers",
+        ),
+        ("//evil.example/x", "refused a redirect to another host: https://evil.example/x"),
+        (
+            "http://huggingface.co/api/daily_papers",
+            "refused a redirect from https to http: http://huggingface.co/api/daily_papers",
+        ),
+        ("file:///etc/passwd", "refused a redirect to file:///etc/passwd: not an http(s) URL"),
+        ("javascript:alert(1)", "refused a redirect to javascript:alert(1): not an http(s) URL"),
+        ("http://", "redirected to an unusable URL: http://"),
+        ("http://[::1", "redirected to an unusable URL: http://[::1"),
+    ],
+)
+def test_a_redirect_elsewhere_is_refused_naming_where_it_wanted_to_go(
+    location: str, expected: str
+) -> None:
+    server = Server(redirect(location, 301))
+    time = FakeTime()
+    with make_http(server, time) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/api/daily_papers")
+    assert str(caught.value) == f"huggingface.co: {expected}"
+    assert len(server.requests) == 1  # the other place was never asked
+    assert time.sleeps == []
+
+
+def test_a_long_redirect_target_is_shortened() -> None:
+    server = Server(redirect("https://evil.example/" + "a" * 500))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    prefix = "huggingface.co: refused a redirect to another host: "
+    message = str(caught.value)
+    assert message.startswith(prefix + "https://evil.example/aaa") and message.endswith("a…")
+    assert len(message) == len(prefix) + 100
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://evil.example/\x1b[2J\u202ex".encode(),
+        "file:///etc/\x1b]52;c;aGk=\x07passwd\u202e".encode(),
+        b"http://[::1\x1b[2J/",
+    ],
+    ids=["other-host", "file", "unusable"],
+)
+def test_a_redirect_target_with_escapes_cannot_reach_the_terminal(location: bytes) -> None:
+    server = Server(respond(302, headers={"Location": location}))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    message = str(caught.value)
+    assert message.startswith("huggingface.co: ") and "redirect" in message
+    assert not {"\x1b", "\x07", "\u202e"} & set(message), message
+
+
+def test_a_redirect_loop_ends_after_five_hops() -> None:
+    server = Server(redirect("/again"))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == "huggingface.co: too many redirects (more than 5)"
+    assert len(server.requests) == 6
 
 
 # --- The live path: a real socket on this machine ------------------------------------------

@@ -29,7 +29,7 @@ import httpx
 
 from reader.ids import parse_arxiv_id
 from reader.net import NetError
-from reader.net.http import Http, host_label
+from reader.net.http import DEADLINE, MAX_BODY, NOTICE_EVERY, Http, host_label
 from reader.text import one_line
 
 ARXIV_URL_ENV = "READER_ARXIV_URL"
@@ -60,8 +60,14 @@ def arxiv_http(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     on_retry: Callable[[str], None] | None = None,
+    deadline: float = DEADLINE,
+    notice_every: float = NOTICE_EVERY,
+    max_body: int = MAX_BODY,
 ) -> Http:
-    """An :class:`Http` that keeps arXiv's three seconds between requests."""
+    """An :class:`Http` that keeps arXiv's three seconds between requests.
+
+    ``on_retry`` hears every progress message (retries and slow waits).
+    """
     return Http(
         transport=transport,
         sleep=sleep,
@@ -69,6 +75,9 @@ def arxiv_http(
         min_interval=ARXIV_INTERVAL,
         on_retry=on_retry,
         error_reason=_error_reason,
+        deadline=deadline,
+        notice_every=notice_every,
+        max_body=max_body,
     )
 
 

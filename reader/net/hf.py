@@ -23,7 +23,7 @@ from collections.abc import Callable
 import httpx
 
 from reader.net import NetError
-from reader.net.http import Http, host_label
+from reader.net.http import DEADLINE, MAX_BODY, NOTICE_EVERY, Http, host_label
 from reader.periods import days_back, parse_day, parse_month, parse_week
 
 __all__ = [
@@ -56,9 +56,23 @@ def hf_http(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     on_retry: Callable[[str], None] | None = None,
+    deadline: float = DEADLINE,
+    notice_every: float = NOTICE_EVERY,
+    max_body: int = MAX_BODY,
 ) -> Http:
-    """An :class:`Http` for Hugging Face: no fixed spacing, its 429s say when to come back."""
-    return Http(transport=transport, sleep=sleep, clock=clock, on_retry=on_retry)
+    """An :class:`Http` for Hugging Face: no fixed spacing, its 429s say when to come back.
+
+    ``on_retry`` hears every progress message (retries and slow waits).
+    """
+    return Http(
+        transport=transport,
+        sleep=sleep,
+        clock=clock,
+        on_retry=on_retry,
+        deadline=deadline,
+        notice_every=notice_every,
+        max_body=max_body,
+    )
 
 
 def fetch_daily(
