@@ -221,6 +221,13 @@ def _network() -> dict[str, Any]:
     return {"on_retry": lambda message: click.echo(message, err=True), **http_options()}
 
 
+def _stopped_early(reasons: list[str]) -> None:
+    """After what arrived was saved: a fetch that stopped short says why, and exits 1."""
+    if reasons:
+        more = f" (and {len(reasons) - 1} more like it)" if len(reasons) > 1 else ""
+        raise click.ClickException(reasons[0] + more)
+
+
 @contextmanager
 def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar on a terminal's stderr (nothing elsewhere); yields ``advance(n)``."""
@@ -313,17 +320,20 @@ def fetch_hf_command(
     else:
         periods = [(day, week, month)]
     items: list[object] = []
+    stops: list[str] = []
     with friendly_errors(), hf_http(**_network()) as http:
         with progress("Fetching Hugging Face papers", len(periods)) as advance:
             for one_day, one_week, one_month in periods:
-                items.extend(
-                    fetch_daily(
-                        http, date=one_day, week=one_week, month=one_month, sort=sort, limit=limit
-                    )
+                fetched = fetch_daily(
+                    http, date=one_day, week=one_week, month=one_month, sort=sort, limit=limit
                 )
+                items.extend(fetched.items)
+                if fetched.stopped_early:
+                    stops.append(fetched.stopped_early)
                 advance(1)
         batch = parse_hf_json(items, source=host_label(hf_base_url()))
     _save_fetched(settings, host_label(hf_base_url()), batch.papers, batch.skipped)
+    _stopped_early(stops)
 
 
 @fetch_group.command("arxiv")
@@ -354,9 +364,10 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
                 advance(total - shown)
                 shown = total
 
-            pages = search(http, query, max_results=max_results, on_page=fetched)
-        papers, skipped = _parse_atom_pages(pages)
+            result = search(http, query, max_results=max_results, on_page=fetched)
+        papers, skipped = _parse_atom_pages(result.items)
     _save_fetched(settings, host_label(arxiv_base_url()), papers[:max_results], skipped)
+    _stopped_early([result.stopped_early] if result.stopped_early else [])
 
 
 @main.command("add")

@@ -65,7 +65,8 @@ class FakeTime:
 class Server:
     """A MockTransport answering from a script; the last reply repeats forever."""
 
-    def __init__(self, *replies: Reply) -> None:
+    def __init__(self, *replies: Reply, most: int = 50) -> None:
+        self.most = most
         self.replies = list(replies)
         self.requests: list[httpx.Request] = []
         self.closed = False
@@ -74,7 +75,7 @@ class Server:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         # A paging loop that never ends fails the test instead of hanging it.
-        assert len(self.requests) <= 50, "too many requests"
+        assert len(self.requests) <= self.most, "too many requests"
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         return reply(request)
 
@@ -681,8 +682,9 @@ def test_hf_pages_until_a_short_page() -> None:
     server = Server(hf_pages(237))
     progress: list[int] = []
     with hf_http(server.transport, sleep=FakeTime().sleep) as http:
-        items = fetch_daily(http, date="2026-11-27", on_page=progress.append)
-    assert len(items) == 237
+        fetched = fetch_daily(http, date="2026-11-27", on_page=progress.append)
+    items = fetched.items
+    assert len(items) == 237 and fetched.stopped_early is None
     assert ids(items) == ids([hf_item(n) for n in range(237)])
     assert [server.params(i)["p"] for i in range(len(server.requests))] == ["0", "1", "2"]
     assert {server.params(i)["limit"] for i in range(3)} == {"100"}
@@ -692,7 +694,8 @@ def test_hf_pages_until_a_short_page() -> None:
 def test_hf_an_exact_multiple_of_the_page_size_ends_on_an_empty_page() -> None:
     server = Server(hf_pages(200))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        assert len(fetch_daily(http)) == 200
+        fetched = fetch_daily(http)
+    assert len(fetched.items) == 200 and fetched.stopped_early is None
     assert len(server.requests) == 3
 
 
@@ -700,7 +703,9 @@ def test_hf_limit_stops_early_and_keeps_the_page_size_fixed() -> None:
     # p counts pages of `limit` items: asking p=1 with limit=50 would repeat items 50-99.
     server = Server(hf_pages(1000))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http, week="2026-W48", limit=150)
+        fetched = fetch_daily(http, week="2026-W48", limit=150)
+    items = fetched.items
+    assert fetched.stopped_early is None  # the limit is what was asked
     assert ids(items) == ids([hf_item(n) for n in range(150)])
     assert [server.params(i) for i in range(len(server.requests))] == [
         {"week": "2026-W48", "limit": "100", "p": "0"},
@@ -711,7 +716,7 @@ def test_hf_limit_stops_early_and_keeps_the_page_size_fixed() -> None:
 def test_hf_a_small_limit_is_one_small_page() -> None:
     server = Server(hf_pages(1000))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http, limit=30)
+        items = fetch_daily(http, limit=30).items
     assert len(items) == 30
     assert server.params(0) == {"limit": "30", "p": "0"}
     assert len(server.requests) == 1
@@ -721,7 +726,8 @@ def test_hf_an_empty_day_is_an_empty_list_after_one_request() -> None:
     server = Server(respond(json=[]))
     progress: list[int] = []
     with hf_http(server.transport, sleep=never_sleep) as http:
-        assert fetch_daily(http, date=dt.date(2026, 11, 28), on_page=progress.append) == []
+        fetched = fetch_daily(http, date=dt.date(2026, 11, 28), on_page=progress.append)
+    assert fetched.items == [] and fetched.stopped_early is None
     assert len(server.requests) == 1
     assert server.params(0)["date"] == "2026-11-28"
     assert progress == [0]
@@ -781,9 +787,10 @@ def test_hf_an_answer_that_is_not_a_list_is_a_net_error() -> None:
 def test_hf_a_server_that_ignores_the_page_index_cannot_loop_forever() -> None:
     server = Server(respond(json=[hf_item(n) for n in range(100)]))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http)
-    assert len(items) == 100
+        fetched = fetch_daily(http)
+    assert len(fetched.items) == 100
     assert len(server.requests) == 2
+    assert fetched.stopped_early == "huggingface.co: stopped at page 2: it repeated earlier pages"
 
 
 def test_hf_an_item_repeated_across_pages_is_kept_once() -> None:
@@ -792,8 +799,57 @@ def test_hf_an_item_repeated_across_pages_is_kept_once() -> None:
     second = [hf_item(99), *(hf_item(n) for n in range(100, 110))]
     server = Server(respond(json=first), respond(json=second))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http)
-    assert ids(items) == ids([hf_item(n) for n in range(110)])
+        fetched = fetch_daily(http)
+    assert ids(fetched.items) == ids([hf_item(n) for n in range(110)])
+    assert fetched.stopped_early is None
+
+
+def endless_new_pages(request: httpx.Request) -> httpx.Response:
+    """A server that always has another full page of papers it never sent before."""
+    page, size = int(request.url.params["p"]), int(request.url.params["limit"])
+    return httpx.Response(200, json=[hf_item(page * size + n) for n in range(size)])
+
+
+def test_hf_a_day_that_never_ends_stops_after_ten_pages_and_keeps_them() -> None:
+    server = Server(endless_new_pages)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http)
+    assert len(server.requests) == 10
+    assert ids(fetched.items) == ids([hf_item(n) for n in range(1000)])
+    assert fetched.stopped_early == (
+        "huggingface.co: stopped after 10 pages (1,000 papers) for the latest day: "
+        "more than a day can hold"
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "pages", "label"),
+    [({"date": "2026-11-27"}, 10, "2026-11-27"), ({"week": "2026-W48"}, 50, "week 2026-W48")],
+)
+def test_hf_the_page_bound_follows_the_period_asked(
+    period: dict[str, str], pages: int, label: str
+) -> None:
+    server = Server(endless_new_pages)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http, **period)  # type: ignore[arg-type]
+    assert len(server.requests) == pages
+    assert fetched.stopped_early is not None and f"for {label}: " in fetched.stopped_early
+
+
+def test_hf_a_month_may_hold_more_than_a_week() -> None:
+    server = Server(hf_pages(6_000), most=61)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http, month="2026-11")
+    assert len(fetched.items) == 6_000 and fetched.stopped_early is None
+    assert len(server.requests) == 61  # 60 full pages, then the short one that ends it
+
+
+def test_hf_a_limit_bounds_the_pages_without_stopping_early() -> None:
+    server = Server(endless_new_pages)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http, limit=250)
+    assert len(fetched.items) == 250 and fetched.stopped_early is None
+    assert len(server.requests) == 3
 
 
 def test_hf_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -911,7 +967,7 @@ def test_arxiv_waits_three_seconds_between_requests_and_not_before_the_first() -
 
     server = Server(slow)
     with arxiv_http(server.transport, sleep=time.sleep, clock=time.clock) as http:
-        pages = search(http, "all:testing", max_results=1000)
+        pages = search(http, "all:testing", max_results=1000).items
     assert len(pages) == 3
     assert started[0] == 1000.0  # no wait before the first request
     assert [later - earlier for earlier, later in itertools.pairwise(started)] == [3.5, 3.5]
@@ -941,7 +997,9 @@ def test_arxiv_search_pages_until_total_results() -> None:
     server = Server(arxiv_results(250))
     progress: list[int] = []
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "cat:cs.LG", max_results=1000, on_page=progress.append)
+        result = search(http, "cat:cs.LG", max_results=1000, on_page=progress.append)
+    pages = result.items
+    assert result.stopped_early is None  # the total arrived
     assert [page.count("<entry>") for page in pages] == [100, 100, 50]
     assert [server.params(i) for i in range(len(server.requests))] == [
         {
@@ -961,7 +1019,9 @@ def test_arxiv_search_pages_until_total_results() -> None:
 def test_arxiv_search_stops_at_max_results_asking_only_for_what_is_left() -> None:
     server = Server(arxiv_results(10_000))
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "all:x", max_results=150, page_size=100)
+        result = search(http, "all:x", max_results=150, page_size=100)
+    pages = result.items
+    assert result.stopped_early is None
     assert [page.count("<entry>") for page in pages] == [100, 50]
     assert [(server.params(i)["start"], server.params(i)["max_results"]) for i in (0, 1)] == [
         ("0", "100"),
@@ -973,14 +1033,17 @@ def test_arxiv_search_stops_at_max_results_asking_only_for_what_is_left() -> Non
 def test_arxiv_search_with_no_results_is_one_request() -> None:
     server = Server(respond(text=atom(range(0), 0)))
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        assert search(http, "all:zzzz", max_results=100) == []
+        result = search(http, "all:zzzz", max_results=100)
+    assert result.items == [] and result.stopped_early is None
     assert len(server.requests) == 1
 
 
 def test_arxiv_stops_at_a_page_without_entries_when_the_total_is_missing() -> None:
     server = Server(respond(text=atom(range(100), None)), respond(text=atom(range(0), None)))
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "all:x", max_results=500)
+        result = search(http, "all:x", max_results=500)
+    pages = result.items
+    assert result.stopped_early is None  # without a total, an empty page is the end
     assert len(pages) == 1
     assert len(server.requests) == 2
 
@@ -994,11 +1057,42 @@ def test_arxiv_an_unexpectedly_empty_page_is_asked_again() -> None:
         respond(text=atom(range(0), 0)),
     )
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "all:x", max_results=300)
-    assert [page.count("<entry>") for page in pages] == [100, 100]
+        result = search(http, "all:x", max_results=300)
+    assert [page.count("<entry>") for page in result.items] == [100, 100]
     starts = [server.params(i)["start"] for i in range(len(server.requests))]
     # 100 once empty then answered; 200 empty three times: then we stop, not loop.
     assert starts == ["0", "100", "100", "200", "200", "200"]
+    assert result.stopped_early == (
+        "export.arxiv.org: got 200 of 300 papers asked for; a page came back empty"
+    )
+
+
+def test_arxiv_one_entry_a_page_stops_after_the_pages_asked_plus_a_few() -> None:
+    def one_entry(request: httpx.Request) -> httpx.Response:
+        start = int(request.url.params["start"])
+        return httpx.Response(200, text=atom(range(start, start + 1), 10_000))
+
+    server = Server(one_entry)
+    progress: list[int] = []
+    with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
+        result = search(http, "all:x", max_results=200, on_page=progress.append)
+    # Two pages of 100 were needed; five more requests are the slack.
+    assert len(server.requests) == 7
+    assert len(result.items) == 7 and progress[-1] == 7
+    assert result.stopped_early == (
+        "export.arxiv.org: got 7 of 200 papers asked for; "
+        "stopped after 7 requests: pages came back short or empty"
+    )
+
+
+def test_arxiv_an_empty_first_page_despite_a_total_says_so() -> None:
+    server = Server(respond(text=atom(range(0), 50)))
+    with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
+        result = search(http, "all:x", max_results=200)
+    assert result.items == []
+    assert result.stopped_early == (
+        "export.arxiv.org: got 0 of 50 papers asked for; a page came back empty"
+    )
 
 
 def test_arxiv_refuses_garbage_and_error_feeds() -> None:

@@ -207,6 +207,7 @@ class LibraryScreen(Screen[None]):
 
         batch: Batch | None
         error: str | None = None
+        stopped_early: str | None = None
 
     @dataclass
     class Loaded(Message):
@@ -1123,14 +1124,14 @@ class LibraryScreen(Screen[None]):
 
         try:
             with hf_http(transport=self._transport, on_retry=retrying) as http:
-                items = fetch_daily(http, on_page=progress)
-            batch = parse_hf_json(items, source=host_label(hf_base_url()))
+                fetched = fetch_daily(http, on_page=progress)
+            batch = parse_hf_json(fetched.items, source=host_label(hf_base_url()))
         except (NetError, SourceError) as error:
             self.post_message(self.Fetched(None, str(error)))
         except Exception as error:  # a bug must end as a toast, not a silent dead thread
             self.post_message(self.Fetched(None, f"{type(error).__name__}: {error}"))
         else:
-            self.post_message(self.Fetched(batch))
+            self.post_message(self.Fetched(batch, stopped_early=fetched.stopped_early))
 
     @on(FetchProgress)
     def _fetch_progress(self, event: FetchProgress) -> None:
@@ -1151,9 +1152,11 @@ class LibraryScreen(Screen[None]):
             return
         self.reload()
         result = replace(result, skipped=event.batch.skipped)
+        summary = f"{papers_label(len(event.batch.papers))}: {result.summary()}"
         self.notify(
-            f"{papers_label(len(event.batch.papers))}: {result.summary()}",
+            f"{summary}\n{event.stopped_early}" if event.stopped_early else summary,
             title="Hugging Face Daily Papers",
+            severity="warning" if event.stopped_early else "information",
             markup=False,
         )
 
