@@ -18,12 +18,15 @@ size (``max_body``, 32 MiB: far above any real page; a gzip "bomb" is stopped
 while it expands), each attempt's total time, body included (``deadline``, 60 s:
 a server sending a byte now and then cannot hold a fetch for ever), and
 redirects (five, within the same host; a move to another host, from https to
-http or to anything but http(s) is refused and named). While an attempt takes
+http or to anything but http(s) is refused and named). An answer too large or
+too slow is not asked for again: it would be so again. While an attempt takes
 long, ``on_retry`` hears every ``notice_every`` seconds that it is still waiting.
 
 Time is injected (``sleep``, ``clock``) so tests run the real logic on a fake clock
 and never wait; the network is injected (``transport``) so tests use
-``httpx.MockTransport``.
+``httpx.MockTransport``. The deadline is checked on ``clock`` as the body arrives;
+the watchdog (its notices, and its cut of a read blocked at the deadline) runs on
+real time, as a thread must, so tests give it fractions of a second.
 """
 
 from __future__ import annotations
