@@ -347,8 +347,16 @@ def http_options() -> dict[str, Any]:
 
 
 def _network() -> dict[str, Any]:
-    """Retries are announced on stderr, so a slow service never looks like a hang."""
+    """Retries and slow waits are announced on stderr, so a slow service never looks
+    like a hang."""
     return {"on_retry": _say, **http_options()}
+
+
+def _stopped_early(reasons: list[str]) -> None:
+    """After what arrived was saved: a fetch that stopped short says why, and exits 1."""
+    if reasons:
+        more = f" (and {len(reasons) - 1} more like it)" if len(reasons) > 1 else ""
+        raise click.ClickException(reasons[0] + more)
 
 
 @contextmanager
@@ -443,17 +451,20 @@ def fetch_hf_command(
     else:
         periods = [(day, week, month)]
     items: list[object] = []
+    stops: list[str] = []
     with friendly_errors(), hf_http(**_network()) as http:
         with progress("Fetching Hugging Face papers", len(periods)) as advance:
             for one_day, one_week, one_month in periods:
-                items.extend(
-                    fetch_daily(
-                        http, date=one_day, week=one_week, month=one_month, sort=sort, limit=limit
-                    )
+                fetched = fetch_daily(
+                    http, date=one_day, week=one_week, month=one_month, sort=sort, limit=limit
                 )
+                items.extend(fetched.items)
+                if fetched.stopped_early:
+                    stops.append(fetched.stopped_early)
                 advance(1)
         batch = parse_hf_json(items, source=host_label(hf_base_url()))
     _save_fetched(settings, host_label(hf_base_url()), batch.papers, batch.skipped)
+    _stopped_early(stops)
 
 
 @fetch_group.command("arxiv")
@@ -484,9 +495,10 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
                 advance(total - shown)
                 shown = total
 
-            pages = search(http, query, max_results=max_results, on_page=fetched)
-        papers, skipped = _parse_atom_pages(pages)
+            result = search(http, query, max_results=max_results, on_page=fetched)
+        papers, skipped = _parse_atom_pages(result.items)
     _save_fetched(settings, host_label(arxiv_base_url()), papers[:max_results], skipped)
+    _stopped_early([result.stopped_early] if result.stopped_early else [])
 
 
 @main.command("add")

@@ -1,4 +1,4 @@
-"""`reader fetch` and `reader add` as a user runs them, on a mock network.
+"""`reader fetch`, `reader add` and the app's `f` as a user runs them, on a mock network.
 
 Requests go to an ``httpx.MockTransport`` through the CLI's one network hook, and
 waits go to a list instead of the clock. What the network layer does on its own
@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from textual.pilot import Pilot
+from textual.widgets import Static
 
 from reader.cli import main
-from reader.store import open_library
+from reader.store import Library, open_library
+from reader.tui.app import ReaderApp
+from reader.tui.screens.library import LibraryScreen
 
 DATA = Path(__file__).parent / "data"
 DAILY = json.loads((DATA / "hf-daily-papers.json").read_text(encoding="utf-8"))
@@ -32,10 +37,12 @@ class Network:
         self.requests: list[httpx.Request] = []
         self.sleeps: list[float] = []
         self.handler: Handler = lambda request: httpx.Response(404)
+        # More of the client's settings (a short deadline), for a test that needs them.
+        self.options: dict[str, object] = {}
         transport = httpx.MockTransport(self._answer)
         monkeypatch.setattr(
             "reader.cli.http_options",
-            lambda: {"transport": transport, "sleep": self.sleeps.append},
+            lambda: {"transport": transport, "sleep": self.sleeps.append, **self.options},
         )
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
@@ -213,6 +220,66 @@ def test_base_url_comes_from_the_environment(
     assert str(network.requests[0].url).startswith("http://127.0.0.1:8000/api/daily_papers")
 
 
+def hf_item(number: int) -> dict[str, object]:
+    return {"paper": {"id": f"2501.{10000 + number}", "title": f"Paper {number}"}}
+
+
+def endless_new_pages(request: httpx.Request) -> httpx.Response:
+    """A server that always has another full page of papers it never sent before."""
+    page, size = int(request.url.params["p"]), int(request.url.params["limit"])
+    return httpx.Response(200, json=[hf_item(page * size + n) for n in range(size)])
+
+
+def test_a_day_that_never_ends_saves_what_arrived_and_says_it_stopped(
+    network: Network, db_path: Path
+) -> None:
+    network.handler = endless_new_pages
+    result = run("--db", db_path, "fetch", "hf")
+    assert result.exit_code == 1
+    assert result.stdout == "huggingface.co: 1000 papers: 1000 added, 0 updated, 0 unchanged\n"
+    assert result.stderr == (
+        "Error: huggingface.co: stopped after 10 pages (1,000 papers) for the latest day: "
+        "more than a day can hold\n"
+    )
+    assert len(network.requests) == 10
+    assert count(db_path) == 1000
+
+
+def test_days_that_stop_early_are_counted_in_one_line(network: Network, db_path: Path) -> None:
+    network.handler = endless_new_pages
+    result = run("--db", db_path, "fetch", "hf", "--days", "3")
+    assert result.exit_code == 1
+    assert re.fullmatch(
+        r"Error: huggingface\.co: stopped after 10 pages \(1,000 papers\) for "
+        r"\d{4}-\d\d-\d\d: more than a day can hold \(and 2 more like it\)\n",
+        result.stderr,
+    )
+    assert count(db_path) == 1000  # the same papers each day: kept once
+
+
+def test_a_server_too_slow_to_finish_is_announced_then_given_up(
+    network: Network, db_path: Path
+) -> None:
+    def drip() -> Iterator[bytes]:
+        while True:  # a server that never finishes: only the deadline ends this
+            yield b" "
+            threading.Event().wait(0.02)
+
+    network.handler = lambda request: httpx.Response(200, content=drip())
+    network.options = {"deadline": 0.3, "notice_every": 0.1}
+    result = run("--db", db_path, "fetch", "hf")
+    assert result.exit_code == 1
+    *notices, error = result.stderr.splitlines()
+    assert error == "Error: huggingface.co: no complete answer within 0.3 s; the server is too slow"
+    assert notices and all(
+        re.fullmatch(
+            r"huggingface\.co: still receiving the answer \(0\.[12] s, \d+ bytes so far\)…", n
+        )
+        for n in notices
+    ), notices
+    assert len(network.requests) == 1 and count(db_path) == 0
+
+
 # -- fetch arxiv and add -----------------------------------------------------------
 
 
@@ -266,3 +333,91 @@ def test_a_paper_featured_on_two_days_counts_once(network: Network, db_path: Pat
     network.handler = lambda request: httpx.Response(200, json=DAILY[:2])
     result = run("--db", db_path, "fetch", "hf", "--days", "3")
     assert result.stdout == "huggingface.co: 2 papers: 2 added, 0 updated, 0 unchanged\n"
+
+
+def one_entry_pages(request: httpx.Request) -> httpx.Response:
+    """arXiv as a server that sends one entry a page out of a promised 10,000."""
+    start = int(request.url.params["start"])
+    entries = re.findall(r"<entry>.*?</entry>", ATOM, re.DOTALL)
+    head = ATOM[: ATOM.index("<entry>")]
+    head = re.sub(r"<opensearch:totalResults>\d+<", "<opensearch:totalResults>10000<", head)
+    return httpx.Response(200, text=head + entries[start % len(entries)] + "</feed>")
+
+
+def test_fetch_arxiv_that_gets_fewer_than_asked_saves_them_and_says_so(
+    network: Network, db_path: Path
+) -> None:
+    network.handler = one_entry_pages
+    result = run("--db", db_path, "fetch", "arxiv", "-q", "all:testing", "--max", "200")
+    assert result.exit_code == 1
+    assert result.stdout == "export.arxiv.org: 7 papers: 7 added, 0 updated, 0 unchanged\n"
+    assert result.stderr == (
+        "Error: export.arxiv.org: got 7 of 200 papers asked for; "
+        "stopped after 7 requests: pages came back short or empty\n"
+    )
+    assert len(network.requests) == 7 and count(db_path) == 7
+    # arXiv's spacing was kept (asked for, not slept): before each request but the first.
+    assert len(network.sleeps) == 6 and all(0 < wait <= 3.0 for wait in network.sleeps)
+
+
+# -- the app's f -------------------------------------------------------------------
+
+
+async def fetched(app: ReaderApp, pilot: Pilot[None]) -> None:
+    """Wait until the app's fetch has finished and its result has landed."""
+    screen = app.screen
+    assert isinstance(screen, LibraryScreen)
+    for _ in range(1000):
+        await pilot.pause(0.01)
+        if not screen._fetching:
+            break
+    assert not screen._fetching
+    await pilot.pause()
+
+
+async def test_the_apps_fetch_that_stops_early_says_so_in_its_toast(library: Library) -> None:
+    app = ReaderApp(library, "ana", transport=httpx.MockTransport(endless_new_pages))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        await fetched(app, pilot)
+        (toast,) = [n for n in app._notifications if n.title == "Hugging Face Daily Papers"]
+        assert toast.message == (
+            "1000 papers: 1000 added, 0 updated, 0 unchanged\n"
+            "huggingface.co: stopped after 10 pages (1,000 papers) for the latest day: "
+            "more than a day can hold"
+        )
+        assert toast.severity == "warning"
+    assert library.count() == 39 + 1000
+
+
+async def test_the_apps_fetch_shows_a_slow_wait_in_its_status_line(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.net.hf
+
+    quick = reader.net.hf.hf_http
+    monkeypatch.setattr(
+        reader.net.hf, "hf_http", lambda *args, **kwargs: quick(*args, notice_every=0.1, **kwargs)
+    )
+    release = threading.Event()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        assert release.wait(30), "the test never saw the wait"
+        return httpx.Response(200, json=[])
+
+    app = ReaderApp(library, "ana", transport=httpx.MockTransport(slow))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        status = app.screen.query_one("#status", Static)
+        for _ in range(1000):
+            await pilot.pause(0.01)
+            if "still waiting" in str(status.render()):
+                break
+        assert re.fullmatch(
+            r"huggingface\.co: still waiting for an answer \(\d+(\.\d+)? s\)…", str(status.render())
+        )
+        release.set()
+        await fetched(app, pilot)
+        assert str(status.render()) == ""

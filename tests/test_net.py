@@ -8,11 +8,15 @@ waits go to a fake clock that records them.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import itertools
 import json
+import re
 import socket
 import threading
-from collections.abc import Callable, Iterator
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -21,6 +25,7 @@ import pytest
 from reader import __version__
 from reader.net import NetError
 from reader.net.arxiv import arxiv_http, by_ids, search
+from reader.net.bounds import size_label
 from reader.net.hf import (
     days_back,
     fetch_daily,
@@ -29,7 +34,7 @@ from reader.net.hf import (
     parse_month,
     parse_week,
 )
-from reader.net.http import USER_AGENT, Http
+from reader.net.http import MAX_BODY, MAX_ERROR_BODY, USER_AGENT, Http
 
 HF = "https://huggingface.co"
 Reply = Callable[[httpx.Request], httpx.Response]
@@ -60,7 +65,8 @@ class FakeTime:
 class Server:
     """A MockTransport answering from a script; the last reply repeats forever."""
 
-    def __init__(self, *replies: Reply) -> None:
+    def __init__(self, *replies: Reply, most: int = 50) -> None:
+        self.most = most
         self.replies = list(replies)
         self.requests: list[httpx.Request] = []
         self.closed = False
@@ -69,7 +75,7 @@ class Server:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         # A paging loop that never ends fails the test instead of hanging it.
-        assert len(self.requests) <= 50, "too many requests"
+        assert len(self.requests) <= self.most, "too many requests"
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         return reply(request)
 
@@ -290,6 +296,295 @@ def test_a_url_that_is_not_http_fails_at_once() -> None:
     assert time.sleeps == []
 
 
+# --- Bounds: the size of an answer ----------------------------------------------------------
+
+
+def counted(chunks: Iterable[bytes], pulled: list[int]) -> Iterator[bytes]:
+    """``chunks``, noting the size of each one the client asks for."""
+    for chunk in chunks:
+        pulled.append(len(chunk))
+        yield chunk
+
+
+def streamed(
+    chunks: Iterable[bytes], pulled: list[int] | None = None, status: int = 200, **kwargs: object
+) -> Reply:
+    """A reply whose body arrives chunk by chunk, as from a socket (not already in memory).
+
+    ``pulled`` counts the chunks the client asked for, to see where it stopped reading.
+    """
+    return lambda request: httpx.Response(
+        status,
+        content=counted(chunks, [] if pulled is None else pulled),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9)
+
+
+def pieces(data: bytes, size: int) -> list[bytes]:
+    return [data[start : start + size] for start in range(0, len(data), size)]
+
+
+def test_an_answer_larger_than_the_cap_stops_the_reading_and_names_host_and_cap() -> None:
+    pulled: list[int] = []
+    server = Server(streamed(itertools.repeat(b" " * 100, 10_000), pulled))
+    with make_http(server, FakeTime(), max_body=1000) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/api/daily_papers")
+    assert str(caught.value) == (
+        "huggingface.co: the answer is larger than 1000 bytes, more than reader accepts"
+    )
+    assert len(pulled) == 11  # a chunk past the cap, not the other 9,989
+    assert len(server.requests) == 1  # not retried: it would be as large again
+
+
+def test_the_default_cap_is_32_mib() -> None:
+    assert size_label(MAX_BODY) == "32 MiB"
+    with Http() as http:
+        assert http.max_body == MAX_BODY
+
+
+def test_a_gzip_bomb_is_stopped_while_it_expands() -> None:
+    bomb = gzipped(bytes(64 * 1024 * 1024))  # 64 KiB that expand to 64 MiB
+    server = Server(streamed(pieces(bomb, 16 * 1024), headers={"Content-Encoding": "gzip"}))
+    tracemalloc.start()
+    try:
+        with (
+            make_http(server, FakeTime(), max_body=1024 * 1024) as http,
+            pytest.raises(NetError, match=r"^huggingface\.co: the answer is larger than 1 MiB"),
+        ):
+            http.get_json(f"{HF}/api/daily_papers")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # httpx alone inflates a whole chunk at once: 16 MiB from 16 KiB here.
+    assert peak < 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [("gzip", gzipped), ("deflate", zlib.compress), ("identity", lambda data: data)],
+)
+def test_a_compressed_answer_within_the_cap_decodes_whatever_its_chunks(
+    encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    items = [hf_item(n) for n in range(300)]
+    body = compress(json.dumps(items).encode())
+    server = Server(streamed(pieces(body, 7), headers={"Content-Encoding": encoding}))
+    with make_http(server, FakeTime()) as http:
+        assert http.get_json(f"{HF}/api/daily_papers") == items
+    assert server.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+@pytest.mark.parametrize("encoding", ["gzip, gzip", "br", "zstd"])
+def test_stacked_or_unasked_encodings_are_refused(encoding: str) -> None:
+    server = Server(streamed([b"[]"], headers={"Content-Encoding": encoding}))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == (
+        f"huggingface.co: sent its answer in an encoding we did not ask for: {encoding}"
+    )
+
+
+def test_a_garbled_gzip_answer_is_one_clean_error() -> None:
+    body = gzipped(b"[1, 2, 3]" * 100)
+    garbled = body[:10] + bytes(len(body) - 10)
+    server = Server(streamed([garbled], headers={"Content-Encoding": "gzip"}))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == "huggingface.co: sent a compressed answer that does not decompress"
+    assert len(server.requests) == 1
+
+
+def test_a_huge_refusal_is_read_only_for_its_reason() -> None:
+    pulled: list[int] = []
+    reason = [b'{"error": "no such day"}']
+    chunks = itertools.chain(reason, itertools.repeat(b" " * 1000, 1_000_000))
+    server = Server(streamed(chunks, pulled, status=404))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == "huggingface.co: HTTP 404: no such day"
+    assert sum(pulled) <= MAX_ERROR_BODY + 1000  # a gigabyte of blanks left unread
+
+
+# --- Bounds: time ----------------------------------------------------------------------------
+
+
+def test_a_body_that_never_ends_stops_at_the_deadline_on_the_clock_given() -> None:
+    time = FakeTime()
+
+    def drip() -> Iterator[bytes]:
+        for _ in range(100):  # without a deadline, all of it would arrive
+            time.now += 25  # a byte every 25 s, on the fake clock: nothing really waits
+            yield b" "
+
+    server = Server(lambda request: httpx.Response(200, content=drip()))
+    with make_http(server, time) as http, pytest.raises(NetError) as caught:
+        http.get_text(f"{HF}/api/daily_papers")
+    assert str(caught.value) == (
+        "huggingface.co: no complete answer within 60 s; the server is too slow"
+    )
+    assert len(server.requests) == 1  # not asked again: it would be as slow again
+    assert time.sleeps == []
+
+
+def test_a_slow_request_says_every_few_seconds_that_it_is_still_waiting() -> None:
+    said: list[str] = []
+    two_lines = threading.Event()
+
+    def hear(message: str) -> None:
+        said.append(message)
+        if len(said) == 2:
+            two_lines.set()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        assert two_lines.wait(30), "no progress lines came"
+        return httpx.Response(200, json=[])
+
+    server = Server(slow)
+    with make_http(server, FakeTime(), notice_every=0.1, on_retry=hear) as http:
+        assert http.get_json(f"{HF}/api/daily_papers") == []
+    assert said[:2] == [
+        "huggingface.co: still waiting for an answer (0.1 s)…",
+        "huggingface.co: still waiting for an answer (0.2 s)…",
+    ]
+    # The watchdog ended with the request: nothing more will be said.
+    assert not [t for t in threading.enumerate() if t.name.startswith("watch ")]
+
+
+def test_a_slow_body_says_how_much_has_arrived() -> None:
+    said: list[str] = []
+    receiving = threading.Event()
+
+    def hear(message: str) -> None:
+        said.append(message)
+        if "receiving" in message:
+            receiving.set()
+
+    def body() -> Iterator[bytes]:
+        yield b"[1, "
+        assert receiving.wait(30), "no progress line came"
+        yield b"2]"
+
+    server = Server(lambda request: httpx.Response(200, content=body()))
+    with make_http(server, FakeTime(), notice_every=0.1, on_retry=hear) as http:
+        assert http.get_json(f"{HF}/api/daily_papers") == [1, 2]
+    receiving_lines = [line for line in said if "receiving" in line]
+    assert re.fullmatch(
+        r"huggingface\.co: still receiving the answer \(\d+(\.\d+)? s, 4 bytes so far\)…",
+        receiving_lines[0],
+    )
+
+
+def test_the_deadline_ends_a_body_that_drips_in_real_time() -> None:
+    said: list[str] = []
+
+    def drip() -> Iterator[bytes]:
+        while True:  # a server that never finishes: only the deadline ends this
+            yield b" "
+            threading.Event().wait(0.02)
+
+    server = Server(lambda request: httpx.Response(200, content=drip()))
+    http = Http(transport=server.transport, deadline=0.3, notice_every=0.1, on_retry=said.append)
+    with http, pytest.raises(NetError) as caught:
+        http.get_text(f"{HF}/x")
+    assert str(caught.value) == (
+        "huggingface.co: no complete answer within 0.3 s; the server is too slow"
+    )
+    assert all(
+        re.match(r"huggingface\.co: still receiving the answer \(0\.[12] s", line) for line in said
+    )
+
+
+# --- Redirects --------------------------------------------------------------------------------
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    return respond(status, headers={"Location": location})
+
+
+def test_a_redirect_on_the_same_host_and_to_https_is_followed() -> None:
+    server = Server(
+        redirect("/api/new"), redirect("https://huggingface.co/api/newer"), respond(json=[])
+    )
+    with make_http(server, FakeTime()) as http:
+        assert http.get_json("http://huggingface.co/api/old") == []
+    assert [str(r.url) for r in server.requests] == [
+        "http://huggingface.co/api/old",
+        "http://huggingface.co/api/new",
+        "https://huggingface.co/api/newer",
+    ]
+    assert {r.headers["Accept"] for r in server.requests} == {"application/json"}
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        (
+            "https://evil.example/api/daily_papers",
+            "refused a redirect to another host: https://evil.example/api/daily_papers",
+        ),
+        ("//evil.example/x", "refused a redirect to another host: https://evil.example/x"),
+        (
+            "http://huggingface.co/api/daily_papers",
+            "refused a redirect from https to http: http://huggingface.co/api/daily_papers",
+        ),
+        ("file:///etc/passwd", "refused a redirect to file:///etc/passwd: not an http(s) URL"),
+        ("javascript:alert(1)", "refused a redirect to javascript:alert(1): not an http(s) URL"),
+        ("http://", "redirected to an unusable URL: http://"),
+        ("http://[::1", "redirected to an unusable URL: http://[::1"),
+    ],
+)
+def test_a_redirect_elsewhere_is_refused_naming_where_it_wanted_to_go(
+    location: str, expected: str
+) -> None:
+    server = Server(redirect(location, 301))
+    time = FakeTime()
+    with make_http(server, time) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/api/daily_papers")
+    assert str(caught.value) == f"huggingface.co: {expected}"
+    assert len(server.requests) == 1  # the other place was never asked
+    assert time.sleeps == []
+
+
+def test_a_long_redirect_target_is_shortened() -> None:
+    server = Server(redirect("https://evil.example/" + "a" * 500))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    prefix = "huggingface.co: refused a redirect to another host: "
+    message = str(caught.value)
+    assert message.startswith(prefix + "https://evil.example/aaa") and message.endswith("a…")
+    assert len(message) == len(prefix) + 100
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://evil.example/\x1b[2J\u202ex".encode(),
+        "file:///etc/\x1b]52;c;aGk=\x07passwd\u202e".encode(),
+        b"http://[::1\x1b[2J/",
+    ],
+    ids=["other-host", "file", "unusable"],
+)
+def test_a_redirect_target_with_escapes_cannot_reach_the_terminal(location: bytes) -> None:
+    server = Server(respond(302, headers={"Location": location}))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    message = str(caught.value)
+    assert message.startswith("huggingface.co: ") and "redirect" in message
+    assert not {"\x1b", "\x07", "\u202e"} & set(message), message
+
+
+def test_a_redirect_loop_ends_after_five_hops() -> None:
+    server = Server(redirect("/again"))
+    with make_http(server, FakeTime()) as http, pytest.raises(NetError) as caught:
+        http.get_json(f"{HF}/x")
+    assert str(caught.value) == "huggingface.co: too many redirects (more than 5)"
+    assert len(server.requests) == 6
+
+
 # --- The live path: a real socket on this machine ------------------------------------------
 
 
@@ -387,8 +682,9 @@ def test_hf_pages_until_a_short_page() -> None:
     server = Server(hf_pages(237))
     progress: list[int] = []
     with hf_http(server.transport, sleep=FakeTime().sleep) as http:
-        items = fetch_daily(http, date="2026-11-27", on_page=progress.append)
-    assert len(items) == 237
+        fetched = fetch_daily(http, date="2026-11-27", on_page=progress.append)
+    items = fetched.items
+    assert len(items) == 237 and fetched.stopped_early is None
     assert ids(items) == ids([hf_item(n) for n in range(237)])
     assert [server.params(i)["p"] for i in range(len(server.requests))] == ["0", "1", "2"]
     assert {server.params(i)["limit"] for i in range(3)} == {"100"}
@@ -398,7 +694,8 @@ def test_hf_pages_until_a_short_page() -> None:
 def test_hf_an_exact_multiple_of_the_page_size_ends_on_an_empty_page() -> None:
     server = Server(hf_pages(200))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        assert len(fetch_daily(http)) == 200
+        fetched = fetch_daily(http)
+    assert len(fetched.items) == 200 and fetched.stopped_early is None
     assert len(server.requests) == 3
 
 
@@ -406,7 +703,9 @@ def test_hf_limit_stops_early_and_keeps_the_page_size_fixed() -> None:
     # p counts pages of `limit` items: asking p=1 with limit=50 would repeat items 50-99.
     server = Server(hf_pages(1000))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http, week="2026-W48", limit=150)
+        fetched = fetch_daily(http, week="2026-W48", limit=150)
+    items = fetched.items
+    assert fetched.stopped_early is None  # the limit is what was asked
     assert ids(items) == ids([hf_item(n) for n in range(150)])
     assert [server.params(i) for i in range(len(server.requests))] == [
         {"week": "2026-W48", "limit": "100", "p": "0"},
@@ -417,7 +716,7 @@ def test_hf_limit_stops_early_and_keeps_the_page_size_fixed() -> None:
 def test_hf_a_small_limit_is_one_small_page() -> None:
     server = Server(hf_pages(1000))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http, limit=30)
+        items = fetch_daily(http, limit=30).items
     assert len(items) == 30
     assert server.params(0) == {"limit": "30", "p": "0"}
     assert len(server.requests) == 1
@@ -427,7 +726,8 @@ def test_hf_an_empty_day_is_an_empty_list_after_one_request() -> None:
     server = Server(respond(json=[]))
     progress: list[int] = []
     with hf_http(server.transport, sleep=never_sleep) as http:
-        assert fetch_daily(http, date=dt.date(2026, 11, 28), on_page=progress.append) == []
+        fetched = fetch_daily(http, date=dt.date(2026, 11, 28), on_page=progress.append)
+    assert fetched.items == [] and fetched.stopped_early is None
     assert len(server.requests) == 1
     assert server.params(0)["date"] == "2026-11-28"
     assert progress == [0]
@@ -487,9 +787,10 @@ def test_hf_an_answer_that_is_not_a_list_is_a_net_error() -> None:
 def test_hf_a_server_that_ignores_the_page_index_cannot_loop_forever() -> None:
     server = Server(respond(json=[hf_item(n) for n in range(100)]))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http)
-    assert len(items) == 100
+        fetched = fetch_daily(http)
+    assert len(fetched.items) == 100
     assert len(server.requests) == 2
+    assert fetched.stopped_early == "huggingface.co: stopped at page 2: it repeated earlier pages"
 
 
 def test_hf_an_item_repeated_across_pages_is_kept_once() -> None:
@@ -498,8 +799,57 @@ def test_hf_an_item_repeated_across_pages_is_kept_once() -> None:
     second = [hf_item(99), *(hf_item(n) for n in range(100, 110))]
     server = Server(respond(json=first), respond(json=second))
     with hf_http(server.transport, sleep=never_sleep) as http:
-        items = fetch_daily(http)
-    assert ids(items) == ids([hf_item(n) for n in range(110)])
+        fetched = fetch_daily(http)
+    assert ids(fetched.items) == ids([hf_item(n) for n in range(110)])
+    assert fetched.stopped_early is None
+
+
+def endless_new_pages(request: httpx.Request) -> httpx.Response:
+    """A server that always has another full page of papers it never sent before."""
+    page, size = int(request.url.params["p"]), int(request.url.params["limit"])
+    return httpx.Response(200, json=[hf_item(page * size + n) for n in range(size)])
+
+
+def test_hf_a_day_that_never_ends_stops_after_ten_pages_and_keeps_them() -> None:
+    server = Server(endless_new_pages)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http)
+    assert len(server.requests) == 10
+    assert ids(fetched.items) == ids([hf_item(n) for n in range(1000)])
+    assert fetched.stopped_early == (
+        "huggingface.co: stopped after 10 pages (1,000 papers) for the latest day: "
+        "more than a day can hold"
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "pages", "label"),
+    [({"date": "2026-11-27"}, 10, "2026-11-27"), ({"week": "2026-W48"}, 50, "week 2026-W48")],
+)
+def test_hf_the_page_bound_follows_the_period_asked(
+    period: dict[str, str], pages: int, label: str
+) -> None:
+    server = Server(endless_new_pages)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http, **period)  # type: ignore[arg-type]
+    assert len(server.requests) == pages
+    assert fetched.stopped_early is not None and f"for {label}: " in fetched.stopped_early
+
+
+def test_hf_a_month_may_hold_more_than_a_week() -> None:
+    server = Server(hf_pages(6_000), most=61)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http, month="2026-11")
+    assert len(fetched.items) == 6_000 and fetched.stopped_early is None
+    assert len(server.requests) == 61  # 60 full pages, then the short one that ends it
+
+
+def test_hf_a_limit_bounds_the_pages_without_stopping_early() -> None:
+    server = Server(endless_new_pages)
+    with hf_http(server.transport, sleep=never_sleep) as http:
+        fetched = fetch_daily(http, limit=250)
+    assert len(fetched.items) == 250 and fetched.stopped_early is None
+    assert len(server.requests) == 3
 
 
 def test_hf_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -617,7 +967,7 @@ def test_arxiv_waits_three_seconds_between_requests_and_not_before_the_first() -
 
     server = Server(slow)
     with arxiv_http(server.transport, sleep=time.sleep, clock=time.clock) as http:
-        pages = search(http, "all:testing", max_results=1000)
+        pages = search(http, "all:testing", max_results=1000).items
     assert len(pages) == 3
     assert started[0] == 1000.0  # no wait before the first request
     assert [later - earlier for earlier, later in itertools.pairwise(started)] == [3.5, 3.5]
@@ -647,7 +997,9 @@ def test_arxiv_search_pages_until_total_results() -> None:
     server = Server(arxiv_results(250))
     progress: list[int] = []
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "cat:cs.LG", max_results=1000, on_page=progress.append)
+        result = search(http, "cat:cs.LG", max_results=1000, on_page=progress.append)
+    pages = result.items
+    assert result.stopped_early is None  # the total arrived
     assert [page.count("<entry>") for page in pages] == [100, 100, 50]
     assert [server.params(i) for i in range(len(server.requests))] == [
         {
@@ -667,7 +1019,9 @@ def test_arxiv_search_pages_until_total_results() -> None:
 def test_arxiv_search_stops_at_max_results_asking_only_for_what_is_left() -> None:
     server = Server(arxiv_results(10_000))
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "all:x", max_results=150, page_size=100)
+        result = search(http, "all:x", max_results=150, page_size=100)
+    pages = result.items
+    assert result.stopped_early is None
     assert [page.count("<entry>") for page in pages] == [100, 50]
     assert [(server.params(i)["start"], server.params(i)["max_results"]) for i in (0, 1)] == [
         ("0", "100"),
@@ -679,14 +1033,17 @@ def test_arxiv_search_stops_at_max_results_asking_only_for_what_is_left() -> Non
 def test_arxiv_search_with_no_results_is_one_request() -> None:
     server = Server(respond(text=atom(range(0), 0)))
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        assert search(http, "all:zzzz", max_results=100) == []
+        result = search(http, "all:zzzz", max_results=100)
+    assert result.items == [] and result.stopped_early is None
     assert len(server.requests) == 1
 
 
 def test_arxiv_stops_at_a_page_without_entries_when_the_total_is_missing() -> None:
     server = Server(respond(text=atom(range(100), None)), respond(text=atom(range(0), None)))
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "all:x", max_results=500)
+        result = search(http, "all:x", max_results=500)
+    pages = result.items
+    assert result.stopped_early is None  # without a total, an empty page is the end
     assert len(pages) == 1
     assert len(server.requests) == 2
 
@@ -700,11 +1057,42 @@ def test_arxiv_an_unexpectedly_empty_page_is_asked_again() -> None:
         respond(text=atom(range(0), 0)),
     )
     with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
-        pages = search(http, "all:x", max_results=300)
-    assert [page.count("<entry>") for page in pages] == [100, 100]
+        result = search(http, "all:x", max_results=300)
+    assert [page.count("<entry>") for page in result.items] == [100, 100]
     starts = [server.params(i)["start"] for i in range(len(server.requests))]
     # 100 once empty then answered; 200 empty three times: then we stop, not loop.
     assert starts == ["0", "100", "100", "200", "200", "200"]
+    assert result.stopped_early == (
+        "export.arxiv.org: got 200 of 300 papers asked for; a page came back empty"
+    )
+
+
+def test_arxiv_one_entry_a_page_stops_after_the_pages_asked_plus_a_few() -> None:
+    def one_entry(request: httpx.Request) -> httpx.Response:
+        start = int(request.url.params["start"])
+        return httpx.Response(200, text=atom(range(start, start + 1), 10_000))
+
+    server = Server(one_entry)
+    progress: list[int] = []
+    with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
+        result = search(http, "all:x", max_results=200, on_page=progress.append)
+    # Two pages of 100 were needed; five more requests are the slack.
+    assert len(server.requests) == 7
+    assert len(result.items) == 7 and progress[-1] == 7
+    assert result.stopped_early == (
+        "export.arxiv.org: got 7 of 200 papers asked for; "
+        "stopped after 7 requests: pages came back short or empty"
+    )
+
+
+def test_arxiv_an_empty_first_page_despite_a_total_says_so() -> None:
+    server = Server(respond(text=atom(range(0), 50)))
+    with arxiv_http(server.transport, sleep=FakeTime().sleep) as http:
+        result = search(http, "all:x", max_results=200)
+    assert result.items == []
+    assert result.stopped_early == (
+        "export.arxiv.org: got 0 of 50 papers asked for; a page came back empty"
+    )
 
 
 def test_arxiv_refuses_garbage_and_error_feeds() -> None:

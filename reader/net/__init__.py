@@ -4,10 +4,16 @@ The fetchers here return what the servers sent (JSON items, Atom pages); turning
 into papers is the job of ``reader.sources``. Everything that can go wrong on the way
 (no network, a server that keeps failing, a refused request, a garbled answer) ends
 as one :class:`NetError` whose message a user can read, so the command line and the
-TUI report it in one line instead of a traceback.
+TUI report it in one line instead of a traceback. A fetch that pages stops at a
+bound set by what was asked, and says so (:class:`FetchResult`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class NetError(Exception):
@@ -24,3 +30,16 @@ class NetError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult(Generic[T]):
+    """What a paging fetch brought back, and why it stopped short, if it did.
+
+    ``stopped_early`` is ``None`` when the feed ended or gave all that was asked;
+    otherwise one line for the user naming the host and the reason ("stopped after
+    10 pages ..."). The items that did arrive are kept either way, to be saved.
+    """
+
+    items: list[T]
+    stopped_early: str | None = None

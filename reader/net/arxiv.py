@@ -8,7 +8,11 @@ Paging uses ``start`` (an item offset) and ``max_results``; a search stops when
 enough entries have arrived, when ``opensearch:totalResults`` says there are no
 more, or at a page without entries. The API is known to answer a page in the
 middle of a large result set with an empty feed now and then, so such a page is
-asked for again (twice) before it is taken as the end. Results come newest first
+asked for again (twice) before it is taken as the end. The number of requests is
+bounded by what was asked (the pages ``max_results`` needs, and a few more), so
+a server answering one entry a page cannot hold a search for hours; a search that
+ends before it has what was asked says so (``FetchResult.stopped_early``:
+"got 5 of 200 papers asked for"). Results come newest first
 (``sortBy=submittedDate``) because that is what a daily reader wants.
 
 Only enough XML is read here to page (count entries, read the total) and to turn
@@ -28,8 +32,8 @@ from dataclasses import dataclass
 import httpx
 
 from reader.ids import parse_arxiv_id
-from reader.net import NetError
-from reader.net.http import Http, host_label
+from reader.net import FetchResult, NetError
+from reader.net.http import DEADLINE, MAX_BODY, NOTICE_EVERY, Http, host_label
 from reader.text import one_line
 
 ARXIV_URL_ENV = "READER_ARXIV_URL"
@@ -40,6 +44,9 @@ ARXIV_INTERVAL = 3.0
 # The API refuses slices larger than this in one call.
 MAX_PAGE_SIZE = 2000
 EMPTY_PAGE_RETRIES = 2
+# Requests a search may make beyond the pages it needs: room for a few retries of
+# an empty page and a short page or two, not for a server sending one entry a page.
+EXTRA_REQUESTS = 5
 ATOM_TYPE = "application/atom+xml"
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -60,8 +67,14 @@ def arxiv_http(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     on_retry: Callable[[str], None] | None = None,
+    deadline: float = DEADLINE,
+    notice_every: float = NOTICE_EVERY,
+    max_body: int = MAX_BODY,
 ) -> Http:
-    """An :class:`Http` that keeps arXiv's three seconds between requests."""
+    """An :class:`Http` that keeps arXiv's three seconds between requests.
+
+    ``on_retry`` hears every progress message (retries and slow waits).
+    """
     return Http(
         transport=transport,
         sleep=sleep,
@@ -69,6 +82,9 @@ def arxiv_http(
         min_interval=ARXIV_INTERVAL,
         on_retry=on_retry,
         error_reason=_error_reason,
+        deadline=deadline,
+        notice_every=notice_every,
+        max_body=max_body,
     )
 
 
@@ -79,12 +95,15 @@ def search(
     max_results: int,
     page_size: int = 100,
     on_page: Callable[[int], None] | None = None,
-) -> list[str]:
+) -> FetchResult[str]:
     """The Atom text of each page of results for ``search_query=query``, newest first.
 
     ``query`` is arXiv's own syntax (``all:diffusion AND cat:cs.CV``). At most
     ``max_results`` entries are asked for; pages without entries are not returned.
-    ``on_page`` hears the number of entries collected so far after every page.
+    When the pages end before ``max_results`` (or the total arXiv announced) have
+    arrived, or the requests run out (short pages), ``stopped_early`` says how many
+    of how many came. ``on_page`` hears the number of entries collected so far
+    after every page.
     """
     if not query.strip():
         raise ValueError("the arXiv query is empty")
@@ -96,7 +115,10 @@ def search(
     collected = 0
     total: int | None = None
     empty_retries = 0
-    while collected < max_results and (total is None or collected < total):
+    requests = -(-max_results // page_size) + EXTRA_REQUESTS
+    for _request in range(requests):
+        if collected >= max_results or (total is not None and collected >= total):
+            return FetchResult(pages)
         params: dict[str, str | int] = {
             "search_query": query.strip(),
             "start": collected,
@@ -107,11 +129,16 @@ def search(
         text = http.get_text(url, params, accept=ATOM_TYPE)
         page = _read_page(text, url)
         if page.entries == 0:
-            more_promised = total is not None and collected < total
-            if collected > 0 and more_promised and empty_retries < EMPTY_PAGE_RETRIES:
+            # An empty page's own total is not believed once a full page gave one:
+            # arXiv's spurious empty pages announce 0.
+            promised = total if total is not None else page.total
+            if not promised or collected >= promised:
+                return FetchResult(pages)  # the results really ended
+            if collected > 0 and empty_retries < EMPTY_PAGE_RETRIES:
                 empty_retries += 1
                 continue
-            break
+            why = "a page came back empty"
+            return FetchResult(pages, _short(url, collected, max_results, promised, why))
         empty_retries = 0
         pages.append(text)
         collected += page.entries
@@ -119,7 +146,16 @@ def search(
             total = page.total
         if on_page is not None:
             on_page(collected)
-    return pages
+    if collected >= max_results or (total is not None and collected >= total):
+        return FetchResult(pages)
+    why = f"stopped after {requests} requests: pages came back short or empty"
+    return FetchResult(pages, _short(url, collected, max_results, total, why))
+
+
+def _short(url: str, collected: int, max_results: int, total: int | None, why: str) -> str:
+    """The line for a search that ended with fewer entries than asked."""
+    wanted = max_results if total is None else min(max_results, total)
+    return f"{host_label(url)}: got {collected:,} of {wanted:,} papers asked for; {why}"
 
 
 def by_ids(

@@ -8,9 +8,14 @@ same size: a request for 150 papers asks for two pages of 100 and keeps the
 first 150, never a second page of 50 (which would repeat items 50-99).
 
 A day without papers (weekends) answers ``[]``: that is an empty result, not an
-error. Items are returned as the server sent them; ``reader.sources.hf_json``
-turns them into papers. The base URL comes from ``READER_HF_URL`` so a mirror or
-a local test server can stand in for huggingface.co.
+error. Paging is bounded by what was asked: a day has a few hundred papers at
+most, so a server still sending full pages after ten (a thousand papers) is not
+believed, and neither is one repeating a page; the fetch stops there, keeps what
+arrived and says why (``FetchResult.stopped_early``).
+
+Items are returned as the server sent them; ``reader.sources.hf_json`` turns them
+into papers. The base URL comes from ``READER_HF_URL`` so a mirror or a local test
+server can stand in for huggingface.co.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from collections.abc import Callable
 
 import httpx
 
-from reader.net import NetError
-from reader.net.http import Http, host_label
+from reader.net import FetchResult, NetError
+from reader.net.http import DEADLINE, MAX_BODY, NOTICE_EVERY, Http, host_label
 from reader.periods import days_back, parse_day, parse_month, parse_week
 
 __all__ = [
@@ -40,6 +45,9 @@ HF_URL_ENV = "READER_HF_URL"
 DEFAULT_HF_URL = "https://huggingface.co"
 DAILY_PAPERS_PATH = "/api/daily_papers"
 MAX_PAGE_SIZE = 100
+# Pages one fetch may take, by period: far more papers than a day (~50-150), a
+# week or a month of Daily Papers has ever held, and still an end.
+MAX_PAGES = {"day": 10, "week": 50, "month": 200}
 
 # The orders the API knows; anything else it would ignore, so we refuse it instead.
 SORTS = ("publishedAt", "trending")
@@ -56,9 +64,23 @@ def hf_http(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     on_retry: Callable[[str], None] | None = None,
+    deadline: float = DEADLINE,
+    notice_every: float = NOTICE_EVERY,
+    max_body: int = MAX_BODY,
 ) -> Http:
-    """An :class:`Http` for Hugging Face: no fixed spacing, its 429s say when to come back."""
-    return Http(transport=transport, sleep=sleep, clock=clock, on_retry=on_retry)
+    """An :class:`Http` for Hugging Face: no fixed spacing, its 429s say when to come back.
+
+    ``on_retry`` hears every progress message (retries and slow waits).
+    """
+    return Http(
+        transport=transport,
+        sleep=sleep,
+        clock=clock,
+        on_retry=on_retry,
+        deadline=deadline,
+        notice_every=notice_every,
+        max_body=max_body,
+    )
 
 
 def fetch_daily(
@@ -70,15 +92,17 @@ def fetch_daily(
     sort: str | None = None,
     limit: int | None = None,
     on_page: Callable[[int], None] | None = None,
-) -> list[dict[str, object]]:
+) -> FetchResult[dict[str, object]]:
     """The Daily Papers items for one day, week or month (or the latest day).
 
     Pages are fetched until one comes back short or ``limit`` items are collected;
     at most ``limit`` are returned. An item seen on an earlier page (the list can
-    shift while we page through it) is kept once, and a page bringing nothing new
-    ends the fetch, so a server that ignores ``p`` cannot loop us forever.
-    ``on_page`` hears the number of items collected so far after every page.
-    Bad arguments are a ``ValueError``; the network's failures a :class:`NetError`.
+    shift while we page through it) is kept once. A full page bringing nothing new
+    (a server ignoring ``p``), or more pages than the period can fill
+    (:data:`MAX_PAGES`), ends the fetch early: the items so far are returned with
+    the reason in ``stopped_early``. ``on_page`` hears the number of items
+    collected so far after every page. Bad arguments are a ``ValueError``; the
+    network's failures a :class:`NetError`.
     """
     params = _period_params(date=date, week=week, month=month)
     if sort is not None:
@@ -89,10 +113,10 @@ def fetch_daily(
         raise ValueError("limit must be at least 1")
     page_size = MAX_PAGE_SIZE if limit is None else min(MAX_PAGE_SIZE, limit)
     url = hf_base_url() + DAILY_PAPERS_PATH
+    period = "week" if "week" in params else "month" if "month" in params else "day"
     items: list[dict[str, object]] = []
     seen: set[str] = set()
-    page = 0
-    while True:
+    for page in range(MAX_PAGES[period]):
         data = http.get_json(url, {**params, "limit": page_size, "p": page})
         if not isinstance(data, list):
             raise NetError(
@@ -114,9 +138,17 @@ def fetch_daily(
         if on_page is not None:
             on_page(len(items))
         full = limit is not None and len(items) >= limit
-        if full or len(data) < page_size or new == 0:
-            return items
-        page += 1
+        if full or len(data) < page_size:
+            return FetchResult(items)
+        if new == 0:
+            return FetchResult(
+                items, f"{host_label(url)}: stopped at page {page + 1}: it repeated earlier pages"
+            )
+    return FetchResult(
+        items,
+        f"{host_label(url)}: stopped after {MAX_PAGES[period]} pages ({len(items):,} papers) "
+        f"for {_period_label(params)}: more than a {period} can hold",
+    )
 
 
 def _period_params(
@@ -135,6 +167,14 @@ def _period_params(
     if month is not None:
         return {"month": parse_month(month)}
     return {}
+
+
+def _period_label(params: dict[str, str | int]) -> str:
+    """How a message names the period asked for: ``2025-01-15``, ``week 2025-W03``."""
+    for name in ("week", "month"):
+        if name in params:
+            return f"{name} {params[name]}"
+    return str(params["date"]) if "date" in params else "the latest day"
 
 
 def _paper_id(item: dict[str, object]) -> str | None:

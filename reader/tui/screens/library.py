@@ -30,7 +30,7 @@ from reader.config import (
     SORTS,
     Preset,
 )
-from reader.models import Annotation, ListedPaper, Paper, papers_label
+from reader.models import Annotation, ImportResult, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
 from reader.store import Library, LibraryError, NoteConflict
@@ -212,6 +212,7 @@ class LibraryScreen(Screen[None]):
 
         batch: Batch | None
         error: str | None = None
+        stopped_early: str | None = None
 
     @dataclass
     class Loaded(Message):
@@ -1187,14 +1188,14 @@ class LibraryScreen(Screen[None]):
 
         try:
             with hf_http(transport=self._transport, on_retry=retrying) as http:
-                items = fetch_daily(http, on_page=progress)
-            batch = parse_hf_json(items, source=host_label(hf_base_url()))
+                fetched = fetch_daily(http, on_page=progress)
+            batch = parse_hf_json(fetched.items, source=host_label(hf_base_url()))
         except (NetError, SourceError) as error:
             self.post_message(self.Fetched(None, str(error)))
         except Exception as error:  # a bug must end as a toast, not a silent dead thread
             self.post_message(self.Fetched(None, f"{type(error).__name__}: {error}"))
         else:
-            self.post_message(self.Fetched(batch))
+            self.post_message(self.Fetched(batch, stopped_early=fetched.stopped_early))
 
     @on(FetchProgress)
     def _fetch_progress(self, event: FetchProgress) -> None:
@@ -1205,20 +1206,27 @@ class LibraryScreen(Screen[None]):
     def _fetched(self, event: Fetched) -> None:
         self._fetching = False
         self._set_status(None)
-        if event.batch is None:
+        batch = event.batch
+        if batch is None:
             self.notify(event.error or "", title="Fetch failed", severity="error", markup=False)
             return
-        try:
-            result = self.library.import_papers(event.batch.papers)
-        except LibraryError as error:
+
+        def saved(result: ImportResult) -> None:
+            self.reload()
+            result = replace(result, skipped=batch.skipped)
+            summary = f"{papers_label(len(batch.papers))}: {result.summary()}"
+            self.notify(
+                f"{summary}\n{event.stopped_early}" if event.stopped_early else summary,
+                title="Hugging Face Daily Papers",
+                severity="warning" if event.stopped_early else "information",
+                markup=False,
+            )
+
+        def failed(error: LibraryError) -> None:
             self.notify(str(error), title="Fetch not saved", severity="error", markup=False)
-            return
-        self.reload()
-        result = replace(result, skipped=event.batch.skipped)
-        self.notify(
-            f"{papers_label(len(event.batch.papers))}: {result.summary()}",
-            title="Hugging Face Daily Papers",
-            markup=False,
+
+        self._write(
+            "Fetched papers", lambda: self.library.import_papers(batch.papers), saved, failed
         )
 
     def _set_status(self, text: str | None) -> None:
