@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+import reader.sources.bibtex as bibtex_module
 from reader.cli import main
 from reader.limits import (
     ABSTRACT_CHARS,
@@ -107,6 +109,30 @@ def test_arxiv_feed_with_a_huge_abstract(tmp_path: Path, db_path: Path) -> None:
     ((paper,), _) = stored(db_path)
     assert len(paper.abstract) <= ABSTRACT_CHARS and paper.abstract.endswith(ELLIPSIS)
     assert "\n" not in paper.abstract and paper.abstract.startswith("word word")
+
+
+def test_bibtex_with_a_huge_latex_title(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[int] = []
+    decoder = bibtex_module._decoder()
+
+    class Recording:
+        def latex_to_text(self, latex: str) -> Any:
+            decoded.append(len(latex))
+            return decoder.latex_to_text(latex)
+
+    monkeypatch.setattr(bibtex_module, "_decoder", Recording)
+    title = r"{\'E}cole " + words(1_000_000)
+    path = tmp_path / "refs.bib"
+    path.write_text(f"@article{{big,\n  title = {{{title}}},\n  eprint = {{2202.12139}}\n}}\n")
+    out = import_file(db_path, path)
+    assert "; 1 field cut to size (paper 1 'École word word word word word word…': " in out
+    assert out.endswith(" characters to 1,000)\n")
+    ((paper,), _) = stored(db_path)
+    assert paper.title.startswith("École word") and len(paper.title) <= TITLE_CHARS
+    # The slow LaTeX decoder read only the start of the title, not the megabyte.
+    assert decoded and max(decoded) <= 2 * TITLE_CHARS
 
 
 def test_bibtex_with_a_huge_plain_abstract_and_author(tmp_path: Path, db_path: Path) -> None:
