@@ -26,10 +26,15 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line for the user, e.g.
-        "3 added, 0 updated, 0 unchanged; 2 annotations restored, 1 note kept (differs)"."""
-        line = self.papers.summary()
-        if not self.marked:
-            return line
+        "3 added, 0 updated, 0 unchanged; 2 annotations restored, 1 note kept (differs)",
+        then what was cut to size, if anything was (see :meth:`ImportResult.cuts_summary`)."""
+        line = self.papers.counts_summary()
+        if self.marked:
+            line += f"; {self._marks_summary()}"
+        cuts = self.papers.cuts_summary()
+        return f"{line}; {cuts}" if cuts else line
+
+    def _marks_summary(self) -> str:
         marks = self.marks
         parts = [f"{marks.restored} {_plural(marks.restored, 'annotation')} restored"]
         if marks.merged:
@@ -39,7 +44,7 @@ class ImportReport:
         if marks.conflicts:
             verb = "differs" if marks.conflicts == 1 else "differ"
             parts.append(f"{marks.conflicts} {_plural(marks.conflicts, 'note')} kept ({verb})")
-        return f"{line}; {', '.join(parts)}"
+        return ", ".join(parts)
 
 
 def import_batch(

@@ -6,10 +6,11 @@ Dates are ISO strings (``YYYY-MM-DD``) so they sort, store and export as they ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from reader.limits import Cut
 from reader.text import normalise_title, one_line
 
 
@@ -173,13 +174,44 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    # How many fields were cut to size on the way in (see reader.limits), and the first.
+    fields_cut: int = 0
+    first_cut: Cut | None = None
 
     @property
     def total(self) -> int:
         return self.added + self.updated + self.unchanged
 
+    def with_cuts(self, cuts: Sequence[Cut]) -> ImportResult:
+        """This result with ``cuts`` counted too (the first cut is the lowest record)."""
+        if not cuts:
+            return self
+        known = [*cuts] if self.first_cut is None else [self.first_cut, *cuts]
+        first = min(known, key=_record)
+        return replace(self, fields_cut=self.fields_cut + len(cuts), first_cut=first)
+
     def summary(self) -> str:
+        """One line for the user, e.g. "3 added, 0 updated, 0 unchanged, 1 skipped"
+        and, when a field was cut, "; 1 field cut to size (paper 2 'A title…': ...)"."""
+        cuts = self.cuts_summary()
+        return f"{self.counts_summary()}; {cuts}" if cuts else self.counts_summary()
+
+    def counts_summary(self) -> str:
+        """The counts of :meth:`summary` alone."""
         parts = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
         if self.skipped:
             parts += f", {self.skipped} skipped"
         return parts
+
+    def cuts_summary(self) -> str:
+        """What was cut to size, e.g. "2 fields cut to size (first: paper 17 'A title…':
+        title, 50,000,000 characters to 1,000)"; empty when nothing was."""
+        if not self.fields_cut or self.first_cut is None:
+            return ""
+        if self.fields_cut == 1:
+            return f"1 field cut to size ({self.first_cut.describe()})"
+        return f"{self.fields_cut:,} fields cut to size (first: {self.first_cut.describe()})"
+
+
+def _record(cut: Cut) -> int:
+    return cut.record

@@ -221,3 +221,35 @@ def test_web_urls_are_links(url: str) -> None:
     from reader.text import safe_url
 
     assert safe_url(url) == url
+
+
+@given(texts, st.integers(min_value=1, max_value=8))
+def test_long_text_folded_a_piece_at_a_time_comes_out_as_the_pattern_makes_it(
+    text: str, size: int
+) -> None:
+    from reader.text import _one_line_in_pieces
+
+    assert _one_line_in_pieces(text, size) == plain_one_line(text)
+
+
+def test_a_long_text_with_line_breaks_is_folded_as_the_pattern_folds_it() -> None:
+    # Longer than a piece: words, runs of spaces and controls across the seams.
+    text = ("word \n\t  \x1b[1m more\u2028words \x00" * 20_000) + "end"
+    assert one_line(text) == plain_one_line(text)
+    assert one_line("  " + text + "  ") == plain_one_line(text)
+
+
+def test_folding_a_long_text_takes_memory_of_the_order_of_the_text() -> None:
+    import tracemalloc
+
+    # 5 MB of short words over many lines: split whole, it made an object per word
+    # (about 60 bytes each), some fifteen times the text.
+    text = "word\n" * 1_000_000
+    tracemalloc.start()
+    try:
+        folded = one_line(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert folded == ("word " * 1_000_000).strip()
+    assert peak < 3 * len(text)

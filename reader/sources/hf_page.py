@@ -50,6 +50,8 @@ CHROME = frozenset(
         "byAK and the research community",
     )
 )
+# No longer line is chrome: a long one (a title of megabytes) is not folded to compare.
+_CHROME_CHARS = max(map(len, CHROME))
 # The dot between the author count and the date.
 SEPARATORS = frozenset({"·", "•"})
 
@@ -135,7 +137,7 @@ def parse_hf_page(
         line = one_line(raw)
         if not line or line in SEPARATORS:
             continue
-        if line.casefold() in CHROME:
+        if len(line) <= _CHROME_CHARS and line.casefold() in CHROME:
             saw_marker = True
             continue
         authors = _AUTHORS.fullmatch(line)

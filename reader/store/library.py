@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
+from reader.limits import bound_import
 from reader.models import (
     Annotation,
     ImportResult,
@@ -460,8 +461,10 @@ class Library:
         the first read time kept, the new tags after the old ones, and the note
         kept unless it is blank. Two different notes keep the library's and count
         a conflict. Marks already held change nothing, so a second import of the
-        same file writes nothing.
+        same file writes nothing. Fields too long are cut to size first, as the
+        result says (see :mod:`reader.limits`).
         """
+        papers, marks, cuts = bound_import(papers, marks)
         restored = merged = held = conflicts = 0
         now = _now()
         with self._import_cache(), self.transaction():
@@ -488,7 +491,7 @@ class Library:
                         self._upsert(user, paper_id, column, value, now)
                 current[paper_id] = after
         return (
-            result,
+            result.with_cuts(cuts),
             MarksResult(restored=restored, merged=merged, unchanged=held, conflicts=conflicts),
         )
 
