@@ -142,3 +142,43 @@ async def test_only_web_links_in_a_note_are_shown_as_links(empty_library: Librar
         ]
         links = [style for style in clickable if "link(" in style]
         assert len(links) == 1 and "https://example.org/a" in links[0], clickable
+
+
+async def test_megabyte_fields_in_a_shared_library_are_drawn_cut(empty_library: Library) -> None:
+    """Fields written past the importer (a shared file): a 5 MB title and a 9 MB
+    abstract froze the app; they are drawn cut to the sizes an import keeps."""
+    import sqlite3
+
+    from reader.limits import ABSTRACT_CHARS, TITLE_CHARS
+
+    empty_library.import_papers([Paper(title="Small", arxiv_id="2401.00004")])
+    paper = empty_library.listing()[0].id
+    assert empty_library.path is not None
+    conn = sqlite3.connect(empty_library.path)
+    with conn:
+        conn.execute(
+            "UPDATE papers SET title = ?, abstract = ? WHERE id = ?",
+            ("Huge " + "t" * 5_000_000, "Long " + "a " * 4_500_000, paper),
+        )
+    conn.close()
+    app = ReaderApp(empty_library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        title = str(app.screen.query_one("#detail-title", Static).render())
+        abstract = str(app.screen.query_one("#detail-abstract", Static).render())
+        assert title.startswith("Huge ") and len(title) <= TITLE_CHARS
+        assert abstract.startswith("Long ") and len(abstract) <= ABSTRACT_CHARS
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+
+
+def test_typed_tags_are_bounded_as_imported_ones_are() -> None:
+    from reader.limits import TAG_CHARS, TAGS
+    from reader.tui.screens.tag_editor import TagEdit
+
+    edit = TagEdit.parse(" ".join(f"t{n}" for n in range(300)) + " " + "x" * 500, bulk=False)
+    assert len(edit.wanted) == TAGS
+    assert all(len(tag) <= TAG_CHARS for tag in edit.wanted)

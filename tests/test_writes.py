@@ -149,3 +149,25 @@ async def test_quitting_while_the_library_stays_busy_says_what_was_not_saved(
             await pilot.press("q")
     assert app.return_code == 1
     assert app.failure is not None and "1 change not saved (Star)" in app.failure
+
+
+async def test_a_note_saved_while_the_library_is_busy_stays_in_the_editor(
+    library: Library, db_path: Path
+) -> None:
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper = app.screen.query_one(PaperList).highlighted
+        assert paper is not None
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"kept")
+        with write_lock(db_path):
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "NoteEditor"
+            assert app.screen.query_one("#note-text").text == "kept"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "LibraryScreen"
+    assert library.annotation("ana", paper).note == "kept"

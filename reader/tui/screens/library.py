@@ -46,7 +46,7 @@ from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import Authors, PaperList
-from reader.writes import PendingWrites
+from reader.writes import ATTEMPT_WAIT_MS, PendingWrites
 
 if TYPE_CHECKING:
     import httpx
@@ -914,7 +914,9 @@ class LibraryScreen(Screen[None]):
 
         def save(text: str, original: str) -> None:
             before = self.library.annotation(self.user, paper_id)
-            saved = self.library.set_note(self.user, paper_id, text, expected=original)
+            # A moment at most: on LibraryBusy the editor keeps the text to save again.
+            with self.library.waiting_at_most(ATTEMPT_WAIT_MS):
+                saved = self.library.set_note(self.user, paper_id, text, expected=original)
             if saved.note != before.note:
                 self._push_undo(Change("Note", ("note",), [before], {paper_id: saved}))
             self._remember(saved)
@@ -974,7 +976,22 @@ class LibraryScreen(Screen[None]):
             )
             return
         except LibraryError as error:
-            self.notify(str(error), title="Note not saved", severity="error", markup=False)
+            # Busy, or not writable: the text is only here. Keep it in the editor.
+            self.notify(
+                f"{error} Your text is in the editor: ctrl+s saves it.",
+                title="Note not saved yet",
+                severity="warning",
+                markup=False,
+            )
+            self.app.push_screen(
+                NoteEditor(
+                    paper.title,
+                    text,
+                    self._note_saver(paper_id),
+                    original=base,
+                    drafts=self._drafts(paper_id),
+                )
+            )
             return
         if draft is not None:
             with suppress(LibraryError):  # a draft equal to its note is never offered

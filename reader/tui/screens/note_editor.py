@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
+from reader.limits import NOTE_CHARS
 from reader.store import LibraryBusy, LibraryError, NoteConflict
 from reader.text import one_line
 
@@ -186,9 +187,27 @@ class NoteEditor(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         text = self.text
+        if len(text) > NOTE_CHARS:
+            self.notify(
+                f"A note holds at most {NOTE_CHARS:,} characters; this one has {len(text):,}.",
+                title="Note not saved",
+                severity="error",
+                markup=False,
+            )
+            return
         if text != self._original:
             try:
                 self._save(text, self._original)
+            except LibraryBusy:
+                # Another process is writing: the text stays here (and in its draft).
+                self.notify(
+                    "Another process is writing to the library. Your text is kept here "
+                    "and as a draft: press ctrl+s again in a moment.",
+                    title="Note not saved yet",
+                    severity="warning",
+                    markup=False,
+                )
+                return
             except NoteConflict as conflict:
                 # Someone else's newer note: say so, and let a second ctrl+s overwrite it.
                 self._original = conflict.current

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
+from reader.limits import TAG_CHARS, TAGS, TITLE_CHARS, cut
 from reader.models import normalise_tags
 from reader.text import one_line
 
@@ -27,8 +28,9 @@ class TagEdit:
 
     @classmethod
     def parse(cls, text: str, *, bulk: bool) -> TagEdit:
-        words = text.replace(",", " ").split()
-        wanted = normalise_tags(w for w in words if not w.startswith("-"))
+        # As an import bounds them: at most TAGS tags of TAG_CHARS characters.
+        words = [word[: TAG_CHARS + 1] for word in text.replace(",", " ").split()]
+        wanted = normalise_tags(w[:TAG_CHARS] for w in words if not w.startswith("-"))[:TAGS]
         unwanted = normalise_tags(w[1:] for w in words if w.startswith("-"))
         return cls(wanted, unwanted, bulk)
 
@@ -78,9 +80,10 @@ class TagEditor(ModalScreen[TagEdit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tag-dialog"):
-            yield Label(Text(f"Tags · {one_line(self._title)}"), id="tag-title")
+            yield Label(Text(f"Tags · {one_line(cut(self._title, TITLE_CHARS))}"), id="tag-title")
             yield Input(
                 " ".join(self._current) + (" " if self._current else ""),
+                max_length=TAGS * (TAG_CHARS + 1),
                 placeholder="tags separated by spaces; -tag removes one",
                 suggester=TagSuggester(self._known),
                 id="tag-input",

@@ -13,9 +13,21 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
+from reader.limits import (
+    ABSTRACT_CHARS,
+    NOTE_CHARS,
+    PROSE_CHARS,
+    TAG_CHARS,
+    TAGS,
+    TITLE_CHARS,
+    cut,
+)
 from reader.models import Annotation, Paper
 from reader.note_links import note_parser
 from reader.text import one_line, safe_url, strip_controls
+
+# The author names shown before the abstract, at most (characters).
+AUTHORS_SHOWN_CHARS = 5_000
 
 
 class PaperDetail(VerticalScroll, can_focus=False):
@@ -59,13 +71,14 @@ class PaperDetail(VerticalScroll, can_focus=False):
             self._show_note("")
             return
         mark = mark or Annotation(paper.id or 0)
-        heading = Text(one_line(paper.title))
+        # Bounded as an import bounds them: a shared library file may hold megabytes.
+        heading = Text(one_line(cut(paper.title, TITLE_CHARS)))
         if mark.starred:
             heading = Text.assemble("★ ", heading)
         title.update(heading)
         self.query_one("#detail-meta", Static).update(_meta_text(paper, mark))
         self.query_one("#detail-links", Static).update(_links_text(paper))
-        abstract = strip_controls(paper.abstract).strip()
+        abstract = strip_controls(cut(paper.abstract, ABSTRACT_CHARS)).strip()
         self.query_one("#detail-abstract", Static).update(
             Text(abstract) if abstract else Text(no_abstract(paper), style="italic")
         )
@@ -77,7 +90,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self.query_one("#detail-note-heading").set_class(not has_note, "-hidden")
         markdown = self.query_one("#detail-note", Markdown)
         markdown.set_class(not has_note, "-hidden")
-        source = strip_controls(note) if has_note else ""
+        source = strip_controls(cut(note, NOTE_CHARS)) if has_note else ""
         # Rebuilding the Markdown widget costs a DOM rebuild: only when the note differs.
         if source != markdown.source:
             markdown.update(source)
@@ -120,7 +133,7 @@ def no_abstract(paper: Paper) -> str:
 def _meta_text(paper: Paper, mark: Annotation) -> Text:
     lines = []
     if paper.author_label:
-        lines.append(one_line(paper.author_label))
+        lines.append(one_line(cut(paper.author_label, AUTHORS_SHOWN_CHARS)))
     facts = []
     if paper.published:
         facts.append(f"Published {paper.published}")
@@ -140,12 +153,12 @@ def _meta_text(paper: Paper, mark: Annotation) -> Text:
         where.append(" ".join(dict.fromkeys((paper.primary_category or "", *paper.categories))))
     for extra in (paper.journal_ref, paper.comment):
         if extra:
-            where.append(extra)
+            where.append(cut(extra, PROSE_CHARS))
     if where:
         lines.append(one_line(" · ".join(part for part in where if part.strip())))
     state = [f"Read {mark.read_at[:10]}" if mark.read_at else "Unread"]
     if mark.tags:
-        state.append(" ".join(f"#{tag}" for tag in mark.tags))
+        state.append(" ".join(f"#{cut(tag, TAG_CHARS)}" for tag in mark.tags[:TAGS]))
     lines.append(one_line(" · ".join(state)))
     return Text("\n".join(lines))
 

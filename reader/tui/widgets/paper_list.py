@@ -27,6 +27,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.limits import TITLE_CHARS, cut
 from reader.models import Annotation, ListedPaper
 from reader.search import Query, title_spans
 from reader.text import one_line
@@ -379,7 +380,7 @@ class PaperList(ScrollView, can_focus=True):
         unread = not (mark and mark.is_read)
         text = self._markers(paper, mark, selected=selected)
         tags = " ".join(f"#{tag}" for tag in mark.tags) if mark and mark.tags else ""
-        tags = set_cell_size(one_line(tags), int(title_width * TAGS_SHARE)).rstrip()
+        tags = set_cell_size(one_line(tags[:width]), int(title_width * TAGS_SHARE)).rstrip()
         if tags:
             title_width -= cell_len(tags) + 1  # cells, not characters: CJK tags are wide
         title = self._title_text(paper.title, title_width)
@@ -443,7 +444,8 @@ class PaperList(ScrollView, can_focus=True):
         return self._authors[paper_id]
 
     def _title_text(self, title: str, width: int) -> Text:
-        clean = one_line(title)
+        # Bounded first: a shared library may hold a title of megabytes, drawn per row.
+        clean = one_line(cut(title, TITLE_CHARS))
         text = Text(clean, no_wrap=True, end="")
         if not self._query.is_empty:
             match_style = self.get_component_rich_style("paper-list--match", partial=True)
