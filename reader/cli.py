@@ -7,7 +7,6 @@ not ours) ends as one ``Error: ...`` line and a non-zero exit, never a traceback
 from __future__ import annotations
 
 import errno
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -122,19 +121,6 @@ def _echo(text: str, *, nl: bool = True) -> None:
         raise click.ClickException(
             f"cannot write to standard output: {error.strerror or error}"
         ) from None
-
-
-def _is_library_file(path: Path, db_path: Path) -> bool:
-    """Whether ``path`` is the library file or one of SQLite's files beside it."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        library_file = db_path.with_name(db_path.name + suffix)
-        try:
-            if os.path.samefile(path, library_file):
-                return True
-        except OSError:
-            if path.resolve() == library_file.resolve():
-                return True
-    return False
 
 
 def _read_input(name: str) -> bytes:
@@ -464,8 +450,11 @@ def export_command(
     scope = "starred" if starred else "noted" if noted else "all" if every else None
     if export_user:
         settings = Settings(db_path=settings.db_path, user=export_user)
-    if output is not None and _is_library_file(output, settings.db_path):
-        raise click.ClickException(f"{output}: that is the library itself; choose another file")
+    if output is not None:
+        from reader.export.files import refuse_library_file
+
+        with friendly_errors():  # before reading anything; the writer checks again
+            refuse_library_file(output, settings.db_path)
     with opened(settings, create=False) as library:
         papers, marks = library.papers(), library.annotations(settings.user)
         words = library.words()
@@ -484,6 +473,7 @@ def export_command(
             now=datetime.now(UTC),
             force=force,
             with_notes=with_notes,
+            library=settings.db_path,
         )
     if outcome.text is not None:
         _echo(outcome.text, nl=False)

@@ -266,7 +266,7 @@ def test_nonexistent_directory(tmp_path: Path) -> None:
 def test_target_is_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as exc:
         write_atomic(tmp_path, "x", force=True)
-    assert str(exc.value) == f"cannot write {tmp_path}: Is a directory"
+    assert str(exc.value) == f"{tmp_path}: is a directory, not a regular file; not overwritten"
 
 
 def test_parent_is_a_file(tmp_path: Path) -> None:
@@ -295,10 +295,14 @@ def test_unwritable_directory(tmp_path: Path) -> None:
 def test_permission_denied_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same as above, simulated, so it also runs as root."""
 
-    def deny(*args: object, **kwargs: object) -> tuple[int, str]:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", deny)
+    def deny(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "open", deny)
     target = tmp_path / "notes.md"
     with pytest.raises(ExportError, match=cannot(target, "Permission denied")):
         write_atomic(target, "x")
