@@ -163,7 +163,7 @@ def check_target(path: Path, *, force: bool = False, library: Path | None = None
     except OSError as err:
         raise _fail(path, err) from None
     if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
         raise ExportError(f"{shown(path)}: is {kind}, not a regular file; not overwritten")
     if not force:
         raise ExportError(f"{shown(path)}: file exists (use --force to overwrite)")

@@ -39,8 +39,9 @@ class ExportRequest:
 class ExportDialog(ModalScreen[str | None]):
     """Choose format, scope and path; ``write`` (the screen behind's) does the writing.
 
-    The dialog stays open when the export is refused or fails, and says why on its
-    last line, so the path can be changed; it is dismissed with what was written.
+    The dialog stays open when the export is refused or fails, and says why in one
+    line above its buttons, so the path can be changed; it is dismissed with what was
+    written.
     """
 
     CSS_PATH = "note_editor.tcss"
