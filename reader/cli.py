@@ -217,19 +217,6 @@ def _say(text: str, *, nl: bool = True) -> None:
     click.echo(terminal_text(text), nl=nl, err=True)
 
 
-def _is_library_file(path: Path, db_path: Path) -> bool:
-    """Whether ``path`` is the library file or one of SQLite's files beside it."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        library_file = db_path.with_name(db_path.name + suffix)
-        try:
-            if os.path.samefile(path, library_file):
-                return True
-        except OSError:
-            if path.resolve() == library_file.resolve():
-                return True
-    return False
-
-
 # Far above any feed or export (a million papers as HF JSON is about 2 GB), and
 # what stops `reader import /dev/stdin < /dev/zero` before it fills the memory.
 MAX_IMPORT_BYTES = 4 * 1024**3
@@ -607,8 +594,11 @@ def export_command(
     scope = "starred" if starred else "noted" if noted else "all" if every else None
     if export_user:
         settings = Settings(db_path=settings.db_path, user=export_user)
-    if output is not None and _is_library_file(output, settings.db_path):
-        raise click.ClickException(f"{output}: that is the library itself; choose another file")
+    if output is not None:
+        from reader.export.files import refuse_library_file
+
+        with friendly_errors():  # before reading anything; the writer checks again
+            refuse_library_file(output, settings.db_path)
     with opened(settings, create=False) as library:
         papers, marks = library.papers(), library.annotations(settings.user)
         words = library.words()
@@ -627,6 +617,7 @@ def export_command(
             now=datetime.now(UTC),
             force=force,
             with_notes=with_notes,
+            library=settings.db_path,
         )
     if outcome.text is not None:
         _echo(outcome.text, nl=False)
@@ -683,11 +674,9 @@ def list_command(
     One paper a line: id, date, upvotes and title, separated by tabs (- when
     unknown); with --json, every field plus the user's starred, read and tags.
     """
-    import json
-
     from reader.search import Query, SearchIndex
     from reader.sources.reader_json import paper_to_json
-    from reader.text import one_line, strip_controls
+    from reader.text import json_dumps_safe, one_line
 
     parsed = Query.parse(" ".join(query))
     if not parsed.is_valid:
@@ -717,8 +706,8 @@ def list_command(
             item["read"] = bool(mark and mark.is_read)
             item["tags"] = list(mark.tags) if mark else []
             items.append(item)
-        # JSON escapes C0 controls itself; the rest must not reach a terminal either.
-        _echo(strip_controls(json.dumps(items, ensure_ascii=False, indent=2)))
+        # Escaped, not dropped: C1 controls and bidi overrides are data as well.
+        _echo(json_dumps_safe(items, indent=2))
         return
     lines = [
         "\t".join(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 # A host name: dot-separated labels of letters and digits (any script) with inner
 # hyphens; a trailing dot is allowed, as in DNS.
 _HOST_NAME = re.compile(r"(?:[^\W_](?:[^\W_]|-)*(?<!-)\.)*[^\W_](?:[^\W_]|-)*(?<!-)\.?")
+# Where json.dumps(ensure_ascii=False) may have left a character a terminal would act on.
+_NOT_PLAIN_ASCII = re.compile("[^\x20-\x7e\n]+")
 _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 _GITHUB = re.compile(
     r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)/([A-Za-z0-9_.-]+)",
@@ -172,3 +175,33 @@ def find_github_url(text: str) -> str | None:
         if repo:
             return f"https://github.com/{match.group(1)}/{repo}"
     return None
+
+
+def json_dumps_safe(obj: object, *, indent: int | None = None) -> str:
+    """``obj`` as JSON text that is safe to print: UTF-8 text stays as it is, but every
+    character that is not printable (C1 controls, DEL, bidi and zero-width format
+    characters, U+2028/9, lone surrogates; not spaces) is written as a ``\\uXXXX``
+    escape, so a JSON reader gets back exactly the text and a terminal shows it inertly.
+    """
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    if text.isascii() and "\x7f" not in text:
+        return text  # json.dumps escaped every C0 control already
+    return _NOT_PLAIN_ASCII.sub(_escape_unprintable, text)
+
+
+def _escape_unprintable(match: re.Match[str]) -> str:
+    run = match[0]
+    if run.isprintable():
+        return run  # nearly always: ordinary non-ASCII text, checked at C speed
+    return "".join(
+        char if char.isprintable() or unicodedata.category(char) == "Zs" else _json_escape(char)
+        for char in run
+    )
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON has no escape beyond U+FFFF: a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

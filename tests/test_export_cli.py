@@ -187,3 +187,25 @@ def test_overwriting_needs_force(marked_db: Path, tmp_path: Path) -> None:
     forced = run("--db", marked_db, "export", "--format", "json", "-o", out, "--force")
     assert forced.exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "reader"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_json_on_standard_output_shows_no_control_and_reads_back_exactly(
+    fmt: str, db_path: Path, tmp_path: Path
+) -> None:
+    assert run("--db", db_path, "import", SAMPLE_PAGE).exit_code == 0
+    note = "Before\x9b31m red \x85 \u202eevil\u202c \u2066x\u2069 \u200b\u200d \ufeff \u2028 end"
+    library = open_library(db_path)
+    library.set_note("ana", library.papers()[0].id or 0, note)
+    library.close()
+    result = run("--db", db_path, "--user", "ana", "export", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert all(c.isprintable() or c == "\n" for c in result.stdout)
+    assert "\\u009b31m red \\u0085 \\u202eevil\\u202c" in result.stdout
+    saved = tmp_path / f"notes.{fmt}"
+    saved.write_text(result.stdout, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    assert run("--db", fresh, "--user", "ana", "import", saved).exit_code == 0
+    library = open_library(fresh)
+    assert [m.note for m in library.annotations("ana").values()] == [note]
+    library.close()

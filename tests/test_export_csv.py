@@ -62,7 +62,7 @@ def test_every_value_comes_back() -> None:
 def test_unknowns_are_empty_and_numbers_are_bare() -> None:
     paper = Paper(title="Local", upvotes=0, github_url="javascript:alert(1)", id=1)
     text = render_csv([(paper, Annotation(1))])
-    assert text.splitlines()[1] == ",Local,,,,,0,false,false,,,,,,"
+    assert text.splitlines()[1] == '"","Local","","","","",0,"false","false","","","","","",""'
     (row,) = rows(text)
     assert row["upvotes"] == "0" and row["github_url"] == ""
 
@@ -71,7 +71,7 @@ def test_one_row_per_paper_in_order() -> None:
     papers = [Paper(title=t, id=i) for i, t in enumerate(["B", "A", "C"], start=1)]
     text = render_csv([(p, Annotation(p.id or 0)) for p in papers])
     assert [row["title"] for row in rows(text)] == ["B", "A", "C"]
-    assert render_csv([]) == ",".join(COLUMNS) + "\r\n"
+    assert render_csv([]) == ",".join(f'"{column}"' for column in COLUMNS) + "\r\n"
 
 
 @pytest.mark.parametrize(
@@ -86,6 +86,43 @@ def test_formula_cells_are_neutralised(value: str) -> None:
 
 
 def test_harmless_cells_are_untouched() -> None:
-    for value in ("a=b", "x - y", "'quoted", " =spaced", "1e5", ""):
+    for value in ("a=b", "x - y", "'quoted", "1e5", "a;b, c\td", "a,b=c", ""):
         assert safe_cell(value) == value
     assert safe_cell(None) == ""
+
+
+def cells_as_split_by(text: str, delimiter: str) -> list[str]:
+    """Every cell as a spreadsheet splitting at ``delimiter`` would see it."""
+    return [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            for cell in row]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "10.1/x;=cmd|' /C calc'!A0",
+        "a;+1+1",
+        "a; -2+3",
+        "a,@SUM(A1)",
+        "a,  =1",
+        'a\t=HYPERLINK("http://x")',
+        "a;\n=1",
+        "x;=1;=2,\t-3",
+    ],
+)
+def test_no_cell_starts_a_formula_whatever_the_separator(value: str) -> None:
+    paper = Paper(title=value, authors=(value,), doi=value, id=1)
+    text = render_csv([(paper, Annotation(1, note=value, tags=(value,)))])
+    for delimiter in (",", ";", "\t"):
+        for cell in cells_as_split_by(text, delimiter):
+            assert not cell.lstrip().startswith(("=", "+", "-", "@")), (delimiter, cell)
+    # Nothing lost but the quotes marking text: the value reads back with them.
+    (row,) = rows(text)
+    assert row["title"].replace("'", "") == value.replace("'", "")
+
+
+def test_every_text_cell_is_quoted() -> None:
+    paper = Paper(title="a;b", upvotes=3, id=1)
+    line = render_csv([(paper, Annotation(1))]).splitlines()[1]
+    # A ";" inside quotes is text for a spreadsheet splitting at ";"; counts stay numbers.
+    assert line == '"","a;b","","","","",3,"false","false","","","","","",""'

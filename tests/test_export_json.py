@@ -8,6 +8,7 @@ from dataclasses import replace
 from reader.export.json_export import render_json, render_jsonl
 from reader.models import Annotation, Paper
 from reader.sources.reader_json import parse_reader_json, parse_reader_jsonl
+from reader.text import json_dumps_safe
 
 NOTE = (
     "# Heading — naïve café ∑ 🚀\n"
@@ -107,3 +108,36 @@ def test_jsonl_header_then_one_paper_per_line() -> None:
 def test_empty_export() -> None:
     assert json.loads(render_json([], user="ada", exported_at=NOW))["papers"] == []
     assert render_jsonl([], user="ada", exported_at=NOW).count("\n") == 1
+
+
+# --- what a terminal would act on ---------------------------------------------------------
+
+# C1 controls (CSI, NEL), DEL, bidi overrides and isolates, zero-width characters, a BOM,
+# line and paragraph separators, an astral format character (a tag), a lone surrogate.
+INVISIBLE = "\x9b31m\x85\x7f\u202e\u2066\u200b\u200d\ufeff\u2028\u2029\U000e0041\ud800"
+
+
+def test_invisible_characters_are_escaped_and_read_back_exactly() -> None:
+    paper = Paper(title=f"Title{INVISIBLE}", authors=(f"A{INVISIBLE}",), id=1)
+    mark = Annotation(1, note=f"note{INVISIBLE} naïve 東京 🚀 a\u00a0b", tags=("t",))
+    for text in (
+        render_json([(paper, mark)], user="u\u202e", exported_at="2025-01-01T00:00:00+00:00"),
+        render_jsonl([(paper, mark)], user="u\u202e", exported_at="2025-01-01T00:00:00+00:00"),
+    ):
+        assert all(c.isprintable() or c in "\n\u00a0" for c in text)
+        assert "\\u009b31m\\u0085\\u007f\\u202e\\u2066\\u200b\\u200d\\ufeff" in text
+        assert "\\u2028\\u2029\\udb40\\udc41\\ud800" in text
+        assert "naïve 東京 🚀 a\u00a0b" in text  # ordinary text stays as it is
+        lines = text.splitlines() if text.startswith('{"') else [text]
+        objects = [json.loads(line) for line in lines]
+        papers = objects[0]["papers"] if "papers" in objects[0] else objects[1:]
+        assert papers[0]["title"] == f"Title{INVISIBLE}"
+        assert papers[0]["annotations"]["note"] == mark.note
+
+
+def test_json_dumps_safe_escapes_only_what_is_not_printable() -> None:
+    assert json_dumps_safe({"a": "plain ASCII"}) == '{"a": "plain ASCII"}'
+    assert json_dumps_safe(["é\u202e"], indent=2) == '[\n  "é\\u202e"\n]'
+    assert json_dumps_safe("\U0001f680\U000e0001") == '"\U0001f680\\udb40\\udc01"'
+    assert json_dumps_safe("\u3000\u00a0") == '"\u3000\u00a0"'  # spaces are text
+    assert json.loads(json_dumps_safe(INVISIBLE)) == INVISIBLE

@@ -8,7 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from reader.export import files
 from reader.export.files import ExportError, write_atomic
@@ -263,7 +266,7 @@ def test_nonexistent_directory(tmp_path: Path) -> None:
 def test_target_is_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as exc:
         write_atomic(tmp_path, "x", force=True)
-    assert str(exc.value) == f"cannot write {tmp_path}: Is a directory"
+    assert str(exc.value) == f"{tmp_path}: is a directory, not a regular file; not overwritten"
 
 
 def test_parent_is_a_file(tmp_path: Path) -> None:
@@ -292,10 +295,14 @@ def test_unwritable_directory(tmp_path: Path) -> None:
 def test_permission_denied_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same as above, simulated, so it also runs as root."""
 
-    def deny(*args: object, **kwargs: object) -> tuple[int, str]:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", deny)
+    def deny(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "open", deny)
     target = tmp_path / "notes.md"
     with pytest.raises(ExportError, match=cannot(target, "Permission denied")):
         write_atomic(target, "x")
@@ -315,3 +322,114 @@ def test_failure_while_writing_removes_temp_and_keeps_target(
         write_atomic(target, "new", force=True)
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["notes.md"]
+
+
+# --- a note from someone else: what a Markdown viewer would run ----------------------------
+
+FULL = MarkdownIt("commonmark")
+FULL.validateLink = lambda url: True  # type: ignore[method-assign]  # judge every link
+
+
+def live_parts(doc: str) -> list[str]:
+    """What a CommonMark viewer would run or follow in ``doc``: HTML, and the targets of
+    links and images that are not http(s)."""
+    found: list[str] = []
+
+    def walk(tokens: list[Token]) -> None:
+        for token in tokens:
+            if token.type in ("html_block", "html_inline"):
+                found.append(token.content)
+            target = token.attrs.get("href", token.attrs.get("src"))
+            if target is not None and not str(target).lower().startswith(("http://", "https://")):
+                found.append(str(target))
+            walk(token.children or [])
+
+    walk(FULL.parse(doc))
+    return found
+
+
+def note_of(note: str) -> str:
+    """The exported note's body, between the paper's facts and the next paper."""
+    doc = render(
+        (Paper(title="First", id=1), Annotation(1, note=note)),
+        (Paper(title="Second", id=2), Annotation(2, starred=True)),
+    )
+    assert headings(doc)[:3] == ["Reading notes of ada", "Untagged", "First"]
+    assert headings(doc)[-1] == "Second"
+    body = doc.split("- **Unread**\n\n", 1)[1]
+    return body.split("\n\n### Second", 1)[0]
+
+
+HOSTILE_NOTES = {
+    "script": "<script>alert(1)</script>",
+    "img onerror": 'Look: <img src=x onerror="alert(1)">',
+    "html block": "<div>\n<iframe src=//evil></iframe>\n</div>",
+    "comment": "<!-- hidden <script>x</script> -->",
+    "javascript link": "[click](javascript:alert(1))",
+    "spaced target": "[click]( <javascript:alert(1)> )",
+    "target on next line": "[click](\njavascript:alert(1))",
+    "entity scheme": "[click](java&#115;cript:alert(1))",
+    "data image": "![x](data:text/html;base64,PHNjcmlwdD4=)",
+    "relative link": "[notes](../secret.md)",
+    "autolink": "<javascript:alert(1)> and <mailto:a@b.c> and <a@b.c>",
+    "reference": "[click][x]\n\n[x]: javascript:alert(1)",
+    "reference in a quote": "> [x]: vbscript:msgbox\n\n[x]",
+    "html hiding a fence": "<script>\n```\n</script>\n\n```\n<img src=x onerror=alert(1)>\n```",
+    "html then code span": "<div>\n`\n</div>\n`<img src=x onerror=alert(1)>`",
+    "table": "| ` | x | `<img src=x onerror=alert(1)>` |\n|---|---|---|",
+    "backtick in a link target": "[a](http://x`) <img src=x onerror=alert(1)> `",
+    "html, then a code span": "<script>\n`\n</script>\n`<img src=x onerror=alert(1)>`",
+}
+
+
+@pytest.mark.parametrize("note", HOSTILE_NOTES.values(), ids=HOSTILE_NOTES.keys())
+def test_a_note_cannot_run_code_or_link_elsewhere_in_a_viewer(note: str) -> None:
+    body = note_of(note)
+    assert live_parts(body) == []
+    assert live_parts(render((Paper(title="T", id=1), Annotation(1, note=note)))) == []
+
+
+def test_ordinary_markdown_is_kept_as_written() -> None:
+    note = (
+        "# My notes\n\n"
+        "Some *emphasis*, **strong**, `code <T>` and `a[i](x)`; a < b, x<3, <= 5.\n\n"
+        "- a [link](https://example.org/a_(b)) and <https://example.org>\n"
+        '- an ![image](http://example.org/i.png "title")\n'
+        "  1. nested\n\n"
+        "> quoted [ref][r]\n\n"
+        "[r]: https://example.org/ref\n\n"
+        "```html\n<script>in a fence</script>\n```\n\n"
+        "    <b>indented code</b>\n"
+    )
+    assert note_of(note) == note.rstrip("\n")
+
+
+def test_only_the_unsafe_parts_change() -> None:
+    assert note_of("<b>bold</b> [a](javascript:x) [b](https://ok) `<i>`") == (
+        "&lt;b>bold&lt;/b> [a&#93;(javascript:x) [b](https://ok) `<i>`"
+    )
+    assert note_of("[x]: javascript:y\n\n[x]") == "&#91;x]: javascript:y\n\n[x]"
+    # A GFM viewer splits a table row at "|" before it finds code spans.
+    assert note_of("| ` | `<b>` |") == "| ` | `&lt;b>` |"
+    assert note_of("a ` b `<b>`") == "a ` b `&lt;b>`"  # "` b `" is the code span
+    assert note_of("a `` b `<b>`") == "a `` b `<b>`"  # "``" is not closed
+
+
+FRAGMENTS = [
+    "<img src=x onerror=alert(1)>", "<script>", "</script>", "<div>", "</div>", "<!--", "-->",
+    "`", "``", "```", "~~~", "    ", "> ", "- ", "1. ", "[a]", "[a]: javascript:x",
+    "[a]: http://ok", "](javascript:x)", "](http://ok)", "[", "]", "(", ")", "<http://ok>",
+    "<javascript:x>", "\n", "\n\n", " ", "text", "*", "\\", "<", "|", "'", "<a href='`'>",
+    "<?", "<![CDATA[", "]]>", "<pre>", "===", "---", "\t", "![i](data:x)", "[x](\njavascript:y)",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join))
+def test_no_mix_of_hostile_pieces_gets_through(note: str) -> None:
+    doc = render(
+        (Paper(title="First", id=1), Annotation(1, note=note)),
+        (Paper(title="Second", id=2), Annotation(2, starred=True)),
+    )
+    assert live_parts(doc) == []
+    assert headings(doc)[-1] == "Second"

@@ -71,7 +71,7 @@ def assert_portable(name: str) -> None:
     stem = name[:-3]
     assert stem and not FORBIDDEN & set(name)
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in name)
-    assert not stem.endswith((".", " ")) and not stem.startswith((".", " "))
+    assert not stem.endswith((".", " ")) and not stem.startswith((".", " ", "-"))
     assert stem.split(".")[0].upper() not in RESERVED
     assert len(name.encode("utf-8")) <= 120
     assert unicodedata.normalize("NFC", name) == name
@@ -91,6 +91,13 @@ def assert_portable(name: str) -> None:
         ("Line\nbreak\x1b[31m\ttab", "Line break 31m tab"),
         ("[[Link]] #tag ^block", "Link tag block"),
         ("Cafe\u0301 東京 🚀", "Café 東京 🚀"),  # NFC
+        ("---", "Untitled"),
+        ("- . -", "Untitled"),
+        ("-rf everything", "rf everything"),
+        ("--- A study ---", "A study ---"),
+        (".-.-hidden option", "hidden option"),
+        ("-CON", "_CON"),
+        ("\u0301\u0301", "Untitled"),
     ],
 )
 def test_hostile_titles_give_portable_names(title: str, stem: str) -> None:
@@ -332,10 +339,93 @@ def test_unwritable_folder(tmp_path: Path) -> None:
 def test_unwritable_folder_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As above, also as root: the first write fails, with a one-line error."""
 
-    def deny(*args: object, **kwargs: object) -> tuple[int, str]:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", deny)
+    def deny(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "open", deny)
     with pytest.raises(ExportError, match=r"^cannot write .*T\.md: Permission denied$"):
         export(tmp_path, item("T"))
     assert md_files(tmp_path) == []
+
+
+def test_a_title_of_a_million_characters_is_cut_in_one_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reader.export import obsidian
+
+    trims: list[int] = []
+    real_trim = obsidian._trim
+
+    def counted(name: str) -> str:
+        trims.append(len(name))
+        return real_trim(name)
+
+    monkeypatch.setattr(obsidian, "_trim", counted)
+    for title in ("a" * 1_000_000, "e\u0301" * 500_000, "é" * 1_000_000, "- " * 500_000 + "x"):
+        name = unique_file_name(title, set())
+        assert_portable(name)
+        # Trimmed once or twice, and only what fits: a cut a character at a time
+        # (as before) trimmed the whole title again for each character cut.
+        assert len(trims) <= 2 and max(trims) <= 120
+        trims.clear()
+
+
+def test_many_papers_with_one_title_are_numbered_without_counting_from_two_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reader.export import obsidian
+
+    stems: list[str] = []
+    real = obsidian.safe_file_stem
+
+    def counted(title: str, max_bytes: int = obsidian.MAX_NAME_BYTES - 3) -> str:
+        stems.append(title)
+        return real(title, max_bytes)
+
+    monkeypatch.setattr(obsidian, "safe_file_stem", counted)
+    taken: set[str] = set()
+    numbers: dict[str, int] = {}
+    names = []
+    for _ in range(300):
+        name = unique_file_name("Same Title", taken, numbers)
+        taken.add(fold_name(name))
+        names.append(name)
+    assert names[:3] == ["Same Title.md", "Same Title (2).md", "Same Title (3).md"]
+    assert len(set(names)) == 300
+    assert len(stems) < 2 * 300  # not 300 * 301 / 2
+
+
+def test_a_note_from_elsewhere_cannot_run_code_in_obsidian(tmp_path: Path) -> None:
+    note = "<img src=x onerror=alert(1)> [a](javascript:alert(1)) `<kept>`\n\n```\n<b>\n```"
+    (path,) = export(tmp_path, item("T", note=note)).paths
+    _, body = split(path.read_text(encoding="utf-8"))
+    made_safe = "&lt;img src=x onerror=alert(1)> [a&#93;(javascript:alert(1)) `<kept>`"
+    assert body == made_safe + "\n\n```\n<b>\n```\n"
+
+
+def test_never_the_library_nor_a_folder_reached_through_it(tmp_path: Path) -> None:
+    library = tmp_path / "library.db"
+    library.write_bytes(b"SQLite format 3\x00" + bytes(84))
+    with pytest.raises(ExportError, match="that is the library itself"):
+        write_obsidian(library, [item("T")], user="ada", exported_at=NOW, library=library)
+    assert library.read_bytes().startswith(b"SQLite format 3")
+    # A note whose name would be the library's: the library is in the vault.
+    vault_library = tmp_path / "T.md"
+    vault_library.write_bytes(b"SQLite format 3\x00" + bytes(84))
+    result = write_obsidian(
+        tmp_path, [item("T")], user="ada", exported_at=NOW, library=vault_library
+    )
+    assert [p.name for p in result.paths] == ["T (2).md"]
+    assert vault_library.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_stale_temporary_file_in_the_vault_is_removed(tmp_path: Path) -> None:
+    stale = tmp_path / ".reader-0badc0de.tmp"
+    stale.write_text("a note, left by a killed export")
+    os.utime(stale, (1, 1))
+    export(tmp_path, item("T"))
+    assert md_files(tmp_path) == ["T.md"]

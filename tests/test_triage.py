@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from reader.config import Config, Preset, load_config
 from reader.models import Paper
@@ -671,4 +671,7 @@ async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Pat
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert "--force" in messages(app)[-1] or "exists" in messages(app)[-1]
+        # Said in the dialog, which stays open to choose another path.
+        assert isinstance(app.screen, ExportDialog)
+        refused = str(app.screen.query_one("#export-error", Label).render())
+        assert refused == f"{target}: file exists (use --force to overwrite)"

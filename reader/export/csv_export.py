@@ -2,11 +2,14 @@
 
 Columns: arxiv_id, title, authors (``"; "``-joined), published, updated, featured,
 upvotes, starred, read, tags (space-joined), note, abs_url, pdf_url, github_url, doi.
-The ``csv`` module quotes commas, quotes and line breaks (rows end in CRLF, as RFC 4180
-has it). Text from papers and notes is data, so a cell a spreadsheet would run as a
-formula (starting ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading ``'``, as OWASP
-advises; terminal controls are removed. Counts are written as plain numbers and are
-never prefixed; ``starred`` and ``read`` are ``true``/``false``; nothing is empty.
+Every text cell is quoted (rows end in CRLF, as RFC 4180 has it). Text from papers and
+notes is data, so a cell a spreadsheet would run as a formula (starting ``=``, ``+``,
+``-``, ``@`` or a tab, also after spaces) gets a leading ``'``, as OWASP advises. So
+does every such character after a ``,``, ``;`` or tab inside a cell (spaces between
+too): a spreadsheet that splits on another separator than ours (Excel's ``;`` in many
+locales) would start a cell there. Terminal controls are removed. Counts are written
+as plain numbers and are never prefixed; ``starred`` and ``read`` are
+``true``/``false``; nothing is empty.
 The text has no BOM: write it as UTF-8 (Excel wants "Data > From Text" or a BOM).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
 from reader.models import Annotation, Paper
@@ -36,15 +40,21 @@ COLUMNS = (
     "github_url",
     "doi",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A formula character at the start of a cell (after spaces too), or a tab there.
+_FORMULA_START = re.compile(r"\s*[=+\-@]|\t")
+# One after a separator, spaces between: the start of a cell for a spreadsheet that
+# splits there. The spaces exclude tabs, each a separator of its own: so a run of tabs
+# is not scanned again from each of them (which would be quadratic).
+_FORMULA_INSIDE = re.compile(r"(?<=[,;\t])([^\S\t]*)(?=[=+\-@])")
 
 
 def safe_cell(text: str | None) -> str:
-    """``text`` as a cell no spreadsheet runs as a formula ("" for None)."""
+    """``text`` as a cell no spreadsheet runs as a formula, even one that splits cells
+    at ``;`` or tabs ("" for None)."""
     if text is None:
         return ""
-    text = strip_controls(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    text = _FORMULA_INSIDE.sub(r"\1'", strip_controls(text))
+    return "'" + text if _FORMULA_START.match(text) else text
 
 
 def _row(paper: Paper, annotation: Annotation) -> list[str | int]:
@@ -78,7 +88,9 @@ def _row(paper: Paper, annotation: Annotation) -> list[str | int]:
 def render_csv(items: Sequence[tuple[Paper, Annotation]]) -> str:
     """``items`` as CSV text: a header row, then one row per paper."""
     out = io.StringIO()
-    writer = csv.writer(out)  # excel dialect: minimal quoting, CRLF rows
+    # Excel's dialect (CRLF rows), every text cell quoted: a separator inside one is text
+    # for a spreadsheet that splits on another; counts stay numbers.
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(COLUMNS)
     writer.writerows(_row(paper, annotation) for paper, annotation in items)
     return out.getvalue()

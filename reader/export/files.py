@@ -1,14 +1,51 @@
-"""Writing export files: atomically, never clobbering by accident, with one-line errors."""
+"""Writing export files: atomically, never clobbering by accident, with one-line errors.
+
+Every file an export (or the config) writes goes through :func:`write_atomic`, and every
+target is first vetted by :func:`check_target`, the one place that decides what may be
+written over: never the library or a file SQLite keeps beside it, never a backup of it,
+never an SQLite file of any name, and with ``force`` a regular file only.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
-import tempfile
+import re
+import secrets
+import stat
+import time
 from pathlib import Path
 
 # Exports carry private notes: new files are the owner's alone, like the library.
 PRIVATE_MODE = 0o600
+# Temporary files: short (a 255-byte target name still works) and ours alone by name.
+_TEMP_PREFIX = ".reader-"
+_TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\.reader-[0-9a-f]{8}\.tmp")
+# A temporary file older than this, whose lock nobody holds, was left by a killed export.
+# (Its writer takes the lock right after creating it; the age covers that instant.)
+STALE_AFTER = 10.0
+# SQLite's files by their first bytes: a database, a write-ahead log, a rollback journal.
+_SQLITE_MAGIC = (
+    b"SQLite format 3\x00",
+    bytes.fromhex("377f0682"),
+    bytes.fromhex("377f0683"),
+    bytes.fromhex("d9d505f920a163d7"),
+)
+_SIDE_FILES = {
+    "-wal": "the library itself (its write-ahead log)",
+    "-shm": "the library itself (its shared-memory file)",
+    "-journal": "the library itself (its rollback journal)",
+}
+_KINDS = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
 
 
 class ExportError(Exception):
@@ -16,58 +53,256 @@ class ExportError(Exception):
     meant to be shown to the user as it is."""
 
 
+def shown(path: Path | str) -> str:
+    """``path`` as an error line may show it: what a terminal would act on is escaped."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _fail(path: Path, err: OSError) -> ExportError:
-    return ExportError(f"cannot write {path}: {err.strerror or err}")
+    return ExportError(f"cannot write {shown(path)}: {err.strerror or err}")
 
 
-def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
+def library_file(path: Path, library: Path) -> str | None:
+    """What ``path`` is of the library at ``library`` ("the library itself", "a backup of
+    the library"...), or None when it is none of its files.
+
+    The library's files are the library, the ``-wal``, ``-shm`` and ``-journal`` SQLite
+    keeps beside it, and the backups taken before an upgrade (``NAME.schemaN.bak``,
+    ``NAME.schemaN.M.bak``), whether or not they exist yet; reached by any name: through
+    a symbolic link (to the file or to a folder on the way) or as a hard link.
+    """
+    try:
+        bases = {Path(os.path.abspath(library)), Path(os.path.realpath(library))}
+        names = {Path(os.path.abspath(path)), Path(os.path.realpath(path))}
+    except ValueError:
+        return None  # a NUL in a name: no file at all
+    for name in names:
+        for base in bases:
+            what = _named(name.name, base.name)
+            if what is not None and _same_folder(name.parent, base.parent):
+                return what
+    try:
+        target = os.stat(path)
+    except (OSError, ValueError):
+        return None  # nothing there (yet): no other name can reach it
+    if target.st_nlink < 2:
+        return None  # no hard link: its only name was checked above
+    for base in bases:
+        for entry in _entries(base.parent):
+            what = _named(entry.name, base.name)
+            if what is not None and _same_file(target, entry):
+                return what
+    return None
+
+
+def refuse_library_file(path: Path, library: Path) -> None:
+    """Raise :class:`ExportError` if ``path`` is one of the library's files."""
+    what = library_file(path, library)
+    if what is not None:
+        raise ExportError(f"{shown(path)}: that is {what}; choose another file")
+
+
+def _named(name: str, base: str) -> str | None:
+    if name == base:
+        return "the library itself"
+    if name.startswith(base):
+        rest = name[len(base) :]
+        if rest in _SIDE_FILES:
+            return _SIDE_FILES[rest]
+        if re.fullmatch(r"\.schema\d+(?:\.\d+)?\.bak", rest):
+            return "a backup of the library"
+    return None
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a == b
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:
+        return []
+
+
+def _same_file(target: os.stat_result, entry: os.DirEntry[str]) -> bool:
+    try:
+        other = entry.stat()
+    except OSError:
+        return False
+    return (target.st_dev, target.st_ino) == (other.st_dev, other.st_ino)
+
+
+def check_target(path: Path, *, force: bool = False, library: Path | None = None) -> None:
+    """Raise :class:`ExportError` unless a file may be written at ``path``.
+
+    Refused, whatever ``force`` says: a file of the ``library`` (see :func:`library_file`),
+    anything but a regular file (a link, a FIFO, a device, a socket, a folder), and a file
+    that is an SQLite database, write-ahead log or rollback journal by its first bytes.
+    Without ``force`` an existing file is refused too.
+    """
+    try:
+        os.fsencode(path)
+    except (UnicodeError, ValueError):
+        raise ExportError(f"{shown(path)}: not a valid file name") from None
+    if "\x00" in str(path):
+        raise ExportError(f"{shown(path)}: not a valid file name")
+    if library is not None:
+        refuse_library_file(path, library)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise _fail(path, err) from None
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        raise ExportError(f"{shown(path)}: is {kind}, not a regular file; not overwritten")
+    if not force:
+        raise ExportError(f"{shown(path)}: file exists (use --force to overwrite)")
+    _refuse_sqlite(path)
+
+
+def _refuse_sqlite(path: Path) -> None:
+    """Refuse to replace an SQLite file, whatever its name: it may be someone's library."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            head = os.read(fd, 16)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise ExportError(
+            f"{shown(path)}: cannot check what it holds ({err.strerror or err}); not overwritten"
+        ) from None
+    if head.startswith(_SQLITE_MAGIC):
+        raise ExportError(f"{shown(path)}: is an SQLite database; an export never overwrites one")
+
+
+def write_atomic(
+    path: Path,
+    text: str,
+    *,
+    force: bool = False,
+    library: Path | None = None,
+    clean: bool = True,
+) -> None:
     """Write ``text`` as UTF-8 to ``path`` so that readers see the old file or the new one,
     never half of it.
 
-    The text goes to a temporary file beside ``path``, is fsynced, then moved into place.
-    Without ``force`` an existing ``path`` is left alone and :class:`ExportError` raised
-    (also when it appears while writing). A new file is readable by its owner only, like
-    the library whose notes it holds; an overwritten file keeps its mode.
+    :func:`check_target` vets ``path`` first (and again just before the new file takes
+    its place): without ``force`` an existing ``path`` is left alone (also when it
+    appears while writing); ``library`` is the library file, never written over. The
+    text goes to a short-named temporary file beside ``path``, locked while it exists,
+    is fsynced, then moved into place; with ``clean``, temporary files a killed export
+    left in that folder are removed first. A new file is readable by its owner only,
+    like the library whose notes it holds; an overwritten file keeps its mode.
     Every failure raises :class:`ExportError` and leaves no temporary file behind.
     """
     path = Path(path)
-    if os.path.isdir(path):
-        raise ExportError(f"cannot write {path}: Is a directory")
-    if not force and os.path.lexists(path):
-        raise ExportError(f"{path}: file exists (use --force to overwrite)")
+    check_target(path, force=force, library=library)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ExportError(f"cannot write {path}: text is not valid Unicode") from None
+        raise ExportError(f"cannot write {shown(path)}: text is not valid Unicode") from None
+    if clean:
+        clean_stale_temporaries(path.parent)
+    fd, tmp = _create_temporary(path)
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as err:
-        raise _fail(path, err) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         try:
-            mode = path.stat().st_mode & 0o7777
-        except OSError:
-            mode = PRIVATE_MODE
-        os.chmod(tmp, mode)
-        if force:
-            os.replace(tmp, path)
-        else:
-            _place_new(tmp, path)
-    except ExportError:
-        tmp.unlink(missing_ok=True)
-        raise
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise _fail(path, err) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            _write_all(fd, data)
+            os.fsync(fd)
+            try:
+                mode = path.stat().st_mode & 0o7777
+            except OSError:
+                mode = PRIVATE_MODE
+            os.fchmod(fd, mode)
+            check_target(path, force=force, library=library)
+            if force:
+                os.replace(tmp, path)
+            else:
+                _place_new(tmp, path)
+        except ExportError:
+            tmp.unlink(missing_ok=True)
+            raise
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise _fail(path, err) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    finally:
+        os.close(fd)  # only now: the lock shows the temporary file is in use till here
     _fsync_dir(path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new, locked, private temporary file beside ``path``: its descriptor and name."""
+    for _ in range(100):
+        tmp = path.parent / f"{_TEMP_PREFIX}{secrets.token_hex(4)}{_TEMP_SUFFIX}"
+        try:
+            fd = os.open(
+                tmp,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                PRIVATE_MODE,
+            )
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise _fail(path, err) from None
+        # On a file system without locks, the file's age still protects it.
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd, tmp
+    raise ExportError(f"cannot write {shown(path)}: no free temporary name in its folder")
+
+
+def clean_stale_temporaries(folder: Path, *, older_than: float = STALE_AFTER) -> int:
+    """Remove the temporary files killed exports left in ``folder``; how many.
+
+    Only names of our own pattern (``.reader-<8 hex>.tmp``), regular files, older than
+    ``older_than`` seconds and not locked: a live writer holds its file's lock till the
+    file is gone. Best effort: nothing here raises.
+    """
+    removed = 0
+    now = time.time()
+    for entry in _entries(folder):
+        if not _TEMP_NAME.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
+                removed += _remove_unlocked(Path(entry.path), info)
+    return removed
+
+
+def _remove_unlocked(path: Path, info: os.stat_result) -> int:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # a writer is still at it
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            return 0
+        path.unlink()
+        return 1
+    finally:
+        os.close(fd)
 
 
 def _place_new(tmp: Path, path: Path) -> None:
@@ -79,10 +314,10 @@ def _place_new(tmp: Path, path: Path) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise ExportError(f"{path}: file exists (use --force to overwrite)") from None
+        raise ExportError(f"{shown(path)}: file exists (use --force to overwrite)") from None
     except OSError:
         if os.path.lexists(path):
-            raise ExportError(f"{path}: file exists (use --force to overwrite)") from None
+            raise ExportError(f"{shown(path)}: file exists (use --force to overwrite)") from None
         os.replace(tmp, path)
     else:
         with contextlib.suppress(OSError):

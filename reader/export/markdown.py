@@ -7,7 +7,9 @@ given order, each a ``###`` heading (linked to arXiv when the id is known), a li
 facts (authors, dates, upvotes, tags, starred/read state, links) and the note.
 
 Paper metadata is data and is escaped; the note is the user's own Markdown and goes in
-as written. Nothing here does I/O: the caller picks the papers and writes the text.
+as written, except what a Markdown viewer would run: raw HTML and links to anything
+but http(s) (a note may come from someone else's export). Nothing here does I/O: the
+caller picks the papers and writes the text.
 """
 
 from __future__ import annotations
@@ -16,18 +18,15 @@ import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from markdown_it import MarkdownIt
-
+from reader.export.markdown_safety import neutralise
 from reader.models import Annotation, Paper, papers_label
 from reader.text import one_line, safe_url, strip_controls
 
 # One pass, so an escaping backslash is never itself escaped again.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 _TRAILING_BLANK = re.compile(r"(?:\n[ \t]*)+\Z")
-# CommonMark, as the exported file will be read; used only to check a note is self-contained.
-_MD = MarkdownIt("commonmark")
-# Lines that end the HTML blocks a blank line does not end (CommonMark types 1-5).
-_HTML_CLOSERS = ("-->", "</pre>", "</script>", "</style>", "</textarea>", "?>", "]]>", ">")
+# What a note follows, as far as its structure goes: a list item, then a blank line.
+_AFTER_FACTS = "- fact\n\n"
 _EMPTY = "No starred or noted papers yet."
 _UNTAGGED = "Untagged"
 
@@ -46,33 +45,17 @@ def _link_url(url: str | None) -> str | None:
     return quote(url, safe="/:?#[]@!$&'*+,;=%~")
 
 
-def _contained(body: str) -> bool:
-    """Whether a heading after ``body`` and a blank line still parses as a heading."""
-    tokens = _MD.parse(body + "\n\n# end\n")
-    sentinel_line = body.count("\n") + 2
-    return (
-        len(tokens) >= 3
-        and tokens[-3].type == "heading_open"
-        and tokens[-3].level == 0
-        and tokens[-3].map is not None
-        and tokens[-3].map[0] == sentinel_line
-    )
-
-
 def _note_block(note: str) -> str:
-    """The note verbatim (controls stripped, trailing blank lines dropped).
+    """The note as written (controls stripped, trailing blank lines dropped), made safe
+    for a Markdown viewer (:func:`~reader.export.markdown_safety.neutralise`).
 
-    If the note leaves a code fence or HTML block open, which a blank line does not end,
-    the matching closing line is appended so the next paper is not swallowed by it.
+    If the note leaves a code fence open, the matching closing line is appended so the
+    next paper is not swallowed by it.
     """
-    body = _TRAILING_BLANK.sub("", strip_controls(note))
-    if _contained(body):
-        return body
-    fences = [t.markup for t in _MD.parse(body) if t.type == "fence" and t.level == 0]
-    for closer in fences[-1:] + list(_HTML_CLOSERS):
-        if _contained(fixed := f"{body}\n{closer}"):
-            return fixed
-    return body
+    # It follows the paper's list of facts: an indented first line continues the list.
+    safe = neutralise(_TRAILING_BLANK.sub("", strip_controls(note)), after=_AFTER_FACTS)
+    body = _TRAILING_BLANK.sub("", safe.text)
+    return f"{body}\n{safe.open_fence}" if safe.open_fence else body
 
 
 def _paper_block(paper: Paper, annotation: Annotation) -> str:
@@ -157,9 +140,9 @@ def render_markdown(items: Sequence[tuple[Paper, Annotation]], *, user: str, tod
 
     A ``##`` section per tag, alphabetically, then ``## Untagged``; within a section the
     papers keep the given order. Titles, authors, tags and ``user`` are escaped; a note
-    is copied verbatim (terminal controls removed, an unclosed code fence or HTML block
-    closed) and followed by a blank line, so it cannot run into the next paper. Ends with
-    exactly one newline.
+    is copied as written (terminal controls removed, raw HTML and links but http(s)
+    made inert, an unclosed code fence closed) and followed by a blank line, so it
+    cannot run into the next paper. Ends with exactly one newline.
     """
     header = (
         f"# Reading notes of {_escape(user)}\n\n"

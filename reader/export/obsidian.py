@@ -29,12 +29,16 @@ A file looks like::
 Choices, and why:
 
 - The body is the note alone, with no ``# Title`` heading: Obsidian shows the file name
-  as the note's title already, and the exact title is in ``title``.
+  as the note's title already, and the exact title is in ``title``. Raw HTML and links
+  to anything but http(s) in it are made inert, as in the Markdown export (a note may
+  come from someone else's export).
 - The YAML is written by hand, not by a YAML library: every string is a double-quoted
   scalar with JSON escapes (JSON strings are YAML), plus ``\\uXXXX`` for what YAML would
-  read as a line break or refuse (C1 controls, U+2028/9, BOM); dates stay strings, so a
-  YAML reader gets back exactly the text; booleans and counts are bare; lists are in
-  block style, which Obsidian's property editor writes itself.
+  read as a line break or refuse, or a terminal would act on (C1 controls, U+2028/9, a
+  BOM, bidi and zero-width characters: :func:`~reader.text.json_dumps_safe`), and
+  ``\\UXXXXXXXX`` beyond U+FFFF; dates stay strings, so a YAML reader gets back
+  exactly the text; booleans and counts are bare; lists are in block style, which
+  Obsidian's property editor writes itself.
 - ``reader_id`` (``arxiv:<id>``, or ``title:<normalised title>`` without an id) marks a
   file as ours. Re-exporting scans the folder's ``*.md`` files: one of ours is rewritten
   in place under its old name (so links to it keep working, even if the title changed),
@@ -43,10 +47,12 @@ Choices, and why:
   not in this export are left alone (counted as ``stale``): deleting could lose text
   the user added in Obsidian.
 - File names come from the title and are safe on Linux, macOS and Windows: no
-  ``<>:"/\\|?*``, no controls, nor ``#^[]`` (they break Obsidian links); no leading or
-  trailing dots and spaces; no reserved Windows name (``CON``, ``NUL``, ``COM1``...);
-  NFC; at most 120 bytes of UTF-8 with ``.md``; unique in the folder ignoring case,
-  since macOS and Windows ignore it (``Title (2).md`` for the second).
+  ``<>:"/\\|?*``, no controls, nor ``#^[]`` (they break Obsidian links); no leading
+  dot (a hidden file) or dash (an option to the command given the name), no leading or
+  trailing spaces, no trailing dots; never empty; no reserved Windows name (``CON``,
+  ``NUL``, ``COM1``...); NFC; at most 120 bytes of UTF-8 with ``.md``; unique in the
+  folder ignoring case, since macOS and Windows ignore it (``Title (2).md`` for the
+  second).
 """
 
 from __future__ import annotations
@@ -60,9 +66,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader.export.files import ExportError, write_atomic
+from reader.export.files import (
+    ExportError,
+    clean_stale_temporaries,
+    refuse_library_file,
+    shown,
+    write_atomic,
+)
+from reader.export.markdown_safety import neutralise
 from reader.models import Annotation, Paper
-from reader.text import normalise_title, one_line, safe_url, strip_controls
+from reader.text import json_dumps_safe, normalise_title, one_line, safe_url, strip_controls
 
 MAX_NAME_BYTES = 120
 SUFFIX = ".md"
@@ -75,12 +88,15 @@ _RESERVED = frozenset(
 )
 # Not allowed in Windows names, or breaking Obsidian's [[links]]; controls too.
 _NAME_UNSAFE = re.compile(r'[<>:"/\\|?*#^\[\]\x00-\x1f\x7f-\x9f]')
-# Besides JSON's escapes, what a YAML reader would take as a line break or refuse.
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 # How much of a file is read to find its front matter (thousands of authors fit).
 _HEAD_BYTES = 4 * 1024 * 1024
 _PREFIXES = ("arxiv:", "title:")
-_FRONT_MATTER_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):[ \t]*(.*?)[ \t]*")
+_FRONT_MATTER_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
+# What a file name never starts with: a hidden file (or ".."), an option, a blank.
+_LEADING = ". -"
+# Our own escapes of characters beyond U+FFFF: a JSON surrogate pair, which YAML reads
+# as two lone surrogates; YAML's own \U form instead (an escaped backslash is not one).
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +126,15 @@ def reader_id(paper: Paper) -> str:
 
 
 def yaml_string(text: str) -> str:
-    """``text`` as a YAML double-quoted scalar that reads back exactly."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", quoted)
+    """``text`` as a YAML double-quoted scalar that reads back exactly; what a terminal
+    or a YAML reader would act on (controls, bidi and zero-width characters, line and
+    paragraph separators, a BOM) is escaped."""
+    return _SURROGATE_PAIR.sub(_long_escape, json_dumps_safe(text))
+
+
+def _long_escape(match: re.Match[str]) -> str:
+    code = 0x10000 + ((int(match[2], 16) - 0xD800) << 10) + (int(match[3], 16) - 0xDC00)
+    return f"{match[1]}\\U{code:08x}"
 
 
 def _yaml_scalar(value: str | int | bool | None) -> str:
@@ -162,28 +184,39 @@ def render_obsidian_note(
     lines.append("---")
     text = "\n".join(lines) + "\n"
     note = strip_controls(annotation.note)
-    return text + note.rstrip("\n") + "\n" if note.strip() else text
+    if not note.strip():
+        return text
+    # Obsidian renders HTML and follows links: the note may be someone else's.
+    return text + neutralise(note).text.rstrip("\n") + "\n"
 
 
 def safe_file_stem(title: str, max_bytes: int = MAX_NAME_BYTES - len(SUFFIX)) -> str:
-    """A file name (without extension) from ``title``, safe on Linux, macOS and Windows."""
+    """A file name (without extension) from ``title``, safe on Linux, macOS and Windows.
+
+    Never empty, never a reserved name, never starting with ``.`` (a hidden file) or
+    ``-`` (an option to the commands that will be given it). Linear in ``title``.
+    """
     name = unicodedata.normalize("NFC", one_line(_NAME_UNSAFE.sub(" ", strip_controls(title))))
-    name = _trim(name)
-    while len(name.encode("utf-8")) > max_bytes:
-        name = _trim(name[:-1])
+    name = _fit(name.lstrip(_LEADING), max_bytes)
     if not name:
         return "Untitled"
     if name.split(".")[0].rstrip(" ").upper() in _RESERVED:
-        name = "_" + name
-        while len(name.encode("utf-8")) > max_bytes:
-            name = _trim(name[:-1])
+        name = _fit("_" + name, max_bytes)
     return name
 
 
+def _fit(name: str, max_bytes: int) -> str:
+    """``name`` cut to ``max_bytes`` of UTF-8, then trimmed (see :func:`_trim`)."""
+    if len(name) > max_bytes or len(name.encode("utf-8")) > max_bytes:
+        # One cut: a character split by it is dropped whole.
+        name = name.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
+    return _trim(name)
+
+
 def _trim(name: str) -> str:
-    """No leading dots (hidden files, ``..``), no trailing dots or spaces (Windows drops
-    them), no dangling combining mark left by a cut."""
-    name = name.strip(" ").lstrip(".").strip(" ").rstrip(". ")
+    """No leading dots, dashes or spaces, no trailing dots or spaces (Windows drops
+    them), no dangling combining mark left by a cut. Only ever given a short name."""
+    name = name.lstrip(_LEADING).rstrip(". ")
     while name and unicodedata.combining(name[-1]):
         name = name[:-1].rstrip(". ")
     return name
@@ -194,16 +227,22 @@ def fold_name(name: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
-def unique_file_name(title: str, taken: set[str]) -> str:
-    """``title`` as a safe ``.md`` name whose :func:`fold_name` is not in ``taken``."""
+def unique_file_name(title: str, taken: set[str], numbers: dict[str, int] | None = None) -> str:
+    """``title`` as a safe ``.md`` name whose :func:`fold_name` is not in ``taken``.
+
+    ``numbers`` remembers the last number tried for each name, so that many papers
+    with one title do not each count up from 2 again.
+    """
     stem = safe_file_stem(title)
     name = stem + SUFFIX
-    number = 1
+    numbers = {} if numbers is None else numbers
+    number = numbers.get(fold_name(stem), 1)
     while fold_name(name) in taken:
         number += 1
         extra = f" ({number})"
         base = safe_file_stem(stem, MAX_NAME_BYTES - len(SUFFIX) - len(extra))
         name = f"{base}{extra}{SUFFIX}"
+    numbers[fold_name(stem)] = number
     return name
 
 
@@ -221,9 +260,10 @@ def _front_matter(path: Path, limit: int = _HEAD_BYTES) -> dict[str, str] | None
                 line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
                 if line.rstrip() in ("---", "..."):
                     return found
-                match = _FRONT_MATTER_LINE.fullmatch(line)
+                match = _FRONT_MATTER_KEY.match(line)
                 if match:
-                    found.setdefault(match[1], _unquote(match[2]))
+                    value = line[match.end() :].strip(" \t")
+                    found.setdefault(match[1], _unquote(value))
     except OSError:
         return None
     return None  # never closed: not front matter we can trust
@@ -248,6 +288,7 @@ class _Folder:
 
     taken: set[str] = field(default_factory=set)
     ours: dict[str, Path] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
 
 
 def _scan(folder: Path) -> _Folder:
@@ -255,7 +296,7 @@ def _scan(folder: Path) -> _Folder:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as err:
-        raise ExportError(f"cannot read {folder}: {err.strerror or err}") from None
+        raise ExportError(f"cannot read {shown(folder)}: {err.strerror or err}") from None
     for entry in entries:
         state.taken.add(fold_name(entry.name))
         if not entry.name.lower().endswith(SUFFIX) or entry.name.startswith("."):
@@ -272,19 +313,23 @@ def _scan(folder: Path) -> _Folder:
     return state
 
 
-def _prepare(folder: Path) -> None:
+def _prepare(folder: Path, library: Path | None) -> None:
     """Make sure ``folder`` exists and can be written, or raise a clear ExportError."""
-    if os.path.lexists(folder) and not folder.is_dir():
-        raise ExportError(f"cannot write to {folder}: not a folder")
+    if library is not None:
+        refuse_library_file(folder, library)
     try:
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise ExportError(f"cannot write to {shown(folder)}: not a folder")
         # A new folder is private, as the notes in it are (their names are titles).
         missing = [parent for parent in (folder, *folder.parents) if not parent.exists()]
         for parent in reversed(missing):
             parent.mkdir(mode=0o700, exist_ok=True)
     except OSError as err:
-        raise ExportError(f"cannot create {folder}: {err.strerror or err}") from None
+        raise ExportError(f"cannot create {shown(folder)}: {err.strerror or err}") from None
+    except ValueError:  # a NUL, or a name the file system cannot encode
+        raise ExportError(f"{shown(folder)}: not a valid folder name") from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"cannot write to {folder}: Permission denied")
+        raise ExportError(f"cannot write to {shown(folder)}: Permission denied")
 
 
 def write_obsidian(
@@ -293,16 +338,20 @@ def write_obsidian(
     *,
     user: str,
     exported_at: str,
+    library: Path | None = None,
 ) -> ObsidianResult:
     """Write one file per paper of ``items`` into ``folder`` (created if missing).
 
     Our own files (front matter with a ``reader_id``) are found again and rewritten in
-    place; every other file is left alone. Each file is written atomically. Raises
+    place; every other file is left alone. Each file is written atomically, by
+    :func:`~reader.export.files.write_atomic`, which never writes a file of ``library``
+    (the library file) nor over anything but a regular file. Raises
     :class:`ExportError` when the folder cannot be created, read or written; files
     written before such a failure stay (each one whole).
     """
     folder = Path(folder)
-    _prepare(folder)
+    _prepare(folder, library)
+    clean_stale_temporaries(folder)  # once here, not once per file
     state = _scan(folder)
     claimed: set[Path] = set()
     written = updated = unchanged = 0
@@ -323,13 +372,14 @@ def write_obsidian(
             if _same_but_time(own, paper, annotation, user=user):
                 unchanged += 1
             else:
-                write_atomic(own, text, force=True)
+                write_atomic(own, text, force=True, library=library, clean=False)
                 updated += 1
             continue
-        name = unique_file_name(paper.title, state.taken)
+        name = unique_file_name(paper.title, state.taken, state.numbers)
         state.taken.add(fold_name(name))
         path = folder / name
-        write_atomic(path, text)  # never replaces a file that appeared meanwhile
+        # Never replaces a file that appeared meanwhile.
+        write_atomic(path, text, library=library, clean=False)
         paths.append(path)
         written += 1
     stale = len(set(state.ours.values()) - claimed)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.export.files import ExportError, write_atomic
+from reader.export.files import ExportError, check_target, shown, write_atomic
 from reader.models import Annotation, Paper, papers_label
 
 if TYPE_CHECKING:
@@ -104,22 +104,29 @@ def export(
     now: datetime,
     force: bool = False,
     with_notes: bool = False,
+    library: Path | None = None,
 ) -> Outcome:
     """Write ``items`` as ``fmt`` to ``target`` (a file; a folder for Obsidian), or
-    return the text when ``target`` is None. Raises :class:`ExportError`."""
+    return the text when ``target`` is None. Raises :class:`ExportError`.
+
+    ``library`` is the library file: neither it nor any file beside it that belongs
+    to it is ever written (see :func:`~reader.export.files.check_target`).
+    """
     stamp = now.isoformat(timespec="seconds")
     if fmt == "obsidian":
         if target is None:
             raise ExportError("the obsidian format writes a folder: give it with -o FOLDER")
         from reader.export.obsidian import write_obsidian
 
-        result = write_obsidian(target, items, user=user, exported_at=stamp)
-        return Outcome(len(items), message=f"{target}: {result.summary()}")
+        result = write_obsidian(target, items, user=user, exported_at=stamp, library=library)
+        return Outcome(len(items), message=f"{shown(target)}: {result.summary()}")
+    if target is not None:
+        check_target(target, force=force, library=library)  # before the work of rendering
     text = render(fmt, items, user=user, now=now, with_notes=with_notes)
     if target is None:
         return Outcome(len(items), text=text)
-    write_atomic(target, text, force=force)
-    return Outcome(len(items), message=f"Wrote {papers_label(len(items))} to {target}")
+    write_atomic(target, text, force=force, library=library)
+    return Outcome(len(items), message=f"Wrote {papers_label(len(items))} to {shown(target)}")
 
 
 def render(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
+from reader.export.files import ExportError
 from reader.export.run import FORMATS, default_target
+from reader.text import one_line
 
 SCOPE_LABELS = {
     "marked": "Marked papers",
@@ -33,17 +36,39 @@ class ExportRequest:
     force: bool
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
-    """Choose format, scope and path; the screen behind does the writing."""
+class ExportDialog(ModalScreen[str | None]):
+    """Choose format, scope and path; ``write`` (the screen behind's) does the writing.
+
+    The dialog stays open when the export is refused or fails, and says why in one
+    line above its buttons, so the path can be changed; it is dismissed with what was
+    written.
+    """
 
     CSS_PATH = "note_editor.tcss"
+    DEFAULT_CSS = """
+    #export-error {
+        color: $text-error;
+        display: none;
+    }
+    #export-error.-shown {
+        display: block;
+    }
+    """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="export.cancel")]
     # Focused by Textual once the dialog is built (if the app is not quitting by then).
     AUTO_FOCUS = "#path"
 
-    def __init__(self, scopes: list[str], folder: Path, today: date) -> None:
-        """``scopes``: the choices that make sense now (marked only when there are marks)."""
+    def __init__(
+        self,
+        scopes: list[str],
+        folder: Path,
+        today: date,
+        write: Callable[[ExportRequest], str],
+    ) -> None:
+        """``scopes``: the choices that make sense now (marked only when there are marks).
+        ``write`` exports as asked and says what it did, or raises ExportError."""
         super().__init__()
+        self._write = write
         self._scopes = scopes
         self._folder = folder
         self._today = today
@@ -63,6 +88,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             )
             yield Input(str(self._suggested), id="path")
             yield Checkbox("Overwrite the file if it exists", id="force")
+            yield Label("", id="export-error", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
@@ -84,14 +110,28 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         if not text:
             self.notify("Give a file (or folder) to write to.", severity="warning")
             return
-        self.dismiss(
-            ExportRequest(
-                fmt=str(self.query_one("#format", Select).value),
-                scope=str(self.query_one("#scope", Select).value),
-                target=Path(text).expanduser(),
-                force=self.query_one("#force", Checkbox).value,
-            )
+        try:
+            target = Path(text).expanduser()
+        except RuntimeError:  # "~name" of no one
+            self._show_error(f"{text}: no such home folder")
+            return
+        request = ExportRequest(
+            fmt=str(self.query_one("#format", Select).value),
+            scope=str(self.query_one("#scope", Select).value),
+            target=target,
+            force=self.query_one("#force", Checkbox).value,
         )
+        try:
+            message = self._write(request)
+        except ExportError as error:
+            self._show_error(str(error))
+            return
+        self.dismiss(message)
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#export-error", Label)
+        error.update(one_line(message))
+        error.add_class("-shown")
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -1063,13 +1063,16 @@ class LibraryScreen(Screen[None]):
         if self._selected:
             scopes.insert(0, "marked")
 
-        def write(request: ExportRequest | None) -> None:
-            if request is not None:
-                self._export(request)
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Exported", markup=False)
 
-        self.app.push_screen(ExportDialog(scopes, Path.home(), date.today()), write)
+        dialog = ExportDialog(scopes, Path.home(), date.today(), self._export)
+        self.app.push_screen(dialog, done)
 
-    def _export(self, request: ExportRequest) -> None:
+    def _export(self, request: ExportRequest) -> str:
+        """Write what the dialog asks for; what was written. Raises ExportError (the
+        dialog shows it), never over the library or its files."""
         from reader.export.files import ExportError
         from reader.export.run import export, select
 
@@ -1087,19 +1090,19 @@ class LibraryScreen(Screen[None]):
             wanted = self._order if only is None else [i for i in self._order if i in only]
         try:
             papers = self.library.papers_by_id(wanted)
-            items = select(papers, self._marks, scope=scope, only=only)
-            outcome = export(
-                request.fmt,
-                items,
-                request.target,
-                user=self.user,
-                now=datetime.now(UTC),
-                force=request.force,
-            )
-        except (ExportError, LibraryError) as error:
-            self.notify(str(error), title="Export failed", severity="error", markup=False)
-            return
-        self.notify(outcome.message, title="Exported", markup=False)
+        except LibraryError as error:
+            raise ExportError(str(error)) from None
+        items = select(papers, self._marks, scope=scope, only=only)
+        outcome = export(
+            request.fmt,
+            items,
+            request.target,
+            user=self.user,
+            now=datetime.now(UTC),
+            force=request.force,
+            library=self.library.path,
+        )
+        return outcome.message
 
     def action_stats(self) -> None:
         """Charts of the papers in the list now: per month, upvotes, marks per week,
