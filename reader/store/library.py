@@ -32,6 +32,7 @@ from reader.models import (
     Paper,
     normalise_tags,
 )
+from reader.store import typed
 from reader.store.errors import LibraryBusy, LibraryError, NoteConflict
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from reader.store.words import AUTHOR_COUNTS, IDS_IN_JSON, Words
@@ -78,7 +79,29 @@ _REVISED_FIELDS = frozenset(
         "journal_ref",
     }
 )
-_PAPER_COLUMNS = ", ".join(("id", *_FIELDS))
+# How each field is read back (see reader.store.rows): whatever the file holds, a
+# Paper gets the types it promises.
+_TEXT_FIELDS = frozenset({"title", "abstract"})
+_COUNT_FIELDS = frozenset(
+    {"author_count", "upvotes", "arxiv_version", "num_comments", "github_stars"}
+)
+_DATE_FIELDS = frozenset({"published", "updated", "featured"})
+
+
+def _column(name: str) -> str:
+    if name in _TEXT_FIELDS:
+        return typed.text(name)
+    if name in _COUNT_FIELDS:
+        return typed.integer(name)
+    return typed.optional_text(name)  # text, dates and JSON lists, checked in Python
+
+
+_PAPER_COLUMNS = ", ".join(("id", *map(_column, _FIELDS)))
+# ListedPaper's fields, as read (dates checked in Python: see listing).
+_LISTED_COLUMNS = ", ".join(("id", *map(_column, ListedPaper._fields[1:])))
+_LISTED_DATES = tuple(
+    index for index, name in enumerate(ListedPaper._fields) if name in _DATE_FIELDS
+)
 # A paper's stored values in one C call; the lists among them become JSON.
 _FIELD_VALUES = attrgetter(*_FIELDS)
 _LIST_INDEXES = tuple(index for index, name in enumerate(_FIELDS) if name in _LIST_FIELDS)
@@ -173,16 +196,24 @@ class Library:
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query; a damaged file is a LibraryError, not a crash."""
         try:
-            return self._conn.execute(sql, params).fetchall()
+            return typed.fetch_all(self._conn, sql, params)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def _row(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
         try:
-            row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
+            return typed.fetch_one(self._conn, sql, params)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
-        return row
+
+    def _json_rows(
+        self, sql: str, column: str, params: tuple[Any, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """:meth:`_rows` of SQL reading a JSON column (see :func:`typed.json_rows`)."""
+        try:
+            return typed.json_rows(self._conn, sql, column, params)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     @property
     def _where(self) -> str:
@@ -300,7 +331,7 @@ class Library:
     # -- metadata -------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        row = self._row("SELECT value FROM meta WHERE key = ?", (key,))
+        row = self._row(f"SELECT {typed.text('value')} FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -329,12 +360,13 @@ class Library:
         (the same second's are read again, which is harmless).
         """
         rows = self._rows(
-            f"SELECT {_ANNOTATION_COLUMNS}, updated_at FROM annotations "
-            "WHERE user = ? AND updated_at >= ?",
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
+            f"WHERE user = ? AND updated_at >= ? AND {_ANNOTATED}",
             (user, since or ""),
         )
-        latest = max((row[-1] for row in rows), default=since)
-        return {row[0]: _annotation_from_row(row) for row in rows}, latest
+        marks = {row[0]: _annotation_from_row(row) for row in rows}
+        latest = max((m.updated_at for m in marks.values() if m.updated_at), default=since)
+        return marks, latest
 
     def papers_version(self) -> str | None:
         """A mark that changes whenever papers are added or changed."""
@@ -387,12 +419,16 @@ class Library:
 
     def listed_by_id(self, paper_ids: Sequence[int]) -> list[ListedPaper]:
         """:meth:`listing`'s rows of these papers, in the order given."""
-        columns = ", ".join(ListedPaper._fields)
-        rows = self._rows(
-            f"SELECT {columns} FROM papers WHERE id IN {IDS_IN_JSON}",
-            (json.dumps(list(paper_ids)),),
-        )
-        found = {row[0]: ListedPaper._make(row) for row in rows}
+        found = {
+            row[0]: ListedPaper._make(row)
+            for row in typed.dated(
+                self._rows(
+                    f"SELECT {_LISTED_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
+                    (json.dumps(list(paper_ids)),),
+                ),
+                _LISTED_DATES,
+            )
+        }
         return [found[paper_id] for paper_id in paper_ids if paper_id in found]
 
     def authors_of(self, paper_ids: Sequence[int]) -> dict[int, tuple[tuple[str, ...], int | None]]:
@@ -400,14 +436,12 @@ class Library:
         the list's authors column needs for the rows on screen, which
         :meth:`listing` leaves out. Names are empty when an import knew only the
         count ("7 authors"); unknown ids are left out."""
-        rows = self._rows(
-            f"SELECT id, authors, author_count FROM papers WHERE id IN {IDS_IN_JSON}",
+        found = self._rows(
+            f"SELECT id, {_column('authors')}, {_column('author_count')} FROM papers "
+            f"WHERE id IN {IDS_IN_JSON}",
             (json.dumps(list(paper_ids)),),
         )
-        return {
-            paper_id: (() if text == "[]" else tuple(json.loads(text)), count)
-            for paper_id, text, count in rows
-        }
+        return {paper_id: (typed.strings(text), count) for paper_id, text, count in found}
 
     def words(self) -> Words:
         """The word indexes, read through a connection of their own (see :class:`Words`)."""
@@ -572,7 +606,7 @@ class Library:
             chunk = tuple(wanted[start : start + _LOOKUP_CHUNK])
             marks = ", ".join("?" * len(chunk))
             rows = self._rows(
-                f"SELECT {_PAPER_COLUMNS}, title_key FROM papers "
+                f"SELECT {_PAPER_COLUMNS}, {typed.text('title_key')} FROM papers "
                 f"WHERE {column} IN ({marks}) {condition}",
                 chunk,
             )
@@ -632,7 +666,7 @@ class Library:
     def annotations(self, user: str) -> dict[int, Annotation]:
         """Every annotation of ``user`` that marks something, by paper id."""
         rows = self._rows(
-            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? "
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND {_ANNOTATED} "
             "AND (starred OR note != '' OR read_at IS NOT NULL OR tags != '[]')",
             (user,),
         )
@@ -640,7 +674,8 @@ class Library:
 
     def annotation(self, user: str, paper_id: int) -> Annotation:
         row = self._row(
-            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND paper_id = ?",
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND paper_id = ? "
+            f"AND {_ANNOTATED}",
             (user, paper_id),
         )
         return _annotation_from_row(row) if row else Annotation(paper_id)
@@ -652,7 +687,7 @@ class Library:
             marks = ", ".join("?" * len(chunk))
             rows = self._rows(
                 f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
-                f"WHERE user = ? AND paper_id IN ({marks})",
+                f"WHERE user = ? AND paper_id IN ({marks}) AND {_ANNOTATED}",
                 (user, *chunk),
             )
             found.update((row[0], _annotation_from_row(row)) for row in rows)
@@ -707,12 +742,17 @@ class Library:
 
     def tag_counts(self, user: str) -> dict[str, int]:
         """Every tag ``user`` has used, with how many papers carry it, most used first."""
-        rows = self._rows(
-            "SELECT value, count(*) FROM annotations, json_each(annotations.tags) "
-            "WHERE user = ? GROUP BY value ORDER BY count(*) DESC, value",
+        # Tags as stored may not be as written (a file written by something else).
+        counts: dict[str, int] = {}
+        for value, count in self._json_rows(
+            f"SELECT tag.value, count(*) FROM annotations, json_each({typed.JSON}) AS tag "
+            f"WHERE user = ? AND {_ANNOTATED} AND tag.type = 'text' GROUP BY tag.value",
+            "annotations.tags",
             (user,),
-        )
-        return {row[0]: row[1] for row in rows}
+        ):
+            for tag in normalise_tags((value,)):
+                counts[tag] = counts.get(tag, 0) + count
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def restore(
         self,
@@ -736,10 +776,7 @@ class Library:
         with self.transaction():
             for mark in before:
                 if "note" in fields and after is not None:
-                    row = self._row(
-                        "SELECT note FROM annotations WHERE user = ? AND paper_id = ?",
-                        (user, mark.paper_id),
-                    )
+                    row = self._row(_NOTE, (user, mark.paper_id))
                     current = row[0] if row else ""
                     if current != after[mark.paper_id].note:
                         raise NoteConflict("the note was changed since; not undone", current)
@@ -779,9 +816,7 @@ class Library:
             return self._upsert_annotation(user, paper_id, "note", note)
         now = _now()
         with self.transaction():
-            row = self._row(
-                "SELECT note FROM annotations WHERE user = ? AND paper_id = ?", (user, paper_id)
-            )
+            row = self._row(_NOTE, (user, paper_id))
             current = row[0] if row else ""
             if current != expected:
                 raise NoteConflict("this note was changed elsewhere since you opened it", current)
@@ -800,21 +835,26 @@ class Library:
         when given): (read_at, starred_at, noted_at), each None where the paper is
         not so marked now."""
         sql = (
-            "SELECT read_at, CASE WHEN starred THEN starred_at END, "
-            "CASE WHEN note != '' THEN noted_at END FROM annotations WHERE user = ?"
+            f"SELECT {typed.optional_text('read_at')}, "
+            f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
+            f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END "
+            "FROM annotations WHERE user = ?"
         )
         params: tuple[Any, ...] = (user,)
         if paper_ids is not None:
             sql += f" AND paper_id IN {IDS_IN_JSON}"
             params += (json.dumps(list(paper_ids)),)
         rows = self._rows(sql, params)
-        return [(row[0], row[1], row[2]) for row in rows]
+        stamp = typed.timestamp
+        return [(stamp(row[0]), stamp(row[1]), stamp(row[2])) for row in rows]
 
     def author_counts(self, paper_ids: Sequence[int], limit: int) -> list[tuple[str, int]]:
         """The ``limit`` names found most often among the authors of ``paper_ids``,
         with how many of those papers each is on: most first, ties by name.
         (:meth:`Words.author_counts` reads the same from another thread.)"""
-        rows = self._rows(AUTHOR_COUNTS, (json.dumps(list(paper_ids)), limit))
+        rows = self._json_rows(
+            AUTHOR_COUNTS, "papers.authors", (json.dumps(list(paper_ids)), limit)
+        )
         return [(row[0], row[1]) for row in rows]
 
     # -- drafts ---------------------------------------------------------------
@@ -836,21 +876,22 @@ class Library:
     def draft(self, user: str, paper_id: int) -> NoteDraft | None:
         """The unsaved draft of ``user``'s note on the paper, if there is one."""
         row = self._row(
-            "SELECT paper_id, text, base, saved_at FROM drafts WHERE user = ? AND paper_id = ?",
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts AS d "
+            f"WHERE d.user = ? AND d.paper_id = ? AND {_DRAFTED}",
             (user, paper_id),
         )
-        return NoteDraft(*row) if row else None
+        return _draft_from_row(row) if row else None
 
     def drafts(self, user: str) -> list[NoteDraft]:
         """``user``'s drafts that say something the note does not, the latest first."""
         rows = self._rows(
-            "SELECT d.paper_id, d.text, d.base, d.saved_at FROM drafts AS d "
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts AS d "
             "LEFT JOIN annotations AS a ON a.user = d.user AND a.paper_id = d.paper_id "
-            "WHERE d.user = ? AND d.text != coalesce(a.note, '') "
+            f"WHERE d.user = ? AND {_DRAFTED} AND d.text != coalesce(a.note, '') "
             "ORDER BY d.saved_at DESC, d.paper_id",
             (user,),
         )
-        return [NoteDraft(*row) for row in rows]
+        return [_draft_from_row(row) for row in rows]
 
     def discard_draft(self, user: str, paper_id: int, text: str | None = None) -> None:
         """Drop the draft; with ``text``, only if it still holds that text (another
@@ -885,7 +926,28 @@ class Library:
         return [(paper, marks[paper.id]) for paper in self.papers() if paper.id in marks]
 
 
-_ANNOTATION_COLUMNS = "paper_id, starred, note, updated_at, read_at, tags"
+_ANNOTATION_COLUMNS = ", ".join(
+    (
+        "paper_id",
+        typed.flag("starred"),
+        typed.text("note"),
+        typed.optional_text("updated_at"),
+        typed.optional_text("read_at"),
+        typed.optional_text("tags"),
+    )
+)
+# Annotations of rows a paper id can name: a file may hold others.
+_ANNOTATED = typed.is_integer("paper_id")
+_NOTE = f"SELECT {typed.text('note')} FROM annotations WHERE user = ? AND paper_id = ?"
+_DRAFT_COLUMNS = ", ".join(
+    (
+        "d.paper_id",
+        typed.text("d.text"),
+        typed.text("d.base"),
+        typed.optional_text("d.saved_at"),
+    )
+)
+_DRAFTED = typed.is_integer("d.paper_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -931,25 +993,36 @@ def _mark_values(mark: Annotation) -> dict[str, Any]:
 
 def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPaper]:
     """:meth:`Library.listing` through ``conn``."""
-    columns = ", ".join(ListedPaper._fields)
     # Millions of new objects, none in a cycle: the collector would walk the heap
     # again and again for nothing (a fifth of the time at a million papers).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        rows = conn.execute(
-            f"SELECT {columns} FROM papers INDEXED BY papers_listing "
+        found = typed.fetch_all(
+            conn,
+            f"SELECT {_LISTED_COLUMNS} FROM papers INDEXED BY papers_listing "
             f"ORDER BY {_LISTING_ORDER} LIMIT ?",
             (-1 if limit is None else limit,),
-        ).fetchall()
-        return list(map(ListedPaper._make, rows))
+        )
+        return list(map(ListedPaper._make, typed.dated(found, _LISTED_DATES)))
     finally:
         if collecting:
             gc.enable()
 
 
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
-    return Annotation(row[0], bool(row[1]), row[2], row[3], row[4], tuple(json.loads(row[5])))
+    return Annotation(
+        row[0],
+        bool(row[1]),
+        row[2],
+        typed.timestamp(row[3]),
+        typed.timestamp(row[4]),
+        typed.tags(row[5]),
+    )
+
+
+def _draft_from_row(row: tuple[Any, ...]) -> NoteDraft:
+    return NoteDraft(row[0], row[1], row[2], typed.timestamp(row[3]) or "")
 
 
 def _chunks(items: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
@@ -978,10 +1051,13 @@ def _json_array(items: Sequence[Any]) -> str:
 
 
 def _paper_from_row(row: Sequence[Any]) -> Paper:
+    """A paper from its row as :data:`_PAPER_COLUMNS` reads it (or as
+    :func:`_paper_values` stores it)."""
     values: dict[str, Any] = dict(zip(_FIELDS, row[1:], strict=True))
     for name in _LIST_FIELDS:
-        text = values[name]
-        values[name] = () if text == "[]" else tuple(json.loads(text))
+        values[name] = typed.strings(values[name])
+    for name in _DATE_FIELDS:
+        values[name] = typed.date(values[name])
     return Paper(id=row[0], **values)
 
 
