@@ -32,7 +32,7 @@ from reader.models import (
     Paper,
     normalise_tags,
 )
-from reader.store import typed
+from reader.store import access, typed
 from reader.store.errors import LibraryBusy, LibraryError, NoteConflict
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from reader.store.words import AUTHOR_COUNTS, IDS_IN_JSON, Words
@@ -165,8 +165,7 @@ def _check_is_sqlite(path: Path) -> None:
         schema, version, app_id = (
             int.from_bytes(header[at : at + 4], "big") for at in (40, 60, 68)
         )
-        if app_id != APPLICATION_ID and (schema or version or app_id):
-            raise LibraryError(f"{path} is another program's SQLite database; left untouched")
+        _refuse_foreign(path, schema, version, app_id)
     # A blank header with a write-ahead log beside it: the database lives in the log
     # so far, and SQLite would fold it into the file on closing. Ours never does:
     # a library has its id in the file before write-ahead logging is turned on.
@@ -181,15 +180,44 @@ def _check_is_sqlite(path: Path) -> None:
                 f"{path} is another program's SQLite database (with a write-ahead log "
                 "beside it); left untouched"
             )
+    # The header as it is now may be in commits still in the write-ahead log (a
+    # newer reader's upgrade, say): read there, so no file changes before a refusal.
+    logged_ids = access.logged_header(path)
+    if logged_ids is not None:
+        _refuse_foreign(path, *logged_ids)
+
+
+def _refuse_foreign(path: Path, schema: int, version: int, app_id: int) -> None:
+    """Refuse a file whose header says it is not ours, or is a newer reader's."""
+    if app_id != APPLICATION_ID and (schema or version or app_id):
+        raise LibraryError(f"{path} is another program's SQLite database; left untouched")
+    if version > SCHEMA_VERSION:
+        raise LibraryError(_newer(str(path), version))
+
+
+def _newer(where: str, version: int) -> str:
+    return (
+        f"{where} was written by a newer version of reader (schema {version}, "
+        f"this one knows {SCHEMA_VERSION}); upgrade reader to open it"
+    )
 
 
 class Library:
     """A library file, open. Use :func:`open_library` to get one."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, *, read_only: str | None = None
+    ) -> None:
         self.path = path
         self._conn = conn
         self.db = sqlite_utils.Database(conn)
+        # Why we may not write the file (one line for the user), or None.
+        self.read_only = read_only
+        # How another connection reads the file (see words).
+        self._read_uri: str | None = None
+        if path is not None:
+            uri = access.read_only_uri(path) if read_only else f"{path.absolute().as_uri()}?mode=ro"
+            self._read_uri = uri
 
     # -- reading --------------------------------------------------------------
 
@@ -232,16 +260,18 @@ class Library:
                 f"{self._where} is another program's SQLite database; left untouched"
             )
         if version > SCHEMA_VERSION:
-            raise LibraryError(
-                f"{self._where} was written by a newer version of reader (schema {version}, "
-                f"this one knows {SCHEMA_VERSION}); upgrade reader to open it"
-            )
+            raise LibraryError(_newer(self._where, version))
         return version
 
     def _migrate(self) -> None:
         version = self._check_version()
         if version == SCHEMA_VERSION:
             return
+        if self.read_only and version > 0:
+            raise LibraryError(
+                f"{self.read_only}; and it needs upgrading (schema {version} to "
+                f"{SCHEMA_VERSION}) before this version of reader can read it"
+            )
         if version > 0 and self.path is not None:
             self._back_up(self.path, version)
         with self.transaction():
@@ -295,6 +325,8 @@ class Library:
         It waits up to ``wait_ms`` for another process's write to end, then raises
         :class:`LibraryBusy`.
         """
+        if self.read_only:
+            raise LibraryError(self.read_only)
         try:
             self._begin(wait_ms)
             try:
@@ -447,7 +479,7 @@ class Library:
         """The word indexes, read through a connection of their own (see :class:`Words`)."""
         if self.path is None:
             return Words(None, self._conn)
-        return Words(self.path)
+        return Words(self.path, uri=self._read_uri, writable=self.read_only is None)
 
     def import_papers(self, papers: Iterable[Paper]) -> ImportResult:
         """Add new papers and update known ones, all in one transaction.
@@ -1196,13 +1228,22 @@ def open_library(path: Path | str | None, *, create: bool = True) -> Library:
     except OSError as error:
         raise LibraryError(f"cannot create library {path}: {error.strerror}") from None
     _check_is_sqlite(path)
+    # A library we may not write is read without a side file left beside it (see
+    # reader.store.access); its writes fail with the reason.
+    read_only = access.why_read_only(path)
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_MS / 1000)
+        if read_only:
+            conn = sqlite3.connect(
+                access.read_only_uri(path), uri=True, isolation_level=None, timeout=_BUSY_MS / 1000
+            )
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_MS / 1000)
         conn.execute("PRAGMA foreign_keys = ON")
-        library = Library(conn, path)
+        library = Library(conn, path, read_only=read_only)
         library._migrate()
-        conn.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
     except (sqlite3.Error, LibraryError) as error:
         if conn is not None:
             conn.close()

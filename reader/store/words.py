@@ -50,8 +50,20 @@ class Words:
     with the same tokenizer, so they meet whatever the script.
     """
 
-    def __init__(self, path: Path | None, shared: sqlite3.Connection | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        shared: sqlite3.Connection | None = None,
+        *,
+        uri: str | None = None,
+        writable: bool = True,
+    ) -> None:
+        """Over the library at ``path``, read through ``uri`` (read-only, by default;
+        see :meth:`Library.words`), or through the ``shared`` connection. The term
+        lists are kept in the file only if it is ``writable``."""
         self._path = path
+        self._uri = uri
+        self._writable = writable
         self._conn = shared
         self._lock = threading.Lock()
         self._tokenizer: sqlite3.Connection | None = None
@@ -62,7 +74,7 @@ class Words:
             assert self._path is not None
             # Read-only and usable from whichever thread runs the filter (one at a time).
             self._conn = sqlite3.connect(
-                f"{self._path.absolute().as_uri()}?mode=ro",
+                self._uri or f"{self._path.absolute().as_uri()}?mode=ro",
                 uri=True,
                 isolation_level=None,
                 check_same_thread=False,
@@ -150,7 +162,7 @@ class Words:
     def _write(self, change: Callable[[sqlite3.Connection], object]) -> bool:
         """``change`` in a short write transaction; False when the lock cannot be had
         soon or the file cannot be written."""
-        writer = self._writer()
+        writer = self._writer() if self._writable else None
         if writer is None:
             return False
         try:
