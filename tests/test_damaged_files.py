@@ -540,6 +540,9 @@ def test_a_read_only_library_is_read_but_not_written(
     db.write_bytes(healthy)
     db.chmod(0o400)
     assert_read_but_not_written(db, "you may not write to it")
+    # An import large enough to go in chunks leaves no lock file either.
+    many = _many_papers(locked.parent / "many.json", 1_500)
+    assert_one_line(as_a_user("--db", db, "import", many), db, "is read-only")
     assert sorted(entry.name for entry in locked.iterdir()) == ["library.db"]
 
 

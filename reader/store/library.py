@@ -1,6 +1,7 @@
 """The library: one SQLite file of papers and each user's annotations.
 
-This is the only module that speaks SQL. Every write is one short transaction;
+With the rest of reader.store, the only code that speaks SQL. Every write is one
+short transaction (a large import, a run of them: see reader.store.journal);
 annotation writes change only the columns they mean to change, so two processes
 marking different things never undo each other.
 """
@@ -12,15 +13,17 @@ import gc
 import json
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -33,7 +36,9 @@ from reader.models import (
     normalise_tags,
 )
 from reader.store import access, typed
+from reader.store import journal as journaling
 from reader.store.errors import LibraryBusy, LibraryError, NoteConflict
+from reader.store.journal import Journal
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from reader.store.words import AUTHOR_COUNTS, IDS_IN_JSON, Words
 
@@ -110,6 +115,8 @@ _LOOKUP_CHUNK = 500
 _MAX_ROW_ID = 2**63 - 1
 # SQLite's page cache while importing, in KiB (as a negative number says).
 _IMPORT_CACHE = -64 * 1024
+# ... and how many chunks it writes before it folds the write-ahead log in.
+_CHECKPOINT_CHUNKS = 10
 _LISTING_ORDER = "published IS NULL, published DESC, title COLLATE NOCASE"
 _EMPTY: tuple[object, ...] = (None, "", ())
 # How long a write waits for another process's write lock (ms): long enough for a
@@ -117,6 +124,15 @@ _EMPTY: tuple[object, ...] = (None, "", ())
 _BUSY_MS = 10_000
 # ... and a draft write, on the UI thread while the user types: it tries again soon.
 _DRAFT_WAIT_MS = 100
+# How often a write waiting for the lock tries again (s): SQLite's own wait sleeps
+# up to 100 ms between tries, and missed the moment between two chunks of an import.
+_RETRY_S = 0.002
+# An import of more papers than this commits in chunks (see _ImportRun), of as many
+# as hold the write lock about _CHUNK_S seconds each.
+_CHUNK_FIRST = 1_000
+_CHUNK_MIN = 200
+_CHUNK_MAX = 5_000
+_CHUNK_S = 0.1
 
 
 def _quietly(step: str) -> None:
@@ -318,6 +334,41 @@ class Library:
             return target
         raise LibraryError(f"{path}: too many backups next to it; move some away")
 
+    def _recover(self) -> None:
+        """Undo the imports whose process died before they finished, and clear the
+        journal of those that finished (see :mod:`reader.store.journal`)."""
+        if self.read_only or self.path is None:
+            return
+        try:
+            if journaling.pending(self._conn):
+                with journaling.recovering(self.path) as alone:
+                    # Read again once alone: an import may have finished meanwhile.
+                    dead = journaling.pending(self._conn) if alone else []
+                    if dead:
+                        self._undo_imports(dead)
+            if journaling.has_garbage(self._conn):
+                self._clear_journal()
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def _undo_imports(self, import_ids: Sequence[int]) -> None:
+        """Undo what the imports did, in short transactions."""
+        while True:
+            with self.transaction():
+                done = journaling.undo_step(self._conn, import_ids)
+            if done:
+                return
+            journaling.pass_turn(self.path)
+
+    def _clear_journal(self) -> None:
+        """Delete the journal rows of finished imports, in short transactions."""
+        while True:
+            with self.transaction():
+                done = journaling.clear_step(self._conn)
+            if done:
+                return
+            journaling.pass_turn(self.path)
+
     @contextmanager
     def transaction(self, *, wait_ms: int = _BUSY_MS) -> Iterator[None]:
         """One write transaction: all of it lands, or none of it.
@@ -344,18 +395,30 @@ class Library:
             raise LibraryError(f"{self._where}: {error}") from None
 
     def _begin(self, wait_ms: int) -> None:
-        if wait_ms == _BUSY_MS:
-            self.db.execute("BEGIN IMMEDIATE")
-            return
-        self.db.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        """Take the write lock, waiting up to ``wait_ms`` for another's write: trying
+        again every couple of milliseconds, in turn with an import that writes in
+        chunks (see :mod:`reader.store.journal`)."""
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            if self._try_begin():
+                return
+            deadline = time.monotonic() + wait_ms / 1000
+            with journaling.waiting_turn(self.path):
+                while not self._try_begin():
+                    if time.monotonic() >= deadline:
+                        raise LibraryBusy(f"{self._where}: busy with another process's write")
+                    time.sleep(_RETRY_S)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+
+    def _try_begin(self) -> bool:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
-                raise LibraryBusy(f"{self._where}: busy with another process's write") from None
+                return False
             raise
-        finally:
-            self.db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+        return True
 
     def close(self) -> None:
         self._conn.close()
@@ -500,7 +563,7 @@ class Library:
         on_step: Callable[[str], None] | None = None,
     ) -> tuple[ImportResult, MarksResult]:
         """Import ``papers`` as :meth:`import_papers` does and merge ``user``'s marks
-        on them, all in one transaction.
+        on them: all of it, or (an error, the process killed) none of it.
 
         ``marks`` holds the marks to bring in, keyed by the position of their paper
         in ``papers`` (their ``paper_id`` is not read: the import finds the row).
@@ -511,39 +574,71 @@ class Library:
         kept unless it is blank. Two different notes keep the library's and count
         a conflict. Marks already held change nothing, so a second import of the
         same file writes nothing.
+
+        More than a thousand papers are written in chunks, each its own short
+        transaction (see :mod:`reader.store.journal`): other processes write in
+        between and see the papers arrive, and what the import did is undone if
+        it does not finish.
         """
-        restored = merged = held = conflicts = 0
         now = _now()
-        with self._import_cache(), self.transaction():
-            result, ids = self._import_papers(papers, now, on_step or _quietly)
-            # Several positions may name one paper (a file holding it twice): each
-            # mark then merges into what the one before it left.
-            current = self.annotations_of(user, sorted({ids[i] for i in marks}))
-            for index, incoming in sorted(marks.items()):
-                paper_id = ids[index]
-                before = current[paper_id]
-                after, conflict = _merge_marks(before, incoming)
-                conflicts += conflict
-                if after == before:
-                    held += 1
-                    continue
-                if before.marks_anything:
-                    merged += 1
-                else:
-                    restored += 1
-                old = _mark_values(before)
-                # Only the columns that change, as every annotation write here.
-                for column, value in _mark_values(after).items():
-                    if value != old[column]:
-                        self._upsert(user, paper_id, column, value, now)
-                current[paper_id] = after
-        return (
-            result,
-            MarksResult(restored=restored, merged=merged, unchanged=held, conflicts=conflicts),
-        )
+        step = on_step or _quietly
+        # Marks by position, in order: each chunk merges those of its papers.
+        ordered = sorted(marks.items())
+        result, marked = ImportResult(), MarksResult()
+        with self._import_cache(), _ImportRun(self, len(papers), now) as run:
+            for start, stop in run.spans():
+                with self.transaction():
+                    journal = run.began()
+                    chunk_step = step if run.journal is None else _quietly
+                    counts, ids = self._import_papers(papers[start:stop], now, chunk_step, journal)
+                    chunk_marks = [(i - start, mark) for i, mark in run.marks_in(ordered, stop)]
+                    merged = self._merge_imported_marks(user, chunk_marks, ids, now, journal)
+                result, marked = _sum(result, counts), _sum(marked, merged)
+                run.committed(step)
+        return result, marked
+
+    def _merge_imported_marks(
+        self,
+        user: str,
+        marks: Sequence[tuple[int, Annotation]],
+        ids: Sequence[int],
+        now: str,
+        journal: Journal | None,
+    ) -> MarksResult:
+        """Merge ``marks`` (by the position of their paper, whose row id ``ids``
+        gives) into ``user``'s, in the caller's transaction."""
+        restored = merged = held = conflicts = 0
+        # Several positions may name one paper (a file holding it twice): each
+        # mark then merges into what the one before it left.
+        current = self.annotations_of(user, sorted({ids[i] for i, _ in marks}))
+        for index, incoming in marks:
+            paper_id = ids[index]
+            before = current[paper_id]
+            after, conflict = _merge_marks(before, incoming)
+            conflicts += conflict
+            if after == before:
+                held += 1
+                continue
+            if before.marks_anything:
+                merged += 1
+            else:
+                restored += 1
+            old = _mark_values(before)
+            # Only the columns that change, as every annotation write here.
+            for column, value in _mark_values(after).items():
+                if value != old[column]:
+                    if journal is not None:
+                        journal.before_mark(user, paper_id, column, value)
+                    self._upsert(user, paper_id, column, value, now)
+            current[paper_id] = after
+        return MarksResult(restored=restored, merged=merged, unchanged=held, conflicts=conflicts)
 
     def _import_papers(
-        self, papers: Sequence[Paper], now: str, on_step: Callable[[str], None] = _quietly
+        self,
+        papers: Sequence[Paper],
+        now: str,
+        on_step: Callable[[str], None] = _quietly,
+        journal: Journal | None = None,
     ) -> tuple[ImportResult, list[int]]:
         """Merge ``papers`` in, in order: the counts, and the row id of each paper.
 
@@ -587,8 +682,12 @@ class Library:
             raise LibraryError(f"{self._where}: no row ids left for {next_id - first_new} papers")
         if changed:
             on_step(f"updating {len(changed)} papers")
+        if journal is not None and changed:
+            journal.before_update(sorted(changed))
         self._update(known, sorted(changed), now)
         self._insert(known, range(first_new, next_id), now, on_step)
+        if journal is not None and next_id > first_new:
+            journal.added(first_new, next_id - 1)
         if added or updated:
             # A new mark for open windows to see (see papers_version).
             self.set_meta("papers_changed", uuid.uuid4().hex)
@@ -598,14 +697,32 @@ class Library:
     def _import_cache(self) -> Iterator[None]:
         """A page cache to fit a large import: its rows land all over the indexes,
         and the default 2 MB spills their pages to the WAL and reads them back
-        again and again (a fifth of the time for 100,000 papers), until the commit."""
+        again and again (a fifth of the time for 100,000 papers), until the commit.
+
+        And the log folded into the file by the import itself, every few chunks
+        (see _ImportRun.committed) and at the end, between two transactions: after
+        every chunk (SQLite's way, past 4 MB of log, as it commits) it wrote the
+        pages each chunk touches (the indexes', the word index's) again and again,
+        and made an import in chunks a third slower. Another process's commit may
+        meanwhile fold in what the log holds (SQLite checkpoints as it commits)."""
         row = self._row("PRAGMA cache_size")
+        checkpoint = self._row("PRAGMA wal_autocheckpoint")
         self.db.execute(f"PRAGMA cache_size = {_IMPORT_CACHE}")
+        self.db.execute("PRAGMA wal_autocheckpoint = 0")
         try:
             yield
         finally:
             if row is not None:
                 self.db.execute(f"PRAGMA cache_size = {int(row[0])}")
+            if checkpoint is not None:
+                self.db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint[0])}")
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Fold what the write-ahead log holds into the file, as far as no reader
+        needs it still; never waits, and is never needed (SQLite does it too)."""
+        with suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _find(self, papers: Sequence[Paper], keys: Sequence[str]) -> _Known:
         """Every row ``papers`` (with their title ``keys``) can be matched with.
@@ -996,6 +1113,126 @@ class MarksResult:
     conflicts: int = 0
 
 
+_Counts = TypeVar("_Counts", ImportResult, MarksResult)
+
+
+def _sum(one: _Counts, other: _Counts) -> _Counts:
+    """Two chunks' counts as one."""
+    return replace(
+        one, **{name: getattr(one, name) + getattr(other, name) for name in _COUNTS[type(one)]}
+    )
+
+
+_COUNTS = {
+    ImportResult: ("added", "updated", "unchanged", "skipped"),
+    MarksResult: ("restored", "merged", "unchanged", "conflicts"),
+}
+
+
+class _ImportRun:
+    """The chunks of one import, the journal that undoes them and the lock held
+    meanwhile (see :mod:`reader.store.journal`); one transaction for a small
+    import, or where no lock can be held."""
+
+    def __init__(self, library: Library, total: int, now: str) -> None:
+        self._library = library
+        self._total = total
+        self._now = now
+        self._size = _CHUNK_FIRST
+        self._began = 0.0
+        self._marks_at = 0
+        self._done = self._told = self._chunks = 0
+        self.journal: Journal | None = None
+        self._chunked = False
+        self._held: AbstractContextManager[bool] | None = None
+
+    def __enter__(self) -> _ImportRun:
+        path = self._library.path
+        # (Not into a library it may not write: it fails at once, leaving no lock file.)
+        if self._total > _CHUNK_FIRST and path is not None and not self._library.read_only:
+            self._held = journaling.importing(path)
+            self._chunked = self._held.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if self.journal is not None:
+                if error is None:
+                    self._finish()
+                else:
+                    # Undone now; if that fails too (a full disk), by the next process
+                    # to open the library, once this one has let go of the lock.
+                    with suppress(LibraryError):
+                        self._library._undo_imports([self.journal.import_id])
+        finally:
+            if self._held is not None:
+                self._held.__exit__(None, None, None)
+
+    def _finish(self) -> None:
+        journal = self.journal
+        assert journal is not None
+        with self._library.transaction():
+            journal.finish()
+        # The import stands from here: the journal is garbage, cleared now or
+        # by the next process to open the library.
+        with suppress(LibraryError):
+            self._library._clear_journal()
+
+    def spans(self) -> Iterator[tuple[int, int]]:
+        """(start, stop) of each chunk's papers, in order."""
+        if not self._chunked:
+            yield 0, self._total
+            return
+        start = 0
+        while start < self._total:
+            if start:
+                journaling.pass_turn(self._library.path)
+            stop = min(self._total, start + self._size)
+            self._done = stop
+            yield start, stop
+            start = stop
+
+    def began(self) -> Journal | None:
+        """A chunk's transaction began: the journal to write in it."""
+        self._began = time.monotonic()
+        if self._chunked and self.journal is None:
+            self.journal = Journal.start(self._library._conn, self._now)
+        return self.journal
+
+    def marks_in(
+        self, ordered: Sequence[tuple[int, Annotation]], stop: int
+    ) -> list[tuple[int, Annotation]]:
+        """The marks (by position, in order) of the papers before ``stop`` not yet
+        taken; the last chunk takes the rest (a position past the papers fails it)."""
+        at = self._marks_at
+        end = (
+            len(ordered)
+            if stop >= self._total
+            else bisect.bisect_left(ordered, stop, lo=at, key=itemgetter(0))
+        )
+        self._marks_at = end
+        return list(ordered[at:end])
+
+    def committed(self, on_step: Callable[[str], None]) -> None:
+        """A chunk is in: the next one sized to hold the lock about ``_CHUNK_S``."""
+        if not self._chunked:
+            return
+        held = max(time.monotonic() - self._began, 0.001)
+        self._size = max(_CHUNK_MIN, min(_CHUNK_MAX, int(self._size * min(2.0, _CHUNK_S / held))))
+        self._chunks += 1
+        if self._chunks % _CHECKPOINT_CHUNKS == 0:
+            self._library.checkpoint()  # between two chunks (see Library._import_cache)
+        tenth = self._done * 10 // self._total
+        if tenth > self._told:  # a line per tenth, not per chunk
+            self._told = tenth
+            on_step(f"imported {self._done} of {self._total} papers")
+
+
 def _merge_marks(existing: Annotation, incoming: Annotation) -> tuple[Annotation, bool]:
     """``existing`` with what ``incoming`` adds, and whether their notes conflict.
 
@@ -1242,6 +1479,7 @@ def open_library(path: Path | str | None, *, create: bool = True) -> Library:
         conn.execute("PRAGMA foreign_keys = ON")
         library = Library(conn, path, read_only=read_only)
         library._migrate()
+        library._recover()
         if not read_only:
             conn.execute("PRAGMA journal_mode = WAL")
     except (sqlite3.Error, LibraryError) as error:
