@@ -34,6 +34,7 @@ from click.testing import CliRunner, Result
 from reader.cli import main
 from reader.sample import load_sample_if_empty
 from reader.store import LibraryError, open_library
+from reader.store.schema import SCHEMA_VERSION
 from reader.tui.app import ReaderApp
 from tests.conftest import FIXED_NOW, SAMPLE_PAGE
 
@@ -348,6 +349,63 @@ def test_an_id_only_in_the_write_ahead_log_is_another_programs_too(tmp_path: Pat
     assert after == before
 
 
+# A newer reader at work on a library: its upgrade committed to the write-ahead log
+# and not yet folded into the file.
+NEWER_AT_WORK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint = 0")
+conn.execute("PRAGMA journal_mode = WAL")
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("CREATE TABLE newer_things (x)")
+conn.execute("PRAGMA user_version = " + sys.argv[2])
+conn.execute("COMMIT")
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.fixture(params=["killed", "still running", "its index removed"])
+def newer_in_the_log(
+    request: pytest.FixtureRequest, tmp_path: Path, healthy: bytes
+) -> Iterator[Path]:
+    """A library whose -wal holds a newer schema version than the file's header: as
+    left by a newer reader that was killed, one still running, and the first with
+    its -shm removed since."""
+    path = in_a_folder(tmp_path, "library.db", healthy)
+    newer = subprocess.Popen(
+        [sys.executable, "-c", NEWER_AT_WORK, str(path), str(SCHEMA_VERSION + 1)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert newer.stdout is not None and newer.stdout.readline() == "ready\n"
+        if request.param != "still running":
+            newer.kill()
+            newer.wait()
+        if request.param == "its index removed":
+            path.with_name("library.db-shm").unlink()
+        header = path.read_bytes()[:100]
+        assert int.from_bytes(header[60:64], "big") < SCHEMA_VERSION + 1  # the log holds it
+        yield path
+    finally:
+        newer.kill()
+        newer.wait()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_newer_schema_in_the_log_is_refused_before_anything_changes(
+    newer_in_the_log: Path, command: str, started: list[ReaderApp]
+) -> None:
+    """It was refused only once SQLite, opening the file to write, had folded the log
+    into the file and deleted the -wal and -shm."""
+    path = newer_in_the_log
+    before = folder_state(path)
+    assert_refused(run(path, command), path, "newer version of reader")
+    assert folder_state(path) == before
+    assert started == []
+
+
 # -- 4. read-only files and folders, with the kernel checking -----------------------
 
 
@@ -447,43 +505,102 @@ main()
 """
 
 
+def assert_read_but_not_written(db: Path, *why: str) -> None:
+    """``list``, an export to a file elsewhere and the app read the library; an import
+    and a star in the app fail with one line saying it is read-only, and why. No
+    file beside it changes, none is made (SQLite made -wal and -shm files that
+    stayed, read-only, so that every write failed once the library was writable)."""
+    before = folder_state(db)
+    listed = as_a_user("--db", db, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == SAMPLE_COUNT
+    # A search lists the index's words, kept in the file where it can be written.
+    found = as_a_user("--db", db, "list", "diffusion")
+    assert found.returncode == 0 and found.stdout, found.stderr
+    exported = as_a_user("--db", db, "export", "--all", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads(exported.stdout)["papers"]) == SAMPLE_COUNT
+    out = db.parent.parent / "out.json"
+    exported = as_a_user("--db", db, "export", "--all", "--format", "json", "-o", out)
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads(out.read_text())["papers"]) == SAMPLE_COUNT
+
+    imported = as_a_user("--db", db, "import", HF_JSON)
+    assert_one_line(imported, db, "is read-only", *why)
+    starred = as_a_user("--db", db, script=STAR_IN_THE_TUI)
+    assert starred.returncode == 0, starred.stderr
+    assert f"Star not saved: {db} is read-only" in starred.stdout
+    assert folder_state(db) == before
+
+
 def test_a_read_only_library_is_read_but_not_written(
     permission_bits: None, locked: Path, healthy: bytes
 ) -> None:
     db = locked / "library.db"
     db.write_bytes(healthy)
     db.chmod(0o400)
-    before = db.read_bytes(), db.stat().st_mtime_ns
-
-    listed = as_a_user("--db", db, "list")
-    assert listed.returncode == 0, listed.stderr
-    assert len(listed.stdout.splitlines()) == SAMPLE_COUNT
-    exported = as_a_user("--db", db, "export", "--all", "--format", "json")
-    assert exported.returncode == 0, exported.stderr
-    assert len(json.loads(exported.stdout)["papers"]) == SAMPLE_COUNT
-
-    imported = as_a_user("--db", db, "import", HF_JSON)
-    assert_one_line(imported, db, "attempt to write a readonly database")
-    starred = as_a_user("--db", db, script=STAR_IN_THE_TUI)
-    assert starred.returncode == 0, starred.stderr
-    assert f"Star not saved: {db}: attempt to write a readonly database" in starred.stdout
-
-    assert (db.read_bytes(), db.stat().st_mtime_ns) == before
+    assert_read_but_not_written(db, "you may not write to it")
+    # An import large enough to go in chunks leaves no lock file either.
+    many = _many_papers(locked.parent / "many.json", 1_500)
+    assert_one_line(as_a_user("--db", db, "import", many), db, "is read-only")
+    assert sorted(entry.name for entry in locked.iterdir()) == ["library.db"]
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_a_library_in_a_read_only_folder_says_the_folder_is_read_only(
-    permission_bits: None, locked: Path, healthy: bytes, command: str
+def test_a_library_made_read_only_and_writable_again_is_written(
+    permission_bits: None, locked: Path, healthy: bytes
 ) -> None:
-    """SQLite cannot make its -shm file beside the library, so it cannot even read it;
-    it said "attempt to write a readonly database", even to ``list``."""
+    """The report: ``chmod 400``, ``reader list``, ``chmod 600``, and every write
+    failed with "attempt to write a readonly database" until the -shm was deleted."""
+    db = locked / "library.db"
+    db.write_bytes(healthy)
+    db.chmod(0o400)
+    assert as_a_user("--db", db, "list").returncode == 0
+    db.chmod(0o600)
+    imported = as_a_user("--db", db, "import", HF_JSON)
+    assert imported.returncode == 0, imported.stderr
+    assert papers_in(db) > SAMPLE_COUNT
+
+
+# A read-only look at the library as reader did it before: SQLite's -wal and -shm
+# made beside it, with its mode (0400), and left there.
+OLD_READ_ONLY_LOOK = """
+import sqlite3, sys
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+conn.execute("SELECT count(*) FROM papers").fetchone()
+conn.close()
+"""
+
+
+def test_a_side_file_we_may_not_write_is_named_with_what_to_do(
+    permission_bits: None, locked: Path, healthy: bytes
+) -> None:
+    db = locked / "library.db"
+    db.write_bytes(healthy)
+    db.chmod(0o400)
+    assert as_a_user(db, script=OLD_READ_ONLY_LOOK).returncode == 0
+    shm = db.with_name("library.db-shm")
+    assert stat.S_IMODE(shm.stat().st_mode) == 0o400
+    db.chmod(0o600)
+    # Read as it is; a write names the file and what to do about it.
+    assert_read_but_not_written(
+        db, f"{shm} beside it is not writable by you", "make it writable, or remove it"
+    )
+    # Done as it says: written.
+    shm.unlink()
+    imported = as_a_user("--db", db, "import", HF_JSON)
+    assert imported.returncode == 0, imported.stderr
+    assert papers_in(db) > SAMPLE_COUNT
+
+
+def test_a_library_in_a_read_only_folder_is_read_but_not_written(
+    permission_bits: None, locked: Path, healthy: bytes
+) -> None:
+    """SQLite cannot make its -wal and -shm files beside the library, and could not
+    even read it: ``list`` said "attempt to write a readonly database"."""
     db = locked / "library.db"
     db.write_bytes(healthy)
     locked.chmod(0o500)
-    before = folder_state(db)
-    proc = as_a_user("--db", db, *COMMANDS[command])
-    assert_one_line(proc, db, "its folder is read-only")
-    assert folder_state(db) == before
+    assert_read_but_not_written(db, "its folder is read-only")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,6 +1,7 @@
 """The library: one SQLite file of papers and each user's annotations.
 
-This is the only module that speaks SQL. Every write is one short transaction;
+With the rest of reader.store, the only code that speaks SQL. Every write is one
+short transaction (a large import, a run of them: see reader.store.journal);
 annotation writes change only the columns they mean to change, so two processes
 marking different things never undo each other.
 """
@@ -12,15 +13,17 @@ import gc
 import json
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -33,7 +36,10 @@ from reader.models import (
     Paper,
     normalise_tags,
 )
+from reader.store import access, typed
+from reader.store import journal as journaling
 from reader.store.errors import LibraryBusy, LibraryError, NoteConflict
+from reader.store.journal import Journal
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from reader.store.words import AUTHOR_COUNTS, IDS_IN_JSON, Words
 
@@ -79,7 +85,29 @@ _REVISED_FIELDS = frozenset(
         "journal_ref",
     }
 )
-_PAPER_COLUMNS = ", ".join(("id", *_FIELDS))
+# How each field is read back (see reader.store.rows): whatever the file holds, a
+# Paper gets the types it promises.
+_TEXT_FIELDS = frozenset({"title", "abstract"})
+_COUNT_FIELDS = frozenset(
+    {"author_count", "upvotes", "arxiv_version", "num_comments", "github_stars"}
+)
+_DATE_FIELDS = frozenset({"published", "updated", "featured"})
+
+
+def _column(name: str) -> str:
+    if name in _TEXT_FIELDS:
+        return typed.text(name)
+    if name in _COUNT_FIELDS:
+        return typed.integer(name)
+    return typed.optional_text(name)  # text, dates and JSON lists, checked in Python
+
+
+_PAPER_COLUMNS = ", ".join(("id", *map(_column, _FIELDS)))
+# ListedPaper's fields, as read (dates checked in Python: see listing).
+_LISTED_COLUMNS = ", ".join(("id", *map(_column, ListedPaper._fields[1:])))
+_LISTED_DATES = tuple(
+    index for index, name in enumerate(ListedPaper._fields) if name in _DATE_FIELDS
+)
 # A paper's stored values in one C call; the lists among them become JSON.
 _FIELD_VALUES = attrgetter(*_FIELDS)
 _LIST_INDEXES = tuple(index for index, name in enumerate(_FIELDS) if name in _LIST_FIELDS)
@@ -88,6 +116,8 @@ _LOOKUP_CHUNK = 500
 _MAX_ROW_ID = 2**63 - 1
 # SQLite's page cache while importing, in KiB (as a negative number says).
 _IMPORT_CACHE = -64 * 1024
+# ... and how many chunks it writes before it folds the write-ahead log in.
+_CHECKPOINT_CHUNKS = 10
 _LISTING_ORDER = "published IS NULL, published DESC, title COLLATE NOCASE"
 _EMPTY: tuple[object, ...] = (None, "", ())
 # How long a write waits for another process's write lock (ms): long enough for a
@@ -95,6 +125,15 @@ _EMPTY: tuple[object, ...] = (None, "", ())
 _BUSY_MS = 10_000
 # ... and a draft write, on the UI thread while the user types: it tries again soon.
 _DRAFT_WAIT_MS = 100
+# How often a write waiting for the lock tries again (s): SQLite's own wait sleeps
+# up to 100 ms between tries, and missed the moment between two chunks of an import.
+_RETRY_S = 0.002
+# An import of more papers than this commits in chunks (see _ImportRun), of as many
+# as hold the write lock about _CHUNK_S seconds each.
+_CHUNK_FIRST = 1_000
+_CHUNK_MIN = 200
+_CHUNK_MAX = 5_000
+_CHUNK_S = 0.1
 
 
 def _quietly(step: str) -> None:
@@ -143,8 +182,7 @@ def _check_is_sqlite(path: Path) -> None:
         schema, version, app_id = (
             int.from_bytes(header[at : at + 4], "big") for at in (40, 60, 68)
         )
-        if app_id != APPLICATION_ID and (schema or version or app_id):
-            raise LibraryError(f"{path} is another program's SQLite database; left untouched")
+        _refuse_foreign(path, schema, version, app_id)
     # A blank header with a write-ahead log beside it: the database lives in the log
     # so far, and SQLite would fold it into the file on closing. Ours never does:
     # a library has its id in the file before write-ahead logging is turned on.
@@ -159,33 +197,70 @@ def _check_is_sqlite(path: Path) -> None:
                 f"{path} is another program's SQLite database (with a write-ahead log "
                 "beside it); left untouched"
             )
+    # The header as it is now may be in commits still in the write-ahead log (a
+    # newer reader's upgrade, say): read there, so no file changes before a refusal.
+    logged_ids = access.logged_header(path)
+    if logged_ids is not None:
+        _refuse_foreign(path, *logged_ids)
+
+
+def _refuse_foreign(path: Path, schema: int, version: int, app_id: int) -> None:
+    """Refuse a file whose header says it is not ours, or is a newer reader's."""
+    if app_id != APPLICATION_ID and (schema or version or app_id):
+        raise LibraryError(f"{path} is another program's SQLite database; left untouched")
+    if version > SCHEMA_VERSION:
+        raise LibraryError(_newer(str(path), version))
+
+
+def _newer(where: str, version: int) -> str:
+    return (
+        f"{where} was written by a newer version of reader (schema {version}, "
+        f"this one knows {SCHEMA_VERSION}); upgrade reader to open it"
+    )
 
 
 class Library:
     """A library file, open. Use :func:`open_library` to get one."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, *, read_only: str | None = None
+    ) -> None:
         self.path = path
         self._conn = conn
         self.db = sqlite_utils.Database(conn)
         # How long a write waits for another process's write lock (ms).
         self._write_wait_ms = _BUSY_MS
+        # Why we may not write the file (one line for the user), or None.
+        self.read_only = read_only
+        # How another connection reads the file (see words).
+        self._read_uri: str | None = None
+        if path is not None:
+            uri = access.read_only_uri(path) if read_only else f"{path.absolute().as_uri()}?mode=ro"
+            self._read_uri = uri
 
     # -- reading --------------------------------------------------------------
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query; a damaged file is a LibraryError, not a crash."""
         try:
-            return self._conn.execute(sql, params).fetchall()
+            return typed.fetch_all(self._conn, sql, params)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def _row(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
         try:
-            row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
+            return typed.fetch_one(self._conn, sql, params)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
-        return row
+
+    def _json_rows(
+        self, sql: str, column: str, params: tuple[Any, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """:meth:`_rows` of SQL reading a JSON column (see :func:`typed.json_rows`)."""
+        try:
+            return typed.json_rows(self._conn, sql, column, params)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     @property
     def _where(self) -> str:
@@ -204,16 +279,18 @@ class Library:
                 f"{self._where} is another program's SQLite database; left untouched"
             )
         if version > SCHEMA_VERSION:
-            raise LibraryError(
-                f"{self._where} was written by a newer version of reader (schema {version}, "
-                f"this one knows {SCHEMA_VERSION}); upgrade reader to open it"
-            )
+            raise LibraryError(_newer(self._where, version))
         return version
 
     def _migrate(self) -> None:
         version = self._check_version()
         if version == SCHEMA_VERSION:
             return
+        if self.read_only and version > 0:
+            raise LibraryError(
+                f"{self.read_only}; and it needs upgrading (schema {version} to "
+                f"{SCHEMA_VERSION}) before this version of reader can read it"
+            )
         if version > 0 and self.path is not None:
             self._back_up(self.path, version)
         with self.transaction():
@@ -260,6 +337,41 @@ class Library:
             return target
         raise LibraryError(f"{path}: too many backups next to it; move some away")
 
+    def _recover(self) -> None:
+        """Undo the imports whose process died before they finished, and clear the
+        journal of those that finished (see :mod:`reader.store.journal`)."""
+        if self.read_only or self.path is None:
+            return
+        try:
+            if journaling.pending(self._conn):
+                with journaling.recovering(self.path) as alone:
+                    # Read again once alone: an import may have finished meanwhile.
+                    dead = journaling.pending(self._conn) if alone else []
+                    if dead:
+                        self._undo_imports(dead)
+            if journaling.has_garbage(self._conn):
+                self._clear_journal()
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def _undo_imports(self, import_ids: Sequence[int]) -> None:
+        """Undo what the imports did, in short transactions."""
+        while True:
+            with self.transaction():
+                done = journaling.undo_step(self._conn, import_ids)
+            if done:
+                return
+            journaling.pass_turn(self.path)
+
+    def _clear_journal(self) -> None:
+        """Delete the journal rows of finished imports, in short transactions."""
+        while True:
+            with self.transaction():
+                done = journaling.clear_step(self._conn)
+            if done:
+                return
+            journaling.pass_turn(self.path)
+
     @contextmanager
     def waiting_at_most(self, wait_ms: int) -> Iterator[None]:
         """Writes in the body wait at most ``wait_ms`` for another process's write
@@ -279,6 +391,8 @@ class Library:
         It waits up to ``wait_ms`` (default: 10 s, or what :meth:`waiting_at_most`
         says) for another process's write to end, then raises :class:`LibraryBusy`.
         """
+        if self.read_only:
+            raise LibraryError(self.read_only)
         if wait_ms is None:
             wait_ms = self._write_wait_ms
         try:
@@ -298,18 +412,30 @@ class Library:
             raise LibraryError(f"{self._where}: {error}") from None
 
     def _begin(self, wait_ms: int) -> None:
-        if wait_ms == _BUSY_MS:
-            self.db.execute("BEGIN IMMEDIATE")
-            return
-        self.db.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        """Take the write lock, waiting up to ``wait_ms`` for another's write: trying
+        again every couple of milliseconds, in turn with an import that writes in
+        chunks (see :mod:`reader.store.journal`)."""
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            if self._try_begin():
+                return
+            deadline = time.monotonic() + wait_ms / 1000
+            with journaling.waiting_turn(self.path):
+                while not self._try_begin():
+                    if time.monotonic() >= deadline:
+                        raise LibraryBusy(f"{self._where}: busy with another process's write")
+                    time.sleep(_RETRY_S)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+
+    def _try_begin(self) -> bool:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
-                raise LibraryBusy(f"{self._where}: busy with another process's write") from None
+                return False
             raise
-        finally:
-            self.db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+        return True
 
     def close(self) -> None:
         self._conn.close()
@@ -317,7 +443,7 @@ class Library:
     # -- metadata -------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        row = self._row("SELECT value FROM meta WHERE key = ?", (key,))
+        row = self._row(f"SELECT {typed.text('value')} FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -346,12 +472,13 @@ class Library:
         (the same second's are read again, which is harmless).
         """
         rows = self._rows(
-            f"SELECT {_ANNOTATION_COLUMNS}, updated_at FROM annotations "
-            "WHERE user = ? AND updated_at >= ?",
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
+            f"WHERE user = ? AND updated_at >= ? AND {_ANNOTATED}",
             (user, since or ""),
         )
-        latest = max((row[-1] for row in rows), default=since)
-        return {row[0]: _annotation_from_row(row) for row in rows}, latest
+        marks = {row[0]: _annotation_from_row(row) for row in rows}
+        latest = max((m.updated_at for m in marks.values() if m.updated_at), default=since)
+        return marks, latest
 
     def papers_version(self) -> str | None:
         """A mark that changes whenever papers are added or changed."""
@@ -404,12 +531,16 @@ class Library:
 
     def listed_by_id(self, paper_ids: Sequence[int]) -> list[ListedPaper]:
         """:meth:`listing`'s rows of these papers, in the order given."""
-        columns = ", ".join(ListedPaper._fields)
-        rows = self._rows(
-            f"SELECT {columns} FROM papers WHERE id IN {IDS_IN_JSON}",
-            (json.dumps(list(paper_ids)),),
-        )
-        found = {row[0]: ListedPaper._make(row) for row in rows}
+        found = {
+            row[0]: ListedPaper._make(row)
+            for row in typed.dated(
+                self._rows(
+                    f"SELECT {_LISTED_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
+                    (json.dumps(list(paper_ids)),),
+                ),
+                _LISTED_DATES,
+            )
+        }
         return [found[paper_id] for paper_id in paper_ids if paper_id in found]
 
     def authors_of(self, paper_ids: Sequence[int]) -> dict[int, tuple[tuple[str, ...], int | None]]:
@@ -417,20 +548,18 @@ class Library:
         the list's authors column needs for the rows on screen, which
         :meth:`listing` leaves out. Names are empty when an import knew only the
         count ("7 authors"); unknown ids are left out."""
-        rows = self._rows(
-            f"SELECT id, authors, author_count FROM papers WHERE id IN {IDS_IN_JSON}",
+        found = self._rows(
+            f"SELECT id, {_column('authors')}, {_column('author_count')} FROM papers "
+            f"WHERE id IN {IDS_IN_JSON}",
             (json.dumps(list(paper_ids)),),
         )
-        return {
-            paper_id: (() if text == "[]" else tuple(json.loads(text)), count)
-            for paper_id, text, count in rows
-        }
+        return {paper_id: (typed.strings(text), count) for paper_id, text, count in found}
 
     def words(self) -> Words:
         """The word indexes, read through a connection of their own (see :class:`Words`)."""
         if self.path is None:
             return Words(None, self._conn)
-        return Words(self.path)
+        return Words(self.path, uri=self._read_uri, writable=self.read_only is None)
 
     def import_papers(self, papers: Iterable[Paper]) -> ImportResult:
         """Add new papers and update known ones, all in one transaction.
@@ -451,7 +580,7 @@ class Library:
         on_step: Callable[[str], None] | None = None,
     ) -> tuple[ImportResult, MarksResult]:
         """Import ``papers`` as :meth:`import_papers` does and merge ``user``'s marks
-        on them, all in one transaction.
+        on them: all of it, or (an error, the process killed) none of it.
 
         ``marks`` holds the marks to bring in, keyed by the position of their paper
         in ``papers`` (their ``paper_id`` is not read: the import finds the row).
@@ -463,40 +592,72 @@ class Library:
         a conflict. Marks already held change nothing, so a second import of the
         same file writes nothing. Fields too long are cut to size first, as the
         result says (see :mod:`reader.limits`).
+
+        More than a thousand papers are written in chunks, each its own short
+        transaction (see :mod:`reader.store.journal`): other processes write in
+        between and see the papers arrive, and what the import did is undone if
+        it does not finish.
         """
         papers, marks, cuts = bound_import(papers, marks)
-        restored = merged = held = conflicts = 0
         now = _now()
-        with self._import_cache(), self.transaction():
-            result, ids = self._import_papers(papers, now, on_step or _quietly)
-            # Several positions may name one paper (a file holding it twice): each
-            # mark then merges into what the one before it left.
-            current = self.annotations_of(user, sorted({ids[i] for i in marks}))
-            for index, incoming in sorted(marks.items()):
-                paper_id = ids[index]
-                before = current[paper_id]
-                after, conflict = _merge_marks(before, incoming)
-                conflicts += conflict
-                if after == before:
-                    held += 1
-                    continue
-                if before.marks_anything:
-                    merged += 1
-                else:
-                    restored += 1
-                old = _mark_values(before)
-                # Only the columns that change, as every annotation write here.
-                for column, value in _mark_values(after).items():
-                    if value != old[column]:
-                        self._upsert(user, paper_id, column, value, now)
-                current[paper_id] = after
-        return (
-            result.with_cuts(cuts),
-            MarksResult(restored=restored, merged=merged, unchanged=held, conflicts=conflicts),
-        )
+        step = on_step or _quietly
+        # Marks by position, in order: each chunk merges those of its papers.
+        ordered = sorted(marks.items())
+        result, marked = ImportResult(), MarksResult()
+        with self._import_cache(), _ImportRun(self, len(papers), now) as run:
+            for start, stop in run.spans():
+                with self.transaction():
+                    journal = run.began()
+                    chunk_step = step if run.journal is None else _quietly
+                    counts, ids = self._import_papers(papers[start:stop], now, chunk_step, journal)
+                    chunk_marks = [(i - start, mark) for i, mark in run.marks_in(ordered, stop)]
+                    merged = self._merge_imported_marks(user, chunk_marks, ids, now, journal)
+                result, marked = _sum(result, counts), _sum(marked, merged)
+                run.committed(step)
+        return result.with_cuts(cuts), marked
+
+    def _merge_imported_marks(
+        self,
+        user: str,
+        marks: Sequence[tuple[int, Annotation]],
+        ids: Sequence[int],
+        now: str,
+        journal: Journal | None,
+    ) -> MarksResult:
+        """Merge ``marks`` (by the position of their paper, whose row id ``ids``
+        gives) into ``user``'s, in the caller's transaction."""
+        restored = merged = held = conflicts = 0
+        # Several positions may name one paper (a file holding it twice): each
+        # mark then merges into what the one before it left.
+        current = self.annotations_of(user, sorted({ids[i] for i, _ in marks}))
+        for index, incoming in marks:
+            paper_id = ids[index]
+            before = current[paper_id]
+            after, conflict = _merge_marks(before, incoming)
+            conflicts += conflict
+            if after == before:
+                held += 1
+                continue
+            if before.marks_anything:
+                merged += 1
+            else:
+                restored += 1
+            old = _mark_values(before)
+            # Only the columns that change, as every annotation write here.
+            for column, value in _mark_values(after).items():
+                if value != old[column]:
+                    if journal is not None:
+                        journal.before_mark(user, paper_id, column, value)
+                    self._upsert(user, paper_id, column, value, now)
+            current[paper_id] = after
+        return MarksResult(restored=restored, merged=merged, unchanged=held, conflicts=conflicts)
 
     def _import_papers(
-        self, papers: Sequence[Paper], now: str, on_step: Callable[[str], None] = _quietly
+        self,
+        papers: Sequence[Paper],
+        now: str,
+        on_step: Callable[[str], None] = _quietly,
+        journal: Journal | None = None,
     ) -> tuple[ImportResult, list[int]]:
         """Merge ``papers`` in, in order: the counts, and the row id of each paper.
 
@@ -540,8 +701,12 @@ class Library:
             raise LibraryError(f"{self._where}: no row ids left for {next_id - first_new} papers")
         if changed:
             on_step(f"updating {len(changed)} papers")
+        if journal is not None and changed:
+            journal.before_update(sorted(changed))
         self._update(known, sorted(changed), now)
         self._insert(known, range(first_new, next_id), now, on_step)
+        if journal is not None and next_id > first_new:
+            journal.added(first_new, next_id - 1)
         if added or updated:
             # A new mark for open windows to see (see papers_version).
             self.set_meta("papers_changed", uuid.uuid4().hex)
@@ -551,14 +716,32 @@ class Library:
     def _import_cache(self) -> Iterator[None]:
         """A page cache to fit a large import: its rows land all over the indexes,
         and the default 2 MB spills their pages to the WAL and reads them back
-        again and again (a fifth of the time for 100,000 papers), until the commit."""
+        again and again (a fifth of the time for 100,000 papers), until the commit.
+
+        And the log folded into the file by the import itself, every few chunks
+        (see _ImportRun.committed) and at the end, between two transactions: after
+        every chunk (SQLite's way, past 4 MB of log, as it commits) it wrote the
+        pages each chunk touches (the indexes', the word index's) again and again,
+        and made an import in chunks a third slower. Another process's commit may
+        meanwhile fold in what the log holds (SQLite checkpoints as it commits)."""
         row = self._row("PRAGMA cache_size")
+        checkpoint = self._row("PRAGMA wal_autocheckpoint")
         self.db.execute(f"PRAGMA cache_size = {_IMPORT_CACHE}")
+        self.db.execute("PRAGMA wal_autocheckpoint = 0")
         try:
             yield
         finally:
             if row is not None:
                 self.db.execute(f"PRAGMA cache_size = {int(row[0])}")
+            if checkpoint is not None:
+                self.db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint[0])}")
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Fold what the write-ahead log holds into the file, as far as no reader
+        needs it still; never waits, and is never needed (SQLite does it too)."""
+        with suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _find(self, papers: Sequence[Paper], keys: Sequence[str]) -> _Known:
         """Every row ``papers`` (with their title ``keys``) can be matched with.
@@ -591,7 +774,7 @@ class Library:
             chunk = tuple(wanted[start : start + _LOOKUP_CHUNK])
             marks = ", ".join("?" * len(chunk))
             rows = self._rows(
-                f"SELECT {_PAPER_COLUMNS}, title_key FROM papers "
+                f"SELECT {_PAPER_COLUMNS}, {typed.text('title_key')} FROM papers "
                 f"WHERE {column} IN ({marks}) {condition}",
                 chunk,
             )
@@ -651,7 +834,7 @@ class Library:
     def annotations(self, user: str) -> dict[int, Annotation]:
         """Every annotation of ``user`` that marks something, by paper id."""
         rows = self._rows(
-            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? "
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND {_ANNOTATED} "
             "AND (starred OR note != '' OR read_at IS NOT NULL OR tags != '[]')",
             (user,),
         )
@@ -659,7 +842,8 @@ class Library:
 
     def annotation(self, user: str, paper_id: int) -> Annotation:
         row = self._row(
-            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND paper_id = ?",
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND paper_id = ? "
+            f"AND {_ANNOTATED}",
             (user, paper_id),
         )
         return _annotation_from_row(row) if row else Annotation(paper_id)
@@ -671,7 +855,7 @@ class Library:
             marks = ", ".join("?" * len(chunk))
             rows = self._rows(
                 f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
-                f"WHERE user = ? AND paper_id IN ({marks})",
+                f"WHERE user = ? AND paper_id IN ({marks}) AND {_ANNOTATED}",
                 (user, *chunk),
             )
             found.update((row[0], _annotation_from_row(row)) for row in rows)
@@ -726,12 +910,17 @@ class Library:
 
     def tag_counts(self, user: str) -> dict[str, int]:
         """Every tag ``user`` has used, with how many papers carry it, most used first."""
-        rows = self._rows(
-            "SELECT value, count(*) FROM annotations, json_each(annotations.tags) "
-            "WHERE user = ? GROUP BY value ORDER BY count(*) DESC, value",
+        # Tags as stored may not be as written (a file written by something else).
+        counts: dict[str, int] = {}
+        for value, count in self._json_rows(
+            f"SELECT tag.value, count(*) FROM annotations, json_each({typed.JSON}) AS tag "
+            f"WHERE user = ? AND {_ANNOTATED} AND tag.type = 'text' GROUP BY tag.value",
+            "annotations.tags",
             (user,),
-        )
-        return {row[0]: row[1] for row in rows}
+        ):
+            for tag in normalise_tags((value,)):
+                counts[tag] = counts.get(tag, 0) + count
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def restore(
         self,
@@ -755,10 +944,7 @@ class Library:
         with self.transaction():
             for mark in before:
                 if "note" in fields and after is not None:
-                    row = self._row(
-                        "SELECT note FROM annotations WHERE user = ? AND paper_id = ?",
-                        (user, mark.paper_id),
-                    )
+                    row = self._row(_NOTE, (user, mark.paper_id))
                     current = row[0] if row else ""
                     if current != after[mark.paper_id].note:
                         raise NoteConflict("the note was changed since; not undone", current)
@@ -798,9 +984,7 @@ class Library:
             return self._upsert_annotation(user, paper_id, "note", note)
         now = _now()
         with self.transaction():
-            row = self._row(
-                "SELECT note FROM annotations WHERE user = ? AND paper_id = ?", (user, paper_id)
-            )
+            row = self._row(_NOTE, (user, paper_id))
             current = row[0] if row else ""
             if current != expected:
                 raise NoteConflict("this note was changed elsewhere since you opened it", current)
@@ -819,21 +1003,26 @@ class Library:
         when given): (read_at, starred_at, noted_at), each None where the paper is
         not so marked now."""
         sql = (
-            "SELECT read_at, CASE WHEN starred THEN starred_at END, "
-            "CASE WHEN note != '' THEN noted_at END FROM annotations WHERE user = ?"
+            f"SELECT {typed.optional_text('read_at')}, "
+            f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
+            f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END "
+            "FROM annotations WHERE user = ?"
         )
         params: tuple[Any, ...] = (user,)
         if paper_ids is not None:
             sql += f" AND paper_id IN {IDS_IN_JSON}"
             params += (json.dumps(list(paper_ids)),)
         rows = self._rows(sql, params)
-        return [(row[0], row[1], row[2]) for row in rows]
+        stamp = typed.timestamp
+        return [(stamp(row[0]), stamp(row[1]), stamp(row[2])) for row in rows]
 
     def author_counts(self, paper_ids: Sequence[int], limit: int) -> list[tuple[str, int]]:
         """The ``limit`` names found most often among the authors of ``paper_ids``,
         with how many of those papers each is on: most first, ties by name.
         (:meth:`Words.author_counts` reads the same from another thread.)"""
-        rows = self._rows(AUTHOR_COUNTS, (json.dumps(list(paper_ids)), limit))
+        rows = self._json_rows(
+            AUTHOR_COUNTS, "papers.authors", (json.dumps(list(paper_ids)), limit)
+        )
         return [(row[0], row[1]) for row in rows]
 
     # -- drafts ---------------------------------------------------------------
@@ -855,21 +1044,22 @@ class Library:
     def draft(self, user: str, paper_id: int) -> NoteDraft | None:
         """The unsaved draft of ``user``'s note on the paper, if there is one."""
         row = self._row(
-            "SELECT paper_id, text, base, saved_at FROM drafts WHERE user = ? AND paper_id = ?",
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts AS d "
+            f"WHERE d.user = ? AND d.paper_id = ? AND {_DRAFTED}",
             (user, paper_id),
         )
-        return NoteDraft(*row) if row else None
+        return _draft_from_row(row) if row else None
 
     def drafts(self, user: str) -> list[NoteDraft]:
         """``user``'s drafts that say something the note does not, the latest first."""
         rows = self._rows(
-            "SELECT d.paper_id, d.text, d.base, d.saved_at FROM drafts AS d "
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts AS d "
             "LEFT JOIN annotations AS a ON a.user = d.user AND a.paper_id = d.paper_id "
-            "WHERE d.user = ? AND d.text != coalesce(a.note, '') "
+            f"WHERE d.user = ? AND {_DRAFTED} AND d.text != coalesce(a.note, '') "
             "ORDER BY d.saved_at DESC, d.paper_id",
             (user,),
         )
-        return [NoteDraft(*row) for row in rows]
+        return [_draft_from_row(row) for row in rows]
 
     def discard_draft(self, user: str, paper_id: int, text: str | None = None) -> None:
         """Drop the draft; with ``text``, only if it still holds that text (another
@@ -904,7 +1094,28 @@ class Library:
         return [(paper, marks[paper.id]) for paper in self.papers() if paper.id in marks]
 
 
-_ANNOTATION_COLUMNS = "paper_id, starred, note, updated_at, read_at, tags"
+_ANNOTATION_COLUMNS = ", ".join(
+    (
+        "paper_id",
+        typed.flag("starred"),
+        typed.text("note"),
+        typed.optional_text("updated_at"),
+        typed.optional_text("read_at"),
+        typed.optional_text("tags"),
+    )
+)
+# Annotations of rows a paper id can name: a file may hold others.
+_ANNOTATED = typed.is_integer("paper_id")
+_NOTE = f"SELECT {typed.text('note')} FROM annotations WHERE user = ? AND paper_id = ?"
+_DRAFT_COLUMNS = ", ".join(
+    (
+        "d.paper_id",
+        typed.text("d.text"),
+        typed.text("d.base"),
+        typed.optional_text("d.saved_at"),
+    )
+)
+_DRAFTED = typed.is_integer("d.paper_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -919,6 +1130,126 @@ class MarksResult:
     unchanged: int = 0
     # Two different notes: the library's kept, the imported one not taken.
     conflicts: int = 0
+
+
+_Counts = TypeVar("_Counts", ImportResult, MarksResult)
+
+
+def _sum(one: _Counts, other: _Counts) -> _Counts:
+    """Two chunks' counts as one."""
+    return replace(
+        one, **{name: getattr(one, name) + getattr(other, name) for name in _COUNTS[type(one)]}
+    )
+
+
+_COUNTS = {
+    ImportResult: ("added", "updated", "unchanged", "skipped"),
+    MarksResult: ("restored", "merged", "unchanged", "conflicts"),
+}
+
+
+class _ImportRun:
+    """The chunks of one import, the journal that undoes them and the lock held
+    meanwhile (see :mod:`reader.store.journal`); one transaction for a small
+    import, or where no lock can be held."""
+
+    def __init__(self, library: Library, total: int, now: str) -> None:
+        self._library = library
+        self._total = total
+        self._now = now
+        self._size = _CHUNK_FIRST
+        self._began = 0.0
+        self._marks_at = 0
+        self._done = self._told = self._chunks = 0
+        self.journal: Journal | None = None
+        self._chunked = False
+        self._held: AbstractContextManager[bool] | None = None
+
+    def __enter__(self) -> _ImportRun:
+        path = self._library.path
+        # (Not into a library it may not write: it fails at once, leaving no lock file.)
+        if self._total > _CHUNK_FIRST and path is not None and not self._library.read_only:
+            self._held = journaling.importing(path)
+            self._chunked = self._held.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if self.journal is not None:
+                if error is None:
+                    self._finish()
+                else:
+                    # Undone now; if that fails too (a full disk), by the next process
+                    # to open the library, once this one has let go of the lock.
+                    with suppress(LibraryError):
+                        self._library._undo_imports([self.journal.import_id])
+        finally:
+            if self._held is not None:
+                self._held.__exit__(None, None, None)
+
+    def _finish(self) -> None:
+        journal = self.journal
+        assert journal is not None
+        with self._library.transaction():
+            journal.finish()
+        # The import stands from here: the journal is garbage, cleared now or
+        # by the next process to open the library.
+        with suppress(LibraryError):
+            self._library._clear_journal()
+
+    def spans(self) -> Iterator[tuple[int, int]]:
+        """(start, stop) of each chunk's papers, in order."""
+        if not self._chunked:
+            yield 0, self._total
+            return
+        start = 0
+        while start < self._total:
+            if start:
+                journaling.pass_turn(self._library.path)
+            stop = min(self._total, start + self._size)
+            self._done = stop
+            yield start, stop
+            start = stop
+
+    def began(self) -> Journal | None:
+        """A chunk's transaction began: the journal to write in it."""
+        self._began = time.monotonic()
+        if self._chunked and self.journal is None:
+            self.journal = Journal.start(self._library._conn, self._now)
+        return self.journal
+
+    def marks_in(
+        self, ordered: Sequence[tuple[int, Annotation]], stop: int
+    ) -> list[tuple[int, Annotation]]:
+        """The marks (by position, in order) of the papers before ``stop`` not yet
+        taken; the last chunk takes the rest (a position past the papers fails it)."""
+        at = self._marks_at
+        end = (
+            len(ordered)
+            if stop >= self._total
+            else bisect.bisect_left(ordered, stop, lo=at, key=itemgetter(0))
+        )
+        self._marks_at = end
+        return list(ordered[at:end])
+
+    def committed(self, on_step: Callable[[str], None]) -> None:
+        """A chunk is in: the next one sized to hold the lock about ``_CHUNK_S``."""
+        if not self._chunked:
+            return
+        held = max(time.monotonic() - self._began, 0.001)
+        self._size = max(_CHUNK_MIN, min(_CHUNK_MAX, int(self._size * min(2.0, _CHUNK_S / held))))
+        self._chunks += 1
+        if self._chunks % _CHECKPOINT_CHUNKS == 0:
+            self._library.checkpoint()  # between two chunks (see Library._import_cache)
+        tenth = self._done * 10 // self._total
+        if tenth > self._told:  # a line per tenth, not per chunk
+            self._told = tenth
+            on_step(f"imported {self._done} of {self._total} papers")
 
 
 def _merge_marks(existing: Annotation, incoming: Annotation) -> tuple[Annotation, bool]:
@@ -950,25 +1281,36 @@ def _mark_values(mark: Annotation) -> dict[str, Any]:
 
 def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPaper]:
     """:meth:`Library.listing` through ``conn``."""
-    columns = ", ".join(ListedPaper._fields)
     # Millions of new objects, none in a cycle: the collector would walk the heap
     # again and again for nothing (a fifth of the time at a million papers).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        rows = conn.execute(
-            f"SELECT {columns} FROM papers INDEXED BY papers_listing "
+        found = typed.fetch_all(
+            conn,
+            f"SELECT {_LISTED_COLUMNS} FROM papers INDEXED BY papers_listing "
             f"ORDER BY {_LISTING_ORDER} LIMIT ?",
             (-1 if limit is None else limit,),
-        ).fetchall()
-        return list(map(ListedPaper._make, rows))
+        )
+        return list(map(ListedPaper._make, typed.dated(found, _LISTED_DATES)))
     finally:
         if collecting:
             gc.enable()
 
 
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
-    return Annotation(row[0], bool(row[1]), row[2], row[3], row[4], tuple(json.loads(row[5])))
+    return Annotation(
+        row[0],
+        bool(row[1]),
+        row[2],
+        typed.timestamp(row[3]),
+        typed.timestamp(row[4]),
+        typed.tags(row[5]),
+    )
+
+
+def _draft_from_row(row: tuple[Any, ...]) -> NoteDraft:
+    return NoteDraft(row[0], row[1], row[2], typed.timestamp(row[3]) or "")
 
 
 def _chunks(items: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
@@ -997,10 +1339,13 @@ def _json_array(items: Sequence[Any]) -> str:
 
 
 def _paper_from_row(row: Sequence[Any]) -> Paper:
+    """A paper from its row as :data:`_PAPER_COLUMNS` reads it (or as
+    :func:`_paper_values` stores it)."""
     values: dict[str, Any] = dict(zip(_FIELDS, row[1:], strict=True))
     for name in _LIST_FIELDS:
-        text = values[name]
-        values[name] = () if text == "[]" else tuple(json.loads(text))
+        values[name] = typed.strings(values[name])
+    for name in _DATE_FIELDS:
+        values[name] = typed.date(values[name])
     return Paper(id=row[0], **values)
 
 
@@ -1139,13 +1484,23 @@ def open_library(path: Path | str | None, *, create: bool = True) -> Library:
     except OSError as error:
         raise LibraryError(f"cannot create library {path}: {error.strerror}") from None
     _check_is_sqlite(path)
+    # A library we may not write is read without a side file left beside it (see
+    # reader.store.access); its writes fail with the reason.
+    read_only = access.why_read_only(path)
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_MS / 1000)
+        if read_only:
+            conn = sqlite3.connect(
+                access.read_only_uri(path), uri=True, isolation_level=None, timeout=_BUSY_MS / 1000
+            )
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_MS / 1000)
         conn.execute("PRAGMA foreign_keys = ON")
-        library = Library(conn, path)
+        library = Library(conn, path, read_only=read_only)
         library._migrate()
-        conn.execute("PRAGMA journal_mode = WAL")
+        library._recover()
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
     except (sqlite3.Error, LibraryError) as error:
         if conn is not None:
             conn.close()

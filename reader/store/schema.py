@@ -185,6 +185,44 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
     ),
+    # 6: imports in chunks (see reader.store.journal). A large import commits a few
+    # thousand papers at a time, so other processes write in between, and writes in
+    # the same transactions what undoes it: the rows it added, the papers and the
+    # annotation columns it changed, as they were. An ``imports`` row says it is
+    # under way; one whose process died is undone by the next to open the library.
+    # The journal's columns have no type, so they keep any value as it was.
+    (
+        "CREATE TABLE imports (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL)",
+        """
+        CREATE TABLE import_added (
+            import_id INTEGER NOT NULL,
+            first_id INTEGER NOT NULL,
+            last_id INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE import_papers (
+            import_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            arxiv_id, title, title_key, abstract, authors, author_count, published,
+            upvotes, github_url, arxiv_version, updated, featured, categories,
+            primary_category, comment, doi, journal_ref, url, num_comments, github_stars,
+            ai_summary, ai_keywords, updated_at,
+            PRIMARY KEY (import_id, id)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE import_marks (
+            import_id INTEGER NOT NULL,
+            user TEXT NOT NULL,
+            paper_id INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            old,
+            new,
+            PRIMARY KEY (import_id, user, paper_id, field)
+        ) WITHOUT ROWID
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

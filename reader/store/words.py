@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from reader.models import ListedPaper
+from reader.store import typed
 from reader.store.errors import LibraryError
 from reader.store.schema import TOKENIZER
 
@@ -32,8 +33,9 @@ _LISTING = "listing"
 IDS_IN_JSON = "(SELECT value FROM json_each(?))"
 # The names most often among the authors of some papers (ids as one JSON array),
 # with how many of those papers each is on: most first, ties by name.
+# (Through typed.json_rows: a row's bad JSON would fail the query.)
 AUTHOR_COUNTS = (
-    "SELECT author.value, count(*) FROM papers, json_each(papers.authors) AS author "
+    f"SELECT author.value, count(*) FROM papers, json_each({typed.JSON}) AS author "
     f"WHERE papers.id IN {IDS_IN_JSON} AND author.type = 'text' "
     "GROUP BY author.value ORDER BY count(*) DESC, author.value LIMIT ?"
 )
@@ -48,8 +50,20 @@ class Words:
     with the same tokenizer, so they meet whatever the script.
     """
 
-    def __init__(self, path: Path | None, shared: sqlite3.Connection | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        shared: sqlite3.Connection | None = None,
+        *,
+        uri: str | None = None,
+        writable: bool = True,
+    ) -> None:
+        """Over the library at ``path``, read through ``uri`` (read-only, by default;
+        see :meth:`Library.words`), or through the ``shared`` connection. The term
+        lists are kept in the file only if it is ``writable``."""
         self._path = path
+        self._uri = uri
+        self._writable = writable
         self._conn = shared
         self._lock = threading.Lock()
         self._tokenizer: sqlite3.Connection | None = None
@@ -60,7 +74,7 @@ class Words:
             assert self._path is not None
             # Read-only and usable from whichever thread runs the filter (one at a time).
             self._conn = sqlite3.connect(
-                f"{self._path.absolute().as_uri()}?mode=ro",
+                self._uri or f"{self._path.absolute().as_uri()}?mode=ro",
                 uri=True,
                 isolation_level=None,
                 check_same_thread=False,
@@ -71,7 +85,7 @@ class Words:
     def _ids(self, sql: str, params: tuple[str, ...]) -> list[int]:
         with self._lock:
             try:
-                row = self._connection().execute(sql, params).fetchone()
+                row = typed.fetch_one(self._connection(), sql, params)
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read the word index of {self._path}: {error}") from None
         # One JSON array of ids rather than a row per id: a common word holds tens
@@ -98,12 +112,16 @@ class Words:
         return kept
 
     def _kept_terms(self, field: str) -> list[str] | None:
-        row = (
-            self._connection()
-            .execute("SELECT terms FROM word_terms WHERE field = ?", (field,))
-            .fetchone()
+        row = typed.fetch_one(
+            self._connection(),
+            f"SELECT {typed.optional_text('terms')} FROM word_terms WHERE field = ?",
+            (field,),
         )
-        return None if row is None else list(json.loads(row[0]))
+        if row is None or row[0] == "":
+            return None
+        # Bad JSON there (a file written by something else) is listed afresh.
+        terms = typed.strings(row[0])
+        return list(terms) if terms or row[0] == "[]" else None
 
     def _list_terms(self) -> dict[str, list[str]]:
         """Both fields' terms from the index itself, kept for next time if nothing
@@ -121,8 +139,11 @@ class Words:
             )
         )
         found: dict[str, list[str]] = {"title": [], "authors": []}
-        for term, column in self._connection().execute("SELECT term, col FROM paper_terms"):
-            found[column].append(term)
+        for term, column in typed.fetch_all(
+            self._connection(), "SELECT term, col FROM paper_terms"
+        ):
+            if column in found:
+                found[column].append(term)
         if marked:
             kept = [
                 (field, json.dumps(terms, ensure_ascii=False)) for field, terms in found.items()
@@ -141,7 +162,7 @@ class Words:
     def _write(self, change: Callable[[sqlite3.Connection], object]) -> bool:
         """``change`` in a short write transaction; False when the lock cannot be had
         soon or the file cannot be written."""
-        writer = self._writer()
+        writer = self._writer() if self._writable else None
         if writer is None:
             return False
         try:
@@ -234,10 +255,11 @@ class Words:
         thread, as it takes a second at 100,000 papers."""
         with self._lock:
             try:
-                rows = (
-                    self._connection()
-                    .execute(AUTHOR_COUNTS, (json.dumps(list(paper_ids)), limit))
-                    .fetchall()
+                rows = typed.json_rows(
+                    self._connection(),
+                    AUTHOR_COUNTS,
+                    "papers.authors",
+                    (json.dumps(list(paper_ids)), limit),
                 )
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
@@ -247,17 +269,19 @@ class Words:
         """(id, text) of ``field`` for each of ``ids``; authors as one "A, B" string."""
         if field not in TEXT_FIELDS:
             raise ValueError(f"no text field {field}")
-        column = "(SELECT group_concat(value, ', ') FROM json_each(authors))"
-        column = column if field == "authors" else field
+        column = (
+            f"(SELECT group_concat(value, ', ') FROM json_each({typed.JSON}) "
+            "WHERE type IN ('text', 'integer', 'real'))"
+            if field == "authors"
+            else typed.text(field)
+        )
         with self._lock:
             try:
-                rows = (
-                    self._connection()
-                    .execute(
-                        f"SELECT id, {column} FROM papers WHERE id IN {IDS_IN_JSON}",
-                        (json.dumps(sorted(ids)),),
-                    )
-                    .fetchall()
+                rows = typed.json_rows(
+                    self._connection(),
+                    f"SELECT id, {column} FROM papers WHERE id IN {IDS_IN_JSON}",
+                    "authors",
+                    (json.dumps(sorted(ids)),),
                 )
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
