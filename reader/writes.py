@@ -2,16 +2,17 @@
 
 A write waits for another process's write lock (a ``reader import`` from cron, a
 second window). Made on the UI thread with SQLite's usual patience, it froze the
-screen for seconds and then failed ("database is locked"). Here each write waits
-only a moment; when the library is busy it joins a queue, the caller shows that it
-is saving, and :meth:`PendingWrites.retry` (on a timer) writes the queue in order
-as soon as the lock is free. Writes keep their order: a write made while others
-wait goes behind them. No Textual here; the screen owns the timer and the display.
+screen for seconds and then failed ("database is locked"). Here a write is tried
+at once, waiting only a moment; if the library is busy it joins a queue, and a
+writer thread with a connection of its own writes the queue in order, as
+patiently as it takes. Each result is handed back to the UI thread (``deliver``)
+in the order the writes were made; a write made while others wait goes behind
+them. No Textual here: the screen says how to deliver and shows what waits.
 """
 
 from __future__ import annotations
 
-import time
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,93 +22,159 @@ from reader.store import Library, LibraryBusy, LibraryError
 
 T = TypeVar("T")
 
-# How long one attempt waits for the write lock (ms): short enough that a key press
-# never feels it, long enough for a short write by another process to finish.
+# How long the first try waits for the write lock (ms), on the UI thread: short
+# enough that a key press never feels it, long enough for a short write to end.
 ATTEMPT_WAIT_MS = 100
-# How long saving what is left may take when the app quits (s).
+# How long saving what waits may take when the app quits (s).
 FLUSH_PATIENCE = 60.0
 
 
 @dataclass(slots=True)
 class _Write(Generic[T]):
     label: str
-    write: Callable[[], T]
+    write: Callable[[Library], T]
     done: Callable[[T], None]
     failed: Callable[[LibraryError], None]
 
 
 class PendingWrites:
-    """Writes to ``library``, each done at once or, while it is busy, queued in order."""
+    """Writes to ``library``: at once, or, while it is busy, by a writer thread in order.
 
-    def __init__(self, library: Library, *, wait_ms: int = ATTEMPT_WAIT_MS) -> None:
+    ``connect`` opens another connection to the same file for the writer thread
+    (None for a library only this connection can reach: then a write simply waits
+    for the lock, as SQLite does). ``deliver`` runs a callable on the UI thread
+    later and must not block (Textual's ``post_message`` does this); every
+    ``done`` and ``failed`` is called through it, or directly when the write was
+    made at once.
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        connect: Callable[[], Library] | None,
+        deliver: Callable[[Callable[[], None]], None],
+        wait_ms: int = ATTEMPT_WAIT_MS,
+    ) -> None:
         self.library = library
+        self._connect = connect
+        self._deliver = deliver
         self.wait_ms = wait_ms
-        self._queue: deque[_Write[Any]] = deque()
+        self._lock = threading.Lock()
+        # What the writer thread has still to write, oldest first.
+        self._waiting: deque[_Write[Any]] = deque()
+        self._writer: threading.Thread | None = None
+        # Writes queued whose outcome the UI thread has not heard yet (UI thread only).
+        self._outstanding = 0
+        self._labels: deque[str] = deque()
 
     @property
     def pending(self) -> int:
-        """How many writes wait for the library."""
-        return len(self._queue)
+        """How many writes wait (or wait to be shown as done)."""
+        return self._outstanding
 
     def labels(self) -> list[str]:
         """What the waiting writes are, oldest first ("Star", "Tags")."""
-        return [write.label for write in self._queue]
+        return list(self._labels)
 
     def submit(
         self,
         label: str,
-        write: Callable[[], T],
+        write: Callable[[Library], T],
         done: Callable[[T], None],
         failed: Callable[[LibraryError], None],
     ) -> bool:
-        """Run ``write`` now, or queue it while the library is busy (or writes wait).
+        """Make ``write`` (given the library to write through) now, or queue it.
 
         ``done`` hears its result and ``failed`` any error but a busy lock (a
-        read-only file, a full disk), whenever the write is finally tried. True
-        when it was done (or failed) at once, False when it waits.
+        read-only file, a full disk). True when the write was made (or failed)
+        at once, False when it waits.
         """
         item = _Write(label, write, done, failed)
-        if self._queue:
-            self._queue.append(item)
-            return False
-        if self._attempt(item, self.wait_ms):
-            return True
-        self._queue.append(item)
+        if not self._outstanding:
+            if self._connect is None:
+                self._run(item, self.library)  # nowhere else to write from: wait here
+                return True
+            try:
+                with self.library.waiting_at_most(self.wait_ms):
+                    self._run(item, self.library)
+                return True
+            except LibraryBusy:
+                pass
+        self._queue(item)
         return False
 
-    def retry(self) -> int:
-        """Write what waits, in order, until the library is busy again; how many still wait."""
-        while self._queue:
-            if not self._attempt(self._queue[0], self.wait_ms):
-                break
-            self._queue.popleft()
-        return len(self._queue)
-
-    def flush(
-        self, *, patience: float | None = None, clock: Callable[[], float] = time.monotonic
-    ) -> list[str]:
-        """Write everything that waits, waiting as long as ``patience`` allows (default
-        :data:`FLUSH_PATIENCE`: the app is quitting); the labels of the writes that
-        could not be made."""
-        deadline = clock() + (FLUSH_PATIENCE if patience is None else patience)
-        while self._queue:
-            left_ms = int(max(0.0, deadline - clock()) * 1000)
-            if not self._attempt(self._queue[0], max(left_ms, self.wait_ms)):
-                if clock() >= deadline:
-                    break
-                continue
-            self._queue.popleft()
-        return self.labels()
-
-    def _attempt(self, item: _Write[Any], wait_ms: int) -> bool:
-        """Try ``item`` once; False if the library was busy (it is still to do)."""
+    def _run(self, item: _Write[Any], library: Library) -> None:
+        """Write ``item`` and tell its outcome; LibraryBusy is for the caller."""
         try:
-            with self.library.waiting_at_most(wait_ms):
-                result = item.write()
+            result = item.write(library)
         except LibraryBusy:
-            return False
+            raise
         except LibraryError as error:
             item.failed(error)
-            return True
+            return
         item.done(result)
-        return True
+
+    def _queue(self, item: _Write[Any]) -> None:
+        self._outstanding += 1
+        self._labels.append(item.label)
+        with self._lock:
+            self._waiting.append(item)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_waiting, daemon=True)
+                self._writer.start()
+
+    def _write_waiting(self) -> None:
+        """The writer thread: write what waits, in order, through a connection of its own."""
+        assert self._connect is not None
+        library: Library | None = None
+        try:
+            while True:
+                with self._lock:
+                    if not self._waiting:
+                        self._writer = None
+                        return
+                    item = self._waiting[0]
+                try:
+                    if library is None:
+                        library = self._connect()
+                    result = item.write(library)
+                except LibraryBusy:
+                    continue  # it waited its full patience: ask again
+                except LibraryError as error:
+                    outcome: Callable[[], None] = _told(item.failed, error)
+                except Exception as error:  # a bug: said, never a queue stuck for ever
+                    outcome = _told(item.failed, LibraryError(f"{type(error).__name__}: {error}"))
+                else:
+                    outcome = _told(item.done, result)
+                with self._lock:
+                    self._waiting.popleft()
+                self._deliver(self._heard(outcome))
+        finally:
+            if library is not None:
+                library.close()
+
+    def _heard(self, outcome: Callable[[], None]) -> Callable[[], None]:
+        """``outcome``, to run on the UI thread, which then counts one write less."""
+
+        def run() -> None:
+            self._outstanding -= 1
+            self._labels.popleft()
+            outcome()
+
+        return run
+
+    def flush(self, *, patience: float | None = None) -> list[str]:
+        """Wait for the writer thread to write what waits (the app is quitting), as
+        long as ``patience`` allows (default :data:`FLUSH_PATIENCE`); the labels of
+        the writes not made. Their outcomes are not delivered."""
+        with self._lock:
+            writer = self._writer
+        if writer is not None:
+            writer.join(FLUSH_PATIENCE if patience is None else patience)
+        with self._lock:
+            return [item.label for item in self._waiting]
+
+
+def _told(hear: Callable[[Any], None], what: object) -> Callable[[], None]:
+    return lambda: hear(what)

@@ -68,6 +68,8 @@ def library_names(library: Path) -> dict[str, str]:
         f"{name}-wal": "that is the library itself (its write-ahead log)",
         f"{name}-shm": "that is the library itself (its shared-memory file)",
         f"{name}-journal": "that is the library itself (its rollback journal)",
+        f"{name}-import.lock": "that is the library's import lock",
+        f"{name}-turn.lock": "that is the library's lock for taking turns to write",
         f"{name}.schema3.bak": "that is a backup of the library",
         f"{name}.schema12.2.bak": "that is a backup of the library",
     }

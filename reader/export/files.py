@@ -37,6 +37,9 @@ _SIDE_FILES = {
     "-wal": "the library itself (its write-ahead log)",
     "-shm": "the library itself (its shared-memory file)",
     "-journal": "the library itself (its rollback journal)",
+    # reader's own, beside it (reader.store.journal): a chunked import's locks.
+    "-import.lock": "the library's import lock",
+    "-turn.lock": "the library's lock for taking turns to write",
 }
 _KINDS = (
     (stat.S_ISLNK, "a symbolic link"),

@@ -33,7 +33,7 @@ from reader.config import (
 from reader.models import Annotation, ImportResult, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
-from reader.store import Library, LibraryError, NoteConflict
+from reader.store import Library, LibraryError, NoteConflict, open_library
 from reader.text import one_line, safe_url, shorten
 from reader.tui.commands import PaperCommands
 from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
@@ -59,8 +59,6 @@ FIRST_PAGE = 300
 DETAIL_DELAY = 0.04
 # How often the screen looks for changes another process made to the file (s).
 WATCH_INTERVAL = 1.0
-# How often writes that wait for a busy library are tried again (s).
-WRITE_RETRY_INTERVAL = 0.2
 EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
 EMPTY_LIBRARY_HELP = """Your library is empty.
 
@@ -215,6 +213,12 @@ class LibraryScreen(Screen[None]):
         stopped_early: str | None = None
 
     @dataclass
+    class WriteDone(Message):
+        """A write that waited for the library was made (or failed): show it."""
+
+        outcome: Callable[[], None]
+
+    @dataclass
     class Loaded(Message):
         """Every paper of a large library, read off the UI thread after its first page."""
 
@@ -255,9 +259,13 @@ class LibraryScreen(Screen[None]):
         self._words = library.words()
         self._index = SearchIndex([], self._words)
         # Writes wait a moment at most for the lock; while the library is busy
-        # (another process writing), they queue, and a timer writes them in order.
-        self._writes = PendingWrites(library)
-        self._writes_timer: Timer | None = None
+        # (another process writing), they queue for a writer thread, in order.
+        path = library.path
+        self._writes = PendingWrites(
+            library,
+            connect=None if path is None else partial(open_library, path, create=False),
+            deliver=self._deliver_write,
+        )
         self._selected: set[int] = set()
         self._undo: list[Change] = []
         self._preset = self._settings.presets[0] if self._settings.presets else None
@@ -658,17 +666,18 @@ class LibraryScreen(Screen[None]):
         label: str,
         field: str,
         paper_ids: list[int],
-        write: Callable[[], Mapping[int, Annotation]],
+        write: Callable[[Library], Mapping[int, Annotation]],
     ) -> None:
-        """Make one undoable change of one field, and show it once it is saved (at
-        once, unless the library is busy: then as soon as it is free)."""
+        """Make one undoable change of one field, through the library ``write`` is
+        given, and show it once it is saved (at once, unless the library is busy:
+        then as soon as it is free)."""
         if not paper_ids:
             return
 
-        def run() -> tuple[dict[int, Annotation], dict[int, Annotation]]:
+        def run(library: Library) -> tuple[dict[int, Annotation], dict[int, Annotation]]:
             # Fresh from the file: what undo puts back must be what was really there.
-            before = self.library.annotations_of(self.user, paper_ids)
-            return before, dict(write())
+            before = library.annotations_of(self.user, paper_ids)
+            return before, dict(write(library))
 
         def done(result: tuple[dict[int, Annotation], dict[int, Annotation]]) -> None:
             before, after = result
@@ -691,7 +700,7 @@ class LibraryScreen(Screen[None]):
     def _write(
         self,
         label: str,
-        write: Callable[[], T],
+        write: Callable[[Library], T],
         done: Callable[[T], None],
         failed: Callable[[LibraryError], None] | None = None,
     ) -> None:
@@ -702,15 +711,15 @@ class LibraryScreen(Screen[None]):
 
         if not self._writes.submit(label, write, done, failed or say_failed):
             self._show_waiting_writes()
-            if self._writes_timer is None:
-                self._writes_timer = self.set_interval(
-                    WRITE_RETRY_INTERVAL, self._retry_writes, name="writes"
-                )
 
-    def _retry_writes(self) -> None:
-        if self._writes.retry() == 0 and self._writes_timer is not None:
-            self._writes_timer.stop()
-            self._writes_timer = None
+    def _deliver_write(self, outcome: Callable[[], None]) -> None:
+        """From the writer thread: a waiting write's outcome, to run here (posting a
+        message is safe from any thread, and never waits)."""
+        self.post_message(self.WriteDone(outcome))
+
+    @on(WriteDone)
+    def _write_done(self, event: WriteDone) -> None:
+        event.outcome()
         self._show_waiting_writes()
 
     def _show_waiting_writes(self) -> None:
@@ -726,16 +735,13 @@ class LibraryScreen(Screen[None]):
     def save_waiting_writes(self) -> list[str]:
         """Save every write still waiting for the library (the app is quitting): the
         labels of those that could not be saved, the library busy all along."""
-        if self._writes_timer is not None:
-            self._writes_timer.stop()
-            self._writes_timer = None
         return self._writes.flush()
 
     def action_toggle_star(self) -> None:
         ids = self._targets()
         if len(ids) == 1 and not self._selected:
             self._change(
-                "Star", "starred", ids, lambda: _one(self.library.toggle_star(self.user, ids[0]))
+                "Star", "starred", ids, lambda lib: _one(lib.toggle_star(self.user, ids[0]))
             )
             return
         star = not all(self._marks.get(i, Annotation(i)).starred for i in ids)
@@ -743,23 +749,23 @@ class LibraryScreen(Screen[None]):
             "Star" if star else "Unstar",
             "starred",
             ids,
-            lambda: self.library.set_starred_many(self.user, ids, star),
+            lambda lib: lib.set_starred_many(self.user, ids, star),
         )
 
     def action_mark_read(self) -> None:
         ids = self._targets()
-        self._change("Read", "read_at", ids, lambda: self.library.set_read(self.user, ids, True))
+        self._change("Read", "read_at", ids, lambda lib: lib.set_read(self.user, ids, True))
 
     def action_mark_unread(self) -> None:
         ids = self._targets()
         self._stop_reading()
-        self._change("Unread", "read_at", ids, lambda: self.library.set_read(self.user, ids, False))
+        self._change("Unread", "read_at", ids, lambda lib: lib.set_read(self.user, ids, False))
 
     def action_mark_all_read(self) -> None:
         ids = list(self.query_one(PaperList).paper_ids)
         if not ids:
             return
-        self._change("Read", "read_at", ids, lambda: self.library.set_read(self.user, ids, True))
+        self._change("Read", "read_at", ids, lambda lib: lib.set_read(self.user, ids, True))
 
     def action_toggle_selected(self) -> None:
         papers = self.query_one(PaperList)
@@ -780,8 +786,8 @@ class LibraryScreen(Screen[None]):
             return
         change = self._undo.pop()
 
-        def run() -> dict[int, Annotation]:
-            return self.library.restore(self.user, change.before, change.fields, after=change.after)
+        def run(library: Library) -> dict[int, Annotation]:
+            return library.restore(self.user, change.before, change.fields, after=change.after)
 
         def done(restored: dict[int, Annotation]) -> None:
             self._remember_all(restored)
@@ -822,7 +828,7 @@ class LibraryScreen(Screen[None]):
                     "Tags",
                     "tags",
                     ids,
-                    lambda: self.library.change_tags(self.user, ids, add=add, remove=remove),
+                    lambda lib: lib.change_tags(self.user, ids, add=add, remove=remove),
                 )
 
         title = self._papers[ids[0]].title if len(ids) == 1 else papers_label(len(ids))
@@ -859,7 +865,7 @@ class LibraryScreen(Screen[None]):
         self._stop_reading()
         self._write(
             "Read state",
-            lambda: self.library.set_read(self.user, [paper_id], True),
+            lambda lib: lib.set_read(self.user, [paper_id], True),
             self._remember_all,
         )
 
@@ -1245,9 +1251,7 @@ class LibraryScreen(Screen[None]):
         def failed(error: LibraryError) -> None:
             self.notify(str(error), title="Fetch not saved", severity="error", markup=False)
 
-        self._write(
-            "Fetched papers", lambda: self.library.import_papers(batch.papers), saved, failed
-        )
+        self._write("Fetched papers", lambda lib: lib.import_papers(batch.papers), saved, failed)
 
     def _set_status(self, text: str | None) -> None:
         status = self.query_one("#status", Static)
