@@ -218,7 +218,7 @@ def test_every_command_over_a_hostile_library(
     db = Path(env["READER_DB"])
     evil_file = tmp_path / f"{EVIL_NAME}.json"
     evil_file.write_text('{"papers": [{"title": "x\\u001b]0;T\\u0007", "bad": ')
-    config = tmp_path / "config.toml"
+    config = tmp_path / f"{EVIL_NAME}.toml"
     config.write_text(f"theme = {json.dumps(EVIL)}\n")  # JSON's escapes are TOML's
     commands: list[tuple[list[str], dict[str, str], bool]] = [
         (["list"], {}, True),

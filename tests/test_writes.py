@@ -201,3 +201,27 @@ async def test_a_note_saved_while_the_library_is_busy_stays_in_the_editor(
         await settle(pilot)
         assert type(app.screen).__name__ == "LibraryScreen"
     assert library.annotation("ana", paper).note == "kept"
+
+
+async def test_a_note_from_the_outside_editor_the_busy_library_refused_is_kept(
+    library: Library, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text written in $EDITOR is only in memory: refused, it opens in the
+    note editor (it was dropped with "Note not saved")."""
+    monkeypatch.setattr(
+        "reader.tui.screens.library.edit_in_editor", lambda app, title, text: "from my editor"
+    )
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper = app.screen.query_one(PaperList).highlighted
+        assert paper is not None
+        with write_lock(db_path):
+            await pilot.press("E")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "NoteEditor"
+            text = app.screen.query_one("#note-text").text  # type: ignore[attr-defined]
+            assert text == "from my editor"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert library.annotation("ana", paper).note == "from my editor"

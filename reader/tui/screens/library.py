@@ -964,44 +964,37 @@ class LibraryScreen(Screen[None]):
             self._note_saver(paper_id)(text, base)
         except NoteConflict as conflict:
             # Changed elsewhere while the editor ran: keep the text, let the user decide.
-            self.notify(
+            self._keep_in_editor(
+                paper,
+                text,
+                conflict.current,
                 "It was changed elsewhere meanwhile. Your text is in the editor: "
                 "ctrl+s replaces the other version, esc drops yours.",
-                title="Note not saved yet",
-                severity="warning",
-                markup=False,
-            )
-            self.app.push_screen(
-                NoteEditor(
-                    paper.title,
-                    text,
-                    self._note_saver(paper_id),
-                    original=conflict.current,
-                    drafts=self._drafts(paper_id),
-                )
             )
             return
         except LibraryError as error:
-            # Busy, or not writable: the text is only here. Keep it in the editor.
-            self.notify(
-                f"{error} Your text is in the editor: ctrl+s saves it.",
-                title="Note not saved yet",
-                severity="warning",
-                markup=False,
-            )
-            self.app.push_screen(
-                NoteEditor(
-                    paper.title,
-                    text,
-                    self._note_saver(paper_id),
-                    original=base,
-                    drafts=self._drafts(paper_id),
-                )
+            # Busy, or not writable: the text is only here.
+            self._keep_in_editor(
+                paper, text, base, f"{error} Your text is in the editor: ctrl+s saves it."
             )
             return
         if draft is not None:
             with suppress(LibraryError):  # a draft equal to its note is never offered
                 self.library.discard_draft(self.user, paper_id, draft.text)
+
+    def _keep_in_editor(self, paper: Paper, text: str, original: str, why: str) -> None:
+        """Text from $EDITOR the library did not take: in the note editor, not lost."""
+        assert paper.id is not None
+        self.notify(why, title="Note not saved yet", severity="warning", markup=False)
+        self.app.push_screen(
+            NoteEditor(
+                paper.title,
+                text,
+                self._note_saver(paper.id),
+                original=original,
+                drafts=self._drafts(paper.id),
+            )
+        )
 
     # -- open and copy ----------------------------------------------------------
 
