@@ -439,7 +439,10 @@ async def test_clicking_a_link_in_the_detail_opens_it(
     add_papers(empty_library, [Paper("Linked", "2611.00001", published="2026-11-01")])
     opened: list[str] = []
     app = ReaderApp(empty_library, "ana", config=QUIET)
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    monkeypatch.setattr(
+        "reader.tui.widgets.paper_detail.open_in_browser",
+        lambda app, url: opened.append(url) or True,
+    )
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         links = app.screen.query_one("#detail-links", Static)

@@ -24,7 +24,8 @@ from reader.limits import (
 )
 from reader.models import Annotation, Paper
 from reader.note_links import note_parser
-from reader.text import one_line, safe_url, strip_controls
+from reader.text import one_line, safe_url, shorten, strip_controls
+from reader.tui.system import open_in_browser
 
 # The author names shown before the abstract, at most (characters).
 AUTHORS_SHOWN_CHARS = 5_000
@@ -116,8 +117,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
                 severity="warning",
                 markup=False,
             )
-        else:
-            self.app.open_url(url)
+        elif not open_in_browser(self.app, url):
+            self.notify(shorten(url), title="No browser here: the link is", markup=False)
 
 
 def no_abstract(paper: Paper) -> str:
