@@ -307,6 +307,9 @@ def import_command(settings: Settings, files: tuple[str, ...], fmt: str) -> None
         for name, batch in batches:
             report = import_batch(library, batch, user=settings.user, on_step=step)
             label = "stdin" if name == "-" else name
+            if not batch.papers and not batch.skipped:
+                _echo(f"{label}: no papers in this file ({batch.format}); nothing imported")
+                continue
             count = papers_label(len(batch.papers))
             _echo(f"{label}: {count} ({batch.format}): {report.summary()}")
 
@@ -454,8 +457,21 @@ def fetch_hf_command(
     _stopped_early(stops)
 
 
+def _not_blank(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A click callback: an option that must say something."""
+    if not value.strip():
+        raise click.BadParameter("is empty; give an arXiv query such as 'cat:cs.LG'")
+    return value
+
+
 @fetch_group.command("arxiv")
-@click.option("--query", "-q", required=True, help="An arXiv search query, e.g. 'cat:cs.LG'.")
+@click.option(
+    "--query",
+    "-q",
+    required=True,
+    callback=_not_blank,
+    help="An arXiv search query, e.g. 'cat:cs.LG'.",
+)
 @click.option(
     "--max",
     "max_results",
@@ -484,6 +500,10 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
 
             result = search(http, query, max_results=max_results, on_page=fetched)
         papers, skipped = _parse_atom_pages(result.items)
+    if not papers and not skipped and not result.stopped_early:
+        # The feed really ended at once: nothing is wrong, but nothing came either.
+        _say(f"{host_label(arxiv_base_url())}: no papers match {query.strip()!r}")
+        return
     _save_fetched(settings, host_label(arxiv_base_url()), papers[:max_results], skipped)
     _stopped_early([result.stopped_early] if result.stopped_early else [])
 
@@ -672,7 +692,7 @@ def list_command(
     Protect its quotes from the shell: reader list 'author:"Yann LeCun"'.
 
     One paper a line: id, date, upvotes and title, separated by tabs (- when
-    unknown); with --json, every field plus the user's starred, read and tags.
+    unknown); with --json, every field plus the user's starred, read, tags and note.
     """
     from reader.search import Query, SearchIndex
     from reader.sources.reader_json import paper_to_json
@@ -705,6 +725,7 @@ def list_command(
             item["starred"] = bool(mark and mark.starred)
             item["read"] = bool(mark and mark.is_read)
             item["tags"] = list(mark.tags) if mark else []
+            item["note"] = mark.note if mark else ""
             items.append(item)
         # Escaped, not dropped: C1 controls and bidi overrides are data as well.
         _echo(json_dumps_safe(items, indent=2))

@@ -138,7 +138,9 @@ async def open_palette(pilot: Pilot[None]) -> None:
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*"export")
-    await pilot.pause(0.3)
+    # The palette searches in a worker: its results, not a guess at how long it takes.
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 SCENARIOS = (

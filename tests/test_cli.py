@@ -592,3 +592,23 @@ def test_a_bug_in_a_command_is_one_line_and_the_traceback_only_on_request(
     monkeypatch.setenv("READER_DEBUG", "1")
     proc = run("--db", imported_db, "list")
     assert isinstance(proc.exception, RuntimeError)
+
+
+def test_list_json_carries_the_note(imported_db: Path) -> None:
+    """--json had the star, read state and tags but not the note."""
+    title = annotate(imported_db, "tester", "Grokking", note="why it generalises", star=True)
+    proc = run("--db", imported_db, "list", "--json", "grokking")
+    assert proc.exit_code == 0
+    items = json.loads(proc.output)
+    found = [item for item in items if item["title"] == title]
+    assert found and found[0]["note"] == "why it generalises" and found[0]["starred"]
+    assert all(item["note"] == "" for item in items if item["title"] != title)
+
+
+def test_the_readme_says_where_the_wide_layout_starts() -> None:
+    from reader.tui.screens.library import WIDE
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"from\\n{WIDE} columns" in readme.replace("from {WIDE}", "") or (
+        f"{WIDE} columns the list adds" in readme
+    )

@@ -421,3 +421,61 @@ async def test_the_apps_fetch_shows_a_slow_wait_in_its_status_line(
         release.set()
         await fetched(app, pilot)
         assert str(status.render()) == ""
+
+
+# -- arXiv's own words (issue 15, items 4 and 5) ----------------------------------
+
+ERROR_FEED = (DATA / "arxiv-error-feed.xml").read_text(encoding="utf-8")
+EMPTY_FEED = (DATA / "arxiv-empty-feed.xml").read_text(encoding="utf-8")
+
+
+def test_importing_an_arxiv_error_feed_shows_arxivs_words_and_fails(db_path: Path) -> None:
+    """The real error feed's entry id is https://arxiv.org/api/errors#...: it was
+    imported as "0 added, 1 skipped" with exit 0."""
+    result = run("--db", db_path, "import", DATA / "arxiv-error-feed.xml")
+    assert result.exit_code == 1
+    assert "arXiv API error: incorrect id format for abc" in result.output
+    assert count(db_path) == 0
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_add_shows_arxivs_own_words_for_a_refused_id(
+    network: Network, db_path: Path, status: int
+) -> None:
+    network.handler = lambda request: httpx.Response(status, text=ERROR_FEED)
+    result = run("--db", db_path, "add", "2409.11074")
+    assert result.exit_code == 1
+    assert "incorrect id format for abc" in result.output
+    assert "Bad Request" not in result.output
+    assert count(db_path) == 0
+
+
+def test_a_fetch_refused_with_an_error_feed_shows_arxivs_words(
+    network: Network, db_path: Path
+) -> None:
+    network.handler = lambda request: httpx.Response(400, text=ERROR_FEED)
+    result = run("--db", db_path, "fetch", "arxiv", "-q", "ti:(")
+    assert result.exit_code == 1
+    assert "incorrect id format for abc" in result.output
+
+
+def test_an_empty_arxiv_result_says_so(network: Network, db_path: Path) -> None:
+    network.handler = lambda request: httpx.Response(200, text=EMPTY_FEED)
+    result = run("--db", db_path, "fetch", "arxiv", "-q", "ti:qqqqzzzz")
+    assert result.exit_code == 0
+    assert result.output.strip().endswith("no papers match 'ti:qqqqzzzz'")
+
+
+def test_importing_an_empty_feed_says_so(db_path: Path) -> None:
+    result = run("--db", db_path, "import", DATA / "arxiv-empty-feed.xml")
+    assert result.exit_code == 0
+    assert result.output.strip().endswith("no papers in this file (arxiv); nothing imported")
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_arxiv_query_is_a_usage_error(network: Network, query: str) -> None:
+    result = run("fetch", "arxiv", "-q", query)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "'--query' / '-q': is empty" in result.output
+    assert network.requests == []

@@ -122,6 +122,50 @@ async def test_a_paper_turns_read_after_the_delay_on_it(library: Library) -> Non
         assert not library.annotation("ana", third).is_read
 
 
+async def test_no_paper_turns_read_without_the_user_going_to_it(library: Library) -> None:
+    """Start-up, a filter, a view, a reload and an undo put the cursor on papers;
+    none of them turns read by itself (the top row did, 2 s after every start)."""
+    clock = FakeClock()
+    app = open_app(library, Config(read_delay=2.0), clock=clock)
+
+    async def wait_out_the_delay() -> None:
+        clock.now += 10
+        screen(app).check_reading()
+        await settle(pilot)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await wait_out_the_delay()  # start-up
+        await pilot.press("slash", *"diffusion")
+        await settle(pilot)
+        await wait_out_the_delay()  # the filter's best match
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await pilot.press("3", "1")  # a view, and back
+        await settle(pilot)
+        await wait_out_the_delay()
+        screen(app).reload()  # a reload (another process changed the file)
+        await settle(pilot)
+        await wait_out_the_delay()
+        assert library.annotations("ana") == {}
+        # R, then undo: the paper under the cursor is not marked again.
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        await wait_out_the_delay()
+        assert not any(mark.is_read for mark in library.annotations("ana").values())
+        # The user goes to a paper: that one turns read, and a reload meanwhile
+        # (the cursor kept on it) does not stop it.
+        await pilot.press("j")
+        second = paper_list(app).highlighted
+        screen(app).reload()
+        await settle(pilot)
+        await wait_out_the_delay()
+        read = [i for i, mark in library.annotations("ana").items() if mark.is_read]
+        assert read == [second]
+
+
 async def test_a_zero_delay_never_marks_read(library: Library) -> None:
     clock = FakeClock()
     app = open_app(library, Config(read_delay=0), clock=clock)
@@ -489,6 +533,7 @@ async def test_the_read_timer_really_fires(library: Library) -> None:
     app = open_app(library, Config(read_delay=0.1))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        await pilot.press("j")  # only a paper the user goes to turns read
         paper_id = paper_list(app).highlighted
         for _ in range(50):
             await pilot.pause(0.05)
@@ -502,6 +547,7 @@ async def test_undoing_a_star_keeps_the_read_state_set_since(library: Library) -
     app = open_app(library, Config(read_delay=2.0), clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        await pilot.press("j")
         paper_id = paper_list(app).highlighted
         await pilot.press("s")
         clock.now += 3

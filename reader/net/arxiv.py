@@ -34,6 +34,7 @@ import httpx
 from reader.ids import parse_arxiv_id
 from reader.net import FetchResult, NetError
 from reader.net.http import DEADLINE, MAX_BODY, NOTICE_EVERY, Http, host_label
+from reader.sources.arxiv_atom import is_error_id
 from reader.text import one_line
 
 ARXIV_URL_ENV = "READER_ARXIV_URL"
@@ -51,7 +52,6 @@ ATOM_TYPE = "application/atom+xml"
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-_ERROR_ID = "http://arxiv.org/api/errors"
 # A feed never needs these; refusing them means no entity is ever expanded.
 _DECLARATIONS = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -235,7 +235,7 @@ def _feed(text: str) -> ET.Element | None:
 def _api_error(root: ET.Element) -> str | None:
     """The message of arXiv's error entry (id ``.../api/errors#...``), if the feed is one."""
     for entry in root.findall(f"{_ATOM}entry"):
-        if one_line(entry.findtext(f"{_ATOM}id") or "").startswith(_ERROR_ID):
+        if is_error_id(entry.findtext(f"{_ATOM}id") or ""):
             return one_line(entry.findtext(f"{_ATOM}summary") or "") or "unknown error"
     return None
 

@@ -25,9 +25,9 @@ the Atom ones::
 A lone ``<entry>`` (copied out of a feed, its namespace declarations left behind)
 is read as a feed of one.
 
-A bad request still answers 200 with a feed of one entry whose id is
-``http://arxiv.org/api/errors#...`` and whose title is "Error"; that is a
-:class:`~reader.sources.SourceError` carrying the API's message.
+A bad request answers (200 or 400) with a feed of one entry whose id is
+``https://arxiv.org/api/errors#...`` (``http://`` in older answers) and whose title
+is "Error"; that is a :class:`~reader.sources.SourceError` carrying the API's message.
 
 Safety: a document with a ``<!DOCTYPE`` or ``<!ENTITY`` declaration is refused
 before parsing (a feed never needs one), so no entity is ever expanded.
@@ -55,7 +55,8 @@ OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 
 _A = f"{{{ATOM}}}"
 _X = f"{{{ARXIV}}}"
-_ERROR_ID = "http://arxiv.org/api/errors"
+# The id of arXiv's error entry, with either scheme (the real API answers https now).
+_ERROR_ID = re.compile(r"https?://(?:export\.)?arxiv\.org/api/errors\b", re.IGNORECASE)
 
 _SNIFF_CHARS = 20_000
 _FEED_ANYWHERE = re.compile(r"<(?:[\w.-]+:)?feed\b[^>]*=\s*[\"']http://www\.w3\.org/2005/Atom[\"']")
@@ -145,11 +146,16 @@ def _as_document(text: str) -> str:
     return _WRAPPER + "\n" * text.count("\n", 0, end) + text[end:] + "</feed>"
 
 
+def is_error_id(entry_id: str) -> bool:
+    """Whether ``entry_id`` is the id of arXiv's error entry (``.../api/errors#...``)."""
+    return _ERROR_ID.match(one_line(entry_id)) is not None
+
+
 def _raise_if_api_error(entry: ET.Element, source: str) -> None:
     """The API reports a bad query as an entry titled "Error": make it a SourceError."""
-    entry_id = one_line(entry.findtext(f"{_A}id") or "")
+    entry_id = entry.findtext(f"{_A}id") or ""
     title = one_line(entry.findtext(f"{_A}title") or "")
-    if entry_id.startswith(_ERROR_ID) and title.casefold() == "error":
+    if is_error_id(entry_id) and title.casefold() == "error":
         message = _text(entry, f"{_A}summary") or "unknown error"
         raise SourceError(source, None, f"arXiv API error: {brief(message)}")
 

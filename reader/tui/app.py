@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
@@ -33,6 +36,12 @@ MAX_TOAST_CHARS = 400
 MAX_TOAST_TITLE = 80
 # The line the command line prints when the app stops on a bug.
 MAX_FAILURE_CHARS = 300
+# How long keys wait for a screen just opened to focus its first widget (s), and how
+# often it is looked at meanwhile: a screen with nothing to focus gets its keys after.
+FOCUS_PATIENCE = 0.5
+FOCUS_POLL = 0.01
+# How many times a key's KeyDone goes from the focused widget up to the app.
+KEY_DONE_ROUNDS = 2
 
 
 def theme_names() -> set[str]:
@@ -51,6 +60,17 @@ class ReaderApp(App[None]):
 
     TITLE = "reader"
     BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
+
+    class KeyDone(Message):
+        """Follows a key to the widget it went to, and up the same way: once it
+        reaches the app, the key has been handled, bindings and all. It goes round
+        once more (``rounds``), behind what the binding posted on the way (the
+        filter's Done, which gives the list the focus back)."""
+
+        def __init__(self, key: events.Key, rounds: int = KEY_DONE_ROUNDS) -> None:
+            super().__init__()
+            self.key = key
+            self.rounds = rounds
 
     def __init__(
         self,
@@ -80,6 +100,12 @@ class ReaderApp(App[None]):
         self._crash: Exception | None = None
         # Every line drawn passes this: no text reaches the terminal as a control.
         self._filters.append(TerminalSafe())
+        # Keys go to widgets one at a time (see on_event): those waiting, the one on
+        # its way, whether the next waits for a focus change to settle, and until when.
+        self._keys: deque[events.Key] = deque()
+        self._key_on_its_way: events.Key | None = None
+        self._keys_settling = False
+        self._focus_deadline: float | None = None
         if self.config.keys:
             self.set_keymap(self.config.keymap)
 
@@ -107,6 +133,85 @@ class ReaderApp(App[None]):
         )
         if self._notice:
             self.notify(self._notice, title="Welcome", timeout=10, markup=False)
+
+    # -- keys, one at a time ----------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys go to the widgets one at a time, each once the one before has been
+        handled (its binding run, the focus it moved settled).
+
+        Textual forwards every key to the focused widget the moment it arrives; a
+        binding runs only once the key comes back up. So keys typed together
+        (``/diffusion``, a paste, tmux send-keys) all went to the list before ``/``
+        had moved the focus to the filter, and ran list actions: s starred, f
+        fetched. Held here instead, each key finds the widget the one before left
+        focused: the filter, the note editor, the list again after Esc.
+        """
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._keys.append(event)
+            if self._key_on_its_way is None and not self._keys_settling:
+                await self._send_keys()
+            return
+        await super().on_event(event)
+
+    async def _send_keys(self) -> None:
+        """Send waiting keys, in order, while none is on its way."""
+        while self._keys and self._key_on_its_way is None and not self._keys_settling:
+            if not self._focus_settled():
+                return
+            key = self._keys.popleft()
+            target = self.focused or self.screen
+            await super().on_event(key)  # a priority binding, or on its way to target
+            if key.is_forwarded:
+                self._key_on_its_way = key
+                if not target.post_message(self.KeyDone(key)):
+                    self._key_on_its_way = None  # the target is gone: nothing to wait for
+            else:
+                self._settle_keys()  # a priority binding ran: let the focus it moved settle
+
+    @on(KeyDone)
+    def _key_done(self, message: KeyDone) -> None:
+        message.stop()
+        if message.key is not self._key_on_its_way:
+            return
+        if message.rounds > 1:
+            # Once more from where the focus is now, behind what was posted there.
+            again = self.KeyDone(message.key, message.rounds - 1)
+            if (self.focused or self.screen).post_message(again):
+                return
+        self._key_on_its_way = None
+        self._settle_keys()
+
+    def _settle_keys(self) -> None:
+        """Send the next key after what the last one set in motion: a focus moved with
+        ``focus()`` is moved by a callback already queued here, which runs first."""
+        if not self._keys_settling:
+            self._keys_settling = True
+            self.call_later(self._settled)
+
+    async def _settled(self) -> None:
+        self._keys_settling = False
+        await self._send_keys()
+
+    def _focus_settled(self) -> bool:
+        """Whether the screen shown has focused a widget (a screen just opened focuses
+        its first one once mounted); waits a moment for one, looking again shortly."""
+        try:
+            focused = self.screen.focused
+        except Exception:  # no screen yet, or closing: nothing to wait for
+            return True
+        if focused is not None:
+            self._focus_deadline = None
+            return True
+        now = time.monotonic()
+        if self._focus_deadline is None:
+            self._focus_deadline = now + FOCUS_PATIENCE
+        if now >= self._focus_deadline:
+            self._focus_deadline = None
+            return True  # a screen with nothing to focus
+        self._keys_settling = True
+        self.set_timer(FOCUS_POLL, self._settled)
+        return False
 
     def notify(
         self,

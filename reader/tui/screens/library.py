@@ -609,7 +609,12 @@ class LibraryScreen(Screen[None]):
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         self._cancel_pending_g()  # g then j: the g meant nothing for the next paper
-        self._start_reading(event.paper_id)
+        if event.by_user:
+            self._start_reading(event.paper_id)
+        elif self._reading is None or self._reading[0] != event.paper_id:
+            # New rows put another paper here (a filter, a view, a reload, start-up):
+            # the user has not gone to it, so it does not turn read by itself.
+            self._stop_reading()
         # The list moves at once; the detail pane (a new layout each time, the
         # dearer half of a move) follows once the keys pause: holding j scrolls at
         # the key repeat rate instead of redrawing every abstract on the way.

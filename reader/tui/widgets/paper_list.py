@@ -150,10 +150,15 @@ class PaperList(ScrollView, can_focus=True):
 
     @dataclass
     class Highlighted(Message):
-        """The cursor moved onto another paper (``None``: the list is empty)."""
+        """The cursor moved onto another paper (``None``: the list is empty).
+
+        ``by_user`` when the user moved it (a key, a click, a paper picked in the
+        palette); not when new rows put it somewhere (start-up, a filter, a view,
+        a reload): only a paper the user went to may turn read by itself."""
 
         paper_list: PaperList
         paper_id: int | None
+        by_user: bool = False
 
         @property
         def control(self) -> PaperList:
@@ -173,6 +178,8 @@ class PaperList(ScrollView, can_focus=True):
         # Whether any paper has tags, found out when a wide row is first drawn.
         self._has_tags: bool | None = None
         self.empty_message = "No papers."
+        # Whether the cursor moving now is the user's doing (see Highlighted).
+        self._by_user = False
 
     # -- data -----------------------------------------------------------------
 
@@ -231,12 +238,21 @@ class PaperList(ScrollView, can_focus=True):
         self.refresh()
 
     def move_to(self, paper_id: int) -> bool:
-        """Put the cursor on ``paper_id`` if it is shown."""
+        """Put the cursor on ``paper_id`` if it is shown (the user asked for it)."""
         try:
-            self.cursor = self._ids.index(paper_id)
+            position = self._ids.index(paper_id)
         except ValueError:
             return False
+        self._move(position)
         return True
+
+    def _move(self, position: int) -> None:
+        """The user moves the cursor to ``position``."""
+        self._by_user = True
+        try:
+            self.cursor = position
+        finally:
+            self._by_user = False
 
     # -- cursor ---------------------------------------------------------------
 
@@ -252,7 +268,7 @@ class PaperList(ScrollView, can_focus=True):
             self.refresh_line(new)
         else:
             self.refresh()
-        self.post_message(self.Highlighted(self, self.highlighted))
+        self.post_message(self.Highlighted(self, self.highlighted, self._by_user))
 
     def _scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height
@@ -269,25 +285,25 @@ class PaperList(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     def action_cursor_down(self) -> None:
-        self.cursor += 1
+        self._move(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self.cursor -= 1
+        self._move(self.cursor - 1)
 
     def action_page_down(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
+        self._move(self.cursor + max(1, self.scrollable_content_region.height - 1))
 
     def action_page_up(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+        self._move(self.cursor - max(1, self.scrollable_content_region.height - 1))
 
     def action_half_page(self, direction: int) -> None:
-        self.cursor += direction * max(1, self.scrollable_content_region.height // 2)
+        self._move(self.cursor + direction * max(1, self.scrollable_content_region.height // 2))
 
     def action_first(self) -> None:
-        self.cursor = 0
+        self._move(0)
 
     def action_last(self) -> None:
-        self.cursor = len(self._ids) - 1
+        self._move(len(self._ids) - 1)
 
     def on_click(self, event: events.Click) -> None:
         """A click on a row puts the cursor there (the detail pane follows)."""
@@ -296,7 +312,7 @@ class PaperList(ScrollView, can_focus=True):
             return
         row = offset.y + round(self.scroll_y)
         if row < len(self._ids):
-            self.cursor = row
+            self._move(row)
 
     # -- drawing --------------------------------------------------------------
 
