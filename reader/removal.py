@@ -108,23 +108,40 @@ def stars_and_tags_of(held: Held) -> str:
     return ", ".join(parts)
 
 
-def question_lines(plan: Plan, *, what: str = "") -> list[str]:
-    """The question to ask before removing ``plan``'s papers: a few titles, the
-    stars, tags and notes that go with them, then "Remove 3 papers?". ``what``
-    names the papers ("sample " papers)."""
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What to ask before removing papers."""
+
+    # "Remove 3 papers?"
+    ask: str
+    # A few of their titles, one line each, then "… and 2 more".
+    titles: tuple[str, ...]
+    # The stars, tags and notes that go with them, and the papers that stay.
+    warnings: tuple[str, ...]
+
+
+def question(plan: Plan, *, what: str = "") -> Question:
+    """The question to ask before removing ``plan``'s papers; ``what`` names them
+    ("sample " papers)."""
     count = len(plan.ids)
-    lines = [f"  {shorten(one_line(title), TITLE_WIDTH)}" for title in plan.titles]
+    titles = [shorten(one_line(title), TITLE_WIDTH) for title in plan.titles]
     if count > len(plan.titles):
-        lines.append(f"  … and {count - len(plan.titles)} more")
+        titles.append(f"… and {count - len(plan.titles)} more")
+    warnings = []
     marks = stars_and_tags_of(plan.held)
     if marks:
-        lines.append(f"Starred or tagged by {marks}: those marks go with them.")
+        warnings.append(f"Starred or tagged by {marks}: those marks go with them.")
     if plan.held.notes:
-        lines.append(f"With notes by {notes_of(plan.held)}: the notes go with them.")
+        warnings.append(f"With notes by {notes_of(plan.held)}: the notes go with them.")
     if plan.kept:
-        lines.append(f"{kept_line(plan.kept, plan.kept_held)}.")
-    lines.append(f"Remove {_count(count, what + 'paper')}?")
-    return lines
+        warnings.append(f"{kept_line(plan.kept, plan.kept_held)}.")
+    return Question(f"Remove {_count(count, what + 'paper')}?", tuple(titles), tuple(warnings))
+
+
+def question_lines(plan: Plan, *, what: str = "") -> list[str]:
+    """:func:`question` as lines for a terminal, the question last."""
+    asked = question(plan, what=what)
+    return [*(f"  {title}" for title in asked.titles), *asked.warnings, asked.ask]
 
 
 def kept_line(kept: Sequence[int], held: Held) -> str:
