@@ -1,6 +1,18 @@
 """Storage: the only package that talks to SQLite."""
 
-from reader.store.errors import LibraryBusy, LibraryError, NoteConflict
+from reader.store.errors import LibraryBusy, LibraryError, NoteConflict, PapersGone
 from reader.store.library import Library, open_library
+from reader.store.removal import Held, NotRestored, PapersNoted, Removed
 
-__all__ = ["Library", "LibraryBusy", "LibraryError", "NoteConflict", "open_library"]
+__all__ = [
+    "Held",
+    "Library",
+    "LibraryBusy",
+    "LibraryError",
+    "NotRestored",
+    "NoteConflict",
+    "PapersGone",
+    "PapersNoted",
+    "Removed",
+    "open_library",
+]

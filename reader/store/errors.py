@@ -17,3 +17,7 @@ class NoteConflict(LibraryError):
 
 class LibraryBusy(LibraryError):
     """Another process holds the write lock longer than this write could wait."""
+
+
+class PapersGone(LibraryError):
+    """The papers a change names are no longer in the library (removed since)."""

@@ -36,10 +36,11 @@ from reader.models import (
     Paper,
     normalise_tags,
 )
-from reader.store import access, typed
+from reader.store import access, removal, typed
 from reader.store import journal as journaling
-from reader.store.errors import LibraryBusy, LibraryError, NoteConflict
+from reader.store.errors import LibraryBusy, LibraryError, NoteConflict, PapersGone
 from reader.store.journal import Journal
+from reader.store.removal import Held, Noted, Removed
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from reader.store.words import AUTHOR_COUNTS, IDS_IN_JSON, Words
 
@@ -134,6 +135,8 @@ _CHUNK_FIRST = 1_000
 _CHUNK_MIN = 200
 _CHUNK_MAX = 5_000
 _CHUNK_S = 0.1
+# The schema that marks the sample papers (see reader.store.removal).
+_SAMPLE_MARKED = 7
 
 
 def _quietly(step: str) -> None:
@@ -299,8 +302,16 @@ class Library:
             for statements in MIGRATIONS[version:]:
                 for statement in statements:
                     self.db.execute(statement)
+            if 0 < version < _SAMPLE_MARKED:
+                self._adopt_sample()
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _adopt_sample(self) -> None:
+        """Mark the sample papers of a library filled before they were marked."""
+        from reader.sample import sample_title_keys  # reader.sample needs the store
+
+        removal.adopt_sample(self._conn, sample_title_keys())
 
     def _back_up(self, path: Path, version: int) -> Path:
         """A copy of the library as it is, next to it, before an upgrade changes it:
@@ -561,14 +572,16 @@ class Library:
             return Words(None, self._conn)
         return Words(self.path, uri=self._read_uri, writable=self.read_only is None)
 
-    def import_papers(self, papers: Iterable[Paper]) -> ImportResult:
+    def import_papers(self, papers: Iterable[Paper], *, sample: bool = False) -> ImportResult:
         """Add new papers and update known ones, all in one transaction.
 
         A paper is known by its arXiv id, or by its normalised title when either
         side has no id (then the id is filled in). Incoming metadata wins where it
-        is present (see :func:`_merge`); annotations are never touched.
+        is present (see :func:`_merge`); annotations are never touched. The papers
+        are marked as the bundled sample's with ``sample``; without, any sample
+        paper among them is the user's from now on.
         """
-        result, _marks = self.import_papers_with_marks(list(papers), "", {})
+        result, _marks = self.import_papers_with_marks(list(papers), "", {}, sample=sample)
         return result
 
     def import_papers_with_marks(
@@ -578,6 +591,7 @@ class Library:
         marks: Mapping[int, Annotation],
         *,
         on_step: Callable[[str], None] | None = None,
+        sample: bool = False,
     ) -> tuple[ImportResult, MarksResult]:
         """Import ``papers`` as :meth:`import_papers` does and merge ``user``'s marks
         on them: all of it, or (an error, the process killed) none of it.
@@ -612,6 +626,7 @@ class Library:
                     counts, ids = self._import_papers(papers[start:stop], now, chunk_step, journal)
                     chunk_marks = [(i - start, mark) for i, mark in run.marks_in(ordered, stop)]
                     merged = self._merge_imported_marks(user, chunk_marks, ids, now, journal)
+                    run.brought(ids, sample=sample)
                 result, marked = _sum(result, counts), _sum(marked, merged)
                 run.committed(step)
         return result.with_cuts(cuts), marked
@@ -670,8 +685,8 @@ class Library:
         known = self._find(papers, keys)
         # Numbered as SQLite numbers rows (one past the largest), so a paper's row
         # id is known, for its marks and for a later copy of it, before it is written.
-        row = self._row("SELECT max(id) FROM papers")
-        first_new = next_id = (row[0] if row and row[0] is not None else 0) + 1
+        # One past the largest id a paper has ever had (see reader.store.removal).
+        first_new = next_id = removal.next_id(self._conn)
         added = updated = unchanged = 0
         ids: list[int] = []
         changed: set[int] = set()
@@ -935,13 +950,18 @@ class Library:
         Only those columns change, so an undone star leaves a read state set since
         alone. A note is put back only where it still reads as ``after`` left it:
         a note written since (in another window) is never overwritten, and raises
-        :class:`NoteConflict` with nothing changed.
+        :class:`NoteConflict` with nothing changed. Papers removed since are left
+        out; :class:`PapersGone` when that leaves none.
         """
         unknown = set(fields) - {"starred", "read_at", "tags", "note"}
         if unknown:
             raise ValueError(f"cannot restore {sorted(unknown)}")
         now = _now()
         with self.transaction():
+            present = set(removal.existing(self._conn, [mark.paper_id for mark in before]))
+            before = [mark for mark in before if mark.paper_id in present]
+            if not before:
+                raise PapersGone("the papers were removed from the library since; not undone")
             for mark in before:
                 if "note" in fields and after is not None:
                     row = self._row(_NOTE, (user, mark.paper_id))
@@ -1093,6 +1113,50 @@ class Library:
         marks = self.annotations(user)
         return [(paper, marks[paper.id]) for paper in self.papers() if paper.id in marks]
 
+    # -- removing papers ---------------------------------------------------------
+
+    def held(self, paper_ids: Sequence[int]) -> Held:
+        """What every user holds on these papers: notes (and drafts), stars, tags."""
+        try:
+            return removal.held(self._conn, paper_ids)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def remove_papers(self, paper_ids: Sequence[int], *, noted: Noted = "refuse") -> Removed:
+        """Remove these papers (those still in the library) in one transaction, with
+        their word-index entries, every user's annotations and drafts of them;
+        what :meth:`restore_papers` needs to put them back. Papers holding anyone's
+        note are refused (:class:`~reader.store.removal.PapersNoted`, nothing
+        removed), left in place (``"keep"``) or removed too (``"remove"``)."""
+        with self.transaction():
+            return removal.remove(self._conn, paper_ids, noted=noted)
+
+    def restore_papers(self, removed: Removed) -> None:
+        """Undo :meth:`remove_papers`: the papers back under their row ids, with
+        everyone's annotations and drafts as they were; refused whole
+        (:class:`~reader.store.removal.NotRestored`) when an import has brought one
+        of them back since."""
+        with self.transaction():
+            removal.restore(self._conn, removed)
+
+    def sample_ids(self) -> list[int]:
+        """The papers from the bundled sample (that no other import brought), in
+        :meth:`listing` order."""
+        rows = self._rows(
+            "SELECT id FROM papers INDEXED BY papers_listing "
+            "WHERE id IN (SELECT paper_id FROM sample_papers) "
+            f"ORDER BY {_LISTING_ORDER}"
+        )
+        return [paper_id for (paper_id,) in rows]
+
+    def ids_of_arxiv_ids(self, arxiv_ids: Sequence[str]) -> dict[str, int]:
+        """The row id of each of these arXiv ids (without version) in the library."""
+        rows = self._rows(
+            f"SELECT {typed.text('arxiv_id')}, id FROM papers WHERE arxiv_id IN {IDS_IN_JSON}",
+            (json.dumps(list(arxiv_ids)),),
+        )
+        return {arxiv_id: paper_id for arxiv_id, paper_id in rows}
+
 
 _ANNOTATION_COLUMNS = ", ".join(
     (
@@ -1163,6 +1227,8 @@ class _ImportRun:
         self._done = self._told = self._chunks = 0
         self.journal: Journal | None = None
         self._chunked = False
+        # Papers a journaled import brought: no longer sample papers once it stands.
+        self._brought: list[int] = []
         self._held: AbstractContextManager[bool] | None = None
 
     def __enter__(self) -> _ImportRun:
@@ -1196,6 +1262,7 @@ class _ImportRun:
         journal = self.journal
         assert journal is not None
         with self._library.transaction():
+            removal.unmark_sample(self._library._conn, self._brought)
             journal.finish()
         # The import stands from here: the journal is garbage, cleared now or
         # by the next process to open the library.
@@ -1236,6 +1303,18 @@ class _ImportRun:
         )
         self._marks_at = end
         return list(ordered[at:end])
+
+    def brought(self, ids: Sequence[int], *, sample: bool) -> None:
+        """The chunk's papers (``ids``) are the bundled sample's, or (no longer)
+        not: at once in a single transaction, at the end in a journaled import
+        (which a dead process's undo would not put back)."""
+        conn = self._library._conn
+        if sample:
+            removal.mark_sample(conn, ids)
+        elif self.journal is None:
+            removal.unmark_sample(conn, ids)
+        else:
+            self._brought.extend(ids)
 
     def committed(self, on_step: Callable[[str], None]) -> None:
         """A chunk is in: the next one sized to hold the lock about ``_CHUNK_S``."""

@@ -223,6 +223,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
     ),
+    # 7: which papers came from the bundled sample, so that one command removes
+    # them all (see reader.store.removal). A paper stops being one when another
+    # import brings it too. Libraries filled before this are matched against the
+    # sample as they are upgraded (Library._migrate).
+    (
+        """
+        CREATE TABLE sample_papers (
+            paper_id INTEGER PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

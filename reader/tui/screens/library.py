@@ -33,12 +33,21 @@ from reader.config import (
 from reader.models import Annotation, ImportResult, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
-from reader.store import Library, LibraryError, NoteConflict, open_library
+from reader.store import (
+    Library,
+    LibraryError,
+    NoteConflict,
+    NotRestored,
+    PapersGone,
+    Removed,
+    open_library,
+)
 from reader.text import one_line, safe_url, shorten
 from reader.tui.commands import PaperCommands
 from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import Drafts, NoteEditor
+from reader.tui.screens.remove_dialog import ConfirmRemove
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.tag_editor import TagEdit, TagEditor
 from reader.tui.system import EditorError, edit_in_editor, open_in_browser
@@ -50,6 +59,8 @@ from reader.writes import ATTEMPT_WAIT_MS, PendingWrites
 
 if TYPE_CHECKING:
     import httpx
+
+    from reader.store.removal import Noted
 
 T = TypeVar("T")
 
@@ -118,6 +129,14 @@ class Change:
     after: dict[int, Annotation]
 
 
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Papers removed: undo puts them back, with everyone's marks and drafts."""
+
+    label: str
+    removed: Removed
+
+
 def _field(mark: Annotation, field: str) -> object:
     return getattr(mark, field)
 
@@ -176,6 +195,9 @@ class LibraryScreen(Screen[None]):
         Binding("y", "copy_bibtex", "Copy BibTeX", show=False, id="copy.bibtex"),
         Binding("Y", "copy_id", "Copy arXiv id or URL", show=False, id="copy.id"),
         Binding("x", "export", "Export", id="library.export"),
+        Binding(
+            "D,delete", "remove_papers", "Remove from the library", show=False, id="library.remove"
+        ),
         Binding("S", "stats", "Stats for this view", show=False, id="library.stats"),
         Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
         Binding("question_mark", "help", "Help", id="library.help"),
@@ -267,7 +289,7 @@ class LibraryScreen(Screen[None]):
             deliver=self._deliver_write,
         )
         self._selected: set[int] = set()
-        self._undo: list[Change] = []
+        self._undo: list[Change | Removal] = []
         self._preset = self._settings.presets[0] if self._settings.presets else None
         self._sort = self._settings.default_sort
         self._sort_chosen = False
@@ -790,6 +812,9 @@ class LibraryScreen(Screen[None]):
             self.notify("Nothing to undo.", severity="warning", timeout=2)
             return
         change = self._undo.pop()
+        if isinstance(change, Removal):
+            self._undo_removal(change)
+            return
 
         def run(library: Library) -> dict[int, Annotation]:
             return library.restore(self.user, change.before, change.fields, after=change.after)
@@ -807,6 +832,9 @@ class LibraryScreen(Screen[None]):
                     markup=False,
                 )
                 self._remember(Annotation(change.before[0].paper_id, note=error.current))
+                return
+            if isinstance(error, PapersGone):  # removed since: never undoable again
+                self.notify(str(error), title="Not undone", severity="warning", markup=False)
                 return
             self._undo.append(change)
             self.notify(str(error), title="Undo failed", severity="error", markup=False)
@@ -935,7 +963,7 @@ class LibraryScreen(Screen[None]):
 
         return save
 
-    def _push_undo(self, change: Change) -> None:
+    def _push_undo(self, change: Change | Removal) -> None:
         self._undo.append(change)
         del self._undo[:-UNDO_LEVELS]
 
@@ -1142,6 +1170,11 @@ class LibraryScreen(Screen[None]):
             "Every paper in the list now (key: R)",
             self.action_mark_all_read,
         )
+        yield SystemCommand(
+            "Remove the sample papers",
+            "The papers the library started with, but those with notes (z undoes it)",
+            self.action_remove_sample,
+        )
         for preset in self._settings.presets:
             yield SystemCommand(
                 f"View: {preset.name}",
@@ -1258,3 +1291,123 @@ class LibraryScreen(Screen[None]):
 
     def _fail(self, message: str) -> None:
         self.post_message(self.Failed(message))
+
+    # -- removing papers ------------------------------------------------------
+
+    def action_remove_papers(self) -> None:
+        """Remove the marked papers, or the highlighted one, once the user says yes."""
+        if self._still_loading():
+            return
+        ids = self._targets()
+        if ids:
+            self._ask_to_remove(ids, "remove")
+
+    def action_remove_sample(self) -> None:
+        """Remove the bundled sample's papers, but those that hold anyone's note."""
+        if self._still_loading():
+            return
+        try:
+            ids = self.library.sample_ids()
+        except LibraryError as error:
+            self.notify(str(error), title="Remove", severity="error", markup=False)
+            return
+        if not ids:
+            self.notify("No sample papers in the library.", timeout=3)
+            return
+        self._ask_to_remove(ids, "keep", what="sample ")
+
+    def _ask_to_remove(self, ids: list[int], noted: Noted, *, what: str = "") -> None:
+        """Ask about removing ``ids`` (see :func:`reader.removal.plan`), then remove."""
+        from reader.removal import kept_line, plan, question
+
+        try:
+            found = plan(self.library, ids, noted=noted)
+        except LibraryError as error:
+            self.notify(str(error), title="Remove", severity="error", markup=False)
+            return
+        if not found.ids:
+            message = f"{kept_line(found.kept, found.kept_held)}; nothing removed."
+            self.notify(message, title="Remove", markup=False)
+            return
+        asked = question(found, what=what)
+
+        def answered(remove: bool | None) -> None:
+            if remove:
+                self._remove(list(found.ids), noted)
+
+        self.app.push_screen(ConfirmRemove(asked.ask, asked.titles, asked.warnings), answered)
+
+    def _remove(self, ids: list[int], noted: Noted) -> None:
+        def done(removed: Removed) -> None:
+            if not removed.ids:
+                self.notify("Those papers were removed already.", severity="warning", timeout=3)
+                return
+            label = f"Removed {papers_label(len(removed.ids))}"
+            self._push_undo(Removal(label, removed))
+            self._drop_papers(set(removed.ids))
+            kept = f" {papers_label(len(removed.kept))} with notes stay." if removed.kept else ""
+            self.notify(f"{label}.{kept} z undoes it.", timeout=5, markup=False)
+
+        self._write("Remove", lambda lib: lib.remove_papers(ids, noted=noted), done)
+
+    def _drop_papers(self, gone: set[int]) -> None:
+        """Take removed papers out of the list; the cursor goes to the next paper
+        still listed (else the one before), or stays where it was."""
+        papers = self.query_one(PaperList)
+        shown = list(papers.paper_ids)
+        highlighted = papers.highlighted
+        if highlighted in gone:
+            at = papers.cursor
+            after = [i for i in shown[at + 1 :] if i not in gone]
+            before = [i for i in shown[:at] if i not in gone]
+            if after or before:
+                papers.move_to(after[0] if after else before[-1])
+        self._papers = {i: paper for i, paper in self._papers.items() if i not in gone}
+        self._order = list(self._papers)
+        self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
+        self._selected -= gone
+        self._index = SearchIndex(list(self._papers.values()), self._words)
+        if self._query.text != self._query_text():
+            self._refilter()  # a newer filter was still being matched
+        else:
+            self._show(self._query, [i for i in self._matches if i not in gone])
+
+    def _undo_removal(self, change: Removal) -> None:
+        removed = change.removed
+
+        def done(_: None) -> None:
+            self._put_back(list(removed.ids))
+            self.notify(f"Undone: {change.label.lower()}.", markup=False)
+
+        def failed(error: LibraryError) -> None:
+            if isinstance(error, NotRestored):  # imported again since: never undoable
+                self.notify(str(error), title="Not undone", severity="warning", markup=False)
+                return
+            self._undo.append(change)
+            self.notify(str(error), title="Undo failed", severity="error", markup=False)
+
+        self._write("Undo", lambda lib: lib.restore_papers(removed), done, failed)
+
+    def _put_back(self, ids: list[int]) -> None:
+        """Show papers put back in the library, the cursor on the first of them."""
+        try:
+            order = self.library.order()
+            listed = {paper.id: paper for paper in self.library.listed_by_id(ids)}
+            marks = self.library.annotations_of(self.user, ids)
+        except LibraryError:
+            self.reload()
+            return
+        # Other papers another process added meanwhile come with its change (see
+        # check_outside_changes).
+        self._papers = {
+            i: paper for i in order if (paper := self._papers.get(i) or listed.get(i)) is not None
+        }
+        self._order = list(self._papers)
+        self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
+        self._marks.update(marks)
+        self._index = SearchIndex(list(self._papers.values()), self._words)
+        if self._query_text():
+            self._refilter()  # matched off the UI thread; the cursor stays where it is
+            return
+        self._show(Query.parse(""), self._order)
+        self.query_one(PaperList).move_to(ids[0])
