@@ -76,8 +76,27 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else None
 
     @property
+    def known_to_hf(self) -> bool:
+        """Whether Hugging Face knows the paper: it came from HF (the daily feed, its
+        API or its page text), which is what gives a featured day, upvotes, comments,
+        GitHub stars or an AI summary. No other source does, and the arXiv API and
+        BibTeX know nothing of HF: a paper from them alone may have no page there."""
+        return (
+            self.featured is not None
+            or self.upvotes is not None
+            or self.num_comments is not None
+            or self.github_stars is not None
+            or bool(self.ai_summary)
+            or bool(self.ai_keywords)
+        )
+
+    @property
     def hf_url(self) -> str | None:
-        return f"https://huggingface.co/papers/{self.arxiv_id}" if self.arxiv_id else None
+        """The paper's Hugging Face page: for a new-style arXiv id (HF has no pages
+        for old-style ids such as ``quant-ph/0201082``) of a paper HF knows."""
+        if not self.arxiv_id or "/" in self.arxiv_id or not self.known_to_hf:
+            return None
+        return f"https://huggingface.co/papers/{self.arxiv_id}"
 
     @property
     def doi_url(self) -> str | None:
