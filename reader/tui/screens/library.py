@@ -41,7 +41,13 @@ from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import Drafts, NoteEditor
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.tag_editor import TagEdit, TagEditor
-from reader.tui.system import EditorError, edit_in_editor, open_in_browser
+from reader.tui.system import (
+    CopyOutcome,
+    EditorError,
+    copy_to_system,
+    edit_in_editor,
+    open_in_browser,
+)
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.paper_detail import PaperDetail
@@ -217,6 +223,14 @@ class LibraryScreen(Screen[None]):
         """A write that waited for the library was made (or failed): show it."""
 
         outcome: Callable[[], None]
+
+    @dataclass
+    class Copied(Message):
+        """A copy finished: ``what`` was copied, where :class:`CopyOutcome` says."""
+
+        text: str
+        what: str
+        outcome: CopyOutcome
 
     @dataclass
     class Loaded(Message):
@@ -1040,8 +1054,7 @@ class LibraryScreen(Screen[None]):
             return
         from reader.export.bibtex import bibtex_entry
 
-        self.app.copy_to_clipboard(bibtex_entry(paper))
-        self.notify("Copied the BibTeX entry.", timeout=2)
+        self._copy(bibtex_entry(paper), "the BibTeX entry")
 
     def action_copy_id(self) -> None:
         paper = self._current()
@@ -1051,8 +1064,25 @@ class LibraryScreen(Screen[None]):
         if not value:
             self.notify("This paper has no arXiv id or link to copy.", severity="warning")
             return
-        self.app.copy_to_clipboard(value)
-        self.notify(f"Copied {value}", timeout=2, markup=False)
+        self._copy(value, value)
+
+    @work(thread=True, group="copy", exit_on_error=False)
+    def _copy(self, text: str, what: str) -> None:
+        """Copy through the system's clipboard tool, off the UI thread (a tool may
+        hang on a display gone away); :meth:`_copied` says where it went."""
+        self.post_message(self.Copied(text, what, copy_to_system(text)))
+
+    @on(Copied)
+    def _copied(self, event: Copied) -> None:
+        outcome = event.outcome
+        if outcome.needs_terminal:
+            self.app.copy_to_clipboard(event.text)
+        self.notify(
+            f"Copied {event.what} {outcome.where()}.",
+            severity="information" if outcome.tool is not None else "warning",
+            timeout=4,
+            markup=False,
+        )
 
     def action_export(self) -> None:
         """Export papers to a file (or an Obsidian folder) from a prefilled dialog."""
