@@ -6,6 +6,7 @@ Dates are ISO strings (``YYYY-MM-DD``) so they sort, store and export as they ar
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -22,6 +23,13 @@ def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
         if clean:
             seen.setdefault(clean, None)
     return tuple(seen)
+
+
+def title_id(title_key: str) -> str:
+    """A short id for a paper without an arXiv id, from its normalised title:
+    ``t-`` and ten hex digits (one in a trillion that two titles share one), the
+    same in every library."""
+    return "t-" + hashlib.sha256(title_key.encode("utf-8")).hexdigest()[:10]
 
 
 def papers_label(count: int) -> str:
@@ -146,6 +154,11 @@ class ListedPaper(NamedTuple):
     @property
     def title_key(self) -> str:
         return normalise_title(self.title)
+
+    @property
+    def short_id(self) -> str:
+        """What names the paper to a user: its arXiv id, else its title id."""
+        return self.arxiv_id or title_id(self.title_key)
 
 
 @dataclass(frozen=True, slots=True)

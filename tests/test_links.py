@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reader.models import Paper
+from reader.tui.widgets.paper_detail import links_text
 
 HF = "https://huggingface.co/papers/2409.11074"
 
@@ -37,3 +38,11 @@ def test_an_old_style_id_has_no_hugging_face_page() -> None:
     paper = Paper("Old", arxiv_id="quant-ph/0201082", upvotes=3, featured="2024-01-01")
     assert paper.hf_url is None
     assert paper.abs_url == "https://arxiv.org/abs/quant-ph/0201082"
+
+
+def test_the_detail_pane_lists_only_the_pages_there_are() -> None:
+    plain = links_text(Paper("From arXiv", arxiv_id="2409.11074")).plain
+    assert "arXiv: https://arxiv.org/abs/2409.11074" in plain
+    assert "Hugging Face" not in plain
+    featured = links_text(Paper("From HF", arxiv_id="2409.11074", featured="2024-09-18")).plain
+    assert f"Hugging Face: {HF}" in featured
