@@ -210,6 +210,11 @@ SCENARIOS = (
     Scenario("wide", "A 200x60 terminal: authors and tags", size=(200, 60), steps=show_note),
     Scenario("no-match", "A filter that matches nothing", steps=no_match),
     Scenario("empty", "First run on an empty library", sample=False),
+    Scenario(
+        "hugging-face",
+        "What Hugging Face knows: AI summary, keywords, counts; 34 authors folded",
+        papers=(HF_PAPER,),
+    ),
 )
 
 
