@@ -39,6 +39,7 @@ from reader.text import terminal_text
 
 if TYPE_CHECKING:
     from reader.models import Paper
+    from reader.net.http import Http
     from reader.store import Held
     from reader.store.removal import Noted
 
@@ -517,26 +518,89 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
 def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
     """Add papers by arXiv id or URL (2409.11074, arXiv:2409.11074v2, an abs or pdf URL).
 
-    Metadata comes from the arXiv API. All of them are added, or none.
+    Metadata comes from the arXiv API. All of them are added, or none. A title id
+    (t-..., what reader list shows for a paper without an arXiv id) looks that
+    paper up on arXiv by its title, and fills in its id when one paper has exactly
+    that title.
     """
     from reader.ids import parse_arxiv_id
+    from reader.lookup import is_title_id
     from reader.net.arxiv import arxiv_base_url, arxiv_http, by_ids
     from reader.net.http import host_label
 
     wanted = []
+    titles = []
     for text in papers:
+        if is_title_id(text):
+            titles.append(text.strip().lower())
+            continue
         parsed = parse_arxiv_id(text)
         if parsed is None:
-            raise click.ClickException(f"{text}: not an arXiv id or URL")
+            raise click.ClickException(f"{text}: not an arXiv id, URL or title id")
         wanted.append(parsed.id)
     wanted = list(dict.fromkeys(wanted))
+    titled, held = _titles_of(settings, list(dict.fromkeys(titles)))
+    found: list[Paper] = []
+    skipped = 0
     with friendly_errors(), arxiv_http(**_network()) as http:
-        found, skipped = _parse_atom_pages(by_ids(http, wanted))
-    found = [paper for paper in found if paper.arxiv_id in wanted]  # only what was asked
-    missing = sorted(set(wanted) - {paper.arxiv_id for paper in found})
-    if missing:
-        raise click.ClickException(f"not found on arXiv: {', '.join(missing)}; nothing added")
+        if wanted:
+            found, skipped = _parse_atom_pages(by_ids(http, wanted))
+        found = [paper for paper in found if paper.arxiv_id in wanted]  # only what was asked
+        missing = sorted(set(wanted) - {paper.arxiv_id for paper in found})
+        if missing:
+            raise click.ClickException(f"not found on arXiv: {', '.join(missing)}; nothing added")
+        found.extend(_look_up_titles(http, titled, held))
     _save_fetched(settings, host_label(arxiv_base_url()), found, skipped)
+
+
+def _titles_of(settings: Settings, title_ids: list[str]) -> tuple[list[tuple[str, str]], set[str]]:
+    """(title id, title) of the library's papers the ``title_ids`` name, and the
+    arXiv ids the library holds (a title found on arXiv as one of them is refused)."""
+    if not title_ids:
+        return [], set()
+    from reader.lookup import papers_with_title_ids
+
+    with opened(settings, create=False) as library:
+        listing = library.listing()
+        named = papers_with_title_ids(listing, title_ids)
+        unknown = [text for text, ids in named.items() if not ids]
+        if unknown:
+            raise click.ClickException(
+                f"no paper without an arXiv id has the title id {', '.join(unknown)} "
+                "(reader list shows them); nothing added"
+            )
+        papers = library.papers_by_id([ids[0] for ids in named.values()])
+    held = {paper.arxiv_id for paper in listing if paper.arxiv_id}
+    return [(text, paper.title) for text, paper in zip(named, papers, strict=True)], held
+
+
+def _look_up_titles(http: Http, titled: list[tuple[str, str]], held: set[str]) -> list[Paper]:
+    """The arXiv paper with exactly each title; none found for one, or one the
+    library holds already as another entry (``held``): an error."""
+    from reader.lookup import look_up_title
+    from reader.text import shorten
+
+    found = []
+    for text, title in titled:
+        try:
+            match = look_up_title(http, title)
+        except ValueError as error:  # a title without a word to search for
+            raise click.ClickException(f"{text}: {error}; nothing added") from None
+        if match.paper is None:
+            what = (
+                f"{len(match.same_title)} arXiv papers have that title "
+                f"({', '.join(str(p.arxiv_id) for p in match.same_title)}): add one by its id"
+                if match.same_title
+                else "arXiv has no paper with exactly that title"
+            )
+            raise click.ClickException(f"{text} “{shorten(title, 60)}”: {what}; nothing added")
+        if match.paper.arxiv_id in held:
+            raise click.ClickException(
+                f"{text} “{shorten(title, 60)}” is arXiv {match.paper.arxiv_id}, which the "
+                "library holds already as another entry; nothing added"
+            )
+        found.append(match.paper)
+    return found
 
 
 def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
@@ -696,6 +760,9 @@ def list_command(
 
     One paper a line: id, date, upvotes and title, separated by tabs (- when
     unknown); with --json, every field plus the user's starred, read, tags and note.
+    The id is the arXiv id, or for a paper without one a title id (t-...) that
+    reader add takes to look the paper up on arXiv by its title, and reader remove
+    takes too.
     """
     from reader.search import Query, SearchIndex
     from reader.sources.reader_json import paper_to_json
@@ -736,7 +803,7 @@ def list_command(
     lines = [
         "\t".join(
             (
-                paper.arxiv_id or f"#{paper.id}",
+                paper.short_id,
                 paper.published or "-",
                 "-" if paper.upvotes is None else str(paper.upvotes),
                 one_line(paper.title),
@@ -811,8 +878,8 @@ def remove_command(
     """Remove papers from the library, with everyone's stars, tags and notes on them.
 
     ID is an arXiv id in any form (2409.11074, arXiv:2409.11074v2, an abs or pdf
-    URL) or, for a paper without one, the #N that `reader list` shows (quote it
-    in the shell: '#18'). It asks first; --yes does not (and is needed when
+    URL) or, for a paper without one, the title id (t-...) that `reader list`
+    shows. It asks first; --yes does not (and is needed when
     standard input is not a terminal). Papers that hold anyone's note are refused
     unless --force. --sample removes the bundled sample's papers but those with
     notes (all of them with --force). There is no undo here (z undoes a removal

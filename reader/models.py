@@ -6,6 +6,7 @@ Dates are ISO strings (``YYYY-MM-DD``) so they sort, store and export as they ar
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -22,6 +23,13 @@ def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
         if clean:
             seen.setdefault(clean, None)
     return tuple(seen)
+
+
+def title_id(title_key: str) -> str:
+    """A short id for a paper without an arXiv id, from its normalised title:
+    ``t-`` and ten hex digits (one in a trillion that two titles share one), the
+    same in every library."""
+    return "t-" + hashlib.sha256(title_key.encode("utf-8")).hexdigest()[:10]
 
 
 def papers_label(count: int) -> str:
@@ -76,8 +84,27 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else None
 
     @property
+    def known_to_hf(self) -> bool:
+        """Whether Hugging Face knows the paper: it came from HF (the daily feed, its
+        API or its page text), which is what gives a featured day, upvotes, comments,
+        GitHub stars or an AI summary. No other source does, and the arXiv API and
+        BibTeX know nothing of HF: a paper from them alone may have no page there."""
+        return (
+            self.featured is not None
+            or self.upvotes is not None
+            or self.num_comments is not None
+            or self.github_stars is not None
+            or bool(self.ai_summary)
+            or bool(self.ai_keywords)
+        )
+
+    @property
     def hf_url(self) -> str | None:
-        return f"https://huggingface.co/papers/{self.arxiv_id}" if self.arxiv_id else None
+        """The paper's Hugging Face page: for a new-style arXiv id (HF has no pages
+        for old-style ids such as ``quant-ph/0201082``) of a paper HF knows."""
+        if not self.arxiv_id or "/" in self.arxiv_id or not self.known_to_hf:
+            return None
+        return f"https://huggingface.co/papers/{self.arxiv_id}"
 
     @property
     def doi_url(self) -> str | None:
@@ -127,6 +154,11 @@ class ListedPaper(NamedTuple):
     @property
     def title_key(self) -> str:
         return normalise_title(self.title)
+
+    @property
+    def short_id(self) -> str:
+        """What names the paper to a user: its arXiv id, else its title id."""
+        return self.arxiv_id or title_id(self.title_key)
 
 
 @dataclass(frozen=True, slots=True)

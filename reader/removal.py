@@ -42,32 +42,40 @@ class Plan:
 
 def paper_ids(library: Library, names: Sequence[str]) -> list[int]:
     """The row ids of the papers ``names`` name, once each, in order: an arXiv id in
-    any form (``2409.11074``, ``arXiv:2409.11074v2``, an abs or pdf URL), or the
-    ``#N`` that ``reader list`` prints for a paper without one. Raises
-    :class:`UnknownPaper` naming every name that finds no paper."""
+    any form (``2409.11074``, ``arXiv:2409.11074v2``, an abs or pdf URL), or, for a
+    paper without one, the title id (``t-…``) that ``reader list`` prints (every
+    paper of that title) or a row's ``#N``. Raises :class:`UnknownPaper` naming every
+    name that finds no paper."""
+    # Here, not at the top: reader.lookup brings the network client with it.
+    from reader.lookup import is_title_id, papers_with_title_ids
+
     found: list[tuple[str, int | str]] = []
+    titled: list[str] = []
     bad: list[str] = []
     for name in names:
         text = name.strip()
         number = text[1:]
         if text.startswith("#") and number.isascii() and number.isdigit():
             found.append((name, int(number)))
-            continue
-        parsed = parse_arxiv_id(text)
-        if parsed is None:
-            bad.append(name)
-        else:
+        elif is_title_id(text):
+            titled.append(name)
+        elif (parsed := parse_arxiv_id(text)) is not None:
             found.append((name, parsed.id))
+        else:
+            bad.append(name)
     if bad:
         raise UnknownPaper(
-            f"not an arXiv id or a #N from `reader list`: {', '.join(bad)}; nothing removed"
+            f"not an arXiv id or a title id from `reader list`: {', '.join(bad)}; nothing removed"
         )
     by_arxiv_id = library.ids_of_arxiv_ids([key for _, key in found if isinstance(key, str)])
     ids = [by_arxiv_id.get(key) if isinstance(key, str) else key for _, key in found]
     present = {paper.id for paper in library.listed_by_id([i for i in ids if i is not None])}
     missing = [name for (name, _), i in zip(found, ids, strict=True) if i not in present]
+    by_title = papers_with_title_ids(library.listing(), titled) if titled else {}
+    missing += [name for name in titled if not by_title[name.strip().lower()]]
     if missing:
         raise UnknownPaper(f"not in the library: {', '.join(missing)}; nothing removed")
+    ids += [i for name in titled for i in by_title[name.strip().lower()]]
     return list(dict.fromkeys(i for i in ids if i is not None))
 
 

@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from reader.config import Config
+from reader.models import Paper
 from reader.sample import load_sample_if_empty
 from reader.store import Library
 from reader.store import library as store_library
@@ -50,6 +51,8 @@ class Scenario:
     annotated: bool = True
     # No read delay: a paper marked read while the keys are pressed would be dated now.
     config: Config = field(default_factory=lambda: Config(read_delay=0))
+    # Papers beyond the sample (newer than all of it: they come first).
+    papers: tuple[Paper, ...] = ()
 
     def prepare(self, library: Library) -> None:
         """Fill an empty library for this scenario."""
@@ -57,6 +60,8 @@ class Scenario:
             load_sample_if_empty(library, now=FIXED_NOW)
         if self.sample and self.annotated:
             annotate(library)
+        if self.papers:
+            library.import_papers(list(self.papers))
 
     def app(self, library: Library) -> ReaderApp:
         """The app, on ``library`` as :meth:`prepare` left it."""
@@ -95,6 +100,53 @@ def _clock_at(moment: datetime) -> Iterator[None]:
     stamp = moment.replace(tzinfo=UTC).isoformat(timespec="seconds")
     with patch.object(store_library, "_now", lambda: stamp):
         yield
+
+
+_FIRST_NAMES = (
+    "Ada Ben Chen Dana Eli Fatima Gao Hana Ivan Jun Kai Lena Mateo Nora Omar Priya "
+    "Quinn Rosa Sven Tara Umar Vera Wei Xena Yuki Zoe Arjun Bea Carlos Dmitri Emma "
+    "Felix Grace Hugo"
+)
+_LAST_NAMES = (
+    "Lovelace Okafor Wang Levi Cohen Haddad Min Sato Petrov Park Müller Novak Silva "
+    "Berg Nasser Iyer Hughes Rossi Lund Bose Farouk Ivanova Zhang Kim Tanaka Adams "
+    "Rao Klein Ruiz Orlov Weber Brandt Lee Martin"
+)
+# A paper as the Hugging Face API gives it: everything HF knows, and a long author list.
+HF_PAPER = Paper(
+    title="Scaling Open Mixture-of-Experts Language Models to Trillions of Tokens",
+    arxiv_id="2611.01234",
+    arxiv_version=2,
+    abstract=(
+        "We train a family of open mixture-of-experts language models on up to four "
+        "trillion tokens and study how routing, expert count and data mixture interact "
+        "at scale. Our largest model matches dense models with three times its active "
+        "parameters on reasoning and coding benchmarks. We release weights, data "
+        "recipes and training logs."
+    ),
+    authors=tuple(
+        f"{first} {last}"
+        for first, last in zip(
+            _FIRST_NAMES.split(),
+            _LAST_NAMES.split(),
+            strict=True,
+        )
+    ),
+    published="2026-11-20",
+    updated="2026-11-22",
+    featured="2026-11-24",
+    upvotes=128,
+    num_comments=7,
+    github_url="https://github.com/example/open-moe",
+    github_stars=2345,
+    categories=("cs.CL", "cs.LG"),
+    primary_category="cs.CL",
+    ai_summary=(
+        "Open mixture-of-experts models trained on four trillion tokens match dense "
+        "models three times their active size; weights and recipes are released."
+    ),
+    ai_keywords=("mixture of experts", "scaling laws", "routing", "open models"),
+)
 
 
 async def show_note(pilot: Pilot[None]) -> None:
@@ -160,6 +212,11 @@ SCENARIOS = (
     Scenario("wide", "A 200x60 terminal: authors and tags", size=(200, 60), steps=show_note),
     Scenario("no-match", "A filter that matches nothing", steps=no_match),
     Scenario("empty", "First run on an empty library", sample=False),
+    Scenario(
+        "hugging-face",
+        "What Hugging Face knows: AI summary, keywords, counts; 34 authors folded",
+        papers=(HF_PAPER,),
+    ),
 )
 
 

@@ -325,7 +325,7 @@ def test_add_names_ids_arxiv_does_not_know_and_adds_nothing(
 def test_add_refuses_what_is_not_an_id_before_any_request(network: Network, db_path: Path) -> None:
     result = run("--db", db_path, "add", "2202.12139", "not-an-id")
     assert result.exit_code == 1
-    assert result.stderr == "Error: not-an-id: not an arXiv id or URL\n"
+    assert result.stderr == "Error: not-an-id: not an arXiv id, URL or title id\n"
     assert network.requests == []
 
 

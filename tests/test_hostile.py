@@ -31,9 +31,12 @@ def hostile(empty_library: Library) -> Library:
                 title=f"{MARKUP} {ESCAPES}",
                 arxiv_id="2401.00001",
                 abstract=f"{ODD} {LONG_WORD} {ESCAPES} {MARKUP}",
-                authors=("[b]Eve[/b]", "\x1b[2J Mallory"),
+                # Enough names that the list folds ("+ N more"): both ways are drawn.
+                authors=("[b]Eve[/b]", "\x1b[2J Mallory", *(f"[i]Sybil {n}[/i]" for n in range(9))),
                 published="2024-01-02",
                 github_url="javascript:alert(1)",
+                ai_summary=f"{MARKUP} {ESCAPES} {ODD}",
+                ai_keywords=(MARKUP, ESCAPES),
             ),
             Paper(
                 title=f"Huge {LONG_WORD}",
@@ -72,10 +75,19 @@ async def test_hostile_text_shows_as_text_and_never_acts(hostile: Library) -> No
         # Markup is shown, not applied: the brackets and their words are on screen.
         rows = [app.screen.query_one(PaperList).render_line(y).text for y in range(2)]
         assert "[bold red]Pwned[/]" in rows[0] and "Huge AAAA" in rows[1]
-        detail = shown(app, "#detail-title", "#detail-meta", "#detail-abstract")
+        parts = ("#detail-title", "#detail-authors", "#detail-meta", "#detail-abstract")
+        detail = shown(app, *parts)
         assert "[bold red]Pwned[/]" in detail and "[@click=app.quit]quit[/]" in detail
-        assert "[b]Eve[/b]" in detail and "Mallory" in detail
+        assert "[b]Eve[/b]" in detail and "Mallory" in detail and "+ 6 more" in detail
         assert "[red]tag" in detail
+        # Hugging Face's AI summary and keywords are text too.
+        summary = shown(app, "#detail-summary")
+        assert "[bold red]Pwned[/]" in summary and "\x1b" not in summary
+        assert "AI keywords: [bold red]Pwned[/]" in detail
+        await pilot.press("A")  # every author: their markup is text as well
+        await pilot.pause()
+        assert "[i]Sybil 8[/i]" in shown(app, "#detail-authors")
+        assert_nothing_reaches_the_terminal(app)
         await pilot.press("j")
         await pilot.pause(0.2)
         await pilot.press("k", "J", "J")

@@ -158,8 +158,21 @@ def test_unknown_ids_remove_nothing_and_are_named(db: Path) -> None:
     assert "not in the library: 2501.99999, #9999; nothing removed" in result.stderr
     assert "Flow matching for everyone" in titles(db)
 
-    result = run("remove", "flow", "--yes")
-    assert result.exit_code == 1 and "not an arXiv id or a #N" in result.stderr
+    result = run("remove", "flow", "t-0000000000", "--yes")
+    assert result.exit_code == 1
+    assert "not an arXiv id or a title id from `reader list`: flow;" in result.stderr
+    result = run("remove", "t-0000000000", "--yes")
+    assert result.exit_code == 1 and "not in the library: t-0000000000;" in result.stderr
+
+
+def test_the_id_reader_list_prints_for_a_paper_without_an_arxiv_id_removes_it(db: Path) -> None:
+    listed = run("list", "title:glad")
+    [line] = listed.output.splitlines()
+    paper_id = line.split("\t")[0]
+    assert paper_id.startswith("t-")
+    result = run("remove", paper_id.upper(), "--yes")
+    assert result.exit_code == 0, result.output
+    assert GLAD not in titles(db) and len(titles(db)) == 40
 
 
 def test_by_query(db: Path) -> None:

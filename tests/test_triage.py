@@ -361,6 +361,7 @@ async def test_open_keys_open_only_http_links(
                 arxiv_id="2409.11074",
                 github_url="https://github.com/a/b",
                 published="2030-01-01",
+                featured="2030-01-02",  # from Hugging Face: it has a page there
             )
         ]
     )

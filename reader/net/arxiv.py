@@ -28,6 +28,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
@@ -49,6 +50,8 @@ EMPTY_PAGE_RETRIES = 2
 # an empty page and a short page or two, not for a server sending one entry a page.
 EXTRA_REQUESTS = 5
 ATOM_TYPE = "application/atom+xml"
+# How arXiv orders results: newest first (a daily reader's want) or best match first.
+SortBy = Literal["submittedDate", "relevance"]
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -95,8 +98,10 @@ def search(
     max_results: int,
     page_size: int = 100,
     on_page: Callable[[int], None] | None = None,
+    sort_by: SortBy = "submittedDate",
 ) -> FetchResult[str]:
-    """The Atom text of each page of results for ``search_query=query``, newest first.
+    """The Atom text of each page of results for ``search_query=query``, newest first
+    (``sort_by="relevance"``: best match first).
 
     ``query`` is arXiv's own syntax (``all:diffusion AND cat:cs.CV``). At most
     ``max_results`` entries are asked for; pages without entries are not returned.
@@ -123,7 +128,7 @@ def search(
             "search_query": query.strip(),
             "start": collected,
             "max_results": min(page_size, max_results - collected),
-            "sortBy": "submittedDate",
+            "sortBy": sort_by,
             "sortOrder": "descending",
         }
         text = http.get_text(url, params, accept=ATOM_TYPE)

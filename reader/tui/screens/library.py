@@ -50,7 +50,13 @@ from reader.tui.screens.note_editor import Drafts, NoteEditor
 from reader.tui.screens.remove_dialog import ConfirmRemove
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.tag_editor import TagEdit, TagEditor
-from reader.tui.system import EditorError, edit_in_editor, open_in_browser
+from reader.tui.system import (
+    CopyOutcome,
+    EditorError,
+    copy_to_system,
+    edit_in_editor,
+    open_in_browser,
+)
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.paper_detail import PaperDetail
@@ -60,6 +66,7 @@ from reader.writes import ATTEMPT_WAIT_MS, PendingWrites
 if TYPE_CHECKING:
     import httpx
 
+    from reader.lookup import TitleMatch
     from reader.store.removal import Noted
 
 T = TypeVar("T")
@@ -193,6 +200,11 @@ class LibraryScreen(Screen[None]):
         Binding("g", "open_github_or_top", "GitHub (gg: top)", show=False, id="open.github"),
         Binding("h", "open('hf')", "Open Hugging Face page", show=False, id="open.hf"),
         Binding("y", "copy_bibtex", "Copy BibTeX", show=False, id="copy.bibtex"),
+        Binding(
+            "L", "look_up_id", "Look up the arXiv id by title", show=False, id="library.lookup"
+        ),
+        Binding("A", "toggle_authors", "All authors / fewer", show=False, id="library.authors"),
+        Binding("a", "fold_summary", "Fold the AI summary", show=False, id="library.fold_summary"),
         Binding("Y", "copy_id", "Copy arXiv id or URL", show=False, id="copy.id"),
         Binding("x", "export", "Export", id="library.export"),
         Binding(
@@ -241,6 +253,22 @@ class LibraryScreen(Screen[None]):
         outcome: Callable[[], None]
 
     @dataclass
+    class Copied(Message):
+        """A copy finished: ``what`` was copied, where :class:`CopyOutcome` says."""
+
+        text: str
+        what: str
+        outcome: CopyOutcome
+
+    @dataclass
+    class LookedUp(Message):
+        """A look-up of a paper's arXiv id by its title finished."""
+
+        paper: Paper
+        match: TitleMatch | None
+        error: str | None = None
+
+    @dataclass
     class Loaded(Message):
         """Every paper of a large library, read off the UI thread after its first page."""
 
@@ -274,6 +302,7 @@ class LibraryScreen(Screen[None]):
         self._clock = clock
         self._today = today
         self._fetching = False
+        self._looking_up = False
         self._papers: dict[int, ListedPaper] = {}
         self._order: list[int] = []
         self._position: dict[int, int] = {}
@@ -620,6 +649,14 @@ class LibraryScreen(Screen[None]):
 
     def action_scroll_detail(self, lines: int) -> None:
         self.query_one(PaperDetail).scroll_relative(y=lines, animate=False)
+
+    def action_toggle_authors(self) -> None:
+        if not self.query_one(PaperDetail).toggle_authors():
+            self.notify("Every author is listed already.", timeout=2)
+
+    def action_fold_summary(self) -> None:
+        if not self.query_one(PaperDetail).toggle_summary():
+            self.notify("This paper has no AI summary.", timeout=2)
 
     def action_toggle_reading(self) -> None:
         """Enter: the detail pane takes most of the screen, below a few rows of the
@@ -1073,8 +1110,7 @@ class LibraryScreen(Screen[None]):
             return
         from reader.export.bibtex import bibtex_entry
 
-        self.app.copy_to_clipboard(bibtex_entry(paper))
-        self.notify("Copied the BibTeX entry.", timeout=2)
+        self._copy(bibtex_entry(paper), "the BibTeX entry")
 
     def action_copy_id(self) -> None:
         paper = self._current()
@@ -1084,8 +1120,25 @@ class LibraryScreen(Screen[None]):
         if not value:
             self.notify("This paper has no arXiv id or link to copy.", severity="warning")
             return
-        self.app.copy_to_clipboard(value)
-        self.notify(f"Copied {value}", timeout=2, markup=False)
+        self._copy(value, value)
+
+    @work(thread=True, group="copy", exit_on_error=False)
+    def _copy(self, text: str, what: str) -> None:
+        """Copy through the system's clipboard tool, off the UI thread (a tool may
+        hang on a display gone away); :meth:`_copied` says where it went."""
+        self.post_message(self.Copied(text, what, copy_to_system(text)))
+
+    @on(Copied)
+    def _copied(self, event: Copied) -> None:
+        outcome = event.outcome
+        if outcome.needs_terminal:
+            self.app.copy_to_clipboard(event.text)
+        self.notify(
+            f"Copied {event.what} {outcome.where()}.",
+            severity="information" if outcome.tool is not None else "warning",
+            timeout=4,
+            markup=False,
+        )
 
     def action_export(self) -> None:
         """Export papers to a file (or an Obsidian folder) from a prefilled dialog."""
@@ -1216,6 +1269,87 @@ class LibraryScreen(Screen[None]):
     def action_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
         self.app.push_screen(HelpScreen(self.app, self, views))
+
+    # -- looking up an arXiv id -------------------------------------------------
+
+    def action_look_up_id(self) -> None:
+        """Find the arXiv id of a paper imported without one, by its title, in the
+        background; the paper gains it (and arXiv's metadata) when exactly one
+        arXiv paper has that title."""
+        paper = self._current()
+        if paper is None:
+            return
+        if paper.arxiv_id:
+            self.notify(f"This paper's arXiv id is {paper.arxiv_id}.", timeout=3, markup=False)
+            return
+        if self._looking_up:
+            self.notify("Already looking a paper up.", severity="warning", timeout=3)
+            return
+        self._looking_up = True
+        self._set_status(f"Looking up “{shorten(one_line(paper.title), 60)}” on arXiv…")
+        # A daemon thread, as for a fetch: quitting must not wait out a slow server.
+        threading.Thread(target=self._look_up, args=(paper,), name="look-up", daemon=True).start()
+
+    def _look_up(self, paper: Paper) -> None:
+        from reader.lookup import look_up_title
+        from reader.net import NetError
+        from reader.net.arxiv import arxiv_http
+
+        def retrying(message: str) -> None:
+            self.post_message(self.FetchProgress(message))
+
+        try:
+            with arxiv_http(transport=self._transport, on_retry=retrying) as http:
+                match = look_up_title(http, paper.title)
+        except (NetError, SourceError, ValueError) as error:
+            self.post_message(self.LookedUp(paper, None, str(error)))
+        except Exception as error:  # a bug must end as a toast, not a silent dead thread
+            self.post_message(self.LookedUp(paper, None, f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.LookedUp(paper, match))
+
+    @on(LookedUp)
+    def _looked_up(self, event: LookedUp) -> None:
+        self._looking_up = False
+        self._set_status(None)
+        title = f"“{shorten(one_line(event.paper.title), 60)}”"
+        match = event.match
+        if match is None:
+            self.notify(event.error or "", title="Look-up failed", severity="error", markup=False)
+            return
+        found = match.paper
+        if found is None:
+            if match.same_title:
+                ids = ", ".join(str(p.arxiv_id) for p in match.same_title)
+                why = f"{len(match.same_title)} arXiv papers have exactly this title ({ids})."
+            else:
+                why = f"arXiv has no paper titled exactly {title} ({match.results} near matches)."
+            self.notify(
+                f"{why} reader add ID adds the right one by its id.",
+                title="No arXiv id found",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return
+        if any(listed.arxiv_id == found.arxiv_id for listed in self._papers.values()):
+            self.notify(
+                f"arXiv {found.arxiv_id} has this title, and is in the library already "
+                "as another entry: nothing changed.",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def saved(result: ImportResult) -> None:
+            self.reload()
+            self.notify(
+                f"{title} is arXiv {found.arxiv_id}: its links and arXiv's details are filled in.",
+                title="arXiv id found",
+                markup=False,
+            )
+
+        self._write("arXiv id", lambda lib: lib.import_papers([found]), saved)
 
     # -- fetching -------------------------------------------------------------
 

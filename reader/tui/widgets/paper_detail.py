@@ -10,11 +10,13 @@ from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
 from reader.limits import (
     ABSTRACT_CHARS,
+    AUTHOR_CHARS,
     NOTE_CHARS,
     PROSE_CHARS,
     TAG_CHARS,
@@ -29,27 +31,50 @@ from reader.tui.system import open_in_browser
 
 # The author names shown before the abstract, at most (characters).
 AUTHORS_SHOWN_CHARS = 5_000
+# A long author list shows this many names and "+ N more" (A or a click shows all);
+# a list only a name or two longer is shown whole: "+ 1 more" saves nothing.
+AUTHORS_FOLDED = 5
+AUTHORS_FOLD_FROM = AUTHORS_FOLDED + 3
+# Hugging Face's AI keywords shown, at most.
+KEYWORDS_SHOWN = 12
+# The style meta a click on "+ N more" carries.
+_MORE_AUTHORS = "more-authors"
 
 
 class PaperDetail(VerticalScroll, can_focus=False):
-    """Title, authors, dates, upvotes, links, abstract and note of one paper."""
+    """Title, authors, dates, upvotes, links, note, AI summary and abstract of one paper."""
 
     DEFAULT_CSS = """
     PaperDetail {
         padding: 0 1;
         & > #detail-title { text-style: bold; color: $text; margin: 1 0 0 0; }
-        & > #detail-meta { color: $text-muted; margin: 1 0 0 0; }
+        & > #detail-authors { color: $text-muted; margin: 1 0 0 0; }
+        & > #detail-meta { color: $text-muted; }
         & > #detail-links { margin: 1 0 0 0; }
-        & > #detail-abstract { margin: 1 0 0 0; }
         & > #detail-note-heading { margin: 1 0 0 0; color: $text-success; text-style: bold; }
         & > #detail-note { margin: 0; padding: 0 0 0 1; background: transparent;
                            border-left: outer $success-darken-2; }
+        & > #detail-summary-heading { margin: 1 0 0 0; color: $text-accent; text-style: bold; }
+        & > #detail-summary { padding: 0 0 0 1; border-left: outer $accent-darken-2; }
+        & > #detail-abstract-heading { margin: 1 0 0 0; color: $text-muted; text-style: bold; }
+        & > #detail-abstract { margin: 1 0 0 0; }
+        & > #detail-abstract.-headed { margin: 0; }
         & > .-hidden { display: none; }
     }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._paper: Paper | None = None
+        self._mark: Annotation | None = None
+        # Whether every author of the paper on show is listed (A): per paper.
+        self._all_authors = False
+        # Whether AI summaries are folded away (a): for every paper, until a again.
+        self.summary_folded = False
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
+        yield Static(id="detail-authors")
         yield Static(id="detail-meta")
         yield Static(id="detail-links")
         # The user's own words come before the abstract: they are what they came back for.
@@ -57,18 +82,31 @@ class PaperDetail(VerticalScroll, can_focus=False):
         # Only http(s) links are links (note_parser), and they open only through our
         # own check, never directly.
         yield Markdown(id="detail-note", open_links=False, parser_factory=note_parser)
+        # Hugging Face's AI summary, labelled as such, above the abstract it summarises.
+        yield Static(id="detail-summary-heading")
+        yield Static(id="detail-summary")
+        yield Static(Text("Abstract"), id="detail-abstract-heading")
         yield Static(id="detail-abstract")
+
+    @property
+    def paper(self) -> Paper | None:
+        """The paper on show."""
+        return self._paper
 
     def show(self, paper: Paper | None, mark: Annotation | None, *, empty_message: str) -> None:
         """Show ``paper`` (or ``empty_message`` when there is none)."""
+        if paper is None or self._paper is None or paper.id != self._paper.id:
+            self._all_authors = False  # a long list folds again on another paper
+        self._paper, self._mark = paper, mark
         title = self.query_one("#detail-title", Static)
         if paper is None:
             # The first paragraph as the heading; what to do next as plain text.
             first, _, rest = empty_message.partition("\n\n")
             title.update(Text(first, style="italic"))
-            self.query_one("#detail-meta", Static).update(_advice(rest))
-            for part in ("#detail-links", "#detail-abstract"):
+            self.query_one("#detail-authors", Static).update(_advice(rest))
+            for part in ("#detail-meta", "#detail-links", "#detail-abstract"):
                 self.query_one(part, Static).update("")
+            self._show_summary(None)
             self._show_note("")
             return
         mark = mark or Annotation(paper.id or 0)
@@ -77,14 +115,74 @@ class PaperDetail(VerticalScroll, can_focus=False):
         if mark.starred:
             heading = Text.assemble("★ ", heading)
         title.update(heading)
+        self._show_authors()
         self.query_one("#detail-meta", Static).update(_meta_text(paper, mark))
-        self.query_one("#detail-links", Static).update(_links_text(paper))
+        lookup_key = self._key("library.lookup", "L")
+        self.query_one("#detail-links", Static).update(links_text(paper, lookup_key=lookup_key))
         abstract = strip_controls(cut(paper.abstract, ABSTRACT_CHARS)).strip()
         self.query_one("#detail-abstract", Static).update(
             Text(abstract) if abstract else Text(no_abstract(paper), style="italic")
         )
+        self._show_summary(paper)
         self._show_note(mark.note)
         self.scroll_home(animate=False)
+
+    def toggle_authors(self) -> bool:
+        """List every author of a long list, or fold it again; False when the paper
+        on show has no list to fold."""
+        paper = self._paper
+        if paper is None or len(paper.authors) < AUTHORS_FOLD_FROM:
+            return False
+        self._all_authors = not self._all_authors
+        self._show_authors()
+        return True
+
+    def toggle_summary(self) -> bool:
+        """Fold AI summaries away, or show them again (for every paper, not this one
+        only); False when the paper on show has none."""
+        if self._paper is None or not _summary(self._paper):
+            return False
+        self.summary_folded = not self.summary_folded
+        self._show_summary(self._paper)
+        return True
+
+    def _show_authors(self) -> None:
+        assert self._paper is not None
+        key = self._key("library.authors", "A")
+        self.query_one("#detail-authors", Static).update(
+            authors_text(self._paper, every=self._all_authors, key=key)
+        )
+
+    def _show_summary(self, paper: Paper | None) -> None:
+        summary = _summary(paper) if paper is not None else ""
+        heading = self.query_one("#detail-summary-heading", Static)
+        body = self.query_one("#detail-summary", Static)
+        heading.set_class(not summary, "-hidden")
+        body.set_class(not summary or self.summary_folded, "-hidden")
+        # Two summaries of one paper: the abstract is named, so it is told from the AI's.
+        self.query_one("#detail-abstract-heading").set_class(not summary, "-hidden")
+        self.query_one("#detail-abstract").set_class(bool(summary), "-headed")
+        if not summary:
+            return
+        key = self._key("library.fold_summary", "a")
+        if self.summary_folded:
+            note = f"folded: {key} shows it"
+        else:
+            note = f"{key} folds it"
+            body.update(Text(summary))
+        heading.update(Text.assemble("AI summary by Hugging Face ", (note, "dim")))
+
+    def _key(self, binding_id: str, default: str) -> str:
+        """The key the user has for ``binding_id`` (remapped in the config, or not)."""
+        keys = self.app._keymap.get(binding_id, default) if self.is_attached else default
+        return self.app.get_key_display(Binding(keys.split(",")[0].strip(), ""))
+
+    @on(events.Click, "#detail-authors")
+    def _more_authors(self, event: events.Click) -> None:
+        """A click on "+ N more" lists every author (as A does)."""
+        if event.style.meta.get(_MORE_AUTHORS):
+            event.stop()
+            self.toggle_authors()
 
     def _show_note(self, note: str) -> None:
         has_note = bool(note.strip())
@@ -131,10 +229,34 @@ def no_abstract(paper: Paper) -> str:
     return "No abstract in the library, and no arXiv id to fetch one by."
 
 
+def _summary(paper: Paper) -> str:
+    """The paper's AI summary as it is shown: bounded, without controls."""
+    return strip_controls(cut(paper.ai_summary or "", PROSE_CHARS)).strip()
+
+
+def authors_text(paper: Paper, *, every: bool = False, key: str = "A") -> Text:
+    """The author names (the first few and "+ N more" for a long list, unless
+    ``every``), or the count alone when no names are known. ``key`` shows and folds
+    a long list."""
+    names = paper.authors
+    if len(names) < AUTHORS_FOLD_FROM or every:
+        label = one_line(cut(paper.author_label, AUTHORS_SHOWN_CHARS))
+        if len(names) >= AUTHORS_FOLD_FROM:
+            return Text.assemble(label, " ", (f"({key} folds the list)", "dim"))
+        return Text(label)
+    shown = ", ".join(one_line(cut(name, AUTHOR_CHARS)) for name in names[:AUTHORS_FOLDED])
+    more = f"+ {len(names) - AUTHORS_FOLDED} more"
+    return Text.assemble(
+        shown, " ", (more, Style(underline=True, meta={_MORE_AUTHORS: True})), (f" ({key})", "dim")
+    )
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def _meta_text(paper: Paper, mark: Annotation) -> Text:
     lines = []
-    if paper.author_label:
-        lines.append(one_line(cut(paper.author_label, AUTHORS_SHOWN_CHARS)))
     facts = []
     if paper.published:
         facts.append(f"Published {paper.published}")
@@ -142,10 +264,18 @@ def _meta_text(paper: Paper, mark: Annotation) -> Text:
         facts.append(f"updated {paper.updated}")
     if paper.featured:
         facts.append(f"on HF {paper.featured}")
-    if paper.upvotes is not None:
-        facts.append(f"▲ {paper.upvotes} upvote" + ("" if paper.upvotes == 1 else "s"))
     if facts:
         lines.append(" · ".join(facts))
+    # What Hugging Face counts: how many liked it, talked about it, starred its code.
+    counts = []
+    if paper.upvotes is not None:
+        counts.append("▲ " + _count(paper.upvotes, "upvote", "upvotes"))
+    if paper.num_comments is not None:
+        counts.append(_count(paper.num_comments, "comment", "comments"))
+    if paper.github_stars is not None:
+        counts.append(_count(paper.github_stars, "GitHub star", "GitHub stars"))
+    if counts:
+        lines.append(" · ".join(counts))
     where = []
     if paper.arxiv_id:
         version = f"v{paper.arxiv_version}" if paper.arxiv_version else ""
@@ -157,6 +287,12 @@ def _meta_text(paper: Paper, mark: Annotation) -> Text:
             where.append(cut(extra, PROSE_CHARS))
     if where:
         lines.append(one_line(" · ".join(part for part in where if part.strip())))
+    if paper.ai_keywords:
+        keywords = ", ".join(
+            one_line(cut(k, TAG_CHARS)) for k in paper.ai_keywords[:KEYWORDS_SHOWN]
+        )
+        more = len(paper.ai_keywords) - KEYWORDS_SHOWN
+        lines.append(f"AI keywords: {keywords}" + (f" + {more} more" if more > 0 else ""))
     state = [f"Read {mark.read_at[:10]}" if mark.read_at else "Unread"]
     if mark.tags:
         state.append(" ".join(f"#{cut(tag, TAG_CHARS)}" for tag in mark.tags[:TAGS]))
@@ -164,7 +300,9 @@ def _meta_text(paper: Paper, mark: Annotation) -> Text:
     return Text("\n".join(lines))
 
 
-def _links_text(paper: Paper) -> Text:
+def links_text(paper: Paper, *, lookup_key: str = "L") -> Text:
+    """The paper's pages, one a line, each a link a click opens; without an arXiv id,
+    why there is none and the key (``lookup_key``) that looks it up by title."""
     text = Text()
     links = (
         ("arXiv", paper.abs_url),
@@ -182,8 +320,14 @@ def _links_text(paper: Paper) -> Text:
             text.append("\n")
         text.append(f"{label}: ", "bold")
         text.append(url, Style(link=url, underline=True))
-    if not text:
-        text.append("No links: this paper has no arXiv id yet.", "italic")
+    if not paper.arxiv_id:
+        if text:
+            text.append("\n")
+        text.append(
+            f"No arXiv id: the text it was imported from had none. {lookup_key} looks it up "
+            "on arXiv by title.",
+            "italic",
+        )
     return text
 
 
