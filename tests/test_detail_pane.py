@@ -177,3 +177,20 @@ async def test_the_new_keys_are_in_the_help_and_can_be_remapped(empty_library: L
         await pilot.press("W", "F")
         await pilot.pause()
         assert "Hugo Martin" in shown(app) and SUMMARY not in shown(app)
+
+
+async def test_a_note_draws_no_empty_line_at_either_end_of_its_border(
+    empty_library: Library,
+) -> None:
+    """The note's first and last blocks keep no outer margin: an empty line inside
+    the note's border looked like a line of the note."""
+    empty_library.import_papers([HF_PAPER])
+    [paper_id] = [paper.id for paper in empty_library.listing()]
+    empty_library.set_note("ana", paper_id, "## Key idea\n\nrouting")
+    app = ReaderApp(empty_library, "ana", config=QUIET)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        note = app.screen.query_one("#detail-note")
+        assert "Key idea" in shown(app) and "routing" in shown(app)
+        # The heading's line and the paragraph's, nothing above or below them.
+        assert note.outer_size.height == 2

@@ -53,7 +53,11 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-links { margin: 1 0 0 0; }
         & > #detail-note-heading { margin: 1 0 0 0; color: $text-success; text-style: bold; }
         & > #detail-note { margin: 0; padding: 0 0 0 1; background: transparent;
-                           border-left: outer $success-darken-2; }
+                           border-left: outer $success-darken-2;
+                           /* The blocks' own outer margins would draw empty lines
+                              inside the border. */
+                           & > *:first-child { margin-top: 0; }
+                           & > *:last-child { margin-bottom: 0; } }
         & > #detail-summary-heading { margin: 1 0 0 0; color: $text-accent; text-style: bold; }
         & > #detail-summary { padding: 0 0 0 1; border-left: outer $accent-darken-2; }
         & > #detail-abstract-heading { margin: 1 0 0 0; color: $text-muted; text-style: bold; }
