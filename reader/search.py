@@ -30,6 +30,8 @@ The query language (field names and values are case-insensitive):
 ``has:note``                also ``has:code`` (a GitHub link)
 ``upvotes:>10``             also ``<``, ``>=``, ``<=``, ``=``, ``5..20``; a bare
                             number means ``=``; no count counts as 0
+``github:>100``             GitHub stars, compared as upvotes are
+``comments:>5``             the number of comments on Hugging Face, the same
 ``-anything``               negates a word, a phrase or any term
 ==========================  ===================================================
 
@@ -79,7 +81,7 @@ from datetime import date
 from difflib import get_close_matches
 from functools import cached_property
 from itertools import compress
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
@@ -100,7 +102,22 @@ ABSTRACT_WEIGHT = 0.6
 WORD_START_BONUS = 10.0
 PHRASE_BONUS = 25.0
 
-FIELDS = ("author", "title", "year", "before", "after", "recent", "tag", "is", "has", "upvotes")
+FIELDS = (
+    "author",
+    "title",
+    "year",
+    "before",
+    "after",
+    "recent",
+    "tag",
+    "is",
+    "has",
+    "upvotes",
+    "github",
+    "comments",
+)
+# Fields that compare a count: a paper without one counts 0.
+COUNT_FIELDS = ("upvotes", "github", "comments")
 IS_VALUES = ("starred", "unread", "read")
 HAS_VALUES = ("note", "code")
 # Names people try that are not fields, and what they probably meant.
@@ -121,13 +138,21 @@ _GUESSES = {
     "star": "is:starred",
     "stars": "is:starred",
     "starred": "is:starred",
+    "comment": "comments:",
+    "discussion": "comments:",
     "unread": "is:unread",
     "read": "is:read",
     "note": "has:note",
     "notes": "has:note",
     "code": "has:code",
-    "github": "has:code",
     "repo": "has:code",
+}
+# ... and with a count after them ("stars:>100"), what they probably meant then.
+_COUNT_GUESSES = {
+    "stars": "github: (GitHub stars)",
+    "star": "github: (GitHub stars)",
+    "githubstars": "github: (GitHub stars)",
+    "gh": "github: (GitHub stars)",
 }
 _NEEDS = {
     "author": "author: needs a name, e.g. author:lecun",
@@ -137,6 +162,8 @@ _NEEDS = {
     "before": "before: needs a date like 2024, 2024-06 or 2024-06-30",
     "after": "after: needs a date like 2024, 2024-06 or 2024-06-30",
     "upvotes": "upvotes: needs a number, e.g. upvotes:>10",
+    "github": "github: needs a number of GitHub stars, e.g. github:>100",
+    "comments": "comments: needs a number, e.g. comments:>5",
     "recent": "recent: needs a number of days, e.g. recent:7",
     "is": "is: takes starred, unread or read",
     "has": "has: takes note or code",
@@ -160,6 +187,8 @@ _WEIGHTS = {"title": TITLE_WEIGHT, "authors": AUTHOR_WEIGHT, "abstract": ABSTRAC
 _RECENT_BYTES = 64 << 20
 # The score of a word that is only punctuation: it matches every paper, ranks none.
 _ANYWHERE = 1e-9
+# The index's ordering of each count, by field (cached properties of SearchIndex).
+_BY_COUNT = {"upvotes": "_by_upvotes", "github": "_by_stars", "comments": "_by_comments"}
 # numpy arrays: a score per paper position, and paper positions or ids.
 Scores = Any
 Positions = Any
@@ -241,7 +270,7 @@ def _parse(text: str, today: date) -> Query:
                 else:
                     terms.append(term)
                 continue
-            hint = _unknown_field(field)
+            hint = _unknown_field(field, value)
             if hint is not None:
                 errors[hint] = None
                 continue
@@ -293,10 +322,13 @@ def _tokens(text: str) -> Iterable[tuple[bool, str | None, str, bool, bool]]:
         at = stop
 
 
-def _unknown_field(name: str) -> str | None:
-    """A hint for ``name:`` when it looks like a field; None when it reads as text."""
+def _unknown_field(name: str, value: str = "") -> str | None:
+    """A hint for ``name:value`` when ``name`` looks like a field; None when it reads
+    as text."""
     name = name.lower()
     guess = _GUESSES.get(name)
+    if name in _COUNT_GUESSES and _bounds(value.strip(), digits=None) is not None:
+        guess = _COUNT_GUESSES[name]
     if guess is None:
         close = get_close_matches(name, FIELDS, n=1, cutoff=0.75)
         # Two letters are enough to guess a field, except where they read as a word
@@ -502,6 +534,10 @@ class Listed(Protocol):
     @property
     def upvotes(self) -> int | None: ...
     @property
+    def github_stars(self) -> int | None: ...
+    @property
+    def num_comments(self) -> int | None: ...
+    @property
     def github_url(self) -> str | None: ...
     @property
     def featured(self) -> str | None: ...
@@ -683,9 +719,14 @@ class SearchIndex:
     def _ends(self) -> list[str | None]:
         return self._periods[1]
 
-    @cached_property
-    def _upvotes(self) -> list[int | None]:
-        return [paper.upvotes or 0 for paper in self._kept]
+    def _counts(self, field: str) -> list[int | None]:
+        """Each paper's count of a :data:`COUNT_FIELDS` field, 0 where unknown."""
+        read = {
+            "upvotes": attrgetter("upvotes"),
+            "github": attrgetter("github_stars"),
+            "comments": attrgetter("num_comments"),
+        }[field]
+        return [read(paper) or 0 for paper in self._kept]
 
     @cached_property
     def _featured(self) -> list[str | None]:
@@ -715,7 +756,16 @@ class SearchIndex:
 
     @cached_property
     def _by_upvotes(self) -> _Ordered[int]:
-        return _Ordered(self._upvotes)
+        return _Ordered(self._counts("upvotes"))
+
+    # Not warmed: few filters ask for them.
+    @cached_property
+    def _by_stars(self) -> _Ordered[int]:
+        return _Ordered(self._counts("github"))
+
+    @cached_property
+    def _by_comments(self) -> _Ordered[int]:
+        return _Ordered(self._counts("comments"))
 
     def search(self, query: Query, marks: Mapping[int, Annotation] | None = None) -> list[int]:
         """Ids of the papers matching every word and term of ``query``.
@@ -840,8 +890,9 @@ class SearchIndex:
             # ``marks`` must not change while this runs: the TUI hands its worker a copy.
             marked = [paper_id for paper_id, mark in marks.items() if test(mark)]
             return set(self._at(marked).tolist())
-        if field == "upvotes":
-            return self._by_upvotes.select(term.low, term.high, chosen)
+        if field in COUNT_FIELDS:
+            by_count: _Ordered[int] = getattr(self, _BY_COUNT[field])  # built on first use
+            return by_count.select(term.low, term.high, chosen)
         if field == "year":
             low = None if term.low is None else f"{term.low:04d}"
             high = None if term.high is None else f"{term.high:04d}-99"
