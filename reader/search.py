@@ -169,6 +169,8 @@ _NEEDS = {
     "has": "has: takes note or code",
 }
 UNCLOSED_QUOTE = 'unclosed quote — add a closing "'
+# A quote with nothing after it yet: one hint, not "unclosed" and "empty" both.
+LONE_QUOTE = 'a lone " — type a phrase after it, then a closing "'
 LONE_MINUS = "'-' needs something to leave out after it, e.g. -is:read"
 EMPTY_QUOTES = "empty quotes — put a phrase between them"
 
@@ -259,7 +261,9 @@ def _parse(text: str, today: date) -> Query:
     terms: list[Term] = []
     errors: dict[str, None] = {}  # in order, once each
     for negated, prefix, value, quoted, closed in _tokens(text):
-        if not closed:
+        # Only the quote typed so far: the one hint is what to type next.
+        lone = not closed and not value.strip()
+        if not closed and not lone:
             errors[UNCLOSED_QUOTE] = None
         if prefix is not None:
             field = prefix.lower()
@@ -276,7 +280,9 @@ def _parse(text: str, today: date) -> Query:
                 continue
             value = f"{prefix}:{value}"  # not a field: text with a colon in it
         value = " ".join(value.lower().split())
-        if not value:
+        if lone:
+            errors[LONE_QUOTE] = None
+        elif not value:
             errors[EMPTY_QUOTES if quoted else LONE_MINUS] = None
         elif quoted:
             terms.append(Term("phrase", value, negated))

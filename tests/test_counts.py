@@ -1,11 +1,13 @@
 """What Hugging Face counts, in the list: github: (GitHub stars) and comments: terms
-read from the list's own index, and a sort by GitHub stars."""
+read from the list's own index, a sort by GitHub stars, and the filter's one hint
+for a lone quote."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from textual.widgets import Static
 
 from reader.cli import main
 from reader.config import Config
@@ -75,3 +77,15 @@ async def test_the_list_sorts_by_github_stars(empty_library: Library) -> None:
             await pilot.press("O")
         assert app.screen.sub_title.endswith("most GitHub stars")
         assert shown(app)[0] == by_title["Many Stars"]
+
+
+async def test_a_lone_quote_in_the_filter_shows_one_hint(empty_library: Library) -> None:
+    empty_library.import_papers(PAPERS)
+    app = _app(empty_library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", '"')
+        await settle(pilot)
+        hint = app.screen.query_one("#filter-hint", Static)
+        assert hint.display
+        assert str(hint.render()) == 'a lone " — type a phrase after it, then a closing "'

@@ -262,6 +262,13 @@ MALFORMED = [
     ("tag:", "tag: needs a tag, e.g. tag:survey", []),
     ("-", "'-' needs something to leave out after it, e.g. -is:read", []),
     ('""', "empty quotes — put a phrase between them", []),
+    # A quote alone (the first key of a phrase): one hint, what to type next.
+    ('"', 'a lone " — type a phrase after it, then a closing "', []),
+    ('-"', 'a lone " — type a phrase after it, then a closing "', []),
+    ("“", 'a lone " — type a phrase after it, then a closing "', []),
+    ('diffusion "', 'a lone " — type a phrase after it, then a closing "', [3, 1, 6, 7]),
+    ('diffusion "  ', 'a lone " — type a phrase after it, then a closing "', [3, 1, 6, 7]),
+    ('author:"', "author: needs a name, e.g. author:lecun", []),
     # An unclosed quote runs to the end of the text and still narrows, with a hint.
     ('author:"Yann LeCun', 'unclosed quote — add a closing "', [8, 4]),
     ('"flow matching', 'unclosed quote — add a closing "', [2, 6]),
