@@ -1,19 +1,25 @@
 """author: terms over names that collide: a quoted author is one author's full name,
 an unquoted author word is a whole word of a name, and a typo is forgiven only where
 it cannot turn one name into another. The same answers from the store's word indexes
-and from papers held in memory, and through ``reader list`` as its help shows it."""
+and from papers held in memory, through ``reader list`` as its help shows it,
+``reader export --query`` and the app's filter bar."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from reader.cli import main
+from reader.config import Config
 from reader.models import Paper
 from reader.search import MemoryWords, Query, SearchIndex
 from reader.store import Library, open_library
+from reader.tui.app import ReaderApp
+from tests.test_triage import settle, shown
 
 # One paper per name (or names), keyed by what it is there to catch.
 NAMED = {
@@ -180,3 +186,33 @@ def test_reader_list_finds_the_author_its_help_shows(tmp_path: Path) -> None:
     assert result.stderr == ""
     hao = run("--db", db, "list", 'author:"Hao Li"')
     assert len(hao.stdout.splitlines()) == len(HAO_LI)
+
+
+def test_reader_export_takes_the_same_authors(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    library = open_library(db)
+    library.import_papers(_papers())
+    library.close()
+    result = run("--db", db, "export", "--format", "csv", "--query", 'author:"Zehao Jin"')
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["authors"] for row in rows] == ["Zehao Jin"]
+
+
+async def test_the_filter_bar_names_the_author_once_the_quote_closes(
+    empty_library: Library,
+) -> None:
+    empty_library.import_papers(_papers())
+    by_title = {
+        paper.title.removeprefix("Paper on "): paper.id for paper in empty_library.listing()
+    }
+    app = ReaderApp(empty_library, "ana", config=Config(read_delay=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *'author:"Zehao Jin')
+        await settle(pilot)
+        # The quote still open: a Zehao and a Jin among a paper's authors will do.
+        assert set(shown(app)) == {by_title["zehao jin"], by_title["apart"]}
+        await pilot.press('"')
+        await settle(pilot)
+        assert shown(app) == [by_title["zehao jin"]]
