@@ -10,7 +10,9 @@ from bench.library import adopt, alive, import_into, remove_db, say, scratch_db,
 from bench.stats import Row, Table, seconds
 
 # Real queries as the filter sees them while they are typed, one keystroke at a time.
-TYPED = ("diffusion model", "smith", "attention is:unread year:>2022")
+# The author is the generator's commonest first and last name together: the most
+# papers whose names a full name is checked against.
+TYPED = ("diffusion model", "smith", "attention is:unread year:>2022", 'author:"Ana Smith"')
 
 
 def keystrokes(text: str) -> list[str]:

@@ -754,9 +754,13 @@ def list_command(
     """Print the papers matching QUERY, best first (all of them, newest first, without one).
 
     QUERY is the filter bar's language: fuzzy words plus terms such as author:NAME,
-    title:WORD, year:2024, before:/after:DATE, tag:NAME, is:starred, is:unread,
-    has:note, has:code, upvotes:>10, "an exact phrase", and -TERM to leave out.
-    Protect its quotes from the shell: reader list 'author:"Yann LeCun"'.
+    author:"FULL NAME", title:WORD, year:2024, before:/after:DATE, tag:NAME,
+    is:starred, is:unread, has:note, has:code, upvotes:>10, github:>100 (GitHub
+    stars), comments:>5, "an exact phrase", and -TERM to leave out. Protect its
+    quotes from the shell:
+
+    \b
+        reader list 'author:"Yann LeCun"'
 
     One paper a line: id, date, upvotes and title, separated by tabs (- when
     unknown); with --json, every field plus the user's starred, read, tags and note.

@@ -5,7 +5,7 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
 
     theme = "nord"              # a Textual theme name
     read_delay = 2.0            # seconds highlighted before a paper counts as read; 0: never
-    default_sort = "newest"     # relevance, newest, upvotes or title
+    default_sort = "newest"     # relevance, newest, upvotes, github (stars) or title
 
     [keys]                      # binding id = a key, or several separated by commas
     "library.star" = "b"
@@ -51,7 +51,7 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_READ_DELAY = 2.0
 MAX_READ_DELAY = 60.0
 # The orders the list can be sorted in; "relevance" only means something while filtering.
-SORTS = ("relevance", "newest", "upvotes", "title")
+SORTS = ("relevance", "newest", "upvotes", "github", "title")
 DEFAULT_SORT = "newest"
 PRESET_KEYS = tuple("123456789")
 
@@ -199,7 +199,7 @@ _NEW_FILE = """\
 theme = {theme}
 
 # read_delay = 2.0          # seconds highlighted before a paper counts as read; 0: never
-# default_sort = "newest"   # relevance, newest, upvotes or title
+# default_sort = "newest"   # relevance, newest, upvotes, github (stars) or title
 #
 # [keys]                    # binding id = a key, or several: "ctrl+s,S"
 # "library.star" = "b"

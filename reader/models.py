@@ -146,6 +146,9 @@ class ListedPaper(NamedTuple):
     upvotes: int | None
     github_url: str | None
     featured: str | None
+    # Hugging Face's counts, for the filter's github: and comments: and the sort.
+    github_stars: int | None = None
+    num_comments: int | None = None
 
     @property
     def has_code(self) -> bool:

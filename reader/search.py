@@ -17,9 +17,13 @@ The query language (field names and values are case-insensitive):
 ``diffusion``               a plain word, fuzzy, in title, authors or abstract
 ``"flow matching"``         an exact phrase in title, authors or abstract, starting
                             where a word starts
-``author:lecun``            a word of an author's name, matched as a plain word is
-``author:"Yann LeCun"``     quotes keep a value with spaces together (each word
-                            must be in the authors)
+``author:li``               a whole word of an author's name ("Li", not "Liu");
+                            one typo forgiven in a word of six letters or more
+                            that is nobody's name word (see AUTHOR_TYPO_MIN_LEN);
+                            ``author:li-wei``: those words in a row in one name
+``author:"Yann LeCun"``     one author's full name, word for word: also written
+                            "LeCun, Yann" (BibTeX) or "Y. LeCun", with or without
+                            middle initials; no typo forgiven
 ``title:diffusion``         the title only, fuzzy like a plain word
 ``year:2024``               published that year; also ``2020..2023``, ``2020..``,
                             ``..2023``, ``>2020``, ``>=2020``, ``<2020``, ``<=2020``
@@ -30,6 +34,8 @@ The query language (field names and values are case-insensitive):
 ``has:note``                also ``has:code`` (a GitHub link)
 ``upvotes:>10``             also ``<``, ``>=``, ``<=``, ``=``, ``5..20``; a bare
                             number means ``=``; no count counts as 0
+``github:>100``             GitHub stars, compared as upvotes are
+``comments:>5``             the number of comments on Hugging Face, the same
 ``-anything``               negates a word, a phrase or any term
 ==========================  ===================================================
 
@@ -48,8 +54,11 @@ ignored. Anything else with a colon (``re:zero``, ``arXiv:2409.11074``, a URL,
 count that is not one, an unclosed quote) adds a friendly hint to
 :attr:`Query.errors` and is left out of matching; a query made only of such terms
 matches nothing rather than everything. The one forgiven mistake is an unclosed
-quote: its value runs to the end of the text (so typing ``author:"Yann Le`` keeps
-narrowing) and the hint is still given.
+quote: its value runs to the end of the text and the hint is still given; a
+quote with nothing after it yet gives one hint, what to type next. Typing
+``author:"Yann Le`` keeps narrowing: until the quote closes, its words are looked
+for among all of a paper's authors, the last as a beginning (checking each name
+at every key would be slow); closed, they must be one author's full name.
 
 Speed: a keystroke must not cost a pass over the library. The words themselves
 live in the store's word indexes (a :class:`WordSource`); what a typed word is
@@ -57,8 +66,11 @@ matched against is the list of distinct title and author words (tens of
 thousands, not a million titles), and each matching word costs one index lookup.
 In memory the index keeps only the list's columns (dates, counts) for the
 structured terms, and the answers for the last few words typed, since typing
-asks them again at every key. :class:`MemoryWords` answers the same questions by
-reading every paper: the reference the tests hold the store to.
+asks them again at every key. An author's full name is checked against the
+names of only those papers whose authors hold its first and last words (the
+indexes know a paper's words, not which name each belongs to).
+:class:`MemoryWords` answers the same questions by reading every paper: the
+reference the tests hold the store to.
 
 The index is built once per library change; a query only reads it, so a worker
 thread can run one while the UI thread builds the next. Cheap structured terms
@@ -79,11 +91,11 @@ from datetime import date
 from difflib import get_close_matches
 from functools import cached_property
 from itertools import compress
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from reader.models import Annotation, Paper, normalise_tags
 
@@ -100,7 +112,22 @@ ABSTRACT_WEIGHT = 0.6
 WORD_START_BONUS = 10.0
 PHRASE_BONUS = 25.0
 
-FIELDS = ("author", "title", "year", "before", "after", "recent", "tag", "is", "has", "upvotes")
+FIELDS = (
+    "author",
+    "title",
+    "year",
+    "before",
+    "after",
+    "recent",
+    "tag",
+    "is",
+    "has",
+    "upvotes",
+    "github",
+    "comments",
+)
+# Fields that compare a count: a paper without one counts 0.
+COUNT_FIELDS = ("upvotes", "github", "comments")
 IS_VALUES = ("starred", "unread", "read")
 HAS_VALUES = ("note", "code")
 # Names people try that are not fields, and what they probably meant.
@@ -121,13 +148,21 @@ _GUESSES = {
     "star": "is:starred",
     "stars": "is:starred",
     "starred": "is:starred",
+    "comment": "comments:",
+    "discussion": "comments:",
     "unread": "is:unread",
     "read": "is:read",
     "note": "has:note",
     "notes": "has:note",
     "code": "has:code",
-    "github": "has:code",
     "repo": "has:code",
+}
+# ... and with a count after them ("stars:>100"), what they probably meant then.
+_COUNT_GUESSES = {
+    "stars": "github: (GitHub stars)",
+    "star": "github: (GitHub stars)",
+    "githubstars": "github: (GitHub stars)",
+    "gh": "github: (GitHub stars)",
 }
 _NEEDS = {
     "author": "author: needs a name, e.g. author:lecun",
@@ -137,11 +172,15 @@ _NEEDS = {
     "before": "before: needs a date like 2024, 2024-06 or 2024-06-30",
     "after": "after: needs a date like 2024, 2024-06 or 2024-06-30",
     "upvotes": "upvotes: needs a number, e.g. upvotes:>10",
+    "github": "github: needs a number of GitHub stars, e.g. github:>100",
+    "comments": "comments: needs a number, e.g. comments:>5",
     "recent": "recent: needs a number of days, e.g. recent:7",
     "is": "is: takes starred, unread or read",
     "has": "has: takes note or code",
 }
 UNCLOSED_QUOTE = 'unclosed quote — add a closing "'
+# A quote with nothing after it yet: one hint, not "unclosed" and "empty" both.
+LONE_QUOTE = 'a lone " — type a phrase after it, then a closing "'
 LONE_MINUS = "'-' needs something to leave out after it, e.g. -is:read"
 EMPTY_QUOTES = "empty quotes — put a phrase between them"
 
@@ -160,6 +199,8 @@ _WEIGHTS = {"title": TITLE_WEIGHT, "authors": AUTHOR_WEIGHT, "abstract": ABSTRAC
 _RECENT_BYTES = 64 << 20
 # The score of a word that is only punctuation: it matches every paper, ranks none.
 _ANYWHERE = 1e-9
+# The index's ordering of each count, by field (cached properties of SearchIndex).
+_BY_COUNT = {"upvotes": "_by_upvotes", "github": "_by_stars", "comments": "_by_comments"}
 # numpy arrays: a score per paper position, and paper positions or ids.
 Scores = Any
 Positions = Any
@@ -173,7 +214,9 @@ class Term:
     ``"phrase"`` (a quoted phrase). ``value`` is lower-case: the word, phrase,
     name, tag or ``is:``/``has:`` flag; for ``before:`` the first day of the date
     given and for ``after:`` its last (``YYYY-MM-31`` stands for a month's end).
-    ``low`` and ``high`` bound ``year:`` and ``upvotes:``, inclusive; None is open.
+    ``low`` and ``high`` bound ``year:`` and the counts, inclusive; None is open.
+    ``quoted``: the value was in quotes (an author's full name); ``partial``: the
+    closing quote is still to come, so its last word may be cut short.
     """
 
     field: str
@@ -181,6 +224,8 @@ class Term:
     negated: bool = False
     low: int | None = None
     high: int | None = None
+    quoted: bool = False
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,24 +275,28 @@ def _parse(text: str, today: date) -> Query:
     terms: list[Term] = []
     errors: dict[str, None] = {}  # in order, once each
     for negated, prefix, value, quoted, closed in _tokens(text):
-        if not closed:
+        # Only the quote typed so far: the one hint is what to type next.
+        lone = not closed and not value.strip()
+        if not closed and not lone:
             errors[UNCLOSED_QUOTE] = None
         if prefix is not None:
             field = prefix.lower()
             if field in FIELDS:
-                term = _field_term(field, value, negated, today)
+                term = _field_term(field, value, negated, today, quoted=quoted, closed=closed)
                 if isinstance(term, str):
                     errors[term] = None
                 else:
                     terms.append(term)
                 continue
-            hint = _unknown_field(field)
+            hint = _unknown_field(field, value)
             if hint is not None:
                 errors[hint] = None
                 continue
             value = f"{prefix}:{value}"  # not a field: text with a colon in it
         value = " ".join(value.lower().split())
-        if not value:
+        if lone:
+            errors[LONE_QUOTE] = None
+        elif not value:
             errors[EMPTY_QUOTES if quoted else LONE_MINUS] = None
         elif quoted:
             terms.append(Term("phrase", value, negated))
@@ -293,10 +342,13 @@ def _tokens(text: str) -> Iterable[tuple[bool, str | None, str, bool, bool]]:
         at = stop
 
 
-def _unknown_field(name: str) -> str | None:
-    """A hint for ``name:`` when it looks like a field; None when it reads as text."""
+def _unknown_field(name: str, value: str = "") -> str | None:
+    """A hint for ``name:value`` when ``name`` looks like a field; None when it reads
+    as text."""
     name = name.lower()
     guess = _GUESSES.get(name)
+    if name in _COUNT_GUESSES and _bounds(value.strip(), digits=None) is not None:
+        guess = _COUNT_GUESSES[name]
     if guess is None:
         close = get_close_matches(name, FIELDS, n=1, cutoff=0.75)
         # Two letters are enough to guess a field, except where they read as a word
@@ -314,8 +366,11 @@ def _unknown_field(name: str) -> str | None:
     return f"unknown field '{name}:' — did you mean {guess}?"
 
 
-def _field_term(field: str, raw: str, negated: bool, today: date) -> Term | str:
-    """The term ``field:raw``, or the hint saying what the field needs."""
+def _field_term(
+    field: str, raw: str, negated: bool, today: date, *, quoted: bool, closed: bool
+) -> Term | str:
+    """The term ``field:raw``, or the hint saying what the field needs. ``quoted``:
+    ``raw`` was in quotes, ``closed`` by a second one."""
     value = " ".join(raw.lower().split())
     needs = _NEEDS[field]
     if field == "recent":
@@ -324,7 +379,11 @@ def _field_term(field: str, raw: str, negated: bool, today: date) -> Term | str:
             return needs
         since = date.fromordinal(today.toordinal() - int(days) + 1)
         return Term(field, since.isoformat(), negated)
-    if field in ("author", "title"):
+    if field == "author":
+        if not value:
+            return needs
+        return Term(field, value, negated, quoted=quoted, partial=not closed)
+    if field == "title":
         return Term(field, value, negated) if value else needs
     if field == "tag":
         tags = normalise_tags([value])
@@ -502,6 +561,10 @@ class Listed(Protocol):
     @property
     def upvotes(self) -> int | None: ...
     @property
+    def github_stars(self) -> int | None: ...
+    @property
+    def num_comments(self) -> int | None: ...
+    @property
     def github_url(self) -> str | None: ...
     @property
     def featured(self) -> str | None: ...
@@ -534,6 +597,14 @@ class WordSource(Protocol):
         """(id, text of ``field``) for each of ``ids``; authors as "A, B"."""
         ...
 
+    def names(
+        self, ids: Iterable[int], holding: str, starting: str = ""
+    ) -> Iterable[tuple[int, Sequence[str]]]:
+        """(id, the names of its authors that hold the term ``holding`` and, when
+        given, a term starting with ``starting``) for each of ``ids`` that has such
+        an author."""
+        ...
+
 
 class MemoryWords:
     """A :class:`WordSource` over papers held whole in memory.
@@ -547,9 +618,11 @@ class MemoryWords:
             field: {} for field in ("title", "authors", "abstract")
         }
         self._terms: dict[str, dict[int, set[str]]] = {field: {} for field in self._texts}
+        self._names: dict[int, tuple[str, ...]] = {}
         for paper in papers:
             if paper.id is None:
                 continue
+            self._names[paper.id] = paper.authors
             for field, text in (
                 ("title", paper.title),
                 ("authors", ", ".join(paper.authors)),
@@ -578,6 +651,19 @@ class MemoryWords:
     def texts(self, field: str, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
         texts = self._texts[field]
         return ((i, texts[i]) for i in ids if i in texts)
+
+    def names(
+        self, ids: Iterable[int], holding: str, starting: str = ""
+    ) -> Iterator[tuple[int, list[str]]]:
+        for i in ids:
+            found = [name for name in self._names.get(i, ()) if _holds(name, holding, starting)]
+            if found:
+                yield i, found
+
+
+def _holds(name: str, holding: str, starting: str) -> bool:
+    terms = words(name)
+    return holding in terms and (not starting or any(t.startswith(starting) for t in terms))
 
 
 class SearchIndex:
@@ -683,9 +769,14 @@ class SearchIndex:
     def _ends(self) -> list[str | None]:
         return self._periods[1]
 
-    @cached_property
-    def _upvotes(self) -> list[int | None]:
-        return [paper.upvotes or 0 for paper in self._kept]
+    def _counts(self, field: str) -> list[int | None]:
+        """Each paper's count of a :data:`COUNT_FIELDS` field, 0 where unknown."""
+        read = {
+            "upvotes": attrgetter("upvotes"),
+            "github": attrgetter("github_stars"),
+            "comments": attrgetter("num_comments"),
+        }[field]
+        return [read(paper) or 0 for paper in self._kept]
 
     @cached_property
     def _featured(self) -> list[str | None]:
@@ -715,7 +806,16 @@ class SearchIndex:
 
     @cached_property
     def _by_upvotes(self) -> _Ordered[int]:
-        return _Ordered(self._upvotes)
+        return _Ordered(self._counts("upvotes"))
+
+    # Not warmed: few filters ask for them.
+    @cached_property
+    def _by_stars(self) -> _Ordered[int]:
+        return _Ordered(self._counts("github"))
+
+    @cached_property
+    def _by_comments(self) -> _Ordered[int]:
+        return _Ordered(self._counts("comments"))
 
     def search(self, query: Query, marks: Mapping[int, Annotation] | None = None) -> list[int]:
         """Ids of the papers matching every word and term of ``query``.
@@ -840,8 +940,9 @@ class SearchIndex:
             # ``marks`` must not change while this runs: the TUI hands its worker a copy.
             marked = [paper_id for paper_id, mark in marks.items() if test(mark)]
             return set(self._at(marked).tolist())
-        if field == "upvotes":
-            return self._by_upvotes.select(term.low, term.high, chosen)
+        if field in COUNT_FIELDS:
+            by_count: _Ordered[int] = getattr(self, _BY_COUNT[field])  # built on first use
+            return by_count.select(term.low, term.high, chosen)
         if field == "year":
             low = None if term.low is None else f"{term.low:04d}"
             high = None if term.high is None else f"{term.high:04d}-99"
@@ -871,7 +972,9 @@ class SearchIndex:
             for i, score in self._phrase_scores(term.value, within).items():
                 found[i] = score
             return found
-        fields = {"word": _WORD_FIELDS, "author": ("authors",), "title": ("title",)}[term.field]
+        if term.field == "author":
+            return self._author_scores(term, within)
+        fields = {"word": _WORD_FIELDS, "title": ("title",)}[term.field]
         typed = self.source.split(term.value)
         tokens = list(dict.fromkeys(typed))
         if not tokens:
@@ -889,15 +992,125 @@ class SearchIndex:
         total = sum(part * count for part, count in zip(parts, counts, strict=True))
         return np.where(everywhere, total / sum(counts), 0.0)
 
+    def _author_scores(self, term: Term, within: AbstractSet[int] | None) -> Scores:
+        """100 per position whose paper has an author ``term`` names (see
+        :func:`author_kind`), else 0. The word indexes find the papers holding the
+        words; a full name or a run is then checked against the names themselves,
+        only ``within`` those positions when given."""
+        np = _numpy()
+        key = (f"author+{term.quoted}+{term.partial}", term.value)
+        cached = self._recalled(key) if within is None else None
+        if cached is not None:
+            return cached
+        typed = name_words(term.value, self._split_name)
+        if not typed:
+            # Only punctuation: nothing a word index holds, so it leaves nothing out.
+            return np.full(len(self.ids), _ANYWHERE)
+        kind = author_kind(term, typed)
+        source = self.source
+        scores = np.zeros(len(self.ids))
+        if kind == "word":
+            (word,) = typed
+            if term.quoted and term.partial:
+                found = self._at(source.starting("authors", word))
+            else:
+                found = self._at(source.having("authors", self._author_words(word, term)))
+            scores[found] = 100.0
+        elif kind == "name" and term.partial:
+            # While the quote is open the words, as typed ("Li, H" too), are looked
+            # for among all the authors, the last as a beginning: checking names at
+            # every key would read the names of most papers for a first letter.
+            as_typed = self._split_name(term.value)
+            held = self._holding(as_typed[:-1], optional_initials=True)
+            held &= set(self._at(source.starting("authors", as_typed[-1])).tolist())
+            scores[list(held)] = 100.0
+        else:
+            # A full name's first and last words must be there; its middle ones may be
+            # initials on one side, or left out.
+            if kind == "name":
+                held = self._holding(typed[:1]) & self._holding(typed[-1:], exact=True)
+            else:
+                held = self._holding(typed, exact=True)
+            if within is not None:
+                held &= within
+            self._check_names(typed, kind, held, scores)
+        if within is None:
+            self._remember(key, scores)
+        return scores
+
+    def _holding(
+        self, typed: Sequence[str], *, exact: bool = False, optional_initials: bool = False
+    ) -> set[int]:
+        """Positions of the papers whose authors hold every word of ``typed``: each
+        as itself, or (unless ``exact``) as its initial, a one-letter word standing
+        for any word it starts. With ``optional_initials``, one-letter words after
+        the first are not looked for."""
+        source = self.source
+        held: set[int] | None = None
+        for at, word in enumerate(typed):
+            if exact:
+                found: Collection[int] = source.having("authors", {word})
+            elif len(word) == 1:
+                if optional_initials and at > 0:
+                    continue
+                found = source.starting("authors", word)
+            else:
+                found = source.having("authors", {word, word[0]})
+            positions = set(self._at(found).tolist())
+            held = positions if held is None else held & positions
+            if not held:
+                return set()
+        return set(self._everything) if held is None else held
+
+    def _check_names(
+        self, typed: Sequence[str], kind: str, held: Collection[int], scores: Scores
+    ) -> None:
+        """Set ``scores`` to 100 at the ``held`` positions whose paper has an author
+        with the full name (``kind`` "name") or the run of words (``run``) ``typed``."""
+        ids, position_of = self.ids, self._position_of
+        # Only the names holding the family name and a word starting as the first
+        # given name does (the first and last words of a run) are read whole.
+        if kind == "name":
+            needed, starting = typed[-1], typed[0][:1]
+        else:
+            needed, starting = typed[0], typed[-1]
+        for paper_id, names in self.source.names([ids[i] for i in held], needed, starting):
+            for name in names:
+                words_held = name_words(name, self._split_name)
+                if (
+                    is_full_name(typed, words_held)
+                    if kind == "name"
+                    else has_run(typed, words_held)
+                ):
+                    scores[int(position_of[paper_id])] = 100.0
+                    break
+
+    def _split_name(self, name: str) -> list[str]:
+        """An author's name as the word index splits it (plain ASCII needs no asking)."""
+        return words(name) if name.isascii() else self.source.split(name)
+
+    def _author_words(self, word: str, term: Term) -> list[str]:
+        """The name words an author word finds: itself, and for an unquoted word of
+        :data:`AUTHOR_TYPO_MIN_LEN` letters that is nobody's name word, the name
+        words one typo away from it."""
+        if term.quoted or len(word) < AUTHOR_TYPO_MIN_LEN or word in self._author_vocabulary:
+            return [word]
+        by_length, lengths = self._terms_by_length("authors")
+        near = by_length[bisect_left(lengths, len(word) - 1) : bisect_right(lengths, len(word) + 1)]
+        found = process.extract(word, near, scorer=OSA.distance, score_cutoff=1, limit=None)
+        return [word, *(held for held, _distance, _at in found)]
+
+    @cached_property
+    def _author_vocabulary(self) -> frozenset[str]:
+        return frozenset(self._terms("authors"))
+
     def _token_scores(self, token: str, fields: tuple[str, ...], *, short: bool = False) -> Scores:
         """Best weighted score per position (0: none) of one term over ``fields``;
         with ``short``, abstracts are searched for terms under three letters too."""
         key = ("+".join(fields) + ("+short" if short else ""), token)
-        with self._lock:
-            cached = self._recent.get(key)
-            if cached is not None:
-                self._recent.move_to_end(key)
-                return cached
+        cached = self._recalled(key)
+        if cached is not None:
+            return cached
         groups = [
             (score * _WEIGHTS[field], positions)
             for field in fields
@@ -909,12 +1122,23 @@ class SearchIndex:
         scores = np.zeros(len(self.ids))
         for score, positions in groups:
             scores[positions] = score
+        self._remember(key, scores)
+        return scores
+
+    def _recalled(self, key: tuple[str, str]) -> Scores | None:
+        """A recent answer, if it is still kept."""
+        with self._lock:
+            cached = self._recent.get(key)
+            if cached is not None:
+                self._recent.move_to_end(key)
+            return cached
+
+    def _remember(self, key: tuple[str, str], scores: Scores) -> None:
         with self._lock:
             self._recent[key] = scores
             # A few dozen arrays at most: each is 8 bytes a paper.
             while len(self._recent) > max(4, _RECENT_BYTES // max(1, scores.nbytes)):
                 self._recent.popitem(last=False)
-        return scores
 
     def _field_scores(
         self, token: str, field: str, *, short: bool = False
@@ -1030,6 +1254,89 @@ def _numpy() -> Any:
     import numpy
 
     return numpy
+
+
+# -- authors --------------------------------------------------------------------
+
+# An unquoted author word of at least this many letters may carry one typo (one
+# letter added, dropped, changed, or two swapped), and only when no author in the
+# library has that very word. Shorter, a typo turns one common name into another:
+# Li/Lu/Liu/Lin, Chen/Chan, Wang/Wong, Zhao/Zhou, Kim/Lim, and at five letters
+# still Huang/Hwang, Smith/Smyth, Meyer/Mayer, Zhang/Chang. From six on such pairs
+# are rare (Miller/Muller, Fisher/Fischer), and they are why the second rule: a
+# word that is someone's name finds that name, never its neighbours.
+AUTHOR_TYPO_MIN_LEN = 6
+# Name suffixes that follow a comma without making the name BibTeX's "Last, First".
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def name_words(name: str, split: Callable[[str], list[str]] | None = None) -> list[str]:
+    """The words of one author's name, given names first, as ``split`` (default
+    :func:`words`) makes them: BibTeX's "Li, Hao" is "hao li", "Li, Jr., Hao" is
+    "hao li jr"; "Hao Li, Jr." stays as it is."""
+    if "," in name:
+        parts = [part for part in (p.strip() for p in name.split(",")) if part]
+        if len(parts) == 2 and "".join(words(parts[1])) not in _NAME_SUFFIXES:
+            name = f"{parts[1]} {parts[0]}"
+        elif len(parts) == 3:
+            name = f"{parts[2]} {parts[0]} {parts[1]}"
+    return (split or words)(name)
+
+
+def author_kind(term: Term, typed: Sequence[str]) -> str:
+    """How an author term with the name words ``typed`` matches one author:
+
+    ``name``: the author's full name (quoted, or a BibTeX "Last, First");
+    ``word``: one whole word of the name; ``run``: words that follow each other
+    in the name (an unquoted "li-wei" or "o'brien").
+    """
+    if len(typed) < 2:
+        return "word"
+    if term.quoted or "," in term.value:
+        return "name"
+    return "run"
+
+
+def _same_name_word(typed: str, held: str) -> bool:
+    # An initial stands for any given name it starts: "h" is "hao", "hao" is "h".
+    if typed == held:
+        return True
+    return (len(typed) == 1 and held.startswith(typed)) or (
+        len(held) == 1 and typed.startswith(held)
+    )
+
+
+def _without_middle_initials(name: Sequence[str]) -> Sequence[str]:
+    if len(name) < 3:
+        return name
+    return [name[0], *(word for word in name[1:-1] if len(word) > 1), name[-1]]
+
+
+def _names_align(typed: Sequence[str], held: Sequence[str]) -> bool:
+    """``typed`` is ``held``, word for word: the last (the family name) exactly,
+    the others or their initials."""
+    if len(held) != len(typed) or held[-1] != typed[-1]:
+        return False
+    return all(map(_same_name_word, typed[:-1], held[:-1]))
+
+
+def is_full_name(typed: Sequence[str], held: Sequence[str]) -> bool:
+    """Whether ``held`` (an author's name words) is the full name ``typed``: word
+    for word, the given names or their initials ("H. Li" is "Hao Li"), with middle
+    initials only one side has left out ("Ricky T. Q. Chen" is "Ricky Chen")."""
+    if not typed or not held or held[-1] != typed[-1]:
+        return False  # most names tried: another family name
+    return (
+        _names_align(typed, held)
+        or _names_align(typed, _without_middle_initials(held))
+        or _names_align(_without_middle_initials(typed), held)
+    )
+
+
+def has_run(typed: Sequence[str], held: Sequence[str]) -> bool:
+    """Whether the words ``typed`` follow each other, in order, in ``held``."""
+    size, typed = len(typed), list(typed)
+    return any(list(held[at : at + size]) == typed for at in range(len(held) - size + 1))
 
 
 def fold(text: str) -> str:

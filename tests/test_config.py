@@ -245,12 +245,13 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         ),
         (
             'default_sort = "upvote"',
-            'default_sort: must be one of "relevance", "newest", "upvotes", "title", '
-            'not "upvote"; did you mean "upvotes"?',
+            'default_sort: must be one of "relevance", "newest", "upvotes", "github", '
+            '"title", not "upvote"; did you mean "upvotes"?',
         ),
         (
             "default_sort = 1",
-            'default_sort: must be one of "relevance", "newest", "upvotes", "title", not 1',
+            'default_sort: must be one of "relevance", "newest", "upvotes", "github", '
+            '"title", not 1',
         ),
         ("read_dealy = 3", 'read_dealy: unknown setting; did you mean "read_delay"?'),
         ("read-delay = 3", 'read-delay: unknown setting; did you mean "read_delay"?'),

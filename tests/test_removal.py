@@ -226,7 +226,7 @@ def test_a_library_filled_before_schema_7_gets_its_sample_marked(db_path: Path) 
 
     library = open_library(db_path)
     try:
-        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         marked = library.sample_ids()
         assert len(marked) == 39
         assert library.ids_of_arxiv_ids(["2501.00003"]).keys() == {"2501.00003"}

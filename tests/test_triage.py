@@ -328,6 +328,8 @@ async def test_sort_cycles_and_the_header_says_which(library: Library) -> None:
         votes = [library.paper(i).upvotes or 0 for i in shown(app)]
         assert votes == sorted(votes, reverse=True) and votes[0] > 0
         await pilot.press("O")
+        assert app.screen.sub_title.endswith("most GitHub stars")
+        await pilot.press("O")
         assert app.screen.sub_title.endswith("by title")
         titles = [library.paper(i).title.lower() for i in shown(app)[:5]]
         assert titles == sorted(titles)

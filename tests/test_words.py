@@ -17,9 +17,22 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 
 from reader.models import Annotation, Paper
-from reader.search import MemoryWords, Query, SearchIndex, fold, words
+from reader.search import (
+    AUTHOR_TYPO_MIN_LEN,
+    MemoryWords,
+    Query,
+    SearchIndex,
+    Term,
+    author_kind,
+    fold,
+    has_run,
+    is_full_name,
+    name_words,
+    words,
+)
 from reader.store import Library, open_library
 
 # Words with accents, digits, hyphens and case, as real titles have them.
@@ -52,7 +65,24 @@ VOCABULARY = [
     "in",
     "x",
 ]
-NAMES = ["Ana Smith", "Ben Müller", "Chen Li", "Dana Diffusion", "Eli Lecun", "Yann LeCun"]
+NAMES = [
+    "Ana Smith",
+    "Ben Müller",
+    "Chen Li",
+    "Dana Diffusion",
+    "Eli Lecun",
+    "Yann LeCun",
+    # Names that collide: the same words in another order, inside other words, as
+    # initials or in BibTeX's "Last, First".
+    "Hao Li",
+    "Li Hao",
+    "Haoran Liu",
+    "Xiaohao Li",
+    "Hao Li-Wei",
+    "Li, Hao",
+    "H. Li",
+    "Hao X. Li",
+]
 
 
 def _library_papers(seed: int = 11, count: int = 120) -> list[Paper]:
@@ -111,6 +141,15 @@ FIXED_QUERIES = [
     '"models of"',
     "author:müller",
     'author:"yann lecun"',
+    'author:"Hao Li"',
+    'author:"Li, Hao"',
+    'author:"H. Li"',
+    'author:"Hao L',
+    "author:li",
+    "author:hao",
+    "author:li-wei",
+    "author:lecunn",
+    "-author:li",
     "title:grokking",
     "grokking -working",
     "-diffusion",
@@ -154,6 +193,9 @@ _terms = st.one_of(
     _fragments.map(lambda w: f"-{w}"),
     _fragments.map(lambda w: f"title:{w}"),
     _fragments.map(lambda w: f"author:{w}"),
+    st.sampled_from(NAMES).map(lambda name: f'author:"{name}"'),
+    st.tuples(st.sampled_from(NAMES), _fragments).map(lambda p: f'-author:"{p[0]} {p[1]}"'),
+    _fragments.map(lambda w: f'author:"Hao {w}'),
     st.tuples(_fragments, _fragments).map(lambda p: f'"{p[0]} {p[1]}"'),
     st.sampled_from(["is:starred", "is:unread", "has:code", "year:>2022", "upvotes:<20"]),
 )
@@ -168,6 +210,78 @@ def test_any_query_is_answered_as_the_plain_scan(
     query = Query.parse(" ".join(terms))
     expected = plain.search(query, MARKS)
     assert fast.search(query, MARKS) == expected
+
+
+def _named(term: Term, names: tuple[str, ...], vocabulary: set[str]) -> bool:
+    """Whether an author term names one of ``names``, read the plain way: every
+    name split and compared, no index."""
+    typed = name_words(term.value)
+    if not typed:
+        return True
+    held = [name_words(name) for name in names]
+    name_words_held = {w for name in held for w in name}
+    kind = author_kind(term, typed)
+    if kind == "name" and term.partial:
+        # An open quote: its words as typed among all the names, the last as a
+        # beginning, a word as itself or its initial, middle initials optional.
+        typed = words(term.value)
+
+        def among(word: str) -> bool:
+            if len(word) == 1:
+                return any(w.startswith(word) for w in name_words_held)
+            return bool({word, word[0]} & name_words_held)
+
+        given = [w for at, w in enumerate(typed[:-1]) if at == 0 or len(w) > 1]
+        last = typed[-1]
+        return all(map(among, given)) and any(w.startswith(last) for w in name_words_held)
+    if kind == "name":
+        return any(is_full_name(typed, name) for name in held)
+    if kind == "run":
+        return any(has_run(typed, name) for name in held)
+    (word,) = typed
+    if term.quoted and term.partial:
+        return any(w.startswith(word) for w in name_words_held)
+    if word in name_words_held:
+        return True
+    typo = not term.quoted and len(word) >= AUTHOR_TYPO_MIN_LEN and word not in vocabulary
+    return typo and any(OSA.distance(word, w) <= 1 for w in name_words_held)
+
+
+def _plain_author_search(papers: list[Paper], text: str) -> list[int]:
+    (term,) = Query.parse(text).terms
+    vocabulary = {w for paper in papers for name in paper.authors for w in words(name)}
+    hits = [p.id for p in papers if p.id is not None and _named(term, p.authors, vocabulary)]
+    everything = [p.id for p in papers if p.id is not None]
+    return [i for i in everything if (i in hits) != term.negated]
+
+
+_author_terms = st.one_of(
+    _fragments.map(lambda w: f"author:{w}"),
+    _typos.map(lambda w: f"author:{w}"),
+    st.sampled_from(NAMES).map(lambda name: f'author:"{name}"'),
+    st.tuples(_fragments, _fragments).map(lambda p: f'author:"{p[0]} {p[1]}"'),
+    st.tuples(_fragments, _fragments).map(lambda p: f'author:"{p[0]}, {p[1]}"'),
+    st.tuples(st.sampled_from(NAMES), st.integers(1, 12)).map(lambda p: f'author:"{p[0][: p[1]]}'),
+    st.sampled_from(NAMES).map(lambda name: f'-author:"{name}"'),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_author_terms)
+def test_author_terms_name_whom_reading_every_name_finds(stored: Library, text: str) -> None:
+    # The indexes only narrow: what they find must be what reading every name finds.
+    fast = SearchIndex(stored.listing(), stored.words())
+    assert fast.search(Query.parse(text)) == _plain_author_search(stored.papers(), text)
+
+
+def test_named_authors_are_found_as_reading_every_name_finds_them(stored: Library) -> None:
+    # The comparison above on queries sure to find some papers (not two empty
+    # answers agreeing), and fewer than every paper.
+    fast, papers = SearchIndex(stored.listing(), stored.words()), stored.papers()
+    for text in ('author:"Hao Li"', "author:li", 'author:"Li, Hao"', 'author:"Hao L'):
+        expected = _plain_author_search(papers, text)
+        assert 0 < len(expected) < len(papers), text
+        assert fast.search(Query.parse(text)) == expected, text
 
 
 def test_the_count_is_the_number_of_papers_that_hold_the_word(stored: Library) -> None:
@@ -439,3 +553,51 @@ def test_words_typed_in_title_order_rank_first_whatever_their_accents(
     index = _index(empty_library)
     (first, _second) = index.search(Query.parse("Müller model"))
     assert empty_library.paper(first).title == "Müller model"  # type: ignore[union-attr]
+
+
+def test_the_names_holding_a_word_are_read_as_the_plain_scan_reads_them(
+    empty_library: Library,
+) -> None:
+    # The store finds them in the raw JSON where it can; escapes, accents, bad JSON
+    # and numbers take the slow way. Both ways must agree with reading every name.
+    plain_names = ("Ana Smith", "Smithson Ana", "Bo Li", "Smith, Ana", "Ana Smith-Jones")
+    empty_library.import_papers(
+        [
+            Paper("Plain", "2405.00001", authors=(*plain_names, "Ana_Smith", "SMITH")),
+            Paper("Quoted", "2405.00002", authors=('Q "Smith" R', "Ana Smith")),
+            Paper("Accented", "2405.00003", authors=("Ánna Smith", "Bo Smíth")),
+            Paper("None", "2405.00004", authors=("Smithers Bo", "Li Na")),
+            Paper("Escaped", "2405.00005"),
+            Paper("Broken", "2405.00006"),
+            Paper("Numbers", "2405.00007"),
+        ]
+    )
+    db = empty_library.db
+    db.execute("""UPDATE papers SET authors = '["Ana \\u00c9 Smith"]' WHERE title = 'Escaped'""")
+    db.execute("""UPDATE papers SET authors = '["Ana Smith"' WHERE title = 'Broken'""")
+    db.execute("""UPDATE papers SET authors = '[7, "Ana Smith", true]' WHERE title = 'Numbers'""")
+    whole = empty_library.papers()
+    ids = [paper.id for paper in whole if paper.id is not None]
+    by_id = {paper.title: paper.id for paper in whole}
+    plain, stored = MemoryWords(whole), empty_library.words()
+    for holding in ("smith", "ana", "li", "jones", "anna", "7", "u00c9", "e", "q", "true"):
+        expected = sorted(plain.names(ids, holding))
+        assert sorted(stored.names(ids, holding)) == expected, holding
+        # With a second word, by its beginning: in the same name, not a neighbour's.
+        for starting in ("a", "an", "b", "s", "j", "r", "7"):
+            expected = sorted(plain.names(ids, holding, starting))
+            assert sorted(stored.names(ids, holding, starting)) == expected, (holding, starting)
+    assert dict(stored.names(ids, "li", "b")) == {by_id["Plain"]: ["Bo Li"]}
+    assert dict(stored.names(ids, "smith", "b")) == {by_id["Accented"]: ["Bo Smíth"]}
+    by_title = {paper.title: paper.id for paper in whole}
+    found = {title: dict(stored.names(ids, "smith")).get(i) for title, i in by_title.items()}
+    assert found == {
+        "Plain": ["Ana Smith", "Smith, Ana", "Ana Smith-Jones", "Ana_Smith", "SMITH"],
+        "Quoted": ['Q "Smith" R', "Ana Smith"],
+        "Accented": ["Ánna Smith", "Bo Smíth"],
+        "None": None,
+        "Escaped": ["Ana É Smith"],
+        "Broken": None,
+        "Numbers": ["Ana Smith"],
+    }
+    stored.close()

@@ -14,6 +14,7 @@ at a time.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -40,6 +41,8 @@ AUTHOR_COUNTS = (
     "GROUP BY author.value ORDER BY count(*) DESC, author.value LIMIT ?"
 )
 TEXT_FIELDS = ("title", "authors", "abstract")
+# A term of plain ASCII text, as the tokenizer makes it (of the lower-cased text).
+_ASCII_TERM = re.compile(r"[a-z0-9]+")
 
 
 class Words:
@@ -197,13 +200,7 @@ class Words:
         found = self._split.get(text)
         if found is None:
             with self._lock:
-                if self._tokenizer is None:
-                    self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
-                    self._tokenizer.execute(
-                        f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZER}')"
-                    )
-                    self._tokenizer.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
-                conn = self._tokenizer
+                conn = self._tokenizing()
                 conn.execute("INSERT INTO t (rowid, x) VALUES (1, ?)", (text,))
                 rows = conn.execute("SELECT term FROM v ORDER BY offset").fetchall()
                 conn.execute("DELETE FROM t")
@@ -212,6 +209,15 @@ class Words:
                 self._split.clear()
             self._split[text] = found
         return list(found)
+
+    def _tokenizing(self) -> sqlite3.Connection:
+        # An empty in-memory index with the library's tokenizer: what it makes of a
+        # text inserted is read back from its vocabulary.
+        if self._tokenizer is None:
+            self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
+            self._tokenizer.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZER}')")
+            self._tokenizer.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        return self._tokenizer
 
     def having(self, field: str, terms: Collection[str]) -> set[int]:
         """Ids of the papers whose ``field`` holds any of ``terms``."""
@@ -288,11 +294,105 @@ class Words:
         for paper_id, text in rows:
             yield paper_id, text or ""
 
+    def names(
+        self, ids: Iterable[int], holding: str, starting: str = ""
+    ) -> Iterator[tuple[int, list[str]]]:
+        """(id, the names of its authors that hold the term ``holding`` and, when
+        given, a term starting with ``starting``) for each of ``ids`` that has such
+        an author: what a full name is checked against, once the indexes have found
+        the papers holding its words."""
+        with self._lock:
+            try:
+                rows = typed.fetch_all(
+                    self._connection(),
+                    f"SELECT id, {typed.optional_text('authors')} "
+                    f"FROM papers WHERE id IN {IDS_IN_JSON}",
+                    (json.dumps(sorted(ids)),),
+                )
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read library {self._path}: {error}") from None
+        # Most of those papers' authors are someone else. In plain ASCII text without
+        # escapes a name is the text between two quotes, so a row where no such
+        # stretch holds both is left unparsed; the rows left are read exactly.
+        quick = _plain_letters(holding, starting)
+        begun = re.compile(rf"(?<![a-z0-9]){re.escape(starting)}")
+        held: list[tuple[int, tuple[str, ...]]] = []
+        for paper_id, text in rows:
+            if not text:
+                continue
+            plain = quick and text.isascii() and "\\" not in text
+            if plain and not _may_hold(text.lower(), holding, begun):
+                continue
+            names = typed.strings(text)
+            if names:
+                held.append((paper_id, names))
+        # Names beyond ASCII are split by the tokenizer itself, all in one go.
+        unusual = [name for _, names in held for name in names if not name.isascii()]
+        split = dict(zip(unusual, self.split_all(unusual), strict=True))
+        for paper_id, names in held:
+            found = [
+                name
+                for name in names
+                if (
+                    _holds(split[name], holding, starting)
+                    if name in split
+                    else holding in name.lower() and _holds(_ascii_terms(name), holding, starting)
+                )
+            ]
+            if found:
+                yield paper_id, found
+
+    def split_all(self, texts: Sequence[str]) -> list[list[str]]:
+        """:meth:`split` of each of ``texts``, asking the tokenizer once."""
+        if not texts:
+            return []
+        with self._lock:
+            conn = self._tokenizing()
+            conn.executemany("INSERT INTO t (rowid, x) VALUES (?, ?)", enumerate(texts, 1))
+            rows = conn.execute("SELECT doc, term FROM v ORDER BY doc, offset").fetchall()
+            conn.execute("DELETE FROM t")
+        found: list[list[str]] = [[] for _ in texts]
+        for doc, term in rows:
+            found[doc - 1].append(term)
+        return found
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None and self._path is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _plain_letters(holding: str, starting: str) -> bool:
+    """Whether ``holding`` and ``starting`` are plain letters that no number read as
+    a name (7, 1e+20, inf, nan: see :func:`typed.strings`) can hold."""
+    wanted = holding + starting
+    return wanted.isascii() and wanted.isalpha() and holding not in ("inf", "nan")
+
+
+def _may_hold(text: str, holding: str, begun: re.Pattern[str]) -> bool:
+    """Whether some stretch of the lower-cased ``text`` between two quotes holds the
+    term ``holding`` and a word ``begun`` finds the start of (ASCII, no escapes)."""
+    at = text.find(holding)
+    while at != -1:
+        end = at + len(holding)
+        whole = not text[at - 1 : at].isalnum() and not text[end : end + 1].isalnum()
+        if whole:
+            opening, closing = text.rfind('"', 0, at) + 1, text.find('"', end)
+            stretch = text[opening : closing if closing != -1 else len(text)]
+            if begun.search(stretch):
+                return True
+        at = text.find(holding, end)
+    return False
+
+
+def _ascii_terms(name: str) -> list[str]:
+    # Plain ASCII splits the same here as in the tokenizer, without asking it.
+    return _ASCII_TERM.findall(name.lower())
+
+
+def _holds(terms: Sequence[str], holding: str, starting: str) -> bool:
+    return holding in terms and (not starting or any(t.startswith(starting) for t in terms))
 
 
 def _quoted(term: str) -> str:

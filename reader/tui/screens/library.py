@@ -92,6 +92,7 @@ SORT_LABELS = {
     "relevance": "by relevance",
     "newest": "newest first",
     "upvotes": "most upvoted",
+    "github": "most GitHub stars",
     "title": "by title",
 }
 # How many changes z can undo, and how quickly a second g must follow the first.
@@ -537,6 +538,8 @@ class LibraryScreen(Screen[None]):
             return sorted(ids, key=self._position.__getitem__)
         if sort == "upvotes":
             return sorted(ids, key=lambda i: -(self._papers[i].upvotes or 0))
+        if sort == "github":
+            return sorted(ids, key=lambda i: -(self._papers[i].github_stars or 0))
         return sorted(ids, key=lambda i: self._papers[i].title_key)
 
     def _effective_sort(self, query: Query) -> str:
