@@ -7,12 +7,20 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Input
+from textual.widgets.text_area import Selection
 
 from reader.config import Config
 from reader.store import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.note_editor import (
+    ConfirmDiscard,
+    NoteEditor,
+    NoteText,
+    indent,
+    outdent,
+)
 from reader.tui.screens.tag_editor import TagEditor, complete
 from reader.tui.widgets.paper_list import PaperList
 from tests.test_key_bursts import burst
@@ -101,3 +109,138 @@ async def test_t_then_a_tag_and_tab_in_one_burst(library: Library) -> None:
         burst(pilot, "t", *"vis", "tab", "enter")
         await until(pilot, lambda: library.annotation("ana", first).tags, "the tag saved")
         assert library.annotation("ana", first).tags == ("vision",)
+
+
+# -- the note editor -------------------------------------------------------------------
+
+
+def test_indent_and_outdent_one_line() -> None:
+    assert indent("- a") == "    - a"
+    assert outdent("    - a") == "- a"
+    assert outdent("      - a") == "  - a"
+    assert outdent("  - a") == "- a"
+    assert outdent("\t- a") == "- a"
+    assert outdent("- a") == "- a"
+
+
+async def open_note(pilot: Pilot[None]) -> NoteText:
+    await pilot.press("n")
+    await until(pilot, lambda: isinstance(pilot.app.focused, NoteText), "the note editor")
+    editor = pilot.app.focused
+    assert isinstance(editor, NoteText)
+    return editor
+
+
+async def test_tab_nests_a_list_item_and_shift_tab_takes_it_back(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = highlighted(app)
+        editor = await open_note(pilot)
+        await pilot.press(*"- fruit", "enter", *"- apple", "tab")
+        assert editor.text == "- fruit\n    - apple"
+        assert editor.cursor_location == (1, 11)  # still after "apple"
+        await pilot.press("enter", *"- pear", "tab", "shift+tab")
+        assert editor.text == "- fruit\n    - apple\n- pear"
+        assert isinstance(app.screen, NoteEditor)  # Tab never left the text
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        assert library.annotation("ana", paper_id).note == "- fruit\n    - apple\n- pear"
+
+
+async def test_tab_in_a_burst_nests_the_line_it_came_on(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        editor = await open_note(pilot)
+        burst(pilot, *"- a", "enter", *"- b", "tab", "enter", *"- c", "shift+tab")
+        expected = "- a\n    - b\n- c"
+        await until(pilot, lambda: editor.text == expected, "the nested list")
+
+
+async def test_tab_indents_every_line_of_a_selection(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        editor = await open_note(pilot)
+        editor.insert("- a\n- b\n- c")
+        editor.selection = Selection((0, 1), (2, 0))  # "c" is not in it
+        await pilot.press("tab")
+        assert editor.text == "    - a\n    - b\n- c"
+        assert editor.selection == Selection((0, 5), (2, 0))
+        await pilot.press("shift+tab", "shift+tab")
+        assert editor.text == "- a\n- b\n- c"
+
+
+async def test_the_discard_question_can_save(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = highlighted(app)
+        editor = await open_note(pilot)
+        editor.insert("worth keeping")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscard), "the question")
+        labels = [str(button.label) for button in app.screen.query(Button)]
+        assert labels == ["Save (s)", "Discard (y)", "Keep editing (n)"]
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        assert library.annotation("ana", paper_id).note == "worth keeping"
+
+
+async def test_the_discard_questions_save_button_saves(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = highlighted(app)
+        editor = await open_note(pilot)
+        editor.insert("clicked")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscard), "the question")
+        await pilot.click("#save")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        assert library.annotation("ana", paper_id).note == "clicked"
+
+
+async def test_a_save_the_library_refuses_keeps_the_editor_open(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = highlighted(app)
+        editor = await open_note(pilot)
+        editor.insert("mine")
+        library.set_note("ana", paper_id, "written in another window")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscard), "the question")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, NoteEditor), "the editor again")
+        assert app.screen.query_one(NoteText).text == "mine"
+        assert library.annotation("ana", paper_id).note == "written in another window"
+
+
+async def test_quitting_with_an_unsaved_note_can_save_it_first(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_id = highlighted(app)
+        editor = await open_note(pilot)
+        editor.insert("saved on the way out")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscard), "the question")
+        await pilot.press("s")
+        await until(pilot, lambda: not app.is_running, "the app to stop")
+    assert app.return_code == 0
+    assert library.annotation("ana", paper_id).note == "saved on the way out"
+
+
+async def test_letters_after_tab_in_a_burst_go_after_the_completion(library: Library) -> None:
+    first, second = (p.id for p in library.papers()[:2])
+    library.change_tags("ana", [second], add=["vision"])
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.focused, Input), "the tag editor")
+        burst(pilot, *"vis", "tab", *"new", "enter")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        assert library.annotation("ana", first).tags == ("vision", "new")

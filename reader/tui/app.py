@@ -21,7 +21,7 @@ from reader.store import Library
 from reader.text import shorten
 from reader.tui.safe_output import TerminalSafe
 from reader.tui.screens.library import LibraryScreen, ViewSettings
-from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
+from reader.tui.screens.note_editor import Answer, ConfirmDiscard, NoteEditor
 from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
@@ -193,11 +193,16 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, ConfirmDiscard):
             return  # Already asking.
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                for screen in self.screen_stack:
-                    if isinstance(screen, NoteEditor):
-                        screen.discard_draft()
-                self._exit_saved()
+        def answered(answer: Answer | None) -> None:
+            if answer not in ("save", "discard"):
+                return  # keep editing
+            for screen in self.screen_stack:
+                if not isinstance(screen, NoteEditor):
+                    continue
+                if answer == "discard":
+                    screen.discard_draft()
+                elif screen.is_modified and not screen.save():
+                    return  # not saved: a toast says why, and the editor stays open
+            self._exit_saved()
 
         self.push_screen(ConfirmDiscard("Quit and discard the unsaved note?"), answered)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -80,13 +81,19 @@ class TagInput(Input):
     complete as surely as keys typed slowly.
     """
 
-    BINDINGS = [Binding("tab", "complete", "Complete the tag", show=False)]
-
     def __init__(self, value: str, known: Sequence[str], **kwargs: Any) -> None:
         super().__init__(value, suggester=TagSuggester(known), **kwargs)
         self._known = list(known)
 
-    def action_complete(self) -> None:
+    def on_key(self, event: events.Key) -> None:
+        # Here, not as a binding: a binding runs once the key has come back up to the
+        # app, after letters typed later went into the field.
+        if event.key == "tab":
+            event.stop()
+            event.prevent_default()
+            self.complete()
+
+    def complete(self) -> None:
         """Complete the last word, then a space to type the next tag after."""
         completed = complete(self.value, self._known)
         if completed is not None:
