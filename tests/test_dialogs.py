@@ -4,15 +4,17 @@ each key does what its hint says, also when the keys come in one burst."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, Input
+from textual.widgets import Button, Checkbox, Input, Label
 from textual.widgets.text_area import Selection
 
 from reader.config import Config
 from reader.store import Library
 from reader.tui.app import ReaderApp
+from reader.tui.screens.export_dialog import ExportDialog
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.note_editor import (
     ConfirmDiscard,
@@ -244,3 +246,38 @@ async def test_letters_after_tab_in_a_burst_go_after_the_completion(library: Lib
         burst(pilot, *"vis", "tab", *"new", "enter")
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
         assert library.annotation("ana", first).tags == ("vision", "new")
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+async def test_export_over_a_file_points_at_the_overwrite_box(
+    library: Library, tmp_path: Path
+) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("an earlier export", encoding="utf-8")
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog), "the dialog")
+        dialog = app.screen
+        dialog.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        error = dialog.query_one("#export-error", Label)
+        await until(pilot, lambda: error.has_class("-shown"), "the refusal")
+        said = str(error.render())
+        assert said == (
+            f"{target} exists: tick “Overwrite the file if it exists” above to replace it, "
+            "or give another path."
+        )
+        assert "--force" not in said
+        # Still open, the box has the focus: space ticks it, and the export goes ahead.
+        assert app.screen is dialog
+        assert app.focused is dialog.query_one("#force", Checkbox)
+        assert target.read_text(encoding="utf-8") == "an earlier export"
+        await pilot.press("space")
+        assert dialog.query_one("#force", Checkbox).value
+        await pilot.click("#export")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+    assert target.read_text(encoding="utf-8").startswith("#")

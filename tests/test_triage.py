@@ -674,4 +674,7 @@ async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Pat
         # Said in the dialog, which stays open to choose another path.
         assert isinstance(app.screen, ExportDialog)
         refused = str(app.screen.query_one("#export-error", Label).render())
-        assert refused == f"{target}: file exists (use --force to overwrite)"
+        assert refused == (
+            f"{target} exists: tick “Overwrite the file if it exists” above to replace it, "
+            "or give another path."
+        )
