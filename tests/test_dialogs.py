@@ -281,3 +281,32 @@ async def test_export_over_a_file_points_at_the_overwrite_box(
         await pilot.click("#export")
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
     assert target.read_text(encoding="utf-8").startswith("#")
+
+
+# -- messages that count -----------------------------------------------------------------
+
+
+def messages(app: ReaderApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_r_and_its_undo_count_the_same_papers(library: Library) -> None:
+    already = [paper.id for paper in library.papers()[5:8]]
+    library.set_read("ana", already, True)
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await until(pilot, lambda: any(m.startswith("Read:") for m in messages(app)), "R")
+        assert messages(app)[-1] == "Read: 36 papers (3 already were). z undoes."
+        await pilot.press("z")
+        await until(pilot, lambda: messages(app)[-1].startswith("Undone"), "the undo")
+        assert messages(app)[-1] == "Undone: read (36 papers)."
+        assert [p.id for p in library.papers() if library.annotation("ana", p.id).is_read] == (
+            already
+        )
+        await pilot.press("R")
+        await until(pilot, lambda: messages(app)[-1].startswith("Read:"), "R again")
+        await pilot.press("R")
+        await until(pilot, lambda: "nothing" in messages(app)[-1], "R a third time")
+        assert messages(app)[-1] == "Read: nothing to change (all 39 papers already were)."

@@ -138,6 +138,15 @@ def _link(paper: Paper, kind: str) -> tuple[str | None, str]:
     return safe_url(url), label
 
 
+def _changed(label: str, changed: int, asked: int) -> str:
+    """What a change to several papers did, counting only those it changed (as its undo
+    does): "Read: 151 papers (3 already were). z undoes."."""
+    if not changed:
+        return f"{label}: nothing to change (all {papers_label(asked)} already were)."
+    already = f" ({asked - changed} already were)" if changed < asked else ""
+    return f"{label}: {papers_label(changed)}{already}. z undoes."
+
+
 def _when(timestamp: str) -> str:
     """An ISO timestamp (UTC) as the local time, with the date unless it is today."""
     try:
@@ -693,7 +702,7 @@ class LibraryScreen(Screen[None]):
                 )
             self._remember_all(after)
             if len(paper_ids) > 1:
-                self.notify(f"{label}: {papers_label(len(paper_ids))}. z undoes.", timeout=3)
+                self.notify(_changed(label, len(changed), len(paper_ids)), timeout=3)
 
         self._write(label, run, done)
 
