@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Label
 from textual.widgets.text_area import Selection
@@ -26,7 +27,7 @@ from reader.tui.screens.note_editor import (
 from reader.tui.screens.tag_editor import TagEditor, complete
 from reader.tui.widgets.paper_list import PaperList
 from tests.test_key_bursts import burst
-from tests.test_tui import settle
+from tests.test_tui import GROKKING, settle
 
 # No paper turns read by itself unless a test asks for it.
 QUIET = Config(read_delay=0)
@@ -310,3 +311,55 @@ async def test_r_and_its_undo_count_the_same_papers(library: Library) -> None:
         await pilot.press("R")
         await until(pilot, lambda: "nothing" in messages(app)[-1], "R a third time")
         assert messages(app)[-1] == "Read: nothing to change (all 39 papers already were)."
+
+
+# -- the palette -----------------------------------------------------------------------
+
+
+def palette_options(app: ReaderApp) -> list[str]:
+    """The palette's choices, best first, by their first lines (the names)."""
+    if not isinstance(app.screen, CommandPalette):
+        return []
+    shown = app.screen.query_one(CommandList)
+    prompts = (str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count))
+    return [prompt.partition("\n")[0] for prompt in prompts]
+
+
+async def palette(pilot: Pilot[None], typed: str) -> list[str]:
+    """Open the palette, type ``typed``: the papers it offers, once it has searched."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+    await pilot.press(*typed)
+    await until(
+        pilot, lambda: any(o.startswith("Open paper: ") for o in palette_options(app)), typed
+    )
+    return [o for o in palette_options(app) if o.startswith("Open paper: ")]
+
+
+async def test_the_palette_finds_papers_by_open_paper_and_title_words(library: Library) -> None:
+    newest = [paper.title for paper in library.listing()[:3]]
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        offered = await palette(pilot, "open paper")
+        assert offered[:3] == [f"Open paper: {title}" for title in newest]
+        assert palette_options(app)[0] == offered[0]  # above every command
+        await pilot.press(*" grokking")
+        grokking = f"Open paper: {GROKKING}"
+        await until(pilot, lambda: palette_options(app)[:1] == [grokking], "the grokking paper")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        assert "Grokking" in library.paper(highlighted(app)).title
+        # The title's words alone find it too.
+        assert (await palette(pilot, "grokking relu"))[0] == grokking
+
+
+async def test_a_start_of_open_paper_offers_papers_below_open_pdf(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        offered = await palette(pilot, "open p")
+        assert offered
+        options = palette_options(app)
+        assert options.index("Open PDF") < options.index(offered[0])
