@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.keys import _character_to_key
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
@@ -40,10 +41,16 @@ def theme_names() -> set[str]:
     return set(BUILTIN_THEMES)
 
 
-def binding_ids() -> set[str]:
-    """Every binding id a user may remap in the config file's [keys]."""
+def binding_ids() -> dict[str, str]:
+    """Every binding id a user may remap in the config file's [keys], with its default
+    keys. All are in use at once, on the library screen."""
     bindings = [*ReaderApp.BINDINGS, *LibraryScreen.BINDINGS, *PaperList.BINDINGS]
-    return {b.id for b in bindings if isinstance(b, Binding) and b.id}
+    return {b.id: b.key for b in bindings if isinstance(b, Binding) and b.id}
+
+
+def key_name(key: str) -> str:
+    """A key as a binding names it: "?" is "question_mark" (as ``set_keymap`` reads it)."""
+    return _character_to_key(key) if len(key) == 1 else key
 
 
 class ReaderApp(App[None]):
