@@ -188,6 +188,8 @@ class LibraryScreen(Screen[None]):
         Binding("S", "stats", "Stats for this view", show=False, id="library.stats"),
         Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
         Binding("question_mark", "help", "Help", id="library.help"),
+        # Not a character: it works in the filter bar too, where ? is typed.
+        Binding("f1", "filter_help", "The filter language", show=False, id="library.filter_help"),
         Binding("escape", "clear", "Clear marks or filter", show=False, id="library.clear"),
         Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
         Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
@@ -309,6 +311,9 @@ class LibraryScreen(Screen[None]):
         yield KeyFooter(optional=FOOTER_OPTIONAL, compact_below=FOOTER_ROOMY, narrow_below=NARROW)
 
     def on_mount(self) -> None:
+        self.query_one(FilterBar).name_keys(
+            self._key_shown("library.filter"), self._key_shown("library.filter_help")
+        )
         self.query_one(PaperList).focus()
         self.reload(first_page=FIRST_PAGE)
         self._mention_drafts()
@@ -469,7 +474,10 @@ class LibraryScreen(Screen[None]):
         if self._selected:
             self._selected &= set(ids)
         hint = self.query_one("#filter-hint", Static)
-        hint.update(Text("  ".join(query.errors)))
+        errors = "  ".join(query.errors)
+        if errors:  # where to read what the terms are
+            errors += f"  ({self._key_shown('library.filter_help')}: the terms)"
+        hint.update(Text(errors))
         hint.set_class(bool(query.errors), "-active")
         papers = self.query_one(PaperList)
         papers.show(
@@ -1184,9 +1192,21 @@ class LibraryScreen(Screen[None]):
         papers.move_to(paper_id)
         papers.focus()
 
+    def _key_shown(self, binding_id: str) -> str:
+        """The first key of one of this screen's bindings as the user has it (remapped or
+        not), as the footer shows it."""
+        bindings = (b for b in self.BINDINGS if isinstance(b, Binding))
+        default = next(b.key for b in bindings if b.id == binding_id)
+        key = self.app._keymap.get(binding_id, default).split(",")[0].strip()
+        return self.app.get_key_display(Binding(key, ""))
+
     def action_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
         self.app.push_screen(HelpScreen(self.app, self, views))
+
+    def action_filter_help(self) -> None:
+        views = [(preset.key, preset.name) for preset in self._settings.presets]
+        self.app.push_screen(HelpScreen(self.app, self, views, page="filter"))
 
     # -- fetching -------------------------------------------------------------
 
