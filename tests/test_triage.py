@@ -228,7 +228,7 @@ async def test_t_edits_tags_with_completion_from_known_tags(library: Library) ->
         await pilot.press("right", "enter")
         await pilot.pause()
         assert library.annotation("ana", a).tags == ("to-read", "diffusion")
-        assert "#to-read #diff" in row(app, 0)
+        assert "#to-read +1 " in row(app, 0)  # whole tags, then how many more
         detail = str(app.screen.query_one("#detail-meta", Static).render())
         assert "#to-read #diffusion" in detail
 

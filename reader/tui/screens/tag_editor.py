@@ -128,7 +128,7 @@ class TagEditor(ModalScreen[TagEdit | None]):
             )
             hint = "enter saves · tab completes · esc cancels"
             if self._bulk:
-                hint = "added to every marked paper; -tag removes · " + hint
+                hint += " · added to every marked paper; -tag removes"
             yield Label(hint, id="tag-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
