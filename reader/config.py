@@ -36,7 +36,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,20 +131,25 @@ def load_config(
     path: Path | None = None,
     *,
     themes: Collection[str] | None = None,
-    binding_ids: Collection[str] | None = None,
+    binding_ids: Collection[str] | Mapping[str, str] | None = None,
+    key_name: Callable[[str], str] | None = None,
 ) -> Config:
     """The settings in ``path`` (default :func:`default_config_path`); defaults when the
     file does not exist.
 
     ``themes`` and ``binding_ids``, when given, are the only names the ``theme`` setting
-    and the ``[keys]`` table may use. Raises :class:`ConfigError` for a file that cannot
-    be read, is not TOML, or holds anything this module does not know or accept.
+    and the ``[keys]`` table may use. When ``binding_ids`` maps each id to its default
+    keys ("down,j"), those bindings are taken to be in use together (one screen), and
+    ``[keys]`` may not leave one key on two of them; ``key_name`` names a key as the
+    defaults do ("?" as "question_mark"). Raises :class:`ConfigError` for a file that
+    cannot be read, is not TOML, or holds anything this module does not know or accept.
     """
     path = default_config_path() if path is None else Path(path)
     text = _read(path)
     if text is None:
         return Config()
-    return _Checker(path, themes, binding_ids).config(_parse(text, path))
+    checker = _Checker(path, themes, binding_ids, key_name or (lambda key: key))
+    return checker.config(_parse(text, path))
 
 
 def save_theme(name: str, path: Path | None = None) -> None:
@@ -286,11 +291,13 @@ class _Checker:
         self,
         path: Path,
         themes: Collection[str] | None,
-        binding_ids: Collection[str] | None,
+        binding_ids: Collection[str] | Mapping[str, str] | None,
+        key_name: Callable[[str], str],
     ) -> None:
         self.path = path
         self.themes = themes
         self.binding_ids = binding_ids
+        self.key_name = key_name
 
     def error(self, where: Iterable[str], problem: str) -> ConfigError:
         return ConfigError(f"{self.path}: {_key_path(where)}: {problem}")
@@ -356,7 +363,35 @@ class _Checker:
                 hint = _suggest(binding_id, sorted(self.binding_ids))
                 raise self.error(where, f"unknown binding id{hint}")
             keymap[binding_id] = self.key_list(where, keys)
+        if isinstance(self.binding_ids, Mapping):
+            self.one_key_one_binding(keymap, self.binding_ids)
         return tuple(sorted(keymap.items()))
+
+    def one_key_one_binding(self, keymap: Mapping[str, str], defaults: Mapping[str, str]) -> None:
+        """Refuse a key the ``keymap`` gives to a binding while another one has it too:
+        given to both in the file, or the other's default key still (one of the two
+        would never run)."""
+
+        def names(keys: str) -> set[str]:
+            return {self.key_name(key) for key in keys.split(",")}
+
+        keys_of = {binding_id: names(keys) for binding_id, keys in defaults.items()}
+        keys_of.update((binding_id, names(keys)) for binding_id, keys in keymap.items())
+        for binding_id, keys in keymap.items():  # in file order: the first clash is reported
+            for key in keys.split(","):
+                name = self.key_name(key)
+                other = next(
+                    (o for o, taken in keys_of.items() if o != binding_id and name in taken),
+                    None,
+                )
+                if other is None:
+                    continue
+                whose = f"{other}'s key too" if other in keymap else f"{other}'s default key"
+                raise self.error(
+                    ["keys", binding_id],
+                    f"{_show(key)} is {whose}; one key runs one action, give one of them "
+                    "another key",
+                )
 
     def key_list(self, where: list[str], value: object) -> str:
         """ "ctrl+s, S" or ["ctrl+s", "S"] as "ctrl+s,S" (Textual splits on bare commas)."""

@@ -77,9 +77,25 @@ class Headline:
     noted: int
 
     @property
-    def read_percent(self) -> int:
-        """Percent read, rounded down: 100 only once every paper is read."""
-        return self.read * 100 // self.papers if self.papers else 0
+    def read_share(self) -> str:
+        """The share read, as :func:`percent` writes it ("2.6%")."""
+        return percent(self.read, self.papers)
+
+
+def percent(part: int, whole: int) -> str:
+    """``part`` of ``whole`` in percent, to a tenth: "2.6%", "50%". Never 0% or 100%
+    unless it is: "<0.1%" and ">99.9%" for the last tenth at either end."""
+    if whole <= 0 or part <= 0:
+        return "0%"
+    if part >= whole:
+        return "100%"
+    tenths = (part * 2000 + whole) // (2 * whole)  # halves up, in whole numbers
+    if tenths == 0:
+        return "<0.1%"
+    if tenths == 1000:
+        return ">99.9%"
+    whole_part, tenth = divmod(tenths, 10)
+    return f"{whole_part}%" if tenth == 0 else f"{whole_part}.{tenth}%"
 
 
 @dataclass(frozen=True, slots=True)

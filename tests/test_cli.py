@@ -612,3 +612,35 @@ def test_the_readme_says_where_the_wide_layout_starts() -> None:
     assert f"from\\n{WIDE} columns" in readme.replace("from {WIDE}", "") or (
         f"{WIDE} columns the list adds" in readme
     )
+
+
+def test_a_key_given_to_two_actions_is_one_clean_error(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"library.star" = "?"\n', encoding="utf-8")
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    from reader.tui.app import ReaderApp
+
+    started: list[ReaderApp] = []
+
+    def run_app(app: ReaderApp) -> None:  # were it started half-configured, it stops at once
+        started.append(app)
+
+    monkeypatch.setattr(ReaderApp, "run", run_app)
+    monkeypatch.setattr("reader.cli.run_app", REAL_RUN_APP)
+    result = run("--db", db_path)
+    assert started == []
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f'Error: {config}: keys."library.star": "?" is library.help\'s default key; one key '
+        "runs one action, give one of them another key\n"
+    )
+
+
+def test_the_default_keys_give_each_key_one_action() -> None:
+    from reader.tui.app import binding_ids, key_name
+
+    defaults = binding_ids()
+    keys = [key_name(key) for keys in defaults.values() for key in keys.split(",")]
+    assert len(keys) == len(set(keys))

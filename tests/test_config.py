@@ -595,3 +595,51 @@ def test_saving_the_theme_creates_private_folders(tmp_path: Path) -> None:
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "config").stat().st_mode & 0o777 == 0o700
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+# --- one key, one action -------------------------------------------------------------
+
+# The bindings of one screen, with their default keys, as the app passes them.
+DEFAULT_KEYS = {
+    "library.star": "s",
+    "library.read": "r",
+    "library.help": "question_mark",
+    "list.down": "down,j",
+    "app.quit": "q",
+}
+NAMES = {"?": "question_mark"}
+
+
+def clash_of(path: Path, keys: str) -> str:
+    write(path, "[keys]\n" + keys)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, binding_ids=DEFAULT_KEYS, key_name=lambda key: NAMES.get(key, key))
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_two_actions_given_one_key_are_refused_naming_both(config_path: Path) -> None:
+    message = clash_of(config_path, '"library.star" = "x"\n"library.read" = "ctrl+r,x"\n')
+    assert message == (
+        f'{config_path}: keys."library.star": "x" is library.read\'s key too; one key runs '
+        "one action, give one of them another key"
+    )
+
+
+def test_a_key_another_action_has_by_default_is_refused(config_path: Path) -> None:
+    message = clash_of(config_path, '"library.star" = "j"\n')
+    assert message == (
+        f'{config_path}: keys."library.star": "j" is list.down\'s default key; one key runs '
+        "one action, give one of them another key"
+    )
+    # Written as the character, named as the binding names it.
+    assert '"?" is library.help\'s default key' in clash_of(config_path, '"app.quit" = "?"\n')
+
+
+def test_keys_moved_away_first_may_be_taken(config_path: Path) -> None:
+    write(config_path, '[keys]\n"library.star" = "r"\n"library.read" = "s"\n"list.down" = "down"\n')
+    config = load_config(config_path, binding_ids=DEFAULT_KEYS)
+    assert config.keymap == {"library.star": "r", "library.read": "s", "list.down": "down"}
+    write(config_path, '[keys]\n"library.star" = "j,S"\n"list.down" = "down"\n')
+    assert load_config(config_path, binding_ids=DEFAULT_KEYS).keymap["library.star"] == "j,S"

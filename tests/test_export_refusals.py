@@ -273,7 +273,10 @@ async def test_the_dialog_says_why_and_then_writes_elsewhere(library: Library) -
         app._pilot = pilot  # type: ignore[attr-defined]
         await settle(pilot)
         dialog = await export_from_dialog(app, str(existing), overwrite=False)
-        assert error_line(dialog) == f"{existing}: file exists (use --force to overwrite)"
+        assert error_line(dialog) == (
+            f"{existing} exists: tick “Overwrite the file if it exists” above to replace it, "
+            "or give another path."
+        )
         await pilot.click("#force")
         await pilot.click("#export")
         await pilot.pause()

@@ -14,7 +14,7 @@ from rich.terminal_theme import SVG_EXPORT_THEME
 from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 from reader.config import Config
 from reader.models import Paper
@@ -23,7 +23,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.library import DETAIL_DELAY, LibraryScreen
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
-from reader.tui.widgets.paper_list import PaperList, short_authors
+from reader.tui.widgets.paper_list import PaperList, fit_tags, short_authors
 from tests.test_tui import highlighted_title, paper_list, row_text
 
 # No paper turns read by itself: rows look the same however long a test takes.
@@ -366,6 +366,82 @@ async def test_a_long_title_ends_with_an_ellipsis_on_one_row(
         listed = cells[region.y : region.bottom]
         assert sum("A Very Long Title" in line for line in listed) == 1
         assert sum("Friends" in line for line in listed) <= 1
+
+
+async def test_at_120_columns_the_title_has_most_of_the_row(empty_library: Library) -> None:
+    add_papers(empty_library, [Paper(LONG_TITLE, "2611.00002", published="2026-11-02")])
+    app = ReaderApp(empty_library, "ana", config=QUIET)
+    async with app.run_test(size=MEDIUM) as pilot:
+        await settle(pilot)
+        first = row_text(app, 0)
+        # The list has two thirds of the width: ~50 cells of title, not ~40.
+        assert first.index("…") - first.index("A Very Long Title") >= 48
+        assert detail(app).size.width >= 36  # and the abstract still reads as prose
+
+
+MANY_TAGS = ["fine-tuning", "battery", "vision-language", "survey", "to-read"]
+
+
+@pytest.mark.parametrize("size", [SMALL, MEDIUM, WIDE])
+async def test_tags_in_the_list_are_whole_and_the_rest_counted(
+    authored: Library, size: tuple[int, int]
+) -> None:
+    first = authored.order()[0]
+    authored.change_tags("ana", [first], add=MANY_TAGS)
+    app = ReaderApp(authored, "ana", config=QUIET)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        row = row_text(app, 0)
+        shown = re.findall(r"#\S+", row)
+        tags = {f"#{tag}" for tag in MANY_TAGS}
+        # Whole tags; only a first tag with no room for itself is cut, and says so.
+        assert shown and set(shown[1:]) <= tags
+        assert shown[0] in tags or (
+            shown[0].endswith("…") and any(tag.startswith(shown[0][:-1]) for tag in tags)
+        )
+        assert f"+{len(MANY_TAGS) - len(shown)} " in row
+
+
+def test_fit_tags_keeps_whole_tags_and_counts_the_rest() -> None:
+    assert fit_tags(["to-read", "data"], 14) == "#to-read #data"
+    assert fit_tags(["to-read", "data"], 13) == "#to-read +1"
+    assert fit_tags(["restoration"], 8) == "#restor…"  # alone and too long: cut, and says so
+    assert fit_tags(["restoration", "x"], 8) == "#res… +1"
+    assert fit_tags(["画像", "x"], 5) == "+2"  # no room for a letter of it: only counted
+    assert fit_tags([], 10) == ""
+
+
+def first_line(app: ReaderApp, selector: str) -> str:
+    label = app.screen.query_one(selector, Label)
+    assert label.size.height == 1
+    return label.render_line(0).text.rstrip()
+
+
+@pytest.mark.parametrize("size", [SMALL, MEDIUM])
+async def test_dialog_titles_and_hints_are_cut_with_an_ellipsis(
+    empty_library: Library, size: tuple[int, int]
+) -> None:
+    add_papers(
+        empty_library,
+        [
+            Paper(LONG_TITLE, "2611.00002", published="2026-11-02"),
+            Paper("Short and Sweet", "2611.00001", published="2026-11-01"),
+        ],
+    )
+    app = ReaderApp(empty_library, "ana", config=QUIET)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert first_line(app, "#tag-title").endswith("…")
+        await pilot.press("escape", "n")
+        await pilot.pause()
+        assert first_line(app, "#note-title").endswith("…")  # one line, not wrapped
+        await pilot.press("escape", "space", "j", "space", "t")
+        await pilot.pause()
+        # Marked papers: the longer hint, its keys first.
+        hint = first_line(app, "#tag-hint")
+        assert hint.startswith("enter saves") and hint.endswith("…")
 
 
 # -- mouse ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from reader.stats import (
     MonthCounts,
     month_of,
     papers_per_month,
+    percent,
     top,
     upvote_histogram,
     view_stats,
@@ -130,7 +131,7 @@ def test_view_stats_count_only_the_papers_in_the_view() -> None:
     stats = view_stats(papers, marks, activity=[], authors=[("Ana", 2)], today=TODAY, tz=UTC)
     head = stats.headline
     assert (head.papers, head.read, head.starred, head.noted) == (3, 1, 1, 1)
-    assert head.read_percent == 33
+    assert head.read_share == "33.3%"
     # The day featured stands in for a missing date; a bare year has no month.
     assert stats.months.months == (("2025-01", 1), ("2025-02", 0), ("2025-03", 1))
     assert stats.months.undated == 1
@@ -216,6 +217,10 @@ def figure(screen: StatsScreen, name: str) -> str:
     return screen.query_one(f"#figure-{name} Digits", Digits).value
 
 
+def label(screen: StatsScreen, name: str) -> str:
+    return str(screen.query_one(f"#figure-{name} .figure-label", Static).render())
+
+
 @pytest.fixture
 def marked(library: Library, monkeypatch: pytest.MonkeyPatch) -> Library:
     """The sample with marks made this week (a Tuesday, 2026-11-24) and long before."""
@@ -235,13 +240,25 @@ def marked(library: Library, monkeypatch: pytest.MonkeyPatch) -> Library:
     return library
 
 
+def test_a_share_read_is_given_to_a_tenth_and_never_rounded_to_none_or_all() -> None:
+    assert percent(4, 154) == "2.6%"
+    assert percent(7, 39) == "17.9%"
+    assert percent(1, 2) == "50%"
+    assert percent(1, 16) == "6.3%"  # 6.25: halves go up
+    assert percent(0, 154) == "0%" and percent(0, 0) == "0%"
+    assert percent(154, 154) == "100%"
+    assert percent(1, 100_000) == "<0.1%"
+    assert percent(99_999, 100_000) == ">99.9%"
+
+
 async def test_s_shows_the_whole_view_as_figures_and_charts(marked: Library) -> None:
     app = open_app(marked)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_stats(pilot)
         assert screen.sub_title == "ana · Stats · All · 39 papers"
         assert figure(screen, "papers") == "39"
-        assert figure(screen, "read") == "17%"  # 7 of 39
+        assert figure(screen, "read") == "7"
+        assert label(screen, "read") == "read (17.9%)"  # 7 of 39
         assert figure(screen, "starred") == "1" and figure(screen, "noted") == "1"
         # Papers per month: the sample's last 24 months, with what came before.
         chart = screen.query_one(MonthChart)

@@ -272,7 +272,7 @@ async def test_t_edits_tags_with_completion_from_known_tags(library: Library) ->
         await pilot.press("right", "enter")
         await pilot.pause()
         assert library.annotation("ana", a).tags == ("to-read", "diffusion")
-        assert "#to-read #diff" in row(app, 0)
+        assert "#to-read +1 " in row(app, 0)  # whole tags, then how many more
         detail = str(app.screen.query_one("#detail-meta", Static).render())
         assert "#to-read #diffusion" in detail
 
@@ -479,6 +479,68 @@ async def test_help_lists_the_keys_as_remapped(library: Library) -> None:
         assert ids["Star"] == "library.star"
         # The column names the config section literally: "[keys]" is not markup.
         assert "for&#160;[keys]&#160;in&#160;config.toml" in app.export_screenshot()
+
+
+async def test_help_lists_the_apps_own_keys_once_each(library: Library) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = [desc for _keys, desc, _id in app.screen._rows]
+        # Not the scroll view's own bindings, nor the filter bar's (on the filter page).
+        assert not {"Scroll Left", "Page Left", "Scroll Home", "To the list"} & set(descriptions)
+        assert len(descriptions) == len(set(descriptions))
+        assert all(ident for _keys, _desc, ident in app.screen._rows)
+
+
+def help_page(app: ReaderApp) -> str:
+    """The help page on screen: "keys" or "filter"."""
+    assert isinstance(app.screen, HelpScreen)
+    svg = app.export_screenshot()
+    keys, terms = "library.star" in svg, "recent:7" in svg
+    assert keys != terms
+    return "keys" if keys else "filter"
+
+
+async def test_the_filter_language_is_a_help_page_from_help_and_the_filter_bar(
+    library: Library,
+) -> None:
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert help_page(app) == "keys"
+        await pilot.press("tab")
+        await pilot.pause()
+        assert help_page(app) == "filter"
+        await pilot.press("escape", "slash", *"autor:x")
+        await pilot.pause()
+        bar = app.screen.query_one(FilterBar)
+        assert "f1: the terms" in bar.placeholder
+        # The hint under a mistyped term says where the terms are.
+        assert "(f1: the terms)" in str(app.screen.query_one("#filter-hint", Static).render())
+        await pilot.press("f1")
+        await pilot.pause()
+        assert help_page(app) == "filter"
+        await pilot.press("escape", "z")
+        await pilot.pause()
+        assert app.focused is bar and bar.value == "autor:xz"
+
+
+async def test_the_filter_bar_names_the_keys_as_remapped(library: Library) -> None:
+    keys = (("library.filter", "ctrl+l"), ("library.filter_help", "f2"))
+    app = open_app(library, Config(read_delay=0, keys=keys))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(FilterBar)
+        assert bar.placeholder.startswith("^l to filter: ")
+        assert "f2: the terms" in bar.placeholder
+        await pilot.press("f2")
+        await pilot.pause()
+        assert help_page(app) == "filter"
 
 
 async def test_the_palette_offers_every_action_and_each_paper(library: Library) -> None:
@@ -723,4 +785,7 @@ async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Pat
         # Said in the dialog, which stays open to choose another path.
         assert isinstance(app.screen, ExportDialog)
         refused = str(app.screen.query_one("#export-error", Label).render())
-        assert refused == f"{target}: file exists (use --force to overwrite)"
+        assert refused == (
+            f"{target} exists: tick “Overwrite the file if it exists” above to replace it, "
+            "or give another path."
+        )

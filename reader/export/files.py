@@ -56,6 +56,15 @@ class ExportError(Exception):
     meant to be shown to the user as it is."""
 
 
+class TargetExists(ExportError):
+    """``path`` exists and overwriting was not asked for. The message names the command
+    line's ``--force``; the app's dialog says how to overwrite there instead."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{shown(path)}: file exists (use --force to overwrite)")
+        self.path = path
+
+
 def shown(path: Path | str) -> str:
     """``path`` as an error line may show it: what a terminal would act on is escaped."""
     text = str(path)
@@ -169,7 +178,7 @@ def check_target(path: Path, *, force: bool = False, library: Path | None = None
         kind = next((name for test, name in _KINDS if test(mode)), "a special file")
         raise ExportError(f"{shown(path)}: is {kind}, not a regular file; not overwritten")
     if not force:
-        raise ExportError(f"{shown(path)}: file exists (use --force to overwrite)")
+        raise TargetExists(path)
     _refuse_sqlite(path)
 
 
@@ -317,10 +326,10 @@ def _place_new(tmp: Path, path: Path) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise ExportError(f"{shown(path)}: file exists (use --force to overwrite)") from None
+        raise TargetExists(path) from None
     except OSError:
         if os.path.lexists(path):
-            raise ExportError(f"{shown(path)}: file exists (use --force to overwrite)") from None
+            raise TargetExists(path) from None
         os.replace(tmp, path)
     else:
         with contextlib.suppress(OSError):

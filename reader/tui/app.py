@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.keys import _character_to_key
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -24,7 +25,7 @@ from reader.store import Library
 from reader.text import shorten
 from reader.tui.safe_output import TerminalSafe
 from reader.tui.screens.library import LibraryScreen, ViewSettings
-from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
+from reader.tui.screens.note_editor import Answer, ConfirmDiscard, NoteEditor
 from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ FOCUS_PATIENCE = 0.5
 FOCUS_POLL = 0.01
 # How many times a key's KeyDone goes from the focused widget up to the app.
 KEY_DONE_ROUNDS = 2
+# How long keys wait at most for what a screen said they must see first (s): the
+# filter's result, after Enter, while a large library is still being read.
+HOLD_PATIENCE = 10.0
 
 
 def theme_names() -> set[str]:
@@ -49,10 +53,16 @@ def theme_names() -> set[str]:
     return set(BUILTIN_THEMES)
 
 
-def binding_ids() -> set[str]:
-    """Every binding id a user may remap in the config file's [keys]."""
+def binding_ids() -> dict[str, str]:
+    """Every binding id a user may remap in the config file's [keys], with its default
+    keys. All are in use at once, on the library screen."""
     bindings = [*ReaderApp.BINDINGS, *LibraryScreen.BINDINGS, *PaperList.BINDINGS]
-    return {b.id for b in bindings if isinstance(b, Binding) and b.id}
+    return {b.id: b.key for b in bindings if isinstance(b, Binding) and b.id}
+
+
+def key_name(key: str) -> str:
+    """A key as a binding names it: "?" is "question_mark" (as ``set_keymap`` reads it)."""
+    return _character_to_key(key) if len(key) == 1 else key
 
 
 class ReaderApp(App[None]):
@@ -106,6 +116,7 @@ class ReaderApp(App[None]):
         self._key_on_its_way: events.Key | None = None
         self._keys_settling = False
         self._focus_deadline: float | None = None
+        self._hold_deadline: float | None = None
         if self.config.keys:
             self.set_keymap(self.config.keymap)
 
@@ -157,7 +168,7 @@ class ReaderApp(App[None]):
     async def _send_keys(self) -> None:
         """Send waiting keys, in order, while none is on its way."""
         while self._keys and self._key_on_its_way is None and not self._keys_settling:
-            if not self._focus_settled():
+            if not self._focus_settled() or self._screen_holds_keys():
                 return
             key = self._keys.popleft()
             target = self.focused or self.screen
@@ -212,6 +223,24 @@ class ReaderApp(App[None]):
         self._keys_settling = True
         self.set_timer(FOCUS_POLL, self._settled)
         return False
+
+    def _screen_holds_keys(self) -> bool:
+        """Whether the screen asks the keys to wait (``holds_keys()``: Enter in the
+        filter gave the list the focus, but the list does not show the filter's
+        result yet, so an ``s`` would star the paper the cursor was on before). Looks
+        again shortly; never for longer than ``HOLD_PATIENCE``."""
+        holds_keys = getattr(self.screen, "holds_keys", None)
+        if holds_keys is None or not holds_keys():
+            self._hold_deadline = None
+            return False
+        now = time.monotonic()
+        if self._hold_deadline is None:
+            self._hold_deadline = now + HOLD_PATIENCE
+        if now >= self._hold_deadline:
+            return False  # a result that never comes must not swallow the keys
+        self._keys_settling = True
+        self.set_timer(FOCUS_POLL, self._settled)
+        return True
 
     def notify(
         self,
@@ -298,11 +327,16 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, ConfirmDiscard):
             return  # Already asking.
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                for screen in self.screen_stack:
-                    if isinstance(screen, NoteEditor):
-                        screen.discard_draft()
-                self._exit_saved()
+        def answered(answer: Answer | None) -> None:
+            if answer not in ("save", "discard"):
+                return  # keep editing
+            for screen in self.screen_stack:
+                if not isinstance(screen, NoteEditor):
+                    continue
+                if answer == "discard":
+                    screen.discard_draft()
+                elif screen.is_modified and not screen.save():
+                    return  # not saved: a toast says why, and the editor stays open
+            self._exit_saved()
 
         self.push_screen(ConfirmDiscard("Quit and discard the unsaved note?"), answered)

@@ -14,10 +14,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from reader.export.files import ExportError
+from reader.export.files import ExportError, TargetExists, shown
 from reader.export.run import FORMATS, default_target
 from reader.text import one_line
 
+OVERWRITE = "Overwrite the file if it exists"
 SCOPE_LABELS = {
     "marked": "Marked papers",
     "visible": "Papers in the list now",
@@ -47,6 +48,7 @@ class ExportDialog(ModalScreen[str | None]):
     CSS_PATH = "note_editor.tcss"
     DEFAULT_CSS = """
     #export-error {
+        width: 100%;
         color: $text-error;
         display: none;
     }
@@ -87,7 +89,7 @@ class ExportDialog(ModalScreen[str | None]):
                 id="scope",
             )
             yield Input(str(self._suggested), id="path")
-            yield Checkbox("Overwrite the file if it exists", id="force")
+            yield Checkbox(OVERWRITE, id="force")
             yield Label("", id="export-error", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export")
@@ -123,6 +125,14 @@ class ExportDialog(ModalScreen[str | None]):
         )
         try:
             message = self._write(request)
+        except TargetExists as error:
+            # The command line's --force is the checkbox here: point at it.
+            self._show_error(
+                f"{shown(error.path)} exists: tick “{OVERWRITE}” above to replace it, "
+                "or give another path."
+            )
+            self.query_one("#force", Checkbox).focus()
+            return
         except ExportError as error:
             self._show_error(str(error))
             return

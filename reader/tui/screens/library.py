@@ -165,6 +165,15 @@ def _link(paper: Paper, kind: str) -> tuple[str | None, str]:
     return safe_url(url), label
 
 
+def _changed(label: str, changed: int, asked: int) -> str:
+    """What a change to several papers did, counting only those it changed (as its undo
+    does): "Read: 151 papers (3 already were). z undoes."."""
+    if not changed:
+        return f"{label}: nothing to change (all {papers_label(asked)} already were)."
+    already = f" ({asked - changed} already were)" if changed < asked else ""
+    return f"{label}: {papers_label(changed)}{already}. z undoes."
+
+
 def _when(timestamp: str) -> str:
     """An ISO timestamp (UTC) as the local time, with the date unless it is today."""
     try:
@@ -214,6 +223,8 @@ class LibraryScreen(Screen[None]):
         Binding("S", "stats", "Stats for this view", show=False, id="library.stats"),
         Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
         Binding("question_mark", "help", "Help", id="library.help"),
+        # Not a character: it works in the filter bar too, where ? is typed.
+        Binding("f1", "filter_help", "The filter language", show=False, id="library.filter_help"),
         Binding("escape", "clear", "Clear marks or filter", show=False, id="library.clear"),
         Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
         Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
@@ -335,6 +346,8 @@ class LibraryScreen(Screen[None]):
         # Bumped by every read of the library: a slower, older read is then dropped.
         self._generation = 0
         self._shown_filter = ""
+        # A filter typed whose result the list does not show yet (see holds_keys).
+        self._filter_pending = False
         # The file as last read: what tells a change by another process.
         self._data_version = 0
         self._papers_version: str | None = None
@@ -352,6 +365,9 @@ class LibraryScreen(Screen[None]):
         yield KeyFooter(optional=FOOTER_OPTIONAL, compact_below=FOOTER_ROOMY, narrow_below=NARROW)
 
     def on_mount(self) -> None:
+        self.query_one(FilterBar).name_keys(
+            self._key_shown("library.filter"), self._key_shown("library.filter_help")
+        )
         self.query_one(PaperList).focus()
         self.reload(first_page=FIRST_PAGE)
         self._mention_drafts()
@@ -486,6 +502,7 @@ class LibraryScreen(Screen[None]):
 
     def _refilter(self) -> None:
         text = self._query_text()
+        self._filter_pending = bool(text)
         if text and self._loading is not None:
             return  # matched once every paper is read (see _loaded)
         if text:
@@ -493,6 +510,13 @@ class LibraryScreen(Screen[None]):
         else:
             self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._order)
+
+    def holds_keys(self) -> bool:
+        """Whether keys for the list must wait (the app asks before each key): after
+        Enter in the filter, until the list shows what the filter matched, so that
+        ``/grokking⏎s`` typed at once stars a paper about grokking. Keys typed into
+        the filter bar never wait."""
+        return self._filter_pending and isinstance(self.focused, PaperList)
 
     def _show(self, query: Query, ids: list[int]) -> None:
         self._query = query
@@ -512,7 +536,10 @@ class LibraryScreen(Screen[None]):
         if self._selected:
             self._selected &= set(ids)
         hint = self.query_one("#filter-hint", Static)
-        hint.update(Text("  ".join(query.errors)))
+        errors = "  ".join(query.errors)
+        if errors:  # where to read what the terms are
+            errors += f"  ({self._key_shown('library.filter_help')}: the terms)"
+        hint.update(Text(errors))
         hint.set_class(bool(query.errors), "-active")
         papers = self.query_one(PaperList)
         papers.show(
@@ -602,6 +629,7 @@ class LibraryScreen(Screen[None]):
             # Without the rest of the library there is nothing right to show.
             self._fail(f"cannot read library: {event.worker.error}")
         elif event.worker.group in ("filter", "warm"):
+            self._filter_pending = False  # no result is coming: the keys go on
             self.notify(
                 f"The filter failed: {event.worker.error}",
                 title="Filter",
@@ -613,6 +641,7 @@ class LibraryScreen(Screen[None]):
     def _filter_done(self, result: FilterResult) -> None:
         # Drop a result that a newer keystroke or a library change has made stale.
         if result.index is self._index and result.text == self._query_text():
+            self._filter_pending = False
             self._show(result.query, result.ids)
 
     def action_preset(self, key: str) -> None:
@@ -760,7 +789,7 @@ class LibraryScreen(Screen[None]):
                 )
             self._remember_all(after)
             if len(paper_ids) > 1:
-                self.notify(f"{label}: {papers_label(len(paper_ids))}. z undoes.", timeout=3)
+                self.notify(_changed(label, len(changed), len(paper_ids)), timeout=3)
 
         self._write(label, run, done)
 
@@ -1269,6 +1298,14 @@ class LibraryScreen(Screen[None]):
         papers.move_to(paper_id)
         papers.focus()
 
+    def _key_shown(self, binding_id: str) -> str:
+        """The first key of one of this screen's bindings as the user has it (remapped or
+        not), as the footer shows it."""
+        bindings = (b for b in self.BINDINGS if isinstance(b, Binding))
+        default = next(b.key for b in bindings if b.id == binding_id)
+        key = self.app._keymap.get(binding_id, default).split(",")[0].strip()
+        return self.app.get_key_display(Binding(key, ""))
+
     def action_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
         self.app.push_screen(HelpScreen(self.app, self, views))
@@ -1353,6 +1390,10 @@ class LibraryScreen(Screen[None]):
             )
 
         self._write("arXiv id", lambda lib: lib.import_papers([found]), saved)
+
+    def action_filter_help(self) -> None:
+        views = [(preset.key, preset.name) for preset in self._settings.presets]
+        self.app.push_screen(HelpScreen(self.app, self, views, page="filter"))
 
     # -- fetching -------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from rich.text import Text
 from textual import events
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
+from textual.widgets.text_area import Location, Selection
 
 from reader.limits import NOTE_CHARS
 from reader.store import LibraryBusy, LibraryError, NoteConflict
@@ -20,6 +22,11 @@ from reader.text import one_line
 # How often the editor writes down what is typed, as a draft (s): a killed process
 # loses at most this much typing.
 DRAFT_INTERVAL = 2.0
+# What Tab puts before a line: a list item under "- " or "1. " alike becomes a nested one.
+INDENT = "    "
+
+# The discard question's answers.
+Answer = Literal["save", "discard", "keep"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +40,16 @@ class Drafts:
     drop: Callable[[str], None]
 
 
-class ConfirmDiscard(ModalScreen[bool]):
-    """Asks whether unsaved note text may be thrown away."""
+class ConfirmDiscard(ModalScreen[Answer]):
+    """Asks what becomes of unsaved note text: save it, throw it away, or keep editing."""
 
     CSS_PATH = "note_editor.tcss"
     # The safe answer has the focus, so a stray Enter keeps the text.
     AUTO_FOCUS = "#keep"
     BINDINGS = [
-        Binding("y", "answer(True)", "Discard", id="confirm.discard"),
-        Binding("n,escape", "answer(False)", "Keep editing", id="confirm.keep"),
+        Binding("s,ctrl+s", "answer('save')", "Save", id="confirm.save"),
+        Binding("y", "answer('discard')", "Discard", id="confirm.discard"),
+        Binding("n,escape", "answer('keep')", "Keep editing", id="confirm.keep"),
     ]
 
     def __init__(self, question: str = "Discard the unsaved changes to this note?") -> None:
@@ -52,14 +60,71 @@ class ConfirmDiscard(ModalScreen[bool]):
         with Vertical(id="confirm-dialog"):
             yield Label(self._question)
             with Horizontal(id="confirm-buttons"):
+                yield Button("Save (s)", variant="success", id="save")
                 yield Button("Discard (y)", variant="error", id="discard")
                 yield Button("Keep editing (n)", variant="primary", id="keep")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "discard")
+        answers: dict[str | None, Answer] = {"save": "save", "discard": "discard"}
+        self.dismiss(answers.get(event.button.id, "keep"))
 
-    def action_answer(self, discard: bool) -> None:
-        self.dismiss(discard)
+    def action_answer(self, answer: Answer) -> None:
+        self.dismiss(answer)
+
+
+def indent(line: str) -> str:
+    """``line`` one level deeper (Tab)."""
+    return INDENT + line
+
+
+def outdent(line: str) -> str:
+    """``line`` one level less deep (shift+Tab): a leading tab, or up to four spaces."""
+    if line.startswith("\t"):
+        return line[1:]
+    spaces = len(line) - len(line.lstrip(" "))
+    return line[min(spaces, len(INDENT)) :]
+
+
+class NoteText(TextArea):
+    """The note's text. Tab and shift+Tab indent and outdent the lines the cursor or
+    the selection is on (nested Markdown lists), wherever the cursor is on them."""
+
+    def on_key(self, event: events.Key) -> None:
+        # Here, not as bindings: a binding runs once the key has come back up to the
+        # app, after letters typed later went into the text (a burst, a paste).
+        change = {"tab": indent, "shift+tab": outdent}.get(event.key)
+        if change is not None and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            self.reindent(change)
+
+    def reindent(self, change: Callable[[str], str]) -> None:
+        """``change`` every line of the selection (indent or outdent), as one edit."""
+        start, end = sorted(self.selection)
+        first, last = start[0], end[0]
+        if last > first and end[1] == 0:
+            last -= 1  # a selection ending where a line starts leaves that line alone
+        rows = range(first, last + 1)
+        lines = [self.document.get_line(row) for row in rows]
+        changed = [change(line) for line in lines]
+        if changed == lines:
+            return
+        shift = {
+            row: len(new) - len(old) for row, old, new in zip(rows, lines, changed, strict=True)
+        }
+
+        def moved(location: Location) -> Location:
+            row, column = location
+            return row, max(0, column + shift.get(row, 0))
+
+        selection = self.selection
+        self.replace(
+            "\n".join(changed),
+            (first, 0),
+            (last, len(lines[-1])),
+            maintain_selection_offset=False,
+        )
+        self.selection = Selection(moved(selection.start), moved(selection.end))
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -113,8 +178,11 @@ class NoteEditor(ModalScreen[str | None]):
                     ),
                     id="note-recovered",
                 )
-            yield TextArea(self._text, id="note-text", soft_wrap=True)
-            yield Label("ctrl+s save · esc close · Markdown", id="note-hint")
+            yield NoteText(self._text, id="note-text", soft_wrap=True)
+            yield Label(
+                "ctrl+s save · esc close · tab indent · shift+tab outdent · Markdown",
+                id="note-hint",
+            )
 
     def on_mount(self) -> None:
         editor = self.query_one(TextArea)
@@ -185,7 +253,10 @@ class NoteEditor(ModalScreen[str | None]):
             return  # offered again next time, which is the safe way to fail
         self._kept = None
 
-    def action_save(self) -> None:
+    def save(self) -> bool:
+        """Save the text if it changed; whether it is saved. When it is not (too long,
+        the library busy, the note changed elsewhere) a toast says why, and the text
+        stays in the editor."""
         text = self.text
         if len(text) > NOTE_CHARS:
             self.notify(
@@ -194,7 +265,7 @@ class NoteEditor(ModalScreen[str | None]):
                 severity="error",
                 markup=False,
             )
-            return
+            return False
         if text != self._original:
             try:
                 self._save(text, self._original)
@@ -207,7 +278,7 @@ class NoteEditor(ModalScreen[str | None]):
                     severity="warning",
                     markup=False,
                 )
-                return
+                return False
             except NoteConflict as conflict:
                 # Someone else's newer note: say so, and let a second ctrl+s overwrite it.
                 self._original = conflict.current
@@ -218,13 +289,17 @@ class NoteEditor(ModalScreen[str | None]):
                     severity="warning",
                     markup=False,
                 )
-                return
+                return False
             except LibraryError as error:
                 # Keep the editor open: the text is still here to save again.
                 self.notify(str(error), title="Note not saved", severity="error", markup=False)
-                return
+                return False
         self.discard_draft()
-        self.dismiss(text)
+        return True
+
+    def action_save(self) -> None:
+        if self.save():
+            self.dismiss(self.text)
 
     def action_close(self) -> None:
         if not self.is_modified:
@@ -232,9 +307,11 @@ class NoteEditor(ModalScreen[str | None]):
             self.dismiss(None)
             return
 
-        def closed(discard: bool | None) -> None:
-            if discard:
+        def answered(answer: Answer | None) -> None:
+            if answer == "save":
+                self.action_save()
+            elif answer == "discard":
                 self.discard_draft()
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmDiscard(), closed)
+        self.app.push_screen(ConfirmDiscard(), answered)

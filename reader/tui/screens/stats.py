@@ -388,9 +388,7 @@ class StatsScreen(Screen[None]):
         head = stats.headline
         with Horizontal(id="stats-headline"):
             yield Figure(_short(head.papers), "papers in view", id="figure-papers")
-            yield Figure(
-                f"{head.read_percent}%", f"{head.read:,} of {head.papers:,} read", id="figure-read"
-            )
+            yield Figure(_short(head.read), f"read ({head.read_share})", id="figure-read")
             yield Figure(_short(head.starred), "starred", id="figure-starred")
             yield Figure(_short(head.noted), "with notes", id="figure-noted")
 

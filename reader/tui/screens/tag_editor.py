@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -44,23 +46,59 @@ class TagEdit:
         return add, remove
 
 
+def complete(value: str, known: Sequence[str]) -> str | None:
+    """``value`` with its last word completed to the first of the ``known`` tags it
+    begins (case aside), or None. A ``-`` before the word stays; a tag already typed
+    is not offered again."""
+    word = value.rpartition(" ")[2].lstrip("-")
+    if not word:
+        return None
+    start = word.casefold()
+    typed = {w.lstrip("-").casefold() for w in value.split()}
+    for tag in known:
+        folded = tag.casefold()
+        if folded.startswith(start) and folded != start and folded not in typed:
+            return value[: len(value) - len(word)] + tag
+    return None
+
+
 class TagSuggester(Suggester):
     """Completes the word being typed from the known tags, most used first."""
 
     def __init__(self, known: Sequence[str]) -> None:
-        super().__init__(use_cache=False, case_sensitive=False)
+        super().__init__(use_cache=False, case_sensitive=True)
         self._known = list(known)
 
     async def get_suggestion(self, value: str) -> str | None:
-        word = value.rpartition(" ")[2]
-        word = word.lstrip("-")
-        if not word:
-            return None
-        typed = set(value.split())
-        for tag in self._known:
-            if tag.startswith(word) and tag != word and tag not in typed:
-                return value[: len(value) - len(word)] + tag
-        return None
+        return complete(value, self._known)
+
+
+class TagInput(Input):
+    """The tags typed so far; Tab completes the last one.
+
+    Tab completes from the known tags there and then, not from the suggestion shown
+    (that arrives a moment after each key): keys typed in one burst, ``vis`` then Tab,
+    complete as surely as keys typed slowly.
+    """
+
+    def __init__(self, value: str, known: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(value, suggester=TagSuggester(known), **kwargs)
+        self._known = list(known)
+
+    def on_key(self, event: events.Key) -> None:
+        # Here, not as a binding: a binding runs once the key has come back up to the
+        # app, after letters typed later went into the field.
+        if event.key == "tab":
+            event.stop()
+            event.prevent_default()
+            self.complete()
+
+    def complete(self) -> None:
+        """Complete the last word, then a space to type the next tag after."""
+        completed = complete(self.value, self._known)
+        if completed is not None:
+            self.value = completed + " "
+            self.cursor_position = len(self.value)
 
 
 class TagEditor(ModalScreen[TagEdit | None]):
@@ -81,16 +119,16 @@ class TagEditor(ModalScreen[TagEdit | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="tag-dialog"):
             yield Label(Text(f"Tags · {one_line(cut(self._title, TITLE_CHARS))}"), id="tag-title")
-            yield Input(
+            yield TagInput(
                 " ".join(self._current) + (" " if self._current else ""),
+                self._known,
                 max_length=TAGS * (TAG_CHARS + 1),
                 placeholder="tags separated by spaces; -tag removes one",
-                suggester=TagSuggester(self._known),
                 id="tag-input",
             )
             hint = "enter saves · tab completes · esc cancels"
             if self._bulk:
-                hint = "added to every marked paper; -tag removes · " + hint
+                hint += " · added to every marked paper; -tag removes"
             yield Label(hint, id="tag-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -19,10 +19,13 @@ class FilterBar(Input):
         """The user is finished typing and wants the list back."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(
-            placeholder="/ to filter: words from the title, authors or abstract",
-            id=id,
-            select_on_focus=False,
+        super().__init__(id=id, select_on_focus=False)
+        self.name_keys("/", "f1")
+
+    def name_keys(self, focus: str, terms: str) -> None:
+        """Say in the placeholder which keys come here and open the filter language."""
+        self.placeholder = (
+            f"{focus} to filter: words from the title, authors or abstract · {terms}: the terms"
         )
 
     def action_clear(self) -> None:

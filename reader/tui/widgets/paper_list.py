@@ -43,8 +43,8 @@ VOTES_WIDTH = 5
 FIXED_WIDTH = 1 + 2 + 2 + 2 + 4 + 1 + DATE_WIDTH + 1 + VOTES_WIDTH + 1
 # Unread titles stand out by weight alone, so a fresh list does not shout in colour.
 UNREAD_TITLE = Style(bold=True)
-# Tags take at most this share of the title column.
-TAGS_SHARE = 0.4
+# Tags take at most this share of the title column (whole tags, then "+N").
+TAGS_SHARE = 0.3
 # The authors and tags columns of a wide list, and the title room they must leave.
 # The tags column is there only once the user has tagged a paper.
 AUTHORS_WIDTH = 20
@@ -89,6 +89,30 @@ def short_authors(names: Sequence[str], count: int | None) -> str:
     if len(names) == 2 and len(surnames) == 2:
         return f"{surnames[0]} & {surnames[1]}"
     return f"{surnames[0]} et al."
+
+
+def fit_tags(tags: Sequence[str], width: int) -> str:
+    """As many whole tags ("#data #to-read") as fit in ``width`` cells, then "+N" for the
+    rest. Never a tag cut mid-word that looks whole: a first tag too long on its own is
+    cut with "…" (or, with no room for a few letters of it, only counted)."""
+    shown: list[str] = []
+    used = -1  # the cells of the shown tags with a space before each but the first
+    for n, tag in enumerate(tags):
+        label = "#" + one_line(tag)
+        rest = len(tags) - n - 1
+        count = f" +{rest}" if rest else ""  # room to say how many are left out
+        if used + 1 + cell_len(label) + len(count) <= width:
+            used += 1 + cell_len(label)
+            shown.append(label)
+            continue
+        left = f"+{rest + 1}"
+        if shown:
+            return " ".join(shown) + " " + left
+        room = width - len(count) - 1  # for "#" and some letters, then "…"
+        if room >= 3:
+            return set_cell_size(label, room).rstrip() + "…" + count
+        return left if len(left) <= width else ""
+    return " ".join(shown)
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -395,8 +419,11 @@ class PaperList(ScrollView, can_focus=True):
         title_width = max(8, width - FIXED_WIDTH)
         unread = not (mark and mark.is_read)
         text = self._markers(paper, mark, selected=selected)
-        tags = " ".join(f"#{tag}" for tag in mark.tags) if mark and mark.tags else ""
-        tags = set_cell_size(one_line(tags[:width]), int(title_width * TAGS_SHARE)).rstrip()
+        tags = ""
+        if mark and mark.tags:
+            # Their share of the title column, or all the room a short title leaves.
+            unused = title_width - cell_len(one_line(cut(paper.title, TITLE_CHARS))) - 1
+            tags = fit_tags(mark.tags, max(int(title_width * TAGS_SHARE), unused))
         if tags:
             title_width -= cell_len(tags) + 1  # cells, not characters: CJK tags are wide
         title = self._title_text(paper.title, title_width)
@@ -434,7 +461,7 @@ class PaperList(ScrollView, can_focus=True):
         text.append_text(column(self._author_label(paper_id), AUTHORS_WIDTH, "paper-list--authors"))
         if self._has_tags:
             text.append(" ")
-            tags = " ".join(f"#{tag}" for tag in mark.tags) if mark and mark.tags else ""
+            tags = fit_tags(mark.tags, TAGS_WIDTH) if mark and mark.tags else ""
             text.append_text(column(tags, TAGS_WIDTH, "paper-list--tags"))
         self._meta(text, paper)
         return text
