@@ -122,7 +122,7 @@ def export(
         return Outcome(len(items), message=f"{shown(target)}: {result.summary()}")
     if target is not None:
         check_target(target, force=force, library=library)  # before the work of rendering
-    text = render(fmt, items, user=user, now=now, with_notes=with_notes)
+    text = render(fmt, items, user=user, now=now, with_notes=with_notes, to_file=target is not None)
     if target is None:
         return Outcome(len(items), text=text)
     write_atomic(target, text, force=force, library=library)
@@ -130,9 +130,17 @@ def export(
 
 
 def render(
-    fmt: str, items: Sequence[Item], *, user: str, now: datetime, with_notes: bool = False
+    fmt: str,
+    items: Sequence[Item],
+    *,
+    user: str,
+    now: datetime,
+    with_notes: bool = False,
+    to_file: bool = False,
 ) -> str:
-    """``items`` as one document in ``fmt`` (every format but obsidian)."""
+    """``items`` as one document in ``fmt`` (every format but obsidian); ``to_file``
+    when it is written to a file rather than standard output (a CSV file starts
+    with a byte order mark for Excel)."""
     stamp = now.isoformat(timespec="seconds")
     if fmt == "markdown":
         from reader.export.markdown import render_markdown
@@ -146,7 +154,7 @@ def render(
     if fmt == "csv":
         from reader.export.csv_export import render_csv
 
-        return render_csv(items)
+        return render_csv(items, bom=to_file)
     if fmt == "bibtex":
         from reader.export.bibtex import render_bibtex
 
