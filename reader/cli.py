@@ -567,9 +567,10 @@ def export_command(
 ) -> None:
     """Export the user's papers with their stars, read state, tags and notes.
 
-    Default: the starred and noted papers, as Markdown, to standard output.
+    Default: the starred and noted papers, as Markdown, to standard output. When the
+    choice selects no paper, it says so, writes nothing and exits 1 (as grep does).
     """
-    from reader.export.run import export, select
+    from reader.export.run import check_request, export, nothing_selected, select
 
     chosen = [
         name
@@ -594,11 +595,8 @@ def export_command(
     scope = "starred" if starred else "noted" if noted else "all" if every else None
     if export_user:
         settings = Settings(db_path=settings.db_path, user=export_user)
-    if output is not None:
-        from reader.export.files import refuse_library_file
-
-        with friendly_errors():  # before reading anything; the writer checks again
-            refuse_library_file(output, settings.db_path)
+    with friendly_errors():  # before reading anything; the writer checks again
+        check_request(fmt, output, force=force, library=settings.db_path)
     with opened(settings, create=False) as library:
         papers, marks = library.papers(), library.annotations(settings.user)
         words = library.words()
@@ -608,6 +606,12 @@ def export_command(
             )
         finally:
             words.close()
+    if not items:
+        # Exit 1, as grep does when nothing matches: a script's next step must not use
+        # an empty export (or an old file), and with --force an empty selection (a
+        # typo in the query) would have replaced a good export with nothing.
+        _say(nothing_selected(scope=scope or "starred-or-noted", query=query, user=settings.user))
+        click.get_current_context().exit(1)
     with friendly_errors():
         outcome = export(
             fmt,
