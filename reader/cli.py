@@ -220,6 +220,8 @@ def _say(text: str, *, nl: bool = True) -> None:
 # Far above any feed or export (a million papers as HF JSON is about 2 GB), and
 # what stops `reader import /dev/stdin < /dev/zero` before it fills the memory.
 MAX_IMPORT_BYTES = 4 * 1024**3
+# reader export: written, but some Obsidian files left as they are (conflicts).
+EXIT_LEFT_AS_THEY_ARE = 3
 
 
 def _read_input(name: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
@@ -550,7 +552,12 @@ def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
     type=click.Path(path_type=Path),
     help="Write to this file (a folder for obsidian) instead of standard output.",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite the output file if it exists. obsidian: where you and reader both "
+    "changed a file, write reader's version over yours (yours is kept below the reader line).",
+)
 @click.option("--with-notes", is_flag=True, help="bibtex: put each note in an annote field.")
 @click.pass_obj
 def export_command(
@@ -569,6 +576,8 @@ def export_command(
 
     Default: the starred and noted papers, as Markdown, to standard output. When the
     choice selects no paper, it says so, writes nothing and exits 1 (as grep does).
+    An obsidian export that leaves some files as they are (changed in the vault and in
+    reader: a conflict) writes the rest, names them and exits 3.
     """
     from reader.export.run import check_request, export, nothing_selected, select
 
@@ -627,6 +636,10 @@ def export_command(
         _echo(outcome.text, nl=False)
     else:
         _say(outcome.message)
+    if not outcome.complete:
+        # Everything else is written; 3 tells a script that some files were left as
+        # they are (the line above names them), as distinct from an error (1).
+        click.get_current_context().exit(EXIT_LEFT_AS_THEY_ARE)
 
 
 class _QueryCommand(click.Command):

@@ -44,11 +44,15 @@ Item = tuple[Paper, Annotation]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What an export did: the text (for standard output) or a line about the files."""
+    """What an export did: the text (for standard output) or a line about the files;
+    ``complete`` is False when some files were left as they are (an Obsidian file the
+    user and reader both changed, or one that could not be updated): the line says
+    which, and how to resolve it."""
 
     count: int
     text: str | None = None
     message: str = ""
+    complete: bool = True
 
 
 def select(
@@ -141,8 +145,11 @@ def export(
     if fmt == "obsidian" and target is not None:
         from reader.export.obsidian import write_obsidian
 
-        result = write_obsidian(target, items, user=user, exported_at=stamp, library=library)
-        return Outcome(len(items), message=f"{shown(target)}: {result.summary()}")
+        result = write_obsidian(
+            target, items, user=user, exported_at=stamp, library=library, force=force
+        )
+        message = f"{shown(target)}: {result.summary()}"
+        return Outcome(len(items), message=message, complete=result.complete)
     text = render(fmt, items, user=user, now=now, with_notes=with_notes, to_file=target is not None)
     if target is None:
         return Outcome(len(items), text=text)
