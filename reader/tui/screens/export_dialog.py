@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from reader.export.files import ExportError
-from reader.export.run import FORMATS, default_target
+from reader.export.run import FORMATS, Outcome, default_target
 from reader.text import one_line
 
 SCOPE_LABELS = {
@@ -36,12 +36,12 @@ class ExportRequest:
     force: bool
 
 
-class ExportDialog(ModalScreen[str | None]):
+class ExportDialog(ModalScreen[Outcome | None]):
     """Choose format, scope and path; ``write`` (the screen behind's) does the writing.
 
     The dialog stays open when the export is refused or fails, and says why in one
     line above its buttons, so the path can be changed; it is dismissed with what was
-    written.
+    written (the :class:`~reader.export.run.Outcome`).
     """
 
     CSS_PATH = "note_editor.tcss"
@@ -63,7 +63,7 @@ class ExportDialog(ModalScreen[str | None]):
         scopes: list[str],
         folder: Path,
         today: date,
-        write: Callable[[ExportRequest], str],
+        write: Callable[[ExportRequest], Outcome],
     ) -> None:
         """``scopes``: the choices that make sense now (marked only when there are marks).
         ``write`` exports as asked and says what it did, or raises ExportError."""
@@ -122,11 +122,11 @@ class ExportDialog(ModalScreen[str | None]):
             force=self.query_one("#force", Checkbox).value,
         )
         try:
-            message = self._write(request)
+            outcome = self._write(request)
         except ExportError as error:
             self._show_error(str(error))
             return
-        self.dismiss(message)
+        self.dismiss(outcome)
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#export-error", Label)
