@@ -636,6 +636,8 @@ def export_command(
         _echo(outcome.text, nl=False)
     else:
         _say(outcome.message)
+    for line in outcome.details:
+        _say(line)
     if not outcome.complete:
         # Everything else is written; 3 tells a script that some files were left as
         # they are (the line above names them), as distinct from an error (1).

@@ -482,3 +482,29 @@ def test_no_line_the_user_adds_is_ever_lost(
     final = path.read_text(encoding="utf-8")
     for line in added:
         assert line in final
+
+
+def test_every_conflict_is_named_when_there_are_more_than_the_summary_names(
+    db_path: Path, tmp_path: Path
+) -> None:
+    assert run("--db", db_path, "import", SAMPLE_PAGE)[0] == 0
+    vault = tmp_path / "vault"
+    assert (
+        run(
+            "--db", db_path, "--user", "ana", "export", "--all", "--format", "obsidian", "-o", vault
+        )[0]
+        == 0
+    )
+    edited = sorted(vault.glob("*.md"))[:5]
+    for path in edited:
+        edit(path, "tags: []", "tags:\n  - mine")
+    library = open_library(db_path)
+    library.change_tags("ana", [p.id or 0 for p in library.papers()], add=["theirs"])
+    library.close()
+    code, said = run(
+        "--db", db_path, "--user", "ana", "export", "--all", "--format", "obsidian", "-o", vault
+    )
+    assert code == 3
+    summary, *lines = said.splitlines()
+    assert "5 conflicts, left as they are" in summary and "and 2 more" in summary
+    assert sorted(lines) == sorted(f"conflict, left as it is: {path}" for path in edited)

@@ -185,6 +185,14 @@ class ObsidianResult:
             text += f"; {_files(len(self.skipped))} left alone: {_listed(names)}"
         return text
 
+    def unnamed(self) -> list[str]:
+        """One line per file the summary could not name ("and N more"): every file left
+        as it is (a conflict) or left alone, with its path; empty when all are named."""
+        if len(self.conflicts) <= _NAMED and len(self.skipped) <= _NAMED:
+            return []
+        lines = [f"conflict, left as it is: {shown(path)}" for path in self.conflicts]
+        return lines + [f"left alone ({why}): {shown(path)}" for path, why in self.skipped]
+
 
 def _files(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"

@@ -53,6 +53,7 @@ class Outcome:
     text: str | None = None
     message: str = ""
     complete: bool = True
+    details: tuple[str, ...] = ()  # more lines about the files, when the message names few
 
 
 def select(
@@ -149,7 +150,8 @@ def export(
             target, items, user=user, exported_at=stamp, library=library, force=force
         )
         message = f"{shown(target)}: {result.summary()}"
-        return Outcome(len(items), message=message, complete=result.complete)
+        details = tuple(result.unnamed())
+        return Outcome(len(items), message=message, complete=result.complete, details=details)
     text = render(fmt, items, user=user, now=now, with_notes=with_notes, to_file=target is not None)
     if target is None:
         return Outcome(len(items), text=text)
