@@ -224,6 +224,8 @@ def _say(text: str, *, nl: bool = True) -> None:
 # Far above any feed or export (a million papers as HF JSON is about 2 GB), and
 # what stops `reader import /dev/stdin < /dev/zero` before it fills the memory.
 MAX_IMPORT_BYTES = 4 * 1024**3
+# reader export: written, but some Obsidian files left as they are (conflicts).
+EXIT_LEFT_AS_THEY_ARE = 3
 
 
 def _read_input(name: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
@@ -637,7 +639,12 @@ def _parse_atom_pages(pages: list[str]) -> tuple[list[Paper], int]:
     type=click.Path(path_type=Path),
     help="Write to this file (a folder for obsidian) instead of standard output.",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite the output file if it exists. obsidian: where you and reader both "
+    "changed a file, write reader's version over yours (yours is kept below the reader line).",
+)
 @click.option("--with-notes", is_flag=True, help="bibtex: put each note in an annote field.")
 @click.pass_obj
 def export_command(
@@ -654,9 +661,12 @@ def export_command(
 ) -> None:
     """Export the user's papers with their stars, read state, tags and notes.
 
-    Default: the starred and noted papers, as Markdown, to standard output.
+    Default: the starred and noted papers, as Markdown, to standard output. When the
+    choice selects no paper, it says so, writes nothing and exits 1 (as grep does).
+    An obsidian export that leaves some files as they are (changed in the vault and in
+    reader: a conflict) writes the rest, names them and exits 3.
     """
-    from reader.export.run import export, select
+    from reader.export.run import check_request, export, nothing_selected, select
 
     chosen = [
         name
@@ -681,11 +691,8 @@ def export_command(
     scope = "starred" if starred else "noted" if noted else "all" if every else None
     if export_user:
         settings = Settings(db_path=settings.db_path, user=export_user)
-    if output is not None:
-        from reader.export.files import refuse_library_file
-
-        with friendly_errors():  # before reading anything; the writer checks again
-            refuse_library_file(output, settings.db_path)
+    with friendly_errors():  # before reading anything; the writer checks again
+        check_request(fmt, output, force=force, library=settings.db_path)
     with opened(settings, create=False) as library:
         papers, marks = library.papers(), library.annotations(settings.user)
         words = library.words()
@@ -695,6 +702,12 @@ def export_command(
             )
         finally:
             words.close()
+    if not items:
+        # Exit 1, as grep does when nothing matches: a script's next step must not use
+        # an empty export (or an old file), and with --force an empty selection (a
+        # typo in the query) would have replaced a good export with nothing.
+        _say(nothing_selected(scope=scope or "starred-or-noted", query=query, user=settings.user))
+        click.get_current_context().exit(1)
     with friendly_errors():
         outcome = export(
             fmt,
@@ -710,6 +723,12 @@ def export_command(
         _echo(outcome.text, nl=False)
     else:
         _say(outcome.message)
+    for line in outcome.details:
+        _say(line)
+    if not outcome.complete:
+        # Everything else is written; 3 tells a script that some files were left as
+        # they are (the line above names them), as distinct from an error (1).
+        click.get_current_context().exit(EXIT_LEFT_AS_THEY_ARE)
 
 
 class _QueryCommand(click.Command):

@@ -350,10 +350,11 @@ def test_export_is_per_user(imported_db: Path) -> None:
     annotate(imported_db, "alice", "RAM++", note="Alice's secret note")
     alice = run("--db", imported_db, "--user", "alice", "export")
     bob = run("--db", imported_db, "--user", "bob", "export")
-    assert alice.exit_code == bob.exit_code == 0
+    assert alice.exit_code == 0
     assert "Alice's secret note" in alice.stdout
-    assert "Alice's secret note" not in bob.stdout
-    assert "Robust Representation" not in bob.stdout
+    assert bob.exit_code == 1 and bob.stdout == ""  # bob has nothing: it says so
+    assert "Alice's secret note" not in bob.stderr
+    assert "Robust Representation" not in bob.stderr
 
 
 def test_export_uses_reader_user_env_without_user(
@@ -394,10 +395,10 @@ def test_export_into_missing_folder_is_a_clean_error(imported_db: Path, tmp_path
     assert not out.parent.exists()
 
 
-def test_export_with_nothing_annotated_still_succeeds(imported_db: Path) -> None:
+def test_export_with_nothing_annotated_says_so(imported_db: Path) -> None:
     result = run("--db", imported_db, "export")
-    assert result.exit_code == 0
-    assert "No starred or noted papers yet." in result.stdout
+    assert result.exit_code == 1  # why: see export_command; more in tests/test_export_cli.py
+    assert result.stdout == "" and result.stderr.startswith("Nothing to export: ")
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

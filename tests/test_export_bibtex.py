@@ -9,6 +9,13 @@ import pytest
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.middlewares import SeparateCoAuthors
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pylatexenc.latex2text import (  # type: ignore[import-untyped]
+    LatexNodes2Text,
+    MacroTextSpec,
+    get_default_latex_context_db,
+)
 
 from reader.export.bibtex import bibtex_entry, bibtex_key, bibtex_keys, render_bibtex
 from reader.models import Annotation, Paper
@@ -61,10 +68,11 @@ def names(fields: dict[str, object]) -> list[str]:
 def unlatex(value: str) -> str:
     """Undo exactly the escaping the exporter does (a test-side decoder)."""
     value = value.replace(r"\textbackslash{}", "\x00")
+    value = value.replace(r"\textbraceleft{}", "\x01").replace(r"\textbraceright{}", "\x02")
     value = value.replace(r"\textasciitilde{}", "~").replace(r"\textasciicircum{}", "^")
     value = re.sub(r"(?<!\\)[{}]", "", value)
     value = re.sub(r"\\([{}&%$#_])", r"\1", value)
-    return value.replace("\x00", "\\")
+    return value.replace("\x00", "\\").replace("\x01", "{").replace("\x02", "}")
 
 
 def assert_bibtex_balanced(text: str) -> None:
@@ -196,12 +204,10 @@ def test_hostile_title_stays_inside_its_field() -> None:
     assert "\x1b" not in entry
     fields = fields_of(entry)
     assert set(fields) == {"title", "author"}
-    # The unpaired "}" and "{" of "A}{b" and the "{" of "{open" are dropped; the rest
-    # comes back as written.
-    assert unlatex(str(fields["title"])) == (
-        "Ab \\ 100% & #1 $x$ a_b ~^ {GAN} open @misc{evil, title = {x}}[31m"
-    )
-    assert names(fields) == ["Evil Author", "Ampersand & Co"]
+    # Everything comes back as written, unpaired braces too; only the control goes.
+    assert unlatex(str(fields["title"])) == HOSTILE_TITLE.replace("\x1b", "")
+    assert "{$x$}" in str(fields["title"])  # math stays math
+    assert names(fields) == ["Evil } Author", "Ampersand & Co"]
 
 
 def test_hostile_note_stays_inside_annote() -> None:
@@ -210,36 +216,22 @@ def test_hostile_note_stays_inside_annote() -> None:
     library = parse(entry + bibtex_entry(ATTENTION, key="second"))
     assert [entry.key for entry in library.entries] == ["vaswani2017attention", "second"]
     annote = library.entries[0].fields_dict["annote"].value
-    assert unlatex(annote) == (
-        "Line one: 50% & {set}\n@misc{evil,\n  title = {pwned}}\n\n\\end{document}  ~^"
-    )
+    assert unlatex(annote) == HOSTILE_NOTE
     assert "\n{@}misc" in annote
 
 
 @pytest.mark.parametrize(
-    ("title", "expected"),
-    [
-        ("}{", ""),
-        ("{{{", ""),
-        ("}}}", ""),
-        ("{a}}", "{a}"),
-        ("x}y{z", "xyz"),
-        ("{}", "{}"),
-        ("{\\}", "{\\}"),
-        ("a\\", "a\\"),
-        ("\\", "\\"),
-        ("100%", "100%"),
-        ("@misc{", "@misc"),
-        ("~^", "~^"),
-    ],
-)
-def test_any_text_gives_one_valid_entry(title: str, expected: str) -> None:
+    "title",
+    ["}{", "{{{", "}}}", "{a}}", "x}y{z", "{}", "{\\}", "a\\", "\\", "100%", "@misc{", "~^",
+     "a{", "$x{$", "$\\}$", "${$}", "$a$}"],
+)  # fmt: skip
+def test_any_text_gives_one_valid_entry_that_holds_it(title: str) -> None:
     entry = bibtex_entry(Paper(title=title, authors=(title,)), note=title)
     assert_bibtex_balanced(entry)
     fields = fields_of(entry)
-    assert unlatex(str(fields["title"])) == expected
-    assert names(fields) == ([expected] if expected else [])
-    assert unlatex(str(fields.get("annote", ""))) == expected
+    assert unlatex(str(fields["title"])) == title
+    assert names(fields) == [title]
+    assert unlatex(str(fields.get("annote", ""))) == title
 
 
 def test_names_that_bibtex_would_split_or_reorder_are_braced() -> None:
@@ -422,8 +414,8 @@ def test_document_with_notes_puts_them_in_annote() -> None:
     assert len(entries) == 3
     annotes = [e.fields_dict.get("annote") for e in entries]
     assert annotes[0] is not None and annotes[1] is not None
-    # Unpaired braces go; a line starting "@" gets it braced so no new entry starts.
-    assert unlatex(annotes[0].value) == DOC_NOTE.replace("}{ ", " ")
+    # Unpaired braces stay; a line starting "@" gets it braced so no new entry starts.
+    assert unlatex(annotes[0].value) == DOC_NOTE
     assert "\n{@}misc" in annotes[0].value
     assert unlatex(annotes[1].value) == "second copy"
     assert annotes[2] is None  # no note, no field
@@ -432,3 +424,104 @@ def test_document_with_notes_puts_them_in_annote() -> None:
 
 def test_empty_document() -> None:
     assert render_bibtex([], with_notes=True) == ""
+
+
+# --- math stays math; a note reads back as written ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "field"),
+    [
+        ("$ω$Test", "{$ω$}Test"),
+        ("$\\mu$P: Tensor Programs", "{$\\mu$}P: Tensor Programs"),
+        ("Sorting in $\\mathcal{O}(n \\log n)$", "Sorting in {$\\mathcal{O}(n \\log n)$}"),
+        ("Top-$k$ at 50% with $p<5\\%$", "Top-{$k$} at 50\\% with {$p<5\\%$}"),
+        ("$5 and $10", "\\$5 and \\$10"),  # money, as Pandoc reads it
+        ("a $ b $ c", "a \\$ b \\$ c"),  # spaces inside: not math
+        ("$$x$$", "\\$\\$x\\$\\$"),
+        ("$x{$ y", "\\$x\\textbraceleft{}\\$ y"),  # math must pair its braces
+        ("$a % b$", "{$a \\% b$}"),  # % would comment out the rest of the line
+    ],
+)
+def test_math_in_a_title_stays_math(title: str, field: str) -> None:
+    entry = bibtex_entry(Paper(title=title))
+    assert_bibtex_balanced(entry)
+    assert fields_of(entry)["title"] == field
+    # reader's own importer gives back the title as it was (math is read verbatim, so a
+    # "%" escaped in math comes back escaped; its decoder drops \textbraceleft).
+    if "%" not in title and "textbrace" not in field:
+        (paper,) = parse_bibtex(entry, source="x.bib").papers
+        assert paper.title == title
+
+
+def test_math_is_for_titles_only() -> None:
+    entry = bibtex_entry(Paper(title="T", authors=("A $x$ B",)), note="costs $x$")
+    fields = fields_of(entry)
+    assert fields["annote"] == "costs \\$x\\$"
+    assert names(fields) == ["A $x$ B"]
+
+
+def latex_reader() -> LatexNodes2Text:
+    """A LaTeX-to-text decoder that is not ours (pylatexenc), told what three text
+    macros print as LaTeX prints them (pylatexenc drops the first two and gives U+02C6
+    for the third)."""
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "as-latex-prints",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textasciicircum", "^"),
+        ],
+    )
+    return LatexNodes2Text(
+        latex_context=context,
+        math_mode="verbatim",
+        strict_latex_spaces=True,
+        keep_braced_groups=False,
+    )
+
+
+def annote_read_back(note: str) -> str:
+    """``note`` exported in an entry (between two others), read by bibtexparser 2, decoded."""
+    text = render_bibtex(
+        [
+            (ATTENTION, Annotation(3, note="before")),
+            (ATTENTION, Annotation(3, note=note)),
+            (ATTENTION, Annotation(3, note="after")),
+        ],
+        with_notes=True,
+    )
+    assert_bibtex_balanced(text.split("\n\n@")[1])
+    entries = parse(text).entries
+    assert len(entries) == 3
+    assert latex_reader().latex_to_text(entries[2].fields_dict["annote"].value) == "after"
+    field = entries[1].fields_dict.get("annote")
+    return "" if field is None else str(latex_reader().latex_to_text(field.value))
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "ends in an unbalanced {",
+        "}{ both ways }",
+        "a -- b --- c, ``quoted'' and !` ?`",
+        "  indented\n\ttabbed\ttext  \n\n\nthree blank lines above\n@misc{x,",
+        "50% & $5 # _ ~ ^ \\ \\end{document}",
+    ],
+)
+def test_a_note_reads_back_as_written(note: str) -> None:
+    assert annote_read_back(note) == note
+
+
+NOTE_PIECES = [
+    "{", "}", "\\", "$", "%", "&", "#", "_", "~", "^", "-", "--", "`", "'", "!", "?", "@",
+    "@misc{", "\n", "\n\n", " ", "\t", "text", "é", "{x}", "\\end{document}", ",", "=", '"',
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NOTE_PIECES), max_size=25).map("".join))
+def test_any_note_reads_back_as_written(note: str) -> None:
+    assert annote_read_back(note) == note.rstrip()

@@ -181,10 +181,12 @@ def test_a_bad_query_names_the_mistake(marked_db: Path) -> None:
 def test_overwriting_needs_force(marked_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "notes.json"
     out.write_text("precious", encoding="utf-8")
-    result = run("--db", marked_db, "export", "--format", "json", "-o", out)
-    assert result.exit_code == 1
+    result = run("--db", marked_db, "--user", "ana", "export", "--format", "json", "-o", out)
+    assert result.exit_code == 1 and "file exists" in result.stderr
     assert out.read_text(encoding="utf-8") == "precious"
-    forced = run("--db", marked_db, "export", "--format", "json", "-o", out, "--force")
+    forced = run(
+        "--db", marked_db, "--user", "ana", "export", "--format", "json", "-o", out, "--force"
+    )  # fmt: skip
     assert forced.exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "reader"
 
@@ -209,3 +211,49 @@ def test_json_on_standard_output_shows_no_control_and_reads_back_exactly(
     library = open_library(fresh)
     assert [m.note for m in library.annotations("ana").values()] == [note]
     library.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--query", "zzz"), "no paper matches the query 'zzz'"),
+        (("--query", "tag:nothing-has-this"), "no paper matches the query 'tag:nothing-has-this'"),
+        ((), "ana has no starred or noted papers (star one with s in the app, or export --all)"),
+        (("--starred",), "ana has no starred papers"),
+        (("--noted",), "ana has no papers with a note"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "bibtex", "json", "obsidian"])
+def test_selecting_nothing_says_so_writes_nothing_and_exits_1(
+    db_path: Path, tmp_path: Path, args: tuple[str, ...], reason: str, fmt: str
+) -> None:
+    assert run("--db", db_path, "import", SAMPLE_PAGE).exit_code == 0
+    out = tmp_path / "out"
+    for target in ((), ("-o", out)) if fmt != "obsidian" else (("-o", out),):
+        result = run("--db", db_path, "--user", "ana", "export", "--format", fmt, *args, *target)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == f"Nothing to export: {reason}; nothing written.\n"
+        assert not out.exists()
+
+
+def test_an_empty_library_says_so_for_all(db_path: Path) -> None:
+    open_library(db_path).close()
+    result = run("--db", db_path, "export", "--all", "--format", "json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "Nothing to export: the library has no papers; nothing written.\n"
+
+
+def test_selecting_nothing_leaves_an_earlier_export_alone_even_with_force(
+    marked_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "weekly.bib"
+    first = run("--db", marked_db, "--user", "ana", "export", "--format", "bibtex", "-o", out)
+    assert first.exit_code == 0
+    before = out.read_bytes()
+    typo = run(
+        "--db", marked_db, "--user", "ana", "export", "--format", "bibtex",
+        "--query", "tag:survy", "-o", out, "--force",
+    )  # fmt: skip
+    assert typo.exit_code == 1 and "no paper matches" in typo.stderr
+    assert out.read_bytes() == before

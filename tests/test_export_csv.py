@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from reader.export.csv_export import COLUMNS, render_csv, safe_cell
+from reader.cli import main
+from reader.export.csv_export import COLUMNS, LIST_SEPARATOR, render_csv, safe_cell
+from reader.export.run import export
 from reader.models import Annotation, Paper
 
+NOW = datetime(2025, 1, 31, 12, tzinfo=UTC)
 NOTE = (
     'Line one, with "quotes" and a comma — naïve 🚀\n'
     "\n"
@@ -50,7 +57,7 @@ def test_every_value_comes_back() -> None:
         "upvotes": "100",
         "starred": "true",
         "read": "true",
-        "tags": "a b",
+        "tags": "a; b",
         "note": NOTE.replace("\r", ""),  # a lone CR is a control; CRLF becomes LF
         "abs_url": "https://arxiv.org/abs/1706.03762",
         "pdf_url": "https://arxiv.org/pdf/1706.03762",
@@ -126,3 +133,40 @@ def test_every_text_cell_is_quoted() -> None:
     line = render_csv([(paper, Annotation(1))]).splitlines()[1]
     # A ";" inside quotes is text for a spreadsheet splitting at ";"; counts stay numbers.
     assert line == '"","a;b","","","","",3,"false","false","","","","","",""'
+
+
+def test_every_list_cell_uses_one_separator() -> None:
+    paper = Paper(title="T", authors=("Ada Lovelace", "Alan Turing"), id=1)
+    (row,) = rows(render_csv([(paper, Annotation(1, tags=("deep-learning", "vision")))]))
+    assert row["authors"] == f"Ada Lovelace{LIST_SEPARATOR}Alan Turing"
+    assert row["tags"] == f"deep-learning{LIST_SEPARATOR}vision"
+    assert LIST_SEPARATOR == "; "
+
+
+def test_a_file_starts_with_a_bom_so_excel_reads_utf8(tmp_path: Path) -> None:
+    paper = Paper(title="Naïve café — ∑", authors=("Jürgen Müller",), id=1)
+    out = tmp_path / "papers.csv"
+    outcome = export("csv", [(paper, Annotation(1, starred=True))], out, user="ana", now=NOW)
+    assert outcome.count == 1
+    data = out.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8) and not data.startswith(codecs.BOM_UTF8 * 2)
+    # What Excel (and Python's "utf-8-sig") reads: the header's first name intact, accents right.
+    (row,) = rows(data.decode("utf-8-sig"))
+    assert row["title"] == "Naïve café — ∑" and row["authors"] == "Jürgen Müller"
+
+
+def test_standard_output_gets_no_bom() -> None:
+    paper = Paper(title="Naïve", id=1)
+    outcome = export("csv", [(paper, Annotation(1, starred=True))], None, user="ana", now=NOW)
+    assert outcome.text is not None and outcome.text.startswith('"arxiv_id"')
+    assert render_csv([]).startswith('"arxiv_id"')
+
+
+def test_import_of_a_csv_export_stays_a_clean_refusal(db_path: Path, tmp_path: Path) -> None:
+    """CSV is not an import format: the BOM does not make `reader import` guess otherwise."""
+    out = tmp_path / "papers.csv"
+    export("csv", [(Paper(title="T", id=1), Annotation(1, starred=True))], out, user="a", now=NOW)
+    result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(out)])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert "papers.csv" in result.stderr

@@ -40,8 +40,17 @@ def cannot(target: Path, reason: str) -> str:
 
 def headings(doc: str) -> list[str]:
     """The text of every heading CommonMark finds in ``doc``."""
+    return [text for _, text in outline(doc)]
+
+
+def outline(doc: str) -> list[tuple[int, str]]:
+    """(level, text) of every heading CommonMark finds in ``doc``."""
     tokens = MarkdownIt("commonmark").parse(doc)
-    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    return [
+        (int(t.tag[1]), tokens[i + 1].content)
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open"
+    ]
 
 
 def test_full_paper_with_note_verbatim() -> None:
@@ -73,7 +82,7 @@ def test_full_paper_with_note_verbatim() -> None:
         "- **Published:** 2017-06-12 · **Updated:** 2023-08-02 · **Featured:** 2017-06-13"
         " · **Upvotes:** 5\n"
         "- **Tags:** nlp\n"
-        "- **Starred** ★ · **Read** 2025-01-30\n"
+        "- **Starred:** yes · **Read:** 2025-01-30\n"
         "- **Links:** [arXiv](https://arxiv.org/abs/1706.03762)"
         " · [PDF](https://arxiv.org/pdf/1706.03762)"
         " · [Code](https://github.com/tensorflow/tensor2tensor)"
@@ -83,30 +92,108 @@ def test_full_paper_with_note_verbatim() -> None:
     )
 
 
-def test_grouped_by_tag_alphabetically_untagged_last() -> None:
+def test_grouped_by_tag_alphabetically_untagged_last_each_paper_once() -> None:
     a = Paper(title="Alpha", id=1)
     b = Paper(title="Beta", id=2)
     c = Paper(title="Gamma", id=3)
+    d = Paper(title="Delta", id=4)
     doc = render(
-        (a, Annotation(1, note=NOTE, tags=("vision", "nlp"))),
+        (a, Annotation(1, note=NOTE, tags=("vision", "nlp", "rl"))),
         (b, Annotation(2, starred=True)),
         (c, Annotation(3, starred=True, tags=("nlp", "nlp"))),
+        (d, Annotation(4, starred=True, tags=("rl",))),
     )
+    # Each paper under its first tag; a tag with none of its own still has its section.
     assert headings(doc) == [
         "Reading notes of ada",
         "nlp",
-        "Alpha",
         "Gamma",
+        "rl",
+        "Delta",
         "vision",
         "Alpha",
         "Untagged",
         "Beta",
     ]
-    assert "3 papers ·" in doc  # papers, not appearances
-    # The note is intact under each of its paper's tags, and nothing swallowed the rest.
-    assert doc.count("\n" + NOTE + "\n") == 2
-    assert "- **Tags:** vision, nlp\n" in doc
-    assert doc.endswith("### Beta\n- **Starred** ★ · **Unread**\n")
+    assert "4 papers ·" in doc  # as many as the paper headings
+    assert doc.count("\n" + NOTE + "\n") == 1
+    assert "- **Tags:** vision, nlp, rl\n" in doc
+    # The other tags' sections name it, in the same label style as everything else.
+    assert "\n**Also tagged nlp:** Alpha (under vision)\n" in doc
+    assert "\n**Also tagged rl:** Alpha (under vision)\n" in doc
+    assert doc.endswith("### Beta\n- **Starred:** yes · **Read:** no\n")
+
+
+def test_a_paper_with_many_tags_is_printed_once() -> None:
+    """The issue's case: the count line said 6 papers while one paper appeared 3 times."""
+    items = [(Paper(title=f"P{i}", id=i), Annotation(i, starred=True)) for i in range(1, 6)]
+    items.append((Paper(title="Many", id=6), Annotation(6, note="n", tags=("a", "b", "c"))))
+    doc = render(*items)
+    assert "6 papers ·" in doc
+    assert [h for h in headings(doc) if h.startswith(("P", "Many"))] == [
+        "Many", "P1", "P2", "P3", "P4", "P5"
+    ]  # fmt: skip
+    assert doc.count("### Many") == 1
+
+
+def test_every_fact_has_one_label_style() -> None:
+    paper = Paper(title="T", authors=("A",), published="2024-01-02", upvotes=3, id=1)
+    doc = render((paper, Annotation(1, starred=True, tags=("x",), read_at="2025-01-30T09:00Z")))
+    facts = [line for line in doc.splitlines() if line.startswith("- ")]
+    assert facts == [
+        "- **Authors:** A",
+        "- **Published:** 2024-01-02 · **Upvotes:** 3",
+        "- **Tags:** x",
+        "- **Starred:** yes · **Read:** 2025-01-30",
+    ]
+    labels = re.findall(r"\*\*([^*]+)\*\*", "\n".join(facts))
+    assert labels and all(label.endswith(":") for label in labels)
+
+
+OUTLINED_NOTE = (
+    "# Key idea\n\n"
+    "Text.\n\n"
+    "## Detail\n\n"
+    "```python\n# a comment, not a heading\n```\n\n"
+    "    # indented code\n\n"
+    "Setext one\n===\n\n"
+    "Setext *two*\nlines\n---\n\n"
+    "> ### quoted\n\n"
+    "- ##### in a list\n\n"
+    "Ends in #\n===\n\n"
+    "paragraph"
+)
+
+
+def test_a_notes_headings_go_below_the_papers() -> None:
+    doc = render(
+        (Paper(title="First", id=1), Annotation(1, note=OUTLINED_NOTE)),
+        (Paper(title="Second", id=2), Annotation(2, starred=True)),
+    )
+    assert outline(doc) == [
+        (1, "Reading notes of ada"),
+        (2, "Untagged"),
+        (3, "First"),
+        (4, "Key idea"),
+        (5, "Detail"),
+        (4, "Setext one"),
+        (5, "Setext *two* lines"),
+        (6, "quoted"),
+        (6, "in a list"),  # deeper than six is six
+        (4, "Ends in #"),
+        (3, "Second"),
+    ]
+    # Code is code: untouched.
+    assert "```python\n# a comment, not a heading\n```\n\n    # indented code\n" in doc
+    assert "#### Key idea\n\nText.\n\n##### Detail\n" in doc
+
+
+def test_headings_inside_html_that_was_made_inert_go_below_too() -> None:
+    """HTML made inert can turn its lines into Markdown: demoting comes after that."""
+    note = "<div>\n# hidden in html\n</div>\n\n<!--\nHeading\n===\n-->"
+    doc = render((Paper(title="T", id=1), Annotation(1, note=note)))
+    assert live_parts(doc) == []
+    assert outline(doc)[3:] == [(4, "hidden in html"), (4, "&lt;!-- Heading")]
 
 
 def test_tag_headings_are_escaped() -> None:
@@ -118,8 +205,11 @@ def test_tag_headings_are_escaped() -> None:
 def test_note_ends_with_blank_line_before_next_paper() -> None:
     a, b = Paper(title="First", id=1), Paper(title="Second", id=2)
     doc = render((a, Annotation(1, note="text\n\n\n")), (b, Annotation(2, starred=True)))
-    assert "### First\n- **Unread**\n\ntext\n\n### Second\n- **Starred** ★ · **Unread**\n" in doc
-    assert doc.endswith("**Unread**\n") and not doc.endswith("\n\n")
+    assert (
+        "### First\n- **Starred:** no · **Read:** no\n\ntext\n\n"
+        "### Second\n- **Starred:** yes · **Read:** no\n"
+    ) in doc
+    assert doc.endswith("**Read:** no\n") and not doc.endswith("\n\n")
 
 
 def test_unclosed_code_fence_in_note_does_not_swallow_next_paper() -> None:
@@ -178,7 +268,7 @@ def test_code_url_cannot_break_out_of_link() -> None:
 def test_starred_only_paper_has_no_note_body() -> None:
     paper = Paper(title="Starred", upvotes=0, id=1)
     doc = render((paper, Annotation(1, starred=True, note="  \n\t\n")))
-    assert doc.endswith("### Starred\n- **Upvotes:** 0\n- **Starred** ★ · **Unread**\n")
+    assert doc.endswith("### Starred\n- **Upvotes:** 0\n- **Starred:** yes · **Read:** no\n")
 
 
 def test_empty_input() -> None:
@@ -356,7 +446,7 @@ def note_of(note: str) -> str:
     )
     assert headings(doc)[:3] == ["Reading notes of ada", "Untagged", "First"]
     assert headings(doc)[-1] == "Second"
-    body = doc.split("- **Unread**\n\n", 1)[1]
+    body = doc.split("- **Starred:** no · **Read:** no\n\n", 1)[1]
     return body.split("\n\n### Second", 1)[0]
 
 
@@ -401,7 +491,8 @@ def test_ordinary_markdown_is_kept_as_written() -> None:
         "```html\n<script>in a fence</script>\n```\n\n"
         "    <b>indented code</b>\n"
     )
-    assert note_of(note) == note.rstrip("\n")
+    # As written, but for the heading: below the paper's (see the outline tests).
+    assert note_of(note) == "###" + note.rstrip("\n")
 
 
 def test_only_the_unsafe_parts_change() -> None:
@@ -421,6 +512,7 @@ FRAGMENTS = [
     "[a]: http://ok", "](javascript:x)", "](http://ok)", "[", "]", "(", ")", "<http://ok>",
     "<javascript:x>", "\n", "\n\n", " ", "text", "*", "\\", "<", "|", "'", "<a href='`'>",
     "<?", "<![CDATA[", "]]>", "<pre>", "===", "---", "\t", "![i](data:x)", "[x](\njavascript:y)",
+    "# ", "## ", "###### ", "#######", "#", "  ", "=", "-", " #",
 ]  # fmt: skip
 
 
@@ -432,4 +524,7 @@ def test_no_mix_of_hostile_pieces_gets_through(note: str) -> None:
         (Paper(title="Second", id=2), Annotation(2, starred=True)),
     )
     assert live_parts(doc) == []
-    assert headings(doc)[-1] == "Second"
+    # The outline is the document's: whatever the note holds, its headings are below.
+    assert [h for h in outline(doc) if h[0] <= 3] == [
+        (1, "Reading notes of ada"), (2, "Untagged"), (3, "First"), (3, "Second")
+    ]  # fmt: skip

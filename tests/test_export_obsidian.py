@@ -20,6 +20,7 @@ from reader.export.obsidian import (
     write_obsidian,
     yaml_string,
 )
+from reader.export.obsidian_merge import MARKER_LINE
 from reader.models import Annotation, Paper
 
 NOTE = (
@@ -49,14 +50,24 @@ def export(folder: Path, *items: tuple[Paper, Annotation], at: str = NOW) -> Obs
     return write_obsidian(folder, items, user="ada", exported_at=at)
 
 
-def split(text: str) -> tuple[dict[str, object], str]:
-    """Front matter (parsed by PyYAML) and body of one exported file."""
+def parts(text: str) -> tuple[dict[str, object], str, str]:
+    """Front matter (parsed by PyYAML), reader's part of the body (the note, with the
+    blank line after it) and the user's part (below the marker line) of one file."""
     assert text.startswith("---\n")
     head, sep, body = text[4:].partition("\n---\n")
     assert sep
     data = yaml.safe_load(head)
     assert isinstance(data, dict)
-    return data, body
+    note, sep, below = body.partition(MARKER_LINE + "\n")
+    assert sep
+    return data, note, below
+
+
+def split(text: str) -> tuple[dict[str, object], str]:
+    """Front matter and the note of a file the user has not written in."""
+    data, note, below = parts(text)
+    assert below == ""
+    return data, note.removesuffix("\n\n") + ("\n" if note else "")
 
 
 def md_files(folder: Path) -> list[str]:
@@ -174,6 +185,7 @@ def test_front_matter_parses_to_the_data(title: str) -> None:
     )
     mark = Annotation(1, starred=True, note=NOTE, read_at="2025-01-02T03:04:05Z", tags=("a", "b"))
     data, body = split(render_obsidian_note(p, mark, user=title, exported_at=NOW))
+    assert isinstance(data.pop("reader_hash"), str)
     assert data == {
         "title": title,
         "authors": [title, 'Łukasz "Ł" O\'Brien', "A: B"],
@@ -213,7 +225,7 @@ def test_unknowns_are_null_and_lists_empty() -> None:
 def test_note_is_the_body_as_written(tmp_path: Path) -> None:
     export(tmp_path, item("Paper", note=NOTE + "\n\n\n"))
     text = (tmp_path / "Paper.md").read_text(encoding="utf-8")
-    assert text.endswith("---\n" + NOTE + "\n")
+    assert text.endswith("---\n" + NOTE + "\n\n" + MARKER_LINE + "\n")
     assert split(text)[0]["title"] == "Paper"
 
 
@@ -267,16 +279,28 @@ def test_new_paper_never_takes_a_foreign_files_name(tmp_path: Path) -> None:
     result = export(tmp_path, item("Attention Is All You Need", note="ours"))
     assert foreign.read_bytes() == b"mine\n"
     assert result.paths == (tmp_path / "Attention Is All You Need (2).md",)
-    assert result.paths[0].read_text(encoding="utf-8").endswith("---\nours\n")
+    assert split(result.paths[0].read_text(encoding="utf-8"))[1] == "ours\n"
 
 
 def test_file_edited_by_obsidian_is_still_ours(tmp_path: Path) -> None:
-    """Obsidian's property editor rewrites front matter unquoted; the marker still counts."""
+    """Obsidian's property editor rewrites front matter unquoted; the marker still counts.
+    (A file of an export before fingerprints: what differs is a conflict till --force.)"""
     own = tmp_path / "Renamed by me.md"
     own.write_text("---\ntitle: X\nreader_id: arxiv:2409.11074\n---\nold\n", encoding="utf-8")
     result = export(tmp_path, item("X", arxiv_id="2409.11074", note="new"))
-    assert (result.written, result.updated) == (0, 1)
-    assert split(own.read_text(encoding="utf-8"))[1] == "new\n"
+    assert (result.written, result.updated) == (0, 0)
+    assert result.conflicts == (own,)
+    forced = write_obsidian(
+        tmp_path,
+        [item("X", arxiv_id="2409.11074", note="new")],
+        user="ada",
+        exported_at=NOW,
+        force=True,
+    )
+    assert (forced.written, forced.updated) == (0, 1)
+    data, note, below = parts(own.read_text(encoding="utf-8"))
+    assert note == "new\n\n" and data["title"] == "X"
+    assert "```markdown\nold\n```" in below
     assert md_files(tmp_path) == ["Renamed by me.md"]
 
 

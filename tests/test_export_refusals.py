@@ -304,3 +304,39 @@ async def test_other_failures_stay_in_the_dialog(library: Library, path: str, sa
         dialog = await export_from_dialog(app, target, overwrite=True)
         assert app.screen is dialog
         assert says in error_line(dialog)
+
+
+async def test_the_dialog_reports_an_obsidian_conflict_and_overwrite_resolves_it(
+    library: Library, tmp_path: Path
+) -> None:
+    from reader.export.obsidian import write_obsidian
+    from reader.export.obsidian_merge import MARKER_LINE
+
+    paper = library.papers()[0]
+    library.set_note("ana", paper.id or 0, NOTE)
+    vault = tmp_path / "vault"
+    mark = library.annotations("ana")[paper.id or 0]
+    (path,) = write_obsidian(vault, [(paper, mark)], user="ana", exported_at="2025-01-01").paths
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace(NOTE, "Edited in Obsidian.") + "Mine.\n"
+    assert MARKER_LINE in text and edited != text
+    path.write_text(edited, encoding="utf-8")
+    library.set_note("ana", paper.id or 0, "Changed in reader.")
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app._pilot = pilot  # type: ignore[attr-defined]
+        await settle(pilot)
+        await export_from_dialog(app, str(vault), overwrite=False, fmt="obsidian")
+        assert not isinstance(app.screen, ExportDialog)
+        shown = list(app._notifications)[-1]
+        assert shown.severity == "warning"
+        assert f"1 conflict, left as it is (changed in the file and in reader): {path.name}" in (
+            shown.message
+        )
+        assert "--force (Overwrite)" in shown.message
+        assert path.read_text(encoding="utf-8") == edited
+        await export_from_dialog(app, str(vault), overwrite=True, fmt="obsidian")
+        shown = list(app._notifications)[-1]
+        assert shown.severity == "information" and "written over your edits" in shown.message
+    final = path.read_text(encoding="utf-8")
+    assert "Changed in reader." in final and "Edited in Obsidian." in final and "Mine." in final

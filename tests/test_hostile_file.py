@@ -343,8 +343,13 @@ def test_commands_that_read_a_hostile_file_end_cleanly(hostile: Path, command: s
     result = CliRunner().invoke(
         main, ["--db", str(hostile), "--user", USER, *READING_COMMANDS[command]]
     )
-    assert result.exit_code == 0, (result.output, result.exception)
-    assert result.exception is None
+    if command == "export marked" and result.exit_code == 1:
+        # Marks too broken to select anything: said so, in one line (see export_command).
+        assert result.stderr.startswith("Nothing to export: ") and result.stdout == ""
+        assert result.stderr.count("\n") == 1
+    else:
+        assert result.exit_code == 0, (result.output, result.exception)
+        assert result.exception is None
     if command == "list --json":
         assert len(json.loads(result.stdout)) == 39
     assert ESCAPE not in result.stdout

@@ -17,20 +17,29 @@ A paper without an arXiv id gets title, author, year, ``doi`` and an http(s) ``u
 
 Choices, and why:
 
-- Paper text is plain text, not LaTeX: ``& % $ # _ \\ ~ ^`` are escaped, so a title
-  with ``$\\mu$P`` prints as written. Non-ASCII stays UTF-8, which biber, bibtex8 and
-  LaTeX's default UTF-8 input read; control characters are removed.
-- Braces that pair up are kept as ``\\{``/``\\}``; unpaired ones are dropped. Classic
-  BibTeX counts even escaped braces, so one unpaired brace would end the field early.
+- Paper text is plain text, not LaTeX: ``& % $ # _ \\ ~ ^`` are escaped, so a name
+  or note prints as written. Non-ASCII stays UTF-8, which biber, bibtex8 and LaTeX's
+  default UTF-8 input read; control characters are removed.
+- But math in a title stays math, as arXiv itself writes it: ``$\\omega$Test`` is
+  written ``{$\\omega$}Test`` (braced, so a style that changes case leaves it alone).
+  A ``$`` opens math when a character other than a space follows it, and the next
+  ``$`` closes it when one precedes it and no digit follows (Pandoc's rule: "$5 and
+  $10" is money); the math must pair its braces. Inside it only ``% # &`` are escaped.
+- Braces that pair up are kept as ``\\{``/``\\}``; an unpaired one is written
+  ``\\textbraceleft{}``/``\\textbraceright{}``: classic BibTeX counts even escaped
+  braces, so one unpaired brace would end the field early.
 - The title is not double-braced: words that must keep their capitals (``{GAN}``,
   ``{LLMs}``, ``{ImageNet}``: a capital after the first letter) are braced one by
   one, so a style that sentence-cases titles still can.
 - ``eprint``, ``doi`` and ``url`` are written verbatim, as biblatex reads them: no
   LaTeX escapes; whitespace and braces are not part of them.
 - A user's note goes in ``annote`` (read by annotated-bibliography styles), never in
-  ``note``, which ordinary styles print in every reference list. A note line that
-  starts with ``@`` gets it as ``{@}``: bibtexparser (and so ``reader import``) reads
-  a line starting ``@word{`` as a new entry.
+  ``note``, which ordinary styles print in every reference list. It is the note as
+  written, lines, spaces and tabs kept (only trailing whitespace at its end goes), so
+  it reads back the same (tests/test_export_bibtex.py decodes it with pylatexenc).
+  LaTeX's ligatures are broken up (``-{}-``, ``'{}'``), so ``--`` stays two
+  hyphens. A note line that starts with ``@`` gets it as ``{@}``: bibtexparser (and
+  so ``reader import``) reads a line starting ``@word{`` as a new entry.
 - Keys follow Google Scholar's ``vaswani2017attention``: ASCII-folded letters of the
   first author's last name, the year, the first significant title word.
 """
@@ -71,6 +80,10 @@ _LATEX_ESCAPES = {
     "^": r"\textasciicircum{}",
 }
 _TOKEN = re.compile(r"(?P<word>[^\W_]+)|(?P<char>[\s\S])")
+# Inline math, as Pandoc finds it (see the module docstring); "$$" is not math here.
+_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]*?[^\s\\$])\$(?![\d$])")
+# What LaTeX turns into one other character: "--" a dash, "``" a quote, "!`" an "¡".
+_LIGATURE_PAIRS = frozenset(("--", "``", "''", "!`", "?`"))
 _AND = re.compile(r"\band\b", re.IGNORECASE)
 _LINE_START_AT = re.compile(r"^([ \t]*)@", re.MULTILINE)
 _NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
@@ -113,7 +126,8 @@ def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = Non
     ``note``, when given and not blank, goes in an ``annote`` field, line breaks kept.
     """
     clean_key = _KEY_UNSAFE.sub("", strip_controls(key)) if key is not None else ""
-    fields: list[tuple[str, str]] = [("title", _braced(_latex(_clean(paper.title), protect=True)))]
+    title = _latex(_clean(paper.title), protect=True, math=True)
+    fields: list[tuple[str, str]] = [("title", _braced(title))]
     authors = [_name(author) for author in paper.authors if _clean(author)]
     if authors:
         fields.append(("author", _braced(" and ".join(authors))))
@@ -198,8 +212,8 @@ def _year_month(paper: Paper) -> tuple[str | None, int | None]:
     return str(year), mm if 1 <= mm <= 12 else None
 
 
-def _without_unpaired_braces(text: str) -> str:
-    """``text`` minus every brace that does not pair up with another."""
+def _paired_braces(text: str) -> set[int]:
+    """Where the braces of ``text`` are that pair up with another."""
     paired: set[int] = set()
     opened: list[int] = []
     for index, char in enumerate(text):
@@ -207,30 +221,69 @@ def _without_unpaired_braces(text: str) -> str:
             opened.append(index)
         elif char == "}" and opened:
             paired.update((opened.pop(), index))
-    return "".join(c for i, c in enumerate(text) if c not in "{}" or i in paired)
+    return paired
 
 
 def _clean(text: str) -> str:
     """One line of paper text, ready for :func:`_latex`."""
-    return one_line(_without_unpaired_braces(strip_controls(text)))
+    return one_line(strip_controls(text))
 
 
-def _latex(text: str, *, protect: bool = False) -> str:
-    """Plain ``text`` (its braces paired) as LaTeX for a braced BibTeX value.
+def _latex(text: str, *, protect: bool = False, math: bool = False, literal: bool = False) -> str:
+    """Plain ``text`` as LaTeX for a braced BibTeX value; its braces always balance.
 
-    With ``protect``, words with a capital after their first letter are braced.
+    With ``protect``, words with a capital after their first letter are braced; with
+    ``math``, inline math is kept as math; with ``literal``, ligatures are broken up.
     """
+    paired = _paired_braces(text)
     out: list[str] = []
-    for match in _TOKEN.finditer(text):
+    done = 0
+    for match in _MATH.finditer(text) if math else ():
+        if _balanced(match[1]):
+            out.append(_plain(text, done, match.start(), paired, protect, literal))
+            out.append(f"{{${_math(match[1])}$}}")
+            done = match.end()
+    out.append(_plain(text, done, len(text), paired, protect, literal))
+    return "".join(out)
+
+
+def _plain(text: str, start: int, end: int, paired: set[int], protect: bool, literal: bool) -> str:
+    """``text[start:end]`` as LaTeX that prints it as written (see :func:`_latex`)."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(text, start, end):
         word, char = match["word"], match["char"]
         if word is not None:
             keep_case = protect and any(c.isupper() for c in word[1:])
             out.append(f"{{{word}}}" if keep_case else word)
-        elif char in "{}":
-            out.append("\\" + char)
+            continue
+        if char in "{}":
+            name = "textbraceleft" if char == "{" else "textbraceright"
+            out.append("\\" + char if match.start() in paired else f"\\{name}{{}}")
         else:
             out.append(_LATEX_ESCAPES.get(char, char))
+        if literal and text[match.start() : match.start() + 2] in _LIGATURE_PAIRS:
+            out.append("{}")
     return "".join(out)
+
+
+def _balanced(math: str) -> bool:
+    """Whether ``math``'s braces pair up: every brace for BibTeX, which counts escaped
+    ones too, and the unescaped ones for LaTeX."""
+    for braces in (re.sub(r"[^{}]", "", math), re.sub(r"\\.|[^{}]", "", math)):
+        depth = 0
+        for char in braces:
+            depth += 1 if char == "{" else -1
+            if depth < 0:
+                return False
+        if depth:
+            return False
+    return True
+
+
+def _math(math: str) -> str:
+    """Math as written, but for ``% # &``, escaped: a comment and BibTeX's or LaTeX's
+    specials, in math too."""
+    return re.sub(r"(\\.)|([%#&])", lambda m: m[1] or "\\" + m[2], math)
 
 
 def _name(author: str) -> str:
@@ -242,10 +295,9 @@ def _name(author: str) -> str:
 
 
 def _note(note: str) -> str:
-    """A multi-line note: lines kept, trailing spaces and blank edges trimmed, escaped."""
-    text = _without_unpaired_braces(strip_controls(note.replace("\t", "    ")))
-    text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
-    return _LINE_START_AT.sub(r"\1{@}", _latex(text))
+    """A note as written, for ``annote``: trailing whitespace at its end trimmed, escaped."""
+    text = strip_controls(note.replace("\r\n", "\n")).rstrip()
+    return _LINE_START_AT.sub(r"\1{@}", _latex(text, literal=True))
 
 
 def _verbatim(text: str) -> str:

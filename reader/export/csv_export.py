@@ -1,7 +1,9 @@
 """CSV: one row per paper, for spreadsheets.
 
-Columns: arxiv_id, title, authors (``"; "``-joined), published, updated, featured,
-upvotes, starred, read, tags (space-joined), note, abs_url, pdf_url, github_url, doi.
+Columns: arxiv_id, title, authors, published, updated, featured, upvotes, starred,
+read, tags, note, abs_url, pdf_url, github_url, doi. Every list (authors, tags) is
+joined with one separator, :data:`LIST_SEPARATOR` (``"; "``): a comma is in many
+names ("Vaswani, Ashish") and a space in none of the ways people split a cell.
 Every text cell is quoted (rows end in CRLF, as RFC 4180 has it). Text from papers and
 notes is data, so a cell a spreadsheet would run as a formula (starting ``=``, ``+``,
 ``-``, ``@`` or a tab, also after spaces) gets a leading ``'``, as OWASP advises. So
@@ -10,7 +12,10 @@ too): a spreadsheet that splits on another separator than ours (Excel's ``;`` in
 locales) would start a cell there. Terminal controls are removed. Counts are written
 as plain numbers and are never prefixed; ``starred`` and ``read`` are
 ``true``/``false``; nothing is empty.
-The text has no BOM: write it as UTF-8 (Excel wants "Data > From Text" or a BOM).
+A file starts with a UTF-8 byte order mark (``bom``): without one, Excel opening the
+file by a double click reads it in the locale's legacy code page and shows "naÃ¯ve"
+for "naïve". Standard output gets none: it goes through the terminal rule, and a
+pipe's reader (``csv``, pandas, ``head``) would take it as part of the first name.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ _FORMULA_START = re.compile(r"\s*[=+\-@]|\t")
 # splits there. The spaces exclude tabs, each a separator of its own: so a run of tabs
 # is not scanned again from each of them (which would be quadratic).
 _FORMULA_INSIDE = re.compile(r"(?<=[,;\t])([^\S\t]*)(?=[=+\-@])")
+# Between the items of every list cell.
+LIST_SEPARATOR = "; "
+# What Excel needs to read the file as UTF-8 (see the module docstring).
+BOM = "\ufeff"
 
 
 def safe_cell(text: str | None) -> str:
@@ -61,11 +70,11 @@ def _row(paper: Paper, annotation: Annotation) -> list[str | int]:
     texts = {
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
-        "authors": "; ".join(paper.authors),
+        "authors": LIST_SEPARATOR.join(paper.authors),
         "published": paper.published,
         "updated": paper.updated,
         "featured": paper.featured,
-        "tags": " ".join(annotation.tags),
+        "tags": LIST_SEPARATOR.join(annotation.tags),
         "note": annotation.note,
         "abs_url": paper.abs_url,
         "pdf_url": paper.pdf_url,
@@ -85,9 +94,12 @@ def _row(paper: Paper, annotation: Annotation) -> list[str | int]:
     return row
 
 
-def render_csv(items: Sequence[tuple[Paper, Annotation]]) -> str:
-    """``items`` as CSV text: a header row, then one row per paper."""
+def render_csv(items: Sequence[tuple[Paper, Annotation]], *, bom: bool = False) -> str:
+    """``items`` as CSV text: a header row, then one row per paper; with ``bom`` (for a
+    file), a UTF-8 byte order mark first."""
     out = io.StringIO()
+    if bom:
+        out.write(BOM)
     # Excel's dialect (CRLF rows), every text cell quoted: a separator inside one is text
     # for a spreadsheet that splits on another; counts stay numbers.
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)

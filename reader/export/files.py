@@ -65,6 +65,10 @@ class TargetExists(ExportError):
         self.path = path
 
 
+class ChangedMeanwhile(ExportError):
+    """The file changed after the export read it (the user saved it): left alone."""
+
+
 def shown(path: Path | str) -> str:
     """``path`` as an error line may show it: what a terminal would act on is escaped."""
     text = str(path)
@@ -205,6 +209,7 @@ def write_atomic(
     force: bool = False,
     library: Path | None = None,
     clean: bool = True,
+    replacing: bytes | None = None,
 ) -> None:
     """Write ``text`` as UTF-8 to ``path`` so that readers see the old file or the new one,
     never half of it.
@@ -216,6 +221,9 @@ def write_atomic(
     is fsynced, then moved into place; with ``clean``, temporary files a killed export
     left in that folder are removed first. A new file is readable by its owner only,
     like the library whose notes it holds; an overwritten file keeps its mode.
+    With ``replacing`` (what the caller read from ``path`` and merged), a file that
+    no longer holds it when the new one is ready is left alone:
+    :class:`ChangedMeanwhile`.
     Every failure raises :class:`ExportError` and leaves no temporary file behind.
     """
     path = Path(path)
@@ -237,6 +245,8 @@ def write_atomic(
                 mode = PRIVATE_MODE
             os.fchmod(fd, mode)
             check_target(path, force=force, library=library)
+            if replacing is not None:
+                _refuse_changed(path, replacing)
             if force:
                 os.replace(tmp, path)
             else:
@@ -253,6 +263,28 @@ def write_atomic(
     finally:
         os.close(fd)  # only now: the lock shows the temporary file is in use till here
     _fsync_dir(path.parent)
+
+
+def _refuse_changed(path: Path, expected: bytes) -> None:
+    """Raise :class:`ChangedMeanwhile` unless ``path`` holds exactly ``expected``: an
+    editor saved it since it was read (what is left is the instant to the rename)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:  # moved away or replaced by something else: not ours to write now
+        raise ChangedMeanwhile(f"{shown(path)}: changed while exporting; left alone") from None
+    try:
+        while size <= len(expected):  # one byte more than expected says it grew
+            chunk = os.read(fd, len(expected) + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if b"".join(chunks) != expected:
+        raise ChangedMeanwhile(f"{shown(path)}: changed while exporting; left alone")
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -1,23 +1,30 @@
 """A user's starred and noted papers as one Markdown document, grouped by tag.
 
 The document is ``# Reading notes of USER``, a count line, then a ``##`` section per
-tag in alphabetical order (a paper with several tags appears under each) and a last
-``## Untagged`` section for papers without tags; inside a section, papers keep the
+tag in alphabetical order and a last ``## Untagged`` section for papers without
+tags. Each paper appears once, in the section of its first tag (the first its Tags
+line lists); the sections of its other tags name it in an "Also tagged" line, so the
+count line, the headings and the notes agree. Inside a section, papers keep the
 given order, each a ``###`` heading (linked to arXiv when the id is known), a list of
-facts (authors, dates, upvotes, tags, starred/read state, links) and the note.
+facts, each ``**Label:** value`` (authors, dates, upvotes, tags, starred and read,
+links), and the note.
 
 Paper metadata is data and is escaped; the note is the user's own Markdown and goes in
 as written, except what a Markdown viewer would run: raw HTML and links to anything
-but http(s) (a note may come from someone else's export). Nothing here does I/O: the
-caller picks the papers and writes the text.
+but http(s) (a note may come from someone else's export); and its headings go below
+the paper's (a note's ``# Key idea`` becomes ``#### Key idea``), so the document's
+outline stays papers within tags. Nothing here does I/O: the caller picks the papers
+and writes the text.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from reader.export.markdown_outline import demote_headings
 from reader.export.markdown_safety import neutralise
 from reader.models import Annotation, Paper, papers_label
 from reader.text import one_line, safe_url, strip_controls
@@ -29,6 +36,8 @@ _TRAILING_BLANK = re.compile(r"(?:\n[ \t]*)+\Z")
 _AFTER_FACTS = "- fact\n\n"
 _EMPTY = "No starred or noted papers yet."
 _UNTAGGED = "Untagged"
+# The level of a paper's heading: a note's headings go below it.
+_PAPER_LEVEL = 3
 
 
 def _escape(text: str) -> str:
@@ -47,14 +56,17 @@ def _link_url(url: str | None) -> str | None:
 
 def _note_block(note: str) -> str:
     """The note as written (controls stripped, trailing blank lines dropped), made safe
-    for a Markdown viewer (:func:`~reader.export.markdown_safety.neutralise`).
+    for a Markdown viewer (:func:`~reader.export.markdown_safety.neutralise`), its
+    headings below the paper's.
 
     If the note leaves a code fence open, the matching closing line is appended so the
     next paper is not swallowed by it.
     """
     # It follows the paper's list of facts: an indented first line continues the list.
     safe = neutralise(_TRAILING_BLANK.sub("", strip_controls(note)), after=_AFTER_FACTS)
-    body = _TRAILING_BLANK.sub("", safe.text)
+    # After neutralise: HTML made inert can leave a heading where there was none.
+    text = demote_headings(safe.text, below=_PAPER_LEVEL, after=_AFTER_FACTS)
+    body = _TRAILING_BLANK.sub("", text)
     return f"{body}\n{safe.open_fence}" if safe.open_fence else body
 
 
@@ -86,13 +98,12 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
     if tags:
         lines.append("- **Tags:** " + ", ".join(tags))
 
-    state = ["**Starred** ★"] if annotation.starred else []
+    starred = "yes" if annotation.starred else "no"
+    read = "no"
     if annotation.read_at is not None:
         # An ISO timestamp; its date is what a reader wants to see.
-        state.append(f"**Read** {_escape(annotation.read_at[:10])}".rstrip())
-    else:
-        state.append("**Unread**")
-    lines.append("- " + " · ".join(state))
+        read = _escape(annotation.read_at[:10]) or "yes"
+    lines.append(f"- **Starred:** {starred} · **Read:** {read}")
 
     links = [
         f"[{label}]({url})"
@@ -116,33 +127,54 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
     return block
 
 
-def _groups(
-    items: Sequence[tuple[Paper, Annotation]],
-) -> list[tuple[str, list[tuple[Paper, Annotation]]]]:
-    """(section heading, its papers): tags alphabetically, then untagged papers."""
-    by_tag: dict[str, list[tuple[Paper, Annotation]]] = {}
-    untagged: list[tuple[Paper, Annotation]] = []
+@dataclass(slots=True)
+class _Section:
+    """One tag's section: the papers shown in it, and the titles of those shown under
+    another of their tags."""
+
+    heading: str
+    papers: list[tuple[Paper, Annotation]] = field(default_factory=list)
+    also: list[tuple[str, str]] = field(default_factory=list)  # (title, where it is)
+
+
+def _sections(items: Sequence[tuple[Paper, Annotation]]) -> list[_Section]:
+    """Tags alphabetically, then untagged papers; each paper in its first tag's section."""
+    by_tag: dict[str, _Section] = {}
+    untagged = _Section(_UNTAGGED)
     for paper, annotation in items:
         # A tag listed twice on one paper must not list the paper twice.
-        tags = dict.fromkeys(t for tag in annotation.tags if (t := one_line(tag)))
-        for tag in tags:
-            by_tag.setdefault(tag, []).append((paper, annotation))
+        tags = list(dict.fromkeys(t for tag in annotation.tags if (t := one_line(tag))))
         if not tags:
-            untagged.append((paper, annotation))
-    groups = [(_escape(tag), by_tag[tag]) for tag in sorted(by_tag)]
-    if untagged:
-        groups.append((_UNTAGGED, untagged))
-    return groups
+            untagged.papers.append((paper, annotation))
+            continue
+        sections = [by_tag.setdefault(tag, _Section(_escape(tag))) for tag in tags]
+        sections[0].papers.append((paper, annotation))
+        title = _escape(paper.title) or "Untitled"
+        for section in sections[1:]:
+            section.also.append((title, sections[0].heading))
+    ordered = [by_tag[tag] for tag in sorted(by_tag)]
+    return [*ordered, untagged] if untagged.papers else ordered
+
+
+def _section_text(section: _Section) -> str:
+    parts = [f"## {section.heading}\n"]
+    parts += [_paper_block(paper, annotation) for paper, annotation in section.papers]
+    if section.also:
+        where = " · ".join(f"{title} (under {tag})" for title, tag in section.also)
+        parts.append(f"**Also tagged {section.heading}:** {where}\n")
+    return "\n".join(parts)
 
 
 def render_markdown(items: Sequence[tuple[Paper, Annotation]], *, user: str, today: str) -> str:
     """One Markdown document of ``items`` (paper, the user's annotation), grouped by tag.
 
-    A ``##`` section per tag, alphabetically, then ``## Untagged``; within a section the
+    A ``##`` section per tag, alphabetically, then ``## Untagged``; each paper once,
+    under its first tag, named in its other tags' sections; within a section the
     papers keep the given order. Titles, authors, tags and ``user`` are escaped; a note
     is copied as written (terminal controls removed, raw HTML and links but http(s)
-    made inert, an unclosed code fence closed) and followed by a blank line, so it
-    cannot run into the next paper. Ends with exactly one newline.
+    made inert, an unclosed code fence closed, its headings below the paper's) and
+    followed by a blank line, so it cannot run into the next paper. Ends with exactly
+    one newline.
     """
     header = (
         f"# Reading notes of {_escape(user)}\n\n"
@@ -150,8 +182,4 @@ def render_markdown(items: Sequence[tuple[Paper, Annotation]], *, user: str, tod
     )
     if not items:
         return f"{header}\n{_EMPTY}\n"
-    sections = [
-        f"## {heading}\n\n" + "\n".join(_paper_block(p, a) for p, a in group)
-        for heading, group in _groups(items)
-    ]
-    return header + "\n" + "\n".join(sections)
+    return header + "\n" + "\n".join(_section_text(s) for s in _sections(items))

@@ -23,8 +23,11 @@ A file looks like::
     reader_id: "arxiv:1706.03762"
     reader_user: "ada"
     reader_exported_at: "2025-01-31T12:00:00Z"
+    reader_hash: "details:… tags:… starred:… read:… note:…"
     ---
     The note, as written.
+
+    %% reader: write below this line; exporting again keeps what is below it %%
 
 Choices, and why:
 
@@ -40,12 +43,26 @@ Choices, and why:
   exactly the text; booleans and counts are bare; lists are in block style, which
   Obsidian's property editor writes itself.
 - ``reader_id`` (``arxiv:<id>``, or ``title:<normalised title>`` without an id) marks a
-  file as ours. Re-exporting scans the folder's ``*.md`` files: one of ours is rewritten
-  in place under its old name (so links to it keep working, even if the title changed),
-  or left untouched when nothing but the export time would change. A file without our
-  marker is never written, and a new paper never takes its name. Our files for papers
-  not in this export are left alone (counted as ``stale``): deleting could lose text
-  the user added in Obsidian.
+  file as ours. Re-exporting scans the folder's ``*.md`` files, and those in the
+  folders below it (not hidden ones, like Obsidian's ``.trash``; no links): one of ours
+  is updated in place under its name and folder, so a file the user renamed or moved
+  (and links to it) keeps working, even if the title changed; or left untouched when
+  nothing but the export time would change. A file without our marker is never
+  written, and a new paper never takes its name. Our files for papers not in this
+  export are left alone (counted as ``stale``): deleting could lose text the user
+  added in Obsidian. A file the user deleted is written again, new, by the next export
+  that includes its paper: the library still holds the paper and its note, and a new
+  file takes nothing of the user's; to keep a paper out of the vault, export a choice
+  without it (``--starred``, ``--query``, the marked papers).
+- Updating never drops the user's edits (:mod:`~reader.export.obsidian_merge`): text
+  below the marker line and front matter keys of their own are kept as they are; an
+  edit of reader's part stays unless reader has something new for that part too. Then
+  (a conflict) the file is left as it is and reported, and the export exits 3; with
+  ``force`` (``--force``, the dialog's Overwrite) reader's version is written and the
+  user's version is kept below the marker line. A file from an export before the
+  marker line is a conflict wherever it differs from what reader would write now. A
+  file that changes while the export runs, or that cannot be read as text, is left
+  alone and reported.
 - File names come from the title and are safe on Linux, macOS and Windows: no
   ``<>:"/\\|?*``, no controls, nor ``#^[]`` (they break Obsidian links); no leading
   dot (a hidden file) or dash (an option to the command given the name), no leading or
@@ -67,6 +84,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.export.files import (
+    ChangedMeanwhile,
     ExportError,
     clean_stale_temporaries,
     refuse_library_file,
@@ -74,13 +92,29 @@ from reader.export.files import (
     write_atomic,
 )
 from reader.export.markdown_safety import neutralise
+from reader.export.obsidian_merge import (
+    MARKER_LINE,
+    STAMP_KEY,
+    Merge,
+    ReaderPart,
+    body_text,
+    compose,
+    hash_line,
+    merge,
+    read_vault_file,
+)
 from reader.models import Annotation, Paper
 from reader.text import json_dumps_safe, normalise_title, one_line, safe_url, strip_controls
 
 MAX_NAME_BYTES = 120
 SUFFIX = ".md"
 MARKER = "reader_id"
-_EXPORTED_KEY = "reader_exported_at"
+# A file of ours larger than this is not read whole to be merged: left alone.
+_MERGE_BYTES = 16 * 1024 * 1024
+# How deep below the export folder our files are looked for (moved there by the user).
+_DEPTH = 8
+# How many file names a summary line names before "and N more".
+_NAMED = 3
 # Windows refuses these as a name, whatever the extension ("CON.md", "nul.tar.md").
 _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
@@ -101,21 +135,76 @@ _SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-
 
 @dataclass(frozen=True, slots=True)
 class ObsidianResult:
-    """What an Obsidian export did: file counts, and the files of this export's papers."""
+    """What an Obsidian export did: file counts, the files of this export's papers, and
+    the files where the user's edits mattered."""
 
     written: int = 0  # new files
     updated: int = 0  # our files, rewritten
     unchanged: int = 0  # our files already up to date, not touched
     stale: int = 0  # our files for papers not in this export, left alone
     paths: tuple[Path, ...] = ()
+    edited: tuple[Path, ...] = ()  # updated; the user's edits of reader's part stand
+    conflicts: tuple[Path, ...] = ()  # both changed: left as they are (no --force)
+    overwritten: tuple[Path, ...] = ()  # both changed, --force: reader's written, theirs below
+    skipped: tuple[tuple[Path, str], ...] = ()  # not updated, and why
 
     @property
     def total(self) -> int:
         return self.written + self.updated + self.unchanged
 
+    @property
+    def complete(self) -> bool:
+        """Whether every paper's file is now up to date (no conflict, none skipped)."""
+        return not self.conflicts and not self.skipped
+
     def summary(self) -> str:
+        """One line: the counts, then what became of the user's edits, naming files and
+        saying how to resolve a conflict."""
         text = f"{self.written} written, {self.updated} updated, {self.unchanged} unchanged"
-        return text + (f", {self.stale} left from earlier exports" if self.stale else "")
+        if self.stale:
+            text += f", {self.stale} left from earlier exports"
+        if self.edited:
+            text += f"; your edits kept as they are in {_files(len(self.edited))}"
+        if self.overwritten:
+            text += (
+                f"; reader's version written over your edits (--force) in"
+                f" {_files(len(self.overwritten))}, yours kept below the reader line:"
+                f" {_names(self.overwritten)}"
+            )
+        if self.conflicts:
+            count = len(self.conflicts)
+            text += (
+                f"; {count} {'conflict' if count == 1 else 'conflicts'}, left as"
+                f" {'it is' if count == 1 else 'they are'} (changed in the file and in"
+                f" reader): {_names(self.conflicts)}; make both agree, or export again with"
+                " --force (Overwrite) to write reader's version and keep yours below the"
+                " reader line"
+            )
+        if self.skipped:
+            names = [f"{shown(path.name)} ({why})" for path, why in self.skipped]
+            text += f"; {_files(len(self.skipped))} left alone: {_listed(names)}"
+        return text
+
+    def unnamed(self) -> list[str]:
+        """One line per file the summary could not name ("and N more"): every file left
+        as it is (a conflict) or left alone, with its path; empty when all are named."""
+        if len(self.conflicts) <= _NAMED and len(self.skipped) <= _NAMED:
+            return []
+        lines = [f"conflict, left as it is: {shown(path)}" for path in self.conflicts]
+        return lines + [f"left alone ({why}): {shown(path)}" for path, why in self.skipped]
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
+def _names(paths: Sequence[Path]) -> str:
+    return _listed([shown(path.name) for path in paths])
+
+
+def _listed(names: Sequence[str]) -> str:
+    more = len(names) - _NAMED
+    return ", ".join(names[:_NAMED]) + (f" and {more} more" if more > 0 else "")
 
 
 def reader_id(paper: Paper) -> str:
@@ -152,10 +241,9 @@ def _yaml_list(key: str, values: Iterable[str]) -> list[str]:
     return [f"{key}:", *items] if items else [f"{key}: []"]
 
 
-def render_obsidian_note(
-    paper: Paper, annotation: Annotation, *, user: str, exported_at: str
-) -> str:
-    """The whole file for one paper: front matter, then the note; ends with a newline."""
+def reader_part(paper: Paper, annotation: Annotation) -> ReaderPart:
+    """What reader writes of a paper: its front matter entries (but the bookkeeping
+    ones) and the note, made safe for Obsidian."""
     urls = {
         "abs": paper.abs_url,
         "pdf": paper.pdf_url,
@@ -163,12 +251,13 @@ def render_obsidian_note(
         "hf": paper.hf_url,
         "doi": safe_url(paper.doi_url),
     }
-    lines = ["---", f"title: {yaml_string(paper.title)}"]
-    lines += _yaml_list("authors", paper.authors)
-    lines.append(f"arxiv_id: {_yaml_scalar(paper.arxiv_id)}")
-    lines.append("urls:")
-    lines += [f"  {key}: {_yaml_scalar(url)}" for key, url in urls.items()]
-    lines += _yaml_list("tags", annotation.tags)
+    entries: list[tuple[str, list[str]]] = [
+        ("title", [f"title: {yaml_string(paper.title)}"]),
+        ("authors", _yaml_list("authors", paper.authors)),
+        ("arxiv_id", [f"arxiv_id: {_yaml_scalar(paper.arxiv_id)}"]),
+        ("urls", ["urls:", *(f"  {key}: {_yaml_scalar(url)}" for key, url in urls.items())]),
+        ("tags", _yaml_list("tags", annotation.tags)),
+    ]
     scalars: list[tuple[str, str | int | bool | None]] = [
         ("starred", annotation.starred),
         ("read", annotation.is_read),
@@ -176,18 +265,43 @@ def render_obsidian_note(
         ("published", paper.published),
         ("updated", paper.updated),
         ("featured", paper.featured),
-        (MARKER, reader_id(paper)),
-        ("reader_user", user),
-        (_EXPORTED_KEY, exported_at),
     ]
-    lines += [f"{key}: {_yaml_scalar(value)}" for key, value in scalars]
-    lines.append("---")
-    text = "\n".join(lines) + "\n"
+    entries += [(key, [f"{key}: {_yaml_scalar(value)}"]) for key, value in scalars]
+    return ReaderPart(tuple((key, tuple(lines)) for key, lines in entries), _note_part(annotation))
+
+
+def _note_part(annotation: Annotation) -> str:
+    """The note as reader's part of the body: made safe (Obsidian renders HTML and
+    follows links, and the note may be someone else's), a code fence it leaves open
+    closed (the marker line follows), a line that reads as the marker escaped."""
     note = strip_controls(annotation.note)
     if not note.strip():
-        return text
-    # Obsidian renders HTML and follows links: the note may be someone else's.
-    return text + neutralise(note).text.rstrip("\n") + "\n"
+        return ""
+    safe = neutralise(note)
+    text = body_text(safe.text) + (f"\n{safe.open_fence}" if safe.open_fence else "")
+    lines = text.split("\n")
+    return "\n".join(
+        "\\" + line.lstrip(" \t") if line.strip(" \t") == MARKER_LINE else line for line in lines
+    )
+
+
+def _bookkeeping(paper: Paper, *, user: str, exported_at: str) -> list[str]:
+    return [
+        f"{MARKER}: {yaml_string(reader_id(paper))}",
+        f"reader_user: {yaml_string(user)}",
+        f"{STAMP_KEY}: {yaml_string(exported_at)}",
+    ]
+
+
+def render_obsidian_note(
+    paper: Paper, annotation: Annotation, *, user: str, exported_at: str
+) -> str:
+    """The whole new file for one paper: front matter, the note, the marker line below
+    which the file is the user's; ends with a newline."""
+    part = reader_part(paper, annotation)
+    entries = [list(lines) for _, lines in part.entries]
+    entries.append([*_bookkeeping(paper, user=user, exported_at=exported_at), hash_line(part)])
+    return compose(entries, part.note, "")
 
 
 def safe_file_stem(title: str, max_bytes: int = MAX_NAME_BYTES - len(SUFFIX)) -> str:
@@ -292,6 +406,8 @@ class _Folder:
 
 
 def _scan(folder: Path) -> _Folder:
+    """The names in ``folder`` and our files in it and in the folders below it (a file
+    the user moved into a folder of its own is still ours, found and updated there)."""
     state = _Folder()
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -299,18 +415,46 @@ def _scan(folder: Path) -> _Folder:
         raise ExportError(f"cannot read {shown(folder)}: {err.strerror or err}") from None
     for entry in entries:
         state.taken.add(fold_name(entry.name))
-        if not entry.name.lower().endswith(SUFFIX) or entry.name.startswith("."):
+    level: list[os.DirEntry[str]] = entries
+    # Breadth first, so a file nearer the top wins over a copy further down.
+    for _ in range(_DEPTH + 1):
+        folders = _find_ours(level, state)
+        level = [entry for path in folders for entry in _listing(path)]
+        if not level:
+            break
+    return state
+
+
+def _find_ours(entries: Sequence[os.DirEntry[str]], state: _Folder) -> list[str]:
+    """Record our files among ``entries`` by ``reader_id``; the folders among them to
+    look in next. Hidden folders (``.obsidian``, ``.trash``: what Obsidian deleted) and
+    links are not entered."""
+    folders: list[str] = []
+    for entry in entries:
+        if entry.name.startswith("."):
             continue
         try:
-            regular = stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode)
+            mode = entry.stat(follow_symlinks=False).st_mode
         except OSError:
             continue
+        if stat.S_ISDIR(mode):
+            folders.append(entry.path)
         # Symlinks and anything but a plain file are never ours to rewrite.
-        front = _front_matter(Path(entry.path)) if regular else None
+        if not stat.S_ISREG(mode) or not entry.name.lower().endswith(SUFFIX):
+            continue
+        front = _front_matter(Path(entry.path))
         marker = front.get(MARKER) if front else None
         if marker and marker.startswith(_PREFIXES):
             state.ours.setdefault(marker, Path(entry.path))
-    return state
+    return folders
+
+
+def _listing(folder: str) -> list[os.DirEntry[str]]:
+    """The entries of a folder below the export folder, by name; none if unreadable."""
+    try:
+        return sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
 
 
 def _prepare(folder: Path, library: Path | None) -> None:
@@ -339,25 +483,31 @@ def write_obsidian(
     user: str,
     exported_at: str,
     library: Path | None = None,
+    force: bool = False,
 ) -> ObsidianResult:
     """Write one file per paper of ``items`` into ``folder`` (created if missing).
 
-    Our own files (front matter with a ``reader_id``) are found again and rewritten in
-    place; every other file is left alone. Each file is written atomically, by
-    :func:`~reader.export.files.write_atomic`, which never writes a file of ``library``
-    (the library file) nor over anything but a regular file. Raises
+    Our own files (front matter with a ``reader_id``, in ``folder`` or a folder below
+    it) are found again and updated in place, the user's edits kept (see the module
+    docstring); a file where the user and reader both changed a part is a conflict,
+    left as it is unless ``force`` (then reader's version is written and the user's
+    goes below the marker line). Every other file is left alone. Each file is written
+    atomically, by :func:`~reader.export.files.write_atomic`, which never writes a file
+    of ``library`` (the library file) nor over anything but a regular file. Raises
     :class:`ExportError` when the folder cannot be created, read or written; files
     written before such a failure stay (each one whole).
     """
     folder = Path(folder)
     _prepare(folder, library)
-    clean_stale_temporaries(folder)  # once here, not once per file
+    clean_stale_temporaries(folder)  # once per folder, not once per file
+    cleaned = {folder}
     state = _scan(folder)
     claimed: set[Path] = set()
-    written = updated = unchanged = 0
+    counts = {"written": 0, "updated": 0, "unchanged": 0}
     paths: list[Path] = []
+    kinds: dict[str, list[Path]] = {"edited": [], "conflicts": [], "overwritten": []}
+    skipped: list[tuple[Path, str]] = []
     for paper, annotation in items:
-        text = render_obsidian_note(paper, annotation, user=user, exported_at=exported_at)
         # A paper exported before it had an arXiv id was marked by its title.
         keys = [reader_id(paper)]
         if paper.arxiv_id:
@@ -369,31 +519,125 @@ def write_obsidian(
         if own is not None:
             claimed.add(own)
             paths.append(own)
-            if _same_but_time(own, paper, annotation, user=user):
-                unchanged += 1
+            if own.parent not in cleaned:
+                clean_stale_temporaries(own.parent)
+                cleaned.add(own.parent)
+            done = _update(
+                own, paper, annotation, user=user, at=exported_at, library=library, force=force
+            )
+            if done.skipped:
+                skipped.append((own, done.skipped))
+            elif done.kind == "conflicts":
+                kinds["conflicts"].append(own)
             else:
-                write_atomic(own, text, force=True, library=library, clean=False)
-                updated += 1
+                counts["updated" if done.written else "unchanged"] += 1
+                if done.kind:
+                    kinds[done.kind].append(own)
             continue
         name = unique_file_name(paper.title, state.taken, state.numbers)
         state.taken.add(fold_name(name))
         path = folder / name
+        text = render_obsidian_note(paper, annotation, user=user, exported_at=exported_at)
         # Never replaces a file that appeared meanwhile.
         write_atomic(path, text, library=library, clean=False)
         paths.append(path)
-        written += 1
-    stale = len(set(state.ours.values()) - claimed)
-    return ObsidianResult(written, updated, unchanged, stale, tuple(paths))
+        counts["written"] += 1
+    return ObsidianResult(
+        written=counts["written"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        stale=len(set(state.ours.values()) - claimed),
+        paths=tuple(paths),
+        edited=tuple(kinds["edited"]),
+        conflicts=tuple(kinds["conflicts"]),
+        overwritten=tuple(kinds["overwritten"]),
+        skipped=tuple(skipped),
+    )
 
 
-def _same_but_time(path: Path, paper: Paper, annotation: Annotation, *, user: str) -> bool:
-    """Whether ``path`` already holds ``text``, apart from the export time it records."""
-    front = _front_matter(path) or {}
-    old_time = front.get(_EXPORTED_KEY)
-    if old_time is None:
-        return False
-    expected = render_obsidian_note(paper, annotation, user=user, exported_at=old_time)
+@dataclass(frozen=True, slots=True)
+class _Updated:
+    """What became of one of our files: written or already up to date, with what became
+    of the user's edits (``kind``: "", "edited", "overwritten" or "conflicts", the
+    :class:`ObsidianResult` field), or skipped (why)."""
+
+    written: bool = False
+    kind: str = ""
+    skipped: str = ""
+
+
+def _update(
+    path: Path,
+    paper: Paper,
+    annotation: Annotation,
+    *,
+    user: str,
+    at: str,
+    library: Path | None,
+    force: bool,
+) -> _Updated:
+    """Bring ``path`` up to date with the paper, keeping the user's edits; left as it is
+    on a conflict (unless ``force``), and left alone (with the reason) when it cannot be
+    read as a file of ours or changes meanwhile."""
+    data = _read_own(path)
+    if isinstance(data, str):
+        return _Updated(skipped=data)
     try:
-        return path.read_bytes() == expected.encode("utf-8", errors="surrogatepass")
-    except OSError:
-        return False
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _Updated(skipped="not UTF-8 text")
+    file = read_vault_file(text)
+    if file is None:
+        return _Updated(skipped="its front matter is not readable")
+    part = reader_part(paper, annotation)
+    merged = merge(file, part, bookkeeping=_bookkeeping(paper, user=user, exported_at=at), when=at)
+    kind = _kind(merged, force=force)
+    if kind == "conflicts":
+        return _Updated(kind=kind)  # left as it is: the summary says how to resolve it
+    old_at = file.value(STAMP_KEY)
+    if isinstance(old_at, str):
+        again = _bookkeeping(paper, user=user, exported_at=old_at)
+        if merge(file, part, bookkeeping=again, when=old_at).text == _as_read(text):
+            return _Updated(kind=kind)  # nothing but the time would change
+    try:
+        write_atomic(path, merged.text, force=True, library=library, clean=False, replacing=data)
+    except ChangedMeanwhile:
+        return _Updated(skipped="changed while exporting; export again")
+    return _Updated(written=True, kind=kind)
+
+
+def _kind(merged: Merge, *, force: bool) -> str:
+    if merged.conflicts:
+        return "overwritten" if force else "conflicts"
+    return "edited" if merged.kept else ""
+
+
+def _as_read(text: str) -> str:
+    """``text`` as :func:`~reader.export.obsidian_merge.read_vault_file` reads it."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _read_own(path: Path) -> bytes | str:
+    """The bytes of one of our files, or why they cannot be merged."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        return f"cannot read it: {err.strerror or err}"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+        if info.st_size > _MERGE_BYTES:
+            return f"larger than {_MERGE_BYTES // 1024**2} MB"
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, _MERGE_BYTES + 1 - size):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _MERGE_BYTES:  # it grew since fstat
+                return f"larger than {_MERGE_BYTES // 1024**2} MB"
+        return b"".join(chunks)
+    except OSError as err:
+        return f"cannot read it: {err.strerror or err}"
+    finally:
+        os.close(fd)

@@ -6,14 +6,23 @@ and the export dialog behave the same. Pure apart from writing the target.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.export.files import ExportError, check_target, shown, write_atomic
+from reader.export.files import (
+    ExportError,
+    check_target,
+    refuse_library_file,
+    shown,
+    write_atomic,
+)
 from reader.models import Annotation, Paper, papers_label
+from reader.text import one_line
 
 if TYPE_CHECKING:
     from reader.search import WordSource
@@ -35,11 +44,16 @@ Item = tuple[Paper, Annotation]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What an export did: the text (for standard output) or a line about the files."""
+    """What an export did: the text (for standard output) or a line about the files;
+    ``complete`` is False when some files were left as they are (an Obsidian file the
+    user and reader both changed, or one that could not be updated): the line says
+    which, and how to resolve it."""
 
     count: int
     text: str | None = None
     message: str = ""
+    complete: bool = True
+    details: tuple[str, ...] = ()  # more lines about the files, when the message names few
 
 
 def select(
@@ -85,6 +99,21 @@ def select(
     return items
 
 
+def nothing_selected(*, scope: str, query: str | None, user: str) -> str:
+    """What to say when ``scope`` (or ``query``, which wins) selects no paper of ``user``:
+    one line, ending in "nothing written"."""
+    if query is not None:
+        reason = f"no paper matches the query '{one_line(query)}'"
+    elif scope == "all":
+        reason = "the library has no papers"
+    else:
+        what = {"starred": "starred papers", "noted": "papers with a note"}
+        reason = f"{user} has no {what.get(scope, 'starred or noted papers')}"
+        if scope == "starred-or-noted":
+            reason += " (star one with s in the app, or export --all)"
+    return f"Nothing to export: {reason}; nothing written."
+
+
 def _in_scope(mark: Annotation, scope: str) -> bool:
     if scope == "starred":
         return mark.starred
@@ -113,26 +142,63 @@ def export(
     to it is ever written (see :func:`~reader.export.files.check_target`).
     """
     stamp = now.isoformat(timespec="seconds")
-    if fmt == "obsidian":
-        if target is None:
-            raise ExportError("the obsidian format writes a folder: give it with -o FOLDER")
+    check_request(fmt, target, force=force, library=library)  # before the work of rendering
+    if fmt == "obsidian" and target is not None:
         from reader.export.obsidian import write_obsidian
 
-        result = write_obsidian(target, items, user=user, exported_at=stamp, library=library)
-        return Outcome(len(items), message=f"{shown(target)}: {result.summary()}")
-    if target is not None:
-        check_target(target, force=force, library=library)  # before the work of rendering
-    text = render(fmt, items, user=user, now=now, with_notes=with_notes)
+        result = write_obsidian(
+            target, items, user=user, exported_at=stamp, library=library, force=force
+        )
+        message = f"{shown(target)}: {result.summary()}"
+        details = tuple(result.unnamed())
+        return Outcome(len(items), message=message, complete=result.complete, details=details)
+    text = render(fmt, items, user=user, now=now, with_notes=with_notes, to_file=target is not None)
     if target is None:
         return Outcome(len(items), text=text)
     write_atomic(target, text, force=force, library=library)
     return Outcome(len(items), message=f"Wrote {papers_label(len(items))} to {shown(target)}")
 
 
+def check_request(
+    fmt: str, target: Path | None, *, force: bool = False, library: Path | None = None
+) -> None:
+    """Raise :class:`ExportError` if ``fmt`` cannot be written to ``target`` (None:
+    standard output): an unknown format, a folder missing for Obsidian, a target that
+    :func:`~reader.export.files.check_target` refuses or whose folder is not there.
+    Cheap, and meant to run before any work, so a mistake is the first thing said;
+    the writer checks again."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if target is None:
+        if fmt == "obsidian":
+            raise ExportError("the obsidian format writes a folder: give it with -o FOLDER")
+        return
+    if fmt == "obsidian":
+        if library is not None:
+            refuse_library_file(target, library)
+        return  # created if missing (see write_obsidian)
+    check_target(target, force=force, library=library)
+    try:
+        folder = os.stat(target.parent).st_mode
+    except (OSError, ValueError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else "not found"
+        raise ExportError(f"cannot write {shown(target)}: {reason}") from None
+    if not stat.S_ISDIR(folder):
+        raise ExportError(f"cannot write {shown(target)}: Not a directory")
+
+
 def render(
-    fmt: str, items: Sequence[Item], *, user: str, now: datetime, with_notes: bool = False
+    fmt: str,
+    items: Sequence[Item],
+    *,
+    user: str,
+    now: datetime,
+    with_notes: bool = False,
+    to_file: bool = False,
 ) -> str:
-    """``items`` as one document in ``fmt`` (every format but obsidian)."""
+    """``items`` as one document in ``fmt`` (every format but obsidian); ``to_file``
+    when it is written to a file rather than standard output (a CSV file starts
+    with a byte order mark for Excel)."""
     stamp = now.isoformat(timespec="seconds")
     if fmt == "markdown":
         from reader.export.markdown import render_markdown
@@ -146,7 +212,7 @@ def render(
     if fmt == "csv":
         from reader.export.csv_export import render_csv
 
-        return render_csv(items)
+        return render_csv(items, bom=to_file)
     if fmt == "bibtex":
         from reader.export.bibtex import render_bibtex
 

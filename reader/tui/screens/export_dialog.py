@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from reader.export.files import ExportError, TargetExists, shown
-from reader.export.run import FORMATS, default_target
+from reader.export.run import FORMATS, Outcome, default_target
 from reader.text import one_line
 
 OVERWRITE = "Overwrite the file if it exists"
@@ -37,12 +37,12 @@ class ExportRequest:
     force: bool
 
 
-class ExportDialog(ModalScreen[str | None]):
+class ExportDialog(ModalScreen[Outcome | None]):
     """Choose format, scope and path; ``write`` (the screen behind's) does the writing.
 
     The dialog stays open when the export is refused or fails, and says why in one
     line above its buttons, so the path can be changed; it is dismissed with what was
-    written.
+    written (the :class:`~reader.export.run.Outcome`).
     """
 
     CSS_PATH = "note_editor.tcss"
@@ -65,7 +65,7 @@ class ExportDialog(ModalScreen[str | None]):
         scopes: list[str],
         folder: Path,
         today: date,
-        write: Callable[[ExportRequest], str],
+        write: Callable[[ExportRequest], Outcome],
     ) -> None:
         """``scopes``: the choices that make sense now (marked only when there are marks).
         ``write`` exports as asked and says what it did, or raises ExportError."""
@@ -124,7 +124,7 @@ class ExportDialog(ModalScreen[str | None]):
             force=self.query_one("#force", Checkbox).value,
         )
         try:
-            message = self._write(request)
+            outcome = self._write(request)
         except TargetExists as error:
             # The command line's --force is the checkbox here: point at it.
             self._show_error(
@@ -136,7 +136,7 @@ class ExportDialog(ModalScreen[str | None]):
         except ExportError as error:
             self._show_error(str(error))
             return
-        self.dismiss(message)
+        self.dismiss(outcome)
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#export-error", Label)

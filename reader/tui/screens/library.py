@@ -66,6 +66,7 @@ from reader.writes import ATTEMPT_WAIT_MS, PendingWrites
 if TYPE_CHECKING:
     import httpx
 
+    from reader.export.run import Outcome
     from reader.lookup import TitleMatch
     from reader.store.removal import Noted
 
@@ -1180,14 +1181,21 @@ class LibraryScreen(Screen[None]):
         if self._selected:
             scopes.insert(0, "marked")
 
-        def done(message: str | None) -> None:
-            if message:
-                self.notify(message, title="Exported", markup=False)
+        def done(outcome: Outcome | None) -> None:
+            if outcome is None:
+                return
+            if outcome.complete:
+                self.notify(outcome.message, title="Exported", markup=False)
+            else:  # conflicts: named in the message, with how to resolve them
+                title = "Exported; some files left as they are"
+                self.notify(
+                    outcome.message, title=title, severity="warning", timeout=30, markup=False
+                )
 
         dialog = ExportDialog(scopes, Path.home(), date.today(), self._export)
         self.app.push_screen(dialog, done)
 
-    def _export(self, request: ExportRequest) -> str:
+    def _export(self, request: ExportRequest) -> Outcome:
         """Write what the dialog asks for; what was written. Raises ExportError (the
         dialog shows it), never over the library or its files."""
         from reader.export.files import ExportError
@@ -1210,7 +1218,7 @@ class LibraryScreen(Screen[None]):
         except LibraryError as error:
             raise ExportError(str(error)) from None
         items = select(papers, self._marks, scope=scope, only=only)
-        outcome = export(
+        return export(
             request.fmt,
             items,
             request.target,
@@ -1219,7 +1227,6 @@ class LibraryScreen(Screen[None]):
             force=request.force,
             library=self.library.path,
         )
-        return outcome.message
 
     def action_stats(self) -> None:
         """Charts of the papers in the list now: per month, upvotes, marks per week,
