@@ -88,4 +88,7 @@ async def test_a_lone_quote_in_the_filter_shows_one_hint(empty_library: Library)
         await settle(pilot)
         hint = app.screen.query_one("#filter-hint", Static)
         assert hint.display
-        assert str(hint.render()) == 'a lone " — type a phrase after it, then a closing "'
+        # One hint, and where to read what the terms are.
+        assert str(hint.render()) == (
+            'a lone " — type a phrase after it, then a closing "  (f1: the terms)'
+        )
