@@ -154,7 +154,7 @@ def test_every_screen_of_the_app_over_a_hostile_library(hostile_env: dict[str, s
         visit("t", "esc cancels")
         visit("?", "library.star")
         visit("S", "Most frequent authors")
-        visit("x", "Export")
+        visit("x", "Overwrite the file")  # not "Export": the footer shows that always
         visit("\x10", "Search")  # the command palette
         visit("/", "to filter", then="")
         visit("hostile", "1 of 2 papers", then="")
