@@ -517,6 +517,13 @@ async def test_the_filter_language_is_a_help_page_from_help_and_the_filter_bar(
         await pilot.press("tab")
         await pilot.pause()
         assert help_page(app) == "filter"
+        # What a term matches has the room (the long author rows once left it a third).
+        from tests.test_layout import screen_lines
+
+        assert any(
+            "title:diffusion" in line and "the title only, matched as a plain word is" in line
+            for line in screen_lines(app)
+        )
         await pilot.press("escape", "slash", *"autor:x")
         await pilot.pause()
         bar = app.screen.query_one(FilterBar)

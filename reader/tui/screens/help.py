@@ -61,8 +61,8 @@ def _with_code(text: str) -> Text:
 def filter_page() -> list[Text | Table]:
     """The filter language: how words match, every term, what a mistake does."""
     table = Table(box=None, expand=True, padding=(0, 2, 0, 0))
-    table.add_column("term", ratio=3)
-    table.add_column("matches", ratio=2)
+    table.add_column("term", ratio=2)
+    table.add_column("matches", ratio=3)
     for term, matches in filter_help.TERMS:
         table.add_row(_with_code(term), _with_code(matches))
     return [
