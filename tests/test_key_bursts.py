@@ -3,6 +3,7 @@ find a dialog half-built or half-gone."""
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
@@ -10,6 +11,7 @@ from textual.widgets import Input
 
 from reader.store import Library
 from reader.tui.app import ReaderApp
+from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
 from tests.test_tui import settle
 
@@ -128,3 +130,34 @@ async def test_keys_after_esc_closes_a_dialog_go_to_the_list(library: Library) -
         assert type(app.screen).__name__ == "LibraryScreen"
     mark = library.annotation("ana", paper)
     assert mark.starred and mark.tags == ()
+
+
+async def test_keys_typed_before_the_library_screen_has_started_wait_for_it(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100,000 papers the library screen's start (its first page) comes after the
+    app is up and reading keys: a `/` that came meanwhile went into the filter bar (the
+    focus Textual gave it), and the word after it to the list. Keys wait for the start."""
+    original = LibraryScreen.on_mount
+
+    def not_yet(screen: LibraryScreen) -> None:
+        # As the screen is before its start has run: the focus where Textual put it.
+        original(screen)
+        screen._ready_for_keys = False
+        screen.query_one("#filter", Input).focus()
+
+    monkeypatch.setattr(LibraryScreen, "on_mount", not_yet)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        burst(pilot, "/", *typed("grokking"), "ctrl+j", "s")
+        await until(pilot, lambda: len(app._keys) == 11, what="the keys held")
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        screen.query_one(PaperList).focus()  # what the start does, then
+        screen._ready_for_keys = True
+        await until(pilot, lambda: bool(library.annotations("ana")), what="a star")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "grokking"
+        [(paper_id, mark)] = library.annotations("ana").items()
+        assert mark.starred and "Grokking" in library.paper(paper_id).title

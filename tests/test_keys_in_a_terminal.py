@@ -68,3 +68,28 @@ def test_slash_and_a_word_in_one_write_filters_and_does_nothing_else(tmp_path: P
     assert [(mark.note, mark.starred, mark.tags, mark.read_at) for mark in marks.values()] == [
         ("read this first", False, (), None)
     ]
+
+
+def test_keys_typed_before_the_app_is_up_reach_the_filter_then_the_list(tmp_path: Path) -> None:
+    """`reader`, then at once `/grokking⏎s`: typed ahead, before the app put the
+    terminal in raw mode, so the terminal turned the Enter into a line feed (ctrl+j),
+    and the keys came while the library screen was still starting. The filter gets
+    the word, Enter takes it back to the list, s stars a paper the filter found."""
+    terminal = Terminal([sys.executable, "-m", "reader"], env=env_for(tmp_path))
+    try:
+        terminal.send("/grokking\rs")  # before Python has even started
+        terminal.wait_for("★")
+        terminal.send("q")
+        assert terminal.wait_exit() == 0
+    finally:
+        terminal.close()
+    library = open_library(tmp_path / "library.db")
+    try:
+        starred = [
+            library.paper(paper_id).title
+            for paper_id, mark in library.annotations("ana").items()
+            if mark.starred
+        ]
+    finally:
+        library.close()
+    assert len(starred) == 1 and "Grokking" in starred[0]

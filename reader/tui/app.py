@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
+from textual.widgets import Input
 
 from reader.config import Config, ConfigError, save_theme
 from reader.paths import write_crash_log
@@ -117,6 +118,9 @@ class ReaderApp(App[None]):
         self._keys_settling = False
         self._focus_deadline: float | None = None
         self._hold_deadline: float | None = None
+        # Keys typed before the library screen is up wait for it (typed ahead while a
+        # large library opens, they went to the filter bar and the list by turns).
+        self._screen_up = False
         if self.config.keys:
             self.set_keymap(self.config.keymap)
 
@@ -142,6 +146,8 @@ class ReaderApp(App[None]):
                 today=self._today,
             )
         )
+        self._screen_up = True
+        self._settle_keys()  # the keys typed ahead
         if self._notice:
             self.notify(self._notice, title="Welcome", timeout=10, markup=False)
 
@@ -167,11 +173,18 @@ class ReaderApp(App[None]):
 
     async def _send_keys(self) -> None:
         """Send waiting keys, in order, while none is on its way."""
+        if not self._screen_up:
+            return  # on_mount sends them once the library screen is up
         while self._keys and self._key_on_its_way is None and not self._keys_settling:
             if not self._focus_settled() or self._screen_holds_keys():
                 return
             key = self._keys.popleft()
             target = self.focused or self.screen
+            if key.key == "ctrl+j" and isinstance(target, Input):
+                # Enter typed ahead, before the terminal was put in raw mode: its line
+                # discipline turned the CR into LF, which reads as ctrl+j. A one-line
+                # input has no other use for it.
+                key = events.Key("enter", "\r")
             await super().on_event(key)  # a priority binding, or on its way to target
             if key.is_forwarded:
                 self._key_on_its_way = key

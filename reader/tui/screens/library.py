@@ -349,6 +349,8 @@ class LibraryScreen(Screen[None]):
         self._shown_filter = ""
         # A filter typed whose result the list does not show yet (see holds_keys).
         self._filter_pending = False
+        # Until on_mount has run, the filter bar may hold the focus Textual gave it.
+        self._ready_for_keys = False
         # The file as last read: what tells a change by another process.
         self._data_version = 0
         self._papers_version: str | None = None
@@ -373,6 +375,7 @@ class LibraryScreen(Screen[None]):
         self.reload(first_page=FIRST_PAGE)
         self._mention_drafts()
         self.set_interval(WATCH_INTERVAL, self.check_outside_changes, name="watch")
+        self._ready_for_keys = True
 
     def _mention_drafts(self) -> None:
         """Say which notes were left unsaved (the app was killed while one was typed)."""
@@ -516,7 +519,9 @@ class LibraryScreen(Screen[None]):
         """Whether keys for the list must wait (the app asks before each key): after
         Enter in the filter, until the list shows what the filter matched, so that
         ``/grokking⏎s`` typed at once stars a paper about grokking. Keys typed into
-        the filter bar never wait."""
+        the filter bar never wait. Nor do keys typed ahead before the screen is up."""
+        if not self._ready_for_keys:
+            return True
         return self._filter_pending and isinstance(self.focused, PaperList)
 
     def _show(self, query: Query, ids: list[int]) -> None:
