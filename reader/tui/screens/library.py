@@ -519,7 +519,8 @@ class LibraryScreen(Screen[None]):
         """Whether keys for the list must wait (the app asks before each key): after
         Enter in the filter, until the list shows what the filter matched, so that
         ``/grokking⏎s`` typed at once stars a paper about grokking. Keys typed into
-        the filter bar never wait. Nor do keys typed ahead before the screen is up."""
+        the filter bar never wait. Keys typed ahead before the screen has started
+        wait for it too (Textual may have put the focus on the filter bar meanwhile)."""
         if not self._ready_for_keys:
             return True
         return self._filter_pending and isinstance(self.focused, PaperList)
