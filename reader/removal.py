@@ -41,11 +41,12 @@ class Plan:
 
 
 def paper_ids(library: Library, names: Sequence[str]) -> list[int]:
-    """The row ids of the papers ``names`` name, once each, in order: an arXiv id in
-    any form (``2409.11074``, ``arXiv:2409.11074v2``, an abs or pdf URL), or, for a
-    paper without one, the title id (``t-…``) that ``reader list`` prints (every
-    paper of that title) or a row's ``#N``. Raises :class:`UnknownPaper` naming every
-    name that finds no paper."""
+    """The row ids of the papers ``names`` name, once each (the papers of title ids
+    after the others): an arXiv id in any form (``2409.11074``,
+    ``arXiv:2409.11074v2``, an abs or pdf URL), or, for a paper without one, the
+    title id (``t-…``) that ``reader list`` prints (every paper of that title) or a
+    row's ``#N``. Raises :class:`UnknownPaper` naming every name that finds no
+    paper."""
     # Here, not at the top: reader.lookup brings the network client with it.
     from reader.lookup import is_title_id, papers_with_title_ids
 
