@@ -6,6 +6,7 @@ the library, and never one that still runs."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import sqlite3
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,18 @@ def new_papers(count: int, start: int = 1) -> list[Paper]:
         )
         for n in range(start, start + count)
     ]
+
+
+@pytest.fixture(autouse=True)
+def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each write in this process a second after the one before, so a time an undo
+    fails to put back shows every run, not only when the second turns between two."""
+    start, seconds = datetime(2026, 1, 1, tzinfo=UTC), itertools.count()
+    monkeypatch.setattr(
+        library_module,
+        "_now",
+        lambda: (start + timedelta(seconds=next(seconds))).isoformat(timespec="seconds"),
+    )
 
 
 @pytest.fixture

@@ -59,6 +59,9 @@ PAPER_COLUMNS = (
 # The annotation columns an import may change, and their value where there was no
 # annotation row (what an absent row reads as).
 MARK_DEFAULTS = {"starred": 0, "read_at": None, "tags": "[]", "note": ""}
+# The annotation's time of change, journaled with the columns so an undone mark reads
+# as it did; where there was no row it is the import's own time (nothing to go back to).
+MARK_TIME = "updated_at"
 # Journal rows handled per undo transaction: each a short hold of the write lock.
 UNDO_STEP = 2_000
 _JOURNAL_TABLES = ("import_marks", "import_papers", "import_added")
@@ -180,14 +183,24 @@ class Journal:
             )
 
     def before_mark(self, user: str, paper_id: int, field: str, new: Any) -> None:
-        """Keep an annotation column as it is, before the chunk sets it to ``new``."""
-        assert field in MARK_DEFAULTS
+        """Keep an annotation column as it is, before the chunk sets it to ``new``
+        (``MARK_TIME`` included, whose absent value is ``new`` itself)."""
+        assert field in MARK_DEFAULTS or field == MARK_TIME
         self._conn.execute(
             "INSERT INTO import_marks (import_id, user, paper_id, field, old, new) "
             f"VALUES (?, ?, ?, ?, coalesce((SELECT {field} FROM annotations "
             "WHERE user = ? AND paper_id = ?), ?), ?) "
             "ON CONFLICT (import_id, user, paper_id, field) DO UPDATE SET new = excluded.new",
-            (self.import_id, user, paper_id, field, user, paper_id, MARK_DEFAULTS[field], new),
+            (
+                self.import_id,
+                user,
+                paper_id,
+                field,
+                user,
+                paper_id,
+                MARK_DEFAULTS.get(field, new),
+                new,
+            ),
         )
 
     def finish(self) -> None:
@@ -255,7 +268,7 @@ def _undo_marks(conn: sqlite3.Connection, ids: str) -> bool:
         (UNDO_STEP,),
     ).fetchall()
     for import_id, user, paper_id, field, old, new in rows:
-        if field in MARK_DEFAULTS:  # a column name, from the file: only ours are used
+        if field in MARK_DEFAULTS or field == MARK_TIME:  # from the file: only ours are used
             conn.execute(
                 f"UPDATE annotations SET {field} = ? "
                 f"WHERE user = ? AND paper_id = ? AND {field} IS ?",

@@ -658,6 +658,8 @@ class Library:
             else:
                 restored += 1
             old = _mark_values(before)
+            if journal is not None:
+                journal.before_mark(user, paper_id, journaling.MARK_TIME, now)
             # Only the columns that change, as every annotation write here.
             for column, value in _mark_values(after).items():
                 if value != old[column]:
