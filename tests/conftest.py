@@ -5,17 +5,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from reader.sample import load_sample_if_empty
 from reader.store import Library, open_library
-
-# The sample's year-less dates resolve against this, so tests and snapshots are stable.
-FIXED_NOW = datetime(2026, 11, 26, 12, 0)
-SAMPLE_PAGE = Path(__file__).parent.parent / "reader" / "data" / "sample-papers.txt"
+from tests.support.data import FIXED_NOW
 
 
 @pytest.fixture(autouse=True)

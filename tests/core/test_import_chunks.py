@@ -1,0 +1,400 @@
+"""A large import commits in chunks (issue 14, item 10): other processes write between
+two chunks, and the import is still whole or not at all. What undoes it is journaled
+in the chunks' transactions (schema 6, see reader.store.journal): an import that
+fails undoes itself, one whose process died is undone by the next process to open
+the library, and never one that still runs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import reader.store.library as library_module
+from reader.models import Annotation, Paper
+from reader.store import Library, LibraryError, open_library
+from reader.store import journal as journaling
+from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from tests.support.store import new_papers
+
+USER = "ana"
+KEPT = 40
+JOURNAL = ("imports", "import_added", "import_papers", "import_marks")
+
+
+def kept_papers() -> list[Paper]:
+    return [
+        Paper(
+            f"Kept paper {n} on sparse attention",
+            f"2401.{n:05d}",
+            abstract=f"Abstract {n}",
+            authors=(f"Author {n}", "Ana Smith"),
+            published="2024-01-02",
+            upvotes=n,
+        )
+        for n in range(1, KEPT + 1)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each write in this process a second after the one before, so a time an undo
+    fails to put back shows every run, not only when the second turns between two."""
+    start, seconds = datetime(2026, 1, 1, tzinfo=UTC), itertools.count()
+    monkeypatch.setattr(
+        library_module,
+        "_now",
+        lambda: (start + timedelta(seconds=next(seconds))).isoformat(timespec="seconds"),
+    )
+
+
+@pytest.fixture
+def kept(db_path: Path) -> Iterator[Library]:
+    """A library of KEPT papers, some of them marked by USER."""
+    library = open_library(db_path)
+    library.import_papers(kept_papers())
+    ids = [paper.id for paper in library.papers() if paper.id is not None]
+    library.set_starred(USER, ids[0], True)
+    library.change_tags(USER, ids[:3], add=["keep"])
+    library.set_note(USER, ids[1], "my note")
+    yield library
+    library.close()
+
+
+def state(library: Library) -> tuple[Any, ...]:
+    """All a user sees of the library: its papers, USER's marks, what the word index finds."""
+    words = library.words()
+    try:
+        found = tuple(
+            sorted(words.having(field, ["attention", "grokking", "smith", "li"]))
+            for field in ("title", "authors", "abstract")
+        )
+    finally:
+        words.close()
+    return library.papers(), library.annotations(USER), found
+
+
+def assert_whole(db: Path) -> None:
+    """SQLite's and FTS5's own checks of the whole file, and no journal left."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        conn.execute("INSERT INTO paper_words (paper_words) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO abstract_words (abstract_words) VALUES ('integrity-check')")
+        for table in JOURNAL:
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+    finally:
+        conn.close()
+
+
+def changed_and_new(library: Library, count: int) -> list[Paper]:
+    """An import that changes every kept paper (a new title, more upvotes) and adds
+    ``count`` new ones."""
+    changed = [
+        replace(paper, id=None, title=f"{paper.title} revised", upvotes=(paper.upvotes or 0) + 100)
+        for paper in library.papers()
+    ]
+    return [*changed, *new_papers(count)]
+
+
+def fail_on_chunk(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The ``chunk``-th chunk's insert fails, as a full disk or a broken file would."""
+    calls = []
+    real = Library._insert
+
+    def insert(self: Library, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == chunk:
+            raise LibraryError("database or disk is full")
+        real(self, *args)
+
+    monkeypatch.setattr(Library, "_insert", insert)
+
+
+# -- in one process -------------------------------------------------------------------
+
+
+def test_a_large_import_commits_in_chunks_and_ends_whole(kept: Library, db_path: Path) -> None:
+    commits = []
+    real = Library.transaction
+
+    def counted(self: Library, **options: Any) -> Any:
+        commits.append(1)
+        return real(self, **options)
+
+    papers = changed_and_new(kept, 6_000)
+    marks = {KEPT + 1: Annotation(0, starred=True, tags=("new",))}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Library, "transaction", counted)
+        result, marked = kept.import_papers_with_marks(papers, USER, marks)
+    assert len(commits) > 3
+    assert (result.added, result.updated, result.unchanged) == (6_000, KEPT, 0)
+    assert marked.restored == 1
+    assert kept.count() == KEPT + 6_000
+    revised = [paper.title for paper in kept.papers() if paper.title.startswith("Kept")]
+    assert len(revised) == KEPT and all(title.endswith(" revised") for title in revised)
+    assert_whole(db_path)
+
+
+def test_an_import_that_fails_midway_is_undone(
+    kept: Library, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks in, then an error: the papers it added are gone, the ones it changed as
+    they were, the marks it brought undone."""
+    before = state(kept)
+    papers = changed_and_new(kept, 6_000)
+    marks = {
+        0: Annotation(0, starred=True, note="imported note", tags=("imported",)),
+        KEPT + 5: Annotation(0, starred=True),
+    }
+    fail_on_chunk(monkeypatch, 3)
+    with pytest.raises(LibraryError, match="disk is full"):
+        kept.import_papers_with_marks(papers, USER, marks)
+    assert state(kept) == before
+    assert_whole(db_path)
+
+
+def test_an_import_that_fills_the_disk_midway_is_undone_by_the_next_open(
+    kept: Library, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No room even to undo it at once: the next process to open the library does."""
+    before = state(kept)
+    pages = kept.db.execute("PRAGMA page_count").fetchone()[0]
+    kept.db.execute(f"PRAGMA max_page_count = {pages + 3_000}")  # some chunks fit
+    big = [replace(paper, abstract="word " * 600) for paper in new_papers(8_000)]
+    with pytest.raises(LibraryError, match="full"):
+        kept.import_papers(big)
+    kept.close()
+    library = open_library(db_path)
+    try:
+        assert state(library) == before
+    finally:
+        library.close()
+    assert_whole(db_path)
+
+
+def test_a_mark_made_between_two_chunks_outlives_the_undo(
+    kept: Library, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another window, between two chunks, notes a paper the import marked, and
+    stars another: when the import is undone, those stay."""
+    ids = sorted(paper.id for paper in kept.papers() if paper.id is not None)
+    papers = changed_and_new(kept, 6_000)
+    position = {paper.arxiv_id: n for n, paper in enumerate(papers)}
+    first, other = kept.paper(ids[5]), kept.paper(ids[6])
+    assert first is not None and other is not None
+    marks = {position[first.arxiv_id]: Annotation(0, starred=True, note="imported")}
+    window = open_library(db_path)
+    real = journaling.pass_turn
+
+    def meanwhile(path: Path | None) -> None:
+        if window.annotation(USER, ids[6]).starred is False:
+            window.set_note(USER, ids[5], "written meanwhile")
+            window.set_starred(USER, ids[6], True)
+        real(path)
+
+    monkeypatch.setattr(journaling, "pass_turn", meanwhile)
+    fail_on_chunk(monkeypatch, 3)
+    with pytest.raises(LibraryError):
+        kept.import_papers_with_marks(papers, USER, marks)
+    window.close()
+    assert kept.annotation(USER, ids[5]).note == "written meanwhile"
+    assert kept.annotation(USER, ids[5]).starred is False  # the import's star undone
+    assert kept.annotation(USER, ids[6]).starred is True
+    assert kept.count() == KEPT
+    assert_whole(db_path)
+
+
+def test_a_small_import_is_one_transaction_with_no_journal_or_lock_file(
+    kept: Library, db_path: Path
+) -> None:
+    kept.import_papers(new_papers(library_module._CHUNK_FIRST))
+    assert kept.count() == KEPT + library_module._CHUNK_FIRST
+    assert sorted(p.name for p in db_path.parent.iterdir() if "lock" in p.name) == []
+    assert_whole(db_path)
+
+
+def test_the_journal_keeps_every_column_an_import_writes(kept: Library) -> None:
+    written = {*library_module._FIELDS, "title_key", "updated_at"}
+    assert set(journaling.PAPER_COLUMNS) == written
+    columns = {row[1] for row in kept.db.execute("PRAGMA table_info(import_papers)")}
+    assert written <= columns
+
+
+def test_a_schema_5_library_is_upgraded_with_a_backup(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statements in MIGRATIONS[:5]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute(
+        "INSERT INTO papers (id, arxiv_id, title, title_key, added_at, updated_at) "
+        "VALUES (1, '2401.00001', 'Old', 'old', 'x', 'x')"
+    )
+    conn.execute("INSERT INTO paper_words (paper_words) VALUES ('rebuild')")
+    conn.close()
+    library = open_library(db_path)
+    try:
+        version = library.db.execute("PRAGMA user_version").fetchone()[0]
+        assert version == SCHEMA_VERSION == 8
+        assert [paper.title for paper in library.papers()] == ["Old"]
+        library.import_papers(new_papers(1_500))
+        assert library.count() == 1_501
+    finally:
+        library.close()
+    assert db_path.with_name(db_path.name + ".schema5.bak").exists()
+    assert_whole(db_path)
+
+
+# -- with other processes -------------------------------------------------------------
+
+
+def hf_file(path: Path, count: int, start: int = 1) -> Path:
+    items = [
+        {
+            "paper": {
+                "id": f"2403.{n:05d}",
+                "title": f"Imported paper number {n} on diffusion",
+                "summary": "Words of an abstract. " * 30,
+                "authors": [{"name": f"Author {n % 97}"}, {"name": "Ana Smith"}],
+                "publishedAt": "2024-03-01T00:00:00.000Z",
+            }
+        }
+        for n in range(start, start + count)
+    ]
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return path
+
+
+def importing(db: Path, source: Path) -> subprocess.Popen[str]:
+    """``reader import SOURCE`` into ``db``, in another process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "reader", "--db", str(db), "import", str(source)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def chunks_in(db: Path) -> int:
+    """Chunks of the running import committed so far (read-only, from outside)."""
+    conn = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM import_added").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+    """Until ``condition`` holds (the process still running)."""
+    deadline = time.monotonic() + 120
+    while not condition():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+@pytest.mark.slow
+def test_a_star_goes_in_between_two_chunks_of_a_large_import(
+    kept: Library, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It waited for the whole import (seconds), then failed: "database is locked".
+    Now it waits for the chunk being written, no more: the chunks committed from
+    when it began to wait its turn to when it has the write lock (counted there by
+    a trigger of its connection) are one at most."""
+    total = 30_000
+    waiting_from: list[int] = []
+    real_wait = journaling.waiting_turn
+
+    @contextmanager
+    def waiting_turn(path: Path | None) -> Iterator[None]:
+        with real_wait(path):
+            waiting_from.append(chunks_in(db_path))
+            yield
+
+    monkeypatch.setattr(journaling, "waiting_turn", waiting_turn)
+    kept.db.execute("CREATE TEMP TABLE seen (chunks INTEGER, running INTEGER)")
+    kept.db.execute(
+        "CREATE TEMP TRIGGER starred AFTER UPDATE OF starred ON main.annotations BEGIN "
+        "INSERT INTO seen SELECT (SELECT count(*) FROM import_added), "
+        "(SELECT count(*) FROM imports); END"
+    )
+    paper_id = min(paper.id for paper in kept.papers() if paper.id is not None)
+    process = importing(db_path, hf_file(tmp_path / "big.json", total))
+    try:
+        wait_for(lambda: chunks_in(db_path) >= 1, process)
+        waited = []
+        for _ in range(3):
+            # Just as a chunk is in, so the next one is (nearly always) being written.
+            last = chunks_in(db_path)
+            wait_for(lambda last=last: chunks_in(db_path) > last, process)
+            waiting_from.clear()
+            kept.toggle_star(USER, paper_id)
+            ((chunks, running),) = kept.db.execute("SELECT * FROM seen").fetchall()
+            kept.db.execute("DELETE FROM seen")
+            assert running == 1  # the import was still under way
+            if waiting_from:  # else it went in at once, between two chunks
+                waited.append(chunks - waiting_from[0])
+        assert waited, "no star had to wait: nothing was tested"
+        assert max(waited) <= 1, waited
+        _out, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    finally:
+        process.kill()
+        process.wait()
+    assert kept.count() == KEPT + total
+    assert kept.annotation(USER, paper_id).starred is False  # three toggles from starred
+    assert_whole(db_path)
+
+
+@pytest.mark.slow
+def test_an_import_that_still_runs_is_never_undone(
+    kept: Library, db_path: Path, tmp_path: Path
+) -> None:
+    """A process opening the library while an import is stopped between chunks
+    leaves it alone; once the importing process is gone, the next open undoes it."""
+    before = state(kept)
+    process = importing(db_path, hf_file(tmp_path / "big.json", 20_000))
+    try:
+        wait_for(lambda: chunks_in(db_path) >= 2, process)
+        process.send_signal(signal.SIGSTOP)
+        partial = open_library(db_path)
+        try:
+            assert KEPT < partial.count() < KEPT + 20_000
+        finally:
+            partial.close()
+        assert chunks_in(db_path) >= 2  # nothing undone
+    finally:
+        process.kill()
+        process.wait()
+    library = open_library(db_path)
+    try:
+        assert state(library) == before
+    finally:
+        library.close()
+    assert_whole(db_path)
+
+
+@pytest.mark.slow
+def test_two_large_imports_at_once_both_land(kept: Library, db_path: Path, tmp_path: Path) -> None:
+    """Their chunks take turns; neither fails for the other, and each is whole."""
+    first = importing(db_path, hf_file(tmp_path / "a.json", 8_000))
+    second = importing(db_path, hf_file(tmp_path / "b.json", 8_000, start=8_001))
+    for process in (first, second):
+        _out, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    assert kept.count() == KEPT + 16_000
+    assert_whole(db_path)

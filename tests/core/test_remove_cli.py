@@ -1,0 +1,353 @@
+"""``reader remove`` (issue 15, item 12): by id in every form, by query, or the
+sample's papers; it asks on a terminal, takes --yes off one, and never drops
+anyone's notes without --force."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reader import cli
+from reader.cli import main
+from reader.models import Paper
+from reader.sample import load_sample_if_empty
+from reader.store import Library, open_library
+from tests.support.data import FIXED_NOW, ROOT
+
+RAM = "RAM++: Robust Representation Learning via Adaptive Mask"
+GLAD = "GLAD: Generalizable Tuning for Vision-Language Models"
+
+
+def run(*args: str | Path, input: str | None = None, terminal: bool = False) -> Result:
+    """``reader ARGS``; with ``terminal``, as if standard input were a terminal."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "_stdin_is_terminal", lambda: terminal)
+        return CliRunner().invoke(main, [str(a) for a in args], input=input, prog_name="reader")
+
+
+@pytest.fixture
+def db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The sample, two arXiv papers, and marks by ana and bob; READER_DB points at it."""
+    library = open_library(db_path)
+    load_sample_if_empty(library, now=FIXED_NOW)
+    library.import_papers(
+        [
+            Paper("Flow matching for everyone", "2409.11074", published="2024-09-17"),
+            Paper("Old style paper", "hep-th/9901001", published="1999-01-01"),
+        ]
+    )
+    library.close()
+    monkeypatch.setenv("READER_DB", str(db_path))
+    monkeypatch.setenv("READER_USER", "ana")
+    yield db_path
+
+
+def opened(db: Path) -> Library:
+    return open_library(db, create=False)
+
+
+def row_id(db: Path, title_start: str) -> str:
+    library = opened(db)
+    try:
+        [paper] = [p for p in library.papers() if p.title.startswith(title_start)]
+    finally:
+        library.close()
+    return f"#{paper.id}"
+
+
+def titles(db: Path) -> set[str]:
+    library = opened(db)
+    try:
+        return {paper.title for paper in library.papers()}
+    finally:
+        library.close()
+
+
+def mark(db: Path, user: str, title_start: str, *, note: str = "", star: bool = False) -> None:
+    library = opened(db)
+    try:
+        paper_id = int(row_id(db, title_start)[1:])
+        if note:
+            library.set_note(user, paper_id, note)
+        if star:
+            library.set_starred(user, paper_id, True)
+    finally:
+        library.close()
+
+
+def test_asks_on_a_terminal_listing_the_titles_and_removes_on_yes(db: Path) -> None:
+    mark(db, "bob", "Flow matching", star=True)
+    result = run(
+        "remove",
+        "arXiv:2409.11074v2",
+        "https://arxiv.org/abs/hep-th/9901001",
+        row_id(db, "GLAD"),
+        input="y\n",
+        terminal=True,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Flow matching for everyone" in result.stderr
+    assert "GLAD" in result.stderr and "Old style paper" in result.stderr
+    assert "Starred or tagged by bob (1 starred)" in result.stderr
+    assert "Remove 3 papers? [y/N]" in result.stderr
+    assert result.stdout == "Removed 3 papers.\n"
+    left = titles(db)
+    assert "Flow matching for everyone" not in left and GLAD not in left
+    assert len(left) == 38
+
+
+@pytest.mark.parametrize("answer", ["n\n", "\n", ""])
+def test_anything_but_yes_removes_nothing(db: Path, answer: str) -> None:
+    result = run("remove", "2409.11074", input=answer, terminal=True)
+    assert result.exit_code == 1
+    assert "Nothing removed." in result.stderr
+    assert "Flow matching for everyone" in titles(db)
+
+
+def test_off_a_terminal_it_refuses_without_yes_and_says_how(db: Path) -> None:
+    result = run("remove", "2409.11074", input="y\n")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "standard input is not a terminal" in result.stderr and "--yes" in result.stderr
+    assert "Flow matching for everyone" in titles(db)
+
+    result = run("remove", "2409.11074", "--yes")
+    assert result.exit_code == 0 and result.stdout == "Removed 1 paper.\n"
+    assert "Flow matching for everyone" not in titles(db)
+
+
+def test_papers_with_notes_are_refused_naming_whose_unless_forced(db: Path) -> None:
+    mark(db, "ana", "RAM++", note="mine")
+    mark(db, "bob", "RAM++", note="bob's")
+    mark(db, "bob", "GLAD", note="also bob's")
+    ids = [row_id(db, "RAM++"), row_id(db, "GLAD"), "2409.11074"]
+
+    refused = run("remove", *ids, "--yes")
+    assert refused.exit_code == 1
+    assert "2 of these papers hold notes, by ana (1 note), bob (2 notes)" in refused.stderr
+    assert "nothing removed" in refused.stderr and "--force" in refused.stderr
+    assert len(titles(db)) == 41
+
+    forced = run("remove", *ids, "--yes", "--force")
+    assert forced.exit_code == 0 and forced.stdout == "Removed 3 papers.\n"
+    assert len(titles(db)) == 38
+
+
+def test_forced_the_question_says_whose_notes_go(db: Path) -> None:
+    mark(db, "bob", "GLAD", note="bob's")
+    result = run("remove", row_id(db, "GLAD"), "--force", input="y\n", terminal=True)
+    assert result.exit_code == 0
+    assert "With notes by bob (1 note): the notes go with them." in result.stderr
+
+
+def test_stars_alone_do_not_stop_a_removal_off_a_terminal(db: Path) -> None:
+    mark(db, "bob", "Flow matching", star=True)
+    result = run("remove", "2409.11074", "--yes")
+    assert result.exit_code == 0 and "Flow matching for everyone" not in titles(db)
+
+
+def test_unknown_ids_remove_nothing_and_are_named(db: Path) -> None:
+    result = run("remove", "2409.11074", "2501.99999", "#9999", "--yes")
+    assert result.exit_code == 1
+    assert "not in the library: 2501.99999, #9999; nothing removed" in result.stderr
+    assert "Flow matching for everyone" in titles(db)
+
+    result = run("remove", "flow", "t-0000000000", "--yes")
+    assert result.exit_code == 1
+    assert "not an arXiv id or a title id from `reader list`: flow;" in result.stderr
+    result = run("remove", "t-0000000000", "--yes")
+    assert result.exit_code == 1 and "not in the library: t-0000000000;" in result.stderr
+
+
+def test_the_id_reader_list_prints_for_a_paper_without_an_arxiv_id_removes_it(db: Path) -> None:
+    listed = run("list", "title:glad")
+    [line] = listed.output.splitlines()
+    paper_id = line.split("\t")[0]
+    assert paper_id.startswith("t-")
+    result = run("remove", paper_id.upper(), "--yes")
+    assert result.exit_code == 0, result.output
+    assert GLAD not in titles(db) and len(titles(db)) == 40
+
+
+def test_by_query(db: Path) -> None:
+    result = run("remove", "--query", "title:glad", input="y\n", terminal=True)
+    assert result.exit_code == 0, result.output
+    assert "Remove 1 paper? [y/N]" in result.stderr and "GLAD" in result.stderr
+    assert GLAD not in titles(db) and len(titles(db)) == 40
+
+    result = run("remove", "--query", "zzzqqq", "--yes")
+    assert result.exit_code == 1 and "no paper matches “zzzqqq”" in result.stderr
+    assert run("remove", "--query", " ", "--yes").exit_code == 2
+
+
+def test_the_sample_goes_but_the_papers_with_notes(db: Path) -> None:
+    mark(db, "bob", "RAM++", note="bob's")
+    mark(db, "ana", "GLAD", star=True)
+    result = run("remove", "--sample", input="y\n", terminal=True)
+    assert result.exit_code == 0, result.output
+    assert "Remove 38 sample papers? [y/N]" in result.stderr
+    assert "1 paper with notes stays, by bob (1 note)" in result.stderr
+    assert "Starred or tagged by ana (1 starred)" in result.stderr
+    assert result.stdout == (
+        "Removed 38 sample papers; 1 paper with notes stays, by bob (1 note) "
+        "(--force removes it too).\n"
+    )
+    assert titles(db) == {
+        "Flow matching for everyone",
+        "Old style paper",
+        next(t for t in titles(db) if t.startswith("RAM++")),
+    }
+
+    again = run("remove", "--sample", "--yes")
+    assert again.exit_code == 0
+    assert again.stdout == (
+        "1 paper with notes stays, by bob (1 note) (--force removes it too); nothing removed.\n"
+    )
+    forced = run("remove", "--sample", "--yes", "--force")
+    assert forced.exit_code == 0 and forced.stdout == "Removed 1 sample paper.\n"
+    assert run("remove", "--sample", "--yes").stdout == (
+        "No sample papers in the library; nothing removed.\n"
+    )
+    assert titles(db) == {"Flow matching for everyone", "Old style paper"}
+
+
+def test_one_way_of_naming_papers_at_a_time(db: Path) -> None:
+    assert run("remove").exit_code == 2
+    both = run("remove", "2409.11074", "--sample")
+    assert both.exit_code == 2 and "not ID and --sample" in both.stderr
+
+
+def test_the_welcome_says_how_to_remove_the_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.tui.app import ReaderApp
+
+    notices: list[str | None] = []
+    monkeypatch.setattr(ReaderApp, "run", lambda self: notices.append(self._notice))
+    cli.run_app(cli.Settings(db_path=tmp_path / "new.db", user="ana"))
+    assert notices[0] is not None and "reader remove --sample" in notices[0]
+
+
+def test_a_title_with_escapes_is_shown_as_text(db: Path) -> None:
+    library = opened(db)
+    library.import_papers([Paper("Evil \x1b]0;owned\x07 title\x9b31m", "2501.00007")])
+    library.close()
+    result = run("remove", "2501.00007", input="y\n", terminal=True)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\x9b" not in result.stderr and "Evil" in result.stderr
+
+
+def test_the_real_process_refuses_on_a_pipe_in_one_line(db: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "reader", "remove", "--sample"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("Error: cannot ask before removing 39 papers")
+    assert len(titles(db)) == 41
+
+
+def test_a_read_only_library_is_refused_before_asking(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import access
+
+    monkeypatch.setattr(access, "why_read_only", lambda path: f"{path} is read-only")
+    result = run("remove", "2409.11074", input="y\n", terminal=True)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {db} is read-only; nothing removed\n"
+    monkeypatch.undo()
+    assert "Flow matching for everyone" in titles(db)
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> dict[str, str]:
+    """A library with escape sequences in every field (see test_terminal_output)."""
+    from tests.support.hostile import hostile_library
+
+    db = tmp_path / "hostile.db"
+    hostile_library(db)
+    return {
+        **os.environ,
+        "READER_DB": str(db),
+        "READER_USER": "ana",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@pytest.mark.slow
+def test_in_a_real_terminal_it_asks_and_prints_only_text(hostile: dict[str, str]) -> None:
+    from tests.support.hostile import CLI_SEQUENCES, assert_clean
+    from tests.support.terminal import Terminal
+
+    def reader(*args: str, answer: str | None = None) -> tuple[int, str, bytes]:
+        terminal = Terminal([sys.executable, "-m", "reader", *args], env=hostile)
+        try:
+            if answer is not None:
+                terminal.wait_for("[y/N]")
+                terminal.send(answer)
+            code = terminal.wait_exit()
+        finally:
+            terminal.close()
+        return code, terminal.text(), terminal.output
+
+    code, text, output = reader("remove", "2401.00001")
+    assert code == 1 and "1 of these papers holds notes, by ana (1 note)" in text
+    assert_clean(output, CLI_SEQUENCES, "the refusal")
+    code, text, output = reader("remove", "--query", "hostile", "--force", answer="y\r")
+    assert code == 0, text
+    assert "Hostile" in text and "With notes by ana (1 note)" in text
+    assert "Removed 1 paper." in text
+    assert_clean(output, CLI_SEQUENCES, "the question")
+    library = open_library(Path(hostile["READER_DB"]))
+    try:
+        assert [paper.title for paper in library.papers()] == ["A quiet second paper"]
+    finally:
+        library.close()
+
+
+@pytest.mark.slow
+def test_in_the_app_in_a_real_terminal_d_asks_removes_and_z_puts_back(
+    hostile: dict[str, str],
+) -> None:
+    from tests.support.hostile import TUI_SEQUENCES, assert_clean
+    from tests.support.terminal import Terminal
+
+    terminal = Terminal([sys.executable, "-m", "reader"], env=hostile, size=(120, 40))
+    try:
+        terminal.wait_for("2 of 2 papers")
+        mark = terminal.mark()
+        terminal.send("D")
+        terminal.wait_for("Remove 1 paper?", start=mark)
+        terminal.wait_for("With notes by ana (1 note)", start=mark)
+        mark = terminal.mark()
+        terminal.send("y")
+        terminal.wait_for("1 of 1 papers", start=mark)
+        mark = terminal.mark()
+        terminal.send("z")
+        terminal.wait_for("2 of 2 papers", start=mark)
+        terminal.send("q")
+        assert terminal.wait_exit() == 0
+    finally:
+        terminal.close()
+    assert "PWNED-TITLE" in terminal.text()  # the hostile title was in the question
+    assert_clean(terminal.output, TUI_SEQUENCES, "the app")
+    library = open_library(Path(hostile["READER_DB"]))
+    try:
+        assert library.count() == 2 and library.annotation("ana", 1).has_note
+    finally:
+        library.close()

@@ -1,0 +1,74 @@
+"""Libraries in the states tests need: another writer holding the lock, papers made up."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reader.models import Paper
+
+
+@contextmanager
+def write_lock(db_path: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's write in progress: the library's write lock, held."""
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+def new_papers(count: int, start: int = 1) -> list[Paper]:
+    """``count`` made-up papers on grokking, numbered from ``start``, none in the sample."""
+    return [
+        Paper(
+            f"New paper {n} on grokking and lottery tickets",
+            f"2402.{n:05d}",
+            abstract="Words of an abstract. " * 20,
+            authors=(f"Author {n % 97}", "Bo Li"),
+            published="2024-02-01",
+            upvotes=n % 13,
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def corrupt(path: Path) -> None:
+    """Overwrite the second half of the file with junk: the schema, written first,
+    stays readable; the papers' pages, written last, do not."""
+    data = bytearray(path.read_bytes())
+    half = len(data) // 2 // 4096 * 4096
+    data[half:] = b"\xa5" * (len(data) - half)
+    path.write_bytes(bytes(data))
+
+
+# Every field set to something other than its default.
+FULL = Paper(
+    title="Universal Image Restoration Pre-training via Degradation Classification",
+    arxiv_id="2501.15510",
+    abstract="This paper proposes the Degradation Classification Pre-Training (DCPT).",
+    authors=("JiaKui Hu", "Lujia Jin", "Zhengjian Yao", "Yanye Lu"),
+    author_count=4,
+    published="2025-01-26",
+    upvotes=2,
+    github_url="https://github.com/MILab-PKU/dcpt",
+    id=17,
+    arxiv_version=3,
+    updated="2025-02-03",
+    featured="2025-01-28",
+    categories=("cs.CV", "cs.AI"),
+    primary_category="cs.CV",
+    comment="Accepted by ICLR 2025",
+    doi="10.48550/arXiv.2501.15510",
+    journal_ref="ICLR 2025",
+    url="https://milab-pku.github.io/dcpt/",
+    num_comments=1,
+    github_stars=58,
+    ai_summary="Pre-training by classifying degradations helps image restoration.",
+    ai_keywords=("degradation classification", "pre-training"),
+)
