@@ -1,5 +1,5 @@
 """The filter language, as users read it: the one text the README and the app's help
-page both show (tests/test_filter_help.py checks the README quotes it word for word).
+page both show (tests/core/test_filter_help.py checks the README quotes it word for word).
 
 Code spans are written as in Markdown (`` `tag:survey` ``); :func:`spans` splits them
 out for a front end that draws them another way.

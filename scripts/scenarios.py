@@ -1,7 +1,7 @@
 """The app's main states, each as a scenario: a library, a terminal size, and the keys
 that lead there.
 
-The snapshot tests (tests/test_snapshots.py) and the screenshots in ``screenshots/``
+The snapshot tests (tests/snapshots/test_snapshots.py) and the screenshots in ``screenshots/``
 (``python -m scripts.screenshots``) drive the real app through the same scenarios, so
 what the README shows is what the tests check. Everything is fixed: the data (the
 bundled sample, its dates resolved against :data:`FIXED_NOW`), the clock, the size.

@@ -36,7 +36,7 @@ Choices, and why:
 - A user's note goes in ``annote`` (read by annotated-bibliography styles), never in
   ``note``, which ordinary styles print in every reference list. It is the note as
   written, lines, spaces and tabs kept (only trailing whitespace at its end goes), so
-  it reads back the same (tests/test_export_bibtex.py decodes it with pylatexenc).
+  it reads back the same (tests/core/test_export_bibtex.py decodes it with pylatexenc).
   LaTeX's ligatures are broken up (``-{}-``, ``'{}'``), so ``--`` stays two
   hyphens. A note line that starts with ``@`` gets it as ``{@}``: bibtexparser (and
   so ``reader import``) reads a line starting ``@word{`` as a new entry.

@@ -8,7 +8,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
 
-# Not exported by textual.widgets; textual is pinned, and tests/test_layout.py reads
+# Not exported by textual.widgets; textual is pinned, and tests/tui/test_layout.py reads
 # the footer at 80 and 120 columns.
 from textual.widgets._footer import FooterKey
 
