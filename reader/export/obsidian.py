@@ -78,8 +78,7 @@ import json
 import os
 import re
 import stat
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,46 +90,36 @@ from reader.export.files import (
     shown,
     write_atomic,
 )
-from reader.export.markdown_safety import neutralise
 from reader.export.obsidian_merge import (
-    MARKER_LINE,
     STAMP_KEY,
     Merge,
-    ReaderPart,
-    body_text,
-    compose,
-    hash_line,
     merge,
     read_vault_file,
 )
+from reader.export.obsidian_names import (
+    SUFFIX,
+    fold_name,
+    unique_file_name,
+)
+from reader.export.obsidian_note import (
+    MARKER,
+    bookkeeping,
+    reader_id,
+    reader_part,
+    render_obsidian_note,
+)
 from reader.models import Annotation, Paper
-from reader.text import json_dumps_safe, normalise_title, one_line, safe_url, strip_controls
 
-MAX_NAME_BYTES = 120
-SUFFIX = ".md"
-MARKER = "reader_id"
 # A file of ours larger than this is not read whole to be merged: left alone.
 _MERGE_BYTES = 16 * 1024 * 1024
 # How deep below the export folder our files are looked for (moved there by the user).
 _DEPTH = 8
 # How many file names a summary line names before "and N more".
 _NAMED = 3
-# Windows refuses these as a name, whatever the extension ("CON.md", "nul.tar.md").
-_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
-    + [f"{dev}{n}" for dev in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]]
-)
-# Not allowed in Windows names, or breaking Obsidian's [[links]]; controls too.
-_NAME_UNSAFE = re.compile(r'[<>:"/\\|?*#^\[\]\x00-\x1f\x7f-\x9f]')
 # How much of a file is read to find its front matter (thousands of authors fit).
 _HEAD_BYTES = 4 * 1024 * 1024
 _PREFIXES = ("arxiv:", "title:")
 _FRONT_MATTER_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
-# What a file name never starts with: a hidden file (or ".."), an option, a blank.
-_LEADING = ". -"
-# Our own escapes of characters beyond U+FFFF: a JSON surrogate pair, which YAML reads
-# as two lone surrogates; YAML's own \U form instead (an escaped backslash is not one).
-_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,159 +194,6 @@ def _names(paths: Sequence[Path]) -> str:
 def _listed(names: Sequence[str]) -> str:
     more = len(names) - _NAMED
     return ", ".join(names[:_NAMED]) + (f" and {more} more" if more > 0 else "")
-
-
-def reader_id(paper: Paper) -> str:
-    """The marker that finds a paper's file again: ``arxiv:<id>`` or ``title:<title>``."""
-    if paper.arxiv_id:
-        return f"arxiv:{paper.arxiv_id}"
-    return f"title:{normalise_title(paper.title) or one_line(paper.title).casefold()}"
-
-
-def yaml_string(text: str) -> str:
-    """``text`` as a YAML double-quoted scalar that reads back exactly; what a terminal
-    or a YAML reader would act on (controls, bidi and zero-width characters, line and
-    paragraph separators, a BOM) is escaped."""
-    return _SURROGATE_PAIR.sub(_long_escape, json_dumps_safe(text))
-
-
-def _long_escape(match: re.Match[str]) -> str:
-    code = 0x10000 + ((int(match[2], 16) - 0xD800) << 10) + (int(match[3], 16) - 0xDC00)
-    return f"{match[1]}\\U{code:08x}"
-
-
-def _yaml_scalar(value: str | int | bool | None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    return yaml_string(value)
-
-
-def _yaml_list(key: str, values: Iterable[str]) -> list[str]:
-    items = [f"  - {yaml_string(v)}" for v in values]
-    return [f"{key}:", *items] if items else [f"{key}: []"]
-
-
-def reader_part(paper: Paper, annotation: Annotation) -> ReaderPart:
-    """What reader writes of a paper: its front matter entries (but the bookkeeping
-    ones) and the note, made safe for Obsidian."""
-    urls = {
-        "abs": paper.abs_url,
-        "pdf": paper.pdf_url,
-        "github": safe_url(paper.github_url),
-        "hf": paper.hf_url,
-        "doi": safe_url(paper.doi_url),
-    }
-    entries: list[tuple[str, list[str]]] = [
-        ("title", [f"title: {yaml_string(paper.title)}"]),
-        ("authors", _yaml_list("authors", paper.authors)),
-        ("arxiv_id", [f"arxiv_id: {_yaml_scalar(paper.arxiv_id)}"]),
-        ("urls", ["urls:", *(f"  {key}: {_yaml_scalar(url)}" for key, url in urls.items())]),
-        ("tags", _yaml_list("tags", annotation.tags)),
-    ]
-    scalars: list[tuple[str, str | int | bool | None]] = [
-        ("starred", annotation.starred),
-        ("read", annotation.is_read),
-        ("upvotes", paper.upvotes),
-        ("published", paper.published),
-        ("updated", paper.updated),
-        ("featured", paper.featured),
-    ]
-    entries += [(key, [f"{key}: {_yaml_scalar(value)}"]) for key, value in scalars]
-    return ReaderPart(tuple((key, tuple(lines)) for key, lines in entries), _note_part(annotation))
-
-
-def _note_part(annotation: Annotation) -> str:
-    """The note as reader's part of the body: made safe (Obsidian renders HTML and
-    follows links, and the note may be someone else's), a code fence it leaves open
-    closed (the marker line follows), a line that reads as the marker escaped."""
-    note = strip_controls(annotation.note)
-    if not note.strip():
-        return ""
-    safe = neutralise(note)
-    text = body_text(safe.text) + (f"\n{safe.open_fence}" if safe.open_fence else "")
-    lines = text.split("\n")
-    return "\n".join(
-        "\\" + line.lstrip(" \t") if line.strip(" \t") == MARKER_LINE else line for line in lines
-    )
-
-
-def _bookkeeping(paper: Paper, *, user: str, exported_at: str) -> list[str]:
-    return [
-        f"{MARKER}: {yaml_string(reader_id(paper))}",
-        f"reader_user: {yaml_string(user)}",
-        f"{STAMP_KEY}: {yaml_string(exported_at)}",
-    ]
-
-
-def render_obsidian_note(
-    paper: Paper, annotation: Annotation, *, user: str, exported_at: str
-) -> str:
-    """The whole new file for one paper: front matter, the note, the marker line below
-    which the file is the user's; ends with a newline."""
-    part = reader_part(paper, annotation)
-    entries = [list(lines) for _, lines in part.entries]
-    entries.append([*_bookkeeping(paper, user=user, exported_at=exported_at), hash_line(part)])
-    return compose(entries, part.note, "")
-
-
-def safe_file_stem(title: str, max_bytes: int = MAX_NAME_BYTES - len(SUFFIX)) -> str:
-    """A file name (without extension) from ``title``, safe on Linux, macOS and Windows.
-
-    Never empty, never a reserved name, never starting with ``.`` (a hidden file) or
-    ``-`` (an option to the commands that will be given it). Linear in ``title``.
-    """
-    name = unicodedata.normalize("NFC", one_line(_NAME_UNSAFE.sub(" ", strip_controls(title))))
-    name = _fit(name.lstrip(_LEADING), max_bytes)
-    if not name:
-        return "Untitled"
-    if name.split(".")[0].rstrip(" ").upper() in _RESERVED:
-        name = _fit("_" + name, max_bytes)
-    return name
-
-
-def _fit(name: str, max_bytes: int) -> str:
-    """``name`` cut to ``max_bytes`` of UTF-8, then trimmed (see :func:`_trim`)."""
-    if len(name) > max_bytes or len(name.encode("utf-8")) > max_bytes:
-        # One cut: a character split by it is dropped whole.
-        name = name.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
-    return _trim(name)
-
-
-def _trim(name: str) -> str:
-    """No leading dots, dashes or spaces, no trailing dots or spaces (Windows drops
-    them), no dangling combining mark left by a cut. Only ever given a short name."""
-    name = name.lstrip(_LEADING).rstrip(". ")
-    while name and unicodedata.combining(name[-1]):
-        name = name[:-1].rstrip(". ")
-    return name
-
-
-def fold_name(name: str) -> str:
-    """A name as a case-insensitive file system compares it (near enough)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
-
-
-def unique_file_name(title: str, taken: set[str], numbers: dict[str, int] | None = None) -> str:
-    """``title`` as a safe ``.md`` name whose :func:`fold_name` is not in ``taken``.
-
-    ``numbers`` remembers the last number tried for each name, so that many papers
-    with one title do not each count up from 2 again.
-    """
-    stem = safe_file_stem(title)
-    name = stem + SUFFIX
-    numbers = {} if numbers is None else numbers
-    number = numbers.get(fold_name(stem), 1)
-    while fold_name(name) in taken:
-        number += 1
-        extra = f" ({number})"
-        base = safe_file_stem(stem, MAX_NAME_BYTES - len(SUFFIX) - len(extra))
-        name = f"{base}{extra}{SUFFIX}"
-    numbers[fold_name(stem)] = number
-    return name
 
 
 def _front_matter(path: Path, limit: int = _HEAD_BYTES) -> dict[str, str] | None:
@@ -590,13 +426,13 @@ def _update(
     if file is None:
         return _Updated(skipped="its front matter is not readable")
     part = reader_part(paper, annotation)
-    merged = merge(file, part, bookkeeping=_bookkeeping(paper, user=user, exported_at=at), when=at)
+    merged = merge(file, part, bookkeeping=bookkeeping(paper, user=user, exported_at=at), when=at)
     kind = _kind(merged, force=force)
     if kind == "conflicts":
         return _Updated(kind=kind)  # left as it is: the summary says how to resolve it
     old_at = file.value(STAMP_KEY)
     if isinstance(old_at, str):
-        again = _bookkeeping(paper, user=user, exported_at=old_at)
+        again = bookkeeping(paper, user=user, exported_at=old_at)
         if merge(file, part, bookkeeping=again, when=old_at).text == _as_read(text):
             return _Updated(kind=kind)  # nothing but the time would change
     try:

@@ -11,16 +11,10 @@ import yaml
 
 from reader.export import files
 from reader.export.files import ExportError
-from reader.export.obsidian import (
-    ObsidianResult,
-    fold_name,
-    render_obsidian_note,
-    safe_file_stem,
-    unique_file_name,
-    write_obsidian,
-    yaml_string,
-)
+from reader.export.obsidian import ObsidianResult, write_obsidian
 from reader.export.obsidian_merge import MARKER_LINE
+from reader.export.obsidian_names import fold_name, safe_file_stem, unique_file_name
+from reader.export.obsidian_note import render_obsidian_note, yaml_string
 from reader.models import Annotation, Paper
 
 NOTE = (
@@ -379,7 +373,7 @@ def test_unwritable_folder_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_a_title_of_a_million_characters_is_cut_in_one_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from reader.export import obsidian
+    from reader.export import obsidian_names as obsidian
 
     trims: list[int] = []
     real_trim = obsidian._trim
@@ -401,7 +395,7 @@ def test_a_title_of_a_million_characters_is_cut_in_one_step(
 def test_many_papers_with_one_title_are_numbered_without_counting_from_two_each_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from reader.export import obsidian
+    from reader.export import obsidian_names as obsidian
 
     stems: list[str] = []
     real = obsidian.safe_file_stem
