@@ -1,6 +1,7 @@
 """`reader fetch`, `reader add` and the app's `f` as a user runs them, on a mock network.
 
-Requests go to an ``httpx.MockTransport`` through the CLI's one network hook, and
+Requests go to an ``httpx.MockTransport`` through the one network seam (a
+:class:`reader.fetching.Network`, click's ``obj`` and ``ReaderApp(network=...)``), and
 waits go to a list instead of the clock. What the network layer does on its own
 (paging, retries, spacing) is tested in test_net.py; here: what reaches the library.
 """
