@@ -1,7 +1,9 @@
 """Bring a parsed batch into the library: its papers and, from a reader export, the marks.
 
-Glue between :mod:`reader.sources` and :mod:`reader.store`, shared by the command
-line and the TUI; no click, no Textual. The store never sees a source type: marks
+Glue between :mod:`reader.sources` and :mod:`reader.store` for ``reader import``
+(and the bundled sample's papers); no click, no Textual. Papers fetched over the
+network, from the command line or the app, come in through
+:func:`reader.fetching.save` instead. The store never sees a source type: marks
 reach it as :class:`~reader.models.Annotation` objects.
 """
 

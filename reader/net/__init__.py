@@ -32,6 +32,11 @@ class NetError(Exception):
         return self.message
 
 
+class FetchError(Exception):
+    """What was asked cannot be fetched (an id arXiv does not know, a title that
+    finds no one paper): one line for the user; nothing was saved."""
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult(Generic[T]):
     """What a paging fetch brought back, and why it stopped short, if it did.

@@ -30,7 +30,7 @@ from reader.tui.screens.note_editor import Answer, ConfirmDiscard, NoteEditor
 from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
-    import httpx
+    from reader.fetching import Network
 
 
 # A toast's text and title at most (characters): a few lines at any width.
@@ -89,12 +89,12 @@ class ReaderApp(App[None]):
         user: str,
         *,
         notice: str | None = None,
-        transport: httpx.BaseTransport | None = None,
+        network: Network | None = None,
         config: Config | None = None,
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], date] = date.today,
     ) -> None:
-        """``transport`` replaces the network for fetches (tests pass a MockTransport);
+        """``network`` is what fetches reach (tests pass a mock: see :class:`Network`);
         ``clock`` times the read delay (tests pass a fake one); ``today`` is the day the
         stats screen counts its weeks back from (tests and snapshots pass a fixed one)."""
         super().__init__()
@@ -102,7 +102,7 @@ class ReaderApp(App[None]):
         self.user = user
         self.config = config or Config()
         self._notice = notice
-        self._transport = transport
+        self._network = network
         self._clock = clock
         self._today = today
         # Why the app had to stop, for the command line to print as one clean line.
@@ -140,7 +140,7 @@ class ReaderApp(App[None]):
             LibraryScreen(
                 self.library,
                 self.user,
-                transport=self._transport,
+                network=self._network,
                 settings=settings,
                 clock=self._clock,
                 today=self._today,

@@ -68,18 +68,21 @@ def test_no_code_outside_the_tui_imports_textual_or_rich() -> None:
 
 def test_the_command_line_prints_only_through_its_two_writers() -> None:
     """The terminal rule is applied in one place per stream: every print of the
-    command line goes through ``_echo`` (stdout) or ``_say`` (stderr)."""
-    tree = ast.parse((ROOT / "cli.py").read_text(encoding="utf-8"))
-    writers = {"_echo", "_say"}
+    command line, in every one of its modules, goes through ``echo`` (stdout) or
+    ``say`` (stderr) of reader/cli/common.py."""
+    modules = sorted((ROOT / "cli").glob("*.py"))
+    assert {path.name for path in modules} >= {"__init__.py", "common.py", "root.py"}
     offenders = []
-    for function in ast.walk(tree):
-        if not isinstance(function, ast.FunctionDef) or function.name in writers:
-            continue
-        for node in ast.walk(function):
-            if isinstance(node, ast.Call):
-                name = ast.unparse(node.func)
-                if name in ("click.echo", "click.secho", "print", "sys.stdout.write") or (
-                    name.endswith(".write") and "std" in name
-                ):
-                    offenders.append(f"{function.name}: {name}")
+    for path in modules:
+        writers = {"echo", "say"} if path.name == "common.py" else set()
+        for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(function, ast.FunctionDef) or function.name in writers:
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call):
+                    name = ast.unparse(node.func)
+                    if name in ("click.echo", "click.secho", "print", "sys.stdout.write") or (
+                        name.endswith(".write") and "std" in name
+                    ):
+                        offenders.append(f"{path.name}: {function.name}: {name}")
     assert offenders == []

@@ -62,7 +62,7 @@ def no_tui(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(settings: object) -> None:
         raise AssertionError("the TUI was launched")
 
-    monkeypatch.setattr("reader.cli.run_app", refuse)
+    monkeypatch.setattr("reader.cli.root.run_app", refuse)
 
 
 @pytest.fixture
@@ -432,7 +432,7 @@ def test_when_the_app_stops_on_a_library_error_the_cli_says_why(
         app._return_code = 1
 
     monkeypatch.setattr(ReaderApp, "run", stop_at_once)
-    monkeypatch.setattr("reader.cli.run_app", REAL_RUN_APP)
+    monkeypatch.setattr("reader.cli.root.run_app", REAL_RUN_APP)
     result = run("--db", db_path)
     assert result.exit_code == 1
     assert (
@@ -446,7 +446,7 @@ def test_a_bad_config_file_is_one_clean_error_naming_the_key(
     config = tmp_path / "config.toml"
     config.write_text('read_delay = "soon"\n', encoding="utf-8")
     monkeypatch.setenv("READER_CONFIG", str(config))
-    monkeypatch.setattr("reader.cli.run_app", REAL_RUN_APP)
+    monkeypatch.setattr("reader.cli.root.run_app", REAL_RUN_APP)
     result = run("--db", db_path)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {config}: read_delay: ")
@@ -462,10 +462,10 @@ def test_help_names_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_import_says_each_step_of_a_long_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reader.cli
+    import reader.cli.files
 
     steps: list[str] = []
-    monkeypatch.setattr(reader.cli, "_steps", lambda: steps.append)
+    monkeypatch.setattr(reader.cli.files, "steps", lambda: steps.append)
     db = tmp_path / "library.db"
     assert run("--db", db, "import", SAMPLE_PAGE).exit_code == 0
     count = open_library(db).count()
@@ -481,7 +481,7 @@ def test_import_says_each_step_of_a_long_import(
 def test_steps_go_to_a_terminal_with_the_time_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    import reader.cli
+    from reader.cli.common import steps
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -489,10 +489,10 @@ def test_steps_go_to_a_terminal_with_the_time_so_far(monkeypatch: pytest.MonkeyP
 
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    reader.cli._steps()("parsing big.json")
+    steps()("parsing big.json")
     assert terminal.getvalue().endswith("s] parsing big.json…\n")
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe: nothing
-    reader.cli._steps()("parsing big.json")
+    steps()("parsing big.json")
     assert sys.stderr.getvalue() == ""
 
 
@@ -546,7 +546,7 @@ def test_import_from_a_pipe_stops_at_the_size_limit(monkeypatch: pytest.MonkeyPa
 
     import click
 
-    from reader.cli import _read_bounded
+    from reader.cli.files import _read_bounded
 
     with pytest.raises(click.ClickException, match=r"^-: more than .* GB; reader imports files"):
         _read_bounded("-", io.BytesIO(b"x" * 1001), 1000)
@@ -605,7 +605,7 @@ def test_a_key_given_to_two_actions_is_one_clean_error(
         started.append(app)
 
     monkeypatch.setattr(ReaderApp, "run", run_app)
-    monkeypatch.setattr("reader.cli.run_app", REAL_RUN_APP)
+    monkeypatch.setattr("reader.cli.root.run_app", REAL_RUN_APP)
     result = run("--db", db_path)
     assert started == []
     assert result.exit_code == 1

@@ -25,7 +25,7 @@ from reader.limits import (
 )
 from reader.models import Annotation, Paper
 from reader.store import open_library
-from tests.tui.test_fetch import Network, atom_feed
+from tests.support.network import MockNetwork, atom_feed
 
 USER = "ana"
 
@@ -54,8 +54,8 @@ def import_file(db: Path, path: Path) -> str:
 
 
 @pytest.fixture
-def network(monkeypatch: pytest.MonkeyPatch) -> Network:
-    return Network(monkeypatch)
+def network() -> MockNetwork:
+    return MockNetwork()
 
 
 def test_hf_json_with_a_huge_title(tmp_path: Path, db_path: Path) -> None:
@@ -191,10 +191,10 @@ def test_reader_export_with_a_huge_note_and_tags(tmp_path: Path, db_path: Path) 
     assert all(len(tag) <= TAG_CHARS for tag in mark.tags)
 
 
-def test_fetch_hf_says_what_was_cut(network: Network, db_path: Path) -> None:
+def test_fetch_hf_says_what_was_cut(network: MockNetwork, db_path: Path) -> None:
     item = {"paper": {"id": "2501.04519", "title": words(5_000), "summary": "Short."}}
     network.handler = lambda request: httpx.Response(200, json=[item])
-    result = run("--db", db_path, "fetch", "hf", "--date", "2025-01-15")
+    result = network.run("--db", db_path, "fetch", "hf", "--date", "2025-01-15")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "huggingface.co: 1 paper: 1 added, 0 updated, 0 unchanged; 1 field cut to size "
@@ -205,12 +205,12 @@ def test_fetch_hf_says_what_was_cut(network: Network, db_path: Path) -> None:
     assert len(paper.title) <= TITLE_CHARS
 
 
-def test_add_says_what_was_cut(network: Network, db_path: Path) -> None:
+def test_add_says_what_was_cut(network: MockNetwork, db_path: Path) -> None:
     feed = atom_feed("2202.12139")
     start = feed.index("<summary>") + len("<summary>")
     feed = feed[:start] + words(30_000) + " " + feed[start:]
     network.handler = lambda request: httpx.Response(200, text=feed)
-    result = run("--db", db_path, "add", "2202.12139")
+    result = network.run("--db", db_path, "add", "2202.12139")
     assert result.exit_code == 0, result.output
     assert "; 1 field cut to size (paper 1 'Testing Deep Learning" in result.stdout
     assert ": abstract, " in result.stdout and " characters to 20,000)\n" in result.stdout

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from reader import cli
-from reader.cli import main
+from reader.cli import main, remove, run_app
+from reader.cli.common import Settings
 from reader.models import Paper
 from reader.sample import load_sample_if_empty
 from reader.store import Library, open_library
@@ -27,7 +27,7 @@ GLAD = "GLAD: Generalizable Tuning for Vision-Language Models"
 def run(*args: str | Path, input: str | None = None, terminal: bool = False) -> Result:
     """``reader ARGS``; with ``terminal``, as if standard input were a terminal."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli, "_stdin_is_terminal", lambda: terminal)
+        patch.setattr(remove, "_stdin_is_terminal", lambda: terminal)
         return CliRunner().invoke(main, [str(a) for a in args], input=input, prog_name="reader")
 
 
@@ -230,7 +230,7 @@ def test_the_welcome_says_how_to_remove_the_sample(
 
     notices: list[str | None] = []
     monkeypatch.setattr(ReaderApp, "run", lambda self: notices.append(self._notice))
-    cli.run_app(cli.Settings(db_path=tmp_path / "new.db", user="ana"))
+    run_app(Settings(db_path=tmp_path / "new.db", user="ana"))
     assert notices[0] is not None and "reader remove --sample" in notices[0]
 
 

@@ -213,7 +213,13 @@ async def export_from_dialog(
     if overwrite:
         await pilot.click("#force")
         assert dialog.query_one("#force", Checkbox).value
+    error = dialog.query_one("#export-error", Label)
     await pilot.click("#export")
+    # Written in a worker: wait until the dialog is gone or says why it stays.
+    for _ in range(500):
+        await pilot.pause(0.01)
+        if app.screen is not dialog or error.has_class("-shown"):
+            break
     await pilot.pause()
     return dialog
 

@@ -186,21 +186,22 @@ def note_peak():
 
 atexit.register(note_peak)
 import reader.cli as cli
-{options}
-cli.main(sys.argv[1:], prog_name="reader")
+from reader.fetching import Network
+cli.main(sys.argv[1:], prog_name="reader", obj={network})
 """
 
 
 def reader(tmp_path: Path, *args: str, env: dict[str, str], options: str = "") -> Run:
     """Run ``reader ARGS`` as a child process and wait for it.
 
-    ``options`` is Python for ``cli.http_options()`` in the child (a short deadline,
-    no real waits); without it, the network settings are the real ones.
+    ``options`` is Python for the keyword arguments of the child's
+    :class:`~reader.fetching.Network` (a short deadline, no real waits); without
+    it, the network settings are the real ones.
     """
-    override = f"cli.http_options = lambda: {options}" if options else ""
+    network = f"Network(**{options})" if options else "None"
     peak_file = tmp_path / "peak"
     child = subprocess.run(
-        [sys.executable, "-c", LAUNCH.format(options=override), *args],
+        [sys.executable, "-c", LAUNCH.format(network=network), *args],
         cwd=ROOT,
         env={**os.environ, **env, "PEAK_FILE": str(peak_file)},
         stdin=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
 """`reader fetch`, `reader add` and the app's `f` as a user runs them, on a mock network.
 
-Requests go to an ``httpx.MockTransport`` through the CLI's one network hook, and
+Requests go to an ``httpx.MockTransport`` through the one network seam (a
+:class:`reader.fetching.Network`, click's ``obj`` and ``ReaderApp(network=...)``), and
 waits go to a list instead of the clock. What the network layer does on its own
 (paging, retries, spacing) is tested in test_net.py; here: what reaches the library.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,42 +21,17 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.cli import main
+from reader.fetching import Network
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.library import LibraryScreen
 from tests.support.data import DATA
-
-DAILY = json.loads((DATA / "hf-daily-papers.json").read_text(encoding="utf-8"))
-ATOM = (DATA / "arxiv-query-testing.xml").read_text(encoding="utf-8")
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class Network:
-    """The mock network: answers with ``handler``, keeps every request and wait."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.requests: list[httpx.Request] = []
-        self.sleeps: list[float] = []
-        self.handler: Handler = lambda request: httpx.Response(404)
-        # More of the client's settings (a short deadline), for a test that needs them.
-        self.options: dict[str, object] = {}
-        transport = httpx.MockTransport(self._answer)
-        monkeypatch.setattr(
-            "reader.cli.http_options",
-            lambda: {"transport": transport, "sleep": self.sleeps.append, **self.options},
-        )
-
-    def _answer(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.handler(request)
-
-    def params(self, name: str) -> list[str | None]:
-        return [request.url.params.get(name) for request in self.requests]
+from tests.support.network import ATOM, DAILY, MockNetwork, atom_feed
 
 
 @pytest.fixture
-def network(monkeypatch: pytest.MonkeyPatch) -> Network:
-    return Network(monkeypatch)
+def network() -> MockNetwork:
+    return MockNetwork()
 
 
 def run(*args: str | Path) -> Result:
@@ -72,23 +48,12 @@ def count(db: Path) -> int:
         library.close()
 
 
-def atom_feed(*ids: str) -> str:
-    """A feed holding the entries of the shared arXiv response with these ids."""
-    entries = re.findall(r"<entry>.*?</entry>", ATOM, re.DOTALL)
-    chosen = [e for e in entries if any(f"/abs/{paper_id}v" in e for paper_id in ids)]
-    head = ATOM[: ATOM.index("<entry>")]
-    head = re.sub(
-        r"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{len(chosen)}<", head
-    )
-    return head + "".join(chosen) + "</feed>"
-
-
 # -- fetch hf --------------------------------------------------------------------
 
 
-def test_fetch_hf_adds_the_days_papers(network: Network, db_path: Path) -> None:
+def test_fetch_hf_adds_the_days_papers(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, json=DAILY)
-    result = run("--db", db_path, "fetch", "hf", "--date", "2025-01-15")
+    result = network.run("--db", db_path, "fetch", "hf", "--date", "2025-01-15")
     assert result.exit_code == 0, result.output
     assert result.stdout == "huggingface.co: 4 papers: 4 added, 0 updated, 0 unchanged, 1 skipped\n"
     assert network.params("date") == ["2025-01-15"]
@@ -101,9 +66,11 @@ def test_fetch_hf_adds_the_days_papers(network: Network, db_path: Path) -> None:
     assert titan.authors and titan.upvotes is not None
 
 
-def test_fetching_again_updates_upvotes_and_keeps_notes(network: Network, db_path: Path) -> None:
+def test_fetching_again_updates_upvotes_and_keeps_notes(
+    network: MockNetwork, db_path: Path
+) -> None:
     network.handler = lambda request: httpx.Response(200, json=DAILY)
-    assert run("--db", db_path, "fetch", "hf").exit_code == 0
+    assert network.run("--db", db_path, "fetch", "hf").exit_code == 0
     library = open_library(db_path)
     titan = next(p for p in library.papers() if p.arxiv_id == "2501.00663")
     library.set_note("tester", titan.id, "memory as a layer")
@@ -114,7 +81,7 @@ def test_fetching_again_updates_upvotes_and_keeps_notes(network: Network, db_pat
     for item in moved:
         item["paper"]["upvotes"] = 999
     network.handler = lambda request: httpx.Response(200, json=moved)
-    result = run("--db", db_path, "fetch", "hf")
+    result = network.run("--db", db_path, "fetch", "hf")
     assert "0 added, 4 updated, 0 unchanged" in result.stdout
     library = open_library(db_path)
     assert library.paper(titan.id).upvotes == 999
@@ -123,33 +90,38 @@ def test_fetching_again_updates_upvotes_and_keeps_notes(network: Network, db_pat
     assert mark.note == "memory as a layer" and mark.starred
 
 
-def test_a_day_without_papers_is_not_an_error(network: Network, db_path: Path) -> None:
+def test_a_day_without_papers_is_not_an_error(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, json=[])
-    result = run("--db", db_path, "fetch", "hf", "--date", "2025-01-18")
+    result = network.run("--db", db_path, "fetch", "hf", "--date", "2025-01-18")
     assert result.exit_code == 0, result.output
     assert "0 papers: 0 added" in result.stdout
 
 
-def test_days_fetches_each_day_weekends_included(network: Network, db_path: Path) -> None:
+def test_days_fetches_each_day_weekends_included(network: MockNetwork, db_path: Path) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         # Papers on the first day asked for; the other days (a weekend, say) have none.
         return httpx.Response(200, json=DAILY[:2] if len(network.requests) == 1 else [])
 
     network.handler = answer
-    result = run("--db", db_path, "fetch", "hf", "--days", "7")
+    result = network.run("--db", db_path, "fetch", "hf", "--days", "7")
     assert result.exit_code == 0, result.output
     days = network.params("date")
     assert len(days) == 7 and len(set(days)) == 7
     assert count(db_path) == 2
 
 
-def test_week_month_sort_and_limit_reach_the_api(network: Network, db_path: Path) -> None:
+def test_week_month_sort_and_limit_reach_the_api(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, json=[])
     assert (
-        run("--db", db_path, "fetch", "hf", "--week", "2025-W03", "--sort", "trending").exit_code
+        network.run(
+            "--db", db_path, "fetch", "hf", "--week", "2025-W03", "--sort", "trending"
+        ).exit_code
         == 0
     )
-    assert run("--db", db_path, "fetch", "hf", "--month", "2025-01", "--limit", "5").exit_code == 0
+    assert (
+        network.run("--db", db_path, "fetch", "hf", "--month", "2025-01", "--limit", "5").exit_code
+        == 0
+    )
     first, second = network.requests
     assert first.url.params["week"] == "2025-W03" and first.url.params["sort"] == "trending"
     assert second.url.params["month"] == "2025-01" and second.url.params["limit"] == "5"
@@ -166,19 +138,19 @@ def test_week_month_sort_and_limit_reach_the_api(network: Network, db_path: Path
     ],
 )
 def test_bad_periods_are_usage_errors_before_any_request(
-    network: Network, db_path: Path, args: tuple[str, ...]
+    network: MockNetwork, db_path: Path, args: tuple[str, ...]
 ) -> None:
-    result = run("--db", db_path, "fetch", "hf", *args)
+    result = network.run("--db", db_path, "fetch", "hf", *args)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert network.requests == []
 
 
 def test_a_failing_service_is_one_clean_error_and_writes_nothing(
-    network: Network, db_path: Path
+    network: MockNetwork, db_path: Path
 ) -> None:
     network.handler = lambda request: httpx.Response(503)
-    result = run("--db", db_path, "fetch", "hf")
+    result = network.run("--db", db_path, "fetch", "hf")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert lines[-1] == "Error: huggingface.co kept failing: HTTP 503 after 5 attempts"
@@ -188,35 +160,35 @@ def test_a_failing_service_is_one_clean_error_and_writes_nothing(
     assert count(db_path) == 0
 
 
-def test_an_unreachable_network_is_one_clean_error(network: Network, db_path: Path) -> None:
+def test_an_unreachable_network_is_one_clean_error(network: MockNetwork, db_path: Path) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
     network.handler = refuse
-    result = run("--db", db_path, "fetch", "hf")
+    result = network.run("--db", db_path, "fetch", "hf")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1].startswith("Error: cannot reach huggingface.co")
     assert "Traceback" not in result.output
 
 
-def test_one_failed_day_means_no_day_is_saved(network: Network, db_path: Path) -> None:
+def test_one_failed_day_means_no_day_is_saved(network: MockNetwork, db_path: Path) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if len(network.requests) == 3:
             return httpx.Response(404, json={"error": "gone"})
         return httpx.Response(200, json=DAILY)
 
     network.handler = answer
-    result = run("--db", db_path, "fetch", "hf", "--days", "5")
+    result = network.run("--db", db_path, "fetch", "hf", "--days", "5")
     assert result.exit_code == 1
     assert count(db_path) == 0
 
 
 def test_base_url_comes_from_the_environment(
-    network: Network, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    network: MockNetwork, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("READER_HF_URL", "http://127.0.0.1:8000")
     network.handler = lambda request: httpx.Response(200, json=[])
-    assert run("--db", db_path, "fetch", "hf").exit_code == 0
+    assert network.run("--db", db_path, "fetch", "hf").exit_code == 0
     assert str(network.requests[0].url).startswith("http://127.0.0.1:8000/api/daily_papers")
 
 
@@ -231,10 +203,10 @@ def endless_new_pages(request: httpx.Request) -> httpx.Response:
 
 
 def test_a_day_that_never_ends_saves_what_arrived_and_says_it_stopped(
-    network: Network, db_path: Path
+    network: MockNetwork, db_path: Path
 ) -> None:
     network.handler = endless_new_pages
-    result = run("--db", db_path, "fetch", "hf")
+    result = network.run("--db", db_path, "fetch", "hf")
     assert result.exit_code == 1
     assert result.stdout == "huggingface.co: 1000 papers: 1000 added, 0 updated, 0 unchanged\n"
     assert result.stderr == (
@@ -245,9 +217,9 @@ def test_a_day_that_never_ends_saves_what_arrived_and_says_it_stopped(
     assert count(db_path) == 1000
 
 
-def test_days_that_stop_early_are_counted_in_one_line(network: Network, db_path: Path) -> None:
+def test_days_that_stop_early_are_counted_in_one_line(network: MockNetwork, db_path: Path) -> None:
     network.handler = endless_new_pages
-    result = run("--db", db_path, "fetch", "hf", "--days", "3")
+    result = network.run("--db", db_path, "fetch", "hf", "--days", "3")
     assert result.exit_code == 1
     assert re.fullmatch(
         r"Error: huggingface\.co: stopped after 10 pages \(1,000 papers\) for "
@@ -258,7 +230,7 @@ def test_days_that_stop_early_are_counted_in_one_line(network: Network, db_path:
 
 
 def test_a_server_too_slow_to_finish_is_announced_then_given_up(
-    network: Network, db_path: Path
+    network: MockNetwork, db_path: Path
 ) -> None:
     def drip() -> Iterator[bytes]:
         while True:  # a server that never finishes: only the deadline ends this
@@ -266,8 +238,8 @@ def test_a_server_too_slow_to_finish_is_announced_then_given_up(
             threading.Event().wait(0.02)
 
     network.handler = lambda request: httpx.Response(200, content=drip())
-    network.options = {"deadline": 0.3, "notice_every": 0.1}
-    result = run("--db", db_path, "fetch", "hf")
+    network.deadline, network.notice_every = 0.3, 0.1
+    result = network.run("--db", db_path, "fetch", "hf")
     assert result.exit_code == 1
     *notices, error = result.stderr.splitlines()
     assert error == "Error: huggingface.co: no complete answer within 0.3 s; the server is too slow"
@@ -283,9 +255,11 @@ def test_a_server_too_slow_to_finish_is_announced_then_given_up(
 # -- fetch arxiv and add -----------------------------------------------------------
 
 
-def test_fetch_arxiv_imports_every_entry(network: Network, db_path: Path) -> None:
+def test_fetch_arxiv_imports_every_entry(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, text=ATOM)
-    result = run("--db", db_path, "fetch", "arxiv", "--query", "all:testing", "--max", "100")
+    result = network.run(
+        "--db", db_path, "fetch", "arxiv", "--query", "all:testing", "--max", "100"
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == "export.arxiv.org: 100 papers: 100 added, 0 updated, 0 unchanged\n"
     (request,) = network.requests
@@ -294,9 +268,9 @@ def test_fetch_arxiv_imports_every_entry(network: Network, db_path: Path) -> Non
     assert count(db_path) == 100
 
 
-def test_add_by_id_and_url(network: Network, db_path: Path) -> None:
+def test_add_by_id_and_url(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, text=atom_feed("2202.12139"))
-    result = run("--db", db_path, "add", "https://arxiv.org/abs/2202.12139v1")
+    result = network.run("--db", db_path, "add", "https://arxiv.org/abs/2202.12139v1")
     assert result.exit_code == 0, result.output
     assert network.requests[0].url.params["id_list"] == "2202.12139"
     library = open_library(db_path)
@@ -305,33 +279,35 @@ def test_add_by_id_and_url(network: Network, db_path: Path) -> None:
     assert paper.arxiv_id == "2202.12139" and paper.doi == "10.1109/ICSTW55395.2022.00035"
 
 
-def test_add_adds_only_the_papers_asked_for(network: Network, db_path: Path) -> None:
+def test_add_adds_only_the_papers_asked_for(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, text=ATOM)  # a server saying too much
-    result = run("--db", db_path, "add", "2202.12139")
+    result = network.run("--db", db_path, "add", "2202.12139")
     assert result.stdout == "export.arxiv.org: 1 paper: 1 added, 0 updated, 0 unchanged\n"
     assert count(db_path) == 1
 
 
 def test_add_names_ids_arxiv_does_not_know_and_adds_nothing(
-    network: Network, db_path: Path
+    network: MockNetwork, db_path: Path
 ) -> None:
     network.handler = lambda request: httpx.Response(200, text=atom_feed("2202.12139"))
-    result = run("--db", db_path, "add", "2202.12139", "2501.99999")
+    result = network.run("--db", db_path, "add", "2202.12139", "2501.99999")
     assert result.exit_code == 1
     assert "not found on arXiv: 2501.99999" in result.stderr
     assert count(db_path) == 0
 
 
-def test_add_refuses_what_is_not_an_id_before_any_request(network: Network, db_path: Path) -> None:
-    result = run("--db", db_path, "add", "2202.12139", "not-an-id")
+def test_add_refuses_what_is_not_an_id_before_any_request(
+    network: MockNetwork, db_path: Path
+) -> None:
+    result = network.run("--db", db_path, "add", "2202.12139", "not-an-id")
     assert result.exit_code == 1
     assert result.stderr == "Error: not-an-id: not an arXiv id, URL or title id\n"
     assert network.requests == []
 
 
-def test_a_paper_featured_on_two_days_counts_once(network: Network, db_path: Path) -> None:
+def test_a_paper_featured_on_two_days_counts_once(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, json=DAILY[:2])
-    result = run("--db", db_path, "fetch", "hf", "--days", "3")
+    result = network.run("--db", db_path, "fetch", "hf", "--days", "3")
     assert result.stdout == "huggingface.co: 2 papers: 2 added, 0 updated, 0 unchanged\n"
 
 
@@ -345,10 +321,10 @@ def one_entry_pages(request: httpx.Request) -> httpx.Response:
 
 
 def test_fetch_arxiv_that_gets_fewer_than_asked_saves_them_and_says_so(
-    network: Network, db_path: Path
+    network: MockNetwork, db_path: Path
 ) -> None:
     network.handler = one_entry_pages
-    result = run("--db", db_path, "fetch", "arxiv", "-q", "all:testing", "--max", "200")
+    result = network.run("--db", db_path, "fetch", "arxiv", "-q", "all:testing", "--max", "200")
     assert result.exit_code == 1
     assert result.stdout == "export.arxiv.org: 7 papers: 7 added, 0 updated, 0 unchanged\n"
     assert result.stderr == (
@@ -376,7 +352,7 @@ async def fetched(app: ReaderApp, pilot: Pilot[None]) -> None:
 
 
 async def test_the_apps_fetch_that_stops_early_says_so_in_its_toast(library: Library) -> None:
-    app = ReaderApp(library, "ana", transport=httpx.MockTransport(endless_new_pages))
+    app = ReaderApp(library, "ana", network=Network(httpx.MockTransport(endless_new_pages)))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("f")
@@ -391,22 +367,14 @@ async def test_the_apps_fetch_that_stops_early_says_so_in_its_toast(library: Lib
     assert library.count() == 39 + 1000
 
 
-async def test_the_apps_fetch_shows_a_slow_wait_in_its_status_line(
-    library: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import reader.net.hf
-
-    quick = reader.net.hf.hf_http
-    monkeypatch.setattr(
-        reader.net.hf, "hf_http", lambda *args, **kwargs: quick(*args, notice_every=0.1, **kwargs)
-    )
+async def test_the_apps_fetch_shows_a_slow_wait_in_its_status_line(library: Library) -> None:
     release = threading.Event()
 
     def slow(request: httpx.Request) -> httpx.Response:
         assert release.wait(30), "the test never saw the wait"
         return httpx.Response(200, json=[])
 
-    app = ReaderApp(library, "ana", transport=httpx.MockTransport(slow))
+    app = ReaderApp(library, "ana", network=Network(httpx.MockTransport(slow), notice_every=0.1))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("f")
@@ -440,10 +408,10 @@ def test_importing_an_arxiv_error_feed_shows_arxivs_words_and_fails(db_path: Pat
 
 @pytest.mark.parametrize("status", [200, 400])
 def test_add_shows_arxivs_own_words_for_a_refused_id(
-    network: Network, db_path: Path, status: int
+    network: MockNetwork, db_path: Path, status: int
 ) -> None:
     network.handler = lambda request: httpx.Response(status, text=ERROR_FEED)
-    result = run("--db", db_path, "add", "2409.11074")
+    result = network.run("--db", db_path, "add", "2409.11074")
     assert result.exit_code == 1
     assert "incorrect id format for abc" in result.output
     assert "Bad Request" not in result.output
@@ -451,17 +419,17 @@ def test_add_shows_arxivs_own_words_for_a_refused_id(
 
 
 def test_a_fetch_refused_with_an_error_feed_shows_arxivs_words(
-    network: Network, db_path: Path
+    network: MockNetwork, db_path: Path
 ) -> None:
     network.handler = lambda request: httpx.Response(400, text=ERROR_FEED)
-    result = run("--db", db_path, "fetch", "arxiv", "-q", "ti:(")
+    result = network.run("--db", db_path, "fetch", "arxiv", "-q", "ti:(")
     assert result.exit_code == 1
     assert "incorrect id format for abc" in result.output
 
 
-def test_an_empty_arxiv_result_says_so(network: Network, db_path: Path) -> None:
+def test_an_empty_arxiv_result_says_so(network: MockNetwork, db_path: Path) -> None:
     network.handler = lambda request: httpx.Response(200, text=EMPTY_FEED)
-    result = run("--db", db_path, "fetch", "arxiv", "-q", "ti:qqqqzzzz")
+    result = network.run("--db", db_path, "fetch", "arxiv", "-q", "ti:qqqqzzzz")
     assert result.exit_code == 0
     assert result.output.strip().endswith("no papers match 'ti:qqqqzzzz'")
 
@@ -473,8 +441,8 @@ def test_importing_an_empty_feed_says_so(db_path: Path) -> None:
 
 
 @pytest.mark.parametrize("query", ["", "   "])
-def test_an_empty_arxiv_query_is_a_usage_error(network: Network, query: str) -> None:
-    result = run("fetch", "arxiv", "-q", query)
+def test_an_empty_arxiv_query_is_a_usage_error(network: MockNetwork, query: str) -> None:
+    result = network.run("fetch", "arxiv", "-q", query)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "'--query' / '-q': is empty" in result.output

@@ -4,7 +4,6 @@ from `reader add TITLE-ID`. The network is an httpx.MockTransport."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -15,6 +14,7 @@ from textual.pilot import Pilot
 
 from reader.cli import main
 from reader.config import Config
+from reader.fetching import Network
 from reader.lookup import is_title_id, title_query
 from reader.models import Paper, title_id
 from reader.store import Library, open_library
@@ -103,7 +103,7 @@ async def look_up(pilot: Pilot[None], app: ReaderApp) -> str:
 
 
 def app_with(library: Library, arxiv: Arxiv) -> ReaderApp:
-    return ReaderApp(library, "ana", config=Config(read_delay=0), transport=arxiv.transport)
+    return ReaderApp(library, "ana", config=Config(read_delay=0), network=Network(arxiv.transport))
 
 
 async def move_to(pilot: Pilot[None], app: ReaderApp, library: Library, title: str) -> int:
@@ -204,21 +204,10 @@ async def test_L_on_a_paper_with_an_id_asks_nothing(empty_library: Library) -> N
 # -- the command line -----------------------------------------------------------------
 
 
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="reader")
-
-
-@pytest.fixture
-def cli_arxiv(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Arxiv]:
-    def install(*entries: tuple[str, str]) -> Arxiv:
-        arxiv = Arxiv(*entries)
-        monkeypatch.setattr(
-            "reader.cli.http_options",
-            lambda: {"transport": arxiv.transport, "sleep": lambda seconds: None},
-        )
-        return arxiv
-
-    return install
+def run(*args: str | Path, arxiv: Arxiv | None = None) -> Result:
+    """``reader ARGS``; with ``arxiv``, on that mock arXiv (its waits not slept)."""
+    network = None if arxiv is None else Network(arxiv.transport, sleep=lambda seconds: None)
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="reader", obj=network)
 
 
 def test_reader_list_shows_a_title_id_for_a_paper_without_an_arxiv_id(
@@ -235,13 +224,11 @@ def test_reader_list_shows_a_title_id_for_a_paper_without_an_arxiv_id(
     assert not any(line.startswith("#") for line in lines)  # no bare row numbers
 
 
-def test_reader_add_takes_a_title_id_and_looks_it_up(
-    library: Library, db_path: Path, cli_arxiv: Callable[..., Arxiv]
-) -> None:
-    arxiv = cli_arxiv(("2509.14786", TITLE))
+def test_reader_add_takes_a_title_id_and_looks_it_up(library: Library, db_path: Path) -> None:
+    arxiv = Arxiv(("2509.14786", TITLE))
     ident = title_id(Paper(TITLE).title_key)
     library.close()
-    result = run("--db", db_path, "add", ident)
+    result = run("--db", db_path, "add", ident, arxiv=arxiv)
     assert result.exit_code == 0, result.output
     assert "0 added, 1 updated" in result.stdout
     assert arxiv.queries == ['ti:"pre training under infinite compute"']
@@ -253,17 +240,17 @@ def test_reader_add_takes_a_title_id_and_looks_it_up(
         reopened.close()
     # Now it has an id: reader list shows it, and the title id names nothing.
     assert "2509.14786\t" in run("--db", db_path, "list").stdout
-    again = run("--db", db_path, "add", ident)
+    again = run("--db", db_path, "add", ident, arxiv=arxiv)
     assert again.exit_code == 1
     assert f"no paper without an arXiv id has the title id {ident}" in again.stderr
 
 
 def test_reader_add_of_a_title_arxiv_does_not_have_adds_nothing(
-    library: Library, db_path: Path, cli_arxiv: Callable[..., Arxiv]
+    library: Library, db_path: Path
 ) -> None:
-    cli_arxiv(("2509.14786", "Something else"))
+    arxiv = Arxiv(("2509.14786", "Something else"))
     library.close()
-    result = run("--db", db_path, "add", title_id(Paper(TITLE).title_key))
+    result = run("--db", db_path, "add", title_id(Paper(TITLE).title_key), arxiv=arxiv)
     assert result.exit_code == 1
     assert "arXiv has no paper with exactly that title; nothing added" in result.stderr
     reopened = open_library(db_path)
@@ -274,12 +261,12 @@ def test_reader_add_of_a_title_arxiv_does_not_have_adds_nothing(
 
 
 def test_reader_add_of_a_title_two_arxiv_papers_share_names_both_and_adds_nothing(
-    library: Library, db_path: Path, cli_arxiv: Callable[..., Arxiv]
+    library: Library, db_path: Path
 ) -> None:
-    cli_arxiv(("2509.14786", TITLE), ("2510.00002", TITLE.upper()))
+    arxiv = Arxiv(("2509.14786", TITLE), ("2510.00002", TITLE.upper()))
     library.close()
     ident = title_id(Paper(TITLE).title_key)
-    result = run("--db", db_path, "add", ident)
+    result = run("--db", db_path, "add", ident, arxiv=arxiv)
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {ident} “{TITLE}”: 2 arXiv papers have that title (2509.14786, 2510.00002): "
@@ -293,13 +280,13 @@ def test_reader_add_of_a_title_two_arxiv_papers_share_names_both_and_adds_nothin
 
 
 def test_reader_add_refuses_a_title_found_as_a_paper_the_library_holds(
-    library: Library, db_path: Path, cli_arxiv: Callable[..., Arxiv]
+    library: Library, db_path: Path
 ) -> None:
     library.import_papers([Paper("Pre-training, the arXiv copy", arxiv_id="2509.14786")])
-    cli_arxiv(("2509.14786", TITLE))
+    arxiv = Arxiv(("2509.14786", TITLE))
     library.close()
     ident = title_id(Paper(TITLE).title_key)
-    result = run("--db", db_path, "add", ident)
+    result = run("--db", db_path, "add", ident, arxiv=arxiv)
     assert result.exit_code == 1
     assert "is arXiv 2509.14786, which the library holds already as another entry" in (
         result.stderr

@@ -762,7 +762,10 @@ async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Pat
         target = Path(app.screen.query_one("#path", Input).value)
         assert target.parent == Path.home() and target.suffix == ".json"
         await pilot.press("enter")
-        await pilot.pause()
+        for _ in range(500):  # written in the dialog's worker
+            await pilot.pause(0.01)
+            if isinstance(app.screen, LibraryScreen):
+                break
         assert isinstance(app.screen, LibraryScreen)
         document = json.loads(target.read_text(encoding="utf-8"))
         # The default scope is the papers in the list now: all 39.

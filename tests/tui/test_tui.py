@@ -12,6 +12,7 @@ from textual.strip import Strip
 from textual.widgets import Markdown, Static, TextArea
 
 from reader.config import Config
+from reader.fetching import Network
 from reader.models import Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
@@ -475,7 +476,7 @@ async def test_an_unreadable_library_stops_the_app_with_a_clear_reason(
 
 
 async def wait_for_fetch(pilot: Pilot) -> None:
-    """Let the fetch thread finish and its result land (it is not a Textual worker)."""
+    """Let the fetch worker finish and its result land."""
     screen = pilot.app.screen
     assert isinstance(screen, LibraryScreen)
     for _ in range(200):
@@ -498,7 +499,7 @@ async def test_f_fetches_todays_papers_in_the_background(library: Library) -> No
         requests.append(request)
         return httpx.Response(200, json=json.loads(daily))
 
-    app = ReaderApp(library, "ana", transport=httpx.MockTransport(answer))
+    app = ReaderApp(library, "ana", network=Network(httpx.MockTransport(answer)))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f")
@@ -516,7 +517,7 @@ async def test_a_failed_fetch_is_a_toast_not_a_crash(library: Library) -> None:
     import httpx
 
     answer = httpx.MockTransport(lambda request: httpx.Response(404, json={"error": "no"}))
-    app = ReaderApp(library, "ana", transport=answer)
+    app = ReaderApp(library, "ana", network=Network(answer))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f")
@@ -550,7 +551,7 @@ async def test_quitting_during_a_fetch_does_not_wait_for_the_server(library: Lib
         answered.set()
         return httpx.Response(200, json=[])
 
-    app = ReaderApp(library, "ana", transport=httpx.MockTransport(never_answers))
+    app = ReaderApp(library, "ana", network=Network(httpx.MockTransport(never_answers)))
     try:
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             await settle(pilot)

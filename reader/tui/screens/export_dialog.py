@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
+from textual.worker import Worker, WorkerState
 
 from reader.export.files import ExportError, TargetExists, shown
 from reader.export.run import FORMATS, Outcome, default_target
@@ -42,7 +43,9 @@ class ExportDialog(ModalScreen[Outcome | None]):
 
     The dialog stays open when the export is refused or fails, and says why in one
     line above its buttons, so the path can be changed; it is dismissed with what was
-    written (the :class:`~reader.export.run.Outcome`).
+    written (the :class:`~reader.export.run.Outcome`). The rendering and writing run
+    in a thread worker, so a large export never holds the screen; a failure there
+    is the same one line.
     """
 
     CSS_PATH = "note_editor.tcss"
@@ -65,12 +68,16 @@ class ExportDialog(ModalScreen[Outcome | None]):
         scopes: list[str],
         folder: Path,
         today: date,
-        write: Callable[[ExportRequest], Outcome],
+        write: Callable[[ExportRequest], Callable[[], Outcome]],
     ) -> None:
         """``scopes``: the choices that make sense now (marked only when there are marks).
-        ``write`` exports as asked and says what it did, or raises ExportError."""
+        ``write`` checks the request and chooses the papers (on the UI thread), or
+        raises ExportError; what it returns renders and writes them, says what it
+        did, or raises ExportError (in a worker)."""
         super().__init__()
         self._write = write
+        # An export running: Enter again waits for it, rather than writing twice.
+        self._writing = False
         self._scopes = scopes
         self._folder = folder
         self._today = today
@@ -108,6 +115,8 @@ class ExportDialog(ModalScreen[Outcome | None]):
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
+        if self._writing:
+            return
         text = self.query_one("#path", Input).value.strip()
         if not text:
             self.notify("Give a file (or folder) to write to.", severity="warning")
@@ -124,19 +133,40 @@ class ExportDialog(ModalScreen[Outcome | None]):
             force=self.query_one("#force", Checkbox).value,
         )
         try:
-            outcome = self._write(request)
-        except TargetExists as error:
+            job = self._write(request)
+        except ExportError as error:
+            self._refused(error)
+            return
+        self._writing = True
+        self._run_export(job)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _run_export(self, job: Callable[[], Outcome]) -> Outcome:
+        return job()
+
+    @on(Worker.StateChanged)
+    def _export_finished(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "export" or not event.worker.is_finished:
+            return
+        self._writing = False
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+            self._refused(event.worker.error)
+
+    def _refused(self, error: BaseException) -> None:
+        """Say why the export was not written, in one line; the dialog stays open."""
+        if isinstance(error, TargetExists):
             # The command line's --force is the checkbox here: point at it.
             self._show_error(
                 f"{shown(error.path)} exists: tick “{OVERWRITE}” above to replace it, "
                 "or give another path."
             )
             self.query_one("#force", Checkbox).focus()
-            return
-        except ExportError as error:
+        elif isinstance(error, ExportError):
             self._show_error(str(error))
-            return
-        self.dismiss(outcome)
+        else:  # a bug: one line here too, not a traceback
+            self._show_error(f"The export failed: {type(error).__name__}: {error}")
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#export-error", Label)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
@@ -18,7 +16,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -30,9 +27,8 @@ from reader.config import (
     SORTS,
     Preset,
 )
-from reader.models import Annotation, ImportResult, ListedPaper, Paper, papers_label
+from reader.models import Annotation, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
-from reader.sources import Batch, SourceError
 from reader.store import (
     Library,
     LibraryError,
@@ -44,7 +40,8 @@ from reader.store import (
 )
 from reader.text import one_line, safe_url, shorten
 from reader.tui.commands import PaperCommands
-from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
+from reader.tui.screens.exporting import Exporting
+from reader.tui.screens.fetching import Fetching
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import Drafts, NoteEditor
 from reader.tui.screens.remove_dialog import ConfirmRemove
@@ -64,10 +61,7 @@ from reader.tui.widgets.paper_list import Authors, PaperList
 from reader.writes import ATTEMPT_WAIT_MS, PendingWrites
 
 if TYPE_CHECKING:
-    import httpx
-
-    from reader.export.run import Outcome
-    from reader.lookup import TitleMatch
+    from reader.fetching import Network
     from reader.store.removal import Noted
 
 T = TypeVar("T")
@@ -186,7 +180,7 @@ def _when(timestamp: str) -> str:
     return f"{moment:%Y-%m-%d %H:%M}"
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(Fetching, Exporting):
     """The main screen: every paper of the library, filtered live."""
 
     CSS_PATH = "library.tcss"
@@ -246,20 +240,6 @@ class LibraryScreen(Screen[None]):
         index: SearchIndex
 
     @dataclass
-    class FetchProgress(Message):
-        """How a fetch is getting on, for the status line."""
-
-        text: str
-
-    @dataclass
-    class Fetched(Message):
-        """A fetch finished: its papers, or why it failed."""
-
-        batch: Batch | None
-        error: str | None = None
-        stopped_early: str | None = None
-
-    @dataclass
     class WriteDone(Message):
         """A write that waited for the library was made (or failed): show it."""
 
@@ -272,14 +252,6 @@ class LibraryScreen(Screen[None]):
         text: str
         what: str
         outcome: CopyOutcome
-
-    @dataclass
-    class LookedUp(Message):
-        """A look-up of a paper's arXiv id by its title finished."""
-
-        paper: Paper
-        match: TitleMatch | None
-        error: str | None = None
 
     @dataclass
     class Loaded(Message):
@@ -299,18 +271,18 @@ class LibraryScreen(Screen[None]):
         library: Library,
         user: str,
         *,
-        transport: httpx.BaseTransport | None = None,
+        network: Network | None = None,
         settings: ViewSettings | None = None,
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], date] = date.today,
     ) -> None:
-        """``transport`` replaces the network for fetches (tests pass a MockTransport);
+        """``network`` is what fetches reach (tests pass a mock: see :class:`Network`);
         ``clock`` times the read delay (tests pass a fake one); ``today`` dates the
         stats screen's weeks (tests pass a fixed day)."""
         super().__init__()
         self.library = library
         self.user = user
-        self._transport = transport
+        self._network = network
         self._settings = settings or ViewSettings()
         self._clock = clock
         self._today = today
@@ -1179,61 +1151,6 @@ class LibraryScreen(Screen[None]):
             markup=False,
         )
 
-    def action_export(self) -> None:
-        """Export papers to a file (or an Obsidian folder) from a prefilled dialog."""
-        if self._still_loading():
-            return
-        scopes = ["visible", "starred-or-noted", "starred", "noted", "all"]
-        if self._selected:
-            scopes.insert(0, "marked")
-
-        def done(outcome: Outcome | None) -> None:
-            if outcome is None:
-                return
-            if outcome.complete:
-                self.notify(outcome.message, title="Exported", markup=False)
-            else:  # conflicts: named in the message, with how to resolve them
-                title = "Exported; some files left as they are"
-                self.notify(
-                    outcome.message, title=title, severity="warning", timeout=30, markup=False
-                )
-
-        dialog = ExportDialog(scopes, Path.home(), date.today(), self._export)
-        self.app.push_screen(dialog, done)
-
-    def _export(self, request: ExportRequest) -> Outcome:
-        """Write what the dialog asks for; what was written. Raises ExportError (the
-        dialog shows it), never over the library or its files."""
-        from reader.export.files import ExportError
-        from reader.export.run import export, select
-
-        only: set[int] | None = None
-        if request.scope == "marked":
-            only = set(self._selected)
-        elif request.scope == "visible":
-            only = set(self.query_one(PaperList).paper_ids)
-        scope = request.scope if only is None else "all"
-        # Only the papers the scope can take are read whole.
-        if only is None and scope != "all":
-            only_marked = {i for i, mark in self._marks.items() if mark.marks_anything}
-            wanted = [i for i in self._order if i in only_marked]
-        else:
-            wanted = self._order if only is None else [i for i in self._order if i in only]
-        try:
-            papers = self.library.papers_by_id(wanted)
-        except LibraryError as error:
-            raise ExportError(str(error)) from None
-        items = select(papers, self._marks, scope=scope, only=only)
-        return export(
-            request.fmt,
-            items,
-            request.target,
-            user=self.user,
-            now=datetime.now(UTC),
-            force=request.force,
-            library=self.library.path,
-        )
-
     def action_stats(self) -> None:
         """Charts of the papers in the list now: per month, upvotes, marks per week,
         tags and authors."""
@@ -1323,157 +1240,9 @@ class LibraryScreen(Screen[None]):
         views = [(preset.key, preset.name) for preset in self._settings.presets]
         self.app.push_screen(HelpScreen(self.app, self, views))
 
-    # -- looking up an arXiv id -------------------------------------------------
-
-    def action_look_up_id(self) -> None:
-        """Find the arXiv id of a paper imported without one, by its title, in the
-        background; the paper gains it (and arXiv's metadata) when exactly one
-        arXiv paper has that title."""
-        paper = self._current()
-        if paper is None:
-            return
-        if paper.arxiv_id:
-            self.notify(f"This paper's arXiv id is {paper.arxiv_id}.", timeout=3, markup=False)
-            return
-        if self._looking_up:
-            self.notify("Already looking a paper up.", severity="warning", timeout=3)
-            return
-        self._looking_up = True
-        self._set_status(f"Looking up “{shorten(one_line(paper.title), 60)}” on arXiv…")
-        # A daemon thread, as for a fetch: quitting must not wait out a slow server.
-        threading.Thread(target=self._look_up, args=(paper,), name="look-up", daemon=True).start()
-
-    def _look_up(self, paper: Paper) -> None:
-        from reader.lookup import look_up_title
-        from reader.net import NetError
-        from reader.net.arxiv import arxiv_http
-
-        def retrying(message: str) -> None:
-            self.post_message(self.FetchProgress(message))
-
-        try:
-            with arxiv_http(transport=self._transport, on_retry=retrying) as http:
-                match = look_up_title(http, paper.title)
-        except (NetError, SourceError, ValueError) as error:
-            self.post_message(self.LookedUp(paper, None, str(error)))
-        except Exception as error:  # a bug must end as a toast, not a silent dead thread
-            self.post_message(self.LookedUp(paper, None, f"{type(error).__name__}: {error}"))
-        else:
-            self.post_message(self.LookedUp(paper, match))
-
-    @on(LookedUp)
-    def _looked_up(self, event: LookedUp) -> None:
-        self._looking_up = False
-        self._set_status(None)
-        title = f"“{shorten(one_line(event.paper.title), 60)}”"
-        match = event.match
-        if match is None:
-            self.notify(event.error or "", title="Look-up failed", severity="error", markup=False)
-            return
-        found = match.paper
-        if found is None:
-            if match.same_title:
-                ids = ", ".join(str(p.arxiv_id) for p in match.same_title)
-                why = f"{len(match.same_title)} arXiv papers have exactly this title ({ids})."
-            else:
-                why = f"arXiv has no paper titled exactly {title} ({match.results} near matches)."
-            self.notify(
-                f"{why} reader add ID adds the right one by its id.",
-                title="No arXiv id found",
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
-            return
-        if any(listed.arxiv_id == found.arxiv_id for listed in self._papers.values()):
-            self.notify(
-                f"arXiv {found.arxiv_id} has this title, and is in the library already "
-                "as another entry: nothing changed.",
-                severity="warning",
-                markup=False,
-            )
-            return
-
-        def saved(result: ImportResult) -> None:
-            self.reload()
-            self.notify(
-                f"{title} is arXiv {found.arxiv_id}: its links and arXiv's details are filled in.",
-                title="arXiv id found",
-                markup=False,
-            )
-
-        self._write("arXiv id", lambda lib: lib.import_papers([found]), saved)
-
     def action_filter_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
         self.app.push_screen(HelpScreen(self.app, self, views, page="filter"))
-
-    # -- fetching -------------------------------------------------------------
-
-    def action_fetch_hf(self) -> None:
-        """Fetch the latest Hugging Face Daily Papers into the library, in the background."""
-        if self._fetching:
-            self.notify("Already fetching.", severity="warning")
-            return
-        self._fetching = True
-        self._set_status("Fetching today's Hugging Face papers…")
-        # A daemon thread, not a thread worker: quitting must not wait out a slow server
-        # (Textual joins its worker threads at exit). It only touches the network; the
-        # database is written on the UI thread when its result arrives.
-        threading.Thread(target=self._fetch_hf, name="fetch-hf", daemon=True).start()
-
-    def _fetch_hf(self) -> None:
-        from reader.net import NetError
-        from reader.net.hf import fetch_daily, hf_base_url, hf_http
-        from reader.net.http import host_label
-        from reader.sources.hf_json import parse_hf_json
-
-        def progress(count: int) -> None:
-            self.post_message(self.FetchProgress(f"Fetching today's papers… {count} so far"))
-
-        def retrying(message: str) -> None:
-            self.post_message(self.FetchProgress(message))
-
-        try:
-            with hf_http(transport=self._transport, on_retry=retrying) as http:
-                fetched = fetch_daily(http, on_page=progress)
-            batch = parse_hf_json(fetched.items, source=host_label(hf_base_url()))
-        except (NetError, SourceError) as error:
-            self.post_message(self.Fetched(None, str(error)))
-        except Exception as error:  # a bug must end as a toast, not a silent dead thread
-            self.post_message(self.Fetched(None, f"{type(error).__name__}: {error}"))
-        else:
-            self.post_message(self.Fetched(batch, stopped_early=fetched.stopped_early))
-
-    @on(FetchProgress)
-    def _fetch_progress(self, event: FetchProgress) -> None:
-        if self._fetching:
-            self._set_status(event.text)
-
-    @on(Fetched)
-    def _fetched(self, event: Fetched) -> None:
-        self._fetching = False
-        self._set_status(None)
-        batch = event.batch
-        if batch is None:
-            self.notify(event.error or "", title="Fetch failed", severity="error", markup=False)
-            return
-
-        def saved(result: ImportResult) -> None:
-            self.reload()
-            result = replace(result, skipped=batch.skipped)
-            summary = f"{papers_label(len(batch.papers))}: {result.summary()}"
-            self.notify(
-                f"{summary}\n{event.stopped_early}" if event.stopped_early else summary,
-                title="Hugging Face Daily Papers",
-                severity="warning" if event.stopped_early else "information",
-                markup=False,
-            )
-
-        def failed(error: LibraryError) -> None:
-            self.notify(str(error), title="Fetch not saved", severity="error", markup=False)
-
-        self._write("Fetched papers", lambda lib: lib.import_papers(batch.papers), saved, failed)
 
     def _set_status(self, text: str | None) -> None:
         status = self.query_one("#status", Static)

@@ -1,0 +1,57 @@
+"""Which papers an export takes, for ``reader export`` and the app's export dialog alike.
+
+``reader export`` chooses by ``--starred``, ``--noted``, ``--all`` or ``--query``
+(the starred and noted papers by default); the dialog by the same scopes, or the
+papers marked or in the list now (``only``). Both read the library through
+:func:`papers_to_export`, which reads whole only the papers the choice can take,
+and choose with :func:`reader.export.run.select`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from reader.export.run import Item, select
+from reader.models import Annotation
+
+if TYPE_CHECKING:
+    from reader.store import Library
+
+
+def papers_to_export(
+    library: Library,
+    user: str,
+    *,
+    scope: str = "starred-or-noted",
+    query: str | None = None,
+    only: Collection[int] | None = None,
+    marks: Mapping[int, Annotation] | None = None,
+    order: Sequence[int] | None = None,
+) -> list[Item]:
+    """``user``'s papers that ``scope`` (or ``query``, or ``only``: see
+    :func:`~reader.export.run.select`) takes, with their annotations, in library order.
+
+    ``marks`` are the user's annotations and ``order`` the library's order of
+    ids, as the caller holds them (the app's own, which a write still queued
+    has changed already); without them they are read from ``library``. Raises
+    :class:`~reader.store.LibraryError` and, for a query with mistakes,
+    :class:`~reader.export.files.ExportError`.
+    """
+    marks = library.annotations(user) if marks is None else marks
+    if query is not None and only is None:
+        words = library.words()
+        try:
+            return select(library.papers(), marks, scope=scope, query=query, words=words)
+        finally:
+            words.close()
+    ids = library.order() if order is None else order
+    if only is not None:
+        wanted = [paper_id for paper_id in ids if paper_id in only]
+        scope = "all"
+    elif scope != "all":
+        # Only the papers the scope can take are read whole.
+        wanted = [i for i in ids if i in marks and marks[i].marks_anything]
+    else:
+        wanted = list(ids)
+    return select(library.papers_by_id(wanted), marks, scope=scope, only=only)

@@ -1,0 +1,99 @@
+"""The library screen's export (``x``): a prefilled dialog, the papers it asks for.
+
+Which papers an export takes is :func:`reader.export.scope.papers_to_export`, as
+for ``reader export``; the screen adds its own scopes (the marked papers, the
+papers in the list now). The choice is made on the UI thread, from what the screen
+shows; rendering and writing run in the dialog's worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
+from reader.tui.widgets.paper_list import PaperList
+
+if TYPE_CHECKING:
+    from reader.export.run import Outcome
+    from reader.models import Annotation
+    from reader.store import Library
+
+
+class Exporting(Screen[None]):
+    """What :class:`~reader.tui.screens.library.LibraryScreen` does to export (a
+    mixin: it holds the library, the marks, the order and the selection)."""
+
+    if TYPE_CHECKING:
+        library: Library
+        user: str
+        _selected: set[int]
+        _marks: dict[int, Annotation]
+        _order: list[int]
+
+        def _still_loading(self) -> bool: ...
+
+    def action_export(self) -> None:
+        """Export papers to a file (or an Obsidian folder) from a prefilled dialog."""
+        if self._still_loading():
+            return
+        scopes = ["visible", "starred-or-noted", "starred", "noted", "all"]
+        if self._selected:
+            scopes.insert(0, "marked")
+
+        def done(outcome: Outcome | None) -> None:
+            if outcome is None:
+                return
+            if outcome.complete:
+                self.notify(outcome.message, title="Exported", markup=False)
+            else:  # conflicts: named in the message, with how to resolve them
+                title = "Exported; some files left as they are"
+                self.notify(
+                    outcome.message, title=title, severity="warning", timeout=30, markup=False
+                )
+
+        dialog = ExportDialog(scopes, Path.home(), date.today(), self._export)
+        self.app.push_screen(dialog, done)
+
+    def _export(self, request: ExportRequest) -> Callable[[], Outcome]:
+        """Check the target and choose the papers the dialog asks for, now; the
+        work of rendering and writing them, for the dialog's worker. Raises
+        ExportError (the dialog shows it), never over the library or its files."""
+        from reader.export.files import ExportError
+        from reader.export.run import check_request, export
+        from reader.export.scope import papers_to_export
+        from reader.store import LibraryError
+
+        path = self.library.path
+        check_request(request.fmt, request.target, force=request.force, library=path)
+        only: Sequence[int] | None = None
+        if request.scope == "marked":
+            only = list(self._selected)
+        elif request.scope == "visible":
+            only = self.query_one(PaperList).paper_ids
+        try:
+            items = papers_to_export(
+                self.library,
+                self.user,
+                scope=request.scope if only is None else "all",
+                only=None if only is None else set(only),
+                marks=self._marks,
+                order=self._order,
+            )
+        except LibraryError as error:
+            raise ExportError(str(error)) from None
+        return partial(
+            export,
+            request.fmt,
+            items,
+            request.target,
+            user=self.user,
+            now=datetime.now(UTC),
+            force=request.force,
+            library=path,
+        )
