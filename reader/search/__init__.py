@@ -12,7 +12,7 @@ in order. Words of one or two letters match where a word starts; of three or fou
 anywhere inside a word; from five on, fuzzily.
 
 By job: :mod:`~reader.search.query` is the query language (what a typed filter
-means), :mod:`~reader.search.words` how text splits into words and which papers
+means), :mod:`~reader.search.terms` how text splits into terms and which papers
 hold which, :mod:`~reader.search.columns` the list's dates and counts and the
 terms matched against them, :mod:`~reader.search.index` the :class:`SearchIndex`
 that ranks the papers, and :mod:`~reader.search.highlight` the letters of a
@@ -43,7 +43,7 @@ from reader.search.query import (
     Query,
     Term,
 )
-from reader.search.words import (
+from reader.search.terms import (
     AUTHOR_TYPO_MIN_LEN,
     MemoryWords,
     WordSource,

@@ -35,7 +35,7 @@ from rapidfuzz.distance import OSA
 from reader.models import Annotation, Paper
 from reader.search.columns import Columns, Listed
 from reader.search.query import FUZZY_CUTOFF, FUZZY_MIN_LEN, Query, Term
-from reader.search.words import (
+from reader.search.terms import (
     AUTHOR_TYPO_MIN_LEN,
     MemoryWords,
     WordSource,

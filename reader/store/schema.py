@@ -8,7 +8,7 @@ version or the next, never in between. Append new migrations; never edit old one
 from __future__ import annotations
 
 # How the word indexes split text: runs of letters and digits, lower-cased, Latin
-# accents removed. Words.split splits typed words with it too; reader.search.words.words
+# accents removed. Words.split splits typed words with it too; reader.search.terms.words
 # comes close, for the in-memory reference.
 TOKENIZER = "unicode61 remove_diacritics 2"
 

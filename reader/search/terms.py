@@ -1,4 +1,4 @@
-"""Words: how text is split into the terms the word indexes hold, which papers
+"""Terms: how text is split into the terms the word indexes hold, which papers
 hold which (:class:`WordSource`, answered in memory by :class:`MemoryWords`),
 and how an author term's words meet an author's name.
 """
