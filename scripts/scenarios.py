@@ -21,8 +21,7 @@ from textual.widgets import TextArea
 from reader.config import Config
 from reader.models import Paper
 from reader.sample import load_sample_if_empty
-from reader.store import Library
-from reader.store import library as store_library
+from reader.store import Library, clock
 from reader.tui.app import ReaderApp
 
 # The sample's year-less dates resolve against this, so every picture is the same.
@@ -98,7 +97,7 @@ def annotate(library: Library) -> None:
 def _clock_at(moment: datetime) -> Iterator[None]:
     """The store dates marks with this moment (UTC) instead of now."""
     stamp = moment.replace(tzinfo=UTC).isoformat(timespec="seconds")
-    with patch.object(store_library, "_now", lambda: stamp):
+    with patch.object(clock, "now", lambda: stamp):
         yield
 
 

@@ -1,7 +1,8 @@
 """Storage: the only package that talks to SQLite."""
 
 from reader.store.errors import LibraryBusy, LibraryError, NoteConflict, PapersGone
-from reader.store.library import Library, open_library
+from reader.store.library import Library
+from reader.store.opening import open_library
 from reader.store.removal import Held, NotRestored, PapersNoted, Removed
 
 __all__ = [

@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from reader.store.rows import IDS_IN_JSON, id_list
+
 # The papers columns an import writes, as the journal keeps them (schema 6).
 PAPER_COLUMNS = (
     "arxiv_id",
@@ -174,13 +176,11 @@ class Journal:
         """Keep these rows as they are, before the chunk changes them (the first
         time only: an earlier chunk may have changed them already)."""
         columns = ", ".join(PAPER_COLUMNS)
-        for start in range(0, len(paper_ids), 500):
-            chunk = paper_ids[start : start + 500]
-            self._conn.execute(
-                f"INSERT OR IGNORE INTO import_papers (import_id, id, {columns}) "
-                f"SELECT ?, id, {columns} FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",
-                (self.import_id, *chunk),
-            )
+        self._conn.execute(
+            f"INSERT OR IGNORE INTO import_papers (import_id, id, {columns}) "
+            f"SELECT ?, id, {columns} FROM papers WHERE id IN {IDS_IN_JSON}",
+            (self.import_id, id_list(paper_ids)),
+        )
 
     def before_mark(self, user: str, paper_id: int, field: str, new: Any) -> None:
         """Keep an annotation column as it is, before the chunk sets it to ``new``
@@ -254,18 +254,18 @@ def undo_step(conn: sqlite3.Connection, import_ids: Sequence[int]) -> bool:
     Marks first: a column goes back only where it still reads as the import left
     it (a mark made since, by the user in another window, stays). Then the papers
     it changed, as they were. Then the rows it added, with any marks on them."""
-    ids = ", ".join(str(int(import_id)) for import_id in import_ids)
+    ids = id_list(int(import_id) for import_id in import_ids)
     if not (_undo_marks(conn, ids) and _undo_papers(conn, ids) and _undo_added(conn, ids)):
         return False
-    conn.execute(f"DELETE FROM imports WHERE id IN ({ids})")
+    conn.execute(f"DELETE FROM imports WHERE id IN {IDS_IN_JSON}", (ids,))
     return True
 
 
 def _undo_marks(conn: sqlite3.Connection, ids: str) -> bool:
     rows = conn.execute(
         "SELECT import_id, user, paper_id, field, old, new FROM import_marks "
-        f"WHERE import_id IN ({ids}) ORDER BY import_id DESC LIMIT ?",
-        (UNDO_STEP,),
+        f"WHERE import_id IN {IDS_IN_JSON} ORDER BY import_id DESC LIMIT ?",
+        (ids, UNDO_STEP),
     ).fetchall()
     for import_id, user, paper_id, field, old, new in rows:
         if field in MARK_DEFAULTS or field == MARK_TIME:  # from the file: only ours are used
@@ -285,9 +285,9 @@ def _undo_marks(conn: sqlite3.Connection, ids: str) -> bool:
 def _undo_papers(conn: sqlite3.Connection, ids: str) -> bool:
     columns = ", ".join(PAPER_COLUMNS)
     rows = conn.execute(
-        f"SELECT import_id, id FROM import_papers WHERE import_id IN ({ids}) "
+        f"SELECT import_id, id FROM import_papers WHERE import_id IN {IDS_IN_JSON} "
         "ORDER BY import_id DESC LIMIT ?",
-        (UNDO_STEP,),
+        (ids, UNDO_STEP),
     ).fetchall()
     for import_id, paper_id in rows:
         conn.execute(
@@ -303,8 +303,9 @@ def _undo_papers(conn: sqlite3.Connection, ids: str) -> bool:
 
 def _undo_added(conn: sqlite3.Connection, ids: str) -> bool:
     row = conn.execute(
-        f"SELECT rowid, first_id, last_id FROM import_added WHERE import_id IN ({ids}) "
-        "ORDER BY import_id DESC, first_id DESC LIMIT 1"
+        f"SELECT rowid, first_id, last_id FROM import_added WHERE import_id IN {IDS_IN_JSON} "
+        "ORDER BY import_id DESC, first_id DESC LIMIT 1",
+        (ids,),
     ).fetchone()
     if row is None:
         return True

@@ -13,7 +13,6 @@ Each function here runs inside the caller's transaction.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +21,7 @@ from typing import Any, Literal
 
 from reader.store import typed
 from reader.store.errors import LibraryError
-from reader.store.words import IDS_IN_JSON
+from reader.store.rows import IDS_IN_JSON, id_list
 
 # What to do with papers that hold someone's note: refuse to remove any of the
 # papers, leave those in the library and remove the others, or remove them too.
@@ -84,7 +83,7 @@ def held(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> Held:
     notes: dict[str, set[int]] = {}
     starred: dict[str, int] = {}
     tagged: dict[str, int] = {}
-    ids = json.dumps(list(paper_ids))
+    ids = id_list(list(paper_ids))
     for user, paper_id, star, note, tags in typed.fetch_all(
         conn,
         f"SELECT {typed.text('user')}, paper_id, {typed.flag('starred')}, "
@@ -124,7 +123,7 @@ def existing(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> list[int]:
         for row in typed.fetch_all(
             conn,
             f"SELECT id FROM papers WHERE id IN {IDS_IN_JSON}",
-            (json.dumps(list(paper_ids)),),
+            (id_list(list(paper_ids)),),
         )
     }
     return [paper_id for paper_id in dict.fromkeys(paper_ids) if paper_id in found]
@@ -157,14 +156,14 @@ def remove(conn: sqlite3.Connection, paper_ids: Sequence[int], *, noted: Noted) 
             for row in typed.fetch_all(
                 conn,
                 f"SELECT paper_id FROM sample_papers WHERE paper_id IN {IDS_IN_JSON}",
-                (json.dumps(gone),),
+                (id_list(gone),),
             )
         ),
     )
     # Never handed out again (see next_id): a window's undo step or marks that
     # name this id must not reach a paper imported later.
     _set_meta(conn, IDS_USED, str(next_id(conn) - 1))
-    ids_json = json.dumps(gone)
+    ids_json = id_list(gone)
     for table in ("drafts", "annotations", "sample_papers"):
         conn.execute(f"DELETE FROM {table} WHERE paper_id IN {IDS_IN_JSON}", (ids_json,))
     # The word indexes lose them by trigger (schema 4).
@@ -250,7 +249,7 @@ def unmark_sample(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> None:
     if paper_ids and typed.fetch_one(conn, "SELECT 1 FROM sample_papers LIMIT 1"):
         conn.execute(
             f"DELETE FROM sample_papers WHERE paper_id IN {IDS_IN_JSON}",
-            (json.dumps(list(paper_ids)),),
+            (id_list(list(paper_ids)),),
         )
 
 
@@ -262,7 +261,7 @@ def adopt_sample(conn: sqlite3.Connection, title_keys: Iterable[str]) -> None:
         "INSERT OR IGNORE INTO sample_papers (paper_id) SELECT id FROM papers "
         "WHERE added_at = (SELECT min(added_at) FROM papers) AND arxiv_id IS NULL "
         f"AND title_key IN {IDS_IN_JSON}",
-        (json.dumps(sorted(set(title_keys))),),
+        (id_list(sorted(set(title_keys))),),
     )
 
 
@@ -285,7 +284,7 @@ def _saved(conn: sqlite3.Connection, table: str, column: str, ids: Sequence[int]
     values = typed.fetch_all(
         conn,
         f"SELECT {', '.join(map(_quoted, columns))} FROM {table} WHERE {column} IN {IDS_IN_JSON}",
-        (json.dumps(list(ids)),),
+        (id_list(list(ids)),),
     )
     return Rows(columns, tuple(values))
 

@@ -8,7 +8,7 @@ version or the next, never in between. Append new migrations; never edit old one
 from __future__ import annotations
 
 # How the word indexes split text: runs of letters and digits, lower-cased, Latin
-# accents removed. Words.split splits typed words with it too; reader.search.words
+# accents removed. Words.split splits typed words with it too; reader.search.terms.words
 # comes close, for the in-memory reference.
 TOKENIZER = "unicode61 remove_diacritics 2"
 
@@ -226,7 +226,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 7: which papers came from the bundled sample, so that one command removes
     # them all (see reader.store.removal). A paper stops being one when another
     # import brings it too. Libraries filled before this are matched against the
-    # sample as they are upgraded (Library._migrate).
+    # sample as they are upgraded (reader.store.migrate).
     (
         """
         CREATE TABLE sample_papers (

@@ -23,6 +23,7 @@ from pathlib import Path
 from reader.models import ListedPaper
 from reader.store import typed
 from reader.store.errors import LibraryError
+from reader.store.rows import AUTHOR_COUNTS, IDS_IN_JSON, id_list, listing
 from reader.store.schema import TOKENIZER
 
 # FTS5 parses an OR of many terms fine, but one statement per few hundred keeps
@@ -30,16 +31,6 @@ from reader.store.schema import TOKENIZER
 _TERMS_PER_QUERY = 200
 # The word_terms row that says a term list is being read (see Words._list_terms).
 _LISTING = "listing"
-# Any number of ids as one parameter (a JSON array), one lookup each.
-IDS_IN_JSON = "(SELECT value FROM json_each(?))"
-# The names most often among the authors of some papers (ids as one JSON array),
-# with how many of those papers each is on: most first, ties by name.
-# (Through typed.json_rows: a row's bad JSON would fail the query.)
-AUTHOR_COUNTS = (
-    f"SELECT author.value, count(*) FROM papers, json_each({typed.JSON}) AS author "
-    f"WHERE papers.id IN {IDS_IN_JSON} AND author.type = 'text' "
-    "GROUP BY author.value ORDER BY count(*) DESC, author.value LIMIT ?"
-)
 TEXT_FIELDS = ("title", "authors", "abstract")
 # A term of plain ASCII text, as the tokenizer makes it (of the lower-cased text).
 _ASCII_TERM = re.compile(r"[a-z0-9]+")
@@ -248,8 +239,6 @@ class Words:
     def listing(self) -> list[ListedPaper]:
         """:meth:`Library.listing`, read through this connection: from a worker
         thread while the first screen shows."""
-        from reader.store.library import listing
-
         with self._lock:
             try:
                 return listing(self._connection())
@@ -265,7 +254,7 @@ class Words:
                     self._connection(),
                     AUTHOR_COUNTS,
                     "papers.authors",
-                    (json.dumps(list(paper_ids)), limit),
+                    (id_list(paper_ids), limit),
                 )
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
@@ -287,7 +276,7 @@ class Words:
                     self._connection(),
                     f"SELECT id, {column} FROM papers WHERE id IN {IDS_IN_JSON}",
                     "authors",
-                    (json.dumps(sorted(ids)),),
+                    (id_list(sorted(ids)),),
                 )
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
@@ -307,7 +296,7 @@ class Words:
                     self._connection(),
                     f"SELECT id, {typed.optional_text('authors')} "
                     f"FROM papers WHERE id IN {IDS_IN_JSON}",
-                    (json.dumps(sorted(ids)),),
+                    (id_list(sorted(ids)),),
                 )
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None

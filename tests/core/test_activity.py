@@ -14,16 +14,16 @@ from reader.store.schema import APPLICATION_ID, MIGRATIONS
 
 
 def test_starring_noting_and_reading_are_dated(monkeypatch: pytest.MonkeyPatch) -> None:
-    from reader.store import library as store
+    from reader.store import clock
 
     library = open_library(None)
     library.import_papers([Paper("A", "2401.00001"), Paper("B", "2401.00002")])
     a, b = sorted(paper.id for paper in library.papers() if paper.id is not None)
-    monkeypatch.setattr(store, "_now", lambda: "2026-01-05T10:00:00+00:00")
+    monkeypatch.setattr(clock, "now", lambda: "2026-01-05T10:00:00+00:00")
     library.set_starred("ana", a, True)
     library.set_note("ana", b, "first words")
     library.set_read("ana", [b], True)
-    monkeypatch.setattr(store, "_now", lambda: "2026-02-01T10:00:00+00:00")
+    monkeypatch.setattr(clock, "now", lambda: "2026-02-01T10:00:00+00:00")
     # Later changes keep the first dates; a second star is dated anew.
     library.set_note("ana", b, "first words, and more")
     library.set_starred("ana", b, True)

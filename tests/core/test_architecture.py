@@ -86,3 +86,77 @@ def test_the_command_line_prints_only_through_its_two_writers() -> None:
                     ):
                         offenders.append(f"{path.name}: {function.name}: {name}")
     assert offenders == []
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module ``path`` imports, by its full name (``from a.b import c`` gives
+    ``a.b`` and ``a.b.c``: c may be a module)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_merge_of_an_import_is_pure() -> None:
+    """reader.store.merge works on plain values: no SQL, and nothing of the store
+    that speaks it, so its rules are tested without a library."""
+    names = imported_names(ROOT / "store" / "merge.py")
+    assert {name.split(".")[0] for name in names} & {"sqlite3", "sqlite_utils"} == set()
+    assert sorted(name for name in names if name.startswith("reader.store")) == []
+
+
+def test_the_search_package_never_imports_textual_or_rich() -> None:
+    modules = sorted((ROOT / "search").glob("*.py"))
+    assert {path.stem for path in modules} >= {"query", "index", "highlight"}
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in modules
+        if imported_modules(path) & {"textual", "rich", "sqlite3", "sqlite_utils"}
+    ]
+    assert offenders == []
+
+
+def test_reader_search_imports_numpy_only_when_a_search_runs() -> None:
+    code = (
+        "import sys\n"
+        "from reader.search import Query, SearchIndex\n"
+        "loaded = 'numpy' in sys.modules\n"
+        "from reader.models import Paper\n"
+        "SearchIndex([Paper('Grokking', '2401.00001', id=1)]).search(Query.parse('grokking'))\n"
+        "print(loaded, 'numpy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_the_store_s_modules_import_each_other_one_way() -> None:
+    """No import cycle among reader.store's modules (words once imported library,
+    which imported words)."""
+    store = ROOT / "store"
+    modules = {path.stem for path in store.glob("*.py")} - {"__init__"}
+    uses = {
+        module: {
+            name.split(".")[2]
+            for name in imported_names(store / f"{module}.py")
+            if name.startswith("reader.store.") and name.split(".")[2] in modules
+        }
+        - {module}
+        for module in modules
+    }
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join((*path, module))
+        if module in done:
+            return
+        for used in sorted(uses[module]):
+            visit(used, (*path, module))
+        done.add(module)
+
+    for module in sorted(modules):
+        visit(module, ())
+    assert "library" not in uses["words"]

@@ -22,10 +22,11 @@ from typing import Any
 
 import pytest
 
-import reader.store.library as library_module
+import reader.store.imports as imports_module
 from reader.models import Annotation, Paper
-from reader.store import Library, LibraryError, open_library
+from reader.store import Library, LibraryError, clock, open_library
 from reader.store import journal as journaling
+from reader.store.merge import FIELDS
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from tests.support.store import new_papers
 
@@ -54,8 +55,8 @@ def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     fails to put back shows every run, not only when the second turns between two."""
     start, seconds = datetime(2026, 1, 1, tzinfo=UTC), itertools.count()
     monkeypatch.setattr(
-        library_module,
-        "_now",
+        clock,
+        "now",
         lambda: (start + timedelta(seconds=next(seconds))).isoformat(timespec="seconds"),
     )
 
@@ -112,15 +113,15 @@ def changed_and_new(library: Library, count: int) -> list[Paper]:
 def fail_on_chunk(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     """The ``chunk``-th chunk's insert fails, as a full disk or a broken file would."""
     calls = []
-    real = Library._insert
+    real = imports_module._insert
 
-    def insert(self: Library, *args: Any) -> None:
+    def insert(*args: Any) -> None:
         calls.append(1)
         if len(calls) == chunk:
             raise LibraryError("database or disk is full")
-        real(self, *args)
+        real(*args)
 
-    monkeypatch.setattr(Library, "_insert", insert)
+    monkeypatch.setattr(imports_module, "_insert", insert)
 
 
 # -- in one process -------------------------------------------------------------------
@@ -220,14 +221,14 @@ def test_a_mark_made_between_two_chunks_outlives_the_undo(
 def test_a_small_import_is_one_transaction_with_no_journal_or_lock_file(
     kept: Library, db_path: Path
 ) -> None:
-    kept.import_papers(new_papers(library_module._CHUNK_FIRST))
-    assert kept.count() == KEPT + library_module._CHUNK_FIRST
+    kept.import_papers(new_papers(imports_module._CHUNK_FIRST))
+    assert kept.count() == KEPT + imports_module._CHUNK_FIRST
     assert sorted(p.name for p in db_path.parent.iterdir() if "lock" in p.name) == []
     assert_whole(db_path)
 
 
 def test_the_journal_keeps_every_column_an_import_writes(kept: Library) -> None:
-    written = {*library_module._FIELDS, "title_key", "updated_at"}
+    written = {*FIELDS, "title_key", "updated_at"}
     assert set(journaling.PAPER_COLUMNS) == written
     columns = {row[1] for row in kept.db.execute("PRAGMA table_info(import_papers)")}
     assert written <= columns

@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.models import Annotation, ImportResult, Paper
-from reader.store import Library, open_library
-from reader.store import library as store
+from reader.store import Library, imports, open_library
+from reader.store import merge as store_merge
+from reader.store import rows as store_rows
+from reader.store.errors import LibraryError
 
 NOW = "2026-11-27T00:00:00+00:00"
 
@@ -32,11 +34,11 @@ def import_one_query_a_paper(
     for paper in papers:
         existing = find(library, paper)
         if existing is None:
-            columns = ", ".join((*store._FIELDS, "title_key", "added_at", "updated_at"))
-            marks = ", ".join("?" * (len(store._FIELDS) + 3))
+            columns = ", ".join((*store_merge.FIELDS, "title_key", "added_at", "updated_at"))
+            marks = ", ".join("?" * (len(store_merge.FIELDS) + 3))
             cursor = library.db.execute(
                 f"INSERT INTO papers ({columns}) VALUES ({marks})",
-                (*store._paper_values(paper), paper.title_key, now, now),
+                (*store_rows.paper_values(paper), paper.title_key, now, now),
             )
             assert cursor.lastrowid is not None
             ids.append(cursor.lastrowid)
@@ -48,22 +50,22 @@ def import_one_query_a_paper(
         if merged == existing:
             unchanged += 1
             continue
-        names = (*store._FIELDS, "title_key", "updated_at")
+        names = (*store_merge.FIELDS, "title_key", "updated_at")
         assignments = ", ".join(f"{name} = ?" for name in names)
         library.db.execute(
             f"UPDATE papers SET {assignments} WHERE id = ?",
-            (*store._paper_values(merged), merged.title_key, now, merged.id),
+            (*store_rows.paper_values(merged), merged.title_key, now, merged.id),
         )
         updated += 1
     return ImportResult(added=added, updated=updated, unchanged=unchanged), ids
 
 
 def find(library: Library, paper: Paper) -> Paper | None:
-    columns = store._PAPER_COLUMNS
+    columns = store_rows.PAPER_COLUMNS
     if paper.arxiv_id:
         row = library._row(f"SELECT {columns} FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,))
         if row:
-            return store._paper_from_row(row)
+            return store_rows.paper_from_row(row)
         row = library._row(
             f"SELECT {columns} FROM papers WHERE title_key = ? AND arxiv_id IS NULL",
             (paper.title_key,),
@@ -74,24 +76,24 @@ def find(library: Library, paper: Paper) -> Paper | None:
             "ORDER BY arxiv_id IS NOT NULL LIMIT 1",
             (paper.title_key,),
         )
-    return store._paper_from_row(row) if row else None
+    return store_rows.paper_from_row(row) if row else None
 
 
 def merge(existing: Paper, incoming: Paper) -> Paper:
-    """store._merge as it was: every present field offered, then a copy made."""
+    """store_merge.merge_paper as it was: every present field offered, then a copy made."""
     older = False
     if incoming.arxiv_version and existing.arxiv_version:
         older = incoming.arxiv_version < existing.arxiv_version
     elif incoming.updated and existing.updated:
         older = incoming.updated < existing.updated
     changes: dict[str, Any] = {}
-    for name in store._FIELDS:
+    for name in store_merge.FIELDS:
         value = getattr(incoming, name)
-        if value in store._EMPTY:
+        if value in store_merge.EMPTY:
             continue
         known = getattr(existing, name)
-        if known not in store._EMPTY:
-            if older and name in store._REVISED_FIELDS:
+        if known not in store_merge.EMPTY:
+            if older and name in store_merge.REVISED_FIELDS:
                 continue
             if name == "published" and len(value) < len(known):
                 continue
@@ -108,7 +110,7 @@ def import_both(
 ) -> tuple[ImportResult, list[int]]:
     """Import ``papers`` into both libraries; both must end up the same, row for row."""
     with batched.transaction():
-        result, ids = batched._import_papers(papers, NOW)
+        result, ids = imports.import_papers(batched, papers, NOW)
     with plain.transaction():
         expected = import_one_query_a_paper(plain, papers, NOW)
     assert (result, ids) == expected
@@ -213,10 +215,12 @@ def test_a_retitled_paper_is_found_by_its_new_title_later_in_the_batch(
     assert (result.added, result.updated) == (1, 2)
 
 
-def test_batches_larger_than_a_lookup_query_find_every_known_paper(
+def test_batches_of_more_keys_than_sqlite_binds_find_every_known_paper(
     libraries: tuple[Library, Library],
 ) -> None:
-    size = store._LOOKUP_CHUNK * 2 + 100
+    # More arXiv ids and title keys than SQLite takes ``?`` parameters in a
+    # statement (999 by default in older builds): the lookups bind them as one list.
+    size = 1_100
     known = [
         Paper(title=f"Known paper {n}", arxiv_id=f"2401.{n:05d}" if n % 3 else None)
         for n in range(size)
@@ -256,7 +260,7 @@ def test_marks_go_to_the_row_each_position_matched(empty_library: Library) -> No
 def test_a_failed_write_leaves_nothing_of_the_batch(empty_library: Library) -> None:
     empty_library.import_papers([Paper(title="Kept", arxiv_id="2401.00001")])
     bad = Paper(title="Bad", abstract=None)  # type: ignore[arg-type]
-    with pytest.raises(store.LibraryError):
+    with pytest.raises(LibraryError):
         empty_library.import_papers([Paper(title="Kept", upvotes=3), Paper(title="New"), bad])
     (paper,) = empty_library.papers()
     assert (paper.title, paper.upvotes) == ("Kept", None)

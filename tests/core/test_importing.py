@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
-import reader.store.library as library_module
 from reader.importing import import_batch
 from reader.models import Annotation, Paper
 from reader.sample import load_sample_if_empty
 from reader.sources import Batch
 from reader.sources.reader_json import paper_to_json, parse_reader_json, parse_reader_jsonl
-from reader.store import Library, LibraryError, open_library
+from reader.store import Library, LibraryError, clock, open_library
 from tests.support.data import FIXED_NOW
 
 USER = "ana"
@@ -206,7 +205,7 @@ def test_importing_the_same_export_twice_changes_nothing(
     before = (papers_of(empty_library), empty_library.annotations(USER))
 
     # Any write the second time would stamp this time on what it wrote.
-    monkeypatch.setattr(library_module, "_now", lambda: "2099-01-01T00:00:00+00:00")
+    monkeypatch.setattr(clock, "now", lambda: "2099-01-01T00:00:00+00:00")
     report = import_batch(empty_library, batch, user=USER)
 
     assert (papers_of(empty_library), empty_library.annotations(USER)) == before

@@ -681,7 +681,7 @@ if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk]).retu
 db = os.path.join(disk, "library.db")
 # An import with a small page cache, as a large import has: SQLite spills it mid-way.
 SMALL_CACHE = (
-    "import reader.store.library as l; l._IMPORT_CACHE = -64; import reader.cli as c; c.main()"
+    "import reader.store.imports as i; i._IMPORT_CACHE = -64; import reader.cli as c; c.main()"
 )
 
 def fill(leave):

@@ -150,18 +150,18 @@ async def test_its_own_writes_read_nothing_again(library: Library) -> None:
 
 
 def test_annotations_since_reads_only_what_changed(library: Library) -> None:
-    from reader.store import library as store
+    from reader.store import clock
 
     first, second = (paper.id for paper in library.papers()[:2])
     assert first is not None and second is not None
-    store_now = store._now
+    store_now = clock.now
     try:
-        store._now = lambda: "2026-01-01T10:00:00+00:00"
+        clock.now = lambda: "2026-01-01T10:00:00+00:00"
         library.set_starred("ana", first, True)
-        store._now = lambda: "2026-01-02T10:00:00+00:00"
+        clock.now = lambda: "2026-01-02T10:00:00+00:00"
         library.set_note("ana", second, "later")
     finally:
-        store._now = store_now
+        clock.now = store_now
     everything, latest = library.annotations_since("ana", None)
     assert set(everything) == {first, second} and latest == "2026-01-02T10:00:00+00:00"
     since, again = library.annotations_since("ana", latest)

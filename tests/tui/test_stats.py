@@ -219,19 +219,19 @@ def label(screen: StatsScreen, name: str) -> str:
 @pytest.fixture
 def marked(library: Library, monkeypatch: pytest.MonkeyPatch) -> Library:
     """The sample with marks made this week (a Tuesday, 2026-11-24) and long before."""
-    from reader.store import library as store
+    from reader.store import clock
 
     papers = library.papers()
-    now = store._now
-    monkeypatch.setattr(store, "_now", lambda: "2026-11-24T12:00:00+00:00")
+    now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: "2026-11-24T12:00:00+00:00")
     library.set_read("ana", [p.id for p in papers[:6]], True)
     library.set_starred("ana", papers[0].id, True)
     library.set_note("ana", papers[1].id, "worth a second look")
     library.change_tags("ana", [p.id for p in papers[:3]], add=["restoration"])
     library.change_tags("ana", [papers[0].id], add=["[b]bold[/b]"])
-    monkeypatch.setattr(store, "_now", lambda: "2026-10-06T12:00:00+00:00")  # 7 weeks back
+    monkeypatch.setattr(clock, "now", lambda: "2026-10-06T12:00:00+00:00")  # 7 weeks back
     library.set_read("ana", [papers[10].id], True)
-    monkeypatch.setattr(store, "_now", now)
+    monkeypatch.setattr(clock, "now", now)
     return library
 
 

@@ -1,0 +1,172 @@
+"""The rows of the store as SQL reads them and Python gets them: columns, the
+conversions both ways, and the queries more than one module runs (the list,
+author counts). The one way ids are bound: :data:`IDS_IN_JSON` with
+:func:`id_list`, for any number of them.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring
+from typing import Any
+
+from reader.models import Annotation, ListedPaper, NoteDraft, Paper
+from reader.store import typed
+from reader.store.merge import FIELD_VALUES, FIELDS
+
+# Any number of ids (or keys) as one parameter, a JSON array (see id_list): one
+# lookup each, and no limit on how many (SQLite's on ``?`` parameters is not met).
+IDS_IN_JSON = "(SELECT value FROM json_each(?))"
+
+
+def id_list(values: Iterable[int] | Iterable[str]) -> str:
+    """The parameter :data:`IDS_IN_JSON` reads: ``values`` as a JSON array."""
+    return json.dumps(list(values))
+
+
+# The names most often among the authors of some papers (ids as one JSON array),
+# with how many of those papers each is on: most first, ties by name.
+# (Through typed.json_rows: a row's bad JSON would fail the query.)
+AUTHOR_COUNTS = (
+    f"SELECT author.value, count(*) FROM papers, json_each({typed.JSON}) AS author "
+    f"WHERE papers.id IN {IDS_IN_JSON} AND author.type = 'text' "
+    "GROUP BY author.value ORDER BY count(*) DESC, author.value LIMIT ?"
+)
+
+# Stored as JSON arrays.
+_LIST_FIELDS = frozenset({"authors", "categories", "ai_keywords"})
+# How each field is read back: whatever the file holds, a Paper gets the types it
+# promises (see reader.store.typed).
+_TEXT_FIELDS = frozenset({"title", "abstract"})
+_COUNT_FIELDS = frozenset(
+    {"author_count", "upvotes", "arxiv_version", "num_comments", "github_stars"}
+)
+_DATE_FIELDS = frozenset({"published", "updated", "featured"})
+
+
+def column(name: str) -> str:
+    """SQL reading the paper field ``name`` as :class:`Paper` types it."""
+    if name in _TEXT_FIELDS:
+        return typed.text(name)
+    if name in _COUNT_FIELDS:
+        return typed.integer(name)
+    return typed.optional_text(name)  # text, dates and JSON lists, checked in Python
+
+
+PAPER_COLUMNS = ", ".join(("id", *map(column, FIELDS)))
+# ListedPaper's fields, as read (dates checked in Python: see listing).
+LISTED_COLUMNS = ", ".join(("id", *map(column, ListedPaper._fields[1:])))
+LISTED_DATES = tuple(
+    index for index, name in enumerate(ListedPaper._fields) if name in _DATE_FIELDS
+)
+_LIST_INDEXES = tuple(index for index, name in enumerate(FIELDS) if name in _LIST_FIELDS)
+LISTING_ORDER = "published IS NULL, published DESC, title COLLATE NOCASE"
+
+ANNOTATION_COLUMNS = ", ".join(
+    (
+        "paper_id",
+        typed.flag("starred"),
+        typed.text("note"),
+        typed.optional_text("updated_at"),
+        typed.optional_text("read_at"),
+        typed.optional_text("tags"),
+    )
+)
+# Annotations of rows a paper id can name: a file may hold others.
+ANNOTATED = typed.is_integer("paper_id")
+NOTE = f"SELECT {typed.text('note')} FROM annotations WHERE user = ? AND paper_id = ?"
+DRAFT_COLUMNS = ", ".join(
+    (
+        "d.paper_id",
+        typed.text("d.text"),
+        typed.text("d.base"),
+        typed.optional_text("d.saved_at"),
+    )
+)
+DRAFTED = typed.is_integer("d.paper_id")
+
+
+def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPaper]:
+    """Every paper (or the first ``limit``) as the list shows it, through ``conn``
+    (see :meth:`Library.listing <reader.store.library.Library.listing>`)."""
+    # Millions of new objects, none in a cycle: the collector would walk the heap
+    # again and again for nothing (a fifth of the time at a million papers).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        found = typed.fetch_all(
+            conn,
+            f"SELECT {LISTED_COLUMNS} FROM papers INDEXED BY papers_listing "
+            f"ORDER BY {LISTING_ORDER} LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        return list(map(ListedPaper._make, typed.dated(found, LISTED_DATES)))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def annotation_from_row(row: tuple[Any, ...]) -> Annotation:
+    """An annotation from its row as :data:`ANNOTATION_COLUMNS` reads it."""
+    return Annotation(
+        row[0],
+        bool(row[1]),
+        row[2],
+        typed.timestamp(row[3]),
+        typed.timestamp(row[4]),
+        typed.tags(row[5]),
+    )
+
+
+def mark_values(mark: Annotation) -> dict[str, Any]:
+    """The annotation columns ``mark`` sets, as stored."""
+    return {
+        "starred": int(mark.starred),
+        "read_at": mark.read_at,
+        "tags": json.dumps(list(mark.tags), ensure_ascii=False),
+        "note": mark.note,
+    }
+
+
+def draft_from_row(row: tuple[Any, ...]) -> NoteDraft:
+    """A draft from its row as :data:`DRAFT_COLUMNS` reads it."""
+    return NoteDraft(row[0], row[1], row[2], typed.timestamp(row[3]) or "")
+
+
+def paper_values(paper: Paper) -> list[Any]:
+    """The values of :data:`~reader.store.merge.FIELDS` as stored, the lists as JSON
+    arrays."""
+    values = list(FIELD_VALUES(paper))
+    for index in _LIST_INDEXES:
+        values[index] = _json_array(values[index])
+    return values
+
+
+def _json_array(items: Sequence[Any]) -> str:
+    """``json.dumps(list(items), ensure_ascii=False)``, for less than half the time
+    when they are strings (as they should be): an import writes one per paper."""
+    if items == ():
+        return "[]"  # most papers' categories and keywords
+    try:
+        return "[" + ", ".join(map(encode_basestring, items)) + "]"
+    except TypeError:
+        return json.dumps(list(items), ensure_ascii=False)
+
+
+def paper_from_row(row: Sequence[Any]) -> Paper:
+    """A paper from its row as :data:`PAPER_COLUMNS` reads it (or as
+    :func:`paper_values` stores it)."""
+    values: dict[str, Any] = dict(zip(FIELDS, row[1:], strict=True))
+    for name in _LIST_FIELDS:
+        values[name] = typed.strings(values[name])
+    for name in _DATE_FIELDS:
+        values[name] = typed.date(values[name])
+    return Paper(id=row[0], **values)
+
+
+def read_back(row_id: int, paper: Paper) -> Paper:
+    """``paper`` as the library reads it back once stored under ``row_id``."""
+    return paper_from_row((row_id, *paper_values(paper)))
