@@ -18,7 +18,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
 from reader.writes import PendingWrites
-from tests.support.pilot import settle
+from tests.support.pilot import settle, wait_until
 from tests.support.store import write_lock
 
 
@@ -124,15 +124,11 @@ async def test_the_app_stays_responsive_and_saves_a_star_once_another_writer_is_
         with write_lock(db_path):
             await pilot.press("s")
             await pilot.press("j", "k")  # keys still move the list
-            assert "Saving 1 change" in str(screen.query_one("#status").render())
+            status = screen.query_one("#status")
+            await wait_until(pilot, lambda: "Saving 1 change" in str(status.render()), "saving")
             assert paper not in starred(library, "ana")
         # Free again: the timer saves it, the row shows it, undo knows it.
-        await pilot.wait_for_scheduled_animations()
-        for _ in range(100):
-            if paper in starred(library, "ana"):
-                break
-            await pilot.pause(0.05)
-        assert paper in starred(library, "ana")
+        await wait_until(pilot, lambda: paper in starred(library, "ana"), "the star saved")
         await settle(pilot)
         assert "Saving" not in str(screen.query_one("#status").render())
         await pilot.press("z")
