@@ -23,8 +23,8 @@ both mean the same binding.
 
 Reading is strict: an unknown key, a wrong type or an out-of-range value is a
 :class:`ConfigError` naming the file and the key, with a suggestion for a misspelt
-name, so a typo never silently does nothing. Nothing here imports Textual: the app
-passes in the theme names and binding ids it knows.
+name, so a typo never silently does nothing. Binding ids are the ones of
+:mod:`reader.keymap`; nothing here imports Textual: the app passes in the theme names.
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 from reader.export.files import ExportError, write_atomic
+from reader.keymap import Remappable, key_name, remappable
 from reader.paths import APP_NAME, PathError, expand_user
 from reader.text import one_line, strip_controls
 
@@ -131,24 +132,22 @@ def load_config(
     path: Path | None = None,
     *,
     themes: Collection[str] | None = None,
-    binding_ids: Collection[str] | Mapping[str, str] | None = None,
-    key_name: Callable[[str], str] | None = None,
+    bindings: Remappable | None = None,
 ) -> Config:
     """The settings in ``path`` (default :func:`default_config_path`); defaults when the
     file does not exist.
 
-    ``themes`` and ``binding_ids``, when given, are the only names the ``theme`` setting
-    and the ``[keys]`` table may use. When ``binding_ids`` maps each id to its default
-    keys ("down,j"), those bindings are taken to be in use together (one screen), and
-    ``[keys]`` may not leave one key on two of them; ``key_name`` names a key as the
-    defaults do ("?" as "question_mark"). Raises :class:`ConfigError` for a file that
-    cannot be read, is not TOML, or holds anything this module does not know or accept.
+    ``themes``, when given, are the only names the ``theme`` setting may use. The
+    ``[keys]`` table may name only the ids of ``bindings`` (default: every binding of
+    :mod:`reader.keymap`), and may not leave one key on two bindings in use together.
+    Raises :class:`ConfigError` for a file that cannot be read, is not TOML, or holds
+    anything this module does not know or accept.
     """
     path = default_config_path() if path is None else Path(path)
     text = _read(path)
     if text is None:
         return Config()
-    checker = _Checker(path, themes, binding_ids, key_name or (lambda key: key))
+    checker = _Checker(path, themes, bindings or remappable())
     return checker.config(_parse(text, path))
 
 
@@ -287,17 +286,10 @@ def _syntax_error(message: str, text: str, path: Path) -> str:
 class _Checker:
     """Turns parsed TOML into a Config, raising ConfigError at the first bad setting."""
 
-    def __init__(
-        self,
-        path: Path,
-        themes: Collection[str] | None,
-        binding_ids: Collection[str] | Mapping[str, str] | None,
-        key_name: Callable[[str], str],
-    ) -> None:
+    def __init__(self, path: Path, themes: Collection[str] | None, bindings: Remappable) -> None:
         self.path = path
         self.themes = themes
-        self.binding_ids = binding_ids
-        self.key_name = key_name
+        self.bindings = bindings
 
     def error(self, where: Iterable[str], problem: str) -> ConfigError:
         return ConfigError(f"{self.path}: {_key_path(where)}: {problem}")
@@ -355,40 +347,47 @@ class _Checker:
                 ["keys"], f'must be a table like [keys] "library.star" = "S", not {_show(value)}'
             )
         keymap: dict[str, str] = {}
-        for binding_id, keys in _flatten(value):
-            where = ["keys", binding_id]
+        written: dict[str, str] = {}  # each id as the file spells it
+        for spelt, keys in _flatten(value):
+            where = ["keys", spelt]
+            binding_id = self.bindings.older_ids.get(spelt, spelt)
             if binding_id in keymap:
-                raise self.error(where, "given twice (once quoted, once as a dotted key)")
-            if self.binding_ids is not None and binding_id not in self.binding_ids:
-                hint = _suggest(binding_id, sorted(self.binding_ids))
+                before = written[binding_id]
+                how = (
+                    "once quoted, once as a dotted key" if before == spelt else f"also as {before}"
+                )
+                raise self.error(where, f"given twice ({how})")
+            if binding_id not in self.bindings.defaults:
+                hint = _suggest(spelt, sorted(self.bindings.defaults))
                 raise self.error(where, f"unknown binding id{hint}")
             keymap[binding_id] = self.key_list(where, keys)
-        if isinstance(self.binding_ids, Mapping):
-            self.one_key_one_binding(keymap, self.binding_ids)
+            written[binding_id] = spelt
+        self.one_key_one_binding(keymap, written)
         return tuple(sorted(keymap.items()))
 
-    def one_key_one_binding(self, keymap: Mapping[str, str], defaults: Mapping[str, str]) -> None:
-        """Refuse a key the ``keymap`` gives to a binding while another one has it too:
-        given to both in the file, or the other's default key still (one of the two
-        would never run)."""
+    def one_key_one_binding(self, keymap: Mapping[str, str], written: Mapping[str, str]) -> None:
+        """Refuse a key the ``keymap`` gives to a binding while another one in use at the
+        same moment has it too: given to both in the file, or the other's default key
+        still (one of the two would never run)."""
 
         def names(keys: str) -> set[str]:
-            return {self.key_name(key) for key in keys.split(",")}
+            return {key_name(key) for key in keys.split(",")}
 
-        keys_of = {binding_id: names(keys) for binding_id, keys in defaults.items()}
+        keys_of = {binding_id: names(keys) for binding_id, keys in self.bindings.defaults.items()}
         keys_of.update((binding_id, names(keys)) for binding_id, keys in keymap.items())
         for binding_id, keys in keymap.items():  # in file order: the first clash is reported
+            near = set().union(*(ids for ids in self.bindings.together if binding_id in ids))
             for key in keys.split(","):
-                name = self.key_name(key)
+                name = key_name(key)
                 other = next(
-                    (o for o, taken in keys_of.items() if o != binding_id and name in taken),
+                    (o for o in keys_of if o != binding_id and o in near and name in keys_of[o]),
                     None,
                 )
                 if other is None:
                     continue
                 whose = f"{other}'s key too" if other in keymap else f"{other}'s default key"
                 raise self.error(
-                    ["keys", binding_id],
+                    ["keys", written[binding_id]],
                     f"{_show(key)} is {whose}; one key runs one action, give one of them "
                     "another key",
                 )

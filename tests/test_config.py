@@ -18,9 +18,18 @@ from reader.config import (
     load_config,
     save_theme,
 )
+from reader.keymap import Remappable
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
-BINDINGS = ("library.star", "library.read", "library.unread", "library.tag", "app.quit")
+# Known ids, none in use with another (the real table's defaults would clash with the keys
+# these tests choose).
+BINDINGS = Remappable(
+    dict.fromkeys(
+        ("library.star", "library.read", "library.unread", "library.tag", "app.quit"), "f12"
+    ),
+    together=(),
+    older_ids={},
+)
 
 
 @pytest.fixture
@@ -37,7 +46,7 @@ def error_of(path: Path, text: str) -> str:
     """The one-line error loading ``text`` gives, checked against the known names."""
     write(path, text)
     with pytest.raises(ConfigError) as caught:
-        load_config(path, themes=THEMES, binding_ids=BINDINGS)
+        load_config(path, themes=THEMES, bindings=BINDINGS)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -73,7 +82,7 @@ def test_reader_config_expands_home_and_ignores_empty(
 
 
 def test_missing_file_gives_defaults(config_path: Path) -> None:
-    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    config = load_config(config_path, themes=THEMES, bindings=BINDINGS)
     assert config == Config()
     assert config.theme == "textual-dark"
     assert config.read_delay == 2.0
@@ -115,7 +124,7 @@ library.read = "ctrl+r, R"   # a dotted key means the same binding id
 "5" = false
 """,
     )
-    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    config = load_config(config_path, themes=THEMES, bindings=BINDINGS)
     assert config.theme == "nord"
     assert config.read_delay == 0.0
     assert isinstance(config.read_delay, float)
@@ -138,20 +147,27 @@ library.read = "ctrl+r, R"   # a dotted key means the same binding id
 
 
 def test_config_is_frozen_and_hashable(config_path: Path) -> None:
-    write(config_path, '[keys]\n"library.star" = "S"\n')
+    write(config_path, '[keys]\n"library.star" = "b"\n')
     config = load_config(config_path)
     hash(config)
     with pytest.raises(AttributeError):
         config.theme = "nord"  # type: ignore[misc]
     config.keymap["library.star"] = "X"  # a copy: the config is unchanged
-    assert config.keymap == {"library.star": "S"}
+    assert config.keymap == {"library.star": "b"}
 
 
-def test_any_theme_and_binding_id_without_known_names(config_path: Path) -> None:
-    write(config_path, 'theme = "my-own-theme"\n[keys]\n"whatever.id" = "x"\n')
-    config = load_config(config_path)
-    assert config.theme == "my-own-theme"
-    assert config.keymap == {"whatever.id": "x"}
+def test_any_theme_without_known_names(config_path: Path) -> None:
+    write(config_path, 'theme = "my-own-theme"\n')
+    assert load_config(config_path).theme == "my-own-theme"
+
+
+def test_binding_ids_are_the_key_tables_by_default(config_path: Path) -> None:
+    # Every binding of every screen, the note editor's too (once refused as unknown).
+    write(config_path, '[keys]\n"note.save" = "ctrl+w"\n"filter.clear" = "ctrl+g"\n')
+    assert load_config(config_path).keymap == {"filter.clear": "ctrl+g", "note.save": "ctrl+w"}
+    write(config_path, '[keys]\n"whatever.id" = "x"\n')
+    with pytest.raises(ConfigError, match="unknown binding id"):
+        load_config(config_path)
 
 
 def test_read_delay_bounds_are_inclusive(config_path: Path) -> None:
@@ -390,7 +406,7 @@ def test_save_theme_rewrites_only_the_theme_line(config_path: Path) -> None:
     assert config_path.read_text(encoding="utf-8") == COMMENTED.replace(
         "theme   =   'gruvbox'   # the one I like", 'theme   =   "nord"   # the one I like'
     )
-    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    config = load_config(config_path, themes=THEMES, bindings=BINDINGS)
     assert config.theme == "nord"
     assert config.read_delay == 1.5
     assert config.keymap == {"library.star": "S"}
@@ -607,13 +623,13 @@ DEFAULT_KEYS = {
     "list.down": "down,j",
     "app.quit": "q",
 }
-NAMES = {"?": "question_mark"}
+ONE_SCREEN = Remappable(DEFAULT_KEYS, together=(frozenset(DEFAULT_KEYS),), older_ids={})
 
 
 def clash_of(path: Path, keys: str) -> str:
     write(path, "[keys]\n" + keys)
     with pytest.raises(ConfigError) as caught:
-        load_config(path, binding_ids=DEFAULT_KEYS, key_name=lambda key: NAMES.get(key, key))
+        load_config(path, bindings=ONE_SCREEN)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -639,7 +655,7 @@ def test_a_key_another_action_has_by_default_is_refused(config_path: Path) -> No
 
 def test_keys_moved_away_first_may_be_taken(config_path: Path) -> None:
     write(config_path, '[keys]\n"library.star" = "r"\n"library.read" = "s"\n"list.down" = "down"\n')
-    config = load_config(config_path, binding_ids=DEFAULT_KEYS)
+    config = load_config(config_path, bindings=ONE_SCREEN)
     assert config.keymap == {"library.star": "r", "library.read": "s", "list.down": "down"}
     write(config_path, '[keys]\n"library.star" = "j,S"\n"list.down" = "down"\n')
-    assert load_config(config_path, binding_ids=DEFAULT_KEYS).keymap["library.star"] == "j,S"
+    assert load_config(config_path, bindings=ONE_SCREEN).keymap["library.star"] == "j,S"

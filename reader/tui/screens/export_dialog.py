@@ -9,7 +9,6 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
@@ -17,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 from reader.export.files import ExportError, TargetExists, shown
 from reader.export.run import FORMATS, Outcome, default_target
 from reader.text import one_line
+from reader.tui.keys import bindings
 
 OVERWRITE = "Overwrite the file if it exists"
 SCOPE_LABELS = {
@@ -56,7 +56,7 @@ class ExportDialog(ModalScreen[Outcome | None]):
         display: block;
     }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="export.cancel")]
+    BINDINGS = bindings("export")
     # Focused by Textual once the dialog is built (if the app is not quitting by then).
     AUTO_FOCUS = "#path"
 

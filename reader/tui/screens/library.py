@@ -44,6 +44,7 @@ from reader.store import (
 )
 from reader.text import one_line, safe_url, shorten
 from reader.tui.commands import PaperCommands
+from reader.tui.keys import bindings
 from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import Drafts, NoteEditor
@@ -194,47 +195,7 @@ class LibraryScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT, "-tall")]
     COMMANDS = {PaperCommands}
-    BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="library.filter"),
-        Binding("s", "toggle_star", "Star", id="library.star"),
-        Binding("r", "mark_read", "Read", id="library.read"),
-        Binding("u", "mark_unread", "Unread", show=False, id="library.unread"),
-        Binding("R", "mark_all_read", "Mark all visible read", show=False, id="library.all_read"),
-        Binding("t", "edit_tags", "Tags", id="library.tags"),
-        Binding("n", "edit_note", "Note", id="library.note"),
-        Binding("E", "edit_note_externally", "Note in $EDITOR", show=False, id="library.editor"),
-        Binding("space", "toggle_selected", "Mark", id="library.mark"),
-        Binding("z", "undo", "Undo", id="library.undo"),
-        Binding("O", "cycle_sort", "Sort", show=False, id="library.sort"),
-        Binding("o", "open('abs')", "Open arXiv page", show=False, id="open.abs"),
-        Binding("p", "open('pdf')", "Open PDF", show=False, id="open.pdf"),
-        Binding("g", "open_github_or_top", "GitHub (gg: top)", show=False, id="open.github"),
-        Binding("h", "open('hf')", "Open Hugging Face page", show=False, id="open.hf"),
-        Binding("y", "copy_bibtex", "Copy BibTeX", show=False, id="copy.bibtex"),
-        Binding(
-            "L", "look_up_id", "Look up the arXiv id by title", show=False, id="library.lookup"
-        ),
-        Binding("A", "toggle_authors", "All authors / fewer", show=False, id="library.authors"),
-        Binding("a", "fold_summary", "Fold the AI summary", show=False, id="library.fold_summary"),
-        Binding("Y", "copy_id", "Copy arXiv id or URL", show=False, id="copy.id"),
-        Binding("x", "export", "Export", id="library.export"),
-        Binding(
-            "D,delete", "remove_papers", "Remove from the library", show=False, id="library.remove"
-        ),
-        Binding("S", "stats", "Stats for this view", show=False, id="library.stats"),
-        Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
-        Binding("question_mark", "help", "Help", id="library.help"),
-        # Not a character: it works in the filter bar too, where ? is typed.
-        Binding("f1", "filter_help", "The filter language", show=False, id="library.filter_help"),
-        Binding("escape", "clear", "Clear marks or filter", show=False, id="library.clear"),
-        Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
-        Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
-        Binding("enter", "toggle_reading", "Larger detail pane", show=False, id="detail.zoom"),
-        *(
-            Binding(str(n), f"preset('{n}')", f"View {n}", show=False, id=f"view.{n}")
-            for n in range(1, 10)
-        ),
-    ]
+    BINDINGS = bindings("library")
 
     @dataclass
     class FilterResult(Message):
