@@ -41,8 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import tomlkit
+from tomlkit.items import Comment, Whitespace
 
-from reader.export.files import ExportError, write_atomic
+from reader.atomic import write_atomic
 from reader.keymap import Remappable, key_name, remappable
 from reader.paths import APP_NAME, PathError, expand_user
 from reader.text import one_line, strip_controls
@@ -154,27 +156,27 @@ def load_config(
 def save_theme(name: str, path: Path | None = None) -> None:
     """Make ``theme = "NAME"`` the theme setting of the config file, changing nothing else.
 
-    Only the ``theme`` line is rewritten, keeping comments, other settings and layout;
-    a file without one gets it near the top (after a leading comment block), and a
-    missing file is created with a short header. The file is replaced atomically and a
-    symlinked config is written through the link. Raises :class:`ConfigError` for an
-    unusable name, a file that is not valid TOML (it is left untouched), a theme line
-    too unusual to rewrite safely, or a file that cannot be written.
+    Only the theme's value is rewritten (tomlkit keeps comments, other settings and
+    layout); a file without one gets it near the top (after a leading comment block),
+    and a missing file is created with a short header. The file is replaced atomically
+    and a symlinked config is written through the link. Raises :class:`ConfigError` for
+    an unusable name, a file that is not valid TOML (it is left untouched), or a file
+    that cannot be written.
     """
     path = default_config_path() if path is None else Path(path)
     if not isinstance(name, str) or not name or one_line(name) != name:
         raise ConfigError(f"{path}: theme: not a theme name: {_show(name)}")
     text = _read(path)
     if text is None:
-        new_text = _NEW_FILE.format(theme=_toml_string(name))
+        new_text = _NEW_FILE.format(theme=tomlkit.string(name).as_string())
     else:
         bom = "\ufeff" if text.startswith("\ufeff") else ""
         old = _parse(text, path)
         new_text = bom + _with_theme(text.removeprefix(bom), name)
-        if not _only_theme_changed(old, new_text, name):
+        if not _only_theme_changed(old, new_text, name):  # tomlkit misread the file
             raise ConfigError(
                 f"{path}: theme: cannot rewrite this file's theme setting safely; "
-                f"set theme = {_toml_string(name)} by hand"
+                f"set theme = {tomlkit.string(name).as_string()} by hand"
             )
         if new_text == text:
             return
@@ -182,11 +184,9 @@ def save_theme(name: str, path: Path | None = None) -> None:
     target = Path(os.path.realpath(path))
     try:
         _make_private_folders(target.parent)
-        write_atomic(target, new_text, force=True)
+        write_atomic(target, new_text.encode("utf-8"))
     except OSError as err:
         raise ConfigError(f"cannot write {path}: {err.strerror or err}") from None
-    except ExportError as err:
-        raise ConfigError(str(err)) from None
 
 
 def _make_private_folders(folder: Path) -> None:
@@ -505,81 +505,28 @@ def _show(value: object) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
-def _toml_string(text: str) -> str:
-    """``text`` as a TOML basic string (quotes, backslashes and controls escaped)."""
-    out = []
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-# A top-level `theme = ...` line; `lead` keeps the writer's own spacing and quoting of the key.
-_THEME_LINE = re.compile(r"""(?P<lead>[ \t]*(?:theme|"theme"|'theme')[ \t]*=[ \t]*)(?P<value>.*)""")
-_TABLE_HEADER = re.compile(r"[ \t]*\[")
-_COMMENT_OR_BLANK = re.compile(r"[ \t]*(?:#.*)?")
-
-
 def _with_theme(text: str, name: str) -> str:
-    """``text`` with its top-level theme line set to ``name``, or one added near the top.
-
-    The caller checks the result parses to the same settings but the theme: anything
-    unusual this line-based edit gets wrong is refused, never written.
-    """
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    quoted = _toml_string(name)
-    for index, line in enumerate(lines):
-        body = line.rstrip("\r\n")
-        if _TABLE_HEADER.match(body):
-            break  # past the top-level keys
-        match = _THEME_LINE.fullmatch(body)
-        if match:
-            rest = _after_value(match["value"])
-            if rest is not None:
-                lines[index] = match["lead"] + quoted + rest + line[len(body) :]
-                return "".join(lines)
-    new_line = f"theme = {quoted}{newline}"
-    statements = [
-        i for i, line in enumerate(lines) if not _COMMENT_OR_BLANK.fullmatch(line.rstrip("\r\n"))
-    ]
-    if not statements:  # only comments (or nothing): the setting goes last
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += newline
-        lines.append(new_line)
-        return "".join(lines)
-    # After the last blank line above the first setting: below a header comment, but not
-    # between a comment and the setting it describes.
-    blanks = [i for i in range(statements[0]) if not lines[i].strip()]
-    lines.insert(blanks[-1] + 1 if blanks else 0, new_line)
-    return "".join(lines)
-
-
-def _after_value(value: str) -> str | None:
-    """What follows a one-line TOML value (spaces and a comment), or None when unsure."""
-    if value.startswith(('"""', "'''")):
-        return None
-    if value.startswith('"'):
-        index = 1
-        while index < len(value):
-            if value[index] == "\\":
-                index += 2
-            elif value[index] == '"':
-                return value[index + 1 :]
-            else:
-                index += 1
-        return None
-    if value.startswith("'"):
-        end = value.find("'", 1)
-        return value[end + 1 :] if end > 0 else None
-    hash_at = value.find("#")
-    if hash_at < 0:
-        return ""
-    return value[len(value[:hash_at].rstrip()) :]
+    """``text`` with its top-level theme set to ``name``, or a theme line added after the
+    comments that head the file (not between a comment and the setting it describes)."""
+    document = tomlkit.parse(text)
+    value = tomlkit.string(name)
+    if "theme" in document:
+        document["theme"] = value  # tomlkit keeps the key's spacing and the comment after
+        return document.as_string()
+    value.trivia.trail = "\r\n" if "\r\n" in text else "\n"
+    body = document.body
+    first = next(
+        (i for i, (_, item) in enumerate(body) if not isinstance(item, Comment | Whitespace)),
+        None,
+    )
+    if first is None:  # only comments (or nothing): the setting goes last
+        document.add("theme", value)
+        return document.as_string()
+    blanks = [i for i in range(first) if isinstance(body[i][1], Whitespace)]
+    # A public insert-at-position is what tomlkit lacks; its own add() would put the
+    # setting last, below the comments of the settings before it.
+    document._insert_at(blanks[-1] + 1 if blanks else 0, "theme", value)
+    return document.as_string()
 
 
 def _only_theme_changed(old: Mapping[str, object], new_text: str, name: str) -> bool:

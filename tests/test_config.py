@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -489,12 +491,54 @@ def test_save_theme_refuses_a_malformed_file(config_path: Path) -> None:
     assert config_path.read_text(encoding="utf-8") == 'theme = "gruvbox"\nread_delay = \n'
 
 
-def test_save_theme_refuses_a_theme_line_it_cannot_edit_safely(config_path: Path) -> None:
-    original = 'theme = """\ngruvbox"""\nread_delay = 3\n'
-    write(config_path, original)
-    with pytest.raises(ConfigError, match=r"theme: cannot rewrite .* by hand$"):
-        save_theme("nord", config_path)
-    assert config_path.read_text(encoding="utf-8") == original
+def test_save_theme_rewrites_a_multi_line_theme(config_path: Path) -> None:
+    write(config_path, 'theme = """\ngruvbox"""\nread_delay = 3\n')
+    save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == 'theme = "nord"\nread_delay = 3\n'
+
+
+# Comments everywhere, odd spacing, tabs, blank lines, inline tables, dotted keys, a
+# trailing space: all of it stays as it is, byte for byte, but the theme's value.
+ODD = (
+    "#!  my settings  \n"
+    "\n"
+    "\t# indented comment\n"
+    "read_delay\t=  0.5   # quick\n"
+    "\n\n"
+    "theme =\t'gruvbox'  # the one I like \n"
+    "default_sort='title'\n"
+    "[keys]   # remapped\n"
+    "  library.star   =   [ 'b' ,'B' ]\n"
+    '"library.read" = "ctrl+r,R"  \n'
+    "\n"
+    "[presets]\n"
+    '7 = {name="To read",   query = "tag:toread"}   # mine\n'
+    '"5" = false\n'
+)
+
+
+def test_save_theme_keeps_everything_else_byte_for_byte(config_path: Path) -> None:
+    write(config_path, ODD)
+    save_theme("nord", config_path)
+    after = config_path.read_text(encoding="utf-8")
+    assert after == ODD.replace("theme =\t'gruvbox'", 'theme =\t"nord"')
+    assert load_config(config_path, bindings=BINDINGS).theme == "nord"
+
+
+def test_save_theme_adds_one_line_and_changes_nothing_else(config_path: Path) -> None:
+    without = ODD.replace("theme =\t'gruvbox'  # the one I like \n", "")
+    write(config_path, without)
+    save_theme("nord", config_path)
+    after = config_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    added = after.index('theme = "nord"\n')
+    assert "".join(after[:added] + after[added + 1 :]) == without
+
+
+def test_config_does_not_import_the_exports() -> None:
+    code = "import sys, reader.config\nprint(sorted(m for m in sys.modules if 'export' in m))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_save_theme_rejects_a_bad_name(config_path: Path) -> None:
