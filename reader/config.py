@@ -1,4 +1,4 @@
-"""Settings from ``config.toml``: theme, read delay, default sort, keys and presets.
+"""Settings from ``config.toml``: theme, read delay, default sort, keys and views.
 
 The file lives in the user config directory (``~/.config/reader/config.toml`` on
 Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
@@ -11,15 +11,16 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
     "library.star" = "b"
     "library.read" = "ctrl+r,r"
 
-    [presets]                   # the number keys 1 to 9
+    [views]                     # the number keys 1 to 9
     "2" = { name = "Unread", query = "is:unread -tag:skip" }
     "7" = { name = "To read", query = "tag:toread" }
-    "5" = false                 # no preset on 5
+    "5" = false                 # no view on 5
 
-A ``[presets]`` entry replaces the default of the same number (a field it leaves out
+A ``[views]`` entry replaces the default of the same number (a field it leaves out
 keeps the default's), adds a new number, or with ``false`` removes one. Binding ids
 may be quoted (``"library.star"``) or written as TOML dotted keys (``library.star``):
-both mean the same binding.
+both mean the same binding. Older names are still read: ``[presets]`` for ``[views]``
+(not both in one file) and ``library.mark`` for ``library.select`` (reader.keymap).
 
 Reading is strict: an unknown key, a wrong type or an out-of-range value is a
 :class:`ConfigError` naming the file and the key, with a suggestion for a misspelt
@@ -56,10 +57,10 @@ MAX_READ_DELAY = 60.0
 # The orders the list can be sorted in; "relevance" only means something while filtering.
 SORTS = ("relevance", "newest", "upvotes", "github", "title")
 DEFAULT_SORT = "newest"
-PRESET_KEYS = tuple("123456789")
+VIEW_KEYS = tuple("123456789")
 
-_SETTINGS = ("theme", "read_delay", "default_sort", "keys", "presets")
-_PRESET_FIELDS = ("name", "query")
+_SETTINGS = ("theme", "read_delay", "default_sort", "keys", "views")
+_VIEW_FIELDS = ("name", "query")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ERROR = re.compile(
     r"^(?P<message>.*?) \((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)$"
@@ -78,7 +79,7 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Preset:
+class View:
     """A saved view on a number key: a name for the header and a filter query."""
 
     key: str
@@ -86,14 +87,14 @@ class Preset:
     query: str
 
 
-DEFAULT_PRESETS: tuple[Preset, ...] = (
-    Preset("1", "All", ""),
-    Preset("2", "Unread", "is:unread"),
-    Preset("3", "Starred", "is:starred"),
-    Preset("4", "Notes", "has:note"),
-    Preset("5", "Code", "has:code"),
+DEFAULT_VIEWS: tuple[View, ...] = (
+    View("1", "All", ""),
+    View("2", "Unread", "is:unread"),
+    View("3", "Starred", "is:starred"),
+    View("4", "Notes", "has:note"),
+    View("5", "Code", "has:code"),
     # Featured or published in the last 7 days; the search layer reads "recent:N".
-    Preset("6", "Recent", "recent:7"),
+    View("6", "Recent", "recent:7"),
 )
 
 
@@ -107,16 +108,16 @@ class Config:
     # (binding id, keys) pairs sorted by id; keys are comma-separated, no spaces.
     keys: tuple[tuple[str, str], ...] = ()
     # Sorted by key ("1" to "9").
-    presets: tuple[Preset, ...] = DEFAULT_PRESETS
+    views: tuple[View, ...] = DEFAULT_VIEWS
 
     @property
     def keymap(self) -> dict[str, str]:
         """The key remapping as a fresh dict, ready for ``App.set_keymap``."""
         return dict(self.keys)
 
-    def preset(self, key: str) -> Preset | None:
-        """The preset on number key ``key``, if any."""
-        return next((preset for preset in self.presets if preset.key == key), None)
+    def view(self, key: str) -> View | None:
+        """The view on number key ``key``, if any."""
+        return next((view for view in self.views if view.key == key), None)
 
 
 def default_config_path() -> Path:
@@ -208,7 +209,7 @@ theme = {theme}
 # [keys]                    # binding id = a key, or several: "ctrl+s,S"
 # "library.star" = "b"
 #
-# [presets]                 # number keys 1 to 9; false removes a default one
+# [views]                   # number keys 1 to 9; false removes a default one
 # "7" = {{ name = "To read", query = "tag:toread" }}
 """
 
@@ -297,7 +298,11 @@ class _Checker:
     def config(self, data: Mapping[str, object]) -> Config:
         theme, read_delay, default_sort = DEFAULT_THEME, DEFAULT_READ_DELAY, DEFAULT_SORT
         keys: tuple[tuple[str, str], ...] = ()
-        presets = DEFAULT_PRESETS
+        views = DEFAULT_VIEWS
+        if "views" in data and "presets" in data:
+            raise self.error(
+                ["presets"], "an older name of [views], and the file has [views] too; keep one"
+            )
         for key, value in data.items():  # in file order: the first mistake is reported
             if key == "theme":
                 theme = self.theme(value)
@@ -307,11 +312,11 @@ class _Checker:
                 default_sort = self.default_sort(value)
             elif key == "keys":
                 keys = self.keys(value)
-            elif key == "presets":
-                presets = self.presets(value)
+            elif key in ("views", "presets"):  # [presets]: the older name, still read
+                views = self.views(key, value)
             else:
                 raise self.error([key], "unknown setting" + _suggest(key, _SETTINGS, all_=True))
-        return Config(theme, read_delay, default_sort, keys, presets)
+        return Config(theme, read_delay, default_sort, keys, views)
 
     def theme(self, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -408,35 +413,34 @@ class _Checker:
             )
         return ",".join(keys)
 
-    def presets(self, value: object) -> tuple[Preset, ...]:
+    def views(self, table: str, value: object) -> tuple[View, ...]:
+        """``[views]`` (or ``[presets]``, its older name: ``table``)."""
         if not isinstance(value, dict):
             raise self.error(
-                ["presets"], f'must be a table like [presets] "7" = {{ ... }}, not {_show(value)}'
+                [table], f'must be a table like [{table}] "7" = {{ ... }}, not {_show(value)}'
             )
-        presets = {preset.key: preset for preset in DEFAULT_PRESETS}
+        views = {view.key: view for view in DEFAULT_VIEWS}
         for key, spec in value.items():
-            where = ["presets", key]
-            if key not in PRESET_KEYS:
-                raise self.error(where, 'presets go on the number keys "1" to "9"')
+            where = [table, key]
+            if key not in VIEW_KEYS:
+                raise self.error(where, 'views go on the number keys "1" to "9"')
             if spec is False:
-                presets.pop(key, None)
+                views.pop(key, None)
                 continue
             if not isinstance(spec, dict):
                 raise self.error(
                     where,
                     f'must be {{ name = "...", query = "..." }} or false, not {_show(spec)}',
                 )
-            presets[key] = self.preset(where, spec, presets.get(key))
-        return tuple(presets[key] for key in sorted(presets))
+            views[key] = self.view(where, spec, views.get(key))
+        return tuple(views[key] for key in sorted(views))
 
-    def preset(
-        self, where: list[str], spec: Mapping[str, object], default: Preset | None
-    ) -> Preset:
+    def view(self, where: list[str], spec: Mapping[str, object], default: View | None) -> View:
         for field in spec:
-            if field not in _PRESET_FIELDS:
+            if field not in _VIEW_FIELDS:
                 raise self.error(
                     [*where, field],
-                    "unknown preset field" + _suggest(field, _PRESET_FIELDS, all_=True),
+                    "unknown view field" + _suggest(field, _VIEW_FIELDS, all_=True),
                 )
         name = spec.get("name", default.name if default else None)
         if name is None:
@@ -448,12 +452,12 @@ class _Checker:
             raise self.error(
                 [*where, "query"], f"must be a filter query string, not {_show(query)}"
             )
-        from reader.search import Query  # rapidfuzz: only when a preset needs checking
+        from reader.search import Query  # rapidfuzz: only when a view needs checking
 
         errors = Query.parse(query).errors
         if errors:
             raise self.error([*where, "query"], errors[0])
-        return Preset(where[-1], one_line(name), one_line(query))
+        return View(where[-1], one_line(name), one_line(query))
 
 
 def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterable[tuple[str, object]]:
@@ -481,7 +485,7 @@ def _suggest(word: str, choices: Collection[str], *, all_: bool = False) -> str:
 
 
 def _key_path(parts: Iterable[str]) -> str:
-    """Where a setting is, as TOML writes it: ``keys."library.star"``, ``presets.7.name``."""
+    """Where a setting is, as TOML writes it: ``keys."library.star"``, ``views.7.name``."""
     return ".".join(
         part if _BARE_KEY.fullmatch(part) else json.dumps(strip_controls(part), ensure_ascii=False)
         for part in parts

@@ -43,7 +43,7 @@ GROUPS: Mapping[str, tuple[Key, ...]] = {
         Key("library.tags", "t", "edit_tags", "Tags", show=True),
         Key("library.note", "n", "edit_note", "Note", show=True),
         Key("library.editor", "E", "edit_note_externally", "Note in $EDITOR"),
-        Key("library.mark", "space", "toggle_selected", "Mark", show=True),
+        Key("library.select", "space", "toggle_selected", "Select", show=True),
         Key("library.undo", "z", "undo", "Undo", show=True),
         Key("library.sort", "O", "cycle_sort", "Sort"),
         Key("open.abs", "o", "open('abs')", "Open arXiv page"),
@@ -62,7 +62,7 @@ GROUPS: Mapping[str, tuple[Key, ...]] = {
         Key("library.help", "question_mark", "help", "Help", show=True),
         # Not a character: it works in the filter bar too, where ? is typed.
         Key("library.filter_help", "f1", "filter_help", "The filter language"),
-        Key("library.clear", "escape", "clear", "Clear marks or filter"),
+        Key("library.clear", "escape", "clear", "Clear selection or filter"),
         Key("detail.down", "J", "scroll_detail(3)", "Scroll detail down"),
         Key("detail.up", "K", "scroll_detail(-3)", "Scroll detail up"),
         Key("detail.zoom", "enter", "toggle_reading", "Larger detail pane"),
@@ -117,7 +117,7 @@ TOGETHER: tuple[tuple[str, ...], ...] = (
 )
 
 # Ids an older reader used, still read in [keys]: old id -> the id it is now.
-OLDER_IDS: Mapping[str, str] = {}
+OLDER_IDS: Mapping[str, str] = {"library.mark": "library.select"}
 
 
 def all_keys() -> Iterator[Key]:

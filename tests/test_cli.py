@@ -642,10 +642,11 @@ def test_a_key_given_to_two_actions_is_one_clean_error(
 def test_every_screens_keys_may_be_remapped(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The note editor's and the filter bar's keys too (once "unknown binding id")."""
+    """The note editor's and the filter bar's keys too (once "unknown binding id"), and
+    library.mark, the older id of library.select."""
     config = tmp_path / "config.toml"
     config.write_text(
-        '[keys]\n"note.save" = "ctrl+w"\n"filter.done" = "ctrl+j"\n',
+        '[keys]\n"note.save" = "ctrl+w"\n"filter.done" = "ctrl+j"\n"library.mark" = "m"\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("READER_CONFIG", str(config))
@@ -661,7 +662,7 @@ def test_every_screens_keys_may_be_remapped(
     result = run("--db", db_path)
     assert result.exit_code == 0, result.stderr
     assert [app.config.keymap for app in started] == [
-        {"note.save": "ctrl+w", "filter.done": "ctrl+j"}
+        {"note.save": "ctrl+w", "filter.done": "ctrl+j", "library.select": "m"}
     ]
 
 

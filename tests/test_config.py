@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from reader.config import (
-    DEFAULT_PRESETS,
+    DEFAULT_VIEWS,
     Config,
     ConfigError,
-    Preset,
+    View,
     default_config_path,
     load_config,
     save_theme,
@@ -90,7 +90,7 @@ def test_missing_file_gives_defaults(config_path: Path) -> None:
     assert config.read_delay == 2.0
     assert config.default_sort == "newest"
     assert config.keymap == {}
-    assert [(p.key, p.name, p.query) for p in config.presets] == [
+    assert [(p.key, p.name, p.query) for p in config.views] == [
         ("1", "All", ""),
         ("2", "Unread", "is:unread"),
         ("3", "Starred", "is:starred"),
@@ -119,7 +119,7 @@ default_sort = "upvotes"
 library.read = "ctrl+r, R"   # a dotted key means the same binding id
 "app.quit" = ["q", "ctrl+q"]
 
-[presets]
+[views]
 "2" = { name = "To triage", query = "is:unread -tag:skip" }
 7 = { name = "To read", query = "tag:toread" }
 "4" = { query = "has:note is:starred" }
@@ -136,16 +136,16 @@ library.read = "ctrl+r, R"   # a dotted key means the same binding id
         "library.read": "ctrl+r,R",
         "app.quit": "q,ctrl+q",
     }
-    assert config.presets == (
-        Preset("1", "All", ""),
-        Preset("2", "To triage", "is:unread -tag:skip"),
-        Preset("3", "Starred", "is:starred"),
-        Preset("4", "Notes", "has:note is:starred"),  # the default name kept
-        Preset("6", "Recent", "recent:7"),
-        Preset("7", "To read", "tag:toread"),
+    assert config.views == (
+        View("1", "All", ""),
+        View("2", "To triage", "is:unread -tag:skip"),
+        View("3", "Starred", "is:starred"),
+        View("4", "Notes", "has:note is:starred"),  # the default name kept
+        View("6", "Recent", "recent:7"),
+        View("7", "To read", "tag:toread"),
     )
-    assert config.preset("7") == Preset("7", "To read", "tag:toread")
-    assert config.preset("5") is None
+    assert config.view("7") == View("7", "To read", "tag:toread")
+    assert config.view("5") is None
 
 
 def test_config_is_frozen_and_hashable(config_path: Path) -> None:
@@ -178,32 +178,59 @@ def test_read_delay_bounds_are_inclusive(config_path: Path) -> None:
         assert load_config(config_path).read_delay == expected
 
 
-def test_presets_replace_add_and_remove(config_path: Path) -> None:
+def test_views_replace_add_and_remove(config_path: Path) -> None:
     write(
         config_path,
         """\
-[presets]
+[views]
 1 = { name = "Everything", query = "" }
 6 = false
 9 = { name = "Old", query = "before:2020-01-01" }
 8 = { name = "Nameless query" }
 """,
     )
-    presets = load_config(config_path).presets
-    assert [p.key for p in presets] == ["1", "2", "3", "4", "5", "8", "9"]
-    assert presets[0] == Preset("1", "Everything", "")
-    assert presets[-2] == Preset("8", "Nameless query", "")
-    assert presets[-1] == Preset("9", "Old", "before:2020-01-01")
+    views = load_config(config_path).views
+    assert [p.key for p in views] == ["1", "2", "3", "4", "5", "8", "9"]
+    assert views[0] == View("1", "Everything", "")
+    assert views[-2] == View("8", "Nameless query", "")
+    assert views[-1] == View("9", "Old", "before:2020-01-01")
 
 
-def test_removing_a_preset_that_does_not_exist_is_fine(config_path: Path) -> None:
-    write(config_path, "[presets]\n9 = false\n")
-    assert load_config(config_path).presets == DEFAULT_PRESETS
+def test_presets_is_read_as_the_older_name_of_views(config_path: Path) -> None:
+    write(config_path, '[presets]\n"7" = { name = "To read", query = "tag:toread" }\n"5" = false\n')
+    config = load_config(config_path)
+    assert config.view("7") == View("7", "To read", "tag:toread")
+    assert config.view("5") is None
+    message = error_of(config_path, "[presets]\n0 = false\n")
+    assert message == f'{config_path}: presets.0: views go on the number keys "1" to "9"'
 
 
-def test_preset_text_is_one_clean_line(config_path: Path) -> None:
-    write(config_path, '[presets]\n7 = { name = "Red\\u001b[31m\\nalert", query = " tag:x \\t" }\n')
-    assert load_config(config_path).preset("7") == Preset("7", "Red[31m alert", "tag:x")
+def test_a_file_with_views_and_presets_is_refused_naming_it(config_path: Path) -> None:
+    message = error_of(config_path, '[views]\n7 = { name = "A" }\n[presets]\n8 = { name = "B" }\n')
+    assert message == (
+        f"{config_path}: presets: an older name of [views], and the file has [views] too; keep one"
+    )
+
+
+def test_library_mark_is_read_as_the_older_id_of_library_select(config_path: Path) -> None:
+    write(config_path, '[keys]\n"library.mark" = "m"\n')
+    assert load_config(config_path).keymap == {"library.select": "m"}
+    write(config_path, '[keys]\n"library.select" = "m"\n"library.mark" = "M"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_path)
+    assert str(caught.value) == (
+        f'{config_path}: keys."library.mark": given twice (also as library.select)'
+    )
+
+
+def test_removing_a_view_that_does_not_exist_is_fine(config_path: Path) -> None:
+    write(config_path, "[views]\n9 = false\n")
+    assert load_config(config_path).views == DEFAULT_VIEWS
+
+
+def test_view_text_is_one_clean_line(config_path: Path) -> None:
+    write(config_path, '[views]\n7 = { name = "Red\\u001b[31m\\nalert", query = " tag:x \\t" }\n')
+    assert load_config(config_path).view("7") == View("7", "Red[31m alert", "tag:x")
 
 
 def test_a_byte_order_mark_is_accepted(config_path: Path) -> None:
@@ -276,7 +303,7 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         ('[key]\n"library.star" = "S"', 'key: unknown setting; did you mean "keys"?'),
         (
             "colour = 1",
-            "colour: unknown setting; known: theme, read_delay, default_sort, keys, presets",
+            "colour: unknown setting; known: theme, read_delay, default_sort, keys, views",
         ),
         ("keys = 3", 'keys: must be a table like [keys] "library.star" = "S", not 3'),
         (
@@ -308,34 +335,34 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
             '[keys]\n"library.star" = "S"\nlibrary.star = "T"',
             'keys."library.star": given twice (once quoted, once as a dotted key)',
         ),
-        ("presets = 1", 'presets: must be a table like [presets] "7" = { ... }, not 1'),
-        ("[presets]\n0 = false", 'presets.0: presets go on the number keys "1" to "9"'),
-        ('[presets]\n10 = { name = "x" }', 'presets.10: presets go on the number keys "1" to "9"'),
-        ("[presets]\nx = false", 'presets.x: presets go on the number keys "1" to "9"'),
+        ("views = 1", 'views: must be a table like [views] "7" = { ... }, not 1'),
+        ("[views]\n0 = false", 'views.0: views go on the number keys "1" to "9"'),
+        ('[views]\n10 = { name = "x" }', 'views.10: views go on the number keys "1" to "9"'),
+        ("[views]\nx = false", 'views.x: views go on the number keys "1" to "9"'),
         (
-            '[presets]\n2 = "is:unread"',
-            'presets.2: must be { name = "...", query = "..." } or false, not "is:unread"',
+            '[views]\n2 = "is:unread"',
+            'views.2: must be { name = "...", query = "..." } or false, not "is:unread"',
         ),
         (
-            "[presets]\n2 = true",
-            'presets.2: must be { name = "...", query = "..." } or false, not true',
+            "[views]\n2 = true",
+            'views.2: must be { name = "...", query = "..." } or false, not true',
         ),
         (
-            '[presets]\n2 = { nmae = "x" }',
-            'presets.2.nmae: unknown preset field; did you mean "name"?',
+            '[views]\n2 = { nmae = "x" }',
+            'views.2.nmae: unknown view field; did you mean "name"?',
         ),
         (
-            '[presets]\n2 = { icon = "x" }',
-            "presets.2.icon: unknown preset field; known: name, query",
+            '[views]\n2 = { icon = "x" }',
+            "views.2.icon: unknown view field; known: name, query",
         ),
         (
-            '[presets]\n7 = { query = "tag:x" }',
-            'presets.7: needs a name, like { name = "To read", query = "tag:toread" }',
+            '[views]\n7 = { query = "tag:x" }',
+            'views.7: needs a name, like { name = "To read", query = "tag:toread" }',
         ),
-        ('[presets]\n7 = { name = " " }', 'presets.7.name: must be a non-empty string, not " "'),
+        ('[views]\n7 = { name = " " }', 'views.7.name: must be a non-empty string, not " "'),
         (
-            '[presets]\n7 = { name = "x", query = 1 }',
-            "presets.7.query: must be a filter query string, not 1",
+            '[views]\n7 = { name = "x", query = 1 }',
+            "views.7.query: must be a filter query string, not 1",
         ),
     ],
 )
@@ -361,7 +388,7 @@ def test_hostile_values_are_shown_safely(config_path: Path) -> None:
 def test_hostile_key_names_are_shown_safely(config_path: Path) -> None:
     message = error_of(config_path, '"bad\\u001b[2Jkey\\nx" = 1\n')
     assert message == f'{config_path}: "bad[2Jkey\\nx": unknown setting; known: ' + (
-        "theme, read_delay, default_sort, keys, presets"
+        "theme, read_delay, default_sort, keys, views"
     )
 
 
@@ -397,7 +424,7 @@ read_delay = 1.5 # quick
 [keys]
 "library.star" = "S"   # theme = "not this"
 
-[presets]
+[views]
 "7" = { name = "To read", query = "tag:toread" }
 """
 
@@ -511,7 +538,7 @@ ODD = (
     "  library.star   =   [ 'b' ,'B' ]\n"
     '"library.read" = "ctrl+r,R"  \n'
     "\n"
-    "[presets]\n"
+    "[views]\n"
     '7 = {name="To read",   query = "tag:toread"}   # mine\n'
     '"5" = false\n'
 )
@@ -584,13 +611,13 @@ def test_save_theme_unwritable_is_a_clean_error(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "read_delay = 3\n"
 
 
-def test_a_preset_query_with_a_mistake_is_refused(tmp_path: Path) -> None:
+def test_a_view_query_with_a_mistake_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('[presets]\n"7" = { name = "Mine", query = "autor:x" }\n', encoding="utf-8")
+    path.write_text('[views]\n"7" = { name = "Mine", query = "autor:x" }\n', encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     message = str(raised.value)
-    assert message.startswith(f"{path}: presets.7.query: ")
+    assert message.startswith(f"{path}: views.7.query: ")
     assert "did you mean author:" in message
 
 

@@ -116,7 +116,7 @@ class ReaderApp(App[None]):
         # Only a theme the user picks from now on is written back to the config file.
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         settings = ViewSettings(
-            presets=self.config.presets,
+            presets=self.config.views,
             read_delay=self.config.read_delay,
             default_sort=self.config.default_sort,
         )

@@ -20,7 +20,7 @@ from reader.tui.keys import bindings
 
 OVERWRITE = "Overwrite the file if it exists"
 SCOPE_LABELS = {
-    "marked": "Marked papers",
+    "selected": "Selected papers",
     "visible": "Papers in the list now",
     "starred-or-noted": "Starred or noted",
     "starred": "Starred",
@@ -67,7 +67,7 @@ class ExportDialog(ModalScreen[Outcome | None]):
         today: date,
         write: Callable[[ExportRequest], Outcome],
     ) -> None:
-        """``scopes``: the choices that make sense now (marked only when there are marks).
+        """``scopes``: the choices that make sense now ("selected" only while papers are).
         ``write`` exports as asked and says what it did, or raises ExportError."""
         super().__init__()
         self._write = write

@@ -24,11 +24,11 @@ from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import (
-    DEFAULT_PRESETS,
     DEFAULT_READ_DELAY,
     DEFAULT_SORT,
+    DEFAULT_VIEWS,
     SORTS,
-    Preset,
+    View,
 )
 from reader.models import Annotation, ImportResult, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
@@ -120,7 +120,7 @@ FOOTER_ROOMY = 110
 class ViewSettings:
     """What the config file says about the library screen."""
 
-    presets: tuple[Preset, ...] = DEFAULT_PRESETS
+    presets: tuple[View, ...] = DEFAULT_VIEWS
     read_delay: float = DEFAULT_READ_DELAY
     default_sort: str = DEFAULT_SORT
 
@@ -500,7 +500,7 @@ class LibraryScreen(Screen[None]):
         typed = self.query_one(FilterBar).value
         keep_cursor = typed == self._shown_filter or not typed.strip()
         self._shown_filter = typed
-        # Marks only ever hold papers in sight, so an action never hits hidden ones.
+        # The selection only ever holds papers in sight, so an action never hits hidden ones.
         if self._selected:
             self._selected &= set(ids)
         hint = self.query_one("#filter-hint", Static)
@@ -557,7 +557,7 @@ class LibraryScreen(Screen[None]):
             parts.append(f"{shown} of {len(self._papers)} papers")
         parts.append(SORT_LABELS[self._effective_sort(self._query)])
         if self._selected:
-            parts.append(f"{len(self._selected)} marked")
+            parts.append(f"{len(self._selected)} selected")
         self.sub_title = " · ".join(parts)
 
     def _show_detail(self, paper_id: int | None) -> None:
@@ -702,7 +702,7 @@ class LibraryScreen(Screen[None]):
         return paper
 
     def _targets(self) -> list[int]:
-        """The marked papers (in list order), else the highlighted one."""
+        """The selected papers (in list order), else the highlighted one."""
         if self._selected:
             return [i for i in self.query_one(PaperList).paper_ids if i in self._selected] or [
                 i for i in self._order if i in self._selected
@@ -1146,7 +1146,7 @@ class LibraryScreen(Screen[None]):
             return
         scopes = ["visible", "starred-or-noted", "starred", "noted", "all"]
         if self._selected:
-            scopes.insert(0, "marked")
+            scopes.insert(0, "selected")
 
         def done(outcome: Outcome | None) -> None:
             if outcome is None:
@@ -1169,7 +1169,7 @@ class LibraryScreen(Screen[None]):
         from reader.export.run import export, select
 
         only: set[int] | None = None
-        if request.scope == "marked":
+        if request.scope == "selected":
             only = set(self._selected)
         elif request.scope == "visible":
             only = set(self.query_one(PaperList).paper_ids)
@@ -1447,7 +1447,7 @@ class LibraryScreen(Screen[None]):
     # -- removing papers ------------------------------------------------------
 
     def action_remove_papers(self) -> None:
-        """Remove the marked papers, or the highlighted one, once the user says yes."""
+        """Remove the selected papers, or the highlighted one, once the user says yes."""
         if self._still_loading():
             return
         ids = self._targets()

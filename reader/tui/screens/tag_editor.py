@@ -102,7 +102,7 @@ class TagInput(Input):
 
 
 class TagEditor(ModalScreen[TagEdit | None]):
-    """Edit the tags of one paper, or add/remove tags on the marked papers."""
+    """Edit the tags of one paper, or add/remove tags on the selected papers."""
 
     CSS_PATH = "note_editor.tcss"
     BINDINGS = bindings("tags")
@@ -128,7 +128,7 @@ class TagEditor(ModalScreen[TagEdit | None]):
             )
             hint = "enter saves · tab completes · esc cancels"
             if self._bulk:
-                hint += " · added to every marked paper; -tag removes"
+                hint += " · added to every selected paper; -tag removes"
             yield Label(hint, id="tag-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
