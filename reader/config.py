@@ -1,4 +1,4 @@
-"""Settings from ``config.toml``: theme, read delay, default sort, keys and presets.
+"""Settings from ``config.toml``: theme, read delay, default sort, keys and views.
 
 The file lives in the user config directory (``~/.config/reader/config.toml`` on
 Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
@@ -11,20 +11,21 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
     "library.star" = "b"
     "library.read" = "ctrl+r,r"
 
-    [presets]                   # the number keys 1 to 9
+    [views]                     # the number keys 1 to 9
     "2" = { name = "Unread", query = "is:unread -tag:skip" }
     "7" = { name = "To read", query = "tag:toread" }
-    "5" = false                 # no preset on 5
+    "5" = false                 # no view on 5
 
-A ``[presets]`` entry replaces the default of the same number (a field it leaves out
+A ``[views]`` entry replaces the default of the same number (a field it leaves out
 keeps the default's), adds a new number, or with ``false`` removes one. Binding ids
 may be quoted (``"library.star"``) or written as TOML dotted keys (``library.star``):
-both mean the same binding.
+both mean the same binding. Older names are still read: ``[presets]`` for ``[views]``
+(not both in one file) and ``library.mark`` for ``library.select`` (reader.keymap).
 
 Reading is strict: an unknown key, a wrong type or an out-of-range value is a
 :class:`ConfigError` naming the file and the key, with a suggestion for a misspelt
-name, so a typo never silently does nothing. Nothing here imports Textual: the app
-passes in the theme names and binding ids it knows.
+name, so a typo never silently does nothing. Binding ids are the ones of
+:mod:`reader.keymap`; nothing here imports Textual: the app passes in the theme names.
 """
 
 from __future__ import annotations
@@ -36,13 +37,16 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import tomlkit
+from tomlkit.items import Comment, Whitespace
 
-from reader.export.files import ExportError, write_atomic
+from reader.atomic import write_atomic
+from reader.keymap import Remappable, key_name, remappable
 from reader.paths import APP_NAME, PathError, expand_user
 from reader.text import one_line, strip_controls
 
@@ -53,10 +57,10 @@ MAX_READ_DELAY = 60.0
 # The orders the list can be sorted in; "relevance" only means something while filtering.
 SORTS = ("relevance", "newest", "upvotes", "github", "title")
 DEFAULT_SORT = "newest"
-PRESET_KEYS = tuple("123456789")
+VIEW_KEYS = tuple("123456789")
 
-_SETTINGS = ("theme", "read_delay", "default_sort", "keys", "presets")
-_PRESET_FIELDS = ("name", "query")
+_SETTINGS = ("theme", "read_delay", "default_sort", "keys", "views")
+_VIEW_FIELDS = ("name", "query")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ERROR = re.compile(
     r"^(?P<message>.*?) \((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)$"
@@ -75,7 +79,7 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Preset:
+class View:
     """A saved view on a number key: a name for the header and a filter query."""
 
     key: str
@@ -83,14 +87,14 @@ class Preset:
     query: str
 
 
-DEFAULT_PRESETS: tuple[Preset, ...] = (
-    Preset("1", "All", ""),
-    Preset("2", "Unread", "is:unread"),
-    Preset("3", "Starred", "is:starred"),
-    Preset("4", "Notes", "has:note"),
-    Preset("5", "Code", "has:code"),
+DEFAULT_VIEWS: tuple[View, ...] = (
+    View("1", "All", ""),
+    View("2", "Unread", "is:unread"),
+    View("3", "Starred", "is:starred"),
+    View("4", "Notes", "has:note"),
+    View("5", "Code", "has:code"),
     # Featured or published in the last 7 days; the search layer reads "recent:N".
-    Preset("6", "Recent", "recent:7"),
+    View("6", "Recent", "recent:7"),
 )
 
 
@@ -104,16 +108,16 @@ class Config:
     # (binding id, keys) pairs sorted by id; keys are comma-separated, no spaces.
     keys: tuple[tuple[str, str], ...] = ()
     # Sorted by key ("1" to "9").
-    presets: tuple[Preset, ...] = DEFAULT_PRESETS
+    views: tuple[View, ...] = DEFAULT_VIEWS
 
     @property
     def keymap(self) -> dict[str, str]:
         """The key remapping as a fresh dict, ready for ``App.set_keymap``."""
         return dict(self.keys)
 
-    def preset(self, key: str) -> Preset | None:
-        """The preset on number key ``key``, if any."""
-        return next((preset for preset in self.presets if preset.key == key), None)
+    def view(self, key: str) -> View | None:
+        """The view on number key ``key``, if any."""
+        return next((view for view in self.views if view.key == key), None)
 
 
 def default_config_path() -> Path:
@@ -131,51 +135,49 @@ def load_config(
     path: Path | None = None,
     *,
     themes: Collection[str] | None = None,
-    binding_ids: Collection[str] | Mapping[str, str] | None = None,
-    key_name: Callable[[str], str] | None = None,
+    bindings: Remappable | None = None,
 ) -> Config:
     """The settings in ``path`` (default :func:`default_config_path`); defaults when the
     file does not exist.
 
-    ``themes`` and ``binding_ids``, when given, are the only names the ``theme`` setting
-    and the ``[keys]`` table may use. When ``binding_ids`` maps each id to its default
-    keys ("down,j"), those bindings are taken to be in use together (one screen), and
-    ``[keys]`` may not leave one key on two of them; ``key_name`` names a key as the
-    defaults do ("?" as "question_mark"). Raises :class:`ConfigError` for a file that
-    cannot be read, is not TOML, or holds anything this module does not know or accept.
+    ``themes``, when given, are the only names the ``theme`` setting may use. The
+    ``[keys]`` table may name only the ids of ``bindings`` (default: every binding of
+    :mod:`reader.keymap`), and may not leave one key on two bindings in use together.
+    Raises :class:`ConfigError` for a file that cannot be read, is not TOML, or holds
+    anything this module does not know or accept.
     """
     path = default_config_path() if path is None else Path(path)
     text = _read(path)
     if text is None:
         return Config()
-    checker = _Checker(path, themes, binding_ids, key_name or (lambda key: key))
+    checker = _Checker(path, themes, bindings or remappable())
     return checker.config(_parse(text, path))
 
 
 def save_theme(name: str, path: Path | None = None) -> None:
     """Make ``theme = "NAME"`` the theme setting of the config file, changing nothing else.
 
-    Only the ``theme`` line is rewritten, keeping comments, other settings and layout;
-    a file without one gets it near the top (after a leading comment block), and a
-    missing file is created with a short header. The file is replaced atomically and a
-    symlinked config is written through the link. Raises :class:`ConfigError` for an
-    unusable name, a file that is not valid TOML (it is left untouched), a theme line
-    too unusual to rewrite safely, or a file that cannot be written.
+    Only the theme's value is rewritten (tomlkit keeps comments, other settings and
+    layout); a file without one gets it near the top (after a leading comment block),
+    and a missing file is created with a short header. The file is replaced atomically
+    and a symlinked config is written through the link. Raises :class:`ConfigError` for
+    an unusable name, a file that is not valid TOML (it is left untouched), or a file
+    that cannot be written.
     """
     path = default_config_path() if path is None else Path(path)
     if not isinstance(name, str) or not name or one_line(name) != name:
         raise ConfigError(f"{path}: theme: not a theme name: {_show(name)}")
     text = _read(path)
     if text is None:
-        new_text = _NEW_FILE.format(theme=_toml_string(name))
+        new_text = _NEW_FILE.format(theme=tomlkit.string(name).as_string())
     else:
         bom = "\ufeff" if text.startswith("\ufeff") else ""
         old = _parse(text, path)
         new_text = bom + _with_theme(text.removeprefix(bom), name)
-        if not _only_theme_changed(old, new_text, name):
+        if not _only_theme_changed(old, new_text, name):  # tomlkit misread the file
             raise ConfigError(
                 f"{path}: theme: cannot rewrite this file's theme setting safely; "
-                f"set theme = {_toml_string(name)} by hand"
+                f"set theme = {tomlkit.string(name).as_string()} by hand"
             )
         if new_text == text:
             return
@@ -183,11 +185,9 @@ def save_theme(name: str, path: Path | None = None) -> None:
     target = Path(os.path.realpath(path))
     try:
         _make_private_folders(target.parent)
-        write_atomic(target, new_text, force=True)
+        write_atomic(target, new_text.encode("utf-8"))
     except OSError as err:
         raise ConfigError(f"cannot write {path}: {err.strerror or err}") from None
-    except ExportError as err:
-        raise ConfigError(str(err)) from None
 
 
 def _make_private_folders(folder: Path) -> None:
@@ -209,7 +209,7 @@ theme = {theme}
 # [keys]                    # binding id = a key, or several: "ctrl+s,S"
 # "library.star" = "b"
 #
-# [presets]                 # number keys 1 to 9; false removes a default one
+# [views]                   # number keys 1 to 9; false removes a default one
 # "7" = {{ name = "To read", query = "tag:toread" }}
 """
 
@@ -287,17 +287,10 @@ def _syntax_error(message: str, text: str, path: Path) -> str:
 class _Checker:
     """Turns parsed TOML into a Config, raising ConfigError at the first bad setting."""
 
-    def __init__(
-        self,
-        path: Path,
-        themes: Collection[str] | None,
-        binding_ids: Collection[str] | Mapping[str, str] | None,
-        key_name: Callable[[str], str],
-    ) -> None:
+    def __init__(self, path: Path, themes: Collection[str] | None, bindings: Remappable) -> None:
         self.path = path
         self.themes = themes
-        self.binding_ids = binding_ids
-        self.key_name = key_name
+        self.bindings = bindings
 
     def error(self, where: Iterable[str], problem: str) -> ConfigError:
         return ConfigError(f"{self.path}: {_key_path(where)}: {problem}")
@@ -305,7 +298,11 @@ class _Checker:
     def config(self, data: Mapping[str, object]) -> Config:
         theme, read_delay, default_sort = DEFAULT_THEME, DEFAULT_READ_DELAY, DEFAULT_SORT
         keys: tuple[tuple[str, str], ...] = ()
-        presets = DEFAULT_PRESETS
+        views = DEFAULT_VIEWS
+        if "views" in data and "presets" in data:
+            raise self.error(
+                ["presets"], "an older name of [views], and the file has [views] too; keep one"
+            )
         for key, value in data.items():  # in file order: the first mistake is reported
             if key == "theme":
                 theme = self.theme(value)
@@ -315,11 +312,11 @@ class _Checker:
                 default_sort = self.default_sort(value)
             elif key == "keys":
                 keys = self.keys(value)
-            elif key == "presets":
-                presets = self.presets(value)
+            elif key in ("views", "presets"):  # [presets]: the older name, still read
+                views = self.views(key, value)
             else:
                 raise self.error([key], "unknown setting" + _suggest(key, _SETTINGS, all_=True))
-        return Config(theme, read_delay, default_sort, keys, presets)
+        return Config(theme, read_delay, default_sort, keys, views)
 
     def theme(self, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -355,40 +352,47 @@ class _Checker:
                 ["keys"], f'must be a table like [keys] "library.star" = "S", not {_show(value)}'
             )
         keymap: dict[str, str] = {}
-        for binding_id, keys in _flatten(value):
-            where = ["keys", binding_id]
+        written: dict[str, str] = {}  # each id as the file spells it
+        for spelt, keys in _flatten(value):
+            where = ["keys", spelt]
+            binding_id = self.bindings.older_ids.get(spelt, spelt)
             if binding_id in keymap:
-                raise self.error(where, "given twice (once quoted, once as a dotted key)")
-            if self.binding_ids is not None and binding_id not in self.binding_ids:
-                hint = _suggest(binding_id, sorted(self.binding_ids))
+                before = written[binding_id]
+                how = (
+                    "once quoted, once as a dotted key" if before == spelt else f"also as {before}"
+                )
+                raise self.error(where, f"given twice ({how})")
+            if binding_id not in self.bindings.defaults:
+                hint = _suggest(spelt, sorted(self.bindings.defaults))
                 raise self.error(where, f"unknown binding id{hint}")
             keymap[binding_id] = self.key_list(where, keys)
-        if isinstance(self.binding_ids, Mapping):
-            self.one_key_one_binding(keymap, self.binding_ids)
+            written[binding_id] = spelt
+        self.one_key_one_binding(keymap, written)
         return tuple(sorted(keymap.items()))
 
-    def one_key_one_binding(self, keymap: Mapping[str, str], defaults: Mapping[str, str]) -> None:
-        """Refuse a key the ``keymap`` gives to a binding while another one has it too:
-        given to both in the file, or the other's default key still (one of the two
-        would never run)."""
+    def one_key_one_binding(self, keymap: Mapping[str, str], written: Mapping[str, str]) -> None:
+        """Refuse a key the ``keymap`` gives to a binding while another one in use at the
+        same moment has it too: given to both in the file, or the other's default key
+        still (one of the two would never run)."""
 
         def names(keys: str) -> set[str]:
-            return {self.key_name(key) for key in keys.split(",")}
+            return {key_name(key) for key in keys.split(",")}
 
-        keys_of = {binding_id: names(keys) for binding_id, keys in defaults.items()}
+        keys_of = {binding_id: names(keys) for binding_id, keys in self.bindings.defaults.items()}
         keys_of.update((binding_id, names(keys)) for binding_id, keys in keymap.items())
         for binding_id, keys in keymap.items():  # in file order: the first clash is reported
+            near = set().union(*(ids for ids in self.bindings.together if binding_id in ids))
             for key in keys.split(","):
-                name = self.key_name(key)
+                name = key_name(key)
                 other = next(
-                    (o for o, taken in keys_of.items() if o != binding_id and name in taken),
+                    (o for o in keys_of if o != binding_id and o in near and name in keys_of[o]),
                     None,
                 )
                 if other is None:
                     continue
                 whose = f"{other}'s key too" if other in keymap else f"{other}'s default key"
                 raise self.error(
-                    ["keys", binding_id],
+                    ["keys", written[binding_id]],
                     f"{_show(key)} is {whose}; one key runs one action, give one of them "
                     "another key",
                 )
@@ -409,35 +413,34 @@ class _Checker:
             )
         return ",".join(keys)
 
-    def presets(self, value: object) -> tuple[Preset, ...]:
+    def views(self, table: str, value: object) -> tuple[View, ...]:
+        """``[views]`` (or ``[presets]``, its older name: ``table``)."""
         if not isinstance(value, dict):
             raise self.error(
-                ["presets"], f'must be a table like [presets] "7" = {{ ... }}, not {_show(value)}'
+                [table], f'must be a table like [{table}] "7" = {{ ... }}, not {_show(value)}'
             )
-        presets = {preset.key: preset for preset in DEFAULT_PRESETS}
+        views = {view.key: view for view in DEFAULT_VIEWS}
         for key, spec in value.items():
-            where = ["presets", key]
-            if key not in PRESET_KEYS:
-                raise self.error(where, 'presets go on the number keys "1" to "9"')
+            where = [table, key]
+            if key not in VIEW_KEYS:
+                raise self.error(where, 'views go on the number keys "1" to "9"')
             if spec is False:
-                presets.pop(key, None)
+                views.pop(key, None)
                 continue
             if not isinstance(spec, dict):
                 raise self.error(
                     where,
                     f'must be {{ name = "...", query = "..." }} or false, not {_show(spec)}',
                 )
-            presets[key] = self.preset(where, spec, presets.get(key))
-        return tuple(presets[key] for key in sorted(presets))
+            views[key] = self.view(where, spec, views.get(key))
+        return tuple(views[key] for key in sorted(views))
 
-    def preset(
-        self, where: list[str], spec: Mapping[str, object], default: Preset | None
-    ) -> Preset:
+    def view(self, where: list[str], spec: Mapping[str, object], default: View | None) -> View:
         for field in spec:
-            if field not in _PRESET_FIELDS:
+            if field not in _VIEW_FIELDS:
                 raise self.error(
                     [*where, field],
-                    "unknown preset field" + _suggest(field, _PRESET_FIELDS, all_=True),
+                    "unknown view field" + _suggest(field, _VIEW_FIELDS, all_=True),
                 )
         name = spec.get("name", default.name if default else None)
         if name is None:
@@ -449,12 +452,12 @@ class _Checker:
             raise self.error(
                 [*where, "query"], f"must be a filter query string, not {_show(query)}"
             )
-        from reader.search import Query  # rapidfuzz: only when a preset needs checking
+        from reader.search import Query  # rapidfuzz: only when a view needs checking
 
         errors = Query.parse(query).errors
         if errors:
             raise self.error([*where, "query"], errors[0])
-        return Preset(where[-1], one_line(name), one_line(query))
+        return View(where[-1], one_line(name), one_line(query))
 
 
 def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterable[tuple[str, object]]:
@@ -482,7 +485,7 @@ def _suggest(word: str, choices: Collection[str], *, all_: bool = False) -> str:
 
 
 def _key_path(parts: Iterable[str]) -> str:
-    """Where a setting is, as TOML writes it: ``keys."library.star"``, ``presets.7.name``."""
+    """Where a setting is, as TOML writes it: ``keys."library.star"``, ``views.7.name``."""
     return ".".join(
         part if _BARE_KEY.fullmatch(part) else json.dumps(strip_controls(part), ensure_ascii=False)
         for part in parts
@@ -506,81 +509,28 @@ def _show(value: object) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
-def _toml_string(text: str) -> str:
-    """``text`` as a TOML basic string (quotes, backslashes and controls escaped)."""
-    out = []
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-# A top-level `theme = ...` line; `lead` keeps the writer's own spacing and quoting of the key.
-_THEME_LINE = re.compile(r"""(?P<lead>[ \t]*(?:theme|"theme"|'theme')[ \t]*=[ \t]*)(?P<value>.*)""")
-_TABLE_HEADER = re.compile(r"[ \t]*\[")
-_COMMENT_OR_BLANK = re.compile(r"[ \t]*(?:#.*)?")
-
-
 def _with_theme(text: str, name: str) -> str:
-    """``text`` with its top-level theme line set to ``name``, or one added near the top.
-
-    The caller checks the result parses to the same settings but the theme: anything
-    unusual this line-based edit gets wrong is refused, never written.
-    """
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    quoted = _toml_string(name)
-    for index, line in enumerate(lines):
-        body = line.rstrip("\r\n")
-        if _TABLE_HEADER.match(body):
-            break  # past the top-level keys
-        match = _THEME_LINE.fullmatch(body)
-        if match:
-            rest = _after_value(match["value"])
-            if rest is not None:
-                lines[index] = match["lead"] + quoted + rest + line[len(body) :]
-                return "".join(lines)
-    new_line = f"theme = {quoted}{newline}"
-    statements = [
-        i for i, line in enumerate(lines) if not _COMMENT_OR_BLANK.fullmatch(line.rstrip("\r\n"))
-    ]
-    if not statements:  # only comments (or nothing): the setting goes last
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += newline
-        lines.append(new_line)
-        return "".join(lines)
-    # After the last blank line above the first setting: below a header comment, but not
-    # between a comment and the setting it describes.
-    blanks = [i for i in range(statements[0]) if not lines[i].strip()]
-    lines.insert(blanks[-1] + 1 if blanks else 0, new_line)
-    return "".join(lines)
-
-
-def _after_value(value: str) -> str | None:
-    """What follows a one-line TOML value (spaces and a comment), or None when unsure."""
-    if value.startswith(('"""', "'''")):
-        return None
-    if value.startswith('"'):
-        index = 1
-        while index < len(value):
-            if value[index] == "\\":
-                index += 2
-            elif value[index] == '"':
-                return value[index + 1 :]
-            else:
-                index += 1
-        return None
-    if value.startswith("'"):
-        end = value.find("'", 1)
-        return value[end + 1 :] if end > 0 else None
-    hash_at = value.find("#")
-    if hash_at < 0:
-        return ""
-    return value[len(value[:hash_at].rstrip()) :]
+    """``text`` with its top-level theme set to ``name``, or a theme line added after the
+    comments that head the file (not between a comment and the setting it describes)."""
+    document = tomlkit.parse(text)
+    value = tomlkit.string(name)
+    if "theme" in document:
+        document["theme"] = value  # tomlkit keeps the key's spacing and the comment after
+        return document.as_string()
+    value.trivia.trail = "\r\n" if "\r\n" in text else "\n"
+    body = document.body
+    first = next(
+        (i for i, (_, item) in enumerate(body) if not isinstance(item, Comment | Whitespace)),
+        None,
+    )
+    if first is None:  # only comments (or nothing): the setting goes last
+        document.add("theme", value)
+        return document.as_string()
+    blanks = [i for i in range(first) if isinstance(body[i][1], Whitespace)]
+    # A public insert-at-position is what tomlkit lacks; its own add() would put the
+    # setting last, below the comments of the settings before it.
+    document._insert_at(blanks[-1] + 1 if blanks else 0, "theme", value)
+    return document.as_string()
 
 
 def _only_theme_changed(old: Mapping[str, object], new_text: str, name: str) -> bool:

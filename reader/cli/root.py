@@ -132,10 +132,10 @@ def _user_name(given: str | None) -> str:
 def run_app(settings: Settings) -> None:
     """Open the library (with the sample when it is empty) in the terminal UI."""
     from reader.sample import REMOVE_HINT, load_sample_if_empty
-    from reader.tui.app import ReaderApp, binding_ids, key_name, theme_names  # Textual: slow
+    from reader.tui.app import ReaderApp, theme_names  # Textual: slow
 
     try:
-        config = load_config(themes=theme_names(), binding_ids=binding_ids(), key_name=key_name)
+        config = load_config(themes=theme_names())
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     with opened(settings) as library:

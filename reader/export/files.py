@@ -1,6 +1,7 @@
 """Writing export files: atomically, never clobbering by accident, with one-line errors.
 
-Every file an export (or the config) writes goes through :func:`write_atomic`, and every
+Every file an export writes goes through :func:`write_atomic` (built on
+:mod:`reader.atomic`, which the config file's writer uses too), and every
 target is first vetted by :func:`check_target`, the one place that decides what may be
 written over: never the library or a file SQLite keeps beside it, never a backup of it,
 never an SQLite file of any name, and with ``force`` a regular file only.
@@ -8,24 +9,13 @@ never an SQLite file of any name, and with ``force`` a regular file only.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import re
-import secrets
 import stat
-import time
 from pathlib import Path
 
-# Exports carry private notes: new files are the owner's alone, like the library.
-PRIVATE_MODE = 0o600
-# Temporary files: short (a 255-byte target name still works) and ours alone by name.
-_TEMP_PREFIX = ".reader-"
-_TEMP_SUFFIX = ".tmp"
-_TEMP_NAME = re.compile(r"\.reader-[0-9a-f]{8}\.tmp")
-# A temporary file older than this, whose lock nobody holds, was left by a killed export.
-# (Its writer takes the lock right after creating it; the age covers that instant.)
-STALE_AFTER = 10.0
+from reader import atomic
+
 # SQLite's files by their first bytes: a database, a write-ahead log, a rollback journal.
 _SQLITE_MAGIC = (
     b"SQLite format 3\x00",
@@ -212,18 +202,16 @@ def write_atomic(
     replacing: bytes | None = None,
 ) -> None:
     """Write ``text`` as UTF-8 to ``path`` so that readers see the old file or the new one,
-    never half of it.
+    never half of it (:func:`reader.atomic.write_atomic`).
 
     :func:`check_target` vets ``path`` first (and again just before the new file takes
     its place): without ``force`` an existing ``path`` is left alone (also when it
-    appears while writing); ``library`` is the library file, never written over. The
-    text goes to a short-named temporary file beside ``path``, locked while it exists,
-    is fsynced, then moved into place; with ``clean``, temporary files a killed export
-    left in that folder are removed first. A new file is readable by its owner only,
-    like the library whose notes it holds; an overwritten file keeps its mode.
-    With ``replacing`` (what the caller read from ``path`` and merged), a file that
-    no longer holds it when the new one is ready is left alone:
-    :class:`ChangedMeanwhile`.
+    appears while writing); ``library`` is the library file, never written over. With
+    ``clean``, temporary files a killed export left in that folder are removed first.
+    A new file is readable by its owner only, like the library whose notes it holds; an
+    overwritten file keeps its mode. With ``replacing`` (what the caller read from
+    ``path`` and merged), a file that no longer holds it when the new one is ready is
+    left alone: :class:`ChangedMeanwhile`.
     Every failure raises :class:`ExportError` and leaves no temporary file behind.
     """
     path = Path(path)
@@ -232,37 +220,18 @@ def write_atomic(
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         raise ExportError(f"cannot write {shown(path)}: text is not valid Unicode") from None
-    if clean:
-        clean_stale_temporaries(path.parent)
-    fd, tmp = _create_temporary(path)
+
+    def last_check() -> None:
+        check_target(path, force=force, library=library)
+        if replacing is not None:
+            _refuse_changed(path, replacing)
+
     try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-            try:
-                mode = path.stat().st_mode & 0o7777
-            except OSError:
-                mode = PRIVATE_MODE
-            os.fchmod(fd, mode)
-            check_target(path, force=force, library=library)
-            if replacing is not None:
-                _refuse_changed(path, replacing)
-            if force:
-                os.replace(tmp, path)
-            else:
-                _place_new(tmp, path)
-        except ExportError:
-            tmp.unlink(missing_ok=True)
-            raise
-        except OSError as err:
-            tmp.unlink(missing_ok=True)
-            raise _fail(path, err) from None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    finally:
-        os.close(fd)  # only now: the lock shows the temporary file is in use till here
-    _fsync_dir(path.parent)
+        atomic.write_atomic(path, data, replace=force, clean=clean, before_placing=last_check)
+    except FileExistsError:
+        raise TargetExists(path) from None
+    except OSError as err:
+        raise _fail(path, err) from None
 
 
 def _refuse_changed(path: Path, expected: bytes) -> None:
@@ -285,94 +254,3 @@ def _refuse_changed(path: Path, expected: bytes) -> None:
         os.close(fd)
     if b"".join(chunks) != expected:
         raise ChangedMeanwhile(f"{shown(path)}: changed while exporting; left alone")
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _create_temporary(path: Path) -> tuple[int, Path]:
-    """A new, locked, private temporary file beside ``path``: its descriptor and name."""
-    for _ in range(100):
-        tmp = path.parent / f"{_TEMP_PREFIX}{secrets.token_hex(4)}{_TEMP_SUFFIX}"
-        try:
-            fd = os.open(
-                tmp,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                PRIVATE_MODE,
-            )
-        except FileExistsError:
-            continue
-        except OSError as err:
-            raise _fail(path, err) from None
-        # On a file system without locks, the file's age still protects it.
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return fd, tmp
-    raise ExportError(f"cannot write {shown(path)}: no free temporary name in its folder")
-
-
-def clean_stale_temporaries(folder: Path, *, older_than: float = STALE_AFTER) -> int:
-    """Remove the temporary files killed exports left in ``folder``; how many.
-
-    Only names of our own pattern (``.reader-<8 hex>.tmp``), regular files, older than
-    ``older_than`` seconds and not locked: a live writer holds its file's lock till the
-    file is gone. Best effort: nothing here raises.
-    """
-    removed = 0
-    now = time.time()
-    for entry in _entries(folder):
-        if not _TEMP_NAME.fullmatch(entry.name):
-            continue
-        with contextlib.suppress(OSError):
-            info = entry.stat(follow_symlinks=False)
-            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
-                removed += _remove_unlocked(Path(entry.path), info)
-    return removed
-
-
-def _remove_unlocked(path: Path, info: os.stat_result) -> int:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return 0  # a writer is still at it
-        opened = os.fstat(fd)
-        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
-            return 0
-        path.unlink()
-        return 1
-    finally:
-        os.close(fd)
-
-
-def _place_new(tmp: Path, path: Path) -> None:
-    """Move ``tmp`` to ``path`` only if ``path`` does not exist (no check-then-replace race).
-
-    A hard link fails atomically when the name is taken; file systems without hard links
-    fall back to a last check and a replace.
-    """
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise TargetExists(path) from None
-    except OSError:
-        if os.path.lexists(path):
-            raise TargetExists(path) from None
-        os.replace(tmp, path)
-    else:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable where the platform allows it; best effort only."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

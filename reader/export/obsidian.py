@@ -82,10 +82,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.atomic import clean_stale_temporaries
 from reader.export.files import (
     ChangedMeanwhile,
     ExportError,
-    clean_stale_temporaries,
     refuse_library_file,
     shown,
     write_atomic,

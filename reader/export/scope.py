@@ -2,7 +2,7 @@
 
 ``reader export`` chooses by ``--starred``, ``--noted``, ``--all`` or ``--query``
 (the starred and noted papers by default); the dialog by the same scopes, or the
-papers marked or in the list now (``only``). Both read the library through
+papers selected or in the list now (``only``). Both read the library through
 :func:`papers_to_export`, which reads whole only the papers the choice can take,
 and choose with :func:`reader.export.run.select`.
 """

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.keys import _character_to_key
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -24,10 +22,10 @@ from reader.config import Config, ConfigError, save_theme
 from reader.paths import write_crash_log
 from reader.store import Library
 from reader.text import shorten
+from reader.tui.keys import bindings
 from reader.tui.safe_output import TerminalSafe
 from reader.tui.screens.library import LibraryScreen, ViewSettings
 from reader.tui.screens.note_editor import Answer, ConfirmDiscard, NoteEditor
-from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
     from reader.fetching import Network
@@ -54,23 +52,11 @@ def theme_names() -> set[str]:
     return set(BUILTIN_THEMES)
 
 
-def binding_ids() -> dict[str, str]:
-    """Every binding id a user may remap in the config file's [keys], with its default
-    keys. All are in use at once, on the library screen."""
-    bindings = [*ReaderApp.BINDINGS, *LibraryScreen.BINDINGS, *PaperList.BINDINGS]
-    return {b.id: b.key for b in bindings if isinstance(b, Binding) and b.id}
-
-
-def key_name(key: str) -> str:
-    """A key as a binding names it: "?" is "question_mark" (as ``set_keymap`` reads it)."""
-    return _character_to_key(key) if len(key) == 1 else key
-
-
 class ReaderApp(App[None]):
     """The reader, open on one library for one user."""
 
     TITLE = "reader"
-    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
+    BINDINGS = bindings("app")
 
     class KeyDone(Message):
         """Follows a key to the widget it went to, and up the same way: once it
@@ -130,7 +116,7 @@ class ReaderApp(App[None]):
         # Only a theme the user picks from now on is written back to the config file.
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         settings = ViewSettings(
-            presets=self.config.presets,
+            presets=self.config.views,
             read_delay=self.config.read_delay,
             default_sort=self.config.default_sort,
         )

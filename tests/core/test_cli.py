@@ -615,9 +615,38 @@ def test_a_key_given_to_two_actions_is_one_clean_error(
     )
 
 
-def test_the_default_keys_give_each_key_one_action() -> None:
-    from reader.tui.app import binding_ids, key_name
+def test_every_screens_keys_may_be_remapped(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note editor's and the filter bar's keys too (once "unknown binding id"), and
+    library.mark, the older id of library.select."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[keys]\n"note.save" = "ctrl+w"\n"filter.done" = "ctrl+j"\n"library.mark" = "m"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    from reader.tui.app import ReaderApp
 
-    defaults = binding_ids()
-    keys = [key_name(key) for keys in defaults.values() for key in keys.split(",")]
-    assert len(keys) == len(set(keys))
+    started: list[ReaderApp] = []
+
+    def run_app(app: ReaderApp) -> None:
+        started.append(app)
+
+    monkeypatch.setattr(ReaderApp, "run", run_app)
+    monkeypatch.setattr("reader.cli.root.run_app", REAL_RUN_APP)
+    result = run("--db", db_path)
+    assert result.exit_code == 0, result.stderr
+    assert [app.config.keymap for app in started] == [
+        {"note.save": "ctrl+w", "filter.done": "ctrl+j", "library.select": "m"}
+    ]
+
+
+def test_the_default_keys_give_each_key_one_action() -> None:
+    from reader.keymap import key_name, remappable
+
+    bindings = remappable()
+    for ids in bindings.together:
+        defaults = [bindings.defaults[binding_id] for binding_id in ids]
+        keys = [key_name(key) for keys in defaults for key in keys.split(",")]
+        assert len(keys) == len(set(keys))

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from reader.config import (
-    DEFAULT_PRESETS,
+    DEFAULT_VIEWS,
     Config,
     ConfigError,
-    Preset,
+    View,
     default_config_path,
     load_config,
     save_theme,
 )
+from reader.keymap import Remappable
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
-BINDINGS = ("library.star", "library.read", "library.unread", "library.tag", "app.quit")
+# Known ids, none in use with another (the real table's defaults would clash with the keys
+# these tests choose).
+BINDINGS = Remappable(
+    dict.fromkeys(
+        ("library.star", "library.read", "library.unread", "library.tag", "app.quit"), "f12"
+    ),
+    together=(),
+    older_ids={},
+)
 
 
 @pytest.fixture
@@ -37,7 +48,7 @@ def error_of(path: Path, text: str) -> str:
     """The one-line error loading ``text`` gives, checked against the known names."""
     write(path, text)
     with pytest.raises(ConfigError) as caught:
-        load_config(path, themes=THEMES, binding_ids=BINDINGS)
+        load_config(path, themes=THEMES, bindings=BINDINGS)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -73,13 +84,13 @@ def test_reader_config_expands_home_and_ignores_empty(
 
 
 def test_missing_file_gives_defaults(config_path: Path) -> None:
-    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    config = load_config(config_path, themes=THEMES, bindings=BINDINGS)
     assert config == Config()
     assert config.theme == "textual-dark"
     assert config.read_delay == 2.0
     assert config.default_sort == "newest"
     assert config.keymap == {}
-    assert [(p.key, p.name, p.query) for p in config.presets] == [
+    assert [(p.key, p.name, p.query) for p in config.views] == [
         ("1", "All", ""),
         ("2", "Unread", "is:unread"),
         ("3", "Starred", "is:starred"),
@@ -108,14 +119,14 @@ default_sort = "upvotes"
 library.read = "ctrl+r, R"   # a dotted key means the same binding id
 "app.quit" = ["q", "ctrl+q"]
 
-[presets]
+[views]
 "2" = { name = "To triage", query = "is:unread -tag:skip" }
 7 = { name = "To read", query = "tag:toread" }
 "4" = { query = "has:note is:starred" }
 "5" = false
 """,
     )
-    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    config = load_config(config_path, themes=THEMES, bindings=BINDINGS)
     assert config.theme == "nord"
     assert config.read_delay == 0.0
     assert isinstance(config.read_delay, float)
@@ -125,33 +136,40 @@ library.read = "ctrl+r, R"   # a dotted key means the same binding id
         "library.read": "ctrl+r,R",
         "app.quit": "q,ctrl+q",
     }
-    assert config.presets == (
-        Preset("1", "All", ""),
-        Preset("2", "To triage", "is:unread -tag:skip"),
-        Preset("3", "Starred", "is:starred"),
-        Preset("4", "Notes", "has:note is:starred"),  # the default name kept
-        Preset("6", "Recent", "recent:7"),
-        Preset("7", "To read", "tag:toread"),
+    assert config.views == (
+        View("1", "All", ""),
+        View("2", "To triage", "is:unread -tag:skip"),
+        View("3", "Starred", "is:starred"),
+        View("4", "Notes", "has:note is:starred"),  # the default name kept
+        View("6", "Recent", "recent:7"),
+        View("7", "To read", "tag:toread"),
     )
-    assert config.preset("7") == Preset("7", "To read", "tag:toread")
-    assert config.preset("5") is None
+    assert config.view("7") == View("7", "To read", "tag:toread")
+    assert config.view("5") is None
 
 
 def test_config_is_frozen_and_hashable(config_path: Path) -> None:
-    write(config_path, '[keys]\n"library.star" = "S"\n')
+    write(config_path, '[keys]\n"library.star" = "b"\n')
     config = load_config(config_path)
     hash(config)
     with pytest.raises(AttributeError):
         config.theme = "nord"  # type: ignore[misc]
     config.keymap["library.star"] = "X"  # a copy: the config is unchanged
-    assert config.keymap == {"library.star": "S"}
+    assert config.keymap == {"library.star": "b"}
 
 
-def test_any_theme_and_binding_id_without_known_names(config_path: Path) -> None:
-    write(config_path, 'theme = "my-own-theme"\n[keys]\n"whatever.id" = "x"\n')
-    config = load_config(config_path)
-    assert config.theme == "my-own-theme"
-    assert config.keymap == {"whatever.id": "x"}
+def test_any_theme_without_known_names(config_path: Path) -> None:
+    write(config_path, 'theme = "my-own-theme"\n')
+    assert load_config(config_path).theme == "my-own-theme"
+
+
+def test_binding_ids_are_the_key_tables_by_default(config_path: Path) -> None:
+    # Every binding of every screen, the note editor's too (once refused as unknown).
+    write(config_path, '[keys]\n"note.save" = "ctrl+w"\n"filter.clear" = "ctrl+g"\n')
+    assert load_config(config_path).keymap == {"filter.clear": "ctrl+g", "note.save": "ctrl+w"}
+    write(config_path, '[keys]\n"whatever.id" = "x"\n')
+    with pytest.raises(ConfigError, match="unknown binding id"):
+        load_config(config_path)
 
 
 def test_read_delay_bounds_are_inclusive(config_path: Path) -> None:
@@ -160,32 +178,59 @@ def test_read_delay_bounds_are_inclusive(config_path: Path) -> None:
         assert load_config(config_path).read_delay == expected
 
 
-def test_presets_replace_add_and_remove(config_path: Path) -> None:
+def test_views_replace_add_and_remove(config_path: Path) -> None:
     write(
         config_path,
         """\
-[presets]
+[views]
 1 = { name = "Everything", query = "" }
 6 = false
 9 = { name = "Old", query = "before:2020-01-01" }
 8 = { name = "Nameless query" }
 """,
     )
-    presets = load_config(config_path).presets
-    assert [p.key for p in presets] == ["1", "2", "3", "4", "5", "8", "9"]
-    assert presets[0] == Preset("1", "Everything", "")
-    assert presets[-2] == Preset("8", "Nameless query", "")
-    assert presets[-1] == Preset("9", "Old", "before:2020-01-01")
+    views = load_config(config_path).views
+    assert [p.key for p in views] == ["1", "2", "3", "4", "5", "8", "9"]
+    assert views[0] == View("1", "Everything", "")
+    assert views[-2] == View("8", "Nameless query", "")
+    assert views[-1] == View("9", "Old", "before:2020-01-01")
 
 
-def test_removing_a_preset_that_does_not_exist_is_fine(config_path: Path) -> None:
-    write(config_path, "[presets]\n9 = false\n")
-    assert load_config(config_path).presets == DEFAULT_PRESETS
+def test_presets_is_read_as_the_older_name_of_views(config_path: Path) -> None:
+    write(config_path, '[presets]\n"7" = { name = "To read", query = "tag:toread" }\n"5" = false\n')
+    config = load_config(config_path)
+    assert config.view("7") == View("7", "To read", "tag:toread")
+    assert config.view("5") is None
+    message = error_of(config_path, "[presets]\n0 = false\n")
+    assert message == f'{config_path}: presets.0: views go on the number keys "1" to "9"'
 
 
-def test_preset_text_is_one_clean_line(config_path: Path) -> None:
-    write(config_path, '[presets]\n7 = { name = "Red\\u001b[31m\\nalert", query = " tag:x \\t" }\n')
-    assert load_config(config_path).preset("7") == Preset("7", "Red[31m alert", "tag:x")
+def test_a_file_with_views_and_presets_is_refused_naming_it(config_path: Path) -> None:
+    message = error_of(config_path, '[views]\n7 = { name = "A" }\n[presets]\n8 = { name = "B" }\n')
+    assert message == (
+        f"{config_path}: presets: an older name of [views], and the file has [views] too; keep one"
+    )
+
+
+def test_library_mark_is_read_as_the_older_id_of_library_select(config_path: Path) -> None:
+    write(config_path, '[keys]\n"library.mark" = "m"\n')
+    assert load_config(config_path).keymap == {"library.select": "m"}
+    write(config_path, '[keys]\n"library.select" = "m"\n"library.mark" = "M"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_path)
+    assert str(caught.value) == (
+        f'{config_path}: keys."library.mark": given twice (also as library.select)'
+    )
+
+
+def test_removing_a_view_that_does_not_exist_is_fine(config_path: Path) -> None:
+    write(config_path, "[views]\n9 = false\n")
+    assert load_config(config_path).views == DEFAULT_VIEWS
+
+
+def test_view_text_is_one_clean_line(config_path: Path) -> None:
+    write(config_path, '[views]\n7 = { name = "Red\\u001b[31m\\nalert", query = " tag:x \\t" }\n')
+    assert load_config(config_path).view("7") == View("7", "Red[31m alert", "tag:x")
 
 
 def test_a_byte_order_mark_is_accepted(config_path: Path) -> None:
@@ -258,7 +303,7 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         ('[key]\n"library.star" = "S"', 'key: unknown setting; did you mean "keys"?'),
         (
             "colour = 1",
-            "colour: unknown setting; known: theme, read_delay, default_sort, keys, presets",
+            "colour: unknown setting; known: theme, read_delay, default_sort, keys, views",
         ),
         ("keys = 3", 'keys: must be a table like [keys] "library.star" = "S", not 3'),
         (
@@ -290,34 +335,34 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
             '[keys]\n"library.star" = "S"\nlibrary.star = "T"',
             'keys."library.star": given twice (once quoted, once as a dotted key)',
         ),
-        ("presets = 1", 'presets: must be a table like [presets] "7" = { ... }, not 1'),
-        ("[presets]\n0 = false", 'presets.0: presets go on the number keys "1" to "9"'),
-        ('[presets]\n10 = { name = "x" }', 'presets.10: presets go on the number keys "1" to "9"'),
-        ("[presets]\nx = false", 'presets.x: presets go on the number keys "1" to "9"'),
+        ("views = 1", 'views: must be a table like [views] "7" = { ... }, not 1'),
+        ("[views]\n0 = false", 'views.0: views go on the number keys "1" to "9"'),
+        ('[views]\n10 = { name = "x" }', 'views.10: views go on the number keys "1" to "9"'),
+        ("[views]\nx = false", 'views.x: views go on the number keys "1" to "9"'),
         (
-            '[presets]\n2 = "is:unread"',
-            'presets.2: must be { name = "...", query = "..." } or false, not "is:unread"',
+            '[views]\n2 = "is:unread"',
+            'views.2: must be { name = "...", query = "..." } or false, not "is:unread"',
         ),
         (
-            "[presets]\n2 = true",
-            'presets.2: must be { name = "...", query = "..." } or false, not true',
+            "[views]\n2 = true",
+            'views.2: must be { name = "...", query = "..." } or false, not true',
         ),
         (
-            '[presets]\n2 = { nmae = "x" }',
-            'presets.2.nmae: unknown preset field; did you mean "name"?',
+            '[views]\n2 = { nmae = "x" }',
+            'views.2.nmae: unknown view field; did you mean "name"?',
         ),
         (
-            '[presets]\n2 = { icon = "x" }',
-            "presets.2.icon: unknown preset field; known: name, query",
+            '[views]\n2 = { icon = "x" }',
+            "views.2.icon: unknown view field; known: name, query",
         ),
         (
-            '[presets]\n7 = { query = "tag:x" }',
-            'presets.7: needs a name, like { name = "To read", query = "tag:toread" }',
+            '[views]\n7 = { query = "tag:x" }',
+            'views.7: needs a name, like { name = "To read", query = "tag:toread" }',
         ),
-        ('[presets]\n7 = { name = " " }', 'presets.7.name: must be a non-empty string, not " "'),
+        ('[views]\n7 = { name = " " }', 'views.7.name: must be a non-empty string, not " "'),
         (
-            '[presets]\n7 = { name = "x", query = 1 }',
-            "presets.7.query: must be a filter query string, not 1",
+            '[views]\n7 = { name = "x", query = 1 }',
+            "views.7.query: must be a filter query string, not 1",
         ),
     ],
 )
@@ -343,7 +388,7 @@ def test_hostile_values_are_shown_safely(config_path: Path) -> None:
 def test_hostile_key_names_are_shown_safely(config_path: Path) -> None:
     message = error_of(config_path, '"bad\\u001b[2Jkey\\nx" = 1\n')
     assert message == f'{config_path}: "bad[2Jkey\\nx": unknown setting; known: ' + (
-        "theme, read_delay, default_sort, keys, presets"
+        "theme, read_delay, default_sort, keys, views"
     )
 
 
@@ -379,7 +424,7 @@ read_delay = 1.5 # quick
 [keys]
 "library.star" = "S"   # theme = "not this"
 
-[presets]
+[views]
 "7" = { name = "To read", query = "tag:toread" }
 """
 
@@ -390,7 +435,7 @@ def test_save_theme_rewrites_only_the_theme_line(config_path: Path) -> None:
     assert config_path.read_text(encoding="utf-8") == COMMENTED.replace(
         "theme   =   'gruvbox'   # the one I like", 'theme   =   "nord"   # the one I like'
     )
-    config = load_config(config_path, themes=THEMES, binding_ids=BINDINGS)
+    config = load_config(config_path, themes=THEMES, bindings=BINDINGS)
     assert config.theme == "nord"
     assert config.read_delay == 1.5
     assert config.keymap == {"library.star": "S"}
@@ -473,12 +518,54 @@ def test_save_theme_refuses_a_malformed_file(config_path: Path) -> None:
     assert config_path.read_text(encoding="utf-8") == 'theme = "gruvbox"\nread_delay = \n'
 
 
-def test_save_theme_refuses_a_theme_line_it_cannot_edit_safely(config_path: Path) -> None:
-    original = 'theme = """\ngruvbox"""\nread_delay = 3\n'
-    write(config_path, original)
-    with pytest.raises(ConfigError, match=r"theme: cannot rewrite .* by hand$"):
-        save_theme("nord", config_path)
-    assert config_path.read_text(encoding="utf-8") == original
+def test_save_theme_rewrites_a_multi_line_theme(config_path: Path) -> None:
+    write(config_path, 'theme = """\ngruvbox"""\nread_delay = 3\n')
+    save_theme("nord", config_path)
+    assert config_path.read_text(encoding="utf-8") == 'theme = "nord"\nread_delay = 3\n'
+
+
+# Comments everywhere, odd spacing, tabs, blank lines, inline tables, dotted keys, a
+# trailing space: all of it stays as it is, byte for byte, but the theme's value.
+ODD = (
+    "#!  my settings  \n"
+    "\n"
+    "\t# indented comment\n"
+    "read_delay\t=  0.5   # quick\n"
+    "\n\n"
+    "theme =\t'gruvbox'  # the one I like \n"
+    "default_sort='title'\n"
+    "[keys]   # remapped\n"
+    "  library.star   =   [ 'b' ,'B' ]\n"
+    '"library.read" = "ctrl+r,R"  \n'
+    "\n"
+    "[views]\n"
+    '7 = {name="To read",   query = "tag:toread"}   # mine\n'
+    '"5" = false\n'
+)
+
+
+def test_save_theme_keeps_everything_else_byte_for_byte(config_path: Path) -> None:
+    write(config_path, ODD)
+    save_theme("nord", config_path)
+    after = config_path.read_text(encoding="utf-8")
+    assert after == ODD.replace("theme =\t'gruvbox'", 'theme =\t"nord"')
+    assert load_config(config_path, bindings=BINDINGS).theme == "nord"
+
+
+def test_save_theme_adds_one_line_and_changes_nothing_else(config_path: Path) -> None:
+    without = ODD.replace("theme =\t'gruvbox'  # the one I like \n", "")
+    write(config_path, without)
+    save_theme("nord", config_path)
+    after = config_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    added = after.index('theme = "nord"\n')
+    assert "".join(after[:added] + after[added + 1 :]) == without
+
+
+def test_config_does_not_import_the_exports() -> None:
+    code = "import sys, reader.config\nprint(sorted(m for m in sys.modules if 'export' in m))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_save_theme_rejects_a_bad_name(config_path: Path) -> None:
@@ -524,13 +611,13 @@ def test_save_theme_unwritable_is_a_clean_error(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "read_delay = 3\n"
 
 
-def test_a_preset_query_with_a_mistake_is_refused(tmp_path: Path) -> None:
+def test_a_view_query_with_a_mistake_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('[presets]\n"7" = { name = "Mine", query = "autor:x" }\n', encoding="utf-8")
+    path.write_text('[views]\n"7" = { name = "Mine", query = "autor:x" }\n', encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     message = str(raised.value)
-    assert message.startswith(f"{path}: presets.7.query: ")
+    assert message.startswith(f"{path}: views.7.query: ")
     assert "did you mean author:" in message
 
 
@@ -607,13 +694,13 @@ DEFAULT_KEYS = {
     "list.down": "down,j",
     "app.quit": "q",
 }
-NAMES = {"?": "question_mark"}
+ONE_SCREEN = Remappable(DEFAULT_KEYS, together=(frozenset(DEFAULT_KEYS),), older_ids={})
 
 
 def clash_of(path: Path, keys: str) -> str:
     write(path, "[keys]\n" + keys)
     with pytest.raises(ConfigError) as caught:
-        load_config(path, binding_ids=DEFAULT_KEYS, key_name=lambda key: NAMES.get(key, key))
+        load_config(path, bindings=ONE_SCREEN)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -639,7 +726,7 @@ def test_a_key_another_action_has_by_default_is_refused(config_path: Path) -> No
 
 def test_keys_moved_away_first_may_be_taken(config_path: Path) -> None:
     write(config_path, '[keys]\n"library.star" = "r"\n"library.read" = "s"\n"list.down" = "down"\n')
-    config = load_config(config_path, binding_ids=DEFAULT_KEYS)
+    config = load_config(config_path, bindings=ONE_SCREEN)
     assert config.keymap == {"library.star": "r", "library.read": "s", "list.down": "down"}
     write(config_path, '[keys]\n"library.star" = "j,S"\n"list.down" = "down"\n')
-    assert load_config(config_path, binding_ids=DEFAULT_KEYS).keymap["library.star"] == "j,S"
+    assert load_config(config_path, bindings=ONE_SCREEN).keymap["library.star"] == "j,S"

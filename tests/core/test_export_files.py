@@ -15,14 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.export.files import (
-    STALE_AFTER,
-    ExportError,
-    check_target,
-    clean_stale_temporaries,
-    library_file,
-    write_atomic,
-)
+from reader.atomic import STALE_AFTER, clean_stale_temporaries
+from reader.export.files import ExportError, check_target, library_file, write_atomic
 from reader.models import Paper
 from reader.store import open_library
 

@@ -102,7 +102,7 @@ async def test_at_80x24_the_footer_shows_the_main_keys(library: Library) -> None
             await pilot.resize_terminal(*size)
             await settle_detail(pilot)
             footer = screen_lines(app)[-1]
-            for key in (*MAIN_KEYS, "space Mark", "x Export", "f Fetch", "^p palette"):
+            for key in (*MAIN_KEYS, "space Select", "x Export", "f Fetch", "^p palette"):
                 assert key in footer, (size, key)
 
 
@@ -421,7 +421,7 @@ async def test_dialog_titles_and_hints_are_cut_with_an_ellipsis(
         assert first_line(app, "#note-title").endswith("…")  # one line, not wrapped
         await pilot.press("escape", "space", "j", "space", "t")
         await pilot.pause()
-        # Marked papers: the longer hint, its keys first.
+        # Selected papers: the longer hint, its keys first.
         hint = first_line(app, "#tag-hint")
         assert hint.startswith("enter saves") and hint.endswith("…")
 

@@ -1,5 +1,5 @@
 """Removing papers in the app (issue 15, item 12): D (or delete, or the palette) asks,
-removes the highlighted or marked papers through the write queue, keeps the cursor
+removes the highlighted or selected papers through the write queue, keeps the cursor
 near where it was, and z puts them back with everyone's marks."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ async def test_no_and_escape_remove_nothing(library: Library) -> None:
         assert len(shown(app)) == 39 and library.count() == 39
 
 
-async def test_the_marked_papers_go_together_and_come_back_together(library: Library) -> None:
+async def test_the_selected_papers_go_together_and_come_back_together(library: Library) -> None:
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -118,7 +118,7 @@ async def test_the_marked_papers_go_together_and_come_back_together(library: Lib
         await pilot.press("y")
         await wait_until(pilot, lambda: len(shown(app)) == 37, "two papers fewer")
         assert marked.isdisjoint(shown(app)) and library.count() == 37
-        assert "marked" not in app.screen.sub_title
+        assert "selected" not in app.screen.sub_title
         await pilot.press("z")
         await wait_until(pilot, lambda: len(shown(app)) == 39, "both back")
         assert shown(app) == ids

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Digits, Static
 
 from reader.config import Config
+from reader.keymap import default_keys
 from reader.models import Annotation, ListedPaper, Paper
 from reader.stats import (
     MonthCounts,
@@ -24,7 +25,7 @@ from reader.stats import (
     weekly_activity,
 )
 from reader.store import Library, open_library
-from reader.tui.app import ReaderApp, binding_ids
+from reader.tui.app import ReaderApp
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.stats import BarList, MonthChart, StatsScreen, WeekChart
@@ -420,7 +421,7 @@ async def test_stats_wait_for_the_whole_library(library: Library) -> None:
 
 
 async def test_the_palette_help_and_config_know_the_stats(library: Library) -> None:
-    assert "library.stats" in binding_ids()
+    assert "library.stats" in default_keys()
     app = open_app(library, Config(read_delay=0, keys=(("library.stats", "ctrl+g"),)))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, Static
 
-from reader.config import Config, Preset, load_config
+from reader.config import Config, View, load_config
 from reader.models import Paper
 from reader.store import Library
 from reader.tui.app import ReaderApp
@@ -194,7 +194,7 @@ async def test_marked_papers_take_star_and_read_together_and_undo_steps_back(
         first, second = shown(app)[:2]
         await pilot.press("space", "space")
         assert row(app, 0)[0] == row(app, 1)[0] == "▌"
-        assert "2 marked" in app.screen.sub_title
+        assert "2 selected" in app.screen.sub_title
         await pilot.press("s", "r")
         for paper_id in (first, second):
             mark = library.annotation("ana", paper_id)
@@ -216,7 +216,7 @@ async def test_esc_clears_marks_first_then_the_filter(library: Library) -> None:
         await settle(pilot)
         await pilot.press("space")
         await pilot.press("escape")
-        assert "marked" not in app.screen.sub_title
+        assert "selected" not in app.screen.sub_title
         assert app.screen.query_one(FilterBar).value == "image"
         await pilot.press("escape")
         await settle(pilot)
@@ -301,7 +301,7 @@ async def test_number_keys_switch_views_named_in_the_header(library: Library) ->
 
 
 async def test_views_come_from_the_config(library: Library) -> None:
-    config = Config(read_delay=0, presets=(Preset("1", "All", ""), Preset("7", "Grok", "grokking")))
+    config = Config(read_delay=0, views=(View("1", "All", ""), View("7", "Grok", "grokking")))
     app = open_app(library, config)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -675,7 +675,7 @@ async def test_marks_that_a_filter_hides_are_dropped(library: Library) -> None:
         await pilot.press("space", "space", "space")
         await pilot.press("slash", *"grokking", "enter")
         await settle(pilot)
-        assert "marked" not in app.screen.sub_title
+        assert "selected" not in app.screen.sub_title
         (grokking,) = shown(app)
         await pilot.press("s")
         starred = {i for i, m in library.annotations("ana").items() if m.starred}

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
@@ -18,10 +17,11 @@ from textual.worker import Worker, WorkerState
 from reader.export.files import ExportError, TargetExists, shown
 from reader.export.run import FORMATS, Outcome, default_target
 from reader.text import one_line
+from reader.tui.keys import bindings
 
 OVERWRITE = "Overwrite the file if it exists"
 SCOPE_LABELS = {
-    "marked": "Marked papers",
+    "selected": "Selected papers",
     "visible": "Papers in the list now",
     "starred-or-noted": "Starred or noted",
     "starred": "Starred",
@@ -59,7 +59,7 @@ class ExportDialog(ModalScreen[Outcome | None]):
         display: block;
     }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="export.cancel")]
+    BINDINGS = bindings("export")
     # Focused by Textual once the dialog is built (if the app is not quitting by then).
     AUTO_FOCUS = "#path"
 
@@ -70,7 +70,7 @@ class ExportDialog(ModalScreen[Outcome | None]):
         today: date,
         write: Callable[[ExportRequest], Callable[[], Outcome]],
     ) -> None:
-        """``scopes``: the choices that make sense now (marked only when there are marks).
+        """``scopes``: the choices that make sense now ("selected" only while papers are).
         ``write`` checks the request and chooses the papers (on the UI thread), or
         raises ExportError; what it returns renders and writes them, says what it
         did, or raises ExportError (in a worker)."""

@@ -1,7 +1,7 @@
 """The library screen's export (``x``): a prefilled dialog, the papers it asks for.
 
 Which papers an export takes is :func:`reader.export.scope.papers_to_export`, as
-for ``reader export``; the screen adds its own scopes (the marked papers, the
+for ``reader export``; the screen adds its own scopes (the selected papers, the
 papers in the list now). The choice is made on the UI thread, from what the screen
 shows; rendering and writing run in the dialog's worker.
 """
@@ -44,7 +44,7 @@ class Exporting(Screen[None]):
             return
         scopes = ["visible", "starred-or-noted", "starred", "noted", "all"]
         if self._selected:
-            scopes.insert(0, "marked")
+            scopes.insert(0, "selected")
 
         def done(outcome: Outcome | None) -> None:
             if outcome is None:
@@ -72,7 +72,7 @@ class Exporting(Screen[None]):
         path = self.library.path
         check_request(request.fmt, request.target, force=request.force, library=path)
         only: Sequence[int] | None = None
-        if request.scope == "marked":
+        if request.scope == "selected":
             only = list(self._selected)
         elif request.scope == "visible":
             only = self.query_one(PaperList).paper_ids

@@ -3,50 +3,38 @@ a page on the filter language (the text the README quotes, from reader.filter_he
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from reader import filter_help
+from reader import filter_help, keymap
+from reader.tui.keys import bindings, keys_of
 
 HelpPage = Literal["keys", "filter"]
 TITLE = "help-title"
 
 
-def _own_bindings(node: DOMNode) -> Iterator[BindingType]:
-    """The bindings reader's own classes declare on ``node``; not the ones Textual's
-    widgets bring (a scroll view's Scroll Left, Page Left, Scroll Home)."""
-    for cls in type(node).__mro__:
-        if cls.__module__.startswith("reader."):
-            yield from cls.__dict__.get("BINDINGS", [])
+# The bindings in use on the library screen, where help opens: the table [keys] remaps.
+# The filter bar's own keys (Enter, Down, Esc) are on the filter page.
+LISTED_GROUPS = ("library", "app", "list")
 
 
-def binding_rows(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str]]:
-    """(keys, what they do, binding id) for every binding a user may remap, merged by action."""
+def binding_rows(app: App[Any]) -> list[tuple[str, str, str]]:
+    """(keys, what they do, binding id) for every binding a user may remap on the library
+    screen, as the user has them now; one row per action."""
     rows: dict[str, tuple[list[str], str, str]] = {}
-    sources = [*_own_bindings(screen), *_own_bindings(app)]
-    for node in screen.query("*"):
-        sources.extend(_own_bindings(node))
-    keymap = app._keymap  # the user's remapped keys, by binding id
-    for binding in sources:
-        # Only bindings with an id: the table is what [keys] can remap. The filter
-        # bar's own keys (Enter, Down, Esc) are on the filter page.
-        if not isinstance(binding, Binding) or not binding.description or not binding.id:
-            continue
-        if binding.id.startswith("view."):
-            continue  # views are listed by name, from the config
-        keys = keymap.get(binding.id, binding.key)
-        shown = [app.get_key_display(Binding(key.strip(), "")) for key in keys.split(",")]
-        known, _, _ = rows.setdefault(binding.action, ([], binding.description, binding.id))
-        known.extend(k for k in shown if k not in known)
+    for group in LISTED_GROUPS:
+        for key in keymap.GROUPS[group]:
+            if key.id.startswith("view."):
+                continue  # views are listed by name, from the config
+            known, _, _ = rows.setdefault(key.action, ([], key.description, key.id))
+            known.extend(k for k in keys_of(app, key.id) if k not in known)
     return [(" ".join(keys), description, ident) for keys, description, ident in rows.values()]
 
 
@@ -81,10 +69,7 @@ class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings (so a remapped key shows as remapped), and
     the filter language; Tab turns from one page to the other."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
-        Binding("tab,shift+tab,f1", "turn_page", "Keys or the filter language", id="help.page"),
-    ]
+    BINDINGS = bindings("help")
     DEFAULT_CSS = """
     HelpScreen { align: center middle; background: $background 60%; }
     HelpScreen > VerticalScroll {
@@ -103,9 +88,10 @@ class HelpScreen(ModalScreen[None]):
         *,
         page: HelpPage = "keys",
     ) -> None:
-        """``views``: (key, name) of each view on a number key; ``page``: the page shown first."""
+        """``views``: (key, name) of each view on a number key; ``page``: the page shown first.
+        ``screen`` is the screen help opened on; the keys listed are the library screen's."""
         super().__init__()
-        self._rows = binding_rows(app, screen) + [
+        self._rows = binding_rows(app) + [
             (key, f"View: {name}", f"view.{key}") for key, name in views
         ]
         self.page: HelpPage = page

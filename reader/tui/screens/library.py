@@ -21,11 +21,11 @@ from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import (
-    DEFAULT_PRESETS,
     DEFAULT_READ_DELAY,
     DEFAULT_SORT,
+    DEFAULT_VIEWS,
     SORTS,
-    Preset,
+    View,
 )
 from reader.models import Annotation, ListedPaper, Paper, papers_label
 from reader.search import Query, SearchIndex
@@ -40,6 +40,7 @@ from reader.store import (
 )
 from reader.text import one_line, safe_url, shorten
 from reader.tui.commands import PaperCommands
+from reader.tui.keys import bindings
 from reader.tui.screens.exporting import Exporting
 from reader.tui.screens.fetching import Fetching
 from reader.tui.screens.help import HelpScreen
@@ -113,7 +114,7 @@ FOOTER_ROOMY = 110
 class ViewSettings:
     """What the config file says about the library screen."""
 
-    presets: tuple[Preset, ...] = DEFAULT_PRESETS
+    presets: tuple[View, ...] = DEFAULT_VIEWS
     read_delay: float = DEFAULT_READ_DELAY
     default_sort: str = DEFAULT_SORT
 
@@ -188,47 +189,7 @@ class LibraryScreen(Fetching, Exporting):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT, "-tall")]
     COMMANDS = {PaperCommands}
-    BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="library.filter"),
-        Binding("s", "toggle_star", "Star", id="library.star"),
-        Binding("r", "mark_read", "Read", id="library.read"),
-        Binding("u", "mark_unread", "Unread", show=False, id="library.unread"),
-        Binding("R", "mark_all_read", "Mark all visible read", show=False, id="library.all_read"),
-        Binding("t", "edit_tags", "Tags", id="library.tags"),
-        Binding("n", "edit_note", "Note", id="library.note"),
-        Binding("E", "edit_note_externally", "Note in $EDITOR", show=False, id="library.editor"),
-        Binding("space", "toggle_selected", "Mark", id="library.mark"),
-        Binding("z", "undo", "Undo", id="library.undo"),
-        Binding("O", "cycle_sort", "Sort", show=False, id="library.sort"),
-        Binding("o", "open('abs')", "Open arXiv page", show=False, id="open.abs"),
-        Binding("p", "open('pdf')", "Open PDF", show=False, id="open.pdf"),
-        Binding("g", "open_github_or_top", "GitHub (gg: top)", show=False, id="open.github"),
-        Binding("h", "open('hf')", "Open Hugging Face page", show=False, id="open.hf"),
-        Binding("y", "copy_bibtex", "Copy BibTeX", show=False, id="copy.bibtex"),
-        Binding(
-            "L", "look_up_id", "Look up the arXiv id by title", show=False, id="library.lookup"
-        ),
-        Binding("A", "toggle_authors", "All authors / fewer", show=False, id="library.authors"),
-        Binding("a", "fold_summary", "Fold the AI summary", show=False, id="library.fold_summary"),
-        Binding("Y", "copy_id", "Copy arXiv id or URL", show=False, id="copy.id"),
-        Binding("x", "export", "Export", id="library.export"),
-        Binding(
-            "D,delete", "remove_papers", "Remove from the library", show=False, id="library.remove"
-        ),
-        Binding("S", "stats", "Stats for this view", show=False, id="library.stats"),
-        Binding("f", "fetch_hf", "Fetch", id="library.fetch"),
-        Binding("question_mark", "help", "Help", id="library.help"),
-        # Not a character: it works in the filter bar too, where ? is typed.
-        Binding("f1", "filter_help", "The filter language", show=False, id="library.filter_help"),
-        Binding("escape", "clear", "Clear marks or filter", show=False, id="library.clear"),
-        Binding("J", "scroll_detail(3)", "Scroll detail down", show=False, id="detail.down"),
-        Binding("K", "scroll_detail(-3)", "Scroll detail up", show=False, id="detail.up"),
-        Binding("enter", "toggle_reading", "Larger detail pane", show=False, id="detail.zoom"),
-        *(
-            Binding(str(n), f"preset('{n}')", f"View {n}", show=False, id=f"view.{n}")
-            for n in range(1, 10)
-        ),
-    ]
+    BINDINGS = bindings("library")
 
     @dataclass
     class FilterResult(Message):
@@ -511,7 +472,7 @@ class LibraryScreen(Fetching, Exporting):
         typed = self.query_one(FilterBar).value
         keep_cursor = typed == self._shown_filter or not typed.strip()
         self._shown_filter = typed
-        # Marks only ever hold papers in sight, so an action never hits hidden ones.
+        # The selection only ever holds papers in sight, so an action never hits hidden ones.
         if self._selected:
             self._selected &= set(ids)
         hint = self.query_one("#filter-hint", Static)
@@ -568,7 +529,7 @@ class LibraryScreen(Fetching, Exporting):
             parts.append(f"{shown} of {len(self._papers)} papers")
         parts.append(SORT_LABELS[self._effective_sort(self._query)])
         if self._selected:
-            parts.append(f"{len(self._selected)} marked")
+            parts.append(f"{len(self._selected)} selected")
         self.sub_title = " · ".join(parts)
 
     def _show_detail(self, paper_id: int | None) -> None:
@@ -713,7 +674,7 @@ class LibraryScreen(Fetching, Exporting):
         return paper
 
     def _targets(self) -> list[int]:
-        """The marked papers (in list order), else the highlighted one."""
+        """The selected papers (in list order), else the highlighted one."""
         if self._selected:
             return [i for i in self.query_one(PaperList).paper_ids if i in self._selected] or [
                 i for i in self._order if i in self._selected
@@ -1255,7 +1216,7 @@ class LibraryScreen(Fetching, Exporting):
     # -- removing papers ------------------------------------------------------
 
     def action_remove_papers(self) -> None:
-        """Remove the marked papers, or the highlighted one, once the user says yes."""
+        """Remove the selected papers, or the highlighted one, once the user says yes."""
         if self._still_loading():
             return
         ids = self._targets()

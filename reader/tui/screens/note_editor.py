@@ -9,7 +9,6 @@ from typing import Literal
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
@@ -18,6 +17,7 @@ from textual.widgets.text_area import Location, Selection
 from reader.limits import NOTE_CHARS
 from reader.store import LibraryBusy, LibraryError, NoteConflict
 from reader.text import one_line
+from reader.tui.keys import bindings
 
 # How often the editor writes down what is typed, as a draft (s): a killed process
 # loses at most this much typing.
@@ -46,11 +46,7 @@ class ConfirmDiscard(ModalScreen[Answer]):
     CSS_PATH = "note_editor.tcss"
     # The safe answer has the focus, so a stray Enter keeps the text.
     AUTO_FOCUS = "#keep"
-    BINDINGS = [
-        Binding("s,ctrl+s", "answer('save')", "Save", id="confirm.save"),
-        Binding("y", "answer('discard')", "Discard", id="confirm.discard"),
-        Binding("n,escape", "answer('keep')", "Keep editing", id="confirm.keep"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, question: str = "Discard the unsaved changes to this note?") -> None:
         super().__init__()
@@ -136,10 +132,7 @@ class NoteEditor(ModalScreen[str | None]):
     """
 
     CSS_PATH = "note_editor.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="note.save", priority=True),
-        Binding("escape", "close", "Close", id="note.close"),
-    ]
+    BINDINGS = bindings("note")
 
     def __init__(
         self,

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
+
+from reader.tui.keys import bindings
 
 
 class ConfirmRemove(ModalScreen[bool]):
@@ -19,10 +20,7 @@ class ConfirmRemove(ModalScreen[bool]):
     CSS_PATH = "remove_dialog.tcss"
     # The safe answer has the focus, so a stray Enter removes nothing.
     AUTO_FOCUS = "#remove-keep"
-    BINDINGS = [
-        Binding("y", "answer(True)", "Remove", id="remove.yes"),
-        Binding("n,escape", "answer(False)", "Keep them", id="remove.no"),
-    ]
+    BINDINGS = bindings("remove")
 
     def __init__(self, question: str, details: Sequence[str], warnings: Sequence[str]) -> None:
         """``question`` ("Remove 3 papers?"), then ``details`` (titles) and

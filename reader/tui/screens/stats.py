@@ -14,7 +14,6 @@ from datetime import date
 from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, ItemGrid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
@@ -27,6 +26,7 @@ from reader.models import Annotation, ListedPaper, papers_label
 from reader.stats import MONTHS, WEEKS, Histogram, MonthCounts, ViewStats, Weekly, view_stats
 from reader.store import Library, LibraryError
 from reader.text import one_line
+from reader.tui.keys import bindings
 
 # Eighths of a cell, for bars that grow upwards and rightwards.
 UP = " ▁▂▃▄▅▆▇█"
@@ -272,11 +272,7 @@ class StatsScreen(Screen[None]):
     # stats.tcss: panels one under another when narrow, in two columns from WIDE
     # columns on, the charts' column wider from HUGE on.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (HUGE, "-huge")]
-    BINDINGS = [
-        Binding("escape,q", "dismiss", "Back to the list", id="stats.close"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="stats.down"),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="stats.up"),
-    ]
+    BINDINGS = bindings("stats")
 
     @dataclass
     class AuthorsCounted(Message):

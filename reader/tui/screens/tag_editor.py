@@ -9,7 +9,6 @@ from typing import Any
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -18,6 +17,7 @@ from textual.widgets import Input, Label
 from reader.limits import TAG_CHARS, TAGS, TITLE_CHARS, cut
 from reader.models import normalise_tags
 from reader.text import one_line
+from reader.tui.keys import bindings
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +102,10 @@ class TagInput(Input):
 
 
 class TagEditor(ModalScreen[TagEdit | None]):
-    """Edit the tags of one paper, or add/remove tags on the marked papers."""
+    """Edit the tags of one paper, or add/remove tags on the selected papers."""
 
     CSS_PATH = "note_editor.tcss"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="tags.cancel")]
+    BINDINGS = bindings("tags")
 
     def __init__(
         self, title: str, current: Sequence[str], known: Sequence[str], *, bulk: bool
@@ -128,7 +128,7 @@ class TagEditor(ModalScreen[TagEdit | None]):
             )
             hint = "enter saves · tab completes · esc cancels"
             if self._bulk:
-                hint += " · added to every marked paper; -tag removes"
+                hint += " · added to every selected paper; -tag removes"
             yield Label(hint, id="tag-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

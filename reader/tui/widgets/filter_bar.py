@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
+
+from reader.tui.keys import bindings
 
 
 class FilterBar(Input):
     """An input whose Esc clears it and whose Enter/Down hand focus back to the list."""
 
-    BINDINGS = [
-        Binding("escape", "clear", "Clear filter", show=False),
-        Binding("down", "done", "To the list", show=False),
-    ]
+    BINDINGS = bindings("filter")
 
     class Done(Message):
         """The user is finished typing and wants the list back."""

@@ -10,10 +10,10 @@ from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
+from reader import keymap
 from reader.limits import (
     ABSTRACT_CHARS,
     AUTHOR_CHARS,
@@ -27,6 +27,7 @@ from reader.limits import (
 from reader.models import Annotation, Paper
 from reader.note_links import note_parser
 from reader.text import one_line, safe_url, shorten, strip_controls
+from reader.tui.keys import key_shown
 from reader.tui.system import open_in_browser
 
 # The author names shown before the abstract, at most (characters).
@@ -121,7 +122,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         title.update(heading)
         self._show_authors()
         self.query_one("#detail-meta", Static).update(_meta_text(paper, mark))
-        lookup_key = self._key("library.lookup", "L")
+        lookup_key = self._key("library.lookup")
         self.query_one("#detail-links", Static).update(links_text(paper, lookup_key=lookup_key))
         abstract = strip_controls(cut(paper.abstract, ABSTRACT_CHARS)).strip()
         self.query_one("#detail-abstract", Static).update(
@@ -152,7 +153,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
 
     def _show_authors(self) -> None:
         assert self._paper is not None
-        key = self._key("library.authors", "A")
+        key = self._key("library.authors")
         self.query_one("#detail-authors", Static).update(
             authors_text(self._paper, every=self._all_authors, key=key)
         )
@@ -168,7 +169,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self.query_one("#detail-abstract").set_class(bool(summary), "-headed")
         if not summary:
             return
-        key = self._key("library.fold_summary", "a")
+        key = self._key("library.fold_summary")
         if self.summary_folded:
             note = f"folded: {key} shows it"
         else:
@@ -176,10 +177,11 @@ class PaperDetail(VerticalScroll, can_focus=False):
             body.update(Text(summary))
         heading.update(Text.assemble("AI summary by Hugging Face ", (note, "dim")))
 
-    def _key(self, binding_id: str, default: str) -> str:
+    def _key(self, binding_id: str) -> str:
         """The key the user has for ``binding_id`` (remapped in the config, or not)."""
-        keys = self.app._keymap.get(binding_id, default) if self.is_attached else default
-        return self.app.get_key_display(Binding(keys.split(",")[0].strip(), ""))
+        if not self.is_attached:
+            return keymap.default_keys()[binding_id].split(",")[0]
+        return key_shown(self.app, binding_id)
 
     @on(events.Click, "#detail-authors")
     def _more_authors(self, event: events.Click) -> None:

@@ -20,7 +20,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,6 +30,7 @@ from reader.limits import TITLE_CHARS, cut
 from reader.models import Annotation, ListedPaper
 from reader.search import Query, title_spans
 from reader.text import one_line
+from reader.tui.keys import bindings
 
 SELECTED = "▌"
 UNREAD = "•"
@@ -158,16 +158,7 @@ class PaperList(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("ctrl+d", "half_page(1)", "Half page down", show=False, id="list.half_down"),
-        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False, id="list.half_up"),
-        Binding("home", "first", "First (also gg)", show=False, id="list.first"),
-        Binding("end,G", "last", "Last", show=False, id="list.last"),
-    ]
+    BINDINGS = bindings("list")
 
     # repaint=False: watch_cursor redraws just the rows that changed.
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
