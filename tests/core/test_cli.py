@@ -21,6 +21,7 @@ from reader.cli import run_app as REAL_RUN_APP
 from reader.store import open_library
 from tests.support.data import README, SAMPLE_PAGE
 from tests.support.processes import assert_one_clean_error, run_process
+from tests.support.store import stored_id
 
 SAMPLE_COUNT = 39
 TEXT_NOT_A_PAGE = "Dear diary,\n\nToday I read no papers at all. It rained.\n\nMay 3\n"
@@ -47,9 +48,9 @@ def annotate(db: Path, user: str, title_word: str, *, note: str = "", star: bool
     try:
         paper = next(p for p in lib.papers() if title_word in p.title)
         if star:
-            lib.toggle_star(user, paper.id)
+            lib.toggle_star(user, stored_id(paper))
         if note:
-            lib.set_note(user, paper.id, note)
+            lib.set_note(user, stored_id(paper), note)
         return paper.title
     finally:
         lib.close()
@@ -491,9 +492,10 @@ def test_steps_go_to_a_terminal_with_the_time_so_far(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(sys, "stderr", terminal)
     steps()("parsing big.json")
     assert terminal.getvalue().endswith("s] parsing big.json…\n")
-    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe: nothing
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)  # a pipe: nothing
     steps()("parsing big.json")
-    assert sys.stderr.getvalue() == ""
+    assert pipe.getvalue() == ""
 
 
 @pytest.mark.parametrize("where", ["--db", "READER_DB"])

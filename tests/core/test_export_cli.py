@@ -9,14 +9,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import bibtexparser
 import pytest
 import yaml
+from bibtexparser.entrypoint import parse_string
 from click.testing import CliRunner, Result
 
 from reader.cli import main
 from reader.store import open_library
 from tests.support.data import SAMPLE_PAGE
+from tests.support.store import ids, stored_id
 
 NOTE = "Line one — “quoted” \\\\ back\\\\slash {braces}\n---\n- a list\n\n```\ncode\n```\n"
 
@@ -30,7 +31,7 @@ def marked_db(db_path: Path) -> Path:
     """The sample with ana's stars, read state, tags and notes on a few papers."""
     assert run("--db", db_path, "import", SAMPLE_PAGE).exit_code == 0
     library = open_library(db_path)
-    a, b, c, d = (p.id for p in library.papers()[:4])
+    a, b, c, d = ids(library.papers()[:4])
     library.toggle_star("ana", a)
     library.set_note("ana", a, NOTE)
     library.set_read("ana", [a, b], True)
@@ -104,7 +105,7 @@ def test_scopes_choose_the_papers(flag: str, count: int, marked_db: Path) -> Non
 
 def test_csv_keeps_commas_and_newlines_and_neutralises_formulas(marked_db: Path) -> None:
     library = open_library(marked_db)
-    paper_id = library.papers()[5].id
+    paper_id = stored_id(library.papers()[5])
     library.set_note("ana", paper_id, '=HYPERLINK("http://evil")')
     library.close()
     result = run("--db", marked_db, "--user", "ana", "export", "--format", "csv")
@@ -116,11 +117,11 @@ def test_csv_keeps_commas_and_newlines_and_neutralises_formulas(marked_db: Path)
 
 def test_bibtex_parses_back_and_takes_notes_only_when_asked(marked_db: Path) -> None:
     plain = run("--db", marked_db, "--user", "ana", "export", "--format", "bibtex")
-    parsed = bibtexparser.parse_string(plain.stdout)
+    parsed = parse_string(plain.stdout)
     assert len(parsed.entries) == 2 and not parsed.failed_blocks
     assert "annote" not in plain.stdout and "note =" not in plain.stdout
     noted = run("--db", marked_db, "--user", "ana", "export", "--format", "bibtex", "--with-notes")
-    assert len(bibtexparser.parse_string(noted.stdout).entries) == 2
+    assert len(parse_string(noted.stdout).entries) == 2
     assert "annote" in noted.stdout
 
 

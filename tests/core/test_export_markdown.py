@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reader.export import files
 from reader.export.files import ExportError, write_atomic
 from reader.export.markdown import render_markdown
 from reader.models import Annotation, Paper
@@ -338,7 +337,7 @@ def test_file_appearing_during_write_is_not_clobbered(
         if not target.exists():
             target.write_text("theirs")
 
-    monkeypatch.setattr(files.os, "fsync", fsync_then_race)
+    monkeypatch.setattr(os, "fsync", fsync_then_race)
     with pytest.raises(ExportError, match="file exists"):
         write_atomic(target, "ours")
     assert target.read_text() == "theirs"
@@ -392,7 +391,7 @@ def test_permission_denied_is_reported(tmp_path: Path, monkeypatch: pytest.Monke
             raise PermissionError(13, "Permission denied")
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(files.os, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     target = tmp_path / "notes.md"
     with pytest.raises(ExportError, match=cannot(target, "Permission denied")):
         write_atomic(target, "x")
@@ -407,7 +406,7 @@ def test_failure_while_writing_removes_temp_and_keeps_target(
     def full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(ExportError, match=cannot(target, "No space left on device")):
         write_atomic(target, "new", force=True)
     assert target.read_text() == "old"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reader.export import files
 from reader.export.files import ExportError
 from reader.export.obsidian import ObsidianResult, write_obsidian
 from reader.export.obsidian_merge import MARKER_LINE
@@ -364,7 +363,7 @@ def test_unwritable_folder_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyP
             raise PermissionError(13, "Permission denied")
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(files.os, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     with pytest.raises(ExportError, match=r"^cannot write .*T\.md: Permission denied$"):
         export(tmp_path, item("T"))
     assert md_files(tmp_path) == []

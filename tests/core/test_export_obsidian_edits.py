@@ -346,7 +346,8 @@ def test_values_are_read_as_yaml_reads_them() -> None:
     )
     # Not read here: compared as written.
     for lines in (["k: |", "  text"], ["k: &anchor x"], ['k: "open'], ["k: {a: 1}"]):
-        assert isinstance(entry_value(lines), list) and entry_value(lines)[0] == "\x00as written"
+        value = entry_value(lines)
+        assert isinstance(value, list) and value[0] == "\x00as written"
 
 
 # --- the issue's case, through `reader export` -----------------------------------------

@@ -299,6 +299,11 @@ def chunks_in(db: Path) -> int:
         conn.close()
 
 
+def more_chunks_than(db: Path, count: int) -> Callable[[], bool]:
+    """The condition that more than ``count`` chunks are in, for :func:`wait_for`."""
+    return lambda: chunks_in(db) > count
+
+
 def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
     """Until ``condition`` holds (the process still running)."""
     deadline = time.monotonic() + 120
@@ -341,7 +346,7 @@ def test_a_star_goes_in_between_two_chunks_of_a_large_import(
         for _ in range(3):
             # Just as a chunk is in, so the next one is (nearly always) being written.
             last = chunks_in(db_path)
-            wait_for(lambda last=last: chunks_in(db_path) > last, process)
+            wait_for(more_chunks_than(db_path, last), process)
             waiting_from.clear()
             kept.toggle_star(USER, paper_id)
             ((chunks, running),) = kept.db.execute("SELECT * FROM seen").fetchall()

@@ -21,6 +21,7 @@ from reader.store import Library, imports, open_library
 from reader.store import merge as store_merge
 from reader.store import rows as store_rows
 from reader.store.errors import LibraryError
+from tests.support.store import stored_id
 
 NOW = "2026-11-27T00:00:00+00:00"
 
@@ -252,7 +253,7 @@ def test_marks_go_to_the_row_each_position_matched(empty_library: Library) -> No
     }
     result, _ = empty_library.import_papers_with_marks(papers, "ana", marks)
     assert (result.added, result.updated) == (1, 2)
-    by_title = {paper.title: paper.id for paper in empty_library.papers()}
+    by_title = {paper.title: stored_id(paper) for paper in empty_library.papers()}
     assert empty_library.annotation("ana", by_title["KNOWN BY TITLE"]).starred
     assert empty_library.annotation("ana", by_title["New one"]).tags == ("a", "b")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from reader.models import Paper
 from reader.store import Library, LibraryError, NoteConflict, open_library
 from reader.store.schema import SCHEMA_VERSION
-from tests.support.store import corrupt
+from tests.support.store import corrupt, ids, stored_id
 
 
 def _paper(title: str = "A Paper About Grokking", **fields: object) -> Paper:
@@ -103,56 +104,57 @@ def test_missing_fields_never_erase_known_ones(empty_library: Library) -> None:
 
 def test_title_keyed_paper_merges_when_its_arxiv_id_arrives(empty_library: Library) -> None:
     empty_library.import_papers([_paper()])
-    [before] = empty_library.papers()
-    empty_library.set_note("ana", before.id, "keep me")
+    [before] = ids(empty_library.papers())
+    empty_library.set_note("ana", before, "keep me")
     result = empty_library.import_papers([_paper("A paper about grokking", arxiv_id="2401.00001")])
     assert (result.added, result.updated) == (0, 1)
     [after] = empty_library.papers()
-    assert after.id == before.id and after.arxiv_id == "2401.00001"
-    assert empty_library.annotation("ana", after.id).note == "keep me"
+    assert after.id == before and after.arxiv_id == "2401.00001"
+    assert empty_library.annotation("ana", before).note == "keep me"
 
 
 def test_reimport_never_touches_annotations(library: Library) -> None:
     paper = library.papers()[0]
-    library.toggle_star("ana", paper.id)
-    library.set_note("ana", paper.id, "# Mine\n\nkeep")
+    paper_id = stored_id(paper)
+    library.toggle_star("ana", paper_id)
+    library.set_note("ana", paper_id, "# Mine\n\nkeep")
     library.import_papers([replace(paper, id=None, upvotes=(paper.upvotes or 0) + 10)])
-    mark = library.annotation("ana", paper.id)
+    mark = library.annotation("ana", paper_id)
     assert mark.starred and mark.note == "# Mine\n\nkeep"
 
 
 def test_stars_and_notes_belong_to_their_user(library: Library) -> None:
-    first, second = library.papers()[:2]
-    assert library.toggle_star("ana", first.id).starred is True
-    library.set_note("ana", second.id, "ana's note")
-    library.set_note("ben", first.id, "ben's note")
-    assert set(library.annotations("ana")) == {first.id, second.id}
-    assert library.annotations("ben")[first.id].note == "ben's note"
-    assert not library.annotations("ben")[first.id].starred
+    first, second = ids(library.papers()[:2])
+    assert library.toggle_star("ana", first).starred is True
+    library.set_note("ana", second, "ana's note")
+    library.set_note("ben", first, "ben's note")
+    assert set(library.annotations("ana")) == {first, second}
+    assert library.annotations("ben")[first].note == "ben's note"
+    assert not library.annotations("ben")[first].starred
     assert library.annotations("cy") == {}
 
 
 def test_toggle_star_twice_unstars_and_keeps_the_note(library: Library) -> None:
-    paper = library.papers()[0]
-    library.set_note("ana", paper.id, "note")
-    assert library.toggle_star("ana", paper.id).starred
-    mark = library.toggle_star("ana", paper.id)
+    paper_id = stored_id(library.papers()[0])
+    library.set_note("ana", paper_id, "note")
+    assert library.toggle_star("ana", paper_id).starred
+    mark = library.toggle_star("ana", paper_id)
     assert not mark.starred and mark.note == "note"
 
 
 def test_annotated_lists_starred_and_noted_papers_only(library: Library) -> None:
-    a, b, _c = library.papers()[:3]
-    library.toggle_star("ana", a.id)
-    library.set_note("ana", b.id, "x")
-    assert [p.id for p, _ in library.annotated("ana")] == [a.id, b.id]
-    library.set_note("ana", b.id, "")
-    assert [p.id for p, _ in library.annotated("ana")] == [a.id]
+    a, b, _c = ids(library.papers()[:3])
+    library.toggle_star("ana", a)
+    library.set_note("ana", b, "x")
+    assert [p.id for p, _ in library.annotated("ana")] == [a, b]
+    library.set_note("ana", b, "")
+    assert [p.id for p, _ in library.annotated("ana")] == [a]
 
 
 def test_a_failed_import_changes_nothing(library: Library) -> None:
     before = library.count()
 
-    def papers():
+    def papers() -> Iterator[Paper]:
         yield _paper("Brand New Paper")
         raise RuntimeError("parser blew up half way")
 
@@ -164,7 +166,7 @@ def test_a_failed_import_changes_nothing(library: Library) -> None:
 def test_data_survives_reopening(db_path: Path) -> None:
     lib = open_library(db_path)
     lib.import_papers([_paper()])
-    paper_id = lib.papers()[0].id
+    paper_id = stored_id(lib.papers()[0])
     lib.toggle_star("ana", paper_id)
     lib.set_note("ana", paper_id, "persisted")
     lib.close()
@@ -175,7 +177,7 @@ def test_data_survives_reopening(db_path: Path) -> None:
 
 
 def test_a_blank_note_is_no_note(library: Library) -> None:
-    paper_id = library.papers()[0].id
+    paper_id = stored_id(library.papers()[0])
     library.set_note("ana", paper_id, "  \n\t\n")
     mark = library.annotation("ana", paper_id)
     assert mark.note == "" and not mark.has_note
@@ -183,7 +185,7 @@ def test_a_blank_note_is_no_note(library: Library) -> None:
 
 
 def test_a_note_changed_since_it_was_opened_is_not_overwritten(library: Library) -> None:
-    paper_id = library.papers()[0].id
+    paper_id = stored_id(library.papers()[0])
     library.set_note("ana", paper_id, "first")
     library.set_note("ana", paper_id, "from another window")
     with pytest.raises(NoteConflict) as raised:
@@ -193,7 +195,7 @@ def test_a_note_changed_since_it_was_opened_is_not_overwritten(library: Library)
     saved = library.set_note("ana", paper_id, "mine", expected="from another window")
     assert saved.note == "mine"
     # A paper with no annotation yet is expected to have the empty note.
-    other = library.papers()[1].id
+    other = stored_id(library.papers()[1])
     assert library.set_note("ana", other, "new", expected="").note == "new"
 
 
@@ -284,7 +286,7 @@ def test_a_coarser_date_never_replaces_a_full_one(empty_library: Library) -> Non
 
 
 def test_read_state_keeps_the_first_read_time_and_unread_clears_it(library: Library) -> None:
-    a, b = (p.id for p in library.papers()[:2])
+    a, b = ids(library.papers()[:2])
     first = library.set_read("ana", [a, b], True)
     assert first[a].is_read and first[b].is_read
     again = library.set_read("ana", [a], True)
@@ -295,7 +297,7 @@ def test_read_state_keeps_the_first_read_time_and_unread_clears_it(library: Libr
 
 
 def test_tags_are_added_and_removed_per_paper_keeping_the_others(library: Library) -> None:
-    a, b = (p.id for p in library.papers()[:2])
+    a, b = ids(library.papers()[:2])
     library.change_tags("ana", [a], add=["Diffusion", "to read"])
     marks = library.change_tags("ana", [a, b], add=["vision", "diffusion"], remove=["to-read"])
     assert marks[a].tags == ("diffusion", "vision")
@@ -305,7 +307,7 @@ def test_tags_are_added_and_removed_per_paper_keeping_the_others(library: Librar
 
 
 def test_tags_and_stars_are_separate_columns(library: Library) -> None:
-    paper_id = library.papers()[0].id
+    paper_id = stored_id(library.papers()[0])
     library.toggle_star("ana", paper_id)
     library.set_note("ana", paper_id, "kept")
     library.change_tags("ana", [paper_id], add=["x"])
@@ -314,7 +316,7 @@ def test_tags_and_stars_are_separate_columns(library: Library) -> None:
 
 
 def test_restore_puts_back_only_the_fields_undone(library: Library) -> None:
-    a, b = (p.id for p in library.papers()[:2])
+    a, b = ids(library.papers()[:2])
     library.set_note("ana", a, "kept")
     before = list(library.annotations_of("ana", [a, b]).values())
     library.set_starred_many("ana", [a, b], True)
@@ -329,7 +331,7 @@ def test_restore_puts_back_only_the_fields_undone(library: Library) -> None:
 
 
 def test_an_undone_note_never_overwrites_one_written_since(library: Library) -> None:
-    paper_id = library.papers()[0].id
+    paper_id = stored_id(library.papers()[0])
     library.set_note("ana", paper_id, "first")
     before = [library.annotation("ana", paper_id)]
     after = {paper_id: library.set_note("ana", paper_id, "second")}

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
-from reader.models import Annotation, Paper
+from reader.models import Annotation, ListedPaper, Paper
 from reader.search import (
     AUTHOR_TYPO_MIN_LEN,
     MemoryWords,
@@ -34,6 +34,7 @@ from reader.search import (
     words,
 )
 from reader.store import Library, open_library
+from tests.support.store import stored_id
 
 # Words with accents, digits, hyphens and case, as real titles have them.
 VOCABULARY = [
@@ -290,7 +291,7 @@ def test_the_count_is_the_number_of_papers_that_hold_the_word(stored: Library) -
     # partial_ratio 71), so count by the words each paper really has.
     found = index.search(Query.parse("grokking"))
     truth = [
-        paper.id
+        stored_id(paper)
         for paper in stored.papers()
         if {"grokking"} & set(words(f"{paper.title} {' '.join(paper.authors)} {paper.abstract}"))
     ]
@@ -394,9 +395,9 @@ def test_a_library_that_cannot_be_written_lists_its_terms_without_keeping_them(
 
 
 def test_a_search_over_the_order_alone_reads_papers_only_for_dates(stored: Library) -> None:
-    loads = []
+    loads: list[int] = []
 
-    def load() -> list:
+    def load() -> list[ListedPaper]:
         loads.append(1)
         return stored.listing()
 
@@ -589,7 +590,7 @@ def test_the_names_holding_a_word_are_read_as_the_plain_scan_reads_them(
             assert sorted(stored.names(ids, holding, starting)) == expected, (holding, starting)
     assert dict(stored.names(ids, "li", "b")) == {by_id["Plain"]: ["Bo Li"]}
     assert dict(stored.names(ids, "smith", "b")) == {by_id["Accented"]: ["Bo Smíth"]}
-    by_title = {paper.title: paper.id for paper in whole}
+    by_title = {paper.title: stored_id(paper) for paper in whole}
     found = {title: dict(stored.names(ids, "smith")).get(i) for title, i in by_title.items()}
     assert found == {
         "Plain": ["Ana Smith", "Smith, Ana", "Ana Smith-Jones", "Ana_Smith", "SMITH"],

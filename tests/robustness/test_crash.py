@@ -74,7 +74,8 @@ def _importing(db: Path) -> bool:
     """Whether an import has committed a chunk and not finished."""
     conn = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT count(*) FROM imports").fetchone() != (0,)
+        running: int = conn.execute("SELECT count(*) FROM imports").fetchone()[0]
+        return running != 0
     except sqlite3.Error:
         return False  # not yet made (the library's first open), or busy: not yet
     finally:

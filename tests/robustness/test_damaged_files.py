@@ -27,6 +27,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -656,8 +657,9 @@ def test_an_import_that_fills_the_disk_changes_nothing(
     before = folder_state(db)
     real_connect = sqlite3.connect
 
-    def no_room_to_grow(*args: object, **kwargs: object) -> sqlite3.Connection:
-        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+    # Passes on whatever the store opens with: the arguments are sqlite3.connect's own.
+    def no_room_to_grow(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn: sqlite3.Connection = real_connect(*args, **kwargs)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
         return conn

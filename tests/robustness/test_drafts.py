@@ -148,7 +148,7 @@ async def editing(library: Library) -> AsyncIterator[tuple[ReaderApp, Pilot[None
         yield app, pilot, paper_id
 
 
-async def open_editor(pilot: Pilot) -> NoteEditor:
+async def open_editor(pilot: Pilot[None]) -> NoteEditor:
     await pilot.press("n")
     await pilot.pause()
     editor = pilot.app.screen

@@ -131,7 +131,7 @@ def test_the_command_line_refuses_in_one_line(noted_db: Path, case: str, fmt: st
         if fmt == "obsidian" and case not in LIBRARY_CASES:
             says = "not a folder"  # it writes a folder
         before = without_shm(snapshot(noted_db.parent))
-        args = ["--db", noted_db, "--user", "ana", "export", "--format", fmt, "-o", target]
+        args = ("--db", noted_db, "--user", "ana", "export", "--format", fmt, "-o", target)
         result = run(*args, "--force")
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.stderr
@@ -198,8 +198,8 @@ async def export_from_dialog(
     pilot = app._pilot  # type: ignore[attr-defined]
     await pilot.press("x")
     await pilot.pause()
+    assert isinstance(app.screen, ExportDialog)
     dialog = app.screen
-    assert isinstance(dialog, ExportDialog)
     if fmt != "markdown":
         dialog.query_one("#format").value = fmt  # type: ignore[attr-defined]
     field = dialog.query_one("#path", Input)

@@ -179,7 +179,7 @@ def assert_typed(value: Any, hint: str, where: str) -> None:
         return
     expected = {"str": str, "int": int, "bool": bool}[base]
     assert type(value) is expected, f"{where}: {value!r} is not {base}"
-    if expected is str:
+    if isinstance(value, str):
         value.encode("utf-8")  # no lone surrogate: it could not be printed or saved
 
 

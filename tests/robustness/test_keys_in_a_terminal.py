@@ -86,11 +86,9 @@ def test_keys_typed_before_the_app_is_up_reach_the_filter_then_the_list(tmp_path
         terminal.close()
     library = open_library(tmp_path / "library.db")
     try:
-        starred = [
-            library.paper(paper_id).title
-            for paper_id, mark in library.annotations("ana").items()
-            if mark.starred
-        ]
+        marks = library.annotations("ana")
+        starred_ids = [paper_id for paper_id, mark in marks.items() if mark.starred]
+        starred = [paper.title for paper in library.papers_by_id(starred_ids)]
     finally:
         library.close()
     assert len(starred) == 1 and "Grokking" in starred[0]

@@ -124,7 +124,8 @@ class Hostile(BaseHTTPRequestHandler):
         self.send_body(page.encode(), "application/atom+xml")
 
     def answer_elsewhere(self, path: str) -> None:
-        port = self.server.server_address[1]
+        assert isinstance(self.server, ThreadingHTTPServer)
+        port = self.server.server_port
         self.redirect(f"http://localhost:{port}/pages{path}")
 
     def answer_to_file(self, path: str) -> None:

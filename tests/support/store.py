@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,17 @@ def write_lock(db_path: Path) -> Iterator[sqlite3.Connection]:
         if other.in_transaction:
             other.execute("ROLLBACK")
         other.close()
+
+
+def stored_id(paper: Paper) -> int:
+    """``paper``'s id in its library: every paper read back from one has it."""
+    assert paper.id is not None, f"{paper.title!r} has no id: it was not read from a library"
+    return paper.id
+
+
+def ids(papers: Iterable[Paper]) -> list[int]:
+    """The library ids of ``papers``, in their order."""
+    return [stored_id(paper) for paper in papers]
 
 
 def new_papers(count: int, start: int = 1) -> list[Paper]:
