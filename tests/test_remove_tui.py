@@ -249,4 +249,4 @@ async def test_undoing_a_star_on_a_paper_removed_elsewhere_says_so_once(
             pilot, lambda: any("removed from the library" in m for m in messages(app)), "told"
         )
         screen = app.screen
-        assert isinstance(screen, LibraryScreen) and screen._undo == []
+        assert isinstance(screen, LibraryScreen) and screen.triage.undo_stack == []

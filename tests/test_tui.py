@@ -78,11 +78,11 @@ async def test_j_and_k_move_and_the_detail_follows(library: Library) -> None:
 async def test_the_detail_is_drawn_once_when_the_keys_pause(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reader.tui.screens import library as screen_module
+    from reader.tui.screens import library_triage
     from reader.tui.widgets.paper_detail import PaperDetail
 
     # Long enough that the presses below surely come within it, however slow the machine.
-    monkeypatch.setattr(screen_module, "DETAIL_DELAY", 1.0)
+    monkeypatch.setattr(library_triage, "DETAIL_DELAY", 1.0)
     shown: list[str] = []
     original = PaperDetail.show
 
