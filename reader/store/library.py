@@ -1023,20 +1023,11 @@ class Library:
     ) -> list[tuple[str | None, str | None, str | None]]:
         """When ``user`` read, starred and first noted each paper (of ``paper_ids``,
         when given): (read_at, starred_at, noted_at), each None where the paper is
-        not so marked now."""
-        sql = (
-            f"SELECT {typed.optional_text('read_at')}, "
-            f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
-            f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END "
-            "FROM annotations WHERE user = ?"
-        )
-        params: tuple[Any, ...] = (user,)
-        if paper_ids is not None:
-            sql += f" AND paper_id IN {IDS_IN_JSON}"
-            params += (json.dumps(list(paper_ids)),)
-        rows = self._rows(sql, params)
-        stamp = typed.timestamp
-        return [(stamp(row[0]), stamp(row[1]), stamp(row[2])) for row in rows]
+        not so marked now. (:meth:`Words.activity` reads the same from another thread.)"""
+        try:
+            return activity(self._conn, user, paper_ids)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def author_counts(self, paper_ids: Sequence[int], limit: int) -> list[tuple[str, int]]:
         """The ``limit`` names found most often among the authors of ``paper_ids``,
@@ -1377,6 +1368,25 @@ def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPa
     finally:
         if collecting:
             gc.enable()
+
+
+def activity(
+    conn: sqlite3.Connection, user: str, paper_ids: Sequence[int] | None = None
+) -> list[tuple[str | None, str | None, str | None]]:
+    """:meth:`Library.activity` through ``conn``."""
+    sql = (
+        f"SELECT {typed.optional_text('read_at')}, "
+        f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
+        f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END "
+        "FROM annotations WHERE user = ?"
+    )
+    params: tuple[Any, ...] = (user,)
+    if paper_ids is not None:
+        sql += f" AND paper_id IN {IDS_IN_JSON}"
+        params += (json.dumps(list(paper_ids)),)
+    rows = typed.fetch_all(conn, sql, params)
+    stamp = typed.timestamp
+    return [(stamp(row[0]), stamp(row[1]), stamp(row[2])) for row in rows]
 
 
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:

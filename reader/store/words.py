@@ -256,6 +256,18 @@ class Words:
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
 
+    def activity(
+        self, user: str, paper_ids: Sequence[int] | None = None
+    ) -> list[tuple[str | None, str | None, str | None]]:
+        """:meth:`Library.activity`, read through this connection: from a worker thread."""
+        from reader.store.library import activity
+
+        with self._lock:
+            try:
+                return activity(self._connection(), user, paper_ids)
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read library {self._path}: {error}") from None
+
     def author_counts(self, paper_ids: Sequence[int], limit: int) -> list[tuple[str, int]]:
         """:meth:`Library.author_counts`, read through this connection: from a worker
         thread, as it takes a second at 100,000 papers."""
