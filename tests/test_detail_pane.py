@@ -12,7 +12,7 @@ from reader.config import Config
 from reader.models import Paper
 from reader.store import Library
 from reader.tui.app import ReaderApp, binding_ids
-from reader.tui.screens.help import binding_rows
+from reader.tui.dialogs.help import binding_rows
 from reader.tui.widgets.paper_detail import PaperDetail, authors_text, links_text
 from scripts.scenarios import HF_PAPER
 from tests.test_layout import detail_text, screen_lines, settle

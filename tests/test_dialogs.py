@@ -14,16 +14,16 @@ from textual.widgets.text_area import Selection
 from reader.config import Config
 from reader.store import Library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.export_dialog import ExportDialog
-from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.note_editor import (
+from reader.tui.dialogs.export_dialog import ExportDialog
+from reader.tui.dialogs.note_editor import (
     ConfirmDiscard,
     NoteEditor,
     NoteText,
     indent,
     outdent,
 )
-from reader.tui.screens.tag_editor import TagEditor, complete
+from reader.tui.dialogs.tag_editor import TagEditor, complete
+from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
 from tests.test_key_bursts import burst
 from tests.test_tui import GROKKING, settle

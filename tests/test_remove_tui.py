@@ -14,8 +14,8 @@ from textual.widgets import Label
 from reader.config import Config
 from reader.store import Library
 from reader.tui.app import ReaderApp
+from reader.tui.dialogs.remove_dialog import ConfirmRemove
 from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.remove_dialog import ConfirmRemove
 from reader.tui.widgets.paper_list import PaperList
 from tests.test_tui import settle
 from tests.test_writes import write_lock

@@ -25,7 +25,7 @@ from reader.stats import (
 )
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp, binding_ids
-from reader.tui.screens.help import HelpScreen
+from reader.tui.dialogs.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.widgets.charts import BarList, MonthChart, WeekChart

@@ -17,9 +17,9 @@ from reader.config import Config, Preset, load_config
 from reader.models import Paper
 from reader.store import Library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.help import HelpScreen
+from reader.tui.dialogs.help import HelpScreen
+from reader.tui.dialogs.tag_editor import TagEditor
 from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.tag_editor import TagEditor
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_list import PaperList
 
@@ -654,7 +654,7 @@ async def test_E_keeps_the_text_when_the_note_changed_meanwhile(
 ) -> None:
     from textual.widgets import TextArea
 
-    from reader.tui.screens.note_editor import NoteEditor
+    from reader.tui.dialogs.note_editor import NoteEditor
 
     db = library.path
     script = tmp_path / "editor.py"
@@ -763,7 +763,7 @@ async def test_wide_tags_never_push_a_row_past_its_width(library: Library) -> No
 async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Path) -> None:
     from textual.widgets import Select
 
-    from reader.tui.screens.export_dialog import ExportDialog
+    from reader.tui.dialogs.export_dialog import ExportDialog
 
     library.toggle_star("ana", library.papers()[0].id)
     app = open_app(library)

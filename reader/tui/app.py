@@ -24,9 +24,9 @@ from reader.config import Config, ConfigError, save_theme
 from reader.paths import write_crash_log
 from reader.store import Library
 from reader.text import shorten
+from reader.tui.dialogs.note_editor import Answer, ConfirmDiscard, NoteEditor
 from reader.tui.safe_output import TerminalSafe
 from reader.tui.screens.library import LibraryScreen, ViewSettings
-from reader.tui.screens.note_editor import Answer, ConfirmDiscard, NoteEditor
 from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:

@@ -34,7 +34,7 @@ from reader.store import Library, LibraryError, open_library
 from reader.text import one_line, shorten
 from reader.triage import Triage
 from reader.tui.commands import PaperCommands
-from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
+from reader.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.library_base import EMPTY_LIBRARY, EMPTY_LIBRARY_HELP, ViewSettings
 from reader.tui.screens.library_commands import CommandsPart
 from reader.tui.screens.library_filter import SORT_LABELS, FilterPart

@@ -11,7 +11,7 @@ from textual.binding import Binding
 
 from reader.models import papers_label
 from reader.text import one_line
-from reader.tui.screens.help import HelpScreen
+from reader.tui.dialogs.help import HelpScreen
 from reader.tui.screens.library_base import LibraryBase
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.widgets.paper_list import PaperList

@@ -11,8 +11,8 @@ from functools import partial
 
 from reader.models import Paper
 from reader.store import LibraryError, NoteConflict
+from reader.tui.dialogs.note_editor import Drafts, NoteEditor
 from reader.tui.screens.library_base import LibraryBase
-from reader.tui.screens.note_editor import Drafts, NoteEditor
 from reader.tui.system import EditorError, edit_in_editor
 
 

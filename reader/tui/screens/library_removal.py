@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reader.store import LibraryError
+from reader.tui.dialogs.remove_dialog import ConfirmRemove
 from reader.tui.screens.library_base import LibraryBase
-from reader.tui.screens.remove_dialog import ConfirmRemove
 
 if TYPE_CHECKING:
     from reader.store.removal import Noted

@@ -11,8 +11,8 @@ from textual import on
 from reader.models import papers_label
 from reader.store import LibraryError
 from reader.triage import Outcome
+from reader.tui.dialogs.tag_editor import TagEdit, TagEditor
 from reader.tui.screens.library_base import LibraryBase
-from reader.tui.screens.tag_editor import TagEdit, TagEditor
 from reader.tui.widgets.paper_list import PaperList
 
 # How long the keys must pause before the detail pane follows the cursor (s).

@@ -85,15 +85,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
         Binding("tab,shift+tab,f1", "turn_page", "Keys or the filter language", id="help.page"),
     ]
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; background: $background 60%; }
-    HelpScreen > VerticalScroll {
-        width: 100; max-width: 95%; height: 85%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    HelpScreen > VerticalScroll.-hidden { display: none; }
-    HelpScreen .help-title { text-style: bold; }
-    """
+    CSS_PATH = "help.tcss"
 
     def __init__(
         self,

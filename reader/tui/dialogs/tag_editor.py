@@ -104,7 +104,7 @@ class TagInput(Input):
 class TagEditor(ModalScreen[TagEdit | None]):
     """Edit the tags of one paper, or add/remove tags on the marked papers."""
 
-    CSS_PATH = "note_editor.tcss"
+    CSS_PATH = "tag_editor.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="tags.cancel")]
 
     def __init__(
