@@ -236,7 +236,9 @@ def test_undo_never_overwrites_a_note_written_elsewhere_since(
     session.triage.undo()
     assert library.annotation(USER, ids[0]).note == "from the other window"
     assert session.last.notice is not None and session.last.notice.title == "Not undone"
+    assert "changed since" in session.last.notice.message
     assert session.triage.marks[ids[0]].note == "from the other window"
+    assert session.last.marks[ids[0]].note == "from the other window"  # shown as it is
     assert session.triage.undo_stack == []
 
 
@@ -525,3 +527,20 @@ def test_changed_line() -> None:
     assert changed_line("Read", 3, 3) == "Read: 3 papers. z undoes."
     assert changed_line("Read", 1, 3) == "Read: 1 paper (2 already were). z undoes."
     assert changed_line("Star", 0, 2) == "Star: nothing to change (all 2 papers already were)."
+
+
+def test_a_look_when_nothing_changed_reads_only_the_files_version(
+    session: Session, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every second, for as long as the app runs: it must cost next to nothing."""
+    reads: list[str] = []
+    for name in ("papers_version", "annotations_since"):
+        original = getattr(library, name)
+
+        def counted(*args: object, _name: str = name, _original: object = original) -> object:
+            reads.append(_name)
+            return _original(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(library, name, counted)
+    assert session.triage.look_outside() is None
+    assert reads == []
