@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,11 +27,9 @@ from textual.message import Message
 from textual.widgets import Header, Static
 
 from reader.models import ImportResult, Paper, papers_label
-from reader.search import Query, SearchIndex
 from reader.sources import Batch, SourceError
-from reader.store import Library, LibraryError, open_library
+from reader.store import Library, LibraryError
 from reader.text import one_line, shorten
-from reader.triage import Triage
 from reader.tui.commands import PaperCommands
 from reader.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.library_base import EMPTY_LIBRARY, EMPTY_LIBRARY_HELP, ViewSettings
@@ -47,7 +44,6 @@ from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
-from reader.writes import PendingWrites
 
 if TYPE_CHECKING:
     import httpx
@@ -167,53 +163,10 @@ class LibraryScreen(
         """``transport`` replaces the network for fetches (tests pass a MockTransport);
         ``clock`` times the read delay (tests pass a fake one); ``today`` dates the
         stats screen's weeks (tests pass a fixed day)."""
-        super().__init__()
-        self.library = library
-        self.user = user
+        super().__init__(library, user, settings=settings or ViewSettings(), clock=clock)
         self._transport = transport
-        self._settings = settings or ViewSettings()
         self._today = today
-        self._fetching = False
         self._looking_up = False
-        self._papers = {}
-        self._order = []
-        self._position = {}
-        self._words = library.words()
-        self._index = SearchIndex([], self._words)
-        # Writes wait a moment at most for the lock; while the library is busy
-        # (another process writing), they queue for a writer thread, in order.
-        path = library.path
-        self._writes = PendingWrites(
-            library,
-            connect=None if path is None else partial(open_library, path, create=False),
-            deliver=self._deliver_write,
-        )
-        self.triage = Triage(
-            library,
-            user,
-            submit=self._write,
-            report=self._report,
-            clock=clock,
-            read_delay=self._settings.read_delay,
-        )
-        self._preset = self._settings.presets[0] if self._settings.presets else None
-        self._sort = self._settings.default_sort
-        self._sort_chosen = False
-        # The filter's last matches, in relevance order, before sorting.
-        self._matches = []
-        self._query = Query.parse("")
-        self._read_timer = None
-        self._pending_g = None
-        self._detail_timer = None
-        # Papers in the library while only its first page is loaded, else None.
-        self._loading = None
-        # Bumped by every read of the library: a slower, older read is then dropped.
-        self._generation = 0
-        self._shown_filter = ""
-        # A filter typed whose result the list does not show yet (see holds_keys).
-        self._filter_pending = False
-        # Until on_mount has run, the filter bar may hold the focus Textual gave it.
-        self._ready_for_keys = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from rich.text import Text
@@ -22,9 +23,9 @@ from textual.widgets import Static
 from reader.config import DEFAULT_PRESETS, DEFAULT_READ_DELAY, DEFAULT_SORT, Preset
 from reader.models import Annotation, ListedPaper, Paper
 from reader.search import Query, SearchIndex
-from reader.store import Library, LibraryError
+from reader.store import Library, LibraryError, open_library
 from reader.store.words import Words
-from reader.triage import Notice, Triage
+from reader.triage import Notice, Outcome, Triage
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
@@ -55,30 +56,54 @@ class ViewSettings:
 class LibraryBase(Screen[None]):
     """The library screen's shared state and the helpers every part uses."""
 
-    library: Library
-    user: str
-    triage: Triage
-    _settings: ViewSettings
-    _words: Words
-    _writes: PendingWrites
-    _fetching: bool
-    _papers: dict[int, ListedPaper]
-    _order: list[int]
-    _position: dict[int, int]
-    _index: SearchIndex
-    _preset: Preset | None
-    _sort: str
-    _sort_chosen: bool
-    _matches: list[int]
-    _query: Query
-    _loading: int | None
-    _generation: int
-    _shown_filter: str
-    _filter_pending: bool
-    _ready_for_keys: bool
-    _read_timer: Timer | None
-    _pending_g: Timer | None
-    _detail_timer: Timer | None
+    def __init__(
+        self, library: Library, user: str, *, settings: ViewSettings, clock: Callable[[], float]
+    ) -> None:
+        """``clock`` times the read delay (tests pass a fake one)."""
+        super().__init__()
+        self.library = library
+        self.user = user
+        self._settings = settings
+        self._fetching = False
+        self._papers: dict[int, ListedPaper] = {}
+        self._order: list[int] = []
+        self._position: dict[int, int] = {}
+        self._words: Words = library.words()
+        self._index = SearchIndex([], self._words)
+        # Writes wait a moment at most for the lock; while the library is busy
+        # (another process writing), they queue for a writer thread, in order.
+        path = library.path
+        self._writes = PendingWrites(
+            library,
+            connect=None if path is None else partial(open_library, path, create=False),
+            deliver=self._deliver_write,
+        )
+        self.triage = Triage(
+            library,
+            user,
+            submit=self._write,
+            report=self._report,
+            clock=clock,
+            read_delay=settings.read_delay,
+        )
+        self._preset: Preset | None = settings.presets[0] if settings.presets else None
+        self._sort = settings.default_sort
+        self._sort_chosen = False
+        # The filter's last matches, in relevance order, before sorting.
+        self._matches: list[int] = []
+        self._query = Query.parse("")
+        self._read_timer: Timer | None = None
+        self._pending_g: Timer | None = None
+        self._detail_timer: Timer | None = None
+        # Papers in the library while only its first page is loaded, else None.
+        self._loading: int | None = None
+        # Bumped by every read of the library: a slower, older read is then dropped.
+        self._generation = 0
+        self._shown_filter = ""
+        # A filter typed whose result the list does not show yet (see holds_keys).
+        self._filter_pending = False
+        # Until on_mount has run, the filter bar may hold the focus Textual gave it.
+        self._ready_for_keys = False
 
     @dataclass
     class WriteDone(Message, namespace="library_screen"):
@@ -120,6 +145,9 @@ class LibraryBase(Screen[None]):
         raise NotImplementedError
 
     def _stop_reading(self) -> None:
+        raise NotImplementedError
+
+    def _report(self, outcome: Outcome) -> None:
         raise NotImplementedError
 
     def _drop_papers(self, gone: set[int] | frozenset[int]) -> None:
