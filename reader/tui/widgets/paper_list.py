@@ -493,12 +493,14 @@ class PaperList(ScrollView, can_focus=True):
     def _read_authors(self) -> bool:
         """Read the authors of the rows on screen not known yet, in one query, when the
         list is wide enough to show them; whether any were read."""
-        if self._author_source is None or not self._ids:
+        region = self.scrollable_content_region
+        # Not laid out yet (its size comes with the first resize), or no column for them.
+        if self._author_source is None or not self._ids or region.height <= 0:
             return False
-        if 0 < self.scrollable_content_region.width < COLUMNS_FROM:
+        if region.width < COLUMNS_FROM:
             return False
         top = round(self.scroll_y)
-        height = max(1, self.scrollable_content_region.height)
+        height = region.height
         wanted = [i for i in self._ids[top : top + height] if i not in self._authors]
         if not wanted:
             return False
