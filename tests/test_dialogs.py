@@ -240,6 +240,8 @@ async def test_letters_after_tab_in_a_burst_go_after_the_completion(library: Lib
         await until(pilot, lambda: isinstance(app.focused, Input), "the tag editor")
         burst(pilot, *"vis", "tab", *"new", "enter")
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        # The dialog's answer reaches the list after the dialog has gone.
+        await until(pilot, lambda: library.annotation("ana", first).tags, "the tags saved")
         assert library.annotation("ana", first).tags == ("vision", "new")
 
 
