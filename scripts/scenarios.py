@@ -176,7 +176,12 @@ async def edit_note(pilot: Pilot[None]) -> None:
 async def open_stats(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.press("S")
-    await pilot.app.workers.wait_for_complete()
+    # The stats are read in a worker, then drawn.
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if pilot.app.screen.query("#stats-panels"):
+            break
     await pilot.pause()
 
 

@@ -9,13 +9,14 @@ marking different things never undo each other; every one sets ``updated_at``
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reader.models import Annotation, NoteDraft, normalise_tags
 from reader.store import clock, removal, typed
 from reader.store.connection import Connection
-from reader.store.errors import NoteConflict, PapersGone
+from reader.store.errors import LibraryError, NoteConflict, PapersGone
 from reader.store.rows import (
     ANNOTATED,
     ANNOTATION_COLUMNS,
@@ -23,6 +24,7 @@ from reader.store.rows import (
     DRAFTED,
     IDS_IN_JSON,
     NOTE,
+    activity,
     annotation_from_row,
     draft_from_row,
     id_list,
@@ -223,20 +225,11 @@ class Annotations(Connection):
     ) -> list[tuple[str | None, str | None, str | None]]:
         """When ``user`` read, starred and first noted each paper (of ``paper_ids``,
         when given): (read_at, starred_at, noted_at), each None where the paper is
-        not so marked now."""
-        sql = (
-            f"SELECT {typed.optional_text('read_at')}, "
-            f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
-            f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END "
-            "FROM annotations WHERE user = ?"
-        )
-        params: tuple[Any, ...] = (user,)
-        if paper_ids is not None:
-            sql += f" AND paper_id IN {IDS_IN_JSON}"
-            params += (id_list(paper_ids),)
-        rows = self._rows(sql, params)
-        stamp = typed.timestamp
-        return [(stamp(row[0]), stamp(row[1]), stamp(row[2])) for row in rows]
+        not so marked now. (:meth:`Words.activity` reads the same from another thread.)"""
+        try:
+            return activity(self._conn, user, paper_ids)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     # -- drafts ---------------------------------------------------------------
 

@@ -170,3 +170,23 @@ def paper_from_row(row: Sequence[Any]) -> Paper:
 def read_back(row_id: int, paper: Paper) -> Paper:
     """``paper`` as the library reads it back once stored under ``row_id``."""
     return paper_from_row((row_id, *paper_values(paper)))
+
+
+def activity(
+    conn: sqlite3.Connection, user: str, paper_ids: Sequence[int] | None = None
+) -> list[tuple[str | None, str | None, str | None]]:
+    """When ``user`` read, starred and first noted each paper (of ``paper_ids``, when
+    given), through ``conn``: see :meth:`reader.store.annotations.Annotations.activity`."""
+    sql = (
+        f"SELECT {typed.optional_text('read_at')}, "
+        f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
+        f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END "
+        "FROM annotations WHERE user = ?"
+    )
+    params: tuple[Any, ...] = (user,)
+    if paper_ids is not None:
+        sql += f" AND paper_id IN {IDS_IN_JSON}"
+        params += (id_list(paper_ids),)
+    rows = typed.fetch_all(conn, sql, params)
+    stamp = typed.timestamp
+    return [(stamp(row[0]), stamp(row[1]), stamp(row[2])) for row in rows]

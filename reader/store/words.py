@@ -23,7 +23,7 @@ from pathlib import Path
 from reader.models import ListedPaper
 from reader.store import typed
 from reader.store.errors import LibraryError
-from reader.store.rows import AUTHOR_COUNTS, IDS_IN_JSON, id_list, listing
+from reader.store.rows import AUTHOR_COUNTS, IDS_IN_JSON, activity, id_list, listing
 from reader.store.schema import TOKENIZER
 
 # FTS5 parses an OR of many terms fine, but one statement per few hundred keeps
@@ -242,6 +242,16 @@ class Words:
         with self._lock:
             try:
                 return listing(self._connection())
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read library {self._path}: {error}") from None
+
+    def activity(
+        self, user: str, paper_ids: Sequence[int] | None = None
+    ) -> list[tuple[str | None, str | None, str | None]]:
+        """:meth:`Library.activity`, read through this connection: from a worker thread."""
+        with self._lock:
+            try:
+                return activity(self._connection(), user, paper_ids)
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
 

@@ -22,10 +22,10 @@ from reader.config import Config, ConfigError, save_theme
 from reader.paths import write_crash_log
 from reader.store import Library
 from reader.text import shorten
+from reader.tui.dialogs.note_editor import Answer, ConfirmDiscard, NoteEditor
 from reader.tui.keys import bindings
 from reader.tui.safe_output import TerminalSafe
 from reader.tui.screens.library import LibraryScreen, ViewSettings
-from reader.tui.screens.note_editor import Answer, ConfirmDiscard, NoteEditor
 
 if TYPE_CHECKING:
     from reader.fetching import Network

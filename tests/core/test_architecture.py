@@ -19,7 +19,7 @@ def test_core_and_cli_import_without_textual() -> None:
         "import reader.export.markdown, reader.export.files, reader.ids\n"
         "import reader.sources.arxiv_atom, reader.sources.bibtex, reader.sources.hf_json\n"
         "import reader.sources.reader_json, reader.config, reader.export.bibtex, reader.stats\n"
-        "import reader.writes, reader.note_links, reader.keymap, reader.atomic\n"
+        "import reader.writes, reader.note_links, reader.keymap, reader.atomic, reader.triage\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"

@@ -21,9 +21,9 @@ from textual.widgets import Label, TextArea
 from reader.models import Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
-from reader.tui.screens import note_editor
+from reader.tui.dialogs import note_editor
+from reader.tui.dialogs.note_editor import ConfirmDiscard, NoteEditor
 from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
 from tests.support.pilot import paper_list, settle
 
 # -- the store ------------------------------------------------------------------

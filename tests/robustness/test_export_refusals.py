@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, Input, Label
 from reader.cli import main
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.export_dialog import ExportDialog
+from reader.tui.dialogs.export_dialog import ExportDialog
 from tests.support.data import SAMPLE_PAGE
 from tests.support.pilot import settle
 

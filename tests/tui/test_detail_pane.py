@@ -13,7 +13,7 @@ from reader.keymap import default_keys
 from reader.models import Paper
 from reader.store import Library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.help import binding_rows
+from reader.tui.dialogs.help import binding_rows
 from reader.tui.widgets.paper_detail import PaperDetail, authors_text, links_text
 from scripts.scenarios import HF_PAPER
 from tests.support.pilot import detail_text, screen_lines, settle_detail

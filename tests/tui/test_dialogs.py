@@ -13,16 +13,16 @@ from textual.widgets.text_area import Selection
 from reader.config import Config
 from reader.store import Library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.export_dialog import ExportDialog
-from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.note_editor import (
+from reader.tui.dialogs.export_dialog import ExportDialog
+from reader.tui.dialogs.note_editor import (
     ConfirmDiscard,
     NoteEditor,
     NoteText,
     indent,
     outdent,
 )
-from reader.tui.screens.tag_editor import TagEditor, complete
+from reader.tui.dialogs.tag_editor import TagEditor, complete
+from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
 from tests.support.pilot import GROKKING, burst, palette_options, settle, wait_until
 
@@ -229,6 +229,8 @@ async def test_letters_after_tab_in_a_burst_go_after_the_completion(library: Lib
         await wait_until(pilot, lambda: isinstance(app.focused, Input), "the tag editor")
         burst(pilot, *"vis", "tab", *"new", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        # The dialog's answer reaches the list after the dialog has gone.
+        await wait_until(pilot, lambda: library.annotation("ana", first).tags, "the tags saved")
         assert library.annotation("ana", first).tags == ("vision", "new")
 
 

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label
 from reader.fetching import Network
 from reader.store import Library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.export_dialog import ExportDialog
+from reader.tui.dialogs.export_dialog import ExportDialog
 from reader.tui.screens.library import LibraryScreen
 from tests.support.terminal import Terminal
 

@@ -183,7 +183,7 @@ async def test_megabyte_fields_in_a_shared_library_are_drawn_cut(empty_library: 
 
 def test_typed_tags_are_bounded_as_imported_ones_are() -> None:
     from reader.limits import TAG_CHARS, TAGS
-    from reader.tui.screens.tag_editor import TagEdit
+    from reader.tui.dialogs.tag_editor import TagEdit
 
     edit = TagEdit.parse(" ".join(f"t{n}" for n in range(300)) + " " + "x" * 500, bulk=False)
     assert len(edit.wanted) == TAGS

@@ -24,7 +24,7 @@ from reader.config import Config, load_config
 from reader.keymap import Key
 from reader.store import Library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.note_editor import ConfirmDiscard
+from reader.tui.dialogs.note_editor import ConfirmDiscard
 
 # Bound nowhere in the app (Textual's own bindings included).
 FREE_KEY = "f9"

@@ -12,8 +12,8 @@ from textual.widgets import Label
 from reader.config import Config
 from reader.store import Library
 from reader.tui.app import ReaderApp
+from reader.tui.dialogs.remove_dialog import ConfirmRemove
 from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.remove_dialog import ConfirmRemove
 from tests.support.pilot import paper_list, settle, wait_until
 from tests.support.store import write_lock
 
@@ -233,4 +233,4 @@ async def test_undoing_a_star_on_a_paper_removed_elsewhere_says_so_once(
             pilot, lambda: any("removed from the library" in m for m in messages(app)), "told"
         )
         screen = app.screen
-        assert isinstance(screen, LibraryScreen) and screen._undo == []
+        assert isinstance(screen, LibraryScreen) and screen.triage.undo_stack == []

@@ -26,9 +26,10 @@ from reader.stats import (
 )
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
-from reader.tui.screens.help import HelpScreen
+from reader.tui.dialogs.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.stats import BarList, MonthChart, StatsScreen, WeekChart
+from reader.tui.screens.stats import StatsScreen
+from reader.tui.widgets.charts import BarList, MonthChart, WeekChart
 from reader.tui.widgets.paper_list import PaperList
 from tests.support.pilot import choose_in_palette, settle
 
@@ -206,7 +207,20 @@ async def open_stats(pilot: Pilot) -> StatsScreen:
     await settle(pilot)
     await pilot.press("S")
     await pilot.pause()
-    return stats_screen(pilot.app)  # type: ignore[arg-type]
+    return await computed(pilot)
+
+
+async def computed(pilot: Pilot) -> StatsScreen:
+    """The stats screen once its worker has read the library and the charts are up."""
+    screen = stats_screen(pilot.app)  # type: ignore[arg-type]
+    for _ in range(200):
+        if not screen.papers:
+            return screen  # nothing to compute: it says so at once
+        if screen.stats is not None and screen.query("#stats-panels"):
+            await pilot.pause()
+            return screen
+        await pilot.pause(0.02)
+    raise AssertionError("the stats were never shown")
 
 
 def figure(screen: StatsScreen, name: str) -> str:
@@ -491,7 +505,7 @@ def test_large_counts_keep_to_four_digits() -> None:
 
 
 def test_the_month_axis_names_the_year_when_the_months_start_in_january() -> None:
-    from reader.tui.screens.stats import _years
+    from reader.tui.widgets.charts import _years
 
     assert _years([("2025-01", 1), ("2025-02", 2)], 2) == "2025"
     two_years = [(f"{year}-{month:02d}", 1) for year in (2024, 2025) for month in range(1, 13)]

@@ -16,10 +16,10 @@ from reader.config import Config, View, load_config
 from reader.models import Paper
 from reader.store import Library
 from reader.tui.app import ReaderApp
-from reader.tui.screens import library as library_screen
-from reader.tui.screens.help import HelpScreen
+from reader.tui.dialogs.help import HelpScreen
+from reader.tui.dialogs.tag_editor import TagEditor
+from reader.tui.screens import library_links
 from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.tag_editor import TagEditor
 from reader.tui.widgets.filter_bar import FilterBar
 from tests.support.pilot import choose_in_palette, paper_list, settle, wait_until
 
@@ -89,29 +89,6 @@ async def test_r_marks_read_and_u_unread(library: Library) -> None:
         assert row(app, 0)[1] == "•"
 
 
-async def test_a_paper_turns_read_after_the_delay_on_it(library: Library) -> None:
-    clock = FakeClock()
-    app = open_app(library, Config(read_delay=2.0), clock=clock)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("j")
-        second = paper_list(app).highlighted
-        clock.now += 1.0
-        screen(app).check_reading()
-        assert not library.annotation("ana", second).is_read
-        clock.now += 1.5
-        screen(app).check_reading()
-        assert library.annotation("ana", second).is_read
-        # Moving on before the delay is up leaves a paper unread.
-        await pilot.press("j")
-        third = paper_list(app).highlighted
-        clock.now += 1.0
-        await pilot.press("j")
-        clock.now += 5.0
-        screen(app).check_reading()
-        assert not library.annotation("ana", third).is_read
-
-
 async def test_no_paper_turns_read_without_the_user_going_to_it(library: Library) -> None:
     """Start-up, a filter, a view, a reload and an undo put the cursor on papers;
     none of them turns read by itself (the top row did, 2 s after every start)."""
@@ -154,17 +131,6 @@ async def test_no_paper_turns_read_without_the_user_going_to_it(library: Library
         await wait_out_the_delay()
         read = [i for i, mark in library.annotations("ana").items() if mark.is_read]
         assert read == [second]
-
-
-async def test_a_zero_delay_never_marks_read(library: Library) -> None:
-    clock = FakeClock()
-    app = open_app(library, Config(read_delay=0), clock=clock)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("j")
-        clock.now += 100
-        screen(app).check_reading()
-        assert library.annotations("ana") == {}
 
 
 async def test_all_visible_papers_read_in_one_undoable_step(library: Library) -> None:
@@ -601,46 +567,12 @@ async def test_the_read_timer_really_fires(library: Library) -> None:
         assert library.annotation("ana", paper_id).is_read
 
 
-async def test_undoing_a_star_keeps_the_read_state_set_since(library: Library) -> None:
-    clock = FakeClock()
-    app = open_app(library, Config(read_delay=2.0), clock=clock)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("j")
-        paper_id = paper_list(app).highlighted
-        await pilot.press("s")
-        clock.now += 3
-        screen(app).check_reading()
-        assert library.annotation("ana", paper_id).is_read
-        await pilot.press("z")
-        mark = library.annotation("ana", paper_id)
-        assert not mark.starred and mark.is_read
-
-
-async def test_undo_never_overwrites_a_note_written_elsewhere_since(library: Library) -> None:
-    from textual.widgets import TextArea
-
-    app = open_app(library)
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
-        paper_id = paper_list(app).highlighted
-        await pilot.press("n")
-        await pilot.pause()
-        app.screen.query_one(TextArea).insert("mine")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        library.set_note("ana", paper_id, "from the other window")
-        await pilot.press("z")
-        assert library.annotation("ana", paper_id).note == "from the other window"
-        assert "changed since" in messages(app)[-1]
-
-
 async def test_E_keeps_the_text_when_the_note_changed_meanwhile(
     library: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from textual.widgets import TextArea
 
-    from reader.tui.screens.note_editor import NoteEditor
+    from reader.tui.dialogs.note_editor import NoteEditor
 
     db = library.path
     script = tmp_path / "editor.py"
@@ -707,7 +639,7 @@ async def test_g_then_a_move_opens_nothing(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         # However slow the machine, the j comes within the window of the g.
-        monkeypatch.setattr(library_screen, "GG_WINDOW", 3600)
+        monkeypatch.setattr(library_links, "GG_WINDOW", 3600)
         await pilot.press("g", "j")
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen) and app.screen._pending_g is None
@@ -748,7 +680,7 @@ async def test_wide_tags_never_push_a_row_past_its_width(library: Library) -> No
 async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Path) -> None:
     from textual.widgets import Select
 
-    from reader.tui.screens.export_dialog import ExportDialog
+    from reader.tui.dialogs.export_dialog import ExportDialog
 
     library.toggle_star("ana", library.papers()[0].id)
     app = open_app(library)

@@ -16,8 +16,8 @@ from reader.fetching import Network
 from reader.models import Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
+from reader.tui.dialogs.note_editor import ConfirmDiscard, NoteEditor
 from reader.tui.screens.library import LibraryScreen
-from reader.tui.screens.note_editor import ConfirmDiscard, NoteEditor
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_list import PaperList
 from tests.support.data import DATA

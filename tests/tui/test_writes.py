@@ -191,7 +191,7 @@ async def test_a_note_from_the_outside_editor_the_busy_library_refused_is_kept(
     """The text written in $EDITOR is only in memory: refused, it opens in the
     note editor (it was dropped with "Note not saved")."""
     monkeypatch.setattr(
-        "reader.tui.screens.library.edit_in_editor", lambda app, title, text: "from my editor"
+        "reader.tui.screens.library_notes.edit_in_editor", lambda app, title, text: "from my editor"
     )
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:

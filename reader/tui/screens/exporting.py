@@ -14,29 +14,17 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.screen import Screen
-
-from reader.tui.screens.export_dialog import ExportDialog, ExportRequest
+from reader.tui.dialogs.export_dialog import ExportDialog, ExportRequest
+from reader.tui.screens.library_base import LibraryBase
 from reader.tui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
     from reader.export.run import Outcome
-    from reader.models import Annotation
-    from reader.store import Library
 
 
-class Exporting(Screen[None]):
+class Exporting(LibraryBase):
     """What :class:`~reader.tui.screens.library.LibraryScreen` does to export (a
     mixin: it holds the library, the marks, the order and the selection)."""
-
-    if TYPE_CHECKING:
-        library: Library
-        user: str
-        _selected: set[int]
-        _marks: dict[int, Annotation]
-        _order: list[int]
-
-        def _still_loading(self) -> bool: ...
 
     def action_export(self) -> None:
         """Export papers to a file (or an Obsidian folder) from a prefilled dialog."""

@@ -17,18 +17,18 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.message import Message
-from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.net import NetError
 from reader.sources import SourceError
 from reader.text import one_line, shorten
+from reader.tui.screens.library_base import LibraryBase
 
 if TYPE_CHECKING:
     from reader import fetching
     from reader.lookup import TitleMatch
-    from reader.models import ImportResult, ListedPaper, Paper
-    from reader.store import Library, LibraryError
+    from reader.models import ImportResult, Paper
+    from reader.store import LibraryError
 
 T = TypeVar("T")
 
@@ -75,30 +75,13 @@ def failure_line(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class Fetching(Screen[None]):
+class Fetching(LibraryBase):
     """What :class:`~reader.tui.screens.library.LibraryScreen` does to fetch (a mixin:
     it holds the library, the network, the status line and the writes)."""
 
     if TYPE_CHECKING:
-        library: Library
         _network: fetching.Network | None
-        _fetching: bool
         _looking_up: bool
-        _papers: dict[int, ListedPaper]
-
-        def _set_status(self, text: str | None) -> None: ...
-
-        def _current(self) -> Paper | None: ...
-
-        def reload(self, *, first_page: int | None = None) -> None: ...
-
-        def _write(
-            self,
-            label: str,
-            write: Callable[[Library], T],
-            done: Callable[[T], None],
-            failed: Callable[[LibraryError], None] | None = None,
-        ) -> None: ...
 
     @dataclass
     class FetchProgress(Message):

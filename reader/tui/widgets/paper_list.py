@@ -7,7 +7,8 @@ holding ``[bold]`` shows exactly that.
 Wide enough, a row also shows its first author and the user's tags in columns of
 their own. The list holds no authors (a million papers' would cost memory and
 start time): they are read for the rows on screen only, all of them in one query,
-and kept in a small cache.
+and kept in a small cache. They are read before the rows are drawn (when rows are
+shown, scrolled to or resized into view), never while drawing: drawing reads nothing.
 """
 
 from __future__ import annotations
@@ -195,6 +196,8 @@ class PaperList(ScrollView, can_focus=True):
         self.empty_message = "No papers."
         # Whether the cursor moving now is the user's doing (see Highlighted).
         self._by_user = False
+        # Whether a row was drawn without its authors, to be read after the frame.
+        self._authors_due = False
 
     # -- data -----------------------------------------------------------------
 
@@ -240,6 +243,7 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = position
         # Again once the new size is laid out: until then scrolling is clamped to the old one.
         self.call_after_refresh(self._scroll_to_cursor)
+        self._read_authors()
         self.refresh()
 
     def update_marks(
@@ -298,6 +302,11 @@ class PaperList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(0, len(self._ids))
         self._scroll_to_cursor()
+        self._read_authors()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._read_authors()
 
     def action_cursor_down(self) -> None:
         self._move(self.cursor + 1)
@@ -458,16 +467,34 @@ class PaperList(ScrollView, can_focus=True):
         return text
 
     def _author_label(self, paper_id: int) -> str:
-        """The authors column of ``paper_id``: read with every other row on screen
-        that is not known yet, in one query, the first time one of them is drawn."""
+        """The authors column of ``paper_id``, as read before drawing. A row drawn
+        before its authors were read (a first frame laid out before its size was
+        known) shows them a moment later: they are read after the frame, not in it."""
         label = self._authors.get(paper_id)
-        if label is not None or self._author_source is None:
-            return label or ""
+        if label is None and self._author_source is not None and not self._authors_due:
+            self._authors_due = True
+            self.call_after_refresh(self._read_authors_late)
+        return label or ""
+
+    def _read_authors_late(self) -> None:
+        self._authors_due = False
+        if self._read_authors():
+            self.refresh()
+
+    def _read_authors(self) -> bool:
+        """Read the authors of the rows on screen not known yet, in one query, when the
+        list is wide enough to show them; whether any were read."""
+        region = self.scrollable_content_region
+        # Not laid out yet (its size comes with the first resize), or no column for them.
+        if self._author_source is None or not self._ids or region.height <= 0:
+            return False
+        if region.width < COLUMNS_FROM:
+            return False
         top = round(self.scroll_y)
-        height = max(1, self.scrollable_content_region.height)
+        height = region.height
         wanted = [i for i in self._ids[top : top + height] if i not in self._authors]
-        if paper_id not in wanted:
-            wanted.append(paper_id)  # drawn while off screen (never, but be sure)
+        if not wanted:
+            return False
         if len(self._authors) + len(wanted) > AUTHORS_CACHE:
             self._authors.clear()
         found = self._author_source(wanted)
@@ -475,7 +502,7 @@ class PaperList(ScrollView, can_focus=True):
             # Unknown ids too, as empty: they are not asked for again on every draw.
             names, count = found.get(i, ((), None))
             self._authors[i] = short_authors(names, count)
-        return self._authors[paper_id]
+        return True
 
     def _title_text(self, title: str, width: int) -> Text:
         # Bounded first: a shared library may hold a title of megabytes, drawn per row.

@@ -48,17 +48,7 @@ class ExportDialog(ModalScreen[Outcome | None]):
     is the same one line.
     """
 
-    CSS_PATH = "note_editor.tcss"
-    DEFAULT_CSS = """
-    #export-error {
-        width: 100%;
-        color: $text-error;
-        display: none;
-    }
-    #export-error.-shown {
-        display: block;
-    }
-    """
+    CSS_PATH = "export_dialog.tcss"
     BINDINGS = bindings("export")
     # Focused by Textual once the dialog is built (if the app is not quitting by then).
     AUTO_FOCUS = "#path"

@@ -104,7 +104,7 @@ class TagInput(Input):
 class TagEditor(ModalScreen[TagEdit | None]):
     """Edit the tags of one paper, or add/remove tags on the selected papers."""
 
-    CSS_PATH = "note_editor.tcss"
+    CSS_PATH = "tag_editor.tcss"
     BINDINGS = bindings("tags")
 
     def __init__(

@@ -70,15 +70,7 @@ class HelpScreen(ModalScreen[None]):
     the filter language; Tab turns from one page to the other."""
 
     BINDINGS = bindings("help")
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; background: $background 60%; }
-    HelpScreen > VerticalScroll {
-        width: 100; max-width: 95%; height: 85%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    HelpScreen > VerticalScroll.-hidden { display: none; }
-    HelpScreen .help-title { text-style: bold; }
-    """
+    CSS_PATH = "help.tcss"
 
     def __init__(
         self,

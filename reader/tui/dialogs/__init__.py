@@ -1,0 +1,1 @@
+"""Modal screens over the library screen: note and tag editors, export, removal, help."""

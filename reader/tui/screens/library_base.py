@@ -1,0 +1,281 @@
+"""What the parts of the library screen share: its state, the writes, the status line.
+
+:class:`~reader.tui.screens.library.LibraryScreen` is assembled from small parts
+(loading, filter, triage, notes, links, commands, removal), each a class over
+this one; the behaviour itself lives in :class:`reader.triage.Triage`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Static
+
+from reader.config import DEFAULT_READ_DELAY, DEFAULT_SORT, DEFAULT_VIEWS, View
+from reader.models import Annotation, ListedPaper, Paper
+from reader.search import Query, SearchIndex
+from reader.store import Library, LibraryError, open_library
+from reader.store.words import Words
+from reader.triage import Notice, Outcome, Triage
+from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.paper_detail import PaperDetail
+from reader.tui.widgets.paper_list import PaperList
+from reader.writes import PendingWrites
+
+T = TypeVar("T")
+
+EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
+EMPTY_LIBRARY_HELP = """Your library is empty.
+
+Press f to fetch today's Hugging Face Daily Papers, or from a shell:
+
+  reader fetch hf --days 7         the last week
+  reader fetch arxiv -q cat:cs.LG  a category
+  reader add 2409.11074            by arXiv id
+  reader import FILE               a saved file"""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewSettings:
+    """What the config file says about the library screen."""
+
+    presets: tuple[View, ...] = DEFAULT_VIEWS
+    read_delay: float = DEFAULT_READ_DELAY
+    default_sort: str = DEFAULT_SORT
+
+
+class LibraryBase(Screen[None]):
+    """The library screen's shared state and the helpers every part uses."""
+
+    def __init__(
+        self, library: Library, user: str, *, settings: ViewSettings, clock: Callable[[], float]
+    ) -> None:
+        """``clock`` times the read delay (tests pass a fake one)."""
+        super().__init__()
+        self.library = library
+        self.user = user
+        self._settings = settings
+        self._fetching = False
+        self._papers: dict[int, ListedPaper] = {}
+        self._order: list[int] = []
+        self._position: dict[int, int] = {}
+        self._words: Words = library.words()
+        self._index = SearchIndex([], self._words)
+        # Writes wait a moment at most for the lock; while the library is busy
+        # (another process writing), they queue for a writer thread, in order.
+        path = library.path
+        self._writes = PendingWrites(
+            library,
+            connect=None if path is None else partial(open_library, path, create=False),
+            deliver=self._deliver_write,
+        )
+        self.triage = Triage(
+            library,
+            user,
+            submit=self._write,
+            report=self._report,
+            clock=clock,
+            read_delay=settings.read_delay,
+        )
+        self._preset: View | None = settings.presets[0] if settings.presets else None
+        self._sort = settings.default_sort
+        self._sort_chosen = False
+        # The filter's last matches, in relevance order, before sorting.
+        self._matches: list[int] = []
+        self._query = Query.parse("")
+        self._read_timer: Timer | None = None
+        self._pending_g: Timer | None = None
+        self._detail_timer: Timer | None = None
+        # Papers in the library while only its first page is loaded, else None.
+        self._loading: int | None = None
+        # Bumped by every read of the library: a slower, older read is then dropped.
+        self._generation = 0
+        self._shown_filter = ""
+        # A filter typed whose result the list does not show yet (see holds_keys).
+        self._filter_pending = False
+        # Until on_mount has run, the filter bar may hold the focus Textual gave it.
+        self._ready_for_keys = False
+
+    @dataclass
+    class WriteDone(Message, namespace="library_screen"):
+        """A write that waited for the library was made (or failed): show it."""
+
+        outcome: Callable[[], None]
+
+    @dataclass
+    class Failed(Message, namespace="library_screen"):
+        """The library cannot be read: the app should stop and say ``reason``."""
+
+        reason: str
+
+    @property
+    def _marks(self) -> dict[int, Annotation]:
+        """This user's annotations as last read (the triage layer's cache)."""
+        return self.triage.marks
+
+    @property
+    def _selected(self) -> set[int]:
+        """The papers selected with space (the triage layer's selection)."""
+        return self.triage.selected
+
+    # -- parts other parts call (each defined by its own part) -------------------
+
+    def reload(self, *, first_page: int | None = None) -> None:
+        raise NotImplementedError
+
+    def _refilter(self) -> None:
+        raise NotImplementedError
+
+    def _show(self, query: Query, ids: list[int]) -> None:
+        raise NotImplementedError
+
+    def _update_title(self) -> None:
+        raise NotImplementedError
+
+    def _query_text(self) -> str:
+        raise NotImplementedError
+
+    def _stop_reading(self) -> None:
+        raise NotImplementedError
+
+    def _report(self, outcome: Outcome) -> None:
+        raise NotImplementedError
+
+    def _drop_papers(self, gone: set[int] | frozenset[int]) -> None:
+        raise NotImplementedError
+
+    def _put_back(self, ids: list[int]) -> None:
+        raise NotImplementedError
+
+    # -- shared -----------------------------------------------------------------
+
+    def _say(self, notice: Notice) -> None:
+        """Show a notice from the triage layer, as plain text."""
+        self.notify(
+            notice.message,
+            title=notice.title,
+            severity=notice.severity,
+            timeout=notice.timeout,
+            markup=False,
+        )
+
+    def _set_status(self, text: str | None) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Text(text or ""))
+        status.set_class(bool(text), "-active")
+
+    def _fail(self, message: str) -> None:
+        self.post_message(self.Failed(message))
+
+    def _still_loading(self) -> bool:
+        """Say so when an action needs every paper and only the first rows are read."""
+        if self._loading is None:
+            return False
+        self.notify("Still reading the library; try again in a moment.", severity="warning")
+        return True
+
+    def _key_shown(self, binding_id: str) -> str:
+        """The first key of one of this screen's bindings as the user has it (remapped or
+        not), as the footer shows it."""
+        bindings = (b for b in self.BINDINGS if isinstance(b, Binding))
+        default = next(b.key for b in bindings if b.id == binding_id)
+        key = self.app._keymap.get(binding_id, default).split(",")[0].strip()
+        return self.app.get_key_display(Binding(key, ""))
+
+    def _current(self) -> Paper | None:
+        paper_id = self.query_one(PaperList).highlighted
+        if paper_id is None:
+            self.notify("No paper here to act on.", severity="warning")
+            return None
+        return self._read_paper(paper_id)
+
+    def _targets(self) -> list[int]:
+        """The selected papers (in list order), else the highlighted one."""
+        if self._selected:
+            return self.triage.selected_in(self.query_one(PaperList).paper_ids, self._order)
+        paper = self._current()
+        return [paper.id] if paper is not None and paper.id is not None else []
+
+    def _read_paper(self, paper_id: int) -> Paper | None:
+        """The whole paper (the list holds only its columns), as the file has it now."""
+        try:
+            paper = self.library.paper(paper_id)
+        except LibraryError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None
+        if paper is None:
+            self.notify("That paper is no longer in the library.", severity="warning")
+        return paper
+
+    def _show_detail(self, paper_id: int | None) -> None:
+        paper = self._read_paper(paper_id) if paper_id is not None else None
+        mark = self._marks.get(paper_id) if paper_id is not None else None
+        # An empty list says why it is empty and what to do; the detail pane says the same.
+        empty = EMPTY_LIBRARY_HELP if not self._papers else self.query_one(PaperList).empty_message
+        self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
+
+    def _remember_all(self, marks: Mapping[int, Annotation]) -> None:
+        """Show saved annotations (in the cache already) in the list and the detail pane."""
+        self._redraw_marks()
+        highlighted = self.query_one(PaperList).highlighted
+        if highlighted in marks:
+            self._show_detail(highlighted)
+
+    def _redraw_marks(self) -> None:
+        self.query_one(PaperList).update_marks(self._marks, self._selected)
+        self._update_title()
+
+    def _typed(self) -> str:
+        """What the filter bar holds."""
+        return self.query_one(FilterBar).value
+
+    # -- writes -------------------------------------------------------------------
+
+    def _write(
+        self,
+        label: str,
+        write: Callable[[Library], T],
+        done: Callable[[T], None],
+        failed: Callable[[LibraryError], None] | None = None,
+    ) -> None:
+        """Save through the queue of writes: now, or once the library is free."""
+
+        def say_failed(error: LibraryError) -> None:
+            self.notify(str(error), title=f"{label} not saved", severity="error", markup=False)
+
+        if not self._writes.submit(label, write, done, failed or say_failed):
+            self._show_waiting_writes()
+
+    def _deliver_write(self, outcome: Callable[[], None]) -> None:
+        """From the writer thread: a waiting write's outcome, to run here (posting a
+        message is safe from any thread, and never waits)."""
+        self.post_message(self.WriteDone(outcome))
+
+    @on(WriteDone)
+    def _write_done(self, event: WriteDone) -> None:
+        event.outcome()
+        self._show_waiting_writes()
+
+    def _show_waiting_writes(self) -> None:
+        waiting = self._writes.pending
+        if waiting:
+            self._set_status(
+                f"Saving {waiting} {'change' if waiting == 1 else 'changes'} once the library "
+                "is free (another reader is writing to it)…"
+            )
+        elif not self._fetching:
+            self._set_status(None)
+
+    def save_waiting_writes(self) -> list[str]:
+        """Save every write still waiting for the library (the app is quitting): the
+        labels of those that could not be saved, the library busy all along."""
+        return self._writes.flush()

@@ -1,0 +1,150 @@
+"""The library screen's papers: read in pages, read again on a change, taken out
+and put back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.message import Message
+
+from reader.models import ListedPaper
+from reader.search import Query, SearchIndex
+from reader.store import LibraryError
+from reader.tui.screens.library_base import LibraryBase
+from reader.tui.widgets.paper_list import Authors, PaperList
+
+
+class LoadingPart(LibraryBase):
+    """Reads the library's rows and keeps the list and the search index in step."""
+
+    @dataclass
+    class Loaded(Message, namespace="library_screen"):
+        """Every paper of a large library, read off the UI thread after its first page."""
+
+        papers: list[ListedPaper]
+        generation: int
+
+    def reload(self, *, first_page: int | None = None) -> None:
+        """Read the library again and rebuild the search index (once per change).
+
+        With ``first_page``, a larger library shows that many rows at once and
+        reads the rest in a worker (:meth:`_loaded` takes them).
+        """
+        try:
+            page = self.triage.read(first_page)
+        except LibraryError as error:
+            # Nothing can be shown from a library we cannot read: stop with a clear line.
+            self._fail(str(error))
+            return
+        self._generation += 1
+        self._loading = page.remaining
+        self._apply(page.papers)
+        if page.remaining is not None:
+            self._load_rest(self._generation)
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load_rest(self, generation: int) -> None:
+        try:
+            papers = self._words.listing()
+        except LibraryError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Loaded(papers, generation))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.generation != self._generation:
+            return  # the library was read again since, by reload()
+        self._loading = None
+        self._apply(event.papers)
+
+    def _authors_of(self, paper_ids: Sequence[int]) -> Mapping[int, Authors]:
+        """Author names and counts for the list's authors column (the rows on screen)."""
+        try:
+            return self.library.authors_of(paper_ids)
+        except LibraryError:
+            return {}  # the column stays blank; the detail pane says what is wrong
+
+    def on_unmount(self) -> None:
+        self._words.close()
+
+    def _apply(self, papers: list[ListedPaper]) -> None:
+        """Show ``papers`` with the annotations read, refiltered, and index them."""
+        self._papers = {paper.id: paper for paper in papers}
+        self._order = list(self._papers)
+        self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
+        self.triage.keep_selected(self._papers)
+        self._index = SearchIndex(papers, self._words)
+        self._refilter()
+        if self._loading is None and not self._query_text():
+            self._warm(self._index)
+
+    @work(thread=True, group="warm", exit_on_error=False)
+    def _warm(self, index: SearchIndex) -> None:
+        """Build the index while the first screen shows, so the first key typed
+        into the filter does not wait for it."""
+        index.warm()
+
+    def check_outside_changes(self) -> None:
+        """Show what another process (another window, a ``reader fetch`` from cron)
+        changed in the file: new or changed papers, or this user's marks. The cursor
+        stays on its paper.
+
+        Marks are shown where their rows are, as the user's own are: a view such as
+        is:unread is matched again when papers arrive or the filter changes, not
+        under the cursor.
+        """
+        change = self.triage.look_outside()
+        if change is None:
+            return
+        if change.papers:
+            # Read off the UI thread; the list stays in use until the rows arrive.
+            self._generation += 1
+            self._load_rest(self._generation)
+        else:
+            self._remember_all(change.marks)
+
+    def _drop_papers(self, gone: set[int] | frozenset[int]) -> None:
+        """Take removed papers out of the list; the cursor goes to the next paper
+        still listed (else the one before), or stays where it was."""
+        papers = self.query_one(PaperList)
+        shown = list(papers.paper_ids)
+        highlighted = papers.highlighted
+        if highlighted in gone:
+            at = papers.cursor
+            after = [i for i in shown[at + 1 :] if i not in gone]
+            before = [i for i in shown[:at] if i not in gone]
+            if after or before:
+                papers.move_to(after[0] if after else before[-1])
+        self._papers = {i: paper for i, paper in self._papers.items() if i not in gone}
+        self._order = list(self._papers)
+        self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
+        self._index = SearchIndex(list(self._papers.values()), self._words)
+        if self._query.text != self._query_text():
+            self._refilter()  # a newer filter was still being matched
+        else:
+            self._show(self._query, [i for i in self._matches if i not in gone])
+
+    def _put_back(self, ids: list[int]) -> None:
+        """Show papers put back in the library, the cursor on the first of them."""
+        try:
+            order, rows = self.triage.restored_rows(ids)
+        except LibraryError:
+            self.reload()
+            return
+        listed = {paper.id: paper for paper in rows}
+        # Other papers another process added meanwhile come with its change (see
+        # check_outside_changes).
+        self._papers = {
+            i: paper for i in order if (paper := self._papers.get(i) or listed.get(i)) is not None
+        }
+        self._order = list(self._papers)
+        self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
+        self._index = SearchIndex(list(self._papers.values()), self._words)
+        if self._query_text():
+            self._refilter()  # matched off the UI thread; the cursor stays where it is
+            return
+        self._show(Query.parse(""), self._order)
+        self.query_one(PaperList).move_to(ids[0])
