@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 
 # Not exported by textual.widgets; textual is pinned, and tests/tui/test_layout.py reads
@@ -29,6 +30,24 @@ class KeyFooter(Footer):
         self._optional = frozenset(optional)
         self._compact_below = compact_below
         self._narrow_below = narrow_below
+        # A rebuild asked for and not yet run: the bindings change several times
+        # as a screen starts (focus, each widget mounted), and one rebuild, run
+        # after them, shows the last of them.
+        self._rebuild_pending = False
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Rebuild once for any number of changes before the next refresh (Textual's
+        Footer rebuilds for each: five times as the library screen starts)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or self._rebuild_pending:
+            return
+        if self.is_attached and screen is self.screen:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        await self.recompose()
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
