@@ -23,6 +23,7 @@ from reader.triage import (
     local_time,
     note_start,
 )
+from tests.support.store import stored
 
 T = TypeVar("T")
 USER = "ana"
@@ -414,7 +415,7 @@ def test_unsaved_drafts_are_mentioned(session: Session, library: Library, ids: l
     library.save_draft(USER, ids[0], "one", "")
     notice = session.triage.drafts_notice()
     assert notice is not None and notice.title == "An unsaved note was kept"
-    assert library.paper(ids[0]).title in notice.message  # type: ignore[union-attr]
+    assert stored(library, ids[0]).title in notice.message
     for paper_id in ids[1:]:
         library.save_draft(USER, paper_id, "more", "")
     notice = session.triage.drafts_notice()

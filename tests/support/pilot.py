@@ -17,8 +17,10 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.store import Library
+from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
+from tests.support.store import stored
 
 GROKKING = "Benign Overfitting and Grokking in ReLU Networks for XOR Cluster Data"
 # How long a condition may take to hold on a loaded machine before a test fails.
@@ -59,6 +61,27 @@ def paper_list(app: App[None]) -> PaperList:
     return app.screen.query_one(PaperList)
 
 
+def highlighted_id(app: App[None]) -> int:
+    """The id of the paper the list's cursor is on: a test reading it expects one."""
+    paper_id = paper_list(app).highlighted
+    assert paper_id is not None, "no paper is highlighted"
+    return paper_id
+
+
+def sub_title(app: App[None]) -> str:
+    """The screen's sub-title (the library screen's status line): a test reading it
+    expects one."""
+    title = app.screen.sub_title
+    assert title is not None, "the screen has no sub-title"
+    return title
+
+
+def library_screen(app: App[None]) -> LibraryScreen:
+    """The screen on top, which the test expects to be the library's."""
+    assert isinstance(app.screen, LibraryScreen), f"{type(app.screen).__name__} is on top"
+    return app.screen
+
+
 def detail(app: App[None]) -> PaperDetail:
     return app.screen.query_one(PaperDetail)
 
@@ -73,11 +96,7 @@ def markers(app: App[None], y: int) -> str:
 
 
 def highlighted_title(app: App[None], library: Library) -> str:
-    paper_id = paper_list(app).highlighted
-    assert paper_id is not None
-    paper = library.paper(paper_id)
-    assert paper is not None
-    return paper.title
+    return stored(library, highlighted_id(app)).title
 
 
 def shown_ids(app: App[None]) -> list[int]:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reader.models import Paper
+from reader.store import Library
 
 
 @contextmanager
@@ -32,6 +33,13 @@ def stored_id(paper: Paper) -> int:
 def ids(papers: Iterable[Paper]) -> list[int]:
     """The library ids of ``papers``, in their order."""
     return [stored_id(paper) for paper in papers]
+
+
+def stored(library: Library, paper_id: int) -> Paper:
+    """The paper ``library`` holds under ``paper_id``: the test knows it is there."""
+    paper = library.paper(paper_id)
+    assert paper is not None, f"no paper {paper_id} in the library"
+    return paper
 
 
 def new_papers(count: int, start: int = 1) -> list[Paper]:

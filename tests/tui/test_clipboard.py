@@ -139,7 +139,7 @@ def no_clipboard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No display, not in tmux, and a PATH of only ``tmp_path/bin``."""
     bin_ = tmp_path / "bin"
     bin_.mkdir()
-    monkeypatch.setattr(system.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     for name in ("WAYLAND_DISPLAY", "DISPLAY", "TMUX"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PATH", str(bin_))

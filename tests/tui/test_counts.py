@@ -14,7 +14,7 @@ from reader.config import Config
 from reader.models import Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
-from tests.support.pilot import settle, shown_ids
+from tests.support.pilot import settle, shown_ids, sub_title
 
 PAPERS = [
     Paper("Few Stars", "2401.00001", published="2024-01-03", github_stars=5, num_comments=1),
@@ -69,13 +69,13 @@ async def test_the_list_sorts_by_github_stars(empty_library: Library) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert shown_ids(app) == [by_title[t] for t in ("Many Stars", "Few Stars", "No Repository")]
-        assert app.screen.sub_title.endswith("most GitHub stars")
+        assert sub_title(app).endswith("most GitHub stars")
         # O goes on to the next order, and round to this one again.
         await pilot.press("O")
-        assert app.screen.sub_title.endswith("by title")
+        assert sub_title(app).endswith("by title")
         for _ in range(3):
             await pilot.press("O")
-        assert app.screen.sub_title.endswith("most GitHub stars")
+        assert sub_title(app).endswith("most GitHub stars")
         assert shown_ids(app)[0] == by_title["Many Stars"]
 
 

@@ -25,6 +25,7 @@ from reader.tui.dialogs.tag_editor import TagEditor, complete
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
 from tests.support.pilot import GROKKING, burst, palette_options, settle, wait_until
+from tests.support.store import ids, stored
 
 # No paper turns read by itself unless a test asks for it.
 QUIET = Config(read_delay=0)
@@ -55,7 +56,7 @@ def test_completion_takes_the_first_known_tag_the_last_word_begins() -> None:
 
 
 async def test_tab_completes_the_tag_being_typed(library: Library) -> None:
-    first, second = (p.id for p in library.papers()[:2])
+    first, second = ids(library.papers()[:2])
     library.change_tags("ana", [second], add=["vision"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -71,7 +72,7 @@ async def test_tab_completes_the_tag_being_typed(library: Library) -> None:
 
 
 async def test_tab_completes_keys_typed_in_one_burst(library: Library) -> None:
-    first, second = (p.id for p in library.papers()[:2])
+    first, second = ids(library.papers()[:2])
     library.change_tags("ana", [second], add=["vision"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -86,7 +87,7 @@ async def test_tab_completes_keys_typed_in_one_burst(library: Library) -> None:
 
 
 async def test_t_then_a_tag_and_tab_in_one_burst(library: Library) -> None:
-    first, second = (p.id for p in library.papers()[:2])
+    first, second = ids(library.papers()[:2])
     library.change_tags("ana", [second], add=["vision"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -220,7 +221,7 @@ async def test_quitting_with_an_unsaved_note_can_save_it_first(library: Library)
 
 
 async def test_letters_after_tab_in_a_burst_go_after_the_completion(library: Library) -> None:
-    first, second = (p.id for p in library.papers()[:2])
+    first, second = ids(library.papers()[:2])
     library.change_tags("ana", [second], add=["vision"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -277,7 +278,7 @@ def messages(app: ReaderApp) -> list[str]:
 
 
 async def test_r_and_its_undo_count_the_same_papers(library: Library) -> None:
-    already = [paper.id for paper in library.papers()[5:8]]
+    already = ids(library.papers()[5:8])
     library.set_read("ana", already, True)
     app = open_app(library)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -288,7 +289,7 @@ async def test_r_and_its_undo_count_the_same_papers(library: Library) -> None:
         await pilot.press("z")
         await wait_until(pilot, lambda: messages(app)[-1].startswith("Undone"), "the undo")
         assert messages(app)[-1] == "Undone: read (36 papers)."
-        assert [p.id for p in library.papers() if library.annotation("ana", p.id).is_read] == (
+        assert [i for i in ids(library.papers()) if library.annotation("ana", i).is_read] == (
             already
         )
         await pilot.press("R")
@@ -328,7 +329,7 @@ async def test_the_palette_finds_papers_by_open_paper_and_title_words(library: L
         )
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
-        assert "Grokking" in library.paper(highlighted(app)).title
+        assert "Grokking" in stored(library, highlighted(app)).title
         # The title's words alone find it too.
         assert (await palette(pilot, "grokking relu"))[0] == grokking
 

@@ -27,6 +27,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.library import LibraryScreen
 from tests.support.data import DATA
 from tests.support.network import ATOM, DAILY, MockNetwork, atom_feed
+from tests.support.store import stored, stored_id
 
 
 @pytest.fixture
@@ -72,9 +73,9 @@ def test_fetching_again_updates_upvotes_and_keeps_notes(
     network.handler = lambda request: httpx.Response(200, json=DAILY)
     assert network.run("--db", db_path, "fetch", "hf").exit_code == 0
     library = open_library(db_path)
-    titan = next(p for p in library.papers() if p.arxiv_id == "2501.00663")
-    library.set_note("tester", titan.id, "memory as a layer")
-    library.toggle_star("tester", titan.id)
+    titan = stored_id(next(p for p in library.papers() if p.arxiv_id == "2501.00663"))
+    library.set_note("tester", titan, "memory as a layer")
+    library.toggle_star("tester", titan)
     library.close()
 
     moved = json.loads(json.dumps(DAILY))
@@ -84,8 +85,8 @@ def test_fetching_again_updates_upvotes_and_keeps_notes(
     result = network.run("--db", db_path, "fetch", "hf")
     assert "0 added, 4 updated, 0 unchanged" in result.stdout
     library = open_library(db_path)
-    assert library.paper(titan.id).upvotes == 999
-    mark = library.annotation("tester", titan.id)
+    assert stored(library, titan).upvotes == 999
+    mark = library.annotation("tester", titan)
     library.close()
     assert mark.note == "memory as a layer" and mark.starred
 

@@ -10,6 +10,7 @@ from reader.models import Paper
 from reader.search import Query, SearchIndex
 from reader.store import Library
 from reader.tui.app import ReaderApp
+from reader.tui.dialogs.note_editor import NoteText
 from reader.tui.widgets.paper_list import PaperList
 from tests.support.pilot import settle, settle_detail, wait_until
 
@@ -119,9 +120,9 @@ async def test_the_note_editor_and_a_recovered_draft_show_a_hostile_note_as_text
         await settle_detail(pilot)
         await pilot.press("n")
         await wait_until(pilot, lambda: bool(app.screen.query("#note-text")), "the note editor")
-        editor = app.screen.query_one("#note-text")
+        editor = app.screen.query_one("#note-text", NoteText)
         # The text itself is kept as it is (it is the user's data) ...
-        assert "\x1b]52" in editor.text  # type: ignore[attr-defined]
+        assert "\x1b]52" in editor.text
         # ... but none of it reaches the terminal.
         assert_nothing_reaches_the_terminal(app)
         screen = app.export_screenshot()

@@ -10,7 +10,8 @@ from reader.store import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
-from tests.support.pilot import burst, settle, wait_until
+from tests.support.pilot import burst, highlighted_id, settle, wait_until
+from tests.support.store import stored
 
 
 def typed(text: str) -> list[str]:
@@ -101,7 +102,7 @@ async def test_keys_after_esc_closes_a_dialog_go_to_the_list(library: Library) -
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        paper = app.screen.query_one(PaperList).highlighted
+        paper = highlighted_id(app)
         burst(pilot, "t", *typed("x"), "escape", "s")
         await wait_until(pilot, lambda: bool(library.annotations("ana")), "a star")
         await settle(pilot)
@@ -138,4 +139,4 @@ async def test_keys_typed_before_the_library_screen_has_started_wait_for_it(
         await settle(pilot)
         assert app.screen.query_one("#filter", Input).value == "grokking"
         [(paper_id, mark)] = library.annotations("ana").items()
-        assert mark.starred and "Grokking" in library.paper(paper_id).title
+        assert mark.starred and "Grokking" in stored(library, paper_id).title

@@ -43,6 +43,12 @@ def screen(app: ReaderApp) -> LibraryScreen:
     return app.screen
 
 
+def focused(app: ReaderApp) -> Widget | None:
+    """The focused widget, read afresh (a call, so an earlier isinstance check on it
+    does not narrow a later one)."""
+    return app.focused
+
+
 def detail(app: ReaderApp) -> PaperDetail:
     return app.screen.query_one(PaperDetail)
 
@@ -473,16 +479,16 @@ async def test_clicks_on_the_filter_and_the_detail_do_the_obvious_thing(library:
         await settle_detail(pilot)
         await pilot.press("j", "j")
         await pilot.click(FilterBar)
-        assert isinstance(app.focused, FilterBar)  # ready to type
+        assert isinstance(focused(app), FilterBar)  # ready to type
         await pilot.press(*"restoration")
         await settle_detail(pilot)
         assert len(paper_list(app).paper_ids) < 39
         await pilot.click(PaperList, offset=(20, 0))
-        assert app.focused is paper_list(app)  # back to the list, keys move it again
+        assert focused(app) is paper_list(app)  # back to the list, keys move it again
         cursor = paper_list(app).cursor
         await pilot.click(PaperDetail, offset=(10, 3))
         assert paper_list(app).cursor == cursor  # reading the detail moves nothing
-        assert app.focused is paper_list(app)
+        assert focused(app) is paper_list(app)
         await pilot.press("j")
         assert paper_list(app).cursor == cursor + 1
         pane = detail(app)
@@ -497,10 +503,12 @@ async def test_clicking_a_link_in_the_detail_opens_it(
     add_papers(empty_library, [Paper("Linked", "2611.00001", published="2026-11-01")])
     opened: list[str] = []
     app = ReaderApp(empty_library, "ana", config=QUIET)
-    monkeypatch.setattr(
-        "reader.tui.widgets.paper_detail.open_in_browser",
-        lambda app, url: opened.append(url) or True,
-    )
+
+    def open_in_browser(app: object, url: str) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr("reader.tui.widgets.paper_detail.open_in_browser", open_in_browser)
     async with app.run_test(size=SMALL) as pilot:
         await settle_detail(pilot)
         links = app.screen.query_one("#detail-links", Static)

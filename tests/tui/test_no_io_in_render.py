@@ -66,7 +66,7 @@ def guard(monkeypatch: pytest.MonkeyPatch) -> Guard:
     compose = StatsScreen.compose
 
     def composed(self: StatsScreen) -> Any:
-        parts = compose(self)
+        parts = iter(compose(self))
         while True:
             with found.drawing("StatsScreen.compose"):
                 try:

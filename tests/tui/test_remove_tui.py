@@ -14,8 +14,8 @@ from reader.store import Library
 from reader.tui.app import ReaderApp
 from reader.tui.dialogs.remove_dialog import ConfirmRemove
 from reader.tui.screens.library import LibraryScreen
-from tests.support.pilot import paper_list, settle, wait_until
-from tests.support.store import write_lock
+from tests.support.pilot import paper_list, settle, sub_title, wait_until
+from tests.support.store import stored, write_lock
 
 QUIET = Config(read_delay=0)
 
@@ -63,7 +63,7 @@ async def test_d_asks_then_removes_the_highlighted_paper_and_z_puts_it_back(
         library.set_note("bob", gone, "bob's note")
         library.set_starred("ana", gone, True)
         before = rows(library)
-        title = library.paper(gone).title  # type: ignore[union-attr]
+        title = stored(library, gone).title
 
         await pilot.press("D")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmRemove), "the question")
@@ -77,7 +77,7 @@ async def test_d_asks_then_removes_the_highlighted_paper_and_z_puts_it_back(
         assert gone not in shown(app) and len(shown(app)) == 38 and library.count() == 38
         # The cursor goes to the paper that was below the one removed.
         assert paper_list(app).highlighted == below
-        assert app.screen.sub_title.startswith("ana · All · 38 of 38 papers")
+        assert sub_title(app).startswith("ana · All · 38 of 38 papers")
         assert any(m.startswith("Removed 1 paper.") and "z undoes" in m for m in messages(app))
 
         await pilot.press("z")
@@ -118,7 +118,7 @@ async def test_the_selected_papers_go_together_and_come_back_together(library: L
         await pilot.press("y")
         await wait_until(pilot, lambda: len(shown(app)) == 37, "two papers fewer")
         assert marked.isdisjoint(shown(app)) and library.count() == 37
-        assert "selected" not in app.screen.sub_title
+        assert "selected" not in sub_title(app)
         await pilot.press("z")
         await wait_until(pilot, lambda: len(shown(app)) == 39, "both back")
         assert shown(app) == ids
@@ -176,9 +176,9 @@ async def test_the_palette_removes_the_sample_but_the_papers_with_notes(
         assert "1 paper with notes stays, by bob (1 note)." in text
         await pilot.press("y")
         await wait_until(pilot, lambda: len(shown(app)) == 2, "the sample gone")
-        assert {library.paper(i).title for i in shown(app)} == {  # type: ignore[union-attr]
+        assert {stored(library, i).title for i in shown(app)} == {
             "My own paper on sparse attention",
-            library.paper(noted).title,  # type: ignore[union-attr]
+            stored(library, noted).title,
         }
         assert library.sample_ids() == [noted]
         await pilot.press("z")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta, timezone
 
 import pytest
+from textual.app import App
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -32,6 +33,7 @@ from reader.tui.screens.stats import StatsScreen
 from reader.tui.widgets.charts import BarList, MonthChart, WeekChart
 from reader.tui.widgets.paper_list import PaperList
 from tests.support.pilot import choose_in_palette, settle
+from tests.support.store import ids, stored_id
 
 # A Thursday; its week began on Monday 2026-11-23.
 TODAY = date(2026, 11, 26)
@@ -156,10 +158,10 @@ def test_author_counts_rank_the_authors_of_the_given_papers() -> None:
             Paper("Four", "2401.00004", authors=("Dee",), author_count=1),
         ]
     )
-    ids = {paper.title: paper.id for paper in library.papers()}
-    everything = [ids[title] for title in ("One", "Two", "Three", "Four")]
+    by_title = {paper.title: stored_id(paper) for paper in library.papers()}
+    everything = [by_title[title] for title in ("One", "Two", "Three", "Four")]
     assert library.author_counts(everything, 3) == [("Bo Li", 3), ("Ana Ruiz", 2), ("Dee", 1)]
-    assert library.author_counts([ids["Two"], ids["Four"]], 10) == [
+    assert library.author_counts([by_title["Two"], by_title["Four"]], 10) == [
         ("Bo Li", 1),
         ("Dee", 1),
         ("[b]Cy[/b]", 1),
@@ -198,21 +200,21 @@ def said(panel: Widget) -> str:
     return " ".join(" ".join(str(text.render()).split()) for text in panel.query(Static))
 
 
-def stats_screen(app: ReaderApp) -> StatsScreen:
+def stats_screen(app: App[None]) -> StatsScreen:
     assert isinstance(app.screen, StatsScreen)
     return app.screen
 
 
-async def open_stats(pilot: Pilot) -> StatsScreen:
+async def open_stats(pilot: Pilot[None]) -> StatsScreen:
     await settle(pilot)
     await pilot.press("S")
     await pilot.pause()
     return await computed(pilot)
 
 
-async def computed(pilot: Pilot) -> StatsScreen:
+async def computed(pilot: Pilot[None]) -> StatsScreen:
     """The stats screen once its worker has read the library and the charts are up."""
-    screen = stats_screen(pilot.app)  # type: ignore[arg-type]
+    screen = stats_screen(pilot.app)
     for _ in range(200):
         if not screen.papers:
             return screen  # nothing to compute: it says so at once
@@ -239,13 +241,13 @@ def marked(library: Library, monkeypatch: pytest.MonkeyPatch) -> Library:
     papers = library.papers()
     now = clock.now
     monkeypatch.setattr(clock, "now", lambda: "2026-11-24T12:00:00+00:00")
-    library.set_read("ana", [p.id for p in papers[:6]], True)
-    library.set_starred("ana", papers[0].id, True)
-    library.set_note("ana", papers[1].id, "worth a second look")
-    library.change_tags("ana", [p.id for p in papers[:3]], add=["restoration"])
-    library.change_tags("ana", [papers[0].id], add=["[b]bold[/b]"])
+    library.set_read("ana", ids(papers[:6]), True)
+    library.set_starred("ana", stored_id(papers[0]), True)
+    library.set_note("ana", stored_id(papers[1]), "worth a second look")
+    library.change_tags("ana", ids(papers[:3]), add=["restoration"])
+    library.change_tags("ana", [stored_id(papers[0])], add=["[b]bold[/b]"])
     monkeypatch.setattr(clock, "now", lambda: "2026-10-06T12:00:00+00:00")  # 7 weeks back
-    library.set_read("ana", [papers[10].id], True)
+    library.set_read("ana", [stored_id(papers[10])], True)
     monkeypatch.setattr(clock, "now", now)
     return library
 
@@ -344,7 +346,7 @@ async def test_author_names_and_tags_show_as_written_never_as_markup(
             Paper("Markup two", "2501.00002", authors=("[bold]Ana[/bold]",)),
         ]
     )
-    new = [p.id for p in library.papers() if p.title.startswith("Markup")]
+    new = ids(p for p in library.papers() if p.title.startswith("Markup"))
     library.change_tags("ana", new, add=["[i]x[/i]"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:

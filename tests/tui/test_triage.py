@@ -21,7 +21,15 @@ from reader.tui.dialogs.tag_editor import TagEditor
 from reader.tui.screens import library_links
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.filter_bar import FilterBar
-from tests.support.pilot import choose_in_palette, paper_list, settle, wait_until
+from tests.support.pilot import (
+    choose_in_palette,
+    highlighted_id,
+    paper_list,
+    settle,
+    sub_title,
+    wait_until,
+)
+from tests.support.store import ids, stored, stored_id
 
 # No paper turns read by itself unless a test asks for it.
 QUIET = Config(read_delay=0)
@@ -41,6 +49,16 @@ class _Browser(webbrowser.BackgroundBrowser):
 def use_browser(monkeypatch: pytest.MonkeyPatch, open_url: Callable[[str], object]) -> None:
     """The system's browser is ``open_url`` (it returns whether it opened the page)."""
     monkeypatch.setattr(webbrowser, "get", lambda using=None: _Browser(open_url))
+
+
+def opening_into(opened: list[str]) -> Callable[[str], bool]:
+    """A browser that opens every page it is given, noting its url in ``opened``."""
+
+    def open_url(url: str) -> bool:
+        opened.append(url)
+        return True
+
+    return open_url
 
 
 class FakeClock:
@@ -79,7 +97,7 @@ async def test_r_marks_read_and_u_unread(library: Library) -> None:
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         assert row(app, 0)[1] == "•"
         await pilot.press("r")
         assert library.annotation("ana", paper_id).is_read
@@ -125,7 +143,7 @@ async def test_no_paper_turns_read_without_the_user_going_to_it(library: Library
         # The user goes to a paper: that one turns read, and a reload meanwhile
         # (the cursor kept on it) does not stop it.
         await pilot.press("j")
-        second = paper_list(app).highlighted
+        second = highlighted_id(app)
         screen(app).reload()
         await settle(pilot)
         await wait_out_the_delay()
@@ -160,7 +178,7 @@ async def test_marked_papers_take_star_and_read_together_and_undo_steps_back(
         first, second = shown(app)[:2]
         await pilot.press("space", "space")
         assert row(app, 0)[0] == row(app, 1)[0] == "▌"
-        assert "2 selected" in app.screen.sub_title
+        assert "2 selected" in sub_title(app)
         await pilot.press("s", "r")
         for paper_id in (first, second):
             mark = library.annotation("ana", paper_id)
@@ -182,7 +200,7 @@ async def test_esc_clears_marks_first_then_the_filter(library: Library) -> None:
         await settle(pilot)
         await pilot.press("space")
         await pilot.press("escape")
-        assert "selected" not in app.screen.sub_title
+        assert "selected" not in sub_title(app)
         assert app.screen.query_one(FilterBar).value == "image"
         await pilot.press("escape")
         await settle(pilot)
@@ -195,7 +213,7 @@ async def test_undo_brings_back_a_note(library: Library) -> None:
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         library.set_note("ana", paper_id, "first thoughts")
         await pilot.press("n")
         await pilot.pause()
@@ -213,7 +231,7 @@ async def test_undo_brings_back_a_note(library: Library) -> None:
 
 
 async def test_t_edits_tags_with_completion_from_known_tags(library: Library) -> None:
-    a, b = (p.id for p in library.papers()[:2])
+    a, b = ids(library.papers()[:2])
     library.change_tags("ana", [b], add=["diffusion"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -235,7 +253,7 @@ async def test_t_edits_tags_with_completion_from_known_tags(library: Library) ->
 
 
 async def test_tags_on_marked_papers_add_and_remove(library: Library) -> None:
-    a, b = (p.id for p in library.papers()[:2])
+    a, b = ids(library.papers()[:2])
     library.change_tags("ana", [a, b], add=["old"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -252,7 +270,7 @@ async def test_tags_on_marked_papers_add_and_remove(library: Library) -> None:
 
 
 async def test_number_keys_switch_views_named_in_the_header(library: Library) -> None:
-    starred = library.papers()[5].id
+    starred = stored_id(library.papers()[5])
     library.toggle_star("ana", starred)
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -260,7 +278,7 @@ async def test_number_keys_switch_views_named_in_the_header(library: Library) ->
         await pilot.press("3")
         await settle(pilot)
         assert shown(app) == [starred]
-        assert app.screen.sub_title.startswith("ana · Starred · 1 of 39 papers")
+        assert sub_title(app).startswith("ana · Starred · 1 of 39 papers")
         await pilot.press("1")
         await settle(pilot)
         assert len(shown(app)) == 39
@@ -273,7 +291,7 @@ async def test_views_come_from_the_config(library: Library) -> None:
         await settle(pilot)
         await pilot.press("7")
         await settle(pilot)
-        assert len(shown(app)) == 1 and "Grok" in app.screen.sub_title
+        assert len(shown(app)) == 1 and "Grok" in sub_title(app)
 
 
 async def test_sort_cycles_and_the_header_says_which(library: Library) -> None:
@@ -281,17 +299,17 @@ async def test_sort_cycles_and_the_header_says_which(library: Library) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("O")
-        assert app.screen.sub_title.endswith("most upvoted")
-        votes = [library.paper(i).upvotes or 0 for i in shown(app)]
+        assert sub_title(app).endswith("most upvoted")
+        votes = [stored(library, i).upvotes or 0 for i in shown(app)]
         assert votes == sorted(votes, reverse=True) and votes[0] > 0
         await pilot.press("O")
-        assert app.screen.sub_title.endswith("most GitHub stars")
+        assert sub_title(app).endswith("most GitHub stars")
         await pilot.press("O")
-        assert app.screen.sub_title.endswith("by title")
-        titles = [library.paper(i).title.lower() for i in shown(app)[:5]]
+        assert sub_title(app).endswith("by title")
+        titles = [stored(library, i).title.lower() for i in shown(app)[:5]]
         assert titles == sorted(titles)
         await pilot.press("O")
-        assert app.screen.sub_title.endswith("newest first")
+        assert sub_title(app).endswith("newest first")
 
 
 async def test_a_malformed_term_shows_a_hint_and_never_crashes(library: Library) -> None:
@@ -312,7 +330,7 @@ async def test_open_keys_open_only_http_links(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    use_browser(monkeypatch, lambda url: opened.append(url) or True)
+    use_browser(monkeypatch, opening_into(opened))
     library.import_papers(
         [
             Paper(
@@ -394,7 +412,7 @@ async def test_E_edits_the_note_in_the_editor(
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         library.set_note("ana", paper_id, "first line\n")
         await pilot.press("E")
         await pilot.pause()
@@ -422,7 +440,7 @@ async def test_help_lists_the_keys_as_remapped(library: Library) -> None:
     app = open_app(library, config)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         await pilot.press("x")
         assert library.annotation("ana", paper_id).starred
         await pilot.press("question_mark")
@@ -515,7 +533,7 @@ async def test_the_palette_offers_every_action_and_each_paper(library: Library) 
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Undo", "Copy BibTeX", "View: Unread", "Mark all visible papers read"} <= titles
         await choose_in_palette(pilot, "Open paper: grokking", offers="Grokking")
-        paper = library.paper(paper_list(app).highlighted)
+        paper = stored(library, highlighted_id(app))
         assert "Grokking" in paper.title
 
 
@@ -550,7 +568,7 @@ async def test_the_recent_view_shows_the_last_week(library: Library) -> None:
         await settle(pilot)
         await pilot.press("6")
         await settle(pilot)
-        titles = {library.paper(i).title for i in shown(app)}
+        titles = {stored(library, i).title for i in shown(app)}
         assert titles == {"Featured Today", "Published Lately"}
 
 
@@ -559,7 +577,7 @@ async def test_the_read_timer_really_fires(library: Library) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("j")  # only a paper the user goes to turns read
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         for _ in range(50):
             await pilot.pause(0.05)
             if library.annotation("ana", paper_id).is_read:
@@ -588,7 +606,7 @@ async def test_E_keeps_the_text_when_the_note_changed_meanwhile(
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         library.set_note("ana", paper_id, "start ")
         await pilot.press("E")
         await pilot.pause()
@@ -607,7 +625,7 @@ async def test_marks_that_a_filter_hides_are_dropped(library: Library) -> None:
         await pilot.press("space", "space", "space")
         await pilot.press("slash", *"grokking", "enter")
         await settle(pilot)
-        assert "selected" not in app.screen.sub_title
+        assert "selected" not in sub_title(app)
         (grokking,) = shown(app)
         await pilot.press("s")
         starred = {i for i, m in library.annotations("ana").items() if m.starred}
@@ -621,7 +639,7 @@ async def test_sorting_or_a_reload_keeps_the_cursor_on_its_paper(library: Librar
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("j", "j", "j", "j")
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         await pilot.press("O")
         await settle(pilot)
         assert paper_list(app).highlighted == paper_id
@@ -634,7 +652,7 @@ async def test_g_then_a_move_opens_nothing(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    use_browser(monkeypatch, lambda url: opened.append(url) or True)
+    use_browser(monkeypatch, opening_into(opened))
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -659,13 +677,13 @@ async def test_open_paper_in_the_palette_searches_like_the_filter(library: Libra
         await settle(pilot)
         # Only in the abstract: the filter's index finds it.
         await choose_in_palette(pilot, "zeitgeber", offers="Circadian Clocks")
-        assert library.paper(paper_list(app).highlighted).title == "Circadian Clocks"
+        assert stored(library, highlighted_id(app)).title == "Circadian Clocks"
 
 
 async def test_wide_tags_never_push_a_row_past_its_width(library: Library) -> None:
     from rich.cells import cell_len
 
-    paper_id = library.papers()[0].id
+    paper_id = stored_id(library.papers()[0])
     library.change_tags("ana", [paper_id], add=["機械学習", "拡散モデル", "画像生成"])
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -682,7 +700,7 @@ async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Pat
 
     from reader.tui.dialogs.export_dialog import ExportDialog
 
-    library.toggle_star("ana", library.papers()[0].id)
+    library.toggle_star("ana", stored_id(library.papers()[0]))
     app = open_app(library)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)

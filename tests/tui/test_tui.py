@@ -13,7 +13,7 @@ from textual.widgets import Markdown, Static, TextArea
 
 from reader.config import Config
 from reader.fetching import Network
-from reader.models import Paper
+from reader.models import ListedPaper, Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
 from reader.tui.dialogs.note_editor import ConfirmDiscard, NoteEditor
@@ -23,14 +23,18 @@ from reader.tui.widgets.paper_list import PaperList
 from tests.support.data import DATA
 from tests.support.pilot import (
     GROKKING,
+    highlighted_id,
     highlighted_title,
+    library_screen,
     markers,
     paper_list,
     row_text,
     settle,
     settle_detail,
+    sub_title,
     wait_until,
 )
+from tests.support.store import stored
 
 # No paper turns read by itself, however long a loaded machine takes over a test.
 QUIET = Config(read_delay=0)
@@ -41,7 +45,7 @@ async def test_opens_on_the_list_with_user_and_counts(library: Library) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
-        assert app.screen.sub_title == "ana · All · 39 of 39 papers · newest first"
+        assert sub_title(app) == "ana · All · 39 of 39 papers · newest first"
         assert app.focused is paper_list(app)
         assert len(paper_list(app).paper_ids) == 39
         # Newest first: the first row is the most recent paper of the sample.
@@ -116,8 +120,8 @@ async def test_typing_a_filter_narrows_and_highlights(library: Library) -> None:
         await pilot.press(*"grokking")
         await settle(pilot)
         ids = paper_list(app).paper_ids
-        assert [library.paper(i).title for i in ids] == [GROKKING]
-        assert app.screen.sub_title == "ana · All · 1 of 39 papers · by relevance"
+        assert [stored(library, i).title for i in ids] == [GROKKING]
+        assert sub_title(app) == "ana · All · 1 of 39 papers · by relevance"
         segments = list(paper_list(app).render_line(0))
         lit = [s.text for s in segments if s.style and s.style.underline]
         assert "".join(lit) == "Grokking"
@@ -161,7 +165,7 @@ async def test_no_match_shows_an_empty_state(library: Library) -> None:
         await settle(pilot)
         assert paper_list(app).paper_ids == []
         assert "No papers match “xyzzy”" in row_text(app, 1)
-        assert app.screen.sub_title == "ana · All · 0 of 39 papers · by relevance"
+        assert sub_title(app) == "ana · All · 0 of 39 papers · by relevance"
         # Acting on nothing is harmless.
         await pilot.press("enter", "s", "n")
         assert isinstance(app.screen, LibraryScreen)
@@ -172,7 +176,7 @@ async def test_s_stars_saves_at_once_and_toggles(library: Library) -> None:
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        paper_id = paper_list(app).highlighted
+        paper_id = highlighted_id(app)
         await pilot.press("s")
         assert library.annotation("ana", paper_id).starred
         assert "★" in markers(app, 0)
@@ -181,7 +185,7 @@ async def test_s_stars_saves_at_once_and_toggles(library: Library) -> None:
         assert "★" not in markers(app, 0)
 
 
-async def write_note(pilot: Pilot, text: str) -> None:
+async def write_note(pilot: Pilot[None], text: str) -> None:
     await pilot.press("n")
     await pilot.pause()
     assert isinstance(pilot.app.screen, NoteEditor)
@@ -278,7 +282,7 @@ async def test_empty_library_says_how_to_fill_it(empty_library: Library) -> None
         )
         help_text = "\n".join(screen_lines(app))
         assert "reader import FILE" in help_text and "reader fetch hf" in help_text
-        assert app.screen.sub_title == "ana · All · 0 of 0 papers · newest first"
+        assert sub_title(app) == "ana · All · 0 of 0 papers · newest first"
 
 
 async def test_startup_notice_is_shown(library: Library) -> None:
@@ -333,7 +337,7 @@ async def test_a_cursor_move_redraws_only_the_rows_it_touches(
         assert sorted(drawn) == [0, 1]
 
 
-async def open_editor_with(pilot: Pilot, text: str) -> None:
+async def open_editor_with(pilot: Pilot[None], text: str) -> None:
     await pilot.press("n")
     await pilot.pause()
     assert isinstance(pilot.app.screen, NoteEditor)
@@ -427,10 +431,9 @@ async def test_after_esc_clears_the_filter_the_cursor_row_is_on_screen(
     async with app.run_test(size=(120, 15)) as pilot:
         await settle(pilot)
         await pilot.press("end")
-        oldest = paper_list(app).highlighted
-        assert oldest is not None
+        oldest = highlighted_id(app)
         await pilot.press("home", "slash")
-        app.screen.query_one(FilterBar).value = library.paper(oldest).title  # pasted
+        app.screen.query_one(FilterBar).value = stored(library, oldest).title  # pasted
         await settle(pilot)
         await pilot.press("enter")
         assert paper_list(app).paper_ids[0] == oldest
@@ -475,7 +478,7 @@ async def test_an_unreadable_library_stops_the_app_with_a_clear_reason(
     assert app.failure == "cannot read library x.db: database disk image is malformed"
 
 
-async def wait_for_fetch(pilot: Pilot) -> None:
+async def wait_for_fetch(pilot: Pilot[None]) -> None:
     """Let the fetch worker finish and its result land."""
     screen = pilot.app.screen
     assert isinstance(screen, LibraryScreen)
@@ -505,8 +508,8 @@ async def test_f_fetches_todays_papers_in_the_background(library: Library) -> No
         await pilot.press("f")
         await wait_for_fetch(pilot)
         assert [r.url.path for r in requests] == ["/api/daily_papers"]
-        assert app.screen.sub_title == "ana · All · 43 of 43 papers · newest first"
-        titles = {library.paper(i).title for i in paper_list(app).paper_ids}
+        assert sub_title(app) == "ana · All · 43 of 43 papers · newest first"
+        titles = {stored(library, i).title for i in paper_list(app).paper_ids}
         assert "Titans: Learning to Memorize at Test Time" in titles
         messages = [n.message for n in app._notifications]
         assert "4 papers: 4 added, 0 updated, 0 unchanged, 1 skipped" in messages
@@ -525,7 +528,7 @@ async def test_a_failed_fetch_is_a_toast_not_a_crash(library: Library) -> None:
         assert app.is_running
         (failure,) = [n for n in app._notifications if n.title == "Fetch failed"]
         assert "huggingface.co: HTTP 404: no" in failure.message
-        assert app.screen.sub_title == "ana · All · 39 of 39 papers · newest first"
+        assert sub_title(app) == "ana · All · 39 of 39 papers · newest first"
 
 
 async def test_the_palette_offers_the_fetch(library: Library) -> None:
@@ -569,14 +572,16 @@ async def test_quitting_during_a_fetch_does_not_wait_for_the_server(library: Lib
         release.set()
 
 
-def _slow_listing(monkeypatch: pytest.MonkeyPatch, papers: list | None = None) -> threading.Event:
+def _slow_listing(
+    monkeypatch: pytest.MonkeyPatch, papers: list[ListedPaper] | None = None
+) -> threading.Event:
     """Hold the full read of a large library until the returned event is set."""
     from reader.store.words import Words
 
     release = threading.Event()
     original = Words.listing
 
-    def slow(self: Words) -> list:
+    def slow(self: Words) -> list[ListedPaper]:
         release.wait(10)
         return papers if papers is not None else original(self)
 
@@ -597,7 +602,7 @@ async def test_a_large_library_shows_its_first_rows_then_all(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert paper_list(app).paper_ids == [p.id for p in library.listing()][:5]
-        assert f"reading {total} papers" in app.screen.sub_title
+        assert f"reading {total} papers" in sub_title(app)
         # Typed while the rest is read: matched once every paper is there.
         await pilot.press("slash", *"image")
         await pilot.pause()
@@ -606,7 +611,7 @@ async def test_a_large_library_shows_its_first_rows_then_all(
         await settle(pilot)
         expected = SearchIndex(library.listing(), library.words()).search(Query.parse("image"))
         assert expected and paper_list(app).paper_ids == expected
-        assert f"{len(expected)} of {total} papers" in app.screen.sub_title
+        assert f"{len(expected)} of {total} papers" in sub_title(app)
 
 
 async def test_a_reload_while_the_rest_is_read_wins_over_that_older_read(
@@ -621,11 +626,11 @@ async def test_a_reload_while_the_rest_is_read_wins_over_that_older_read(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         library.import_papers([Paper("A brand new paper", "2501.00001")])
-        app.screen.reload()  # e.g. after a fetch
+        library_screen(app).reload()  # e.g. after a fetch
         release.set()
         await settle(pilot)
         assert len(paper_list(app).paper_ids) == total + 1
-        assert f"{total + 1} of {total + 1} papers" in app.screen.sub_title
+        assert f"{total + 1} of {total + 1} papers" in sub_title(app)
 
 
 async def test_export_and_the_palette_wait_for_the_whole_library(
@@ -638,11 +643,10 @@ async def test_export_and_the_palette_wait_for_the_whole_library(
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
+        screen = library_screen(app)
         await pilot.press("x")
         await pilot.pause()
-        assert app.screen is screen  # no export dialog over a partial list
+        assert library_screen(app) is screen  # no export dialog over a partial list
         assert any("Still reading" in str(n.message) for n in app._notifications)
         assert screen.find_papers("image", 10) == []
         release.set()

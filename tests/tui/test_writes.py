@@ -15,6 +15,7 @@ import pytest
 from reader.models import Annotation
 from reader.store import Library, LibraryError, open_library
 from reader.tui.app import ReaderApp
+from reader.tui.dialogs.note_editor import NoteText
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
 from reader.writes import PendingWrites
@@ -178,7 +179,7 @@ async def test_a_note_saved_while_the_library_is_busy_stays_in_the_editor(
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert type(app.screen).__name__ == "NoteEditor"
-            assert app.screen.query_one("#note-text").text == "kept"  # type: ignore[attr-defined]
+            assert app.screen.query_one("#note-text", NoteText).text == "kept"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert type(app.screen).__name__ == "LibraryScreen"
@@ -202,7 +203,7 @@ async def test_a_note_from_the_outside_editor_the_busy_library_refused_is_kept(
             await pilot.press("E")
             await settle(pilot)
             assert type(app.screen).__name__ == "NoteEditor"
-            text = app.screen.query_one("#note-text").text  # type: ignore[attr-defined]
+            text = app.screen.query_one("#note-text", NoteText).text
             assert text == "from my editor"
         await pilot.press("ctrl+s")
         await settle(pilot)
