@@ -160,3 +160,21 @@ def test_the_store_s_modules_import_each_other_one_way() -> None:
     for module in sorted(modules):
         visit(module, ())
     assert "library" not in uses["words"]
+
+
+def test_each_kind_of_test_lives_in_its_folder() -> None:
+    """tests/core runs no app (no Pilot), and only tests/robustness has slow tests or
+    real pseudo-terminals: `pytest tests/core` stays fast."""
+    tests = PROJECT / "tests"
+    misplaced = [
+        f"{path.relative_to(tests)}: {what}"
+        for folder, banned in (
+            ("core", ("run_test(", "pytest.mark.slow", "Terminal([")),
+            ("tui", ("pytest.mark.slow", "Terminal([")),
+        )
+        for path in sorted((tests / folder).glob("test_*.py"))
+        if path != Path(__file__)  # the words above
+        for what in banned
+        if what in path.read_text(encoding="utf-8")
+    ]
+    assert misplaced == []

@@ -14,12 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reader.cli import main
-from reader.config import Config
 from reader.models import Paper
 from reader.search import MemoryWords, Query, SearchIndex
 from reader.store import Library, open_library
-from reader.tui.app import ReaderApp
-from tests.support.pilot import settle, shown_ids
 
 # One paper per name (or names), keyed by what it is there to catch.
 NAMED = {
@@ -197,22 +194,3 @@ def test_reader_export_takes_the_same_authors(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["authors"] for row in rows] == ["Zehao Jin"]
-
-
-async def test_the_filter_bar_names_the_author_once_the_quote_closes(
-    empty_library: Library,
-) -> None:
-    empty_library.import_papers(_papers())
-    by_title = {
-        paper.title.removeprefix("Paper on "): paper.id for paper in empty_library.listing()
-    }
-    app = ReaderApp(empty_library, "ana", config=Config(read_delay=0))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *'author:"Zehao Jin')
-        await settle(pilot)
-        # The quote still open: a Zehao and a Jin among a paper's authors will do.
-        assert set(shown_ids(app)) == {by_title["zehao jin"], by_title["apart"]}
-        await pilot.press('"')
-        await settle(pilot)
-        assert shown_ids(app) == [by_title["zehao jin"]]

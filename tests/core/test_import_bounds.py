@@ -216,15 +216,3 @@ def test_add_says_what_was_cut(network: MockNetwork, db_path: Path) -> None:
     assert ": abstract, " in result.stdout and " characters to 20,000)\n" in result.stdout
     ((paper,), _) = stored(db_path)
     assert len(paper.abstract) <= ABSTRACT_CHARS
-
-
-@pytest.mark.slow
-def test_a_50_mb_title_is_imported_cut_to_size(tmp_path: Path, db_path: Path) -> None:
-    # Once a library froze for minutes on such a title; now it is cut on the way in.
-    title = words(50_000_000)
-    path = tmp_path / "hf.json"
-    path.write_text(json.dumps([{"paper": {"id": "2501.04519", "title": title}}]))
-    out = import_file(db_path, path)
-    assert out.endswith(": title, 49,999,999 characters to 1,000)\n")
-    ((paper,), _) = stored(db_path)
-    assert len(paper.title) <= TITLE_CHARS

@@ -1,0 +1,59 @@
+"""A 50 MB title is imported cut to size (issue 14): the bound holds on a real file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reader.cli import main
+from reader.limits import (
+    TITLE_CHARS,
+)
+from reader.models import Annotation, Paper
+from reader.store import open_library
+from tests.support.network import MockNetwork
+
+USER = "ana"
+
+
+def words(chars: int) -> str:
+    """``chars`` characters of words, no line breaks: what is stored is what was read."""
+    return ("word " * (chars // 5 + 1))[:chars].strip()
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="reader")
+
+
+def stored(db: Path) -> tuple[list[Paper], dict[int, Annotation]]:
+    library = open_library(db)
+    try:
+        return library.papers(), library.annotations(USER)
+    finally:
+        library.close()
+
+
+def import_file(db: Path, path: Path) -> str:
+    result = run("--db", db, "--user", USER, "import", path)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def network() -> MockNetwork:
+    return MockNetwork()
+
+
+@pytest.mark.slow
+def test_a_50_mb_title_is_imported_cut_to_size(tmp_path: Path, db_path: Path) -> None:
+    # Once a library froze for minutes on such a title; now it is cut on the way in.
+    title = words(50_000_000)
+    path = tmp_path / "hf.json"
+    path.write_text(json.dumps([{"paper": {"id": "2501.04519", "title": title}}]))
+    out = import_file(db_path, path)
+    assert out.endswith(": title, 49,999,999 characters to 1,000)\n")
+    ((paper,), _) = stored(db_path)
+    assert len(paper.title) <= TITLE_CHARS
