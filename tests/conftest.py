@@ -64,3 +64,12 @@ def empty_library(db_path: Path) -> Iterator[Library]:
     lib = open_library(db_path)
     yield lib
     lib.close()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: half as many workers again as cores. A fifth of the suite's time is
+    spent waiting (for a child process, a pseudo-terminal, a worker thread, the next
+    frame), and a third worker fills it: on 2 cores the suite took 5:49 with 2 workers
+    and 5:02 with 3, measured in the same quiet hour."""
+    cores = os.cpu_count() or 1
+    return max(1, cores + cores // 2)
