@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from reader.sample import load_sample_if_empty
-from reader.store import Library, open_library
+from reader.store import Library, clock, open_library
+from tests.support.chunks import USER, kept_papers
 from tests.support.data import FIXED_NOW
 
 
@@ -73,3 +76,29 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     and 5:02 with 3, measured in the same quiet hour."""
     cores = os.cpu_count() or 1
     return max(1, cores + cores // 2)
+
+
+@pytest.fixture
+def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(For the chunked-import tests.) Each write in this process a second after the
+    one before, so a time an undo fails to put back shows every run, not only when the
+    second turns between two."""
+    start, seconds = datetime(2026, 1, 1, tzinfo=UTC), itertools.count()
+    monkeypatch.setattr(
+        clock,
+        "now",
+        lambda: (start + timedelta(seconds=next(seconds))).isoformat(timespec="seconds"),
+    )
+
+
+@pytest.fixture
+def kept(db_path: Path) -> Iterator[Library]:
+    """(For the chunked-import tests.) A library of KEPT papers, some of them marked by USER."""
+    library = open_library(db_path)
+    library.import_papers(kept_papers())
+    ids = [paper.id for paper in library.papers() if paper.id is not None]
+    library.set_starred(USER, ids[0], True)
+    library.change_tags(USER, ids[:3], add=["keep"])
+    library.set_note(USER, ids[1], "my note")
+    yield library
+    library.close()

@@ -6,11 +6,8 @@ the library, and never one that still runs."""
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,80 +15,17 @@ import pytest
 
 import reader.store.imports as imports_module
 from reader.models import Annotation, Paper
-from reader.store import Library, LibraryError, clock, open_library
+from reader.store import Library, LibraryError, open_library
 from reader.store import journal as journaling
 from reader.store.merge import FIELDS
 from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from tests.support.chunks import (
+    KEPT,
+    USER,
+    assert_whole,
+    state,
+)
 from tests.support.store import new_papers
-
-USER = "ana"
-KEPT = 40
-JOURNAL = ("imports", "import_added", "import_papers", "import_marks")
-
-
-def kept_papers() -> list[Paper]:
-    return [
-        Paper(
-            f"Kept paper {n} on sparse attention",
-            f"2401.{n:05d}",
-            abstract=f"Abstract {n}",
-            authors=(f"Author {n}", "Ana Smith"),
-            published="2024-01-02",
-            upvotes=n,
-        )
-        for n in range(1, KEPT + 1)
-    ]
-
-
-@pytest.fixture(autouse=True)
-def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each write in this process a second after the one before, so a time an undo
-    fails to put back shows every run, not only when the second turns between two."""
-    start, seconds = datetime(2026, 1, 1, tzinfo=UTC), itertools.count()
-    monkeypatch.setattr(
-        clock,
-        "now",
-        lambda: (start + timedelta(seconds=next(seconds))).isoformat(timespec="seconds"),
-    )
-
-
-@pytest.fixture
-def kept(db_path: Path) -> Iterator[Library]:
-    """A library of KEPT papers, some of them marked by USER."""
-    library = open_library(db_path)
-    library.import_papers(kept_papers())
-    ids = [paper.id for paper in library.papers() if paper.id is not None]
-    library.set_starred(USER, ids[0], True)
-    library.change_tags(USER, ids[:3], add=["keep"])
-    library.set_note(USER, ids[1], "my note")
-    yield library
-    library.close()
-
-
-def state(library: Library) -> tuple[Any, ...]:
-    """All a user sees of the library: its papers, USER's marks, what the word index finds."""
-    words = library.words()
-    try:
-        found = tuple(
-            sorted(words.having(field, ["attention", "grokking", "smith", "li"]))
-            for field in ("title", "authors", "abstract")
-        )
-    finally:
-        words.close()
-    return library.papers(), library.annotations(USER), found
-
-
-def assert_whole(db: Path) -> None:
-    """SQLite's and FTS5's own checks of the whole file, and no journal left."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        conn.execute("INSERT INTO paper_words (paper_words) VALUES ('integrity-check')")
-        conn.execute("INSERT INTO abstract_words (abstract_words) VALUES ('integrity-check')")
-        for table in JOURNAL:
-            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
-    finally:
-        conn.close()
 
 
 def changed_and_new(library: Library, count: int) -> list[Paper]:
@@ -116,6 +50,10 @@ def fail_on_chunk(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
         real(*args)
 
     monkeypatch.setattr(imports_module, "_insert", insert)
+
+
+# Each write a second after the one before (see the fixture).
+pytestmark = pytest.mark.usefixtures("ticking_clock")
 
 
 # -- in one process -------------------------------------------------------------------

@@ -18,7 +18,7 @@ from reader.cli.common import Settings
 from reader.models import Paper
 from reader.sample import load_sample_if_empty
 from reader.store import Library, open_library
-from tests.support.data import FIXED_NOW, ROOT
+from tests.support.data import FIXED_NOW
 
 RAM = "RAM++: Robust Representation Learning via Adaptive Mask"
 GLAD = "GLAD: Generalizable Tuning for Vision-Language Models"
@@ -269,21 +269,3 @@ def test_a_read_only_library_is_refused_before_asking(
     assert result.stderr == f"Error: {db} is read-only; nothing removed\n"
     monkeypatch.undo()
     assert "Flow matching for everyone" in titles(db)
-
-
-@pytest.fixture
-def hostile(tmp_path: Path) -> dict[str, str]:
-    """A library with escape sequences in every field (see test_terminal_output)."""
-    from tests.support.hostile import hostile_library
-
-    db = tmp_path / "hostile.db"
-    hostile_library(db)
-    return {
-        **os.environ,
-        "READER_DB": str(db),
-        "READER_USER": "ana",
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "PYTHONPATH": str(ROOT),
-    }

@@ -4,33 +4,15 @@ and a live export finishes while another cleans the folder."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reader.atomic import STALE_AFTER, clean_stale_temporaries
 from reader.export.files import write_atomic
-from reader.models import Paper
-from reader.store import open_library
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Path]:
-    """A real library file, open (so its -wal and -shm exist), and a backup beside it."""
-    path = tmp_path / "library.db"
-    lib = open_library(path)
-    lib.import_papers([Paper("A paper", "2401.00001")])  # a write: the WAL is there
-    with sqlite3.connect(path.with_name("library.db.schema3.bak")) as backup:
-        backup.execute("CREATE TABLE t (x)")
-    backup.close()
-    yield path
-    lib.close()
-
 
 # --- the library and its files ---------------------------------------------------------
 

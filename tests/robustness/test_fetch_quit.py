@@ -7,23 +7,12 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from tests.support.terminal import Terminal
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    """Wait, a frame at a time, until ``condition`` holds."""
-    for _ in range(1000):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"waited in vain for {what}")
-
 
 # -- quitting during a fetch, as a real process ------------------------------------------
 

@@ -14,7 +14,6 @@ from reader.limits import (
 )
 from reader.models import Annotation, Paper
 from reader.store import open_library
-from tests.support.network import MockNetwork
 
 USER = "ana"
 
@@ -40,11 +39,6 @@ def import_file(db: Path, path: Path) -> str:
     result = run("--db", db, "--user", USER, "import", path)
     assert result.exit_code == 0, result.output
     return result.stdout
-
-
-@pytest.fixture
-def network() -> MockNetwork:
-    return MockNetwork()
 
 
 @pytest.mark.slow

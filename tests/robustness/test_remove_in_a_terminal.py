@@ -15,9 +15,6 @@ from reader.sample import load_sample_if_empty
 from reader.store import Library, open_library
 from tests.support.data import FIXED_NOW, ROOT
 
-RAM = "RAM++: Robust Representation Learning via Adaptive Mask"
-GLAD = "GLAD: Generalizable Tuning for Vision-Language Models"
-
 
 @pytest.fixture
 def db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

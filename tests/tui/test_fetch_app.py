@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import httpx
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -16,12 +15,6 @@ from reader.fetching import Network
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.library import LibraryScreen
-from tests.support.network import MockNetwork
-
-
-@pytest.fixture
-def network() -> MockNetwork:
-    return MockNetwork()
 
 
 def count(db: Path) -> int:
