@@ -30,34 +30,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from reader.store.merge import FIELDS
 from reader.store.rows import IDS_IN_JSON, id_list
 
-# The papers columns an import writes, as the journal keeps them (schema 6).
-PAPER_COLUMNS = (
-    "arxiv_id",
-    "title",
-    "title_key",
-    "abstract",
-    "authors",
-    "author_count",
-    "published",
-    "upvotes",
-    "github_url",
-    "arxiv_version",
-    "updated",
-    "featured",
-    "categories",
-    "primary_category",
-    "comment",
-    "doi",
-    "journal_ref",
-    "url",
-    "num_comments",
-    "github_stars",
-    "ai_summary",
-    "ai_keywords",
-    "updated_at",
-)
+# The papers columns an import writes, as the journal keeps them (schema 6): every
+# field, the title key it matches by, and its time of change.
+PAPER_COLUMNS = (*FIELDS, "title_key", "updated_at")
 # The annotation columns an import may change, and their value where there was no
 # annotation row (what an absent row reads as).
 MARK_DEFAULTS = {"starred": 0, "read_at": None, "tags": "[]", "note": ""}

@@ -9,10 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
 import reader.sources.bibtex as bibtex_module
-from reader.cli import main
 from reader.limits import (
     ABSTRACT_CHARS,
     AUTHOR_CHARS,
@@ -23,34 +21,8 @@ from reader.limits import (
     TAGS,
     TITLE_CHARS,
 )
-from reader.models import Annotation, Paper
-from reader.store import open_library
+from tests.support.imports import import_file, stored, words
 from tests.support.network import MockNetwork, atom_feed
-
-USER = "ana"
-
-
-def words(chars: int) -> str:
-    """``chars`` characters of words, no line breaks: what is stored is what was read."""
-    return ("word " * (chars // 5 + 1))[:chars].strip()
-
-
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="reader")
-
-
-def stored(db: Path) -> tuple[list[Paper], dict[int, Annotation]]:
-    library = open_library(db)
-    try:
-        return library.papers(), library.annotations(USER)
-    finally:
-        library.close()
-
-
-def import_file(db: Path, path: Path) -> str:
-    result = run("--db", db, "--user", USER, "import", path)
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 @pytest.fixture

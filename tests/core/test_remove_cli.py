@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,7 @@ from click.testing import CliRunner, Result
 from reader.cli import main, remove, run_app
 from reader.cli.common import Settings
 from reader.models import Paper
-from reader.sample import load_sample_if_empty
-from reader.store import Library, open_library
-from tests.support.data import FIXED_NOW
+from tests.support.removal import mark, opened, removal_library, row_id, titles
 
 RAM = "RAM++: Robust Representation Learning via Adaptive Mask"
 GLAD = "GLAD: Generalizable Tuning for Vision-Language Models"
@@ -32,53 +29,9 @@ def run(*args: str | Path, input: str | None = None, terminal: bool = False) -> 
 
 
 @pytest.fixture
-def db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The sample, two arXiv papers, and marks by ana and bob; READER_DB points at it."""
-    library = open_library(db_path)
-    load_sample_if_empty(library, now=FIXED_NOW)
-    library.import_papers(
-        [
-            Paper("Flow matching for everyone", "2409.11074", published="2024-09-17"),
-            Paper("Old style paper", "hep-th/9901001", published="1999-01-01"),
-        ]
-    )
-    library.close()
-    monkeypatch.setenv("READER_DB", str(db_path))
-    monkeypatch.setenv("READER_USER", "ana")
-    yield db_path
-
-
-def opened(db: Path) -> Library:
-    return open_library(db, create=False)
-
-
-def row_id(db: Path, title_start: str) -> str:
-    library = opened(db)
-    try:
-        [paper] = [p for p in library.papers() if p.title.startswith(title_start)]
-    finally:
-        library.close()
-    return f"#{paper.id}"
-
-
-def titles(db: Path) -> set[str]:
-    library = opened(db)
-    try:
-        return {paper.title for paper in library.papers()}
-    finally:
-        library.close()
-
-
-def mark(db: Path, user: str, title_start: str, *, note: str = "", star: bool = False) -> None:
-    library = opened(db)
-    try:
-        paper_id = int(row_id(db, title_start)[1:])
-        if note:
-            library.set_note(user, paper_id, note)
-        if star:
-            library.set_starred(user, paper_id, True)
-    finally:
-        library.close()
+def db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample, two arXiv papers; READER_DB and READER_USER point at it."""
+    return removal_library(db_path, monkeypatch)
 
 
 def test_asks_on_a_terminal_listing_the_titles_and_removes_on_yes(db: Path) -> None:
