@@ -161,6 +161,8 @@ class ReaderApp(App[None]):
         """Send waiting keys, in order, while none is on its way."""
         if not self._screen_up:
             return  # on_mount sends them once the library screen is up
+        if not self._screen_stacks.get(self._current_mode):
+            return  # closing: the screens are gone, and the keys with them
         while self._keys and self._key_on_its_way is None and not self._keys_settling:
             if not self._focus_settled() or self._screen_holds_keys():
                 return
@@ -206,10 +208,7 @@ class ReaderApp(App[None]):
     def _focus_settled(self) -> bool:
         """Whether the screen shown has focused a widget (a screen just opened focuses
         its first one once mounted); waits a moment for one, looking again shortly."""
-        try:
-            focused = self.screen.focused
-        except Exception:  # no screen yet, or closing: nothing to wait for
-            return True
+        focused = self.screen.focused
         if focused is not None:
             self._focus_deadline = None
             return True

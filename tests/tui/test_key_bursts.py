@@ -4,6 +4,7 @@ find a dialog half-built or half-gone."""
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.widgets import Input
 
 from reader.store import Library
@@ -140,3 +141,16 @@ async def test_keys_typed_before_the_library_screen_has_started_wait_for_it(
         assert app.screen.query_one("#filter", Input).value == "grokking"
         [(paper_id, mark)] = library.annotations("ana").items()
         assert mark.starred and "Grokking" in stored(library, paper_id).title
+
+
+async def test_keys_left_when_the_app_closes_go_nowhere(library: Library) -> None:
+    """A key still waiting when the screens are gone (the app quitting) is dropped: it
+    once looked for a screen to ask and raised ScreenStackError at shutdown."""
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        key = events.Key("s", "s")
+    app._keys.append(key)
+    await app._settled()  # what a queued callback runs after the last screen went
+    assert list(app._keys) == [key]
+    assert library.annotations("ana") == {}
