@@ -106,6 +106,25 @@ class Terminal:
                     )
                 self._changed.wait(left)
 
+    def wait_for_match(self, pattern: str, *, start: int = 0) -> re.Match[str]:
+        """Wait until text written after byte ``start`` matches ``pattern``
+        (searched anew as output arrives); the last match."""
+        deadline = time.monotonic() + PATIENCE
+        found = re.compile(pattern)
+        with self._changed:
+            while True:
+                shown = _SEQUENCE.sub("", bytes(self._output[start:]).decode("utf-8", "replace"))
+                matches = list(found.finditer(shown))
+                if matches:
+                    return matches[-1]
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    raise AssertionError(
+                        f"nothing matching {pattern!r} reached the terminal; it shows:\n"
+                        f"{shown[-3000:]}"
+                    )
+                self._changed.wait(left)
+
     def style_of(self, needle: str) -> str:
         """The escape sequence that last styled ``needle`` (written whole, in one style):
         to tell the screen drawn as it is from the same screen dimmed under a dialog."""

@@ -68,7 +68,11 @@ async def test_tab_completes_the_tag_being_typed(library: Library) -> None:
         assert app.screen.query_one(Input).value == "vision "
         await pilot.press(*"new", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
-        assert library.annotation("ana", first).tags == ("vision", "new")
+        await wait_until(
+            pilot,
+            lambda: library.annotation("ana", first).tags == ("vision", "new"),
+            "the answer saved",
+        )
 
 
 async def test_tab_completes_keys_typed_in_one_burst(library: Library) -> None:
@@ -83,6 +87,8 @@ async def test_tab_completes_keys_typed_in_one_burst(library: Library) -> None:
         # Tab comes before the suggestion for "vis" has been worked out.
         burst(pilot, *"vis", "tab", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        # The editor's answer is saved after it closes.
+        await wait_until(pilot, lambda: library.annotation("ana", first).tags, "the tag saved")
         assert library.annotation("ana", first).tags == ("vision",)
 
 
@@ -132,7 +138,11 @@ async def test_tab_nests_a_list_item_and_shift_tab_takes_it_back(library: Librar
         assert isinstance(app.screen, NoteEditor)  # Tab never left the text
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
-        assert library.annotation("ana", paper_id).note == "- fruit\n    - apple\n- pear"
+        await wait_until(
+            pilot,
+            lambda: library.annotation("ana", paper_id).note == "- fruit\n    - apple\n- pear",
+            "the answer saved",
+        )
 
 
 async def test_tab_in_a_burst_nests_the_line_it_came_on(library: Library) -> None:
@@ -172,7 +182,11 @@ async def test_the_discard_question_can_save(library: Library) -> None:
         assert labels == ["Save (s)", "Discard (y)", "Keep editing (n)"]
         await pilot.press("s")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
-        assert library.annotation("ana", paper_id).note == "worth keeping"
+        await wait_until(
+            pilot,
+            lambda: library.annotation("ana", paper_id).note == "worth keeping",
+            "the answer saved",
+        )
 
 
 async def test_the_discard_questions_save_button_saves(library: Library) -> None:
@@ -186,7 +200,9 @@ async def test_the_discard_questions_save_button_saves(library: Library) -> None
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDiscard), "the question")
         await pilot.click("#save")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
-        assert library.annotation("ana", paper_id).note == "clicked"
+        await wait_until(
+            pilot, lambda: library.annotation("ana", paper_id).note == "clicked", "the answer saved"
+        )
 
 
 async def test_a_save_the_library_refuses_keeps_the_editor_open(library: Library) -> None:

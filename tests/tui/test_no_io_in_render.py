@@ -4,6 +4,7 @@ rows carry what they draw, and the stats are read in a worker."""
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -27,10 +28,14 @@ class Guard:
         self.inside: list[str] = []
         self.reads: list[str] = []
         self.calls = 0
+        # The thread that draws: a worker's read while a row is drawn is no read
+        # made by the drawing.
+        self._drawing_thread: int | None = None
 
     @contextmanager
     def drawing(self, what: str) -> Iterator[None]:
         self.inside.append(what)
+        self._drawing_thread = threading.get_ident()
         try:
             yield
         finally:
@@ -41,7 +46,7 @@ class Guard:
 
         def watched(*args: Any, **kwargs: Any) -> Any:
             self.calls += 1
-            if self.inside:
+            if self.inside and threading.get_ident() == self._drawing_thread:
                 self.reads.append(f"{owner.__name__}.{name} in {self.inside[-1]}")
             return original(*args, **kwargs)
 
