@@ -26,8 +26,9 @@ from reader.store import Library
 from reader.tui.app import ReaderApp
 from reader.tui.dialogs.note_editor import ConfirmDiscard
 
-# Bound nowhere in the app (Textual's own bindings included).
-FREE_KEY = "f9"
+# Bound nowhere in the app (Textual's own bindings included): each id of a batch is
+# remapped to one of them, all at once, in one app.
+FREE_KEYS = tuple(f"f{number}" for number in range(9, 25))
 
 
 def declaring_classes() -> Iterator[type[DOMNode]]:
@@ -169,12 +170,27 @@ def test_every_group_has_a_way_in() -> None:
     assert set(OPENERS) == set(keymap.GROUPS)
 
 
-@pytest.mark.parametrize("key", list(keymap.all_keys()), ids=lambda key: key.id)
+def batches() -> Iterator[tuple[str, tuple[Key, ...]]]:
+    """Each group's ids, as many at a time as there are free keys."""
+    for group, keys in keymap.GROUPS.items():
+        for start in range(0, len(keys), len(FREE_KEYS)):
+            yield group, tuple(keys[start : start + len(FREE_KEYS)])
+
+
+@pytest.mark.parametrize(
+    ("group", "keys"),
+    list(batches()),
+    ids=lambda value: value if isinstance(value, str) else f"{value[0].id}..{value[-1].id}",
+)
 async def test_every_binding_id_can_be_remapped(
-    key: Key, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    group: str,
+    keys: tuple[Key, ...],
+    library: Library,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    group = group_of(key)
-    await remapped_and_pressed(key.id, key, group, library, tmp_path, monkeypatch)
+    remap = {key.id: (key, free) for key, free in zip(keys, FREE_KEYS, strict=False)}
+    await remapped_and_pressed(remap, group, library, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize(("older", "now"), list(keymap.OLDER_IDS.items()))
@@ -182,38 +198,45 @@ async def test_an_older_id_still_remaps_its_binding(
     older: str, now: str, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = next(key for key in keymap.all_keys() if key.id == now)
-    await remapped_and_pressed(older, key, group_of(key), library, tmp_path, monkeypatch)
+    await remapped_and_pressed(
+        {older: (key, FREE_KEYS[0])}, group_of(key), library, tmp_path, monkeypatch
+    )
 
 
 async def remapped_and_pressed(
-    written: str,
-    key: Key,
+    remap: dict[str, tuple[Key, str]],
     group: str,
     library: Library,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """``[keys] "written" = FREE_KEY`` in a config file: FREE_KEY runs ``key``'s action
-    (and no other binding's), its old keys no longer do."""
+    """``[keys] "written" = FREE_KEY`` in a config file, for each written id of
+    ``remap`` (all of one group): each free key runs its binding's action (and no
+    other binding's), and the binding's old keys no longer do."""
     path = tmp_path / "config.toml"
-    path.write_text(f'read_delay = 0\n[keys]\n"{written}" = "{FREE_KEY}"\n', encoding="utf-8")
+    lines = "".join(f'"{written}" = "{free}"\n' for written, (_key, free) in remap.items())
+    path.write_text(f"read_delay = 0\n[keys]\n{lines}", encoding="utf-8")
     config = load_config(path, themes=BUILTIN_THEMES)
-    assert config.keymap == {key.id: FREE_KEY}
-    calls: list[tuple[object, ...]] = []
-    name, args = split_action(key.action)
+    assert config.keymap == {key.id: free for key, free in remap.values()}
+    calls: list[tuple[str, tuple[object, ...]]] = []
+    cls = owner(group)
 
-    def record(_self: object, *given: object) -> None:
-        calls.append(given)
+    def recording(name: str) -> Callable[..., None]:
+        def record(_self: object, *given: object) -> None:
+            calls.append((name, given))
+
+        return record
 
     # Recorded, not run: opening a page or quitting would leave the test.
-    monkeypatch.setattr(owner(group), f"action_{name}", record)
+    for key, _free in remap.values():
+        name, _args = split_action(key.action)
+        monkeypatch.setattr(cls, f"action_{name}", recording(name))
     if group != "app":
         monkeypatch.setattr(ReaderApp, "action_quit", lambda _self: None)
     app = ReaderApp(library, "ana", config=config)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: keys_done(app) and app.screen.focused is not None)
         await OPENERS[group](pilot)
-        cls = owner(group)
         await wait_until(
             pilot,
             lambda: (
@@ -221,13 +244,15 @@ async def remapped_and_pressed(
                 and any(isinstance(node, cls) for node in [app, app.screen, app.focused])
             ),
         )
-        await pilot.press(FREE_KEY)
-        await wait_until(pilot, lambda: bool(calls))
-        assert calls == [args]
-        for old in key.keys.split(","):
-            await pilot.press(old)
-            await wait_until(pilot, lambda: keys_done(app))
-        assert calls == [args], f"an old key of {key.id} still runs it"
+        for key, free in remap.values():
+            before = len(calls)
+            await pilot.press(free)
+            await wait_until(pilot, lambda: len(calls) > before)
+            assert calls[before:] == [split_action(key.action)], f"{free} for {key.id}"
+            for old in key.keys.split(","):
+                await pilot.press(old)
+                await wait_until(pilot, lambda: keys_done(app))
+            assert len(calls) == before + 1, f"an old key of {key.id} still runs it"
 
 
 async def test_the_footer_shows_a_remapped_key(library: Library) -> None:
