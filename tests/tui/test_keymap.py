@@ -161,6 +161,11 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
     raise AssertionError("the app never got there")
 
 
+def more_than(calls: list[tuple[str, tuple[object, ...]]], count: int) -> Callable[[], bool]:
+    """Whether more than ``count`` calls have been recorded."""
+    return lambda: len(calls) > count
+
+
 def keys_done(app: ReaderApp) -> bool:
     """Whether every key pressed has been handled (see ReaderApp.on_event)."""
     return not app._keys and app._key_on_its_way is None and not app._keys_settling
@@ -247,7 +252,7 @@ async def remapped_and_pressed(
         for key, free in remap.values():
             before = len(calls)
             await pilot.press(free)
-            await wait_until(pilot, lambda: len(calls) > before)
+            await wait_until(pilot, more_than(calls, before))
             assert calls[before:] == [split_action(key.action)], f"{free} for {key.id}"
             for old in key.keys.split(","):
                 await pilot.press(old)
