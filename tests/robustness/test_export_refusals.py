@@ -17,7 +17,7 @@ from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
 from reader.tui.dialogs.export_dialog import ExportDialog
 from tests.support.data import SAMPLE_PAGE
-from tests.support.pilot import settle
+from tests.support.pilot import burst, settle, wait_until
 
 NOTE = "A precious note"
 
@@ -203,10 +203,12 @@ async def export_from_dialog(
     if fmt != "markdown":
         dialog.query_one("#format").value = fmt  # type: ignore[attr-defined]
     field = dialog.query_one("#path", Input)
-    if type_it:
+    if type_it:  # in one burst, as a fast typist or a paste brings it
         field.value = ""
         field.focus()
-        await pilot.press(*path)
+        await wait_until(pilot, lambda: app.focused is field, "the path field focused")
+        burst(pilot, *path)
+        await wait_until(pilot, lambda: field.value == path, f"{path!r} typed")
     else:
         field.value = path
     assert field.value == path
@@ -231,10 +233,14 @@ def error_line(dialog: ExportDialog) -> str:
     return str(label.render())
 
 
-@pytest.mark.parametrize("case", CASES)
-async def test_the_dialog_refuses_and_says_why(
-    library: Library, case: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def close_the_dialog(app: ReaderApp) -> None:
+    pilot = app._pilot  # type: ignore[attr-defined]
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: not isinstance(app.screen, ExportDialog), "the dialog closed")
+
+
+async def test_the_dialog_refuses_and_says_why(library: Library) -> None:
+    """Each refused path in turn, in one app: the dialog stays open, says why in one line."""
     db = library.path
     assert db is not None
     paper_id = library.papers()[0].id or 0
@@ -244,18 +250,22 @@ async def test_the_dialog_refuses_and_says_why(
         backup.execute("CREATE TABLE t (x)")
     backup.close()
     assert Path(f"{db}-wal").exists()
-    target, says = refusals(db)[case]
+    refused = refusals(db)
+    assert set(refused) == set(CASES)
     before = snapshot(db.parent)
     app = ReaderApp(library, "ana")  # the library fixture keeps its WAL open
     async with app.run_test(size=(120, 40)) as pilot:
         app._pilot = pilot  # type: ignore[attr-defined]
         await settle(pilot)
-        typed = case == "library"  # as a user would, once: it takes seconds
-        dialog = await export_from_dialog(app, str(target), overwrite=True, type_it=typed)
-        assert app.screen is dialog  # still open, to choose another path
-        line = error_line(dialog)
-        assert line.startswith(f"{target}: ") and says in line
-        assert "\n" not in line
+        for case in CASES:
+            target, says = refused[case]
+            typed = case == "library"  # as a user would, once
+            dialog = await export_from_dialog(app, str(target), overwrite=True, type_it=typed)
+            assert app.screen is dialog, f"{case}: the dialog stays open to choose another path"
+            line = error_line(dialog)
+            assert line.startswith(f"{target}: ") and says in line, case
+            assert "\n" not in line
+            await close_the_dialog(app)
     assert app.return_code in (None, 0)
     after = snapshot(db.parent)
     assert set(after) == set(before)  # nothing new, not even a temporary file
@@ -291,25 +301,26 @@ async def test_the_dialog_says_why_and_then_writes_elsewhere(library: Library) -
     assert NOTE in existing.read_text()
 
 
-@pytest.mark.parametrize(
-    ("path", "says"),
-    [
-        ("~no-such-user-here/notes.md", "no such home folder"),
-        ("{tmp}/missing/notes.md", "No such file or directory"),
-        ("{tmp}", "is a directory, not a regular file"),
-        ("{tmp}/[b]not markup[/b]/x.md", "[b]not markup[/b]/x.md: No such file or directory"),
-    ],
-)
-async def test_other_failures_stay_in_the_dialog(library: Library, path: str, says: str) -> None:
+OTHER_FAILURES = [
+    ("~no-such-user-here/notes.md", "no such home folder"),
+    ("{tmp}/missing/notes.md", "No such file or directory"),
+    ("{tmp}", "is a directory, not a regular file"),
+    ("{tmp}/[b]not markup[/b]/x.md", "[b]not markup[/b]/x.md: No such file or directory"),
+]
+
+
+async def test_other_failures_stay_in_the_dialog(library: Library) -> None:
     assert library.path is not None
-    target = path.format(tmp=library.path.parent)
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         app._pilot = pilot  # type: ignore[attr-defined]
         await settle(pilot)
-        dialog = await export_from_dialog(app, target, overwrite=True)
-        assert app.screen is dialog
-        assert says in error_line(dialog)
+        for path, says in OTHER_FAILURES:
+            target = path.format(tmp=library.path.parent)
+            dialog = await export_from_dialog(app, target, overwrite=True)
+            assert app.screen is dialog, path
+            assert says in error_line(dialog), path
+            await close_the_dialog(app)
 
 
 async def test_the_dialog_reports_an_obsidian_conflict_and_overwrite_resolves_it(
