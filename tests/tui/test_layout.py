@@ -10,6 +10,7 @@ from itertools import combinations
 import pytest
 from rich.terminal_theme import SVG_EXPORT_THEME
 from textual import events
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
@@ -28,6 +29,7 @@ from tests.support.pilot import (
     row_text,
     screen_lines,
     settle_detail,
+    wait_until,
 )
 
 # No paper turns read by itself: rows look the same however long a test takes.
@@ -66,6 +68,15 @@ def assert_nothing_overlaps(app: ReaderApp) -> None:
         assert widget.region.area > 0, widget
     for one, other in combinations(panes(app), 2):
         assert not one.region.overlaps(other.region), (one, other)
+
+
+async def resized(pilot: Pilot[None], size: tuple[int, int]) -> None:
+    """The terminal resized to ``size`` (as a user drags it), the screen laid out and
+    settled at it. Each size-dependent test starts at its first size and is resized to
+    the others: both ways into a layout are taken, in one app."""
+    await pilot.resize_terminal(*size)
+    await wait_until(pilot, lambda: pilot.app.screen.size == size, f"the screen at {size}")
+    await settle_detail(pilot)
 
 
 def add_papers(library: Library, papers: Sequence[Paper]) -> None:
@@ -112,28 +123,30 @@ async def test_at_80x24_the_footer_shows_the_main_keys(library: Library) -> None
                 assert key in footer, (size, key)
 
 
-@pytest.mark.parametrize("size", [SMALL, MEDIUM, WIDE, (100, 30), (60, 20)])
 async def test_enter_gives_the_detail_most_of_the_screen_and_j_still_moves(
-    library: Library, size: tuple[int, int]
+    library: Library,
 ) -> None:
+    sizes = [SMALL, MEDIUM, WIDE, (100, 30), (60, 20)]
     app = ReaderApp(library, "ana", config=QUIET)
-    async with app.run_test(size=size) as pilot:
-        await settle_detail(pilot)
-        assert_nothing_overlaps(app)
-        await pilot.press("enter")
-        await settle_detail(pilot)
-        papers, pane = paper_list(app).region, detail(app).region
-        assert pane.y >= papers.bottom and pane.width == size[0]
-        assert pane.height > 2 * papers.height
-        assert_nothing_overlaps(app)
-        await pilot.press("j")
-        await settle_detail(pilot)
-        assert paper_list(app).cursor == 1
-        title = app.screen.query_one("#detail-title", Static)
-        assert str(title.render()).strip() == highlighted_title(app, library)
-        await pilot.press("enter")
-        await settle_detail(pilot)
-        assert paper_list(app).region.height > papers.height
+    async with app.run_test(size=sizes[0]) as pilot:
+        for size in sizes:
+            await resized(pilot, size)
+            assert_nothing_overlaps(app)
+            await pilot.press("enter")
+            await settle_detail(pilot)
+            papers, pane = paper_list(app).region, detail(app).region
+            assert pane.y >= papers.bottom and pane.width == size[0], size
+            assert pane.height > 2 * papers.height, size
+            assert_nothing_overlaps(app)
+            cursor = paper_list(app).cursor
+            await pilot.press("j")
+            await settle_detail(pilot)
+            assert paper_list(app).cursor == cursor + 1, size
+            title = app.screen.query_one("#detail-title", Static)
+            assert str(title.render()).strip() == highlighted_title(app, library)
+            await pilot.press("enter")
+            await settle_detail(pilot)
+            assert paper_list(app).region.height > papers.height, size
 
 
 async def test_esc_leaves_the_larger_detail_pane_before_it_clears_the_filter(
@@ -326,10 +339,7 @@ async def test_resizing_keeps_the_cursor_and_the_layout_follows(library: Library
 # -- titles ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [SMALL, MEDIUM, WIDE])
-async def test_a_long_title_ends_with_an_ellipsis_on_one_row(
-    empty_library: Library, size: tuple[int, int]
-) -> None:
+async def test_a_long_title_ends_with_an_ellipsis_on_one_row(empty_library: Library) -> None:
     add_papers(
         empty_library,
         [
@@ -338,22 +348,23 @@ async def test_a_long_title_ends_with_an_ellipsis_on_one_row(
         ],
     )
     app = ReaderApp(empty_library, "ana", config=QUIET)
-    async with app.run_test(size=size) as pilot:
-        await settle_detail(pilot)
-        width = paper_list(app).scrollable_content_region.width
-        first, second = row_text(app, 0), row_text(app, 1)
-        assert "A Very Long Title" in first and "…" in first
-        assert "2026-11-02" in first  # the date column is still there, on the same row
-        if size == WIDE:
-            assert re.search(r"…\s+Lovelace\s+2026-11-02", first)  # and the authors column
-        assert len(first) == width
-        assert "Short and Sweet" in second  # the next row is the next paper
-        # On screen, the list's own cells hold the title once, on one line.
-        region = paper_list(app).region
-        cells = [line[region.x : region.right] for line in screen_lines(app)]
-        listed = cells[region.y : region.bottom]
-        assert sum("A Very Long Title" in line for line in listed) == 1
-        assert sum("Friends" in line for line in listed) <= 1
+    async with app.run_test(size=SMALL) as pilot:
+        for size in (SMALL, MEDIUM, WIDE):
+            await resized(pilot, size)
+            width = paper_list(app).scrollable_content_region.width
+            first, second = row_text(app, 0), row_text(app, 1)
+            assert "A Very Long Title" in first and "…" in first, size
+            assert "2026-11-02" in first  # the date column is still there, on the same row
+            if size == WIDE:
+                assert re.search(r"…\s+Lovelace\s+2026-11-02", first)  # and the authors column
+            assert len(first) == width, size
+            assert "Short and Sweet" in second  # the next row is the next paper
+            # On screen, the list's own cells hold the title once, on one line.
+            region = paper_list(app).region
+            cells = [line[region.x : region.right] for line in screen_lines(app)]
+            listed = cells[region.y : region.bottom]
+            assert sum("A Very Long Title" in line for line in listed) == 1, size
+            assert sum("Friends" in line for line in listed) <= 1, size
 
 
 async def test_at_120_columns_the_title_has_most_of_the_row(empty_library: Library) -> None:
@@ -370,24 +381,22 @@ async def test_at_120_columns_the_title_has_most_of_the_row(empty_library: Libra
 MANY_TAGS = ["fine-tuning", "battery", "vision-language", "survey", "to-read"]
 
 
-@pytest.mark.parametrize("size", [SMALL, MEDIUM, WIDE])
-async def test_tags_in_the_list_are_whole_and_the_rest_counted(
-    authored: Library, size: tuple[int, int]
-) -> None:
+async def test_tags_in_the_list_are_whole_and_the_rest_counted(authored: Library) -> None:
     first = authored.order()[0]
     authored.change_tags("ana", [first], add=MANY_TAGS)
     app = ReaderApp(authored, "ana", config=QUIET)
-    async with app.run_test(size=size) as pilot:
-        await settle_detail(pilot)
-        row = row_text(app, 0)
-        shown = re.findall(r"#\S+", row)
-        tags = {f"#{tag}" for tag in MANY_TAGS}
-        # Whole tags; only a first tag with no room for itself is cut, and says so.
-        assert shown and set(shown[1:]) <= tags
-        assert shown[0] in tags or (
-            shown[0].endswith("…") and any(tag.startswith(shown[0][:-1]) for tag in tags)
-        )
-        assert f"+{len(MANY_TAGS) - len(shown)} " in row
+    async with app.run_test(size=SMALL) as pilot:
+        for size in (SMALL, MEDIUM, WIDE):
+            await resized(pilot, size)
+            row = row_text(app, 0)
+            shown = re.findall(r"#\S+", row)
+            tags = {f"#{tag}" for tag in MANY_TAGS}
+            # Whole tags; only a first tag with no room for itself is cut, and says so.
+            assert shown and set(shown[1:]) <= tags, size
+            assert shown[0] in tags or (
+                shown[0].endswith("…") and any(tag.startswith(shown[0][:-1]) for tag in tags)
+            )
+            assert f"+{len(MANY_TAGS) - len(shown)} " in row, size
 
 
 def test_fit_tags_keeps_whole_tags_and_counts_the_rest() -> None:
@@ -523,18 +532,16 @@ async def test_clicking_a_link_in_the_detail_opens_it(
 # -- empty states ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [SMALL, MEDIUM])
-async def test_an_empty_library_says_how_to_fill_it(
-    empty_library: Library, size: tuple[int, int]
-) -> None:
+async def test_an_empty_library_says_how_to_fill_it(empty_library: Library) -> None:
     app = ReaderApp(empty_library, "ana", config=QUIET)
-    async with app.run_test(size=size) as pilot:
-        await settle_detail(pilot)
-        text = "\n".join(screen_lines(app))
-        assert "No papers yet. Press f to fetch" in text
-        for command in ("reader fetch hf", "reader fetch arxiv", "reader import FILE"):
-            assert command in text  # every way in is on screen, none cut off
-        assert_nothing_overlaps(app)
+    async with app.run_test(size=SMALL) as pilot:
+        for size in (SMALL, MEDIUM):
+            await resized(pilot, size)
+            text = "\n".join(screen_lines(app))
+            assert "No papers yet. Press f to fetch" in text, size
+            for command in ("reader fetch hf", "reader fetch arxiv", "reader import FILE"):
+                assert command in text, size  # every way in is on screen, none cut off
+            assert_nothing_overlaps(app)
 
 
 async def test_a_filter_that_matches_nothing_says_esc_clears_it(library: Library) -> None:
