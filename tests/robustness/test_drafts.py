@@ -24,7 +24,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.dialogs import note_editor
 from reader.tui.dialogs.note_editor import ConfirmDiscard, NoteEditor
 from reader.tui.screens.library import LibraryScreen
-from tests.support.pilot import paper_list, settle
+from tests.support.pilot import paper_list, settle, type_keys
 
 # -- the store ------------------------------------------------------------------
 
@@ -161,11 +161,11 @@ async def test_typing_is_written_down_every_few_seconds(
 ) -> None:
     async with editing(library) as (app, pilot, paper_id):
         editor = app.screen
-        await pilot.press(*"first words")
+        await type_keys(pilot, *"first words")
         await pilot.pause(quick_drafts * 4)
         draft = library.draft("ana", paper_id)
         assert draft is not None and (draft.text, draft.base) == ("first words", "")
-        await pilot.press(*" and more")
+        await type_keys(pilot, *" and more")
         await pilot.pause(quick_drafts * 4)
         draft = library.draft("ana", paper_id)
         assert draft is not None and draft.text == "first words and more"
@@ -185,7 +185,7 @@ async def test_losing_the_focus_writes_the_draft_at_once(
     # can write the draft.
     monkeypatch.setattr(note_editor, "DRAFT_INTERVAL", 3600.0)
     async with editing(library) as (app, pilot, paper_id):
-        await pilot.press(*"typed")
+        await type_keys(pilot, *"typed")
         assert library.draft("ana", paper_id) is None
         # The terminal loses the focus (the user switches windows).
         app.app_focus = False
@@ -193,7 +193,7 @@ async def test_losing_the_focus_writes_the_draft_at_once(
         draft = library.draft("ana", paper_id)
         assert draft is not None and draft.text == "typed"
         app.app_focus = True
-        await pilot.press(*" more")
+        await type_keys(pilot, *" more")
         # Esc: the question takes the focus from the text.
         await pilot.press("escape")
         await pilot.pause()
@@ -204,7 +204,7 @@ async def test_losing_the_focus_writes_the_draft_at_once(
 
 async def test_discarding_the_text_drops_its_draft(library: Library, quick_drafts: float) -> None:
     async with editing(library) as (app, pilot, paper_id):
-        await pilot.press(*"not wanted")
+        await type_keys(pilot, *"not wanted")
         await pilot.pause(quick_drafts * 4)
         assert library.draft("ana", paper_id) is not None
         await pilot.press("escape")
@@ -219,7 +219,7 @@ async def test_quitting_and_discarding_drops_the_draft(
     library: Library, quick_drafts: float
 ) -> None:
     async with editing(library) as (_, pilot, paper_id):
-        await pilot.press(*"not wanted")
+        await type_keys(pilot, *"not wanted")
         await pilot.pause(quick_drafts * 4)
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -232,7 +232,7 @@ async def test_quitting_with_the_text_typed_back_leaves_no_draft(
     library: Library, quick_drafts: float
 ) -> None:
     async with editing(library) as (app, pilot, paper_id):
-        await pilot.press(*"abc")
+        await type_keys(pilot, *"abc")
         await pilot.pause(quick_drafts * 4)
         assert library.draft("ana", paper_id) is not None
         # Deleted again, then quit at once (before the next tick): no question, no draft.

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.store import Library
+from reader.tui.app import ReaderApp
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
@@ -127,6 +128,24 @@ def burst(pilot: Pilot[None], *keys: str) -> None:
             pilot.app.post_message(events.Key(_character_to_key(key), key))
         else:
             pilot.app.post_message(events.Key(key, None))
+
+
+def keys_done(app: App[None]) -> bool:
+    """Whether every key sent to the app has been handled (see ReaderApp.on_event:
+    keys wait there and go to the widgets one at a time)."""
+    assert isinstance(app, ReaderApp)
+    return not app._keys and app._key_on_its_way is None and not app._keys_settling
+
+
+async def type_keys(pilot: Pilot[None], *keys: str) -> None:
+    """Type ``keys`` in one burst, as people type a word, and wait until the app has
+    handled every one of them."""
+    burst(pilot, *keys)
+    # Queued behind the keys: once it has run, the app has every one of them.
+    arrived: list[bool] = []
+    pilot.app.call_later(arrived.append, True)
+    await wait_until(pilot, lambda: arrived and keys_done(pilot.app), f"the keys {keys} handled")
+    await pilot.pause()
 
 
 def palette_options(app: App[None]) -> list[str]:

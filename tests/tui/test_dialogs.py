@@ -24,7 +24,7 @@ from reader.tui.dialogs.note_editor import (
 from reader.tui.dialogs.tag_editor import TagEditor, complete
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
-from tests.support.pilot import GROKKING, burst, palette_options, settle, wait_until
+from tests.support.pilot import GROKKING, burst, palette_options, settle, type_keys, wait_until
 from tests.support.store import ids, stored
 
 # No paper turns read by itself unless a test asks for it.
@@ -64,9 +64,9 @@ async def test_tab_completes_the_tag_being_typed(library: Library) -> None:
         assert highlighted(app) == first
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, TagEditor), "the tag editor")
-        await pilot.press(*"vi", "tab")
+        await type_keys(pilot, *"vi", "tab")
         assert app.screen.query_one(Input).value == "vision "
-        await pilot.press(*"new", "enter")
+        await type_keys(pilot, *"new", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
         await wait_until(
             pilot,
@@ -130,10 +130,10 @@ async def test_tab_nests_a_list_item_and_shift_tab_takes_it_back(library: Librar
         await settle(pilot)
         paper_id = highlighted(app)
         editor = await open_note(pilot)
-        await pilot.press(*"- fruit", "enter", *"- apple", "tab")
+        await type_keys(pilot, *"- fruit", "enter", *"- apple", "tab")
         assert editor.text == "- fruit\n    - apple"
         assert editor.cursor_location == (1, 11)  # still after "apple"
-        await pilot.press("enter", *"- pear", "tab", "shift+tab")
+        await type_keys(pilot, "enter", *"- pear", "tab", "shift+tab")
         assert editor.text == "- fruit\n    - apple\n- pear"
         assert isinstance(app.screen, NoteEditor)  # Tab never left the text
         await pilot.press("ctrl+s")
@@ -338,7 +338,7 @@ async def test_the_palette_finds_papers_by_open_paper_and_title_words(library: L
         offered = await palette(pilot, "open paper")
         assert offered[:3] == [f"Open paper: {title}" for title in newest]
         assert palette_options(app)[0] == offered[0]  # above every command
-        await pilot.press(*" grokking")
+        await type_keys(pilot, *" grokking")
         grokking = f"Open paper: {GROKKING}"
         await wait_until(
             pilot, lambda: palette_options(app)[:1] == [grokking], "the grokking paper"

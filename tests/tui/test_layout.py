@@ -29,6 +29,7 @@ from tests.support.pilot import (
     row_text,
     screen_lines,
     settle_detail,
+    type_keys,
     wait_until,
 )
 
@@ -155,7 +156,7 @@ async def test_esc_leaves_the_larger_detail_pane_before_it_clears_the_filter(
     app = ReaderApp(library, "ana", config=QUIET)
     async with app.run_test(size=MEDIUM) as pilot:
         await settle_detail(pilot)
-        await pilot.press("slash", *"image", "enter")
+        await type_keys(pilot, "slash", *"image", "enter")
         await settle_detail(pilot)
         normal = paper_list(app).region.height
         await pilot.press("enter")
@@ -226,7 +227,7 @@ async def test_without_tags_the_title_keeps_the_tags_columns_room(authored: Libr
         await settle_detail(pilot)
         untagged = row_text(app, 0)
         assert re.search(r"Again\s+Vaswani et al\.\s+2026-11-03", untagged)
-        await pilot.press("t", *"survey", "enter")
+        await type_keys(pilot, "t", *"survey", "enter")
         await settle_detail(pilot)
         tagged = row_text(app, 0)
         assert "#survey" in tagged
@@ -297,7 +298,7 @@ async def test_authors_are_read_for_the_rows_on_screen_in_one_query(
         height = paper_list(app).scrollable_content_region.height
         assert len(asked) == 1  # the first screen: one query, never one per row
         assert set(asked[0]) == set(paper_list(app).paper_ids[:height])
-        await pilot.press(*"j" * 10)
+        await type_keys(pilot, *"j" * 10)
         await settle_detail(pilot)
         assert len(asked) == 1  # moving within the screen reads nothing
         await pilot.press("pagedown")
@@ -314,7 +315,7 @@ async def test_resizing_keeps_the_cursor_and_the_layout_follows(library: Library
     app = ReaderApp(library, "ana", config=QUIET)
     async with app.run_test(size=WIDE) as pilot:
         await settle_detail(pilot)
-        await pilot.press(*"j" * 30)
+        await type_keys(pilot, *"j" * 30)
         await settle_detail(pilot)
         chosen = paper_list(app).highlighted
         title = highlighted_title(app, library)
@@ -489,7 +490,7 @@ async def test_clicks_on_the_filter_and_the_detail_do_the_obvious_thing(library:
         await pilot.press("j", "j")
         await pilot.click(FilterBar)
         assert isinstance(focused(app), FilterBar)  # ready to type
-        await pilot.press(*"restoration")
+        await type_keys(pilot, *"restoration")
         await settle_detail(pilot)
         assert len(paper_list(app).paper_ids) < 39
         await pilot.click(PaperList, offset=(20, 0))
@@ -548,7 +549,7 @@ async def test_a_filter_that_matches_nothing_says_esc_clears_it(library: Library
     app = ReaderApp(library, "ana", config=QUIET)
     async with app.run_test(size=SMALL) as pilot:
         await settle_detail(pilot)
-        await pilot.press("slash", *"zzqqxx")
+        await type_keys(pilot, "slash", *"zzqqxx")
         await settle_detail(pilot)
         assert paper_list(app).paper_ids == []
         assert "Esc clears the filter" in row_text(app, 1)
@@ -618,7 +619,7 @@ async def test_no_color_gives_a_colourless_app(
     app = ReaderApp(library, "ana", config=QUIET)
     async with app.run_test(size=WIDE) as pilot:
         await settle_detail(pilot)
-        await pilot.press("slash", *"restoration")
+        await type_keys(pilot, "slash", *"restoration")
         await settle_detail(pilot)
         used = colours(app.export_screenshot())
         assert len(used) > 2

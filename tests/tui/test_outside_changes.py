@@ -16,7 +16,7 @@ from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
 from reader.tui.screens import library as library_screen
 from reader.tui.screens.library import LibraryScreen
-from tests.support.pilot import markers, paper_list, settle, wait_until
+from tests.support.pilot import markers, paper_list, settle, type_keys, wait_until
 
 
 def screen(app: ReaderApp) -> LibraryScreen:
@@ -101,7 +101,7 @@ async def test_marks_from_elsewhere_do_not_move_the_rows_under_the_cursor(
         await settle(pilot)
         await pilot.press("2")  # the Unread view
         await settle(pilot)
-        await pilot.press(*"j" * 10, "r")  # read here: the row stays, as it always has
+        await type_keys(pilot, *"j" * 10, "r")  # read here: the row stays, as it always has
         await settle(pilot)
         paper_id = paper_list(app).highlighted
         assert paper_id is not None and paper_list(app).cursor == 10

@@ -14,7 +14,7 @@ from reader.store import Library
 from reader.tui.app import ReaderApp
 from reader.tui.dialogs.remove_dialog import ConfirmRemove
 from reader.tui.screens.library import LibraryScreen
-from tests.support.pilot import paper_list, settle, sub_title, wait_until
+from tests.support.pilot import paper_list, settle, sub_title, type_keys, wait_until
 from tests.support.store import stored, write_lock
 
 QUIET = Config(read_delay=0)
@@ -140,7 +140,7 @@ async def test_a_filtered_list_loses_the_paper_and_keeps_its_filter(library: Lib
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"image", "enter")
+        await type_keys(pilot, "slash", *"image", "enter")
         await settle(pilot)
         matches = shown(app)
         assert 2 < len(matches) < 39
@@ -167,7 +167,7 @@ async def test_the_palette_removes_the_sample_but_the_papers_with_notes(
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         ids = shown(app)
-        await pilot.press("ctrl+p", *"Remove the sample papers")
+        await type_keys(pilot, "ctrl+p", *"Remove the sample papers")
         await wait_until(pilot, lambda: offered(app) == "Remove the sample papers", "the command")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmRemove), "the question")

@@ -32,7 +32,7 @@ from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.widgets.charts import BarList, MonthChart, WeekChart
 from reader.tui.widgets.paper_list import PaperList
-from tests.support.pilot import choose_in_palette, settle
+from tests.support.pilot import choose_in_palette, settle, type_keys
 from tests.support.store import ids, stored_id
 
 # A Thursday; its week began on Monday 2026-11-23.
@@ -305,7 +305,7 @@ async def test_the_stats_follow_the_filter(marked: Library) -> None:
     app = open_app(marked)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"restoration", "enter")
+        await type_keys(pilot, "slash", *"restoration", "enter")
         await settle(pilot)
         shown = list(app.screen.query_one(PaperList).paper_ids)
         assert 0 < len(shown) < 39
@@ -361,7 +361,7 @@ async def test_an_empty_view_says_how_to_see_papers(library: Library) -> None:
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"zzzqqqxxx", "enter")
+        await type_keys(pilot, "slash", *"zzzqqqxxx", "enter")
         await settle(pilot)
         screen = await open_stats(pilot)
         message = str(screen.query_one("#stats-empty", Static).render())

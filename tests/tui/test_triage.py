@@ -27,6 +27,7 @@ from tests.support.pilot import (
     paper_list,
     settle,
     sub_title,
+    type_keys,
     wait_until,
 )
 from tests.support.store import ids, stored, stored_id
@@ -121,7 +122,7 @@ async def test_no_paper_turns_read_without_the_user_going_to_it(library: Library
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await wait_out_the_delay()  # start-up
-        await pilot.press("slash", *"diffusion")
+        await type_keys(pilot, "slash", *"diffusion")
         await settle(pilot)
         await wait_out_the_delay()  # the filter's best match
         await pilot.press("escape", "escape")
@@ -155,7 +156,7 @@ async def test_all_visible_papers_read_in_one_undoable_step(library: Library) ->
     app = open_app(library)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"restoration", "enter")
+        await type_keys(pilot, "slash", *"restoration", "enter")
         await settle(pilot)
         visible = shown(app)
         assert 1 < len(visible) < 39
@@ -196,7 +197,7 @@ async def test_esc_clears_marks_first_then_the_filter(library: Library) -> None:
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"image", "enter")
+        await type_keys(pilot, "slash", *"image", "enter")
         await settle(pilot)
         await pilot.press("space")
         await pilot.press("escape")
@@ -239,7 +240,7 @@ async def test_t_edits_tags_with_completion_from_known_tags(library: Library) ->
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TagEditor)
-        await pilot.press(*"to-read dif")
+        await type_keys(pilot, *"to-read dif")
         field = app.screen.query_one(Input)
         await wait_until(
             pilot, lambda: field._suggestion == "to-read diffusion", what="a suggestion"
@@ -260,7 +261,7 @@ async def test_tags_on_marked_papers_add_and_remove(library: Library) -> None:
         await settle(pilot)
         await pilot.press("space", "space", "t")
         await pilot.pause()
-        await pilot.press(*"new -old", "enter")
+        await type_keys(pilot, *"new -old", "enter")
         await pilot.pause()
         assert library.annotation("ana", a).tags == ("new",)
         assert library.annotation("ana", b).tags == ("new",)
@@ -316,7 +317,7 @@ async def test_a_malformed_term_shows_a_hint_and_never_crashes(library: Library)
     app = open_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"autor:smith")
+        await type_keys(pilot, "slash", *"autor:smith")
         await settle(pilot)
         hint = app.screen.query_one("#filter-hint", Static)
         assert hint.display and "author:" in str(hint.render())
@@ -499,7 +500,7 @@ async def test_the_filter_language_is_a_help_page_from_help_and_the_filter_bar(
             "title:diffusion" in line and "the title only, matched as a plain word is" in line
             for line in screen_lines(app)
         )
-        await pilot.press("escape", "slash", *"autor:x")
+        await type_keys(pilot, "escape", "slash", *"autor:x")
         await pilot.pause()
         bar = app.screen.query_one(FilterBar)
         assert "f1: the terms" in bar.placeholder
@@ -623,7 +624,7 @@ async def test_marks_that_a_filter_hides_are_dropped(library: Library) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("space", "space", "space")
-        await pilot.press("slash", *"grokking", "enter")
+        await type_keys(pilot, "slash", *"grokking", "enter")
         await settle(pilot)
         assert "selected" not in sub_title(app)
         (grokking,) = shown(app)

@@ -32,6 +32,7 @@ from tests.support.pilot import (
     settle,
     settle_detail,
     sub_title,
+    type_keys,
     wait_until,
 )
 from tests.support.store import stored
@@ -117,7 +118,7 @@ async def test_typing_a_filter_narrows_and_highlights(library: Library) -> None:
         await settle(pilot)
         await pilot.press("slash")
         assert isinstance(app.focused, FilterBar)
-        await pilot.press(*"grokking")
+        await type_keys(pilot, *"grokking")
         await settle(pilot)
         ids = paper_list(app).paper_ids
         assert [stored(library, i).title for i in ids] == [GROKKING]
@@ -131,7 +132,7 @@ async def test_esc_clears_the_filter_and_returns_to_the_list(library: Library) -
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"overfit")
+        await type_keys(pilot, "slash", *"overfit")
         await settle(pilot)
         assert 0 < len(paper_list(app).paper_ids) < 39
         await pilot.press("escape")
@@ -145,7 +146,7 @@ async def test_enter_and_down_return_to_the_list_keeping_the_filter(library: Lib
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"restoration", "enter")
+        await type_keys(pilot, "slash", *"restoration", "enter")
         await settle(pilot)
         assert app.focused is paper_list(app)
         assert app.screen.query_one(FilterBar).value == "restoration"
@@ -161,7 +162,7 @@ async def test_no_match_shows_an_empty_state(library: Library) -> None:
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"xyzzy")
+        await type_keys(pilot, "slash", *"xyzzy")
         await settle(pilot)
         assert paper_list(app).paper_ids == []
         assert "No papers match “xyzzy”" in row_text(app, 1)
@@ -604,7 +605,7 @@ async def test_a_large_library_shows_its_first_rows_then_all(
         assert paper_list(app).paper_ids == [p.id for p in library.listing()][:5]
         assert f"reading {total} papers" in sub_title(app)
         # Typed while the rest is read: matched once every paper is there.
-        await pilot.press("slash", *"image")
+        await type_keys(pilot, "slash", *"image")
         await pilot.pause()
         assert len(paper_list(app).paper_ids) == 5
         release.set()

@@ -19,7 +19,7 @@ from reader.tui.dialogs.note_editor import NoteText
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.paper_list import PaperList
 from reader.writes import PendingWrites
-from tests.support.pilot import settle, wait_until
+from tests.support.pilot import settle, type_keys, wait_until
 from tests.support.store import write_lock
 
 
@@ -174,7 +174,7 @@ async def test_a_note_saved_while_the_library_is_busy_stays_in_the_editor(
         assert paper is not None
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press(*"kept")
+        await type_keys(pilot, *"kept")
         with write_lock(db_path):
             await pilot.press("ctrl+s")
             await settle(pilot)
