@@ -25,6 +25,7 @@ from reader.keymap import Key
 from reader.store import Library
 from reader.tui.app import ReaderApp
 from reader.tui.dialogs.note_editor import ConfirmDiscard
+from tests.support.pilot import keys_done
 
 # Bound nowhere in the app (Textual's own bindings included): each id of a batch is
 # remapped to one of them, all at once, in one app.
@@ -164,11 +165,6 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
 def more_than(calls: list[tuple[str, tuple[object, ...]]], count: int) -> Callable[[], bool]:
     """Whether more than ``count`` calls have been recorded."""
     return lambda: len(calls) > count
-
-
-def keys_done(app: ReaderApp) -> bool:
-    """Whether every key pressed has been handled (see ReaderApp.on_event)."""
-    return not app._keys and app._key_on_its_way is None and not app._keys_settling
 
 
 def test_every_group_has_a_way_in() -> None:
