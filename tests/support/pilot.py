@@ -130,6 +130,14 @@ def burst(pilot: Pilot[None], *keys: str) -> None:
             pilot.app.post_message(events.Key(key, None))
 
 
+async def resize(pilot: Pilot[None], size: tuple[int, int]) -> None:
+    """The terminal resized to ``size`` (as a user drags it), and the screen on top
+    laid out at it."""
+    await pilot.resize_terminal(*size)
+    await wait_until(pilot, lambda: pilot.app.screen.size == size, f"the screen at {size}")
+    await pilot.pause()
+
+
 def keys_done(app: App[None]) -> bool:
     """Whether every key sent to the app has been handled (see ReaderApp.on_event:
     keys wait there and go to the widgets one at a time)."""

@@ -26,11 +26,11 @@ from tests.support.pilot import (
     detail_text,
     highlighted_title,
     paper_list,
+    resize,
     row_text,
     screen_lines,
     settle_detail,
     type_keys,
-    wait_until,
 )
 
 # No paper turns read by itself: rows look the same however long a test takes.
@@ -75,8 +75,7 @@ async def resized(pilot: Pilot[None], size: tuple[int, int]) -> None:
     """The terminal resized to ``size`` (as a user drags it), the screen laid out and
     settled at it. Each size-dependent test starts at its first size and is resized to
     the others: both ways into a layout are taken, in one app."""
-    await pilot.resize_terminal(*size)
-    await wait_until(pilot, lambda: pilot.app.screen.size == size, f"the screen at {size}")
+    await resize(pilot, size)
     await settle_detail(pilot)
 
 

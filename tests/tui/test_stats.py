@@ -32,7 +32,7 @@ from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.widgets.charts import BarList, MonthChart, WeekChart
 from reader.tui.widgets.paper_list import PaperList
-from tests.support.pilot import choose_in_palette, settle, type_keys
+from tests.support.pilot import choose_in_palette, resize, settle, type_keys
 from tests.support.store import ids, stored_id
 
 # A Thursday; its week began on Monday 2026-11-23.
@@ -388,25 +388,26 @@ async def test_no_marks_this_quarter_says_how_to_make_some(library: Library) -> 
         )
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
-async def test_panels_stack_when_narrow_and_never_overlap(
-    marked: Library, size: tuple[int, int]
-) -> None:
+async def test_panels_stack_when_narrow_and_never_overlap(marked: Library) -> None:
+    """At its first size as opened, then resized to the others."""
+    sizes = [(80, 24), (120, 40), (200, 60)]
     app = open_app(marked)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=sizes[0]) as pilot:
         screen = await open_stats(pilot)
-        panels = list(screen.query(".panel"))
-        assert len(panels) == 4
-        regions = [panel.virtual_region for panel in panels]
-        for i, region in enumerate(regions):
-            assert region.right <= size[0]
-            assert all(not region.overlaps(other) for other in regions[i + 1 :])
-        columns = {region.x for region in regions}
-        assert len(columns) == (1 if size[0] < 100 else 2)
-        # Every chart has room to draw: bars and labels are not cut off.
-        chart = screen.query_one(MonthChart)
-        assert len(chart.shown()[0]) == 24
-        assert lines(chart)[-1].startswith("most in Apr 2025")
+        for size in sizes:
+            await resize(pilot, size)
+            panels = list(screen.query(".panel"))
+            assert len(panels) == 4
+            regions = [panel.virtual_region for panel in panels]
+            for i, region in enumerate(regions):
+                assert region.right <= size[0], size
+                assert all(not region.overlaps(other) for other in regions[i + 1 :]), size
+            columns = {region.x for region in regions}
+            assert len(columns) == (1 if size[0] < 100 else 2), size
+            # Every chart has room to draw: bars and labels are not cut off.
+            chart = screen.query_one(MonthChart)
+            assert len(chart.shown()[0]) == 24
+            assert lines(chart)[-1].startswith("most in Apr 2025")
 
 
 async def test_j_and_k_scroll_a_short_terminal(marked: Library) -> None:
