@@ -36,3 +36,37 @@ def keys_of(app: App[Any], binding_id: str) -> list[str]:
 def key_shown(app: App[Any], binding_id: str) -> str:
     """The first key of ``binding_id`` as the user has it, as the footer shows it."""
     return keys_of(app, binding_id)[0]
+
+
+# Keys as a sentence names them ("Esc clears the filter"), where the footer's short
+# forms ("esc", "↓") would read oddly.
+_SPOKEN = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "space": "Space",
+    "down": "Down",
+    "up": "Up",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "delete": "Delete",
+    "question_mark": "?",
+    "slash": "/",
+}
+
+
+def key_said(app: App[Any], binding_id: str) -> str:
+    """The first key of ``binding_id`` as the user has it, as a sentence names it:
+    "Esc", "f", "1", "Ctrl+S", "F1"."""
+    key = (app._keymap.get(binding_id) or keymap.default_keys()[binding_id]).split(",")[0]
+    key = key.strip()
+    if key in _SPOKEN:
+        return _SPOKEN[key]
+    if len(key) == 1:
+        return key
+    *modifiers, name = key.split("+")
+    words = [
+        *(m.capitalize() for m in modifiers),
+        _SPOKEN.get(name, name.upper() if len(name) == 1 else name.capitalize()),
+    ]
+    return "+".join(words)

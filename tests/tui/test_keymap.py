@@ -24,8 +24,16 @@ from reader.config import Config, load_config
 from reader.keymap import Key
 from reader.store import Library
 from reader.tui.app import ReaderApp
+from reader.tui.dialogs.help import HelpScreen
 from reader.tui.dialogs.note_editor import ConfirmDiscard
-from tests.support.pilot import keys_done
+from tests.support.pilot import (
+    keys_done,
+    paper_list,
+    screen_lines,
+    settle,
+    type_keys,
+    wait_until,
+)
 
 # Bound nowhere in the app (Textual's own bindings included): each id of a batch is
 # remapped to one of them, all at once, in one app.
@@ -153,15 +161,6 @@ def group_of(key: Key) -> str:
     return next(group for group, keys in keymap.GROUPS.items() if key in keys)
 
 
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    """Let the app work until ``condition`` holds (a bounded number of turns)."""
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("the app never got there")
-
-
 def more_than(calls: list[tuple[str, tuple[object, ...]]], count: int) -> Callable[[], bool]:
     """Whether more than ``count`` calls have been recorded."""
     return lambda: len(calls) > count
@@ -266,3 +265,45 @@ async def test_the_footer_shows_a_remapped_key(library: Library) -> None:
 
         await wait_until(pilot, lambda: bool(stars()))
         assert stars() == ["b"]
+
+
+async def test_sentences_that_name_a_key_name_the_key_the_user_has(library: Library) -> None:
+    """The empty list, the help pages and the stats say the remapped keys, not the
+    defaults: "Ctrl+X clears the filter", not "Esc"."""
+    keys = (
+        ("filter.clear", "ctrl+x"),
+        ("view.1", "0"),
+        ("help.page", "f2"),
+        ("help.close", "f3"),
+        ("stats.close", "b"),
+    )
+    app = ReaderApp(library, "ana", config=Config(read_delay=0, keys=keys))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_keys(pilot, "slash", *"zzqqxx")
+        await wait_until(pilot, lambda: not paper_list(app).paper_ids)
+        assert "Ctrl+X clears the filter" in "\n".join(screen_lines(app))
+        await type_keys(pilot, "ctrl+x", "3")  # the starred papers: none
+        await wait_until(pilot, lambda: "Press 0 to see them all" in "\n".join(screen_lines(app)))
+        await type_keys(pilot, "S")
+        await wait_until(
+            pilot,
+            lambda: (
+                "b goes back to the list: clear the filter there, or press 0"
+                in "\n".join(screen_lines(app))
+            ),
+        )
+        await type_keys(pilot, "b", "f1")  # the help page on the filter language
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        assert "The filter language · F2: the keys · F3 closes" in "\n".join(screen_lines(app))
+        page = " ".join(str(part.render()) for part in app.screen.query("#help-filter Static"))
+        assert "Enter or Down goes back to the list and Ctrl+X clears the filter" in page
+
+
+async def test_an_empty_library_says_the_fetch_key_the_user_has(empty_library: Library) -> None:
+    keys = (("library.fetch", "F"),)
+    app = ReaderApp(empty_library, "ana", config=Config(read_delay=0, keys=keys))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: "Press F to fetch" in "\n".join(screen_lines(app)))

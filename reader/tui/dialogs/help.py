@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from reader import filter_help, keymap
-from reader.tui.keys import bindings, keys_of
+from reader.tui.keys import bindings, key_said, keys_of
 
 HelpPage = Literal["keys", "filter"]
 TITLE = "help-title"
@@ -46,7 +46,7 @@ def _with_code(text: str) -> Text:
     return shown
 
 
-def filter_page() -> list[Text | Table]:
+def filter_page(app: App[Any]) -> list[Text | Table]:
     """The filter language: how words match, every term, what a mistake does."""
     table = Table(box=None, expand=True, padding=(0, 2, 0, 0))
     table.add_column("term", ratio=2)
@@ -60,7 +60,8 @@ def filter_page() -> list[Text | Table]:
         Text(),
         _with_code(filter_help.OUTRO),
         _with_code(
-            "In the filter bar, Enter or Down goes back to the list and Esc clears the filter."
+            f"In the filter bar, Enter or {key_said(app, 'filter.done')} goes back to the list "
+            f"and {key_said(app, 'filter.clear')} clears the filter."
         ),
     ]
 
@@ -95,13 +96,17 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(Text("id (for [keys] in config.toml)"), style="dim", no_wrap=True)
         for keys, description, ident in self._rows:
             table.add_row(Text(keys), Text(description), Text(ident))
+        turn, close = key_said(self.app, "help.page"), key_said(self.app, "help.close")
         with VerticalScroll(id="help-keys"):
-            yield Static(Text("Keys · Tab: the filter language · Esc closes"), classes=TITLE)
+            yield Static(
+                Text(f"Keys · {turn}: the filter language · {close} closes"), classes=TITLE
+            )
             yield Static(table)
         with VerticalScroll(id="help-filter"):
-            yield Static(Text("The filter language · Tab: the keys · Esc closes"), classes=TITLE)
+            title = f"The filter language · {turn}: the keys · {close} closes"
+            yield Static(Text(title), classes=TITLE)
             yield Static()
-            for part in filter_page():
+            for part in filter_page(self.app):
                 yield Static(part)
 
     def on_mount(self) -> None:

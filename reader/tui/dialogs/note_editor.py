@@ -17,7 +17,7 @@ from textual.widgets.text_area import Location, Selection
 from reader.limits import NOTE_CHARS
 from reader.store import LibraryBusy, LibraryError, NoteConflict
 from reader.text import one_line
-from reader.tui.keys import bindings
+from reader.tui.keys import bindings, key_said
 
 # How often the editor writes down what is typed, as a draft (s): a killed process
 # loses at most this much typing.
@@ -266,7 +266,7 @@ class NoteEditor(ModalScreen[str | None]):
                 # Another process is writing: the text stays here (and in its draft).
                 self.notify(
                     "Another process is writing to the library. Your text is kept here "
-                    "and as a draft: press ctrl+s again in a moment.",
+                    f"and as a draft: press {key_said(self.app, 'note.save')} again in a moment.",
                     title="Note not saved yet",
                     severity="warning",
                     markup=False,
@@ -277,7 +277,7 @@ class NoteEditor(ModalScreen[str | None]):
                 self._original = conflict.current
                 self.notify(
                     "It was changed elsewhere since you opened it. "
-                    "Press ctrl+s again to replace it with your text.",
+                    f"Press {key_said(self.app, 'note.save')} again to replace it with your text.",
                     title="Note not saved",
                     severity="warning",
                     markup=False,

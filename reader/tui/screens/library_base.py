@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
+from textual.app import App
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -26,6 +26,7 @@ from reader.search import Query, SearchIndex
 from reader.store import Library, LibraryError, open_library
 from reader.store.words import Words
 from reader.triage import Notice, Outcome, Triage
+from reader.tui.keys import key_said, key_shown
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
@@ -33,15 +34,22 @@ from reader.writes import PendingWrites
 
 T = TypeVar("T")
 
-EMPTY_LIBRARY = "No papers yet. Press f to fetch today's Hugging Face papers."
+# {fetch}: the fetch key as the user has it (see empty_library).
+EMPTY_LIBRARY = "No papers yet. Press {fetch} to fetch today's Hugging Face papers."
 EMPTY_LIBRARY_HELP = """Your library is empty.
 
-Press f to fetch today's Hugging Face Daily Papers, or from a shell:
+Press {fetch} to fetch today's Hugging Face Daily Papers, or from a shell:
 
   reader fetch hf --days 7         the last week
   reader fetch arxiv -q cat:cs.LG  a category
   reader add 2409.11074            by arXiv id
   reader import FILE               a saved file"""
+
+
+def empty_library(app: App[Any], text: str = EMPTY_LIBRARY) -> str:
+    """What an empty library says (:data:`EMPTY_LIBRARY` or :data:`EMPTY_LIBRARY_HELP`),
+    naming the fetch key the user has."""
+    return text.format(fetch=key_said(app, "library.fetch"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +194,7 @@ class LibraryBase(Screen[None]):
     def _key_shown(self, binding_id: str) -> str:
         """The first key of one of this screen's bindings as the user has it (remapped or
         not), as the footer shows it."""
-        bindings = (b for b in self.BINDINGS if isinstance(b, Binding))
-        default = next(b.key for b in bindings if b.id == binding_id)
-        key = self.app._keymap.get(binding_id, default).split(",")[0].strip()
-        return self.app.get_key_display(Binding(key, ""))
+        return key_shown(self.app, binding_id)
 
     def _current(self) -> Paper | None:
         paper_id = self.query_one(PaperList).highlighted
@@ -220,7 +225,11 @@ class LibraryBase(Screen[None]):
         paper = self._read_paper(paper_id) if paper_id is not None else None
         mark = self._marks.get(paper_id) if paper_id is not None else None
         # An empty list says why it is empty and what to do; the detail pane says the same.
-        empty = EMPTY_LIBRARY_HELP if not self._papers else self.query_one(PaperList).empty_message
+        empty = (
+            empty_library(self.app, EMPTY_LIBRARY_HELP)
+            if not self._papers
+            else self.query_one(PaperList).empty_message
+        )
         self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
 
     def _remember_all(self, marks: Mapping[int, Annotation]) -> None:

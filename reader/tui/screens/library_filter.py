@@ -14,7 +14,8 @@ from reader.config import SORTS
 from reader.models import Annotation
 from reader.search import Query, SearchIndex
 from reader.text import one_line
-from reader.tui.screens.library_base import EMPTY_LIBRARY, LibraryBase
+from reader.tui.keys import key_said
+from reader.tui.screens.library_base import LibraryBase, empty_library
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
@@ -71,11 +72,13 @@ class FilterPart(LibraryBase):
         self._matches = ids
         typed = self._typed()
         if not self._papers:
-            empty = EMPTY_LIBRARY
+            empty = empty_library(self.app)
         elif typed.strip():
-            empty = f"No papers match “{one_line(query.text)}”. Esc clears the filter."
+            clear = key_said(self.app, "filter.clear")
+            empty = f"No papers match “{one_line(query.text)}”. {clear} clears the filter."
         else:
-            empty = "No papers in this view. Press 1 to see them all."
+            every = key_said(self.app, "view.1")
+            empty = f"No papers in this view. Press {every} to see them all."
         # New words typed: the best match comes first. Anything else (a sort, a view, a
         # reload after a fetch, Esc) keeps the cursor on the paper it was on.
         keep_cursor = typed == self._shown_filter or not typed.strip()

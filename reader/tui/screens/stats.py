@@ -25,7 +25,7 @@ from textual.widgets import Footer, Header, Static
 from reader.models import Annotation, ListedPaper, papers_label
 from reader.stats import WEEKS, Histogram, ViewStats, view_stats
 from reader.store import Library, LibraryError
-from reader.tui.keys import bindings
+from reader.tui.keys import bindings, key_said
 from reader.tui.widgets.charts import MONTH_NAMES, BarList, Figure, MonthChart, WeekChart
 
 # Terminal widths from which the panels go in two columns, and the charts' widen.
@@ -36,13 +36,14 @@ TOP = 6
 # Up to this many papers the authors are counted at once (a tenth of a second);
 # a larger view shows its charts first and counts them in a worker.
 AUTHORS_AT_ONCE = 10_000
+# {back}, {every}, {fetch}: the keys as the user has them (see StatsScreen.compose).
 EMPTY_VIEW = (
     "No papers in this view, so nothing to draw.\n\n"
-    "Esc goes back to the list: clear the filter there, or press 1 for every paper."
+    "{back} goes back to the list: clear the filter there, or press {every} for every paper."
 )
 EMPTY_LIBRARY = (
     "The library is empty, so nothing to draw yet.\n\n"
-    "Esc goes back to the list: press f there to fetch today's Hugging Face papers."
+    "{back} goes back to the list: press {fetch} there to fetch today's Hugging Face papers."
 )
 
 
@@ -108,9 +109,16 @@ class StatsScreen(Screen[None]):
         self.sub_title = f"{self.user} · Stats · {self.view_title}"
         yield Header(show_clock=False, icon="≡")
         if not self.papers:
-            yield Static(
-                Content(EMPTY_LIBRARY if self._library_empty else EMPTY_VIEW), id="stats-empty"
-            )
+            said = EMPTY_LIBRARY if self._library_empty else EMPTY_VIEW
+            keys = {
+                name: key_said(self.app, binding_id)
+                for name, binding_id in (
+                    ("back", "stats.close"),
+                    ("every", "view.1"),
+                    ("fetch", "library.fetch"),
+                )
+            }
+            yield Static(Content(said.format(**keys)), id="stats-empty")
         else:
             # Empty until the worker's stats arrive; there from the start, so the
             # screen has its focus (and keys their widget) at once.

@@ -27,7 +27,7 @@ from reader.limits import (
 from reader.models import Annotation, Paper
 from reader.note_links import note_parser
 from reader.text import one_line, safe_url, shorten, strip_controls
-from reader.tui.keys import key_shown
+from reader.tui.keys import key_said, key_shown
 from reader.tui.system import open_in_browser
 
 # The author names shown before the abstract, at most (characters).
@@ -126,7 +126,9 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self.query_one("#detail-links", Static).update(links_text(paper, lookup_key=lookup_key))
         abstract = strip_controls(cut(paper.abstract, ABSTRACT_CHARS)).strip()
         self.query_one("#detail-abstract", Static).update(
-            Text(abstract) if abstract else Text(no_abstract(paper), style="italic")
+            Text(abstract)
+            if abstract
+            else Text(no_abstract(paper, key_said(self.app, "open.abs")), style="italic")
         )
         self._show_summary(paper)
         self._show_note(mark.note)
@@ -225,11 +227,12 @@ class PaperDetail(VerticalScroll, can_focus=False):
             self.notify(shorten(url), title="No browser here: the link is", markup=False)
 
 
-def no_abstract(paper: Paper) -> str:
-    """What the detail pane says for a paper without an abstract: where to find it."""
+def no_abstract(paper: Paper, open_key: str) -> str:
+    """What the detail pane says for a paper without an abstract: where to find it
+    (``open_key``: the key that opens the arXiv page, as the user has it)."""
     if paper.arxiv_id and safe_url(paper.abs_url):
         return (
-            "No abstract in the library. Press o to read it on the arXiv page, "
+            f"No abstract in the library. Press {open_key} to read it on the arXiv page, "
             f"or fetch it from a shell: reader add {paper.arxiv_id}"
         )
     return "No abstract in the library, and no arXiv id to fetch one by."
