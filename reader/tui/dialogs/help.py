@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader import filter_help, keymap
@@ -76,13 +76,12 @@ class HelpScreen(ModalScreen[None]):
     def __init__(
         self,
         app: App[Any],
-        screen: Screen[Any],
         views: Sequence[tuple[str, str]] = (),
         *,
         page: HelpPage = "keys",
     ) -> None:
         """``views``: (key, name) of each view on a number key; ``page``: the page shown first.
-        ``screen`` is the screen help opened on; the keys listed are the library screen's."""
+        The keys listed are the library screen's."""
         super().__init__()
         self._rows = binding_rows(app) + [
             (key, f"View: {name}", f"view.{key}") for key, name in views

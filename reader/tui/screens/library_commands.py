@@ -68,11 +68,11 @@ class CommandsPart(LibraryBase):
 
     def action_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
-        self.app.push_screen(HelpScreen(self.app, self, views))
+        self.app.push_screen(HelpScreen(self.app, views))
 
     def action_filter_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
-        self.app.push_screen(HelpScreen(self.app, self, views, page="filter"))
+        self.app.push_screen(HelpScreen(self.app, views, page="filter"))
 
     def action_stats(self) -> None:
         """Charts of the papers in the list now: per month, upvotes, marks per week,
