@@ -92,7 +92,7 @@ GROUPS: Mapping[str, tuple[Key, ...]] = {
         Key("confirm.keep", "n,escape", "answer('keep')", "Keep editing", show=True),
     ),
     "tags": (Key("tags.cancel", "escape", "dismiss(None)", "Cancel", show=True),),
-    "export": (Key("export.cancel", "escape", "dismiss(None)", "Cancel", show=True),),
+    "export": (Key("export.cancel", "escape", "cancel", "Cancel", show=True),),
     "remove": (
         Key("remove.yes", "y", "answer(True)", "Remove", show=True),
         Key("remove.no", "n,escape", "answer(False)", "Keep them", show=True),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Label, Static
@@ -22,6 +24,7 @@ from reader.tui.screens import library_links
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.filter_bar import FilterBar
 from tests.support.pilot import (
+    PATIENCE,
     choose_in_palette,
     highlighted_id,
     paper_list,
@@ -736,3 +739,41 @@ async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Pat
             f"{target} exists: tick “Overwrite the file if it exists” above to replace it, "
             "or give another path."
         )
+
+
+async def test_esc_while_an_export_is_written_waits_for_it_and_says_it_was_done(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.tui.dialogs.export_dialog import ExportDialog, ExportRequest
+    from reader.tui.screens.exporting import Exporting
+
+    release = threading.Event()
+    prepare = Exporting._export
+
+    def held(self: Exporting, request: ExportRequest) -> Callable[[], Any]:
+        job = prepare(self, request)
+
+        def when_released() -> Any:
+            release.wait(PATIENCE)
+            return job()
+
+        return when_released
+
+    monkeypatch.setattr(Exporting, "_export", held)
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog), "the dialog")
+        dialog = app.screen
+        target = Path(dialog.query_one("#path", Input).value)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: dialog.workers, "the export being written")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dialog  # not closed under the export
+        assert "being written" in messages(app)[-1]
+        release.set()
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        await wait_until(pilot, lambda: messages(app)[-1].startswith("Wrote"), "the toast")
+    assert target.exists()

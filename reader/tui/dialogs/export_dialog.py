@@ -164,5 +164,14 @@ class ExportDialog(ModalScreen[Outcome | None]):
         error.add_class("-shown")
 
     @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
+    def action_cancel(self) -> None:
+        """Close without exporting; while an export is being written it finishes
+        first (a thread is not stopped half way), and says so when it is done."""
+        if self._writing:
+            self.notify(
+                "The export is being written: this closes, and says so, when it is done.",
+                title="Export",
+                markup=False,
+            )
+            return
         self.dismiss(None)
