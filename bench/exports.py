@@ -59,7 +59,10 @@ def measure_export(
         took: list[float] = []
         written = 0
         for run in range(runs):
-            took.append(timed_export(argv, env, timeout))
+            try:
+                took.append(timed_export(argv, env, timeout))
+            except BenchError as error:
+                raise BenchError(f"{fmt}{' -o' if to_file else ''}: {error}") from None
             written = sum(path.stat().st_size for path in Path(out).iterdir())
             say(f"  export {fmt}{' -o' if to_file else ''}, run {run + 1}: {seconds(took[-1])}")
     target = "-o FILE" if to_file else "> /dev/null"

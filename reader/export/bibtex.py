@@ -46,10 +46,9 @@ Choices, and why:
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from reader.models import Annotation, Paper
 from reader.text import one_line, safe_url, strip_controls
@@ -60,6 +59,7 @@ _STOP_WORDS = frozenset(
     ("a", "an", "the", "on", "of", "in", "for", "to", "and", "or", "with", "by", "at", "from",
      "is", "are", "as", "into", "via", "do", "does", "how", "what", "why", "when", "can")
 )  # fmt: skip
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
 # Letters NFKD does not take apart into an ASCII letter and accents.
 _FOLD = str.maketrans(
@@ -79,6 +79,8 @@ _LATEX_ESCAPES = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+# What _plain changes when it neither protects words nor breaks ligatures.
+_LATEX_SPECIAL = re.compile(r"[\\&%$#_~^{}]")
 _TOKEN = re.compile(r"(?P<word>[^\W_]+)|(?P<char>[\s\S])")
 # Inline math, as Pandoc finds it (see the module docstring); "$$" is not math here.
 _MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]*?[^\s\\$])\$(?![\d$])")
@@ -100,23 +102,55 @@ def bibtex_key(paper: Paper, taken: Iterable[str] | None = None) -> str:
     (compared case-insensitively, as BibTeX does) gets ``a``, ``b``, ... appended. The
     same paper and ``taken`` always give the same key; ``taken`` is not changed.
     """
-    year, _ = _year_month(paper)
-    base = f"{_first_author_key(paper)}{year or 'nd'}{_title_word(paper.title)}"
     used = {key.lower() for key in taken or ()}
-    if base not in used:
-        return base
-    return next(base + suffix for suffix in _suffixes() if base + suffix not in used)
+    return _free_key(_base_key(paper), used, 0)[0]
 
 
 def bibtex_keys(papers: Iterable[Paper]) -> list[str]:
-    """One unique key per paper, in order: a later paper with the same base key gets the suffix."""
+    """One unique key per paper, in order: a later paper with the same base key gets the suffix.
+
+    The keys :func:`bibtex_key` gives each paper with the keys before it as ``taken``,
+    in time linear in the papers: the used keys are one set, and each base key
+    remembers how far along its suffixes the free ones start.
+    """
     keys: list[str] = []
-    taken: set[str] = set()
+    used: set[str] = set()  # lower case, as every key made here is
+    tried: dict[str, int] = {}  # base key -> suffixes before this one are all used
     for paper in papers:
-        key = bibtex_key(paper, taken)
-        taken.add(key)
+        base = _base_key(paper)
+        key, tried[base] = _free_key(base, used, tried.get(base, 0))
+        used.add(key)
         keys.append(key)
     return keys
+
+
+def _base_key(paper: Paper) -> str:
+    """The key before any suffix: always lower-case ASCII letters and digits."""
+    year, _ = _year_month(paper)
+    return f"{_first_author_key(paper)}{year or 'nd'}{_title_word(paper.title)}"
+
+
+def _free_key(base: str, used: Collection[str], start: int) -> tuple[str, int]:
+    """The first key from ``base`` with suffix number ``start`` on (see :func:`_suffix`)
+    that is not in ``used``, and its number.
+
+    Keys only join ``used``, so a number found used stays used: the next search for
+    the same base may start where this one ended.
+    """
+    number = start
+    while base + _suffix(number) in used:
+        number += 1
+    return base + _suffix(number), number
+
+
+def _suffix(number: int) -> str:
+    """The suffix numbered ``number``: "" for 0, then a, b, ..., z, aa, ab, ...
+    (bijective base 26, endless, so a free key is always found)."""
+    letters: list[str] = []
+    while number > 0:
+        number, digit = divmod(number - 1, 26)
+        letters.append(_LETTERS[digit])
+    return "".join(reversed(letters))
 
 
 def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = None) -> str:
@@ -156,14 +190,6 @@ def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = Non
     lines.extend(f"  {name.ljust(width)} = {value}," for name, value in fields)
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _suffixes() -> Iterator[str]:
-    """a, b, ..., z, aa, ab, ...: endless, so a free key is always found."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    for length in itertools.count(1):
-        for combo in itertools.product(letters, repeat=length):
-            yield "".join(combo)
 
 
 def _ascii_letters(text: str) -> str:
@@ -235,7 +261,9 @@ def _latex(text: str, *, protect: bool = False, math: bool = False, literal: boo
     With ``protect``, words with a capital after their first letter are braced; with
     ``math``, inline math is kept as math; with ``literal``, ligatures are broken up.
     """
-    paired = _paired_braces(text)
+    if not (protect or literal or _LATEX_SPECIAL.search(text)):
+        return text  # most names: nothing to escape, and no word-by-word pass
+    paired = _paired_braces(text) if "{" in text else set()
     out: list[str] = []
     done = 0
     for match in _MATH.finditer(text) if math else ():
