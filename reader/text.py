@@ -183,7 +183,12 @@ def json_dumps_safe(obj: object, *, indent: int | None = None) -> str:
     characters, U+2028/9, lone surrogates; not spaces) is written as a ``\\uXXXX``
     escape, so a JSON reader gets back exactly the text and a terminal shows it inertly.
     """
-    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return json_text_safe(json.dumps(obj, ensure_ascii=False, indent=indent))
+
+
+def json_text_safe(text: str) -> str:
+    """JSON ``text`` from ``json.dumps(..., ensure_ascii=False)`` (or written like it)
+    made safe to print as :func:`json_dumps_safe` makes it."""
     if text.isascii() and "\x7f" not in text:
         return text  # json.dumps escaped every C0 control already
     return _NOT_PLAIN_ASCII.sub(_escape_unprintable, text)
