@@ -167,6 +167,14 @@ def _paper_text(paper: Paper, annotation: Annotation) -> str:
 
 def render_jsonl(items: Sequence[tuple[Paper, Annotation]], *, user: str, exported_at: str) -> str:
     """``items`` as JSON Lines: a header line, then one paper object per line."""
-    lines = [_header(user, exported_at), *(paper_object(*i) for i in items)]
+    lines = [_header(user, exported_at), *(_paper_line(*item) for item in items)]
     # JSON escapes \n and \r inside strings, so each object stays on its line.
     return "".join(json_text_safe(_COMPACT.encode(line)) + "\n" for line in lines)
+
+
+def _paper_line(paper: Paper, annotation: Annotation) -> dict[str, object]:
+    """:func:`paper_object`, but built in one step: its tuples stay tuples, which
+    JSON writes as the lists they become there."""
+    line = dict(zip(PAPER_KEYS, _PAPER_VALUES(paper), strict=True))
+    line["annotations"] = _annotations(annotation)
+    return line

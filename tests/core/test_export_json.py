@@ -110,7 +110,8 @@ def test_jsonl_header_then_one_paper_per_line() -> None:
 
 def test_json_is_written_as_json_dumps_with_indent_2_would() -> None:
     """The document is written a paper at a time, and byte for byte as the standard
-    library's indented encoder writes it; with marks and without, odd values too."""
+    library's indented encoder writes it; with marks and without, odd values too.
+    The same for JSON Lines and its compact encoder."""
     odd = replace(LOCAL, authors=("Ana", 'B "c" \\ d'), upvotes=-3, id=5)
     items = [
         *ITEMS,
@@ -126,6 +127,9 @@ def test_json_is_written_as_json_dumps_with_indent_2_would() -> None:
     }
     expected = json_dumps_safe(document, indent=2) + "\n"
     assert render_json(items, user="ada", exported_at=NOW) == expected
+    header = {key: document[key] for key in list(document)[:-1]}
+    lines = [json_dumps_safe(line) for line in [header, *(paper_object(*item) for item in items)]]
+    assert render_jsonl(items, user="ada", exported_at=NOW) == "\n".join(lines) + "\n"
     assert (
         render_json([], user="ada", exported_at=NOW)
         == json_dumps_safe({**document, "papers": []}, indent=2) + "\n"
