@@ -147,8 +147,8 @@ def safe_url(url: str | None) -> str | None:
     scheme, _, rest = url.partition("://")
     if scheme.lower() not in ("http", "https") or not rest or _UNSAFE.search(url):
         return None
-    if any(char.isspace() for char in url):
-        return None  # a line break or tab inside: not one link
+    if len(url.split(maxsplit=1)) > 1:
+        return None  # a space, line break or tab inside (it is stripped): not one link
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (a bad port raises here)
