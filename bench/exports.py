@@ -8,6 +8,8 @@ notes measures the file system more than the export.
 
 from __future__ import annotations
 
+import resource
+import statistics
 import subprocess
 import tempfile
 import time
@@ -57,21 +59,32 @@ def measure_export(
         if to_file:
             argv += ["-o", str(Path(out) / f"export.{fmt}"), "--force"]
         took: list[float] = []
+        cpu: list[float] = []
         written = 0
         for run in range(runs):
             try:
-                took.append(timed_export(argv, env, timeout))
+                wall, used = timed_export(argv, env, timeout)
             except BenchError as error:
                 raise BenchError(f"{fmt}{' -o' if to_file else ''}: {error}") from None
+            took.append(wall)
+            cpu.append(used)
             written = sum(path.stat().st_size for path in Path(out).iterdir())
-            say(f"  export {fmt}{' -o' if to_file else ''}, run {run + 1}: {seconds(took[-1])}")
+            say(
+                f"  export {fmt}{' -o' if to_file else ''}, run {run + 1}: "
+                f"{seconds(wall)} ({seconds(used)} CPU)"
+            )
     target = "-o FILE" if to_file else "> /dev/null"
-    note = f"{written / 1e6:,.0f} MB written" if to_file else ""
+    # CPU time says more than the wall on a busy machine: it hardly grows with the load.
+    note = f"CPU {seconds(statistics.median(cpu))}"
+    if to_file:
+        note += f"; {written / 1e6:,.0f} MB written"
     table.add(Row("export", size, f"export --all --format {fmt} {target}", tuple(took), note=note))
 
 
-def timed_export(argv: list[str], env: dict[str, str], timeout: float) -> float:
-    """Seconds one export takes, its output thrown away; killed after ``timeout``."""
+def timed_export(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, float]:
+    """Seconds one export takes, on the wall and of CPU (user and system), its output
+    thrown away; killed after ``timeout``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     try:
         done = subprocess.run(
@@ -87,4 +100,6 @@ def timed_export(argv: list[str], env: dict[str, str], timeout: float) -> float:
     took = time.perf_counter() - began
     if done.returncode != 0:
         raise BenchError(f"export failed ({done.returncode}): {done.stderr.decode()[-400:]}")
-    return took
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return took, used
