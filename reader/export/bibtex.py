@@ -51,7 +51,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 
 from reader.models import Annotation, Paper
-from reader.text import one_line, safe_url, strip_controls
+from reader.text import one_line, one_lines, safe_url, strip_controls
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Skipped when picking the title word of a key: "On the Opportunities..." -> "opportunities".
@@ -82,6 +82,7 @@ _LATEX_ESCAPES = {
 # What _plain changes when it neither protects words nor breaks ligatures.
 _LATEX_SPECIAL = re.compile(r"[\\&%$#_~^{}]")
 _TOKEN = re.compile(r"(?P<word>[^\W_]+)|(?P<char>[\s\S])")
+_WORD = re.compile(r"(?P<word>[^\W_]+)")
 # Inline math, as Pandoc finds it (see the module docstring); "$$" is not math here.
 _MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]*?[^\s\\$])\$(?![\d$])")
 # What LaTeX turns into one other character: "--" a dash, "``" a quote, "!`" an "¡".
@@ -162,9 +163,9 @@ def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = Non
     clean_key = _KEY_UNSAFE.sub("", strip_controls(key)) if key is not None else ""
     title = _latex(_clean(paper.title), protect=True, math=True)
     fields: list[tuple[str, str]] = [("title", _braced(title))]
-    authors = [_name(author) for author in paper.authors if _clean(author)]
+    authors = _authors(paper.authors)
     if authors:
-        fields.append(("author", _braced(" and ".join(authors))))
+        fields.append(("author", _braced(authors)))
     year, month = _year_month(paper)
     if year:
         fields.append(("year", _braced(year)))
@@ -261,8 +262,9 @@ def _latex(text: str, *, protect: bool = False, math: bool = False, literal: boo
     With ``protect``, words with a capital after their first letter are braced; with
     ``math``, inline math is kept as math; with ``literal``, ligatures are broken up.
     """
-    if not (protect or literal or _LATEX_SPECIAL.search(text)):
-        return text  # most names: nothing to escape, and no word-by-word pass
+    if not (literal or _LATEX_SPECIAL.search(text)):
+        # Most names and titles: nothing to escape, so only words may change.
+        return _WORD.sub(_protected_word, text) if protect else text
     paired = _paired_braces(text) if "{" in text else set()
     out: list[str] = []
     done = 0
@@ -281,8 +283,7 @@ def _plain(text: str, start: int, end: int, paired: set[int], protect: bool, lit
     for match in _TOKEN.finditer(text, start, end):
         word, char = match["word"], match["char"]
         if word is not None:
-            keep_case = protect and any(c.isupper() for c in word[1:])
-            out.append(f"{{{word}}}" if keep_case else word)
+            out.append(_protected_word(match) if protect else word)
             continue
         if char in "{}":
             name = "textbraceleft" if char == "{" else "textbraceright"
@@ -292,6 +293,15 @@ def _plain(text: str, start: int, end: int, paired: set[int], protect: bool, lit
         if literal and text[match.start() : match.start() + 2] in _LIGATURE_PAIRS:
             out.append("{}")
     return "".join(out)
+
+
+def _protected_word(match: re.Match[str]) -> str:
+    """The word matched (``word``: of :data:`_TOKEN`, or :data:`_WORD`), braced when a
+    capital follows its first letter ("{GAN}"), so a style keeps its case."""
+    word = match["word"]
+    rest = word[1:]
+    # islower(): no capital at all, the common case, in one C call.
+    return "{" + word + "}" if not rest.islower() and any(c.isupper() for c in rest) else word
 
 
 def _balanced(math: str) -> bool:
@@ -314,9 +324,21 @@ def _math(math: str) -> str:
     return re.sub(r"(\\.)|([%#&])", lambda m: m[1] or "\\" + m[2], math)
 
 
-def _name(author: str) -> str:
-    """One author as written; braced whole when BibTeX would split or reorder it."""
-    name = _clean(author)
+def _authors(authors: Sequence[str]) -> str:
+    """The ``author`` field: each name as :func:`_name` writes it, joined by "and"
+    ("" for none). Checked all at once first: nearly every list needs no change."""
+    texts = list(authors)
+    names = texts if one_lines(texts) is texts else [_clean(text) for text in texts]
+    names = [name for name in names if name]
+    joined = " ".join(names)
+    if _LATEX_SPECIAL.search(joined) or "," in joined or _AND.search(joined):
+        names = [_name(name) for name in names]
+    return " and ".join(names)
+
+
+def _name(name: str) -> str:
+    """One author's name as written (:func:`_clean` already); braced whole when BibTeX
+    would split or reorder it."""
     escaped = _latex(name)
     # "and" would split it into two people; a comma would make it "Last, First".
     return f"{{{escaped}}}" if _AND.search(name) or "," in name else escaped
