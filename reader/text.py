@@ -48,6 +48,9 @@ _TERMINAL_UNSAFE = re.compile(
 )
 _TERMINAL_UNSAFE_LINE = re.compile(f"{_TERMINAL_UNSAFE.pattern[:-1]}\t\n]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Either of the two above: one scan that finds nothing in nearly every long text.
+_TERMINAL_CHANGES = re.compile(f"{_TERMINAL_UNSAFE.pattern[:-1]}\ud800-\udfff]")
+_TERMINAL_CHANGES_LINE = re.compile(f"{_TERMINAL_UNSAFE_LINE.pattern[:-1]}\ud800-\udfff]")
 
 
 def terminal_text(text: str, *, lines: bool = True) -> str:
@@ -62,6 +65,8 @@ def terminal_text(text: str, *, lines: bool = True) -> str:
     """
     if text.isprintable():
         return text  # the common case, decided by one C scan
+    if not (_TERMINAL_CHANGES if lines else _TERMINAL_CHANGES_LINE).search(text):
+        return text  # lines of safe text (a whole export): one scan, not two
     unsafe = _TERMINAL_UNSAFE if lines else _TERMINAL_UNSAFE_LINE
     text = unsafe.sub("", text)
     return _SURROGATE.sub("\ufffd", text)
@@ -142,8 +147,8 @@ def safe_url(url: str | None) -> str | None:
     scheme, _, rest = url.partition("://")
     if scheme.lower() not in ("http", "https") or not rest or _UNSAFE.search(url):
         return None
-    if any(char.isspace() for char in url):
-        return None  # a line break or tab inside: not one link
+    if len(url.split(maxsplit=1)) > 1:
+        return None  # a space, line break or tab inside (it is stripped): not one link
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (a bad port raises here)
@@ -183,7 +188,12 @@ def json_dumps_safe(obj: object, *, indent: int | None = None) -> str:
     characters, U+2028/9, lone surrogates; not spaces) is written as a ``\\uXXXX``
     escape, so a JSON reader gets back exactly the text and a terminal shows it inertly.
     """
-    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return json_text_safe(json.dumps(obj, ensure_ascii=False, indent=indent))
+
+
+def json_text_safe(text: str) -> str:
+    """JSON ``text`` from ``json.dumps(..., ensure_ascii=False)`` (or written like it)
+    made safe to print as :func:`json_dumps_safe` makes it."""
     if text.isascii() and "\x7f" not in text:
         return text  # json.dumps escaped every C0 control already
     return _NOT_PLAIN_ASCII.sub(_escape_unprintable, text)

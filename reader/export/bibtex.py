@@ -46,13 +46,12 @@ Choices, and why:
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from reader.models import Annotation, Paper
-from reader.text import one_line, safe_url, strip_controls
+from reader.text import one_line, one_lines, safe_url, strip_controls
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Skipped when picking the title word of a key: "On the Opportunities..." -> "opportunities".
@@ -60,6 +59,7 @@ _STOP_WORDS = frozenset(
     ("a", "an", "the", "on", "of", "in", "for", "to", "and", "or", "with", "by", "at", "from",
      "is", "are", "as", "into", "via", "do", "does", "how", "what", "why", "when", "can")
 )  # fmt: skip
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
 # Letters NFKD does not take apart into an ASCII letter and accents.
 _FOLD = str.maketrans(
@@ -79,7 +79,10 @@ _LATEX_ESCAPES = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+# What _plain changes when it neither protects words nor breaks ligatures.
+_LATEX_SPECIAL = re.compile(r"[\\&%$#_~^{}]")
 _TOKEN = re.compile(r"(?P<word>[^\W_]+)|(?P<char>[\s\S])")
+_WORD = re.compile(r"(?P<word>[^\W_]+)")
 # Inline math, as Pandoc finds it (see the module docstring); "$$" is not math here.
 _MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]*?[^\s\\$])\$(?![\d$])")
 # What LaTeX turns into one other character: "--" a dash, "``" a quote, "!`" an "¡".
@@ -100,23 +103,55 @@ def bibtex_key(paper: Paper, taken: Iterable[str] | None = None) -> str:
     (compared case-insensitively, as BibTeX does) gets ``a``, ``b``, ... appended. The
     same paper and ``taken`` always give the same key; ``taken`` is not changed.
     """
-    year, _ = _year_month(paper)
-    base = f"{_first_author_key(paper)}{year or 'nd'}{_title_word(paper.title)}"
     used = {key.lower() for key in taken or ()}
-    if base not in used:
-        return base
-    return next(base + suffix for suffix in _suffixes() if base + suffix not in used)
+    return _free_key(_base_key(paper), used, 0)[0]
 
 
 def bibtex_keys(papers: Iterable[Paper]) -> list[str]:
-    """One unique key per paper, in order: a later paper with the same base key gets the suffix."""
+    """One unique key per paper, in order: a later paper with the same base key gets the suffix.
+
+    The keys :func:`bibtex_key` gives each paper with the keys before it as ``taken``,
+    in time linear in the papers: the used keys are one set, and each base key
+    remembers how far along its suffixes the free ones start.
+    """
     keys: list[str] = []
-    taken: set[str] = set()
+    used: set[str] = set()  # lower case, as every key made here is
+    tried: dict[str, int] = {}  # base key -> suffixes before this one are all used
     for paper in papers:
-        key = bibtex_key(paper, taken)
-        taken.add(key)
+        base = _base_key(paper)
+        key, tried[base] = _free_key(base, used, tried.get(base, 0))
+        used.add(key)
         keys.append(key)
     return keys
+
+
+def _base_key(paper: Paper) -> str:
+    """The key before any suffix: always lower-case ASCII letters and digits."""
+    year, _ = _year_month(paper)
+    return f"{_first_author_key(paper)}{year or 'nd'}{_title_word(paper.title)}"
+
+
+def _free_key(base: str, used: Collection[str], start: int) -> tuple[str, int]:
+    """The first key from ``base`` with suffix number ``start`` on (see :func:`_suffix`)
+    that is not in ``used``, and its number.
+
+    Keys only join ``used``, so a number found used stays used: the next search for
+    the same base may start where this one ended.
+    """
+    number = start
+    while base + _suffix(number) in used:
+        number += 1
+    return base + _suffix(number), number
+
+
+def _suffix(number: int) -> str:
+    """The suffix numbered ``number``: "" for 0, then a, b, ..., z, aa, ab, ...
+    (bijective base 26, endless, so a free key is always found)."""
+    letters: list[str] = []
+    while number > 0:
+        number, digit = divmod(number - 1, 26)
+        letters.append(_LETTERS[digit])
+    return "".join(reversed(letters))
 
 
 def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = None) -> str:
@@ -128,9 +163,9 @@ def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = Non
     clean_key = _KEY_UNSAFE.sub("", strip_controls(key)) if key is not None else ""
     title = _latex(_clean(paper.title), protect=True, math=True)
     fields: list[tuple[str, str]] = [("title", _braced(title))]
-    authors = [_name(author) for author in paper.authors if _clean(author)]
+    authors = _authors(paper.authors)
     if authors:
-        fields.append(("author", _braced(" and ".join(authors))))
+        fields.append(("author", _braced(authors)))
     year, month = _year_month(paper)
     if year:
         fields.append(("year", _braced(year)))
@@ -156,14 +191,6 @@ def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = Non
     lines.extend(f"  {name.ljust(width)} = {value}," for name, value in fields)
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _suffixes() -> Iterator[str]:
-    """a, b, ..., z, aa, ab, ...: endless, so a free key is always found."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    for length in itertools.count(1):
-        for combo in itertools.product(letters, repeat=length):
-            yield "".join(combo)
 
 
 def _ascii_letters(text: str) -> str:
@@ -235,7 +262,10 @@ def _latex(text: str, *, protect: bool = False, math: bool = False, literal: boo
     With ``protect``, words with a capital after their first letter are braced; with
     ``math``, inline math is kept as math; with ``literal``, ligatures are broken up.
     """
-    paired = _paired_braces(text)
+    if not (literal or _LATEX_SPECIAL.search(text)):
+        # Most names and titles: nothing to escape, so only words may change.
+        return _WORD.sub(_protected_word, text) if protect else text
+    paired = _paired_braces(text) if "{" in text else set()
     out: list[str] = []
     done = 0
     for match in _MATH.finditer(text) if math else ():
@@ -253,8 +283,7 @@ def _plain(text: str, start: int, end: int, paired: set[int], protect: bool, lit
     for match in _TOKEN.finditer(text, start, end):
         word, char = match["word"], match["char"]
         if word is not None:
-            keep_case = protect and any(c.isupper() for c in word[1:])
-            out.append(f"{{{word}}}" if keep_case else word)
+            out.append(_protected_word(match) if protect else word)
             continue
         if char in "{}":
             name = "textbraceleft" if char == "{" else "textbraceright"
@@ -264,6 +293,15 @@ def _plain(text: str, start: int, end: int, paired: set[int], protect: bool, lit
         if literal and text[match.start() : match.start() + 2] in _LIGATURE_PAIRS:
             out.append("{}")
     return "".join(out)
+
+
+def _protected_word(match: re.Match[str]) -> str:
+    """The word matched (``word``: of :data:`_TOKEN`, or :data:`_WORD`), braced when a
+    capital follows its first letter ("{GAN}"), so a style keeps its case."""
+    word = match["word"]
+    rest = word[1:]
+    # islower(): no capital at all, the common case, in one C call.
+    return "{" + word + "}" if not rest.islower() and any(c.isupper() for c in rest) else word
 
 
 def _balanced(math: str) -> bool:
@@ -286,9 +324,21 @@ def _math(math: str) -> str:
     return re.sub(r"(\\.)|([%#&])", lambda m: m[1] or "\\" + m[2], math)
 
 
-def _name(author: str) -> str:
-    """One author as written; braced whole when BibTeX would split or reorder it."""
-    name = _clean(author)
+def _authors(authors: Sequence[str]) -> str:
+    """The ``author`` field: each name as :func:`_name` writes it, joined by "and"
+    ("" for none). Checked all at once first: nearly every list needs no change."""
+    texts = list(authors)
+    names = texts if one_lines(texts) is texts else [_clean(text) for text in texts]
+    names = [name for name in names if name]
+    joined = " ".join(names)
+    if _LATEX_SPECIAL.search(joined) or "," in joined or _AND.search(joined):
+        names = [_name(name) for name in names]
+    return " and ".join(names)
+
+
+def _name(name: str) -> str:
+    """One author's name as written (:func:`_clean` already); braced whole when BibTeX
+    would split or reorder it."""
     escaped = _latex(name)
     # "and" would split it into two people; a comma would make it "Last, First".
     return f"{{{escaped}}}" if _AND.search(name) or "," in name else escaped

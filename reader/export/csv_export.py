@@ -50,7 +50,9 @@ _FORMULA_START = re.compile(r"\s*[=+\-@]|\t")
 # One after a separator, spaces between: the start of a cell for a spreadsheet that
 # splits there. The spaces exclude tabs, each a separator of its own: so a run of tabs
 # is not scanned again from each of them (which would be quadratic).
-_FORMULA_INSIDE = re.compile(r"(?<=[,;\t])([^\S\t]*)(?=[=+\-@])")
+# It starts at the separator, not behind it: a pattern that starts with a class of
+# characters is scanned for fast, a lookbehind is tried at every position.
+_FORMULA_INSIDE = re.compile(r"[,;\t][^\S\t]*(?=[=+\-@])")
 # Between the items of every list cell.
 LIST_SEPARATOR = "; "
 # What Excel needs to read the file as UTF-8 (see the module docstring).
@@ -62,8 +64,13 @@ def safe_cell(text: str | None) -> str:
     at ``;`` or tabs ("" for None)."""
     if text is None:
         return ""
-    text = _FORMULA_INSIDE.sub(r"\1'", strip_controls(text))
+    text = _FORMULA_INSIDE.sub(_quote_after, strip_controls(text))
     return "'" + text if _FORMULA_START.match(text) else text
+
+
+def _quote_after(match: re.Match[str]) -> str:
+    # A function, not a template: one call per match, none per cell.
+    return match[0] + "'"
 
 
 def _row(paper: Paper, annotation: Annotation) -> list[str | int]:

@@ -105,10 +105,10 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
         read = _escape(annotation.read_at[:10]) or "yes"
     lines.append(f"- **Starred:** {starred} · **Read:** {read}")
 
-    links = [
+    links = [f"[arXiv]({abs_url})"] if abs_url else []  # checked once, for the heading
+    links += [
         f"[{label}]({url})"
         for label, raw in (
-            ("arXiv", paper.abs_url),
             ("PDF", paper.pdf_url),
             ("Code", paper.github_url),
             ("Hugging Face", paper.hf_url),

@@ -325,6 +325,34 @@ def test_keys_for_a_list_are_unique_and_stable() -> None:
     assert bibtex_keys(papers) == keys
 
 
+def test_keys_at_scale_are_the_keys_of_one_paper_at_a_time() -> None:
+    """Many colliding papers get the keys that asking :func:`bibtex_key` paper by paper,
+    with every earlier key taken, gives: a, b, ... z, aa, ab, ... in order, and a suffix
+    that another paper's own key already holds is skipped."""
+    same = Paper(title="Deep Nets", authors=("Ana Smith",), published="2020")
+    # Its own base key is "smith2020deepb": what the third "Deep Nets" would get.
+    lookalike = Paper(title="Deepb", authors=("Bo Smith",), published="2020")
+    other = Paper(title="Wide Nets", authors=("Ana Smith",), published="2020")
+    papers = [same, same, lookalike, *[same, other] * 400, *[same] * 301]
+    keys = bibtex_keys(papers)
+    taken: list[str] = []
+    for paper in papers:
+        taken.append(bibtex_key(paper, taken))
+    assert keys == taken
+    assert len(set(keys)) == len(keys)
+    smith = [key for key, paper in zip(keys, papers, strict=True) if paper is same]
+    assert smith[:5] == [
+        "smith2020deep",
+        "smith2020deepa",
+        "smith2020deepc",  # "smith2020deepb" is the lookalike's
+        "smith2020deepd",
+        "smith2020deepe",
+    ]
+    assert smith[26:29] == ["smith2020deepaa", "smith2020deepab", "smith2020deepac"]
+    assert smith[-2:] == ["smith2020deepzz", "smith2020deepaaa"]  # b was skipped
+    assert keys[3:5] == ["smith2020deepc", "smith2020wide"]
+
+
 # --- reading our own output back -----------------------------------------------------
 
 

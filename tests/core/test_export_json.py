@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from reader.export.json_export import render_json, render_jsonl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reader.export.json_export import indented, paper_object, render_json, render_jsonl
 from reader.models import Annotation, Paper
 from reader.sources.reader_json import parse_reader_json, parse_reader_jsonl
 from reader.text import json_dumps_safe
@@ -103,6 +106,51 @@ def test_jsonl_header_then_one_paper_per_line() -> None:
     assert objects == whole["papers"]
     batch = parse_reader_jsonl(text, source="export.jsonl")
     assert list(batch.papers) == [replace(p, id=None) for p, _ in ITEMS]
+
+
+def test_json_is_written_as_json_dumps_with_indent_2_would() -> None:
+    """The document is written a paper at a time, and byte for byte as the standard
+    library's indented encoder writes it; with marks and without, odd values too.
+    The same for JSON Lines and its compact encoder."""
+    odd = replace(LOCAL, authors=("Ana", 'B "c" \\ d'), upvotes=-3, id=5)
+    items = [
+        *ITEMS,
+        (odd, Annotation(5, read_at="2025-01-02T03:04:05+00:00")),
+        (LOCAL, Annotation(4)),
+    ]
+    document = {
+        "format": "reader",
+        "version": 1,
+        "exported_at": NOW,
+        "user": "ada",
+        "papers": [paper_object(paper, mark) for paper, mark in items],
+    }
+    expected = json_dumps_safe(document, indent=2) + "\n"
+    assert render_json(items, user="ada", exported_at=NOW) == expected
+    header = {key: document[key] for key in list(document)[:-1]}
+    lines = [json_dumps_safe(line) for line in [header, *(paper_object(*item) for item in items)]]
+    assert render_jsonl(items, user="ada", exported_at=NOW) == "\n".join(lines) + "\n"
+    assert (
+        render_json([], user="ada", exported_at=NOW)
+        == json_dumps_safe({**document, "papers": []}, indent=2) + "\n"
+    )
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(JSON_VALUES, st.integers(0, 3))
+def test_indented_is_json_dumps_with_indent_2_at_any_depth(value: object, level: int) -> None:
+    expected = json.dumps(value, ensure_ascii=False, indent=2)
+    assert indented(value, level) == expected.replace("\n", "\n" + "  " * level)
 
 
 def test_empty_export() -> None:
