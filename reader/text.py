@@ -142,7 +142,8 @@ def safe_url(url: str | None) -> str | None:
     scheme, _, rest = url.partition("://")
     if scheme.lower() not in ("http", "https") or not rest or _UNSAFE.search(url):
         return None
-    if any(char.isspace() for char in url):
+    # Every space but " " is unprintable: most URLs are decided by two C scans.
+    if " " in url or (not url.isprintable() and any(char.isspace() for char in url)):
         return None  # a line break or tab inside: not one link
     try:
         parts = urlsplit(url)
