@@ -60,7 +60,7 @@ _PAPER_KEYS = frozenset(
     {"id", "summary", "authors", "upvotes", "publishedAt", "githubRepo", "submittedOnDailyAt"}
 )
 # looks_like_hf_json judges a list by its first few items.
-_SNIFF_ITEMS = 20
+SNIFF_ITEMS = 20
 
 # Counts beyond this are junk, and would not fit an SQLite integer.
 MAX_COUNT = 2**53
@@ -164,7 +164,7 @@ def looks_like_hf_json(data: object) -> bool:
         return False
     if not items:
         return True
-    return any(_looks_like_item(item) for item in items[:_SNIFF_ITEMS])
+    return any(_looks_like_item(item) for item in items[:SNIFF_ITEMS])
 
 
 def parse_hf_json(data: object, *, source: str) -> Batch:
@@ -181,9 +181,13 @@ def parse_hf_json(data: object, *, source: str) -> Batch:
             None,
             "JSON, but not Hugging Face papers: expected a list of papers or a paper object",
         )
-    return batch_of(
-        FORMAT, (_to_paper(item) if isinstance(item, Mapping) else None for item in items)
-    )
+    return batch_of(FORMAT, map(paper_of_item, items))
+
+
+def paper_of_item(item: object) -> Paper | None:
+    """One item of a list of papers as a Paper; ``None`` when it is not one (no usable
+    title, not an object)."""
+    return _to_paper(item) if isinstance(item, Mapping) else None
 
 
 def _items(data: object) -> list[object] | None:

@@ -36,7 +36,7 @@ def decode(source: str, data: bytes) -> str:
     NULs give it away); bad bytes name their line."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_utf16(source, data, "utf-16")
-    codec = _utf16_without_bom(data)
+    codec = utf16_codec(data)
     if codec is not None:
         return _decode_utf16(source, data, codec)
     data = data.removeprefix(codecs.BOM_UTF8)
@@ -47,7 +47,7 @@ def decode(source: str, data: bytes) -> str:
         raise SourceError(source, line, "not UTF-8 text") from None
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
+def utf16_codec(data: bytes) -> str | None:
     """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` is UTF-16 saved without a BOM.
 
     Papers are mostly ASCII, which UTF-16 writes as a NUL and a byte: a NUL on the
