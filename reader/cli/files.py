@@ -16,10 +16,12 @@ from reader.cli.root import main
 from reader.models import papers_label
 from reader.sources import Batch
 from reader.sources.loader import FORMATS
-from reader.sources.streaming import PaperStream, open_stream
+from reader.sources.streaming import open_stream
 
 if TYPE_CHECKING:
     from reader.importing import ImportReport
+    from reader.sources.streaming import PaperStream
+    from reader.store.library import Library
 
 # Far above any feed or export (a million papers as HF JSON is about 2 GB), and
 # what stops `reader import /dev/stdin < /dev/zero` before it fills the memory.
@@ -87,84 +89,144 @@ def _read_bounded(name: str, f: BinaryIO, limit: int, head: bytes = b"") -> byte
     default="auto",
     show_default=True,
     help="Skip detection: hf-page (page copied as text), hf-json (Hugging Face API), "
-    "arxiv (Atom XML), bibtex, reader-json (our own JSON or JSON Lines export).",
+    "arxiv (Atom XML), arxiv-snapshot (arXiv's metadata snapshot, JSON Lines), bibtex, "
+    "reader-json (our own JSON or JSON Lines export).",
+)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="CATEGORY",
+    help="Only the papers in this arXiv category (cs.LG) or archive (cs); repeat for more.",
 )
 @click.pass_obj
-def import_command(settings: Settings, files: tuple[str, ...], fmt: str) -> None:
+def import_command(
+    settings: Settings, files: tuple[str, ...], fmt: str, categories: tuple[str, ...]
+) -> None:
     """Import papers from FILES; - reads standard input.
 
     The format of each file is told from its content: a Hugging Face papers page
-    copied as text, Hugging Face API JSON, an arXiv Atom feed, BibTeX, or a reader
-    JSON / JSON Lines export. Every file is read and checked before anything is
-    written; a file is imported whole or not at all. Papers already in the library
-    are updated, never duplicated. A reader export also brings back its stars, read
-    state, tags and notes (for --user); a note already in the library is never replaced.
+    copied as text, Hugging Face API JSON, an arXiv Atom feed or metadata snapshot,
+    BibTeX, or a reader JSON / JSON Lines export. Every file is read and checked
+    before anything is written; a file is imported whole or not at all. Papers
+    already in the library are updated, never duplicated. A reader export also
+    brings back its stars, read state, tags and notes (for --user); a note already
+    in the library is never replaced. Large JSON and JSON Lines files are read as
+    they are imported, in flat memory.
     """
     step = steps()
     if len(files) == 1:
-        _import_one(settings, files[0], fmt, step)
+        _import_one(settings, files[0], fmt, categories, step)
         return
     # Every file read and checked before any is written: a file read as it is
     # imported is read twice (checked, then imported), in flat memory either way.
-    inputs = [_checked(name, fmt, step) for name in files]
-    from reader.importing import import_batch, import_stream
+    inputs = [_checked(name, fmt, categories, step) for name in files]
+    from reader.importing import import_batch
 
     with opened(settings) as library:
-        for name, batch in inputs:
-            if batch is not None:
-                report = import_batch(library, batch, user=settings.user, on_step=step)
-                _say_done(name, batch.format, report)
+        for name, batch, left_out in inputs:
+            if batch is None:
+                _import_streamed(settings, library, name, fmt, categories, step)
                 continue
-            with _opened_input(name) as f, friendly_errors():
-                stream = open_stream(_source(name), f, fmt=fmt)
-                assert isinstance(stream, PaperStream)
-                report = import_stream(library, stream, user=settings.user, on_step=step)
-            _say_done(name, stream.format, report)
+            report = import_batch(library, batch, user=settings.user, on_step=step)
+            _say_done(name, batch.format, report, categories, left_out)
 
 
-def _import_one(settings: Settings, name: str, fmt: str, step: Callable[[str], None]) -> None:
+def _import_one(
+    settings: Settings,
+    name: str,
+    fmt: str,
+    categories: tuple[str, ...],
+    step: Callable[[str], None],
+) -> None:
     """Import one file: read as it is imported when its format allows (see
     :mod:`reader.sources.streaming`), else read whole first."""
-    from reader.importing import import_batch, import_stream
+    from reader.importing import import_batch
+    from reader.sources.streaming import PaperStream
 
     step(f"reading {name}")
     with _opened_input(name) as f:
         with friendly_errors():
-            stream = open_stream(_source(name), f, fmt=fmt)
+            stream = open_stream(_source(name), f, fmt=fmt, categories=categories)
         if isinstance(stream, PaperStream):
-            step(f"importing {name} as it is read")
             with opened(settings) as library:
-                report = import_stream(library, stream, user=settings.user, on_step=step)
-            _say_done(name, stream.format, report)
+                _import_stream(settings, library, name, stream, categories, step)
             return
-        batch = _load(name, _read_bounded(name, f, MAX_IMPORT_BYTES, stream), fmt, step)
+        data = _read_bounded(name, f, MAX_IMPORT_BYTES, stream)
+    batch, left_out = _load(name, data, fmt, categories, step)
     with opened(settings) as library:
         report = import_batch(library, batch, user=settings.user, on_step=step)
-    _say_done(name, batch.format, report)
+    _say_done(name, batch.format, report, categories, left_out)
 
 
-def _checked(name: str, fmt: str, step: Callable[[str], None]) -> tuple[str, Batch | None]:
-    """A file read and checked: its batch, or ``None`` for a file to stream again
-    when it is imported (it was read through as a stream, and kept nothing)."""
+def _import_streamed(
+    settings: Settings,
+    library: Library,
+    name: str,
+    fmt: str,
+    categories: tuple[str, ...],
+    step: Callable[[str], None],
+) -> None:
+    """Import a file checked before: read again, as it is imported."""
+    from reader.sources.streaming import PaperStream
+
+    with _opened_input(name) as f, friendly_errors():
+        stream = open_stream(_source(name), f, fmt=fmt, categories=categories)
+        if not isinstance(stream, PaperStream):  # changed since it was checked
+            raise click.ClickException(f"{name}: changed while it was imported")
+        _import_stream(settings, library, name, stream, categories, step)
+
+
+def _import_stream(
+    settings: Settings,
+    library: Library,
+    name: str,
+    stream: PaperStream,
+    categories: tuple[str, ...],
+    step: Callable[[str], None],
+) -> None:
+    from reader.importing import import_stream
+
+    step(f"importing {name} as it is read")
+    with friendly_errors():
+        report = import_stream(library, stream, user=settings.user, on_step=step)
+    _say_done(name, stream.format, report, categories, stream.left_out)
+
+
+def _checked(
+    name: str, fmt: str, categories: tuple[str, ...], step: Callable[[str], None]
+) -> tuple[str, Batch | None, int]:
+    """A file read and checked: its batch and how many papers ``categories`` left
+    out; no batch for a file to stream again as it is imported (it was read through
+    as a stream, and kept nothing)."""
+    from reader.sources.streaming import PaperStream
+
     step(f"reading {name}")
     with _opened_input(name) as f:
         with friendly_errors():
-            stream = open_stream(_source(name), f, fmt=fmt)
+            stream = open_stream(_source(name), f, fmt=fmt, categories=categories)
             if isinstance(stream, PaperStream):
                 if _is_regular(name):
                     for _ in stream:
                         pass
-                    return name, None
-                return name, Batch(stream.format, list(stream), stream.skipped)
-        return name, _load(name, _read_bounded(name, f, MAX_IMPORT_BYTES, stream), fmt, step)
+                    return name, None, 0
+                papers = list(stream)
+                return name, Batch(stream.format, papers, stream.skipped), stream.left_out
+        data = _read_bounded(name, f, MAX_IMPORT_BYTES, stream)
+    return (name, *_load(name, data, fmt, categories, step))
 
 
-def _load(name: str, data: bytes, fmt: str, step: Callable[[str], None]) -> Batch:
+def _load(
+    name: str, data: bytes, fmt: str, categories: tuple[str, ...], step: Callable[[str], None]
+) -> tuple[Batch, int]:
+    """The papers of a file read whole, and how many ``categories`` left out."""
+    from reader.sources import only_in
     from reader.sources.loader import load
 
     step(f"parsing {name}")
     with friendly_errors():
-        return load(_source(name), data, fmt=fmt)
+        batch = load(_source(name), data, fmt=fmt)
+    return only_in(batch, categories) if categories else (batch, 0)
 
 
 def _source(name: str) -> str:
@@ -172,11 +234,14 @@ def _source(name: str) -> str:
     return "<stdin>" if name == "-" else name
 
 
-def _say_done(name: str, format: str, report: ImportReport) -> None:
+def _say_done(
+    name: str, format: str, report: ImportReport, categories: tuple[str, ...], left_out: int
+) -> None:
     """The line that says what importing one file did."""
     label = "stdin" if name == "-" else name
     papers = report.papers
+    other = f"; {left_out} in other categories left out" if categories else ""
     if not papers.total and not papers.skipped:
-        echo(f"{label}: no papers in this file ({format}); nothing imported")
+        echo(f"{label}: no papers in this file ({format}); nothing imported{other}")
         return
-    echo(f"{label}: {papers_label(papers.total)} ({format}): {report.summary()}")
+    echo(f"{label}: {papers_label(papers.total)} ({format}): {report.summary()}{other}")

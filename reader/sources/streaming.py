@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import BinaryIO
 
 from reader.models import Paper
-from reader.sources import SourceError
+from reader.sources import SourceError, in_categories
 from reader.sources.loader import KNOWN, utf16_codec
 
 # How much is read at a time.
@@ -29,37 +29,61 @@ _BYTE_SPACE = b" \t\n\r"
 # An error this close to the end of what is read may only mean the value goes on.
 _NEAR_END = 32
 _decoder = json.JSONDecoder()
+# The formats read so, as ``--format`` names them.
+STREAMED = ("auto", "hf-json", "arxiv-snapshot")
+
+
+class LeftOut:
+    """An item of a stream left out by the category filter (not counted as skipped)."""
+
+
+LEFT_OUT = LeftOut()
+Item = Paper | LeftOut | None
 
 
 class PaperStream:
     """The papers of one input, read as they are iterated (once); ``skipped`` counts
-    the items that were not papers so far."""
+    the items that were not papers so far, ``left_out`` those in none of the
+    ``categories`` asked for (when any are)."""
 
-    def __init__(self, format: str, items: Iterator[Paper | None]) -> None:
+    def __init__(
+        self, format: str, items: Iterator[Item], categories: Collection[str] = ()
+    ) -> None:
         self.format = format
         self.skipped = 0
+        self.left_out = 0
         self._items = items
+        self._categories = categories
 
     def __iter__(self) -> Iterator[Paper]:
+        wanted = self._categories
         for paper in self._items:
             if paper is None:
                 self.skipped += 1
+            elif isinstance(paper, LeftOut) or (
+                wanted and not in_categories(paper.categories, wanted)
+            ):
+                self.left_out += 1
             else:
                 yield paper
 
 
-def open_stream(source: str, f: BinaryIO, *, fmt: str = "auto") -> PaperStream | bytes:
-    """The papers of the input ``f``, streamed; or, when it is not a format read so,
-    the bytes read of it so far (the caller reads the rest and loads it whole)."""
+def open_stream(
+    source: str, f: BinaryIO, *, fmt: str = "auto", categories: Collection[str] = ()
+) -> PaperStream | bytes:
+    """The papers of the input ``f`` (only those in one of ``categories``, if any are
+    given), streamed; or, when it is not a format read so, the bytes read of it so
+    far (the caller reads the rest and loads it whole)."""
     head = f.read(CHUNK_BYTES)
-    if fmt not in ("auto", "hf-json") or not head:
+    if fmt not in STREAMED or not head:
         return head
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_codec(head):
         return head
     text = head.removeprefix(codecs.BOM_UTF8)
     start = text.lstrip(_BYTE_SPACE)[:1]
-    if start == b"[":
-        return PaperStream("hf-json", _hf_array(source, text, f, checked=fmt == "auto"))
+    if start == b"[" and fmt != "arxiv-snapshot":
+        items = _hf_array(source, text, f, checked=fmt == "auto")
+        return PaperStream("hf-json", items, categories)
     if start != b"{":
         return head
     while (lines := _is_json_lines(text, eof=False)) is None:
@@ -71,7 +95,7 @@ def open_stream(source: str, f: BinaryIO, *, fmt: str = "auto") -> PaperStream |
             break
     if not lines:
         return head
-    return _json_lines(source, text, f, fmt)
+    return _json_lines(source, text, f, fmt, categories)
 
 
 # --- a JSON array, a value at a time -------------------------------------------------
@@ -161,7 +185,7 @@ def _breaks(text: str, end: int | None = None) -> int:
     return count
 
 
-def _hf_array(source: str, head: bytes, rest: BinaryIO, *, checked: bool) -> Iterator[Paper | None]:
+def _hf_array(source: str, head: bytes, rest: BinaryIO, *, checked: bool) -> Iterator[Item]:
     """Each item of a JSON array as a paper (``None``: not one); with ``checked``, the
     first few items must look like Hugging Face's, as the loader asks of a whole file."""
     from reader.sources.hf_json import SNIFF_ITEMS, looks_like_hf_json, paper_of_item
@@ -219,17 +243,24 @@ def _is_json_lines(head: bytes, *, eof: bool) -> bool | None:
     return None if not eof else False
 
 
-def _json_lines(source: str, head: bytes, rest: BinaryIO, fmt: str) -> PaperStream | bytes:
-    """A stream of the values of a JSON Lines file, or ``head`` when it is a reader
-    export (read whole, marks and all)."""
+def _json_lines(
+    source: str, head: bytes, rest: BinaryIO, fmt: str, categories: Collection[str]
+) -> PaperStream | bytes:
+    """A stream of the values of a JSON Lines file (Hugging Face items, or records
+    of the arXiv snapshot), or ``head`` when it is a reader export (read whole,
+    marks and all)."""
+    from reader.sources.arxiv_snapshot import looks_like_arxiv_snapshot, record_reader
     from reader.sources.hf_json import paper_of_item
     from reader.sources.reader_json import looks_like_reader_json
 
     first = _first_object(head.lstrip(_BYTE_SPACE).splitlines()[0])
-    if fmt != "hf-json" and looks_like_reader_json(first):
+    if fmt == "auto" and looks_like_reader_json(first):
         return head
-    read: Callable[[object], Paper | None] = paper_of_item
-    return PaperStream("hf-json", _values(source, _lines(head, rest), read))
+    if fmt == "arxiv-snapshot" or (fmt == "auto" and looks_like_arxiv_snapshot(first)):
+        # The records' own categories filter them before they are made papers.
+        items = _values(source, _lines(head, rest), record_reader(categories))
+        return PaperStream("arxiv-snapshot", items)
+    return PaperStream("hf-json", _values(source, _lines(head, rest), paper_of_item), categories)
 
 
 def _first_object(line: bytes) -> object:
@@ -242,8 +273,8 @@ def _first_object(line: bytes) -> object:
 
 
 def _values(
-    source: str, lines: Iterator[tuple[int, bytes]], read: Callable[[object], Paper | None]
-) -> Iterator[Paper | None]:
+    source: str, lines: Iterator[tuple[int, bytes]], read: Callable[[object], Item]
+) -> Iterator[Item]:
     """Each non-blank line's value, as ``read`` makes a paper of it; a bad line is an
     error at that line."""
     for number, line in lines:
