@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from reader.models import Paper
+from reader.sources import Batch, ImportedMark, only_in
 from reader.sources.loader import load
 from reader.sources.streaming import PaperStream, open_stream
 from reader.store import open_library
@@ -95,3 +96,15 @@ def test_a_bad_record_is_named_by_its_line(db_path: Path, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert result.stderr == f"Error: {bad}:6: not valid JSON: Expecting value\n"
     assert open_library(db_path).count() == 0
+
+
+def test_category_keeps_the_marks_of_the_papers_it_keeps() -> None:
+    papers = [
+        Paper("Left out", "2401.00001", categories=("hep-th",)),
+        Paper("Kept", "2401.00002", categories=("cs.LG", "stat.ML")),
+        Paper("Kept too", "2401.00003", categories=("cs.CV",)),
+    ]
+    marks = (ImportedMark(0, starred=True), ImportedMark(2, note="mine"))
+    batch, left_out = only_in(Batch("reader-json", papers, 0, marks), ["cs"])
+    assert (batch.papers, left_out) == (papers[1:], 1)
+    assert batch.marks == (ImportedMark(1, note="mine"),)

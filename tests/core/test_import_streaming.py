@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
 import reader.sources.streaming as streaming
+from reader.models import Paper
 from reader.sources import SourceError
 from reader.sources.loader import load
 from reader.sources.streaming import PaperStream, open_stream
 from reader.store import open_library
 from tests.support.data import DATA
 from tests.support.imports import run
+from tests.support.store import new_papers
 
 ITEMS = json.loads((DATA / "hf-daily-papers.json").read_text(encoding="utf-8"))
 
@@ -118,3 +123,38 @@ def test_a_large_stream_imports_every_paper_in_chunks(tmp_path: Path) -> None:
     library = open_library(db)
     assert library.count() == 3000
     assert {paper.upvotes for paper in library.papers()} == set(range(3000))
+
+
+def merge_level(db: Path) -> dict[str, tuple[int]]:
+    """The word indexes' FTS5 automerge setting, as another connection reads it."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: conn.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
+            for table in ("paper_words", "abstract_words")
+        }
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["done", "undone"])
+def test_the_word_indexes_merge_less_only_while_an_import_runs(db_path: Path, fails: bool) -> None:
+    seen: list[dict[str, tuple[int]]] = []
+
+    def papers() -> Iterator[Paper]:
+        for paper in new_papers(3_000):
+            if paper.arxiv_id == "2402.02500":  # well after the first chunk
+                seen.append(merge_level(db_path))
+                if fails:
+                    raise SourceError("big.json", 2500, "not valid JSON")
+            yield paper
+
+    library = open_library(db_path)
+    try:
+        with suppress(SourceError):
+            library.import_stream(papers(), "ana")
+        assert seen == [{"paper_words": (16,), "abstract_words": (16,)}]
+        assert merge_level(db_path) == {"paper_words": (4,), "abstract_words": (4,)}
+        assert library.count() == (0 if fails else 3_000)
+    finally:
+        library.close()
