@@ -107,12 +107,13 @@ def import_command(
 
     The format of each file is told from its content: a Hugging Face papers page
     copied as text, Hugging Face API JSON, an arXiv Atom feed or metadata snapshot,
-    BibTeX, or a reader JSON / JSON Lines export. Every file is read and checked
-    before anything is written; a file is imported whole or not at all. Papers
-    already in the library are updated, never duplicated. A reader export also
-    brings back its stars, read state, tags and notes (for --user); a note already
-    in the library is never replaced. Large JSON and JSON Lines files are read as
-    they are imported, in flat memory.
+    BibTeX, or a reader JSON / JSON Lines export. A file is imported whole or not
+    at all; of several files, every one is checked before any is written. JSON and
+    JSON Lines files are read as they are imported, in flat memory whatever their
+    size: a bad record half way undoes what came before it. Papers already in the
+    library are updated, never duplicated. A reader export also brings back its
+    stars, read state, tags and notes (for --user); a note already in the library
+    is never replaced.
     """
     step = steps()
     if len(files) == 1:
