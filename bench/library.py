@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate import papers
+from reader.models import Paper
 
 CACHE = Path(__file__).parent / ".cache"
 GENERATOR = Path(__file__).parent / "generate.py"
@@ -134,23 +135,37 @@ class Imported:
 
 
 def import_into(db: Path, source: Path) -> Imported:
-    """Import ``source`` into a new library at ``db`` with the real importer, timed
-    from reading the file to the last row written."""
-    from reader.importing import import_batch
-    from reader.sources.loader import load
+    """Import ``source`` into a new library at ``db`` with the real importer, as
+    ``reader import`` does (read as it is imported), timed from opening the file to
+    the last row written; the parse time is the time spent reading papers from it."""
+    from reader.sources.streaming import PaperStream, open_stream
     from reader.store import open_library
 
     library = open_library(db)
+    parsing = [0.0]
+
+    def timed(stream: PaperStream) -> Iterator[Paper]:
+        papers = iter(stream)
+        while True:
+            began = time.perf_counter()
+            paper = next(papers, None)
+            parsing[0] += time.perf_counter() - began
+            if paper is None:
+                return
+            yield paper
+
     try:
         began = time.perf_counter()
-        batch = load(str(source), source.read_bytes())
-        parsed = time.perf_counter()
-        import_batch(library, batch, user="bench")
+        with source.open("rb") as f:
+            stream = open_stream(str(source), f)
+            if not isinstance(stream, PaperStream):
+                raise BenchError(f"{source}: not a file reader import streams")
+            result = library.import_stream(timed(stream), "bench")
         done = time.perf_counter()
     finally:
         # The last close folds the WAL back in: the file stands alone afterwards.
         library.close()
-    return Imported(done - began, parsed - began, len(batch.papers))
+    return Imported(done - began, parsing[0], result.total)
 
 
 def schema_version(db: Path) -> int | None:

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from reader.models import Annotation, ImportResult
 from reader.sources import Batch, ImportedMark
 from reader.store.library import Library, MarksResult
+
+if TYPE_CHECKING:
+    from reader.sources.streaming import PaperStream
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,20 @@ def import_batch(
     marks = {mark.index: _annotation(mark) for mark in batch.marks}
     papers, merged = library.import_papers_with_marks(batch.papers, user, marks, on_step=on_step)
     return ImportReport(replace(papers, skipped=batch.skipped), merged, len(marks))
+
+
+def import_stream(
+    library: Library,
+    stream: PaperStream,
+    *,
+    user: str,
+    on_step: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Import the papers of ``stream`` as they are read (see
+    :meth:`~reader.store.library.Library.import_stream`): all of them, or, when the
+    file turns out bad half way (a :class:`~reader.sources.SourceError`), none."""
+    papers = library.import_stream(stream, user, on_step=on_step)
+    return ImportReport(replace(papers, skipped=stream.skipped), MarksResult())
 
 
 def _annotation(mark: ImportedMark) -> Annotation:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 
 from reader.models import Paper
 from reader.text import one_line
@@ -72,3 +72,23 @@ def brief(text: str) -> str:
     """Text from a file as an error message quotes it: one line, no controls, short."""
     text = one_line(text)
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "\u2026"
+
+
+def in_categories(categories: Collection[str], wanted: Collection[str]) -> bool:
+    """Whether a paper of ``categories`` is in one of ``wanted``: a category
+    (``cs.LG``), or a whole archive (``cs``, ``math``)."""
+    return any(
+        category == want or category.startswith(f"{want}.")
+        for category in categories
+        for want in wanted
+    )
+
+
+def only_in(batch: Batch, wanted: Collection[str]) -> tuple[Batch, int]:
+    """``batch`` with only its papers in one of the ``wanted`` categories (and their
+    marks), and how many it left out."""
+    kept = [i for i, paper in enumerate(batch.papers) if in_categories(paper.categories, wanted)]
+    at = {old: new for new, old in enumerate(kept)}
+    marks = tuple(replace(mark, index=at[mark.index]) for mark in batch.marks if mark.index in at)
+    papers = [batch.papers[i] for i in kept]
+    return replace(batch, papers=papers, marks=marks), len(batch.papers) - len(papers)

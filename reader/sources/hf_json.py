@@ -60,7 +60,7 @@ _PAPER_KEYS = frozenset(
     {"id", "summary", "authors", "upvotes", "publishedAt", "githubRepo", "submittedOnDailyAt"}
 )
 # looks_like_hf_json judges a list by its first few items.
-_SNIFF_ITEMS = 20
+SNIFF_ITEMS = 20
 
 # Counts beyond this are junk, and would not fit an SQLite integer.
 MAX_COUNT = 2**53
@@ -164,7 +164,7 @@ def looks_like_hf_json(data: object) -> bool:
         return False
     if not items:
         return True
-    return any(_looks_like_item(item) for item in items[:_SNIFF_ITEMS])
+    return any(_looks_like_item(item) for item in items[:SNIFF_ITEMS])
 
 
 def parse_hf_json(data: object, *, source: str) -> Batch:
@@ -181,9 +181,13 @@ def parse_hf_json(data: object, *, source: str) -> Batch:
             None,
             "JSON, but not Hugging Face papers: expected a list of papers or a paper object",
         )
-    return batch_of(
-        FORMAT, (_to_paper(item) if isinstance(item, Mapping) else None for item in items)
-    )
+    return batch_of(FORMAT, map(paper_of_item, items))
+
+
+def paper_of_item(item: object) -> Paper | None:
+    """One item of a list of papers as a Paper; ``None`` when it is not one (no usable
+    title, not an object)."""
+    return _to_paper(item) if isinstance(item, Mapping) else None
 
 
 def _items(data: object) -> list[object] | None:
@@ -212,19 +216,19 @@ def _to_paper(item: Json) -> Paper | None:
     """One item as a Paper, or ``None`` when it has no usable title."""
     nested = item.get("paper")
     # dict first: what json.loads makes, and far cheaper to test than the Mapping ABC.
-    paper: Json = nested if isinstance(nested, (dict, Mapping)) else {}
+    paper: Json | None = nested if isinstance(nested, (dict, Mapping)) and nested else None
     # Nested first, flat as fallback; a flat paper has only the one place to look.
-    places = (paper, item) if paper else (item,)
+    first, second = (paper, item) if paper is not None else (item, None)
 
-    title = _first(json_text, places, "title")
+    title = _first(json_text, first, second, "title")
     if title is None:
         return None
-    arxiv_id = _first(json_arxiv_id, places, "id")
-    abstract = _first(json_text, places, "summary") or ""
-    if paper:
+    arxiv_id = _first(json_arxiv_id, first, second, "id")
+    abstract = _first(json_text, first, second, "summary") or ""
+    if paper is not None:
         # A daily item: the paper's own date is the arXiv one, the item's the feed's.
         published = json_date(paper.get("publishedAt"))
-        featured = _first(json_date, places, "submittedOnDailyAt") or json_date(
+        featured = _first(json_date, first, second, "submittedOnDailyAt") or json_date(
             item.get("publishedAt")
         )
     else:
@@ -235,27 +239,34 @@ def _to_paper(item: Json) -> Paper | None:
         arxiv_id=arxiv_id.id if arxiv_id else None,
         arxiv_version=arxiv_id.version if arxiv_id else None,
         abstract=abstract,
-        authors=_first(_authors, places, "authors") or (),
+        authors=_first(_authors, first, second, "authors") or (),
         published=published,
         featured=featured,
-        upvotes=_first(json_count, places, "upvotes"),
-        num_comments=_first(json_count, places, "numComments"),
-        github_url=_first(_github_url, places, "githubRepo") or find_github_url(abstract),
-        github_stars=_first(json_count, places, "githubStars"),
-        url=_first(json_url, places, "projectPage"),
-        ai_summary=_first(json_text, places, "ai_summary"),
-        ai_keywords=_first(_non_empty_strings, places, "ai_keywords") or (),
+        upvotes=_first(json_count, first, second, "upvotes"),
+        num_comments=_first(json_count, first, second, "numComments"),
+        github_url=_first(_github_url, first, second, "githubRepo") or find_github_url(abstract),
+        github_stars=_first(json_count, first, second, "githubStars"),
+        url=_first(json_url, first, second, "projectPage"),
+        ai_summary=_first(json_text, first, second, "ai_summary"),
+        ai_keywords=_first(_non_empty_strings, first, second, "ai_keywords") or (),
     )
 
 
-def _first(read: Callable[[object], T | None], places: tuple[Json, ...], key: str) -> T | None:
-    """The first usable value of ``key`` in ``places``, as ``read`` turns it into a field."""
-    for place in places:
-        if key in place:
-            result = read(place[key])
-            if result is not None:
-                return result
-    return None
+def _first(
+    read: Callable[[object], T | None], first: Json, second: Json | None, key: str
+) -> T | None:
+    """The usable value of ``key`` in ``first``, else in ``second``, as ``read`` turns it
+    into a field. A missing key and a null are passed over without a call (every
+    reader makes ``None`` of a null): half the keys of an item are missing."""
+    value = first.get(key)
+    if value is not None:
+        result = read(value)
+        if result is not None or second is None:
+            return result
+    if second is None:
+        return None
+    value = second.get(key)
+    return None if value is None else read(value)
 
 
 def _authors(value: object) -> tuple[str, ...] | None:

@@ -24,10 +24,10 @@ _TEXT_NEWLINE = re.compile(r"\r\n|\r|\n")
 # How much of a file tells UTF-16 without a byte order mark.
 _SNIFF_BYTES = 4096
 
-FORMATS = ("auto", "hf-page", "hf-json", "arxiv", "bibtex", "reader-json")
+FORMATS = ("auto", "hf-page", "hf-json", "arxiv", "arxiv-snapshot", "bibtex", "reader-json")
 KNOWN = (
-    "expected a Hugging Face papers page or API JSON, an arXiv Atom feed, BibTeX, "
-    "or a reader export"
+    "expected a Hugging Face papers page or API JSON, an arXiv Atom feed or metadata "
+    "snapshot, BibTeX, or a reader export"
 )
 
 
@@ -36,7 +36,7 @@ def decode(source: str, data: bytes) -> str:
     NULs give it away); bad bytes name their line."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_utf16(source, data, "utf-16")
-    codec = _utf16_without_bom(data)
+    codec = utf16_codec(data)
     if codec is not None:
         return _decode_utf16(source, data, codec)
     data = data.removeprefix(codecs.BOM_UTF8)
@@ -47,7 +47,7 @@ def decode(source: str, data: bytes) -> str:
         raise SourceError(source, line, "not UTF-8 text") from None
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
+def utf16_codec(data: bytes) -> str | None:
     """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` is UTF-16 saved without a BOM.
 
     Papers are mostly ASCII, which UTF-16 writes as a NUL and a byte: a NUL on the
@@ -119,7 +119,7 @@ def _load(source: str, data: bytes, fmt: str, now: datetime | None) -> Batch:
         if not batch.papers and not batch.skipped and text.strip():
             raise SourceError(source, None, "no BibTeX entries found")
         return batch
-    if fmt in ("json", "hf-json", "reader-json"):
+    if fmt in ("json", "hf-json", "reader-json", "arxiv-snapshot"):
         return _load_json(source, text, fmt)
     raise SourceError(source, None, f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
@@ -149,6 +149,7 @@ def detect(source: str, text: str) -> str:
 
 
 def _load_json(source: str, text: str, fmt: str) -> Batch:
+    from reader.sources.arxiv_snapshot import looks_like_arxiv_snapshot
     from reader.sources.hf_json import looks_like_hf_json, parse_hf_json
     from reader.sources.reader_json import (
         looks_like_reader_json,
@@ -164,13 +165,18 @@ def _load_json(source: str, text: str, fmt: str) -> Batch:
             # json counts "\n" only; a file saved with bare "\r" has lines too.
             line = len(_TEXT_NEWLINE.findall(text, 0, error.pos)) + 1
             raise SourceError(source, line, f"not valid JSON: {error.msg}") from None
-        # One JSON object per line: our own JSON Lines export, or Hugging Face items.
+        # One JSON object per line: our own JSON Lines export, the arXiv metadata
+        # snapshot, or Hugging Face items.
+        if fmt == "arxiv-snapshot" or (fmt == "json" and looks_like_arxiv_snapshot(first)):
+            return _snapshot(_json_lines(source, text))
         if fmt != "hf-json" and (fmt == "reader-json" or looks_like_reader_json(first)):
             return parse_reader_jsonl(text, source=source)
         return parse_hf_json(_json_lines(source, text), source=source)
     except (RecursionError, ValueError):
         # Nesting thousands deep, or a number of thousands of digits.
         raise SourceError(source, None, "not valid JSON: nested too deep or too large") from None
+    if fmt == "arxiv-snapshot":
+        return _snapshot(data if isinstance(data, list) else [data])
     if fmt == "hf-json":
         if looks_like_reader_json(data) and not looks_like_hf_json(data):
             raise SourceError(source, None, "a reader export, not Hugging Face JSON")
@@ -182,6 +188,14 @@ def _load_json(source: str, text: str, fmt: str) -> Batch:
     if looks_like_hf_json(data):
         return parse_hf_json(data, source=source)
     raise SourceError(source, None, f"JSON, but not a format reader knows: {KNOWN}")
+
+
+def _snapshot(records: list[object]) -> Batch:
+    """The papers of records of the arXiv metadata snapshot."""
+    from reader.sources import batch_of
+    from reader.sources.arxiv_snapshot import FORMAT, paper_of_value
+
+    return batch_of(FORMAT, map(paper_of_value, records))
 
 
 def _first_line_object(text: str) -> object | None:

@@ -16,6 +16,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import replace
+from itertools import chain, islice
 from operator import itemgetter
 from types import TracebackType
 
@@ -86,6 +88,59 @@ def import_with_marks(
             result, marked = _sum(result, counts), _sum(marked, merged)
             run.committed(step)
     return result.with_cuts(cuts), marked
+
+
+def import_stream(
+    library: Annotations,
+    papers: Iterable[Paper],
+    user: str,
+    *,
+    on_step: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Import ``papers`` as they come (a file read as it is imported: see
+    :mod:`reader.sources.streaming`), holding one chunk of them at a time: what
+    :func:`import_with_marks` does with a list, without marks.
+
+    A few papers are one transaction, as a list's; more are written in chunks
+    under the journal, so an error while the papers are read (a bad line half way
+    through the file), or the process killed, undoes the chunks already written.
+    """
+    stream = iter(papers)
+    head = list(islice(stream, _CHUNK_FIRST + 1))
+    if len(head) <= _CHUNK_FIRST:
+        return import_with_marks(library, head, user, {}, on_step=on_step)[0]
+    pending = chain(head, stream)
+    now = clock.now()
+    step = on_step or _quietly
+    result, done = ImportResult(), 0
+    with _import_cache(library), _ImportRun(library, None, now) as run:
+        if not run.chunked:  # no lock to hold: one transaction, a chunk at a time
+            with library.transaction():
+                while chunk := list(islice(pending, _CHUNK_MAX)):
+                    result = _sum(result, _stream_chunk(library, chunk, done, now, run))
+                    done += len(chunk)
+            return result
+        for size in run.sizes():
+            chunk = list(islice(pending, size))
+            if not chunk:
+                break
+            with library.transaction():
+                counts = _stream_chunk(library, chunk, done, now, run)
+            result, done = _sum(result, counts), done + len(chunk)
+            run.committed(step, len(chunk))
+    return result
+
+
+def _stream_chunk(
+    library: Connection, papers: Sequence[Paper], done: int, now: str, run: _ImportRun
+) -> ImportResult:
+    """One chunk of a stream merged in, in the caller's transaction; ``done`` papers
+    came before it (the cuts name a paper by its place in the whole stream)."""
+    journal = run.began()
+    papers, _, cuts = bound_import(papers, {})
+    counts, ids = import_papers(library, papers, now, _quietly, journal)
+    run.brought(ids, sample=False)
+    return counts.with_cuts([replace(cut, record=cut.record + done) for cut in cuts])
 
 
 def _merge_marks(
@@ -277,7 +332,7 @@ class _ImportRun:
     meanwhile (see :mod:`reader.store.journal`); one transaction for a small
     import, or where no lock can be held."""
 
-    def __init__(self, library: Connection, total: int, now: str) -> None:
+    def __init__(self, library: Connection, total: int | None, now: str) -> None:
         self._library = library
         self._total = total
         self._now = now
@@ -286,7 +341,8 @@ class _ImportRun:
         self._marks_at = 0
         self._done = self._told = self._chunks = 0
         self.journal: Journal | None = None
-        self._chunked = False
+        # The number of papers; None for a stream (as many as it gives).
+        self.chunked = False
         # Papers a journaled import brought: no longer sample papers once it stands.
         self._brought: list[int] = []
         self._held: AbstractContextManager[bool] | None = None
@@ -294,9 +350,10 @@ class _ImportRun:
     def __enter__(self) -> _ImportRun:
         path = self._library.path
         # (Not into a library it may not write: it fails at once, leaving no lock file.)
-        if self._total > _CHUNK_FIRST and path is not None and not self._library.read_only:
+        many = self._total is None or self._total > _CHUNK_FIRST
+        if many and path is not None and not self._library.read_only:
             self._held = journaling.importing(path)
-            self._chunked = self._held.__enter__()
+            self.chunked = self._held.__enter__()
         return self
 
     def __exit__(
@@ -331,7 +388,8 @@ class _ImportRun:
 
     def spans(self) -> Iterator[tuple[int, int]]:
         """(start, stop) of each chunk's papers, in order."""
-        if not self._chunked:
+        assert self._total is not None
+        if not self.chunked:
             yield 0, self._total
             return
         start = 0
@@ -343,10 +401,17 @@ class _ImportRun:
             yield start, stop
             start = stop
 
+    def sizes(self) -> Iterator[int]:
+        """How many papers of a stream each chunk takes, for as long as the caller
+        finds papers to take."""
+        while True:
+            yield self._size
+            journaling.pass_turn(self._library.path)
+
     def began(self) -> Journal | None:
         """A chunk's transaction began: the journal to write in it."""
         self._began = time.monotonic()
-        if self._chunked and self.journal is None:
+        if self.chunked and self.journal is None:
             self.journal = Journal.start(self._library._conn, self._now)
         return self.journal
 
@@ -358,7 +423,7 @@ class _ImportRun:
         at = self._marks_at
         end = (
             len(ordered)
-            if stop >= self._total
+            if self._total is None or stop >= self._total
             else bisect.bisect_left(ordered, stop, lo=at, key=itemgetter(0))
         )
         self._marks_at = end
@@ -376,15 +441,23 @@ class _ImportRun:
         else:
             self._brought.extend(ids)
 
-    def committed(self, on_step: Callable[[str], None]) -> None:
-        """A chunk is in: the next one sized to hold the lock about ``_CHUNK_S``."""
-        if not self._chunked:
+    def committed(self, on_step: Callable[[str], None], papers: int = 0) -> None:
+        """A chunk is in (of ``papers`` papers, from a stream): the next one sized to
+        hold the lock about ``_CHUNK_S``."""
+        if not self.chunked:
             return
+        if self._total is None:
+            self._done += papers
         held = max(time.monotonic() - self._began, 0.001)
         self._size = max(_CHUNK_MIN, min(_CHUNK_MAX, int(self._size * min(2.0, _CHUNK_S / held))))
         self._chunks += 1
         if self._chunks % _CHECKPOINT_CHUNKS == 0:
             self._library.checkpoint()  # between two chunks (see _import_cache)
+        if self._total is None:
+            # A stream: the papers so far, every few chunks (more at a time as they grow).
+            if self._chunks % _CHECKPOINT_CHUNKS == 0:
+                on_step(f"imported {self._done} papers so far")
+            return
         tenth = self._done * 10 // self._total
         if tenth > self._told:  # a line per tenth, not per chunk
             self._told = tenth

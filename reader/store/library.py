@@ -172,6 +172,14 @@ class Library(Annotations):
         """
         return imports.import_with_marks(self, papers, user, marks, on_step=on_step, sample=sample)
 
+    def import_stream(
+        self, papers: Iterable[Paper], user: str, *, on_step: Callable[[str], None] | None = None
+    ) -> ImportResult:
+        """Import ``papers`` as they are read, a chunk at a time (a file streamed): as
+        :meth:`import_papers_with_marks` does, without marks, all or none of them,
+        and an error raised while they are read undoes what was written."""
+        return imports.import_stream(self, papers, user, on_step=on_step)
+
     def author_counts(self, paper_ids: Sequence[int], limit: int) -> list[tuple[str, int]]:
         """The ``limit`` names found most often among the authors of ``paper_ids``,
         with how many of those papers each is on: most first, ties by name.

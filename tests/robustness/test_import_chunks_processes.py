@@ -70,6 +70,20 @@ def chunks_in(db: Path) -> int:
         conn.close()
 
 
+def writing(db: Path) -> bool:
+    """Whether another process holds the write lock now (a chunk being written)."""
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    return False
+
+
 def more_chunks_than(db: Path, count: int) -> Callable[[], bool]:
     """The condition that more than ``count`` chunks are in, for :func:`wait_for`."""
     return lambda: chunks_in(db) > count
@@ -115,9 +129,11 @@ def test_a_star_goes_in_between_two_chunks_of_a_large_import(
         wait_for(lambda: chunks_in(db_path) >= 1, process)
         waited = []
         for _ in range(3):
-            # Just as a chunk is in, so the next one is (nearly always) being written.
+            # Once a chunk is in and the next one is being written (the import
+            # reads its papers between two chunks, without the lock).
             last = chunks_in(db_path)
             wait_for(more_chunks_than(db_path, last), process)
+            wait_for(lambda: writing(db_path), process)
             waiting_from.clear()
             kept.toggle_star(USER, paper_id)
             ((chunks, running),) = kept.db.execute("SELECT * FROM seen").fetchall()
