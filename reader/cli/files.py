@@ -10,7 +10,6 @@ from typing import BinaryIO
 import click
 
 from reader.cli.common import Settings, echo, friendly_errors, opened, steps
-from reader.cli.root import main
 from reader.models import papers_label
 from reader.sources.loader import FORMATS
 
@@ -66,7 +65,7 @@ def _read_bounded(name: str, f: BinaryIO, limit: int) -> bytes:
     return data
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("files", nargs=-1, required=True)
 @click.option(
     "--format",
