@@ -29,9 +29,6 @@ from functools import cached_property
 from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from reader.models import Annotation, Paper
 from reader.search.columns import Columns, Listed
 from reader.search.query import FUZZY_CUTOFF, FUZZY_MIN_LEN, Query, Term
@@ -48,7 +45,8 @@ from reader.search.terms import (
 )
 
 if TYPE_CHECKING:
-    # Not ``np``: each method imports numpy itself, when a search first runs.
+    # Not ``np``: each method imports numpy (and rapidfuzz) itself, when a search
+    # first needs it: listing a library in its order needs neither.
     import numpy
     from numpy.typing import NDArray
 
@@ -350,6 +348,9 @@ class SearchIndex(Columns):
         words one typo away from it."""
         if term.quoted or len(word) < AUTHOR_TYPO_MIN_LEN or word in self._author_vocabulary:
             return [word]
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         by_length, lengths = self._terms_by_length("authors")
         near = by_length[bisect_left(lengths, len(word) - 1) : bisect_right(lengths, len(word) + 1)]
         found = process.extract(word, near, scorer=OSA.distance, score_cutoff=1, limit=None)
@@ -425,6 +426,7 @@ class SearchIndex(Columns):
         by_length, lengths = self._terms_by_length(field)
         candidates = by_length[bisect_left(lengths, -(-2 * length // 3)) :]
         import numpy as np
+        from rapidfuzz import fuzz, process
 
         # The words down the side, the typed one across: that is how cdist uses
         # both cores.
