@@ -8,6 +8,7 @@ a bug, as one line too (the traceback with READER_DEBUG=1).
 from __future__ import annotations
 
 import errno
+import gc
 import importlib
 import io
 import os
@@ -41,6 +42,17 @@ class _ReaderGroup(click.Group):
     """The ``reader`` command: click's own error handling, but every message it
     prints passes the terminal rule, and a bug ends as one line, not a traceback.
     Its commands are the :data:`COMMANDS`, each imported when it is asked for."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The ``reader`` process itself: the console script and ``python -m reader``
+        (click's test runner calls :meth:`main`)."""
+        try:
+            return self.main(*args, **kwargs)
+        finally:
+            # The process ends next, and frees everything as it does: frozen, the
+            # objects are not traced by one more collection first (a fifth of the
+            # time of `reader list` on the sample library).
+            gc.freeze()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
