@@ -7,8 +7,8 @@ grouped by job: :mod:`~reader.cli.files` (import), :mod:`~reader.cli.network`
 :func:`~reader.cli.common.echo` or :func:`~reader.cli.common.say`, which apply
 the terminal rule. A command's module is imported only when that command runs
 (:data:`reader.cli.root.COMMANDS`), and what a command needs beyond click, in
-the command itself: ``reader list`` loads no Textual, httpx, exporter or
-sqlite-utils, and starts as a shell tool does.
+the command itself: ``reader list`` loads no Textual, httpx or exporter, and
+numpy and rapidfuzz only to rank words (tests/robustness/test_lean_startup.py).
 """
 
 from __future__ import annotations
