@@ -19,6 +19,7 @@ run first and narrow the candidates before any fuzzy scoring.
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -101,8 +102,10 @@ class SearchIndex(Columns):
         self._lock = threading.Lock()
 
     def warm(self) -> None:
-        """Do now what the first search would wait for: the per-paper columns and
-        the title and author terms (e.g. in a worker while the first screen shows)."""
+        """Do now what the first search would wait for: the per-paper columns, the
+        title and author terms and the fuzzy matcher's import (e.g. in a worker
+        while the first screen shows)."""
+        importlib.import_module("rapidfuzz")
         for name in (
             "_position_of",
             "_everything",

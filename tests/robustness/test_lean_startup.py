@@ -11,6 +11,8 @@ objects so that no last collection traced them.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +138,17 @@ def test_the_others_load_what_their_job_needs_only(at_exit: Path) -> None:
 def test_the_process_skips_the_last_collection(at_exit: Path) -> None:
     # Its objects are freed as it exits; frozen, no collection traces them first.
     assert _run(at_exit, "list", "diffusion")["frozen"] > 0
+
+
+def test_warming_the_index_loads_the_filter_s_modules() -> None:
+    # The app warms its index in a worker while the first screen shows: what the
+    # first key typed would otherwise import (rapidfuzz, numpy) is loaded there.
+    code = (
+        "import sys; from reader.search import SearchIndex; "
+        "before = {'numpy', 'rapidfuzz'} & set(sys.modules); SearchIndex([]).warm(); "
+        "print(sorted(before), sorted({'numpy', 'rapidfuzz'} & set(sys.modules)))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.split() == ["[]", "['numpy',", "'rapidfuzz']"]
