@@ -169,15 +169,15 @@ def _import_cache(library: Connection) -> Iterator[None]:
     meanwhile fold in what the log holds (SQLite checkpoints as it commits)."""
     row = library._row("PRAGMA cache_size")
     checkpoint = library._row("PRAGMA wal_autocheckpoint")
-    library._conn.execute(f"PRAGMA cache_size = {_IMPORT_CACHE}")
-    library._conn.execute("PRAGMA wal_autocheckpoint = 0")
+    library.db.execute(f"PRAGMA cache_size = {_IMPORT_CACHE}")
+    library.db.execute("PRAGMA wal_autocheckpoint = 0")
     try:
         yield
     finally:
         if row is not None:
-            library._conn.execute(f"PRAGMA cache_size = {int(row[0])}")
+            library.db.execute(f"PRAGMA cache_size = {int(row[0])}")
         if checkpoint is not None:
-            library._conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint[0])}")
+            library.db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint[0])}")
         library.checkpoint()
 
 
