@@ -42,10 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-import tomlkit
-from tomlkit.items import Comment, Whitespace
 
-from reader.atomic import write_atomic
 from reader.keymap import Remappable, key_name, remappable
 from reader.paths import APP_NAME, PathError, expand_user
 from reader.text import one_line, strip_controls
@@ -164,6 +161,11 @@ def save_theme(name: str, path: Path | None = None) -> None:
     an unusable name, a file that is not valid TOML (it is left untouched), or a file
     that cannot be written.
     """
+    # Only here: reading the config (every start) needs neither.
+    import tomlkit
+
+    from reader.atomic import write_atomic
+
     path = default_config_path() if path is None else Path(path)
     if not isinstance(name, str) or not name or one_line(name) != name:
         raise ConfigError(f"{path}: theme: not a theme name: {_show(name)}")
@@ -452,7 +454,7 @@ class _Checker:
             raise self.error(
                 [*where, "query"], f"must be a filter query string, not {_show(query)}"
             )
-        from reader.search import Query  # rapidfuzz: only when a view needs checking
+        from reader.search import Query  # only when a view needs checking
 
         errors = Query.parse(query).errors
         if errors:
@@ -512,6 +514,9 @@ def _show(value: object) -> str:
 def _with_theme(text: str, name: str) -> str:
     """``text`` with its top-level theme set to ``name``, or a theme line added after the
     comments that head the file (not between a comment and the setting it describes)."""
+    import tomlkit
+    from tomlkit.items import Comment, Whitespace
+
     document = tomlkit.parse(text)
     value = tomlkit.string(name)
     if "theme" in document:

@@ -19,12 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reader.models import ListedPaper, Paper, title_id
-from reader.net.arxiv import search
-from reader.net.http import Http
-from reader.sources.arxiv_atom import parse_arxiv_atom
 from reader.text import normalise_title
+
+if TYPE_CHECKING:
+    from reader.net.http import Http
 
 # Results read for one title: a title shared by more papers than this is hopeless.
 TITLE_RESULTS = 10
@@ -60,6 +61,10 @@ def look_up_title(http: Http, title: str, *, max_results: int = TITLE_RESULTS) -
     :class:`~reader.sources.SourceError` for a response that is not a feed, and
     ``ValueError`` for a title without words.
     """
+    # Here: `reader remove` reads title ids with this module and needs no httpx.
+    from reader.net.arxiv import search
+    from reader.sources.arxiv_atom import parse_arxiv_atom
+
     # Best match first: sorted by date, the exact title of an old paper would be
     # crowded out of the first results by newer papers whose titles contain it.
     query = title_query(title)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reader.ids import parse_arxiv_id
+from reader.lookup import is_title_id, papers_with_title_ids
 from reader.models import papers_label
 from reader.store import Held, Library
 from reader.store.removal import Noted
@@ -47,9 +48,6 @@ def paper_ids(library: Library, names: Sequence[str]) -> list[int]:
     title id (``t-…``) that ``reader list`` prints (every paper of that title) or a
     row's ``#N``. Raises :class:`UnknownPaper` naming every name that finds no
     paper."""
-    # Here, not at the top: reader.lookup brings the network client with it.
-    from reader.lookup import is_title_id, papers_with_title_ids
-
     found: list[tuple[str, int | str]] = []
     titled: list[str] = []
     bad: list[str] = []

@@ -19,14 +19,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reader.export.files import ExportError
-from reader.net import FetchError, NetError
-from reader.sources import SourceError
-from reader.store import Library, LibraryError, open_library
 from reader.text import terminal_text
 
 if TYPE_CHECKING:
     from reader.fetching import Network
+    from reader.store import Library
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +47,29 @@ def friendly_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one clean line and exit code 1."""
     try:
         yield
-    except (LibraryError, SourceError, ExportError, NetError, FetchError) as error:
-        raise click.ClickException(str(error)) from None
+    except Exception as error:
+        if isinstance(error, _user_errors()):
+            raise click.ClickException(str(error)) from None
+        raise
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors a user can cause: a bad file, a library that is not ours, a server
+    that said no. Imported once something failed, so that a command loads only the
+    modules it uses (one that never loaded the exporter cannot raise its error)."""
+    from reader.export.files import ExportError
+    from reader.net import FetchError, NetError
+    from reader.sources import SourceError
+    from reader.store import LibraryError
+
+    return (LibraryError, SourceError, ExportError, NetError, FetchError)
 
 
 @contextmanager
 def opened(settings: Settings, *, create: bool = True) -> Iterator[Library]:
     """The library, open for the body; its errors, there too, end as one clean line."""
+    from reader.store import open_library
+
     with friendly_errors():
         library = open_library(settings.db_path, create=create)
         try:

@@ -9,14 +9,13 @@ from pathlib import Path
 import click
 
 from reader.cli.common import Settings, echo, friendly_errors, opened, say
-from reader.cli.root import main
 from reader.export.run import FORMATS as EXPORT_FORMATS
 
 # reader export: written, but some Obsidian files left as they are (conflicts).
 EXIT_LEFT_AS_THEY_ARE = 3
 
 
-@main.command("export")
+@click.command("export")
 @click.option(
     "--format",
     "fmt",

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, BinaryIO
 import click
 
 from reader.cli.common import Settings, echo, friendly_errors, opened, steps
-from reader.cli.root import main
 from reader.models import papers_label
 from reader.sources import Batch
 from reader.sources.loader import FORMATS
@@ -80,7 +79,7 @@ def _read_bounded(name: str, f: BinaryIO, limit: int, head: bytes = b"") -> byte
     return data
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("files", nargs=-1, required=True)
 @click.option(
     "--format",

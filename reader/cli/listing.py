@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from reader.cli.common import Settings, echo, opened, say
-from reader.cli.root import main
 
 
 class _QueryCommand(click.Command):
@@ -39,7 +38,7 @@ class _QueryCommand(click.Command):
         return super().parse_args(ctx, [*options, "--", *words])
 
 
-@main.command("list", cls=_QueryCommand)
+@click.command("list", cls=_QueryCommand)
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
 @click.option("--limit", type=click.IntRange(1), metavar="N", help="At most N papers.")
@@ -65,7 +64,6 @@ def list_command(
     takes too.
     """
     from reader.search import Query, SearchIndex
-    from reader.sources.reader_json import paper_to_json
     from reader.text import json_dumps_safe, one_line
 
     parsed = Query.parse(" ".join(query))
@@ -88,6 +86,8 @@ def list_command(
         whole = library.papers_by_id(ids) if as_json else []
         found = library.listed_by_id(ids)
     if as_json:
+        from reader.sources.reader_json import paper_to_json
+
         items = []
         for paper in whole:
             mark = marks.get(paper.id) if paper.id is not None else None

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import click
 
 from reader.cli.common import Settings, echo, friendly_errors, opened, progress, say
-from reader.cli.root import main
 from reader.periods import days_back, parse_day, parse_month, parse_week
 
 if TYPE_CHECKING:
@@ -51,7 +50,7 @@ def _period(
     return check
 
 
-@main.group("fetch")
+@click.group("fetch")
 def fetch_group() -> None:
     """Fetch papers over the network, from Hugging Face or arXiv."""
 
@@ -155,7 +154,7 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
     _saved(settings, fetch)
 
 
-@main.command("add")
+@click.command("add")
 @click.argument("papers", nargs=-1, required=True, metavar="ID_OR_URL...")
 @click.pass_obj
 def add_command(settings: Settings, papers: tuple[str, ...]) -> None:

@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from reader.cli.common import Settings, echo, opened, say
-from reader.cli.root import main
 from reader.models import papers_label
-from reader.store import Library
 
 if TYPE_CHECKING:
-    from reader.store import Held
+    from reader.store import Held, Library
     from reader.store.removal import Noted
 
 
@@ -60,7 +58,7 @@ def _found_by(library: Library, text: str, user: str) -> list[int]:
         words.close()
 
 
-@main.command("remove")
+@click.command("remove")
 @click.argument("papers", nargs=-1, metavar="[ID...]")
 @click.option("--query", "query", metavar="QUERY", help="The papers this filter query finds.")
 @click.option("--sample", is_flag=True, help="The papers of the bundled sample.")

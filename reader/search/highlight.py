@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
-
 from reader.search.query import FUZZY_CUTOFF, FUZZY_MIN_LEN, Query
 
 
@@ -56,6 +53,9 @@ def _word_spans(text: str, word: str) -> list[tuple[int, int]]:
         return [(at, at + len(word))]
     if len(word) < FUZZY_MIN_LEN:
         return []
+    from rapidfuzz import fuzz  # only for a word the title does not hold as typed
+    from rapidfuzz.distance import Indel
+
     alignment = fuzz.partial_ratio_alignment(word, text, score_cutoff=FUZZY_CUTOFF)
     if alignment is None:
         return []

@@ -19,6 +19,7 @@ run first and narrow the candidates before any fuzzy scoring.
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -28,9 +29,6 @@ from collections.abc import Set as AbstractSet
 from functools import cached_property
 from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias
-
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from reader.models import Annotation, Paper
 from reader.search.columns import Columns, Listed
@@ -48,7 +46,8 @@ from reader.search.terms import (
 )
 
 if TYPE_CHECKING:
-    # Not ``np``: each method imports numpy itself, when a search first runs.
+    # Not ``np``: each method imports numpy (and rapidfuzz) itself, when a search
+    # first needs it: listing a library in its order needs neither.
     import numpy
     from numpy.typing import NDArray
 
@@ -103,8 +102,10 @@ class SearchIndex(Columns):
         self._lock = threading.Lock()
 
     def warm(self) -> None:
-        """Do now what the first search would wait for: the per-paper columns and
-        the title and author terms (e.g. in a worker while the first screen shows)."""
+        """Do now what the first search would wait for: the per-paper columns, the
+        title and author terms and the fuzzy matcher's import (e.g. in a worker
+        while the first screen shows)."""
+        importlib.import_module("rapidfuzz")
         for name in (
             "_position_of",
             "_everything",
@@ -350,6 +351,9 @@ class SearchIndex(Columns):
         words one typo away from it."""
         if term.quoted or len(word) < AUTHOR_TYPO_MIN_LEN or word in self._author_vocabulary:
             return [word]
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         by_length, lengths = self._terms_by_length("authors")
         near = by_length[bisect_left(lengths, len(word) - 1) : bisect_right(lengths, len(word) + 1)]
         found = process.extract(word, near, scorer=OSA.distance, score_cutoff=1, limit=None)
@@ -425,6 +429,7 @@ class SearchIndex(Columns):
         by_length, lengths = self._terms_by_length(field)
         candidates = by_length[bisect_left(lengths, -(-2 * length // 3)) :]
         import numpy as np
+        from rapidfuzz import fuzz, process
 
         # The words down the side, the typed one across: that is how cdist uses
         # both cores.

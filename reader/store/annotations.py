@@ -104,7 +104,7 @@ class Annotations(Connection):
         now = clock.now()
         with self.transaction():
             for paper_id in paper_ids:
-                self.db.execute(
+                self._conn.execute(
                     "INSERT INTO annotations (user, paper_id, read_at, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
                     "read_at = CASE WHEN ? THEN coalesce(read_at, excluded.read_at) END, "
@@ -186,7 +186,7 @@ class Annotations(Connection):
         """Flip the star in one statement, so two processes never lose a toggle."""
         now = clock.now()
         with self.transaction():
-            self.db.execute(
+            self._conn.execute(
                 "INSERT INTO annotations (user, paper_id, starred, created_at, updated_at) "
                 "VALUES (?, ?, 1, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
                 "starred = 1 - starred, updated_at = excluded.updated_at",
@@ -212,7 +212,7 @@ class Annotations(Connection):
             current = row[0] if row else ""
             if current != expected:
                 raise NoteConflict("this note was changed elsewhere since you opened it", current)
-            self.db.execute(
+            self._conn.execute(
                 "INSERT INTO annotations (user, paper_id, note, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
                 "note = excluded.note, updated_at = excluded.updated_at",
@@ -240,7 +240,7 @@ class Annotations(Connection):
         process's write: :class:`LibraryBusy` says to try again soon.
         """
         with self.transaction(wait_ms=_DRAFT_WAIT_MS):
-            self.db.execute(
+            self._conn.execute(
                 "INSERT INTO drafts (user, paper_id, text, base, saved_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
                 "text = excluded.text, base = excluded.base, saved_at = excluded.saved_at",
@@ -274,7 +274,7 @@ class Annotations(Connection):
             self._delete_draft(user, paper_id, text)
 
     def _delete_draft(self, user: str, paper_id: int, text: str | None) -> None:
-        self.db.execute(
+        self._conn.execute(
             "DELETE FROM drafts WHERE user = ? AND paper_id = ? AND (? IS NULL OR text = ?)",
             (user, paper_id, text, text),
         )
@@ -287,7 +287,7 @@ class Annotations(Connection):
 
     def _upsert(self, user: str, paper_id: int, column: str, value: Any, now: str) -> None:
         """Set one column of one annotation (creating it); the other columns stay."""
-        self.db.execute(
+        self._conn.execute(
             f"INSERT INTO annotations (user, paper_id, {column}, created_at, updated_at) "
             f"VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE SET "
             f"{column} = excluded.{column}, updated_at = excluded.updated_at",

@@ -15,8 +15,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from reader.store import access, typed
 from reader.store import journal as journaling
 from reader.store.errors import LibraryBusy, LibraryError
@@ -37,7 +35,9 @@ class Connection:
     ) -> None:
         self.path = path
         self._conn = conn
-        self.db = sqlite_utils.Database(conn)
+        # The schema's triggers were written with recursive triggers on (sqlite-utils
+        # turned them on for every connection it wrapped, until issue 17): kept so.
+        conn.execute("PRAGMA recursive_triggers = ON")
         # How long a write waits for another process's write lock (ms).
         self._write_wait_ms = BUSY_MS
         # Why we may not write the file (one line for the user), or None.
@@ -47,6 +47,11 @@ class Connection:
         if path is not None:
             uri = access.read_only_uri(path) if read_only else f"{path.absolute().as_uri()}?mode=ro"
             self._read_uri = uri
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The SQLite connection itself, for tests and tools that speak SQL."""
+        return self._conn
 
     # -- reading --------------------------------------------------------------
 
@@ -83,7 +88,7 @@ class Connection:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute(
+        self._conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
@@ -124,7 +129,7 @@ class Connection:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
+            self._conn.execute("COMMIT")
         except sqlite3.Error as error:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -134,7 +139,7 @@ class Connection:
         """Take the write lock, waiting up to ``wait_ms`` for another's write: trying
         again every couple of milliseconds, in turn with an import that writes in
         chunks (see :mod:`reader.store.journal`)."""
-        self.db.execute("PRAGMA busy_timeout = 0")
+        self._conn.execute("PRAGMA busy_timeout = 0")
         try:
             if self._try_begin():
                 return
@@ -145,11 +150,11 @@ class Connection:
                         raise LibraryBusy(f"{self._where}: busy with another process's write")
                     time.sleep(_RETRY_S)
         finally:
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
 
     def _try_begin(self) -> bool:
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
                 return False

@@ -27,7 +27,7 @@ def newer(where: str, version: int) -> str:
 
 def check_version(library: Connection) -> int:
     """The schema version, after refusing a file that is not ours or too new."""
-    db = library.db
+    db = library._conn
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
@@ -57,11 +57,11 @@ def migrate(library: Connection) -> None:
         version = check_version(library)
         for statements in MIGRATIONS[version:]:
             for statement in statements:
-                library.db.execute(statement)
+                library._conn.execute(statement)
         if 0 < version < _SAMPLE_MARKED:
             _adopt_sample(library)
-        library.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        library.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        library._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        library._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _adopt_sample(library: Connection) -> None:
