@@ -212,16 +212,18 @@ def _first_line_object(text: str) -> object | None:
 
 def _json_lines(source: str, text: str) -> list[object]:
     """Each non-blank line as a JSON value; a bad line is an error at that line."""
-    values: list[object] = []
-    for number, line in enumerate(_TEXT_NEWLINE.split(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            values.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise SourceError(source, number, f"not valid JSON: {error.msg}") from None
-        except (RecursionError, ValueError):
-            raise SourceError(
-                source, number, "not valid JSON: nested too deep or too large"
-            ) from None
-    return values
+    return [
+        json_line(source, number, line)
+        for number, line in enumerate(_TEXT_NEWLINE.split(text), start=1)
+        if line.strip()
+    ]
+
+
+def json_line(source: str, number: int, line: str) -> object:
+    """One line of JSON Lines, or a one-line error naming it."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise SourceError(source, number, f"not valid JSON: {error.msg}") from None
+    except (RecursionError, ValueError):
+        raise SourceError(source, number, "not valid JSON: nested too deep or too large") from None

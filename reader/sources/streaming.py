@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from reader.models import Paper
 from reader.sources import SourceError, in_categories
-from reader.sources.loader import KNOWN, utf16_codec
+from reader.sources.loader import KNOWN, json_line, utf16_codec
 
 # How much is read at a time.
 CHUNK_BYTES = 1 << 20
@@ -281,16 +281,10 @@ def _values(
         if not line.strip(_BYTE_SPACE):
             continue
         try:
-            value = json.loads(line.decode("utf-8"))
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             raise SourceError(source, number, "not UTF-8 text") from None
-        except json.JSONDecodeError as error:
-            raise SourceError(source, number, f"not valid JSON: {error.msg}") from None
-        except (RecursionError, ValueError):
-            raise SourceError(
-                source, number, "not valid JSON: nested too deep or too large"
-            ) from None
-        yield read(value)
+        yield read(json_line(source, number, text))
 
 
 def _lines(head: bytes, rest: BinaryIO) -> Iterator[tuple[int, bytes]]:
