@@ -40,6 +40,7 @@ from reader.store.rows import (
     paper_values,
     read_back,
 )
+from reader.store.schema import author_rows
 
 _MAX_ROW_ID = 2**63 - 1
 # SQLite's page cache while importing, in KiB (as a negative number says).
@@ -312,6 +313,8 @@ def _insert(
         "SELECT id, abstract FROM papers WHERE id BETWEEN ? AND ?",
         bounds,
     )
+    for statement in author_rows("papers", "AND papers.id BETWEEN ? AND ?"):
+        conn.execute(statement, bounds)
     conn.execute("DELETE FROM word_terms")
 
 

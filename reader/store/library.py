@@ -22,12 +22,12 @@ from reader.store.errors import LibraryError
 from reader.store.merge import MarksResult
 from reader.store.removal import Held, Noted, Removed
 from reader.store.rows import (
-    AUTHOR_COUNTS,
     IDS_IN_JSON,
     LISTED_COLUMNS,
     LISTED_DATES,
     LISTING_ORDER,
     PAPER_COLUMNS,
+    author_counts,
     column,
     id_list,
     listing,
@@ -184,8 +184,10 @@ class Library(Annotations):
         """The ``limit`` names found most often among the authors of ``paper_ids``,
         with how many of those papers each is on: most first, ties by name.
         (:meth:`Words.author_counts` reads the same from another thread.)"""
-        rows = self._json_rows(AUTHOR_COUNTS, "papers.authors", (id_list(paper_ids), limit))
-        return [(row[0], row[1]) for row in rows]
+        try:
+            return author_counts(self._conn, paper_ids, limit)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def annotated(self, user: str) -> list[tuple[Paper, Annotation]]:
         """``user``'s starred or noted papers with their annotations, newest first."""

@@ -27,14 +27,38 @@ def id_list(values: Iterable[int] | Iterable[str]) -> str:
     return json.dumps(list(values))
 
 
-# The names most often among the authors of some papers (ids as one JSON array),
-# with how many of those papers each is on: most first, ties by name.
-# (Through typed.json_rows: a row's bad JSON would fail the query.)
-AUTHOR_COUNTS = (
-    f"SELECT author.value, count(*) FROM papers, json_each({typed.JSON}) AS author "
-    f"WHERE papers.id IN {IDS_IN_JSON} AND author.type = 'text' "
-    "GROUP BY author.value ORDER BY count(*) DESC, author.value LIMIT ?"
-)
+# The names most often among the authors of some papers, with how many of those
+# papers each is on: most first, ties by name. Counted from the author rows (see
+# schema 9), every paper's or those of ``{where}``; only the names that can make
+# the top ``limit`` (as many as the limit-th count, or more) are looked up and
+# sorted. ``?``: the ids as one JSON array when there is a ``where``, then
+# limit - 1 and limit.
+_AUTHOR_COUNTS = """
+    WITH counted AS MATERIALIZED (
+        SELECT author_id, count(*) AS n FROM paper_authors {where} GROUP BY author_id)
+    SELECT authors.name, counted.n FROM counted JOIN authors ON authors.id = counted.author_id
+    WHERE counted.n >= coalesce((SELECT n FROM counted ORDER BY n DESC LIMIT 1 OFFSET ?), 0)
+    ORDER BY counted.n DESC, authors.name LIMIT ?
+"""
+
+
+def author_counts(
+    conn: sqlite3.Connection, paper_ids: Sequence[int], limit: int
+) -> list[tuple[str, int]]:
+    """The ``limit`` names found most often among the authors of ``paper_ids``, with
+    how many of those papers each is on. A view of the whole library counts every
+    row without a list of ids to look up (a tenth of a second at 100,000 papers)."""
+    if limit < 1 or not paper_ids:
+        return []
+    total = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    params: tuple[str | int, ...] = (limit - 1, limit)
+    if len(set(paper_ids)) >= total:
+        sql = _AUTHOR_COUNTS.format(where="")
+    else:
+        sql = _AUTHOR_COUNTS.format(where=f"WHERE paper_id IN {IDS_IN_JSON}")
+        params = (id_list(paper_ids), *params)
+    return [(str(name), int(count)) for name, count in typed.fetch_all(conn, sql, params)]
+
 
 # Stored as JSON arrays.
 _LIST_FIELDS = frozenset({"authors", "categories", "ai_keywords"})

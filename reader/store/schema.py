@@ -12,6 +12,29 @@ from __future__ import annotations
 # comes close, for the in-memory reference.
 TOKENIZER = "unicode61 remove_diacritics 2"
 
+
+def author_rows(paper: str, where: str = "") -> tuple[str, str]:
+    """The two statements that make author rows for papers: each name a row of
+    ``authors`` once, each paper's names rows of ``paper_authors``. ``paper`` is a
+    trigger's ``new``, or ``papers`` with ``where`` choosing which. A list that is
+    not valid JSON (a file someone else wrote) counts as no authors."""
+    source = "" if paper == "new" else f"{paper}, "
+    names = (
+        f"json_each(CASE WHEN json_valid({paper}.authors) THEN {paper}.authors ELSE '[]' END) "
+        "AS author"
+    )
+    condition = f"author.type = 'text' {where}"
+    return (
+        f"INSERT OR IGNORE INTO authors (name) SELECT author.value FROM {source}{names} "
+        f"WHERE {condition}",
+        f"INSERT OR IGNORE INTO paper_authors (paper_id, author_id) "
+        f"SELECT {paper}.id, authors.id FROM {source}{names} "
+        f"JOIN authors ON authors.name = author.value WHERE {condition}",
+    )
+
+
+_NEW_AUTHORS = ";\n".join(author_rows("new"))
+
 # "RDR1": marks a file as ours, so we never write into somebody else's database.
 APPLICATION_ID = 0x52445231
 
@@ -242,6 +265,41 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX papers_listing ON papers (published IS NULL, published DESC, "
         "title COLLATE NOCASE, arxiv_id, title, published, upvotes, github_url, featured, "
         "github_stars, num_comments)",
+    ),
+    # 9: each paper's authors as rows, so the stats screen counts a view's authors
+    # from a table (a tenth of a second at 100,000 papers) instead of expanding every
+    # author list (a second). Kept in step with papers by triggers, except while an
+    # import sets the meta key: it fills them for its new rows all at once. A name
+    # stays in ``authors`` when its last paper goes: it counts nothing then.
+    (
+        "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+        """
+        CREATE TABLE paper_authors (
+            paper_id INTEGER NOT NULL,
+            author_id INTEGER NOT NULL,
+            PRIMARY KEY (paper_id, author_id)
+        ) WITHOUT ROWID
+        """,
+        f"""
+        CREATE TRIGGER papers_authors_insert AFTER INSERT ON papers
+        WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'indexing_by_import') BEGIN
+            {_NEW_AUTHORS};
+        END
+        """,
+        f"""
+        CREATE TRIGGER papers_authors_update AFTER UPDATE OF authors ON papers
+        WHEN old.authors IS NOT new.authors BEGIN
+            DELETE FROM paper_authors WHERE paper_id = old.id;
+            {_NEW_AUTHORS};
+        END
+        """,
+        """
+        CREATE TRIGGER papers_authors_delete AFTER DELETE ON papers BEGIN
+            DELETE FROM paper_authors WHERE paper_id = old.id;
+        END
+        """,
+        *author_rows("papers"),
+        "CREATE INDEX paper_authors_author ON paper_authors (author_id)",
     ),
 )
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from reader.models import ListedPaper
 from reader.store import typed
 from reader.store.errors import LibraryError
-from reader.store.rows import AUTHOR_COUNTS, IDS_IN_JSON, activity, id_list, listing
+from reader.store.rows import IDS_IN_JSON, activity, author_counts, id_list, listing
 from reader.store.schema import TOKENIZER
 
 # FTS5 parses an OR of many terms fine, but one statement per few hundred keeps
@@ -260,15 +260,9 @@ class Words:
         thread, as it takes a second at 100,000 papers."""
         with self._lock:
             try:
-                rows = typed.json_rows(
-                    self._connection(),
-                    AUTHOR_COUNTS,
-                    "papers.authors",
-                    (id_list(paper_ids), limit),
-                )
+                return author_counts(self._connection(), paper_ids, limit)
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
-        return [(name, count) for name, count in rows]
 
     def texts(self, field: str, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
         """(id, text) of ``field`` for each of ``ids``; authors as one "A, B" string."""
