@@ -129,12 +129,13 @@ def papers_per_month(days: Iterable[str | None]) -> MonthCounts:
     """Count papers by the month of their date (``None``: no date)."""
     counts: Counter[str] = Counter()
     undated = 0
-    for day in days:
+    # A library's dates are few among many papers: each distinct one is read once.
+    for day, papers in Counter(days).items():
         month = month_of(day)
         if month is None:
-            undated += 1
+            undated += papers
         else:
-            counts[month] += 1
+            counts[month] += papers
     if not counts:
         return MonthCounts((), undated)
     month, last = min(counts), max(counts)
@@ -243,11 +244,23 @@ def view_stats(
     return ViewStats(
         headline=headline(ids, marks),
         # The arXiv date; the day it was featured when the paper has no other.
-        months=papers_per_month(
-            paper.published if month_of(paper.published) else paper.featured for paper in papers
-        ),
+        months=papers_per_month(_dates(papers)),
         upvotes=upvote_histogram(paper.upvotes for paper in papers),
         weekly=weekly_activity(activity, today, tz=tz),
         tags=top(tags, top_n),
         authors=tuple(authors[:top_n]),
     )
+
+
+def _dates(papers: Sequence[ListedPaper]) -> list[str | None]:
+    """Each paper's arXiv date; the day it was featured when it has no other (a
+    date that names no month counts as none). Checked once per distinct date."""
+    dated: dict[str | None, bool] = {}
+    found: list[str | None] = []
+    for paper in papers:
+        published = paper.published
+        has_month = dated.get(published)
+        if has_month is None:
+            has_month = dated[published] = month_of(published) is not None
+        found.append(published if has_month else paper.featured)
+    return found

@@ -33,8 +33,9 @@ WIDE = 100
 HUGE = 160
 # How many tags and authors each list shows.
 TOP = 6
-# Up to this many papers the authors are counted at once (a tenth of a second);
-# a larger view shows its charts first and counts them in a worker.
+# Up to this many papers the authors are counted with the charts (a few hundredths
+# of a second); a larger view's in a worker of their own, started beside the charts'
+# worker: the charts show without waiting for them.
 AUTHORS_AT_ONCE = 10_000
 # {back}, {every}, {fetch}: the keys as the user has them (see StatsScreen.compose).
 EMPTY_VIEW = (
@@ -96,8 +97,10 @@ class StatsScreen(Screen[None]):
         self._library_empty = library_empty
         # Set once the worker has read the library.
         self.stats: ViewStats | None = None
-        # True while a worker counts the authors of a large view.
+        # True while a worker counts the authors of a large view; what it found, if
+        # it finished before the charts' worker.
         self._counting = False
+        self._authors: list[tuple[str, int]] | None = None
 
     def compose(self) -> ComposeResult:
         # The breakpoints' class arrives with the first resize, after the first frame:
@@ -127,7 +130,13 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.papers:
-            self._compute([paper.id for paper in self.papers])
+            ids = [paper.id for paper in self.papers]
+            self._compute(ids)
+            if len(ids) > AUTHORS_AT_ONCE:
+                # Beside the charts' worker, not after it: the store counts while
+                # the charts are computed.
+                self._counting = True
+                self._count_authors(ids)
 
     def action_scroll(self, lines: int) -> None:
         for body in self.query("#stats-body"):
@@ -147,7 +156,7 @@ class StatsScreen(Screen[None]):
             if len(ids) <= AUTHORS_AT_ONCE:
                 authors = words.author_counts(ids, TOP)
             else:
-                counting = True  # in a worker of its own, once the charts are up
+                counting = True  # in a worker of its own (see on_mount)
         except LibraryError as failed:
             # The figures from the list still show; the file's part says what is wrong.
             activity, authors, error = [], [], failed
@@ -163,11 +172,10 @@ class StatsScreen(Screen[None]):
         if event.error is not None:
             self._failed(event.error)
         self.stats = event.stats
-        self._counting = event.counting
-        counting = len(self.papers) if event.counting else None
-        self.query_one(StatsBody).show(event.stats, counting=counting)
-        if event.counting:
-            self._count_authors([paper.id for paper in self.papers])
+        if event.counting and self._authors is not None:
+            self.stats = replace(self.stats, authors=tuple(self._authors))
+        counting = len(self.papers) if self._counting else None
+        self.query_one(StatsBody).show(self.stats, counting=counting)
 
     def _failed(self, error: LibraryError) -> None:
         self.notify(str(error), title="Stats", severity="error", markup=False)
@@ -189,8 +197,10 @@ class StatsScreen(Screen[None]):
         self._counting = False
         if event.error is not None:
             self._failed(event.error)
-        if self.stats is not None:
-            self.stats = replace(self.stats, authors=tuple(event.authors))
+        if self.stats is None:
+            self._authors = event.authors  # shown with the charts, when they come
+            return
+        self.stats = replace(self.stats, authors=tuple(event.authors))
         box = self.query_one("#authors-box")
         box.remove_children()
         box.mount(_authors(event.authors))
