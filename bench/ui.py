@@ -28,7 +28,7 @@ from bench.stats import Row, Table, seconds
 from reader.config import Config
 from reader.store import open_library
 from reader.tui.app import ReaderApp
-from reader.tui.screens import library as screens
+from reader.tui.screens import library_triage as screens
 from reader.tui.widgets.paper_list import PaperList
 
 SIZE = (120, 40)
