@@ -46,12 +46,22 @@ def papers_to_export(
         finally:
             words.close()
     ids = library.order() if order is None else order
-    if only is not None:
-        wanted = [paper_id for paper_id in ids if paper_id in only]
-        scope = "all"
-    elif scope != "all":
-        # Only the papers the scope can take are read whole.
-        wanted = [i for i in ids if i in marks and marks[i].marks_anything]
-    else:
-        wanted = list(ids)
+    wanted, scope = ids_to_read(ids, marks, scope=scope, only=only)
     return select(library.papers_by_id(wanted), marks, scope=scope, only=only)
+
+
+def ids_to_read(
+    ids: Sequence[int],
+    marks: Mapping[int, Annotation],
+    *,
+    scope: str,
+    only: Collection[int] | None = None,
+) -> tuple[list[int], str]:
+    """Which of ``ids`` (the library's order) ``scope`` or ``only`` can take, so that
+    only those are read whole, and the scope :func:`~reader.export.run.select` then
+    chooses them by ("all" for ``only``)."""
+    if only is not None:
+        return [paper_id for paper_id in ids if paper_id in only], "all"
+    if scope != "all":
+        return [i for i in ids if i in marks and marks[i].marks_anything], scope
+    return list(ids), scope

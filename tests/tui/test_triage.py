@@ -741,6 +741,45 @@ async def test_x_exports_from_a_prefilled_dialog(library: Library, tmp_path: Pat
         )
 
 
+async def test_the_papers_an_export_takes_are_read_in_its_worker_not_on_the_ui_thread(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading 100,000 papers whole takes seconds: the screen must not wait for it."""
+    from textual.widgets import Select
+
+    from reader.store.words import Words
+    from reader.tui.dialogs.export_dialog import ExportDialog
+
+    reads: list[tuple[str, bool]] = []
+
+    def recorded(owner: type, name: str) -> None:
+        read = getattr(owner, name)
+
+        def wrapper(self: Any, paper_ids: Any) -> Any:
+            reads.append((owner.__name__, threading.current_thread() is threading.main_thread()))
+            return read(self, paper_ids)
+
+        monkeypatch.setattr(owner, name, wrapper)
+
+    recorded(Library, "papers_by_id")
+    recorded(Words, "papers_by_id")
+    app = open_app(library)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        reads.clear()  # the start reads a draft's paper or two: not the export's
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog), "the dialog")
+        app.screen.query_one("#format", Select).value = "json"
+        await pilot.pause()
+        target = Path(app.screen.query_one("#path", Input).value)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the list")
+        await wait_until(pilot, lambda: messages(app)[-1].startswith("Wrote"), "the toast")
+    assert messages(app)[-1] == f"Wrote 39 papers to {target}"
+    assert len(json.loads(target.read_text(encoding="utf-8"))["papers"]) == 39
+    assert reads and not [read for read in reads if read[1]], reads
+
+
 async def test_esc_while_an_export_is_written_waits_for_it_and_says_it_was_done(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:

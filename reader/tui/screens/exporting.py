@@ -2,8 +2,8 @@
 
 Which papers an export takes is :func:`reader.export.scope.papers_to_export`, as
 for ``reader export``; the screen adds its own scopes (the selected papers, the
-papers in the list now). The choice is made on the UI thread, from what the screen
-shows; rendering and writing run in the dialog's worker.
+papers in the list now). Which papers is chosen on the UI thread, from what the
+screen shows; reading them whole, rendering and writing run in the dialog's worker.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.models import Annotation
 from reader.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from reader.tui.screens.library_base import LibraryBase
 from reader.tui.widgets.paper_list import PaperList
@@ -49,39 +50,54 @@ class Exporting(LibraryBase):
         self.app.push_screen(dialog, done)
 
     def _export(self, request: ExportRequest) -> Callable[[], Outcome]:
-        """Check the target and choose the papers the dialog asks for, now; the
-        work of rendering and writing them, for the dialog's worker. Raises
-        ExportError (the dialog shows it), never over the library or its files."""
-        from reader.export.files import ExportError
-        from reader.export.run import check_request, export
-        from reader.export.scope import papers_to_export
-        from reader.store import LibraryError
+        """Check the target and choose which papers the dialog asks for, now; the
+        work of reading them whole, rendering and writing them, for the dialog's
+        worker (100,000 papers take seconds to read). Raises ExportError (the
+        dialog shows it), never over the library or its files."""
+        from reader.export.run import check_request
+        from reader.export.scope import ids_to_read
 
-        path = self.library.path
-        check_request(request.fmt, request.target, force=request.force, library=path)
+        check_request(request.fmt, request.target, force=request.force, library=self.library.path)
         only: Sequence[int] | None = None
         if request.scope == "selected":
             only = list(self._selected)
         elif request.scope == "visible":
             only = self.query_one(PaperList).paper_ids
+        # Copies: the worker reads them while the list takes new marks.
+        marks = dict(self._marks)
+        wanted, scope = ids_to_read(
+            self._order, marks, scope=request.scope, only=None if only is None else set(only)
+        )
+        return partial(self._read_and_export, request, wanted, scope, marks, only)
+
+    def _read_and_export(
+        self,
+        request: ExportRequest,
+        wanted: list[int],
+        scope: str,
+        marks: dict[int, Annotation],
+        only: Sequence[int] | None,
+    ) -> Outcome:
+        """Read the papers through a connection of the worker's own, then render and
+        write them. Raises ExportError."""
+        from reader.export.files import ExportError
+        from reader.export.run import export, select
+        from reader.store import LibraryError
+
+        words = self.library.words()
         try:
-            items = papers_to_export(
-                self.library,
-                self.user,
-                scope=request.scope if only is None else "all",
-                only=None if only is None else set(only),
-                marks=self._marks,
-                order=self._order,
-            )
+            papers = words.papers_by_id(wanted)
         except LibraryError as error:
             raise ExportError(str(error)) from None
-        return partial(
-            export,
+        finally:
+            words.close()
+        items = select(papers, marks, scope=scope, only=None if only is None else set(only))
+        return export(
             request.fmt,
             items,
             request.target,
             user=self.user,
             now=datetime.now(UTC),
             force=request.force,
-            library=path,
+            library=self.library.path,
         )
