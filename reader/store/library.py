@@ -31,6 +31,7 @@ from reader.store.rows import (
     column,
     id_list,
     listing,
+    order,
     paper_from_row,
 )
 from reader.store.words import Words
@@ -93,10 +94,10 @@ class Library(Annotations):
     def order(self) -> list[int]:
         """The ids of :meth:`listing`, alone: a search that shows a few papers
         needs no more of the others."""
-        rows = self._rows(
-            f"SELECT id FROM papers INDEXED BY papers_listing ORDER BY {LISTING_ORDER}"
-        )
-        return [paper_id for (paper_id,) in rows]
+        try:
+            return order(self._conn)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def listed_by_id(self, paper_ids: Sequence[int]) -> list[ListedPaper]:
         """:meth:`listing`'s rows of these papers, in the order given."""

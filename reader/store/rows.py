@@ -133,6 +133,15 @@ def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPa
             gc.enable()
 
 
+def order(conn: sqlite3.Connection) -> list[int]:
+    """The ids of :func:`listing`, alone, through ``conn`` (see :meth:`Library.order
+    <reader.store.library.Library.order>`): a tenth of its time."""
+    rows = typed.fetch_all(
+        conn, f"SELECT id FROM papers INDEXED BY papers_listing ORDER BY {LISTING_ORDER}"
+    )
+    return [paper_id for (paper_id,) in rows]
+
+
 def annotation_from_row(row: tuple[Any, ...]) -> Annotation:
     """An annotation from its row as :data:`ANNOTATION_COLUMNS` reads it."""
     return Annotation(

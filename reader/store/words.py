@@ -30,6 +30,7 @@ from reader.store.rows import (
     author_counts,
     id_list,
     listing,
+    order,
     paper_from_row,
 )
 from reader.store.schema import TOKENIZER
@@ -250,6 +251,14 @@ class Words:
         with self._lock:
             try:
                 return listing(self._connection())
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read library {self._path}: {error}") from None
+
+    def order(self) -> list[int]:
+        """:meth:`Library.order`, read through this connection: from a worker thread."""
+        with self._lock:
+            try:
+                return order(self._connection())
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
 

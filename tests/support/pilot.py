@@ -56,6 +56,16 @@ async def settle_detail(pilot: Pilot[None]) -> None:
         lambda: (paper.id if (paper := detail(app).paper) else None) == paper_list(app).highlighted,
         what="the detail pane shows the highlighted paper",
     )
+    # A start-up's timer may still be due to show it again: on a loaded machine it fires
+    # late, into whatever the test does next.
+    await wait_until(pilot, lambda: not _detail_due(app), what="no detail timer due")
+    await pilot.pause()
+
+
+def _detail_due(app: App[None]) -> bool:
+    timer = getattr(app.screen, "_detail_timer", None)
+    task = getattr(timer, "_task", None)
+    return task is not None and not task.done()
 
 
 def paper_list(app: App[None]) -> PaperList:

@@ -29,8 +29,10 @@ from tests.support.pilot import (
     markers,
     paper_list,
     row_text,
+    screen_lines,
     settle,
     settle_detail,
+    shown_ids,
     sub_title,
     type_keys,
     wait_until,
@@ -590,7 +592,7 @@ def _slow_listing(
     return release
 
 
-async def test_a_large_library_shows_its_first_rows_then_all(
+async def test_a_large_library_lists_every_id_first_then_reads_the_rows_it_shows(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from reader.search import Query, SearchIndex
@@ -598,21 +600,56 @@ async def test_a_large_library_shows_its_first_rows_then_all(
 
     monkeypatch.setattr(screen_module, "FIRST_PAGE", 5)
     total = library.count()
+    listing = library.listing()
+    order = [paper.id for paper in listing]
     release = _slow_listing(monkeypatch)
     app = ReaderApp(library, "ana")
     async with app.run_test(size=(120, 40)) as pilot:
+        # Every paper is in the list at once, in order, while their rows are still read.
+        await wait_until(pilot, lambda: shown_ids(app) == order, "every id")
+        assert f"{total} of {total} papers" in sub_title(app)
+        # Rows past the first page are read by the list for the screen it shows.
+        await pilot.press("G")
+        await wait_until(pilot, lambda: highlighted_id(app) == order[-1], "the last row")
         await pilot.pause()
-        assert paper_list(app).paper_ids == [p.id for p in library.listing()][:5]
-        assert f"reading {total} papers" in sub_title(app)
+        last = listing[-1].title[:30]
+        assert any(last in line for line in screen_lines(app)), screen_lines(app)
         # Typed while the rest is read: matched once every paper is there.
         await type_keys(pilot, "slash", *"image")
         await pilot.pause()
-        assert len(paper_list(app).paper_ids) == 5
+        assert shown_ids(app) == order
         release.set()
         await settle(pilot)
         expected = SearchIndex(library.listing(), library.words()).search(Query.parse("image"))
         assert expected and paper_list(app).paper_ids == expected
         assert f"{len(expected)} of {total} papers" in sub_title(app)
+
+
+async def test_a_large_library_whose_ids_are_not_read_yet_says_it_is_reading(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store.words import Words
+    from reader.tui.screens import library as screen_module
+
+    monkeypatch.setattr(screen_module, "FIRST_PAGE", 5)
+    total = library.count()
+    release = threading.Event()
+    order = Words.order
+
+    def held(self: Words) -> list[int]:
+        release.wait(10)
+        return order(self)
+
+    monkeypatch.setattr(Words, "order", held)
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert shown_ids(app) == [p.id for p in library.listing()][:5]
+        assert f"reading {total} papers" in sub_title(app)
+        release.set()
+        await settle(pilot)
+        assert len(shown_ids(app)) == total
+        assert f"{total} of {total} papers" in sub_title(app)
 
 
 async def test_a_reload_while_the_rest_is_read_wins_over_that_older_read(

@@ -110,7 +110,7 @@ class LibraryScreen(
         yield FilterBar(id="filter")
         yield Static(id="filter-hint")
         with Horizontal(id="panes"):
-            yield PaperList(id="papers", authors=self._authors_of)
+            yield PaperList(id="papers", authors=self._authors_of, rows=self._rows_of)
             yield PaperDetail(id="detail")
         yield Static(id="status")
         yield KeyFooter(optional=FOOTER_OPTIONAL, compact_below=FOOTER_ROOMY, narrow_below=NARROW)

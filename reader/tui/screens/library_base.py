@@ -184,6 +184,17 @@ class LibraryBase(Screen[None]):
     def _fail(self, message: str) -> None:
         self.post_message(self.Failed(message))
 
+    def _title_of(self, paper_id: int) -> str:
+        """The title of a listed paper; read, while a large library's rows are still
+        being read (its list holds every id first)."""
+        listed = self._papers.get(paper_id)
+        if listed is None:
+            try:
+                listed = next(iter(self.library.listed_by_id([paper_id])), None)
+            except LibraryError:
+                listed = None
+        return listed.title if listed is not None else ""
+
     def _still_loading(self) -> bool:
         """Say so when an action needs every paper and only the first rows are read."""
         if self._loading is None:

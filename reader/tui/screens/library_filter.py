@@ -106,8 +106,8 @@ class FilterPart(LibraryBase):
 
     def _sorted(self, ids: list[int], query: Query) -> list[int]:
         sort = self._effective_sort(query)
-        if sort == "relevance":
-            return ids
+        if sort == "relevance" or (sort != "newest" and self._loading is not None):
+            return ids  # sorted by the rows' counts and titles once they are read
         if sort == "newest":
             if not query.is_ranked:
                 return ids  # the index already gives library order: newest first
@@ -132,10 +132,10 @@ class FilterPart(LibraryBase):
         parts = [self.user]
         if self._preset:
             parts.append(self._preset.name)
-        if self._loading is not None:
+        if self._loading is not None and len(self._order) < self._loading:
             parts.append(f"reading {self._loading} papers…")
         else:
-            parts.append(f"{shown} of {len(self._papers)} papers")
+            parts.append(f"{shown} of {len(self._order)} papers")
         parts.append(SORT_LABELS[self._effective_sort(self._query)])
         if self._selected:
             parts.append(f"{len(self._selected)} selected")

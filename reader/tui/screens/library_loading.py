@@ -26,6 +26,14 @@ class LoadingPart(LibraryBase):
         papers: list[ListedPaper]
         generation: int
 
+    @dataclass
+    class IdsRead(Message, namespace="library_screen"):
+        """Every id of a large library, in order, read before their rows: the list
+        holds them all at once, and reads the rows on screen itself."""
+
+        ids: list[int]
+        generation: int
+
     def reload(self, *, first_page: int | None = None) -> None:
         """Read the library again and rebuild the search index (once per change).
 
@@ -42,16 +50,36 @@ class LoadingPart(LibraryBase):
         self._loading = page.remaining
         self._apply(page.papers)
         if page.remaining is not None:
-            self._load_rest(self._generation)
+            self._load_rest(self._generation, ids_first=True)
 
     @work(thread=True, group="load", exit_on_error=False)
-    def _load_rest(self, generation: int) -> None:
+    def _load_rest(self, generation: int, *, ids_first: bool = False) -> None:
         try:
+            if ids_first:
+                self.post_message(self.IdsRead(self._words.order(), generation))
             papers = self._words.listing()
         except LibraryError as error:
             self.post_message(self.Failed(str(error)))
             return
         self.post_message(self.Loaded(papers, generation))
+
+    @on(IdsRead)
+    def _ids_read(self, event: IdsRead) -> None:
+        if event.generation != self._generation or self._loading is None:
+            return
+        # The whole list in its order; the filter and the sorts, which need the
+        # rows' dates and counts, wait for them (see _loaded).
+        self._order = event.ids
+        self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
+        self._refilter()
+
+    def _rows_of(self, paper_ids: Sequence[int]) -> list[ListedPaper]:
+        """The list's rows of these papers, for the rows on screen it holds the ids of
+        alone (see IdsRead)."""
+        try:
+            return self.library.listed_by_id(paper_ids)
+        except LibraryError:
+            return []  # their rows stay blank; the detail pane says what is wrong
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:

@@ -75,7 +75,7 @@ class TriagePart(LibraryBase):
                 add, remove = entered.changes(current)
                 self.triage.change_tags(ids, add, remove)
 
-        title = self._papers[ids[0]].title if len(ids) == 1 else papers_label(len(ids))
+        title = self._title_of(ids[0]) if len(ids) == 1 else papers_label(len(ids))
         self.app.push_screen(TagEditor(title, current, known, bulk=len(ids) > 1), apply)
 
     # -- the highlighted paper, and reading it ------------------------------------

@@ -62,6 +62,9 @@ _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # is known), as :meth:`reader.store.Library.authors_of` gives them.
 Authors = tuple[Sequence[str], int | None]
 AuthorSource = Callable[[Sequence[int]], Mapping[int, Authors]]
+# Reads the list's rows of papers it was given the ids of but not the rows (a large
+# library's first seconds: every id is read first, the rows behind them later).
+RowSource = Callable[[Sequence[int]], Sequence[ListedPaper]]
 
 
 def surname(name: str) -> str:
@@ -180,12 +183,22 @@ class PaperList(ScrollView, can_focus=True):
         def control(self) -> PaperList:
             return self.paper_list
 
-    def __init__(self, *, id: str | None = None, authors: AuthorSource | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        authors: AuthorSource | None = None,
+        rows: RowSource | None = None,
+    ) -> None:
         """``authors`` reads the authors of the rows on screen, for the authors column
-        of a wide list (without it, there is no such column)."""
+        of a wide list (without it, there is no such column); ``rows`` the rows on
+        screen that :meth:`show` gave ids without rows for."""
         super().__init__(id=id)
         self._ids: list[int] = []
         self._papers: Mapping[int, ListedPaper] = {}
+        self._row_source = rows
+        # Rows read by the list itself (see _read_rows), until new rows are shown.
+        self._read: dict[int, ListedPaper] = {}
         self._marks: Mapping[int, Annotation] = {}
         self._selected: AbstractSet[int] = frozenset()
         self._query = Query.parse("")
@@ -196,8 +209,10 @@ class PaperList(ScrollView, can_focus=True):
         self.empty_message = "No papers."
         # Whether the cursor moving now is the user's doing (see Highlighted).
         self._by_user = False
-        # Whether a row was drawn without its authors, to be read after the frame.
+        # Whether a row was drawn without its authors (or without its row), to be
+        # read after the frame.
         self._authors_due = False
+        self._rows_due = False
 
     # -- data -----------------------------------------------------------------
 
@@ -227,6 +242,7 @@ class PaperList(ScrollView, can_focus=True):
         self._ids = list(ids)
         if papers is not self._papers:
             self._authors.clear()  # the library was read again: authors may have changed
+            self._read.clear()
         self._papers = papers
         self._marks = marks
         self._has_tags = None
@@ -243,6 +259,7 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = position
         # Again once the new size is laid out: until then scrolling is clamped to the old one.
         self.call_after_refresh(self._scroll_to_cursor)
+        self._read_rows()
         self._read_authors()
         self.refresh()
 
@@ -302,10 +319,12 @@ class PaperList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(0, len(self._ids))
         self._scroll_to_cursor()
+        self._read_rows()
         self._read_authors()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._read_rows()
         self._read_authors()
 
     def action_cursor_down(self) -> None:
@@ -361,14 +380,14 @@ class PaperList(ScrollView, can_focus=True):
         if row >= len(self._ids):
             return Strip.blank(width, self._base_style)
         paper_id = self._ids[row]
-        if width >= COLUMNS_FROM:
-            text = self._wide_row_text(paper_id, width)
+        paper = self._row(paper_id)
+        if paper is None:
+            text = self._unread_row(width)
+        elif width >= COLUMNS_FROM:
+            text = self._wide_row_text(paper, width)
         else:
             text = self._row_text(
-                self._papers[paper_id],
-                self._marks.get(paper_id),
-                width,
-                selected=paper_id in self._selected,
+                paper, self._marks.get(paper_id), width, selected=paper_id in self._selected
             )
         if row == self.cursor:
             text.stylize(self.get_component_rich_style("paper-list--cursor", partial=True))
@@ -436,7 +455,43 @@ class PaperList(ScrollView, can_focus=True):
         self._meta(text, paper)
         return text
 
-    def _wide_row_text(self, paper_id: int, width: int) -> Text:
+    def _row(self, paper_id: int) -> ListedPaper | None:
+        """The row of ``paper_id`` as given or as read; None when it is still to be
+        read (it is, after this frame: never in it)."""
+        paper = self._papers.get(paper_id) or self._read.get(paper_id)
+        if paper is None and self._row_source is not None and not self._rows_due:
+            self._rows_due = True
+            self.call_after_refresh(self._read_rows_late)
+        return paper
+
+    def _unread_row(self, width: int) -> Text:
+        """A row whose paper is still being read: a dim ellipsis, for a frame or so."""
+        style = self.get_component_rich_style("paper-list--meta")
+        return Text("  …".ljust(width), style=style, no_wrap=True, end="")
+
+    def _read_rows_late(self) -> None:
+        self._rows_due = False
+        if self._read_rows():
+            self.refresh()
+
+    def _read_rows(self) -> bool:
+        """Read the rows on screen that were given as ids alone, in one query; whether
+        any were read."""
+        region = self.scrollable_content_region
+        if self._row_source is None or not self._ids or region.height <= 0:
+            return False
+        top = round(self.scroll_y)
+        shown = self._ids[top : top + region.height]
+        wanted = [i for i in shown if i not in self._papers and i not in self._read]
+        if not wanted:
+            return False
+        if len(self._read) + len(wanted) > AUTHORS_CACHE:
+            self._read.clear()
+        for paper in self._row_source(wanted):
+            self._read[paper.id] = paper
+        return True
+
+    def _wide_row_text(self, paper: ListedPaper, width: int) -> Text:
         """A row with columns of its own for the first author and the tags."""
 
         def column(value: str, size: int, name: str) -> Text:
@@ -445,7 +500,7 @@ class PaperList(ScrollView, can_focus=True):
             cell.stylize(self.get_component_rich_style(name, partial=True))
             return cell
 
-        paper = self._papers[paper_id]
+        paper_id = paper.id
         mark = self._marks.get(paper_id)
         text = self._markers(paper, mark, selected=paper_id in self._selected)
         if self._has_tags is None:
