@@ -625,6 +625,26 @@ async def test_a_large_library_lists_every_id_first_then_reads_the_rows_it_shows
         assert f"{len(expected)} of {total} papers" in sub_title(app)
 
 
+async def test_a_large_library_read_whole_is_left_out_of_the_collectors_full_passes(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from reader.tui.screens import library as screen_module
+    from reader.tui.screens import library_loading
+
+    monkeypatch.setattr(screen_module, "FIRST_PAGE", 5)
+    monkeypatch.setattr(library_loading, "FREEZE_FROM", 10)
+    assert gc.get_freeze_count() == 0
+    app = ReaderApp(library, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert len(shown_ids(app)) == library.count()
+        assert gc.get_freeze_count() > 0
+    # Frozen no longer once the screen is gone: another app in this process starts clean.
+    assert gc.get_freeze_count() == 0
+
+
 async def test_a_large_library_whose_ids_are_not_read_yet_says_it_is_reading(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
