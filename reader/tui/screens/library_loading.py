@@ -16,7 +16,6 @@ from reader.store import LibraryError
 from reader.tui.screens.library_base import LibraryBase
 from reader.tui.widgets.paper_list import Authors, PaperList
 
-
 # From this many papers, the heap as it is once they are read is frozen (see _loaded).
 FREEZE_FROM = 20_000
 
