@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.widgets import Markdown, Static
 
 from reader import keymap
@@ -40,6 +41,17 @@ AUTHORS_FOLD_FROM = AUTHORS_FOLDED + 3
 KEYWORDS_SHOWN = 12
 # The style meta a click on "+ N more" carries.
 _MORE_AUTHORS = "more-authors"
+
+
+class _Text(Static):
+    """A part of the pane: text that scrolls with the pane, never by itself."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Its virtual size is its size (it does not scroll): telling the screen that
+        # it changed only lays the screen out a second time, a frame later.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
 
 class PaperDetail(VerticalScroll, can_focus=False):
@@ -78,20 +90,20 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self.summary_folded = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
-        yield Static(id="detail-authors")
-        yield Static(id="detail-meta")
-        yield Static(id="detail-links")
+        yield _Text(id="detail-title")
+        yield _Text(id="detail-authors")
+        yield _Text(id="detail-meta")
+        yield _Text(id="detail-links")
         # The user's own words come before the abstract: they are what they came back for.
-        yield Static(Text("Your note"), id="detail-note-heading")
+        yield _Text(Text("Your note"), id="detail-note-heading")
         # Only http(s) links are links (note_parser), and they open only through our
         # own check, never directly.
         yield Markdown(id="detail-note", open_links=False, parser_factory=note_parser)
         # Hugging Face's AI summary, labelled as such, above the abstract it summarises.
-        yield Static(id="detail-summary-heading")
-        yield Static(id="detail-summary")
-        yield Static(Text("Abstract"), id="detail-abstract-heading")
-        yield Static(id="detail-abstract")
+        yield _Text(id="detail-summary-heading")
+        yield _Text(id="detail-summary")
+        yield _Text(Text("Abstract"), id="detail-abstract-heading")
+        yield _Text(id="detail-abstract")
 
     @property
     def paper(self) -> Paper | None:
