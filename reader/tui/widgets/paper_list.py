@@ -197,6 +197,8 @@ class PaperList(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._papers: Mapping[int, ListedPaper] = {}
         self._row_source = rows
+        # The sizes the last layout gave (see _size_updated).
+        self._sizes_seen: tuple[Size, Size, Size] | None = None
         # Rows read by the list itself (see _read_rows), until new rows are shown.
         self._read: dict[int, ListedPaper] = {}
         self._marks: Mapping[int, Annotation] = {}
@@ -315,6 +317,19 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # ScrollView compares the region's virtual size with the list's own (a row a
+        # paper), which always differ: it redrew the scrollbar at every layout of the
+        # screen, each paper the detail pane showed included. Only a change of the
+        # list's size, its container or its rows can move the scrollbar.
+        seen = (size, container_size, self.virtual_size)
+        if seen == self._sizes_seen:
+            return False
+        self._sizes_seen = seen
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(0, len(self._ids))
