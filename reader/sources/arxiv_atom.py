@@ -42,6 +42,8 @@ from __future__ import annotations
 import datetime
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from typing import cast
 from xml.parsers.expat import ErrorString
 
 from reader.ids import parse_arxiv_id
@@ -58,7 +60,7 @@ _X = f"{{{ARXIV}}}"
 # The id of arXiv's error entry, with either scheme (the real API answers https now).
 _ERROR_ID = re.compile(r"https?://(?:export\.)?arxiv\.org/api/errors\b", re.IGNORECASE)
 
-_SNIFF_CHARS = 20_000
+SNIFF_CHARS = 20_000
 _FEED_ANYWHERE = re.compile(r"<(?:[\w.-]+:)?feed\b[^>]*=\s*[\"']http://www\.w3\.org/2005/Atom[\"']")
 # The first element, after an optional XML declaration and comments.
 _FIRST_ELEMENT = re.compile(
@@ -69,6 +71,8 @@ _FIRST_ELEMENT = re.compile(
     re.VERBOSE,
 )
 _DECLARATIONS = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# Longer than any text _DECLARATIONS matches but for its spaces (kept between chunks).
+_DECLARATION_CHARS = 256
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A lone entry is wrapped in a feed that declares the namespaces a copied entry lacks.
 _WRAPPER = f'<feed xmlns="{ATOM}" xmlns:arxiv="{ARXIV}" xmlns:opensearch="{OPENSEARCH}">'
@@ -76,7 +80,7 @@ _WRAPPER = f'<feed xmlns="{ATOM}" xmlns:arxiv="{ARXIV}" xmlns:opensearch="{OPENS
 
 def looks_like_arxiv_atom(text: str) -> bool:
     """Cheap guess that ``text`` is an Atom feed, or a lone Atom ``<entry>``."""
-    head = text[:_SNIFF_CHARS].lstrip("\ufeff")
+    head = text[:SNIFF_CHARS].lstrip("\ufeff")
     match = _FIRST_ELEMENT.match(head)
     if match and match["name"] == "entry":
         return True
@@ -104,6 +108,76 @@ def parse_arxiv_atom(text: str, *, source: str) -> Batch:
     return batch_of("arxiv", (_to_paper(entry) for entry in entries))
 
 
+def streams_as_feed(head: str) -> bool:
+    """Whether a document starting so is an Atom feed (not a lone entry), which
+    :func:`stream_arxiv_atom` reads an entry at a time."""
+    head = head[:SNIFF_CHARS].lstrip("\ufeff")
+    match = _FIRST_ELEMENT.match(head)
+    return bool(match and match["name"] == "feed" and _FEED_ANYWHERE.search(head))
+
+
+def stream_arxiv_atom(source: str, chunks: Iterable[str]) -> Iterator[Paper | None]:
+    """The entries of an Atom feed whose text comes in ``chunks``, each as a Paper
+    (None: skipped) as soon as it ends, so memory holds an entry, not the feed: the
+    same papers and the same one-line errors as :func:`parse_arxiv_atom` on the whole
+    text, an error coming when it is reached."""
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    depth = 0
+    root: ET.Element | None = None
+    seen = ""  # the end of the text before: a declaration may straddle two chunks
+    lines = 0  # the line breaks before ``seen``
+    for number, chunk in enumerate(chunks):
+        text = chunk.lstrip("\ufeff") if number == 0 else chunk
+        window = seen + text
+        declaration = _DECLARATIONS.search(window)
+        if declaration:
+            line = lines + window.count("\n", 0, declaration.start()) + 1
+            raise SourceError(source, line, "refusing XML with a DOCTYPE or ENTITY declaration")
+        seen = window[-_DECLARATION_CHARS:]
+        lines += window.count("\n", 0, len(window) - len(seen))
+        for event, element in _events(parser, source, text):
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = element
+                    if element.tag != f"{_A}feed":
+                        raise SourceError(
+                            source, None, "not an Atom feed: expected an arXiv API response"
+                        )
+                continue
+            depth -= 1
+            if depth == 1 and element.tag == f"{_A}entry" and root is not None:
+                _raise_if_api_error(element, source)
+                yield _to_paper(element)
+                root.remove(element)  # read: let it go
+    for _event, _element in _events(parser, source, None):
+        pass  # the end of the document: only an error is left to find
+
+
+def _events(
+    parser: ET.XMLPullParser[ET.Element], source: str, text: str | None
+) -> list[tuple[str, ET.Element]]:
+    """What ``parser`` makes of ``text`` (None: the end of the document)."""
+    try:
+        if text is None:
+            parser.close()
+        else:
+            parser.feed(text)
+        # Only start and end events were asked for: each comes with its element.
+        return cast("list[tuple[str, ET.Element]]", list(parser.read_events()))
+    except ET.ParseError as error:
+        raise _xml_error(source, error) from None
+    except Exception as error:  # still the user's input
+        raise SourceError(source, None, f"not valid XML: {brief(str(error))}") from None
+
+
+def _xml_error(source: str, error: ET.ParseError) -> SourceError:
+    line, column = error.position
+    return SourceError(
+        source, line, f"not valid XML: {ErrorString(error.code)} (column {column + 1})"
+    )
+
+
 def total_results(text: str) -> int | None:
     """How many results the whole query has (``opensearch:totalResults``).
 
@@ -128,10 +202,7 @@ def _parse(text: str, source: str) -> ET.Element:
     try:
         return ET.fromstring(_as_document(text))
     except ET.ParseError as error:
-        line, column = error.position
-        raise SourceError(
-            source, line, f"not valid XML: {ErrorString(error.code)} (column {column + 1})"
-        ) from None
+        raise _xml_error(source, error) from None
     except Exception as error:  # lone surrogates and the like: still the user's input
         raise SourceError(source, None, f"not valid XML: {brief(str(error))}") from None
 

@@ -1,9 +1,9 @@
 """Large inputs read as they arrive, a paper at a time, in memory that stays flat
-however large the file: a JSON array of Hugging Face items, and JSON Lines (Hugging
-Face items, or records of the arXiv metadata snapshot).
+however large the file: a JSON array of Hugging Face items, JSON Lines (Hugging
+Face items, or records of the arXiv metadata snapshot), and an arXiv Atom feed.
 
-Every other input (a page copied as text, an Atom feed, BibTeX, a reader export, a
-single JSON object, UTF-16 text) is small or cannot be cut into papers as it is read:
+Every other input (a page copied as text, a lone Atom entry, BibTeX, a reader export,
+a single JSON object, UTF-16 text) is small or cannot be cut into papers as it is read:
 :func:`open_stream` says so and the caller reads it whole (:func:`reader.sources.loader.load`).
 A streamed file is told and checked as :func:`~reader.sources.loader.load` does it
 and its errors are the same one line, naming the file and the line; but they come
@@ -30,7 +30,7 @@ _BYTE_SPACE = b" \t\n\r"
 _NEAR_END = 32
 _decoder = json.JSONDecoder()
 # The formats read so, as ``--format`` names them.
-STREAMED = ("auto", "hf-json", "arxiv-snapshot")
+STREAMED = ("auto", "hf-json", "arxiv-snapshot", "arxiv")
 
 
 class LeftOut:
@@ -81,10 +81,21 @@ def open_stream(
         return head
     text = head.removeprefix(codecs.BOM_UTF8)
     start = text.lstrip(_BYTE_SPACE)[:1]
-    if start == b"[" and fmt != "arxiv-snapshot":
+    if start == b"<" and fmt in ("auto", "arxiv"):
+        from reader.sources.arxiv_atom import SNIFF_CHARS, stream_arxiv_atom, streams_as_feed
+
+        # Enough to see the feed's own tag, its namespace with it.
+        while len(text) < SNIFF_CHARS and (more := f.read(CHUNK_BYTES)):
+            head += more
+            text += more
+        if not streams_as_feed(text.decode("utf-8", "replace")):
+            return head  # a lone entry, or not Atom: the loader says which
+        papers = stream_arxiv_atom(source, _texts(source, text, f))
+        return PaperStream("arxiv", papers, categories)
+    if start == b"[" and fmt not in ("arxiv-snapshot", "arxiv"):
         items = _hf_array(source, text, f, checked=fmt == "auto")
         return PaperStream("hf-json", items, categories)
-    if start != b"{":
+    if start != b"{" or fmt == "arxiv":
         return head
     while (lines := _is_json_lines(text, eof=False)) is None:
         more = f.read(max(CHUNK_BYTES, len(head)))
@@ -174,6 +185,26 @@ class _Window:
 
     def error(self, pos: int, message: str) -> SourceError:
         return SourceError(self.source, self.line_at(pos), message)
+
+
+def _texts(source: str, head: bytes, rest: BinaryIO) -> Iterator[str]:
+    """The text of a file, a chunk at a time, as UTF-8 is decoded; bad bytes name
+    their line, as the loader does."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    data, final = head, False
+    while True:
+        try:
+            text = decoder.decode(data, final)
+        except UnicodeDecodeError as error:
+            line = lines + _breaks(data[: error.start].decode("utf-8", "replace")) + 1
+            raise SourceError(source, line, "not UTF-8 text") from None
+        lines += _breaks(text)
+        yield text
+        if final:
+            return
+        data = rest.read(CHUNK_BYTES)
+        final = not data
 
 
 def _breaks(text: str, end: int | None = None) -> int:

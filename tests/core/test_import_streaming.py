@@ -71,6 +71,35 @@ CASES = {
 }
 
 
+FEED = (DATA / "arxiv-query-testing.xml").read_bytes()
+ENTRY_END = b"</entry>"
+# A feed's cases: what reading it whole gives, error or papers, a stream gives too.
+CASES |= {
+    "an Atom feed": FEED,
+    "an Atom feed with a BOM": b"\xef\xbb\xbf" + FEED,
+    "an Atom feed, \r\n": FEED.replace(b"\n", b"\r\n"),
+    "an empty Atom feed": (DATA / "arxiv-empty-feed.xml").read_bytes(),
+    "the API's error feed": (DATA / "arxiv-error-feed.xml").read_bytes(),
+    "an Atom feed cut short": FEED[: len(FEED) * 2 // 3],
+    "an Atom feed with a broken entry": FEED.replace(ENTRY_END, b"</entri>", 3)[
+        : FEED.index(ENTRY_END) + 4000
+    ]
+    + FEED[FEED.index(ENTRY_END) + 4000 :],
+    "an Atom feed with an entry without an id": FEED.replace(b"<id>http://arxiv", b"<id>x", 2),
+    "an Atom feed whose entries are not its own": FEED.replace(
+        b"<entry>", b"<entry><entry>", 1
+    ).replace(ENTRY_END, ENTRY_END + ENTRY_END, 1),
+    "an Atom feed with a DOCTYPE half way": FEED[:30_000]
+    + b'<!DOCTYPE x [<!ENTITY a "b">]>'
+    + FEED[30_000:],
+    "an Atom feed with bad UTF-8": FEED[:20_000] + b"\xff" + FEED[20_000:],
+    "an Atom feed with junk after it": FEED + b"\n<feed/>",
+    "an Atom feed with an error id on a real entry": FEED.replace(
+        b"<id>http://arxiv.org/abs/", b"<id>https://arxiv.org/api/errors#", 1
+    ),
+}
+
+
 @pytest.mark.parametrize("window", [7, 4096, streaming.CHUNK_BYTES])
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_stream_gives_what_reading_the_file_whole_gives(
@@ -79,6 +108,15 @@ def test_a_stream_gives_what_reading_the_file_whole_gives(
     # A small window puts the end of what was read inside every kind of value.
     monkeypatch.setattr(streaming, "CHUNK_BYTES", window)
     assert streamed(CASES[name]) == loaded(CASES[name])
+
+
+def test_an_atom_feed_is_streamed_and_a_lone_entry_read_whole() -> None:
+    stream = open_stream("feed.xml", io.BytesIO(FEED), fmt="arxiv")
+    assert isinstance(stream, PaperStream) and stream.format == "arxiv"
+    assert len(list(stream)) == len(load("feed.xml", FEED).papers) > 10
+    start = FEED.index(b"<entry>")
+    entry = FEED[start : FEED.index(ENTRY_END) + len(ENTRY_END)]
+    assert open_stream("entry.xml", io.BytesIO(entry)) == entry
 
 
 def test_a_forced_format_streams_what_it_would_not_detect() -> None:

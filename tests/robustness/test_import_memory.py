@@ -86,3 +86,44 @@ def test_a_large_file_is_imported_in_flat_memory(
     assert open_library(db_path).count() == PAPERS
     peak = peak_rss_mb(proc.stderr)
     assert peak < PEAK_MB, f"peak RSS {peak} MB"
+
+
+def write_big_feed(path: Path) -> None:
+    """An arXiv Atom feed of PAPERS entries, each with EXTRA_CHARS the importer drops."""
+    extra = ("https://example.org/media " * (EXTRA_CHARS // 26 + 1))[:EXTRA_CHARS]
+    with path.open("w", encoding="utf-8") as out:
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<feed xmlns="http://www.w3.org/2005/Atom" '
+            'xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
+        )
+        for n in range(1, PAPERS + 1):
+            out.write(
+                f"<entry><id>http://arxiv.org/abs/2401.{n:05d}v1</id>"
+                f"<title>A streamed paper, number {n}</title>"
+                f"<summary>{'Words of an abstract, ' * 40}</summary>"
+                "<author><name>Ana Smith</name></author>"
+                f"<media>{extra}</media></entry>\n"
+            )
+        out.write("</feed>\n")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_a_large_atom_feed_is_imported_in_flat_memory(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "big.xml"
+    write_big_feed(path)
+    assert path.stat().st_size > 150 * 1024**2
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURED, "--db", str(db_path), "import", str(path)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"{PAPERS} papers (arxiv): {PAPERS} added" in proc.stdout
+    assert open_library(db_path).count() == PAPERS
+    peak = peak_rss_mb(proc.stderr)
+    assert peak < PEAK_MB, f"peak RSS {peak} MB"
