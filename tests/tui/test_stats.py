@@ -4,6 +4,7 @@ it, and what a user sees after pressing S on the list."""
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta, timezone
+from typing import Any
 
 import pytest
 from textual.app import App
@@ -32,7 +33,7 @@ from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.stats import StatsScreen
 from reader.tui.widgets.charts import BarList, MonthChart, WeekChart
 from reader.tui.widgets.paper_list import PaperList
-from tests.support.pilot import choose_in_palette, resize, settle, type_keys
+from tests.support.pilot import choose_in_palette, resize, settle, type_keys, wait_until
 from tests.support.store import ids, stored_id
 
 # A Thursday; its week began on Monday 2026-11-23.
@@ -492,6 +493,56 @@ async def test_a_large_view_counts_its_authors_in_the_background(
         first = lines(screen.query_one("#authors", BarList))[0].split()
         assert (first[0], first[-1]) == ("Ana", "2")
         assert screen.stats is not None and screen.stats.authors == (("Ana", 2),)
+
+
+@pytest.mark.parametrize("first", ["authors", "charts"])
+async def test_a_large_views_authors_show_whichever_worker_ends_first(
+    library: Library, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """The authors are counted beside the charts: the one may end before the other,
+    even in the moment between the charts arriving and being drawn."""
+    import threading
+
+    from reader.store.words import Words
+    from reader.tui.screens import stats as stats_module
+
+    library.import_papers([Paper(f"By Ana {n}", f"2501.0000{n}", authors=("Ana",)) for n in (1, 2)])
+    monkeypatch.setattr(stats_module, "AUTHORS_AT_ONCE", 10)
+    counted, charted = threading.Event(), threading.Event()
+    count, chart = Words.author_counts, Words.activity
+
+    def authors(self: Words, paper_ids: list[int], limit: int) -> list[tuple[str, int]]:
+        if first == "charts":
+            charted.wait(10)
+        try:
+            return count(self, paper_ids, limit)
+        finally:
+            counted.set()
+
+    def activity(self: Words, user: str, paper_ids: Any = None) -> Any:
+        if first == "authors":
+            counted.wait(10)
+        try:
+            return chart(self, user, paper_ids)
+        finally:
+            charted.set()
+
+    monkeypatch.setattr(Words, "author_counts", authors)
+    monkeypatch.setattr(Words, "activity", activity)
+    app = open_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, StatsScreen) and bool(app.screen.query("#authors")),
+            "the authors drawn",
+        )
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        first_row = lines(screen.query_one("#authors", BarList))[0].split()
+        assert (first_row[0], first_row[-1]) == ("Ana", "2")
+        assert figure(screen, "papers") == "41"
 
 
 def test_large_counts_keep_to_four_digits() -> None:

@@ -201,9 +201,12 @@ class StatsScreen(Screen[None]):
             self._authors = event.authors  # shown with the charts, when they come
             return
         self.stats = replace(self.stats, authors=tuple(event.authors))
-        box = self.query_one("#authors-box")
-        box.remove_children()
-        box.mount(_authors(event.authors))
+        for box in self.query("#authors-box"):
+            box.remove_children()
+            box.mount(_authors(event.authors))
+            return
+        # The charts are still to be drawn (they came a moment before): with the authors.
+        self.query_one(StatsBody).show(self.stats)
 
 
 class StatsBody(VerticalScroll):
