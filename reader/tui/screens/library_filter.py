@@ -85,12 +85,7 @@ class FilterPart(LibraryBase):
         self._shown_filter = typed
         # The selection only ever holds papers in sight, so an action never hits hidden ones.
         self.triage.keep_selected(ids)
-        hint = self.query_one("#filter-hint", Static)
-        errors = "  ".join(query.errors)
-        if errors:  # where to read what the terms are
-            errors += f"  ({self._key_shown('library.filter_help')}: the terms)"
-        hint.update(Text(errors))
-        hint.set_class(bool(query.errors), "-active")
+        self._show_hint(query)
         self.query_one(PaperList).show(
             self._sorted(ids, query),
             self._papers,
@@ -103,6 +98,19 @@ class FilterPart(LibraryBase):
         self._update_title()
         if not ids:
             self._show_detail(None)
+
+    def _show_hint(self, query: Query) -> None:
+        """What is wrong with the terms typed, if anything. Drawn again only when it
+        changes: a new text lays the screen out again, a frame's worth of work a key."""
+        errors = "  ".join(query.errors)
+        if errors:  # where to read what the terms are
+            errors += f"  ({self._key_shown('library.filter_help')}: the terms)"
+        if errors == self._hint:
+            return
+        self._hint = errors
+        hint = self.query_one("#filter-hint", Static)
+        hint.update(Text(errors))
+        hint.set_class(bool(query.errors), "-active")
 
     def _sorted(self, ids: list[int], query: Query) -> list[int]:
         sort = self._effective_sort(query)
@@ -175,6 +183,8 @@ class FilterPart(LibraryBase):
         # Drop a result that a newer keystroke or a library change has made stale.
         if result.index is self._index and result.text == self._query_text():
             self._filter_pending = False
+            # The detail pane follows the new first row once typing pauses.
+            self._detail_waits_for_typing = True
             self._show(result.query, result.ids)
 
     def action_preset(self, key: str) -> None:
