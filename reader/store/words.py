@@ -219,6 +219,27 @@ class Words:
             found.update(self._match(field, " OR ".join(_quoted(term) for term in chunk)))
         return found
 
+    def postings(self) -> list[tuple[str, str, str]]:
+        """Every title and author term with the papers holding it, in one read of the
+        index: (term, ids of the papers whose title holds it, the same for authors),
+        the ids as JSON arrays ("[]": none), terms in order. What the filter keeps
+        in memory: a second at 100,000 papers, mostly with the GIL released."""
+        with self._lock:
+            try:
+                conn = self._connection()
+                conn.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_instances "
+                    "USING fts5vocab(main, paper_words, instance)"
+                )
+                return typed.fetch_all(
+                    conn,
+                    "SELECT term, json_group_array(doc) FILTER (WHERE col = 'title'), "
+                    "json_group_array(doc) FILTER (WHERE col = 'authors') "
+                    "FROM temp.word_instances GROUP BY term ORDER BY term",
+                )
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read the word index of {self._path}: {error}") from None
+
     def starting(self, field: str, prefix: str) -> list[int]:
         """Ids of the papers whose ``field`` holds a term starting with ``prefix``."""
         return self._match(field, _quoted(prefix) + "*")
