@@ -15,6 +15,7 @@ import json
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from reader.search.terms import WordSource
@@ -53,10 +54,7 @@ class HeldWords:
         """Reads every title and author term of ``source`` with its papers (slow:
         a second at 100,000 papers; build it off the UI thread)."""
         self._source = source
-        rows = source.postings()
-        self._fields = {
-            field: _held(rows, column) for column, field in enumerate(HELD_FIELDS, start=1)
-        }
+        self._fields = _read(source.postings())
 
     @property
     def nbytes(self) -> int:
@@ -70,7 +68,7 @@ class HeldWords:
     def split(self, text: str) -> list[str]:
         return self._source.split(text)
 
-    def postings(self) -> list[tuple[str, str, str]]:
+    def postings(self) -> Iterable[tuple[str, str, str]]:
         return self._source.postings()
 
     def having(self, field: str, terms: Collection[str]) -> Collection[int]:
@@ -122,29 +120,45 @@ def _past(terms: list[str], prefix: str, at: int) -> int:
     return high
 
 
-def _held(rows: Sequence[tuple[str, str, str]], column: int) -> _Field:
-    """One field of ``source.postings()``: its terms in order and their papers,
-    each paper once a term."""
+def _read(rows: Iterable[tuple[str, str, str]]) -> dict[str, _Field]:
+    """Both fields of ``source.postings()``, each term's papers parsed as it comes
+    (in C: a list of Python ints for every paper of every term would take a
+    hundred megabytes at its peak)."""
+    terms: dict[str, list[str]] = {field: [] for field in HELD_FIELDS}
+    arrays: dict[str, list[Ids]] = {field: [] for field in HELD_FIELDS}
+    for row in rows:
+        for column, field in enumerate(HELD_FIELDS, start=1):
+            text = row[column]
+            if text and text != "[]":
+                terms[field].append(row[0])
+                arrays[field].append(_papers(text))
+    return {field: _held(terms[field], arrays[field]) for field in HELD_FIELDS}
+
+
+def _papers(text: str) -> Ids:
+    """The ids in a JSON array of them, each once, in 32 bits where they fit."""
     import numpy as np
 
-    kept = sorted((row[0], row[column]) for row in rows if row[column] not in ("", "[]"))
-    terms = [term for term, _ in kept]
-    texts = [text for _, text in kept]
-    # One parse of all the arrays together; the commas say where each one ends.
-    sizes = np.array([text.count(",") + 1 for text in texts], dtype=np.int64)
-    joined = ",".join(text[1:-1] for text in texts)
-    ids = np.array(json.loads(f"[{joined}]"), dtype=np.int64)
-    starts = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=starts[1:])
-    # A paper is listed once per place the term is in its text: keep it once.
-    keep = np.ones(len(ids), dtype=bool)
-    keep[1:] = ids[1:] != ids[:-1]
-    keep[starts[:-1][sizes > 0]] = True
-    counted = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum(keep, out=counted[1:])
-    starts = counted[starts]
-    ids = ids[keep]
+    ids = np.fromstring(text[1:-1], dtype=np.int64, sep=",")
+    if len(ids) != text.count(",") + 1:
+        ids = np.array(json.loads(text), dtype=np.int64)  # not plain integers after all
+    if len(ids) > 1:
+        # A paper is listed once per place the term is in its text, those together.
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
     if len(ids) and ids.min() >= 0 and ids.max() < 2**31:
-        ids = ids.astype(np.int32)
-    where = {term: at for at, term in enumerate(terms)}
-    return _Field(terms, starts.tolist(), ids, where)
+        return ids.astype(np.int32)
+    return ids
+
+
+def _held(terms: list[str], arrays: list[Ids]) -> _Field:
+    """One field: its terms in order and the papers of each, in one array."""
+    import numpy as np
+
+    if any(a >= b for a, b in pairwise(terms)):
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        terms, arrays = [terms[at] for at in order], [arrays[at] for at in order]
+    starts = [0]
+    for found in arrays:
+        starts.append(starts[-1] + len(found))
+    ids = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
+    return _Field(terms, starts, ids, {term: at for at, term in enumerate(terms)})

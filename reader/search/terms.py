@@ -70,9 +70,10 @@ class WordSource(Protocol):
         """Papers whose ``field`` holds a term starting with ``prefix``."""
         ...
 
-    def postings(self) -> list[tuple[str, str, str]]:
+    def postings(self) -> Iterable[tuple[str, str, str]]:
         """(term, the ids of the papers whose title holds it, the same for authors)
-        for every title and author term, the ids as JSON arrays ("[]": none)."""
+        for every title and author term, in order, the ids as JSON arrays ("[]":
+        none)."""
         ...
 
     def texts(self, field: str, ids: Iterable[int]) -> Iterable[tuple[int, str]]:
