@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -17,6 +18,7 @@ from reader.text import one_line
 from reader.tui.keys import key_said
 from reader.tui.screens.library_base import LibraryBase, empty_library
 from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.header import ReaderHeader
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
 
@@ -147,7 +149,13 @@ class FilterPart(LibraryBase):
         parts.append(SORT_LABELS[self._effective_sort(self._query)])
         if self._selected:
             parts.append(f"{len(self._selected)} selected")
-        self.sub_title = " · ".join(parts)
+        title = " · ".join(parts)
+        if title == self.sub_title:
+            return
+        # Set as a screen's reactive, a new subtitle repaints the whole screen, detail
+        # pane and all, at every key typed into the filter: only the header shows it.
+        self.set_reactive(Screen.sub_title, title)
+        self.query_one(ReaderHeader).show_title()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
