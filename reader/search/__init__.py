@@ -20,6 +20,7 @@ title to light up. Import what you need from here.
 """
 
 from reader.search.columns import Listed
+from reader.search.held import HeldWords
 from reader.search.highlight import title_spans
 from reader.search.index import (
     ABSTRACT_WEIGHT,
@@ -72,6 +73,7 @@ __all__ = [
     "TITLE_WEIGHT",
     "UNCLOSED_QUOTE",
     "WORD_START_BONUS",
+    "HeldWords",
     "Listed",
     "MemoryWords",
     "Query",

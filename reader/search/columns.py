@@ -286,7 +286,10 @@ class Columns:
         import numpy as np
 
         position_of = self._position_of
-        ids = np.fromiter(paper_ids, dtype=np.int64, count=len(paper_ids))
+        if isinstance(paper_ids, np.ndarray):
+            ids = paper_ids.astype(np.int64, copy=False)
+        else:
+            ids = np.fromiter(paper_ids, dtype=np.int64, count=len(paper_ids))
         ids = ids[ids < len(position_of)]
         found = position_of[ids]
         return found[found >= 0]

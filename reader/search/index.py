@@ -4,11 +4,14 @@ Speed: a keystroke must not cost a pass over the library. The words themselves
 live in the store's word indexes (a :class:`WordSource`); what a typed word is
 matched against is the list of distinct title and author words (tens of
 thousands, not a million titles), and each matching word costs one index lookup.
-In memory the index keeps only the list's columns (dates, counts) for the
-structured terms, and the answers for the last few words typed, since typing
-asks them again at every key. An author's full name is checked against the
-names of only those papers whose authors hold its first and last words (the
-indexes know a paper's words, not which name each belongs to).
+In memory the index keeps the list's columns (dates, counts) for the structured
+terms, the answers for the last few words typed, since typing asks them again at
+every key, and once warm the title and author words with their papers (a
+:class:`HeldWords`), so that those lookups are slices of an array, not queries.
+A typed word is scored only against the words that can reach the fuzzy cutoff
+(:class:`FuzzyWords` finds them by their letters). An author's full name is
+checked against the names of only those papers whose authors hold its first and
+last words (the indexes know a paper's words, not which name each belongs to).
 :class:`MemoryWords` answers the same questions by reading every paper: the
 reference the tests hold the store to.
 
@@ -32,6 +35,8 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from reader.models import Annotation, Paper
 from reader.search.columns import Columns, Listed
+from reader.search.fuzzy import FuzzyWords
+from reader.search.held import HeldWords
 from reader.search.query import FUZZY_CUTOFF, FUZZY_MIN_LEN, Query, Term
 from reader.search.terms import (
     AUTHOR_TYPO_MIN_LEN,
@@ -94,8 +99,10 @@ class SearchIndex(Columns):
         :meth:`warm`), in whichever thread runs it."""
         super().__init__(papers, order=order, load=load)
         self._source = source
+        # The title and author words in memory, once :meth:`warm` has read them.
+        self._held: HeldWords | None = source if isinstance(source, HeldWords) else None
         self._vocabulary: dict[str, Sequence[str]] = {}
-        self._by_length: dict[str, tuple[list[str], list[int]]] = {}
+        self._by_length: dict[str, FuzzyWords] = {}
         # Recent answers per (field, term): typing extends one word at a time, so
         # the words before it are asked again at every key. Bounded by size.
         self._recent: OrderedDict[tuple[str, str], Scores] = OrderedDict()
@@ -104,7 +111,8 @@ class SearchIndex(Columns):
     def warm(self) -> None:
         """Do now what the first search would wait for: the per-paper columns, the
         title and author terms and the fuzzy matcher's import (e.g. in a worker
-        while the first screen shows)."""
+        while the first screen shows); and read the title and author words into
+        memory, so that no key asks SQLite for them (a second at 100,000 papers)."""
         importlib.import_module("rapidfuzz")
         for name in (
             "_position_of",
@@ -116,11 +124,26 @@ class SearchIndex(Columns):
             "_by_upvotes",
         ):
             getattr(self, name)  # a cached property: reading it builds it
+        if self._held is None and self._source is not None:
+            # Searches until now asked the source; from here on, memory (same answers).
+            self._held = HeldWords(self._source)
         for field in ("title", "authors"):
             self._terms_by_length(field)
 
-    @cached_property
+    @property
+    def held_words(self) -> HeldWords | None:
+        """The title and author words :meth:`warm` read into memory, if it has: an
+        index of the same library less some papers can be given them as its source."""
+        return self._held
+
+    @property
     def source(self) -> WordSource:
+        """Where the words are looked up: memory once warm, else the source given."""
+        held = self._held
+        return self._given_source if held is None else held
+
+    @cached_property
+    def _given_source(self) -> WordSource:
         if self._source is not None:
             return self._source
         return MemoryWords([paper for paper in self._papers if isinstance(paper, Paper)])
@@ -426,8 +449,7 @@ class SearchIndex(Columns):
         length = len(token)
         # A word shorter than two thirds of the typed one cannot reach the cutoff
         # (below, a shorter word is scored by ratio: 2 * common / total length).
-        by_length, lengths = self._terms_by_length(field)
-        candidates = by_length[bisect_left(lengths, -(-2 * length // 3)) :]
+        candidates = self._fuzzy(field).near(token, FUZZY_CUTOFF)
         import numpy as np
         from rapidfuzz import fuzz, process
 
@@ -483,11 +505,15 @@ class SearchIndex(Columns):
 
     def _terms_by_length(self, field: str) -> tuple[list[str], list[int]]:
         """The field's words shortest first, and their lengths (for bisecting)."""
+        fuzzy = self._fuzzy(field)
+        return fuzzy.words, fuzzy.lengths
+
+    def _fuzzy(self, field: str) -> FuzzyWords:
+        """The field's words, as the fuzzy matcher picks the ones worth scoring."""
         with self._lock:
             found = self._by_length.get(field)
         if found is None:
-            ordered = sorted(self._terms(field), key=len)
-            found = (ordered, [len(term) for term in ordered])
+            found = FuzzyWords(self._terms(field))
             with self._lock:
                 self._by_length[field] = found
         return found

@@ -5,6 +5,7 @@ and how an author term's words meet an author's name.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -69,6 +70,12 @@ class WordSource(Protocol):
         """Papers whose ``field`` holds a term starting with ``prefix``."""
         ...
 
+    def postings(self) -> Iterable[tuple[str, str, str]]:
+        """(term, the ids of the papers whose title holds it, the same for authors)
+        for every title and author term, in order, the ids as JSON arrays ("[]":
+        none)."""
+        ...
+
     def texts(self, field: str, ids: Iterable[int]) -> Iterable[tuple[int, str]]:
         """(id, text of ``field``) for each of ``ids``; authors as "A, B"."""
         ...
@@ -123,6 +130,17 @@ class MemoryWords:
             for i, held in self._terms[field].items()
             if any(term.startswith(prefix) for term in held)
         }
+
+    def postings(self) -> list[tuple[str, str, str]]:
+        held: dict[str, tuple[list[int], list[int]]] = {}
+        for at, field in enumerate(("title", "authors")):
+            for paper_id, terms in self._terms[field].items():
+                for term in terms:
+                    held.setdefault(term, ([], []))[at].append(paper_id)
+        return [
+            (term, json.dumps(sorted(title)), json.dumps(sorted(authors)))
+            for term, (title, authors) in sorted(held.items())
+        ]
 
     def texts(self, field: str, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
         texts = self._texts[field]

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from reader.cli import main
 from reader.models import Paper
-from reader.search import MemoryWords, Query, SearchIndex
+from reader.search import HeldWords, MemoryWords, Query, SearchIndex
 from reader.store import Library, open_library
 from tests.support.authors import NAMED
 
@@ -38,9 +38,14 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Library:
 
 @pytest.fixture(scope="module")
 def indexes(stored: Library) -> list[SearchIndex]:
-    """The store's word indexes, and the same papers searched in memory."""
+    """The store's word indexes, read at each search and read into memory first, and
+    the same papers searched in memory."""
     whole = stored.papers()
-    return [SearchIndex(stored.listing(), stored.words()), SearchIndex(whole, MemoryWords(whole))]
+    return [
+        SearchIndex(stored.listing(), stored.words()),
+        SearchIndex(stored.listing(), HeldWords(stored.words())),
+        SearchIndex(whole, MemoryWords(whole)),
+    ]
 
 
 def found(stored: Library, index: SearchIndex, text: str) -> set[str]:

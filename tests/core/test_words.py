@@ -22,6 +22,8 @@ from rapidfuzz.distance import OSA
 from reader.models import Annotation, ListedPaper, Paper
 from reader.search import (
     AUTHOR_TYPO_MIN_LEN,
+    FUZZY_CUTOFF,
+    HeldWords,
     MemoryWords,
     Query,
     SearchIndex,
@@ -111,9 +113,16 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Library:
     return library
 
 
-@pytest.fixture(scope="module")
-def both(stored: Library) -> tuple[SearchIndex, SearchIndex]:
-    fast = SearchIndex(stored.listing(), stored.words())
+def _fast(stored: Library, kind: str) -> SearchIndex:
+    """The filter over the store's word indexes: asked at each key ("store"), or
+    read into memory first ("held", as the app's index is once warm)."""
+    words = stored.words()
+    return SearchIndex(stored.listing(), HeldWords(words) if kind == "held" else words)
+
+
+@pytest.fixture(scope="module", params=["store", "held"])
+def both(stored: Library, request: pytest.FixtureRequest) -> tuple[SearchIndex, SearchIndex]:
+    fast = _fast(stored, request.param)
     plain = SearchIndex(stored.papers(), MemoryWords(stored.papers()))
     return fast, plain
 
@@ -267,22 +276,53 @@ _author_terms = st.one_of(
 )
 
 
+@pytest.fixture(scope="module", params=["store", "held"])
+def fast(stored: Library, request: pytest.FixtureRequest) -> SearchIndex:
+    return _fast(stored, request.param)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_author_terms)
-def test_author_terms_name_whom_reading_every_name_finds(stored: Library, text: str) -> None:
+def test_author_terms_name_whom_reading_every_name_finds(
+    stored: Library, fast: SearchIndex, text: str
+) -> None:
     # The indexes only narrow: what they find must be what reading every name finds.
-    fast = SearchIndex(stored.listing(), stored.words())
     assert fast.search(Query.parse(text)) == _plain_author_search(stored.papers(), text)
 
 
-def test_named_authors_are_found_as_reading_every_name_finds_them(stored: Library) -> None:
+def test_named_authors_are_found_as_reading_every_name_finds_them(
+    stored: Library, fast: SearchIndex
+) -> None:
     # The comparison above on queries sure to find some papers (not two empty
     # answers agreeing), and fewer than every paper.
-    fast, papers = SearchIndex(stored.listing(), stored.words()), stored.papers()
+    papers = stored.papers()
     for text in ('author:"Hao Li"', "author:li", 'author:"Li, Hao"', 'author:"Hao L'):
         expected = _plain_author_search(papers, text)
         assert 0 < len(expected) < len(papers), text
         assert fast.search(Query.parse(text)) == expected, text
+
+
+def test_words_held_in_memory_answer_as_the_plain_scan(stored: Library) -> None:
+    # Every term and every beginning of one, in both fields the memory holds; and
+    # the fields it does not hold, asked of the store through it.
+    whole = stored.papers()
+    plain, held = MemoryWords(whole), HeldWords(stored.words())
+    for field in ("title", "authors"):
+        terms = plain.terms(field)
+        assert list(held.terms(field)) == terms and terms, field
+        assert sorted(set(held.having(field, terms))) == sorted(plain.having(field, terms))
+        assert len(held.having(field, ["nosuchword"])) == 0
+        for term in terms:
+            assert sorted(held.having(field, [term])) == sorted(plain.having(field, [term]))
+            for end in range(1, len(term) + 1):
+                prefix = term[:end]
+                found = held.starting(field, prefix)
+                assert sorted(set(found)) == sorted(plain.starting(field, prefix)), prefix
+    for prefix in ("zzz", "\U0010ffff", "di", "d"):
+        for field in ("title", "authors", "abstract"):
+            found = held.starting(field, prefix)
+            assert sorted(set(found)) == sorted(plain.starting(field, prefix)), (field, prefix)
+    assert sorted(held.having("abstract", ["flow"])) == sorted(plain.having("abstract", ["flow"]))
 
 
 def test_the_count_is_the_number_of_papers_that_hold_the_word(stored: Library) -> None:
@@ -602,3 +642,36 @@ def test_the_names_holding_a_word_are_read_as_the_plain_scan_reads_them(
         "Numbers": ["Ana Smith"],
     }
     stored.close()
+
+
+_letters = st.text(alphabet="abcdeilmnorstuxyz019éßд", min_size=1, max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_letters, min_size=1, max_size=40, unique=True), _letters)
+def test_the_words_worth_scoring_are_every_word_that_reaches_the_cutoff(
+    vocabulary: list[str], token: str
+) -> None:
+    # FuzzyWords leaves out words by a bound on their score: it must never leave out
+    # one that scoring every word finds (only words two thirds the typed one's length
+    # or longer are scored at all).
+    from rapidfuzz import fuzz
+
+    from reader.search.fuzzy import FuzzyWords
+
+    shortest = -(-2 * len(token) // 3)
+    scored = {
+        word
+        for word in vocabulary
+        if len(word) >= shortest and fuzz.partial_ratio(token, word) >= FUZZY_CUTOFF
+    }
+    near = FuzzyWords(vocabulary).near(token, FUZZY_CUTOFF)
+    assert scored <= set(near)
+    assert all(len(word) >= shortest for word in near)
+
+
+def test_words_that_cannot_reach_the_cutoff_are_not_scored() -> None:
+    from reader.search.fuzzy import FuzzyWords
+
+    near = FuzzyWords(["diffusion", "difusion", "model", "transformer", "zzzzzzzzz"])
+    assert set(near.near("diffusion", FUZZY_CUTOFF)) == {"diffusion", "difusion"}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from reader.store import Library
 from reader.tui.commands import PaperCommands
@@ -36,6 +36,7 @@ from reader.tui.screens.library_removal import RemovalPart
 from reader.tui.screens.library_triage import DETAIL_DELAY, TriagePart
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.footer import KeyFooter
+from reader.tui.widgets.header import ReaderHeader
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
 
@@ -106,7 +107,7 @@ class LibraryScreen(
         self._looking_up = False
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="≡")
+        yield ReaderHeader(show_clock=False, icon="≡")
         yield FilterBar(id="filter")
         yield Static(id="filter-hint")
         with Horizontal(id="panes"):

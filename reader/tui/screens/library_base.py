@@ -103,6 +103,10 @@ class LibraryBase(Screen[None]):
         self._read_timer: Timer | None = None
         self._pending_g: Timer | None = None
         self._detail_timer: Timer | None = None
+        # The next highlight comes from a key typed into the filter (see TYPING_DELAY).
+        self._detail_waits_for_typing = False
+        # The filter hint's text as shown ("": none).
+        self._hint = ""
         # Papers in the library while only its first page is loaded, else None.
         self._loading: int | None = None
         # Bumped by every read of the library: a slower, older read is then dropped.

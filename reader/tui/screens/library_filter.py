@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -17,6 +18,7 @@ from reader.text import one_line
 from reader.tui.keys import key_said
 from reader.tui.screens.library_base import LibraryBase, empty_library
 from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.header import ReaderHeader
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
 
@@ -85,12 +87,7 @@ class FilterPart(LibraryBase):
         self._shown_filter = typed
         # The selection only ever holds papers in sight, so an action never hits hidden ones.
         self.triage.keep_selected(ids)
-        hint = self.query_one("#filter-hint", Static)
-        errors = "  ".join(query.errors)
-        if errors:  # where to read what the terms are
-            errors += f"  ({self._key_shown('library.filter_help')}: the terms)"
-        hint.update(Text(errors))
-        hint.set_class(bool(query.errors), "-active")
+        self._show_hint(query)
         self.query_one(PaperList).show(
             self._sorted(ids, query),
             self._papers,
@@ -103,6 +100,19 @@ class FilterPart(LibraryBase):
         self._update_title()
         if not ids:
             self._show_detail(None)
+
+    def _show_hint(self, query: Query) -> None:
+        """What is wrong with the terms typed, if anything. Drawn again only when it
+        changes: a new text lays the screen out again, a frame's worth of work a key."""
+        errors = "  ".join(query.errors)
+        if errors:  # where to read what the terms are
+            errors += f"  ({self._key_shown('library.filter_help')}: the terms)"
+        if errors == self._hint:
+            return
+        self._hint = errors
+        hint = self.query_one("#filter-hint", Static)
+        hint.update(Text(errors))
+        hint.set_class(bool(query.errors), "-active")
 
     def _sorted(self, ids: list[int], query: Query) -> list[int]:
         sort = self._effective_sort(query)
@@ -139,7 +149,13 @@ class FilterPart(LibraryBase):
         parts.append(SORT_LABELS[self._effective_sort(self._query)])
         if self._selected:
             parts.append(f"{len(self._selected)} selected")
-        self.sub_title = " · ".join(parts)
+        title = " · ".join(parts)
+        if title == self.sub_title:
+            return
+        # Set as a screen's reactive, a new subtitle repaints the whole screen, detail
+        # pane and all, at every key typed into the filter: only the header shows it.
+        self.set_reactive(Screen.sub_title, title)
+        self.query_one(ReaderHeader).show_title()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -175,6 +191,8 @@ class FilterPart(LibraryBase):
         # Drop a result that a newer keystroke or a library change has made stale.
         if result.index is self._index and result.text == self._query_text():
             self._filter_pending = False
+            # The detail pane follows the new first row once typing pauses.
+            self._detail_waits_for_typing = True
             self._show(result.query, result.ids)
 
     def action_preset(self, key: str) -> None:

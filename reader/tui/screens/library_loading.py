@@ -122,7 +122,7 @@ class LoadingPart(LibraryBase):
         self.triage.keep_selected(self._papers)
         self._index = SearchIndex(papers, self._words)
         self._refilter()
-        if self._loading is None and not self._query_text():
+        if self._loading is None:
             self._warm(self._index)
 
     @work(thread=True, group="warm", exit_on_error=False)
@@ -165,7 +165,10 @@ class LoadingPart(LibraryBase):
         self._papers = {i: paper for i, paper in self._papers.items() if i not in gone}
         self._order = list(self._papers)
         self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
-        self._index = SearchIndex(list(self._papers.values()), self._words)
+        # The words read into memory still serve: papers taken out are skipped.
+        self._index = SearchIndex(
+            list(self._papers.values()), self._index.held_words or self._words
+        )
         if self._query.text != self._query_text():
             self._refilter()  # a newer filter was still being matched
         else:
@@ -187,6 +190,7 @@ class LoadingPart(LibraryBase):
         self._order = list(self._papers)
         self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
         self._index = SearchIndex(list(self._papers.values()), self._words)
+        self._warm(self._index)
         if self._query_text():
             self._refilter()  # matched off the UI thread; the cursor stays where it is
             return

@@ -17,6 +17,9 @@ from reader.tui.widgets.paper_list import PaperList
 
 # How long the keys must pause before the detail pane follows the cursor (s).
 DETAIL_DELAY = 0.04
+# The same after a filter result: typing pauses longer between keys than a held j,
+# and each abstract drawn on the way would cost the next key a frame.
+TYPING_DELAY = 0.25
 
 
 class TriagePart(LibraryBase):
@@ -92,10 +95,14 @@ class TriagePart(LibraryBase):
         # The list moves at once; the detail pane (a new layout each time, the
         # dearer half of a move) follows once the keys pause: holding j scrolls at
         # the key repeat rate instead of redrawing every abstract on the way.
+        delay = DETAIL_DELAY
+        if self._detail_waits_for_typing and not event.by_user:
+            delay = TYPING_DELAY
+        self._detail_waits_for_typing = False
         if self._detail_timer is not None:
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(
-            DETAIL_DELAY, partial(self._show_detail, event.paper_id), name="detail"
+            delay, partial(self._show_detail, event.paper_id), name="detail"
         )
 
     def _cancel_pending_g(self) -> None:

@@ -251,7 +251,7 @@ class PaperList(ScrollView, can_focus=True):
         self._selected = selected
         self._query = query
         self.empty_message = empty_message
-        self.virtual_size = Size(0, len(self._ids))
+        self._set_rows(len(self._ids))
         position = 0
         if keep is not None and keep_cursor:
             try:
@@ -264,6 +264,21 @@ class PaperList(ScrollView, can_focus=True):
         self._read_rows()
         self._read_authors()
         self.refresh()
+
+    def _set_rows(self, rows: int) -> None:
+        """The list's height in rows. Only the scrollbar depends on it: Textual would lay
+        out the whole screen again for a new virtual size (a frame's work at every key
+        typed into the filter), so that is left to when the scrollbar comes or goes."""
+        size = Size(0, rows)
+        if size == self.virtual_size:
+            return
+        region = self.scrollable_content_region
+        shown = rows > region.height if region.height > 0 else None
+        if shown is None or shown != self.show_vertical_scrollbar:
+            self.virtual_size = size
+            return
+        self.set_reactive(PaperList.virtual_size, size)
+        self._scroll_update(size)
 
     def update_marks(
         self, marks: Mapping[int, Annotation], selected: AbstractSet[int] | None = None
