@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Protocol
 
 from reader.models import Annotation, ListedPaper
@@ -130,10 +131,17 @@ class _Chosen:
         else:
             self.only -= set(matched)
 
-    def holds(self, paper_id: int) -> bool:
+    def of(self, scores: Scores) -> Scores:
+        """The scores of the papers still in the running, as a copy."""
         if self.only is None:
-            return paper_id not in self.left_out
-        return paper_id in self.only
+            left_out = self.left_out
+            if not left_out:
+                return dict(scores)
+            return {i: s for i, s in scores.items() if i not in left_out}
+        only = self.only
+        if len(only) < len(scores):
+            return {i: scores[i] for i in only if i in scores}
+        return {i: s for i, s in scores.items() if i in only}
 
     @property
     def empty(self) -> bool:
@@ -175,7 +183,7 @@ class DirectSearch:
             within = chosen.only if totals is None or term.field != "phrase" else set(totals)
             scores = self._text_term(term, within)
             if totals is None:
-                totals = {i: s for i, s in scores.items() if chosen.holds(i)}
+                totals = chosen.of(scores)
             else:
                 totals = {i: s + scores[i] for i, s in totals.items() if i in scores}
             if not totals:
@@ -254,14 +262,16 @@ class DirectSearch:
         cached = self._token_cache.get(key)
         if cached is not None:
             return cached
+        groups = [
+            (score * _WEIGHTS[field_name], paper_ids)
+            for field_name in fields
+            for score, paper_ids in self._field_scores(token, field_name, short=short)
+        ]
+        # The best last, so it wins where a paper is in several groups.
+        groups.sort(key=itemgetter(0))
         scores: Scores = {}
-        for field_name in fields:
-            weight = _WEIGHTS[field_name]
-            for score, paper_ids in self._field_scores(token, field_name, short=short):
-                weighted = score * weight
-                for paper_id in paper_ids:
-                    if scores.get(paper_id, 0.0) < weighted:
-                        scores[paper_id] = weighted
+        for score, paper_ids in groups:
+            scores.update(dict.fromkeys(paper_ids, score))
         self._token_cache[key] = scores
         return scores
 
