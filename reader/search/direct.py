@@ -73,11 +73,13 @@ def answers(query: Query) -> bool:
 
 @dataclass
 class Found:
-    """What a search found. ``ranked``: groups of paper ids, best first, each to be
-    listed in the list's order. Otherwise, in the list's order, ``only`` these
-    papers, or (None) every paper but those ``left_out``."""
+    """What a search found. Ranked: a ``score`` by paper id, best first, ties in the
+    list's order, the titles holding ``phrase`` (when there is one) still to get
+    PHRASE_BONUS. Otherwise, in the list's order, ``only`` these papers, or (None)
+    every paper but those ``left_out``."""
 
-    ranked: list[list[int]] | None = None
+    scores: Scores | None = None
+    phrase: str | None = None
     only: set[int] | None = None
     left_out: set[int] = field(default_factory=set)
 
@@ -103,12 +105,32 @@ def found_rows(
 ) -> Iterator[list[ListedPaper]]:
     """The list's rows of what was ``found`` (the first ``limit``), in order, a batch
     at a time as they are read: best first, ties in the list's order."""
-    if found.ranked is not None:
-        yield from listing.listed_ranked(found.ranked, limit)
-    elif found.only is None:
-        yield listing.listed_except(found.left_out, limit)
-    else:
-        yield listing.listed_among(found.only, limit)
+    scores = found.scores
+    if scores is None:
+        if found.only is None:
+            yield listing.listed_except(found.left_out, limit)
+        else:
+            yield listing.listed_among(found.only, limit)
+        return
+    if found.phrase is None:
+        groups: dict[float, list[int]] = {}
+        for paper_id, score in scores.items():
+            groups.setdefault(score, []).append(paper_id)
+        ranked = [groups[score] for score in sorted(groups, reverse=True)]
+        yield from listing.listed_ranked(ranked, limit)
+        return
+    # The bonus reads every title found: so every row, once, in the list's order,
+    # then a stable sort by score keeps that order among ties.
+    rows = listing.listed_among(scores.keys())
+    phrase = found.phrase
+    totals = {
+        paper.id: scores[paper.id] + PHRASE_BONUS
+        if phrase in fold(paper.title)
+        else scores[paper.id]
+        for paper in rows
+    }
+    rows.sort(key=lambda paper: -totals[paper.id])
+    yield rows[:limit]
 
 
 @dataclass
@@ -197,16 +219,9 @@ class DirectSearch:
                     totals = {i: s for i, s in totals.items() if i not in found}
         if totals is None:
             return Found(only=chosen.only, left_out=chosen.left_out)
-        if len(query.words) > 1:
-            # The words typed, in order, in the title: read only for the papers found.
-            phrase = fold(" ".join(query.words))
-            for paper_id, title in self.source.texts("title", list(totals)):
-                if paper_id in totals and phrase in fold(title):
-                    totals[paper_id] += PHRASE_BONUS
-        groups: dict[float, list[int]] = {}
-        for paper_id, score in totals.items():
-            groups.setdefault(score, []).append(paper_id)
-        return Found(ranked=[groups[score] for score in sorted(groups, reverse=True)])
+        # The words typed, in order, in a title: a bonus added as the titles are read.
+        phrase = fold(" ".join(query.words)) if len(query.words) > 1 else None
+        return Found(scores=totals, phrase=phrase)
 
     def _narrow(self, chosen: _Chosen, term: Term, marks: Mapping[int, Annotation]) -> None:
         """``chosen`` cut down by a term on the user's marks (as Columns._narrow)."""
