@@ -32,7 +32,14 @@ USER = "bench"
 CTRL_Q = b"\x11"
 # What the RSS measure types once the list is drawn: the filter, then a query.
 RSS_QUERY = "diffusion model"
-LIST_QUERIES = ("diffusion model", "smith")
+# ``reader list`` beside ``fzf --filter``, one query of each kind: (kind, query, limit).
+LIST_QUERIES: tuple[tuple[str, str, int | None], ...] = (
+    ("common words", "diffusion model", None),
+    ("common words, first 50", "diffusion model", 50),
+    ("a rare word", "alorwave", None),  # in 5 titles of the generated 100k
+    ("an author", "smith", None),
+    ("a typo", "difusion", None),
+)
 # How long the header's count must stay the same before the screen counts as settled.
 SETTLE = 1.0
 # CSI and OSC sequences, and the two-byte escapes: what is left is the text drawn.
@@ -352,47 +359,71 @@ def timed_run(
     stdin: Path | None = None,
     env: dict[str, str] | None = None,
     ok: tuple[int, ...] = (0,),
-) -> float:
-    """Seconds one command takes, its output thrown away; it must exit with one of ``ok``."""
-    with open(stdin or os.devnull, "rb") as source:
+    lines: int | None = None,
+) -> tuple[float, float]:
+    """Seconds one command takes, wall and CPU (user + system), its output thrown
+    away; it must exit with one of ``ok``. With ``lines``, its output is read as
+    ``head -n LINES`` reads it: that many lines, then the pipe is closed."""
+    with open(stdin or os.devnull, "rb") as source, tempfile.TemporaryFile() as errors:
         began = time.perf_counter()
-        done = subprocess.run(
-            argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+        process = subprocess.Popen(
+            argv,
+            stdin=source,
+            stdout=subprocess.DEVNULL if lines is None else subprocess.PIPE,
+            stderr=errors,
+            env=env,
         )
+        if process.stdout is not None:
+            for _ in range(lines or 0):
+                if not process.stdout.readline():
+                    break
+            process.stdout.close()
+        _pid, status, usage = os.wait4(process.pid, 0)
         took = time.perf_counter() - began
-    if done.returncode not in ok:
-        raise BenchError(f"{argv[0]} failed ({done.returncode}): {done.stderr.decode()[-400:]}")
-    return took
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        error = errors.read().decode(errors="replace")
+    # A pipe closed after ``lines`` ends the writer with SIGPIPE: the head was read.
+    if code not in ok and not (lines is not None and code == -signal.SIGPIPE):
+        raise BenchError(f"{argv[0]} failed ({code}): {error[-400:]}")
+    return took, usage.ru_utime + usage.ru_stime
 
 
 def measure_list(table: Table, size: int, db: Path, titles: Path, runs: int) -> None:
-    """``reader list QUERY`` as a whole process, beside ``fzf --filter QUERY`` on the titles."""
+    """``reader list QUERY`` as a whole process, beside ``fzf --filter QUERY`` on the
+    titles, one query of each kind (:data:`LIST_QUERIES`); each run of ours is
+    followed by one of fzf's, so both meet the same machine."""
     fzf = fzf_command()
     version = ""
     if fzf is not None:
         found = subprocess.run([fzf, "--version"], capture_output=True, text=True, check=False)
         version = found.stdout.split()[0] if found.stdout else "?"
     with bench_environment() as env:
-        for query in LIST_QUERIES:
-            argv = [*reader_command(), "--db", str(db), "--user", USER, "list", *query.split()]
-            ours = [timed_run(argv, env=env) for _ in range(runs)]
+        for kind, query, limit in LIST_QUERIES:
+            limited = [] if limit is None else ["--limit", str(limit)]
+            argv = [*reader_command(), "--db", str(db), "--user", USER, "list", *limited]
+            argv += query.split()
+            ours: list[tuple[float, float]] = []
+            theirs: list[tuple[float, float]] = []
+            for _ in range(runs):
+                ours.append(timed_run(argv, env=env))
+                if fzf is not None:
+                    # fzf --filter exits 1 when nothing matches: a finished search all
+                    # the same. It has no limit: its first lines are read as head does.
+                    fzf_argv = [fzf, "--filter", query]
+                    theirs.append(timed_run(fzf_argv, stdin=titles, ok=(0, 1), lines=limit))
+            name = f"reader list {' '.join([*limited, query])}"
+            walls = tuple(wall for wall, _ in ours)
+            cpu = statistics.median(used for _, used in ours)
             if fzf is None:
-                note = "no fzf: set FZF or put it on PATH"
-                table.add(Row("list", size, f"reader list {query}", tuple(ours), note=note))
+                note = f"{kind}: cpu {cpu * 1000:.0f} ms; no fzf: set FZF or put it on PATH"
+                table.add(Row("list", size, name, walls, note=note))
                 continue
-            # fzf --filter exits 1 when nothing matches: a finished search all the same.
-            fzf_argv = [fzf, "--filter", query]
-            theirs = [timed_run(fzf_argv, stdin=titles, ok=(0, 1)) for _ in range(runs)]
-            ratio = statistics.median(ours) / statistics.median(theirs)
-            table.add(
-                Row(
-                    "list",
-                    size,
-                    f"reader list {query}",
-                    tuple(ours),
-                    note=f"{ratio:.1f}x fzf (which reads titles only)",
-                )
-            )
-            table.add(
-                Row("list", size, f"fzf --filter {query!r}", tuple(theirs), note=f"fzf {version}")
-            )
+            fzf_walls = tuple(wall for wall, _ in theirs)
+            fzf_cpu = statistics.median(used for _, used in theirs)
+            ratio = statistics.median(walls) / statistics.median(fzf_walls)
+            note = f"{kind}: {ratio:.2f}x fzf; cpu {cpu * 1000:.0f} ms, {cpu / fzf_cpu:.2f}x fzf's"
+            table.add(Row("list", size, name, walls, note=note))
+            shown = f"fzf --filter {query!r}" + ("" if limit is None else f" | head -{limit}")
+            note = f"fzf {version}, titles only; cpu {fzf_cpu * 1000:.0f} ms"
+            table.add(Row("list", size, shown, fzf_walls, note=note))

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
 import click
 
 from reader.cli.common import Settings, echo, opened, say
+
+if TYPE_CHECKING:
+    from reader.models import Annotation, ListedPaper
+    from reader.search.direct import Found
+    from reader.search.query import Query
+    from reader.store import Library
 
 
 class _QueryCommand(click.Command):
@@ -63,8 +72,7 @@ def list_command(
     reader add takes to look the paper up on arXiv by its title, and reader remove
     takes too.
     """
-    from reader.search import Query, SearchIndex
-    from reader.text import json_dumps_safe, one_line
+    from reader.search.query import Query
 
     parsed = Query.parse(" ".join(query))
     if not parsed.is_valid:
@@ -72,44 +80,111 @@ def list_command(
     for hint in parsed.errors:
         say(f"warning: {hint}")
     with opened(settings, create=False) as library:
-        # The order of the ids and the word indexes; the list's columns only when
-        # a term needs dates or counts, and the papers found. No abstract is read.
-        marks = library.annotations(settings.user)
-        words = library.words()
-        index = SearchIndex([], words, order=library.order(), load=library.listing)
-        try:
-            ids = index.search(parsed, marks)[:limit]
-        except ValueError as error:
-            raise click.ClickException(str(error)) from None
-        finally:
-            words.close()
-        whole = library.papers_by_id(ids) if as_json else []
-        found = library.listed_by_id(ids)
-    if as_json:
-        from reader.sources.reader_json import paper_to_json
+        if as_json:
+            ids = _found_ids(library, settings.user, parsed, limit)
+            _echo_json(library, settings.user, ids)
+        else:
+            for rows in _found_rows(library, settings.user, parsed, limit):
+                _echo_lines(rows)
 
-        items = []
-        for paper in whole:
-            mark = marks.get(paper.id) if paper.id is not None else None
-            item = paper_to_json(paper)
-            item["starred"] = bool(mark and mark.starred)
-            item["read"] = bool(mark and mark.is_read)
-            item["tags"] = list(mark.tags) if mark else []
-            item["note"] = mark.note if mark else ""
-            items.append(item)
-        # Escaped, not dropped: C1 controls and bidi overrides are data as well.
-        echo(json_dumps_safe(items, indent=2))
-        return
-    lines = [
-        "\t".join(
-            (
-                paper.short_id,
-                paper.published or "-",
-                "-" if paper.upvotes is None else str(paper.upvotes),
-                one_line(paper.title),
+
+def _found_rows(
+    library: Library, user: str, query: Query, limit: int | None
+) -> Iterator[Sequence[ListedPaper]]:
+    """The papers ``query`` finds, in order, a batch at a time as they are read:
+    from the word indexes alone where :class:`DirectSearch` answers, else through
+    the filter's own index (see :mod:`reader.search.direct`)."""
+    from reader.search.direct import found_rows
+
+    found = _direct(library, user, query)
+    if found is None:
+        yield library.listed_by_id(_indexed(library, user, query, limit))
+    else:
+        yield from found_rows(found, library, limit)
+
+
+def _found_ids(library: Library, user: str, query: Query, limit: int | None) -> list[int]:
+    """The ids of the papers ``query`` finds, in order (see :func:`_found_rows`)."""
+    from reader.search.direct import found_rows
+
+    found = _direct(library, user, query)
+    if found is None:
+        return _indexed(library, user, query, limit)
+    return [paper.id for rows in found_rows(found, library, limit) for paper in rows]
+
+
+def _direct(library: Library, user: str, query: Query) -> Found | None:
+    """What :class:`DirectSearch` finds, or None for a query it does not answer."""
+    from reader.search.direct import DirectSearch, NotDirect, answers
+
+    if not answers(query):
+        return None
+    words = library.words()
+    try:
+        return DirectSearch(words).search(query, _marks(library, user, query))
+    except NotDirect:
+        return None
+    finally:
+        words.close()
+
+
+def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
+    """The user's marks, read only when a term asks about them."""
+    if any(term.field in ("is", "has", "tag") for term in query.terms):
+        return library.annotations(user)
+    return {}
+
+
+def _indexed(library: Library, user: str, query: Query, limit: int | None) -> list[int]:
+    """The ids :class:`SearchIndex` finds: the order of every paper, then the
+    word indexes, and the list's columns when a term needs dates or counts."""
+    from reader.search import SearchIndex
+
+    marks = library.annotations(user)
+    words = library.words()
+    index = SearchIndex([], words, order=library.order(), load=library.listing)
+    try:
+        return index.search(query, marks)[:limit]
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        words.close()
+
+
+def _echo_lines(rows: Sequence[ListedPaper]) -> None:
+    """One paper a line: id, date, upvotes and title, separated by tabs."""
+    from reader.text import one_line
+
+    if rows:
+        echo(
+            "\n".join(
+                "\t".join(
+                    (
+                        paper.short_id,
+                        paper.published or "-",
+                        "-" if paper.upvotes is None else str(paper.upvotes),
+                        one_line(paper.title),
+                    )
+                )
+                for paper in rows
             )
         )
-        for paper in found
-    ]
-    if lines:
-        echo("\n".join(lines))
+
+
+def _echo_json(library: Library, user: str, ids: list[int]) -> None:
+    """Every field of these papers plus the user's marks, as one JSON array."""
+    from reader.sources.reader_json import paper_to_json
+    from reader.text import json_dumps_safe
+
+    marks = library.annotations(user)
+    items = []
+    for paper in library.papers_by_id(ids):
+        mark = marks.get(paper.id) if paper.id is not None else None
+        item = paper_to_json(paper)
+        item["starred"] = bool(mark and mark.starred)
+        item["read"] = bool(mark and mark.is_read)
+        item["tags"] = list(mark.tags) if mark else []
+        item["note"] = mark.note if mark else ""
+        items.append(item)
+    # Escaped, not dropped: C1 controls and bidi overrides are data as well.
+    echo(json_dumps_safe(items, indent=2))

@@ -13,10 +13,10 @@ With the rest of reader.store, the only code that speaks SQL. The store by job:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from reader.models import Annotation, ImportResult, ListedPaper, Paper
-from reader.store import imports, removal, typed
+from reader.store import found, imports, removal, typed
 from reader.store.annotations import Annotations
 from reader.store.errors import LibraryError
 from reader.store.merge import MarksResult
@@ -112,6 +112,34 @@ class Library(Annotations):
             )
         }
         return [found[paper_id] for paper_id in paper_ids if paper_id in found]
+
+    def listed_among(
+        self, paper_ids: Collection[int], limit: int | None = None
+    ) -> list[ListedPaper]:
+        """:meth:`listing`'s rows of these papers, in its order (the first ``limit``)."""
+        try:
+            return found.listed_among(self._conn, paper_ids, limit)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def listed_ranked(
+        self, groups: Sequence[Collection[int]], limit: int | None = None
+    ) -> Iterator[list[ListedPaper]]:
+        """:meth:`listing`'s rows of each group of papers in turn, each in its order
+        (the first ``limit`` rows in all), a group at a time."""
+        try:
+            yield from found.listed_ranked(self._conn, groups, limit)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def listed_except(
+        self, paper_ids: Collection[int], limit: int | None = None
+    ) -> list[ListedPaper]:
+        """:meth:`listing` without these papers (the first ``limit`` rows)."""
+        try:
+            return found.listed_except(self._conn, paper_ids, limit)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def authors_of(self, paper_ids: Sequence[int]) -> dict[int, tuple[tuple[str, ...], int | None]]:
         """Each of these papers' author names and author count, in one query: what

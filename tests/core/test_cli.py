@@ -561,7 +561,7 @@ def test_a_bug_in_a_command_is_one_line_and_the_traceback_only_on_request(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("on purpose")
 
-    monkeypatch.setattr("reader.search.SearchIndex.search", broken)
+    monkeypatch.setattr("reader.search.direct.DirectSearch.search", broken)
     proc = run("--db", imported_db, "list")
     assert proc.exit_code == 1
     assert proc.output == (

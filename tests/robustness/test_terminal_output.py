@@ -224,7 +224,7 @@ def test_a_bug_in_the_app_ends_as_one_line_and_a_private_crash_log(
 
 def test_a_bug_in_a_command_ends_as_one_line(hostile_env: dict[str, str], tmp_path: Path) -> None:
     status, text = run_buggy(
-        hostile_env, tmp_path, ["list"], "reader.search", "SearchIndex", "search"
+        hostile_env, tmp_path, ["list"], "reader.search.direct", "DirectSearch", "search"
     )
     assert status == 1
     assert "Traceback" not in text
