@@ -197,6 +197,17 @@ def test_capitals_inside_words_are_protected() -> None:
     assert title == "{GANs} and {LLMs} on {ImageNet}: an {iPhone} {3D} Study of {BERT}-base"
 
 
+def test_capitals_beyond_ascii_inside_words_are_protected_and_small_letters_not() -> None:
+    # The quick check that skips most titles must not skip these.
+    titles = {
+        "Über naïve nets": "Über naïve nets",
+        "Über naïve façadÉ nets": "Über naïve {façadÉ} nets",
+        "Nets of ΣΑΣ": "Nets of {ΣΑΣ}",
+    }
+    for title, written in titles.items():
+        assert fields_of(bibtex_entry(Paper(title=title)))["title"] == written
+
+
 def test_hostile_title_stays_inside_its_field() -> None:
     paper = Paper(title=HOSTILE_TITLE, authors=("Evil } Author", "Ampersand & Co"))
     entry = bibtex_entry(paper)
