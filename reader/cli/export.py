@@ -65,6 +65,7 @@ def export_command(
     """
     from reader.export.run import check_request, export, nothing_selected
     from reader.export.scope import papers_to_export
+    from reader.store.rows import uncollected
 
     chosen = [
         name
@@ -91,7 +92,7 @@ def export_command(
         settings = replace(settings, user=export_user)
     with friendly_errors():  # before reading anything; the writer checks again
         check_request(fmt, output, force=force, library=settings.db_path)
-    with opened(settings, create=False) as library:
+    with opened(settings, create=False) as library, uncollected():
         items = papers_to_export(
             library, settings.user, scope=scope or "starred-or-noted", query=query
         )
@@ -101,7 +102,7 @@ def export_command(
         # typo in the query) would have replaced a good export with nothing.
         say(nothing_selected(scope=scope or "starred-or-noted", query=query, user=settings.user))
         click.get_current_context().exit(1)
-    with friendly_errors():
+    with friendly_errors(), uncollected():
         outcome = export(
             fmt,
             items,
@@ -111,10 +112,9 @@ def export_command(
             force=force,
             with_notes=with_notes,
             library=settings.db_path,
+            write=lambda piece: echo(piece, nl=False),
         )
-    if outcome.text is not None:
-        echo(outcome.text, nl=False)
-    else:
+    if outcome.message:
         say(outcome.message)
     for line in outcome.details:
         say(line)

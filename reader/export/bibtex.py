@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from reader.models import Annotation, Paper
 from reader.text import one_line, one_lines, safe_url, strip_controls
@@ -96,6 +96,8 @@ _LINE_START_AT = re.compile(r"^([ \t]*)@", re.MULTILINE)
 _NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
 _OLD_STYLE_ID = re.compile(r"[a-z-]+/(\d{2})(\d{2})\d{3}")
 _PUBLISHED = re.compile(r"(\d{4})(?:-(\d{2}))?")
+# Entries per piece of a document written as it is made (see bibtex_pieces).
+_PIECE = 500
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:./+-]")
 _CATEGORY_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 _VERBATIM_UNSAFE = re.compile(r"[\s{}\\]")
@@ -383,8 +385,18 @@ def render_bibtex(items: Sequence[tuple[Paper, Annotation]], *, with_notes: bool
     Entries are separated by a blank line. With ``with_notes`` a paper's note goes in its
     ``annote`` field; without it no note is written at all. Empty ``items`` give "".
     """
+    return "".join(bibtex_pieces(items, with_notes=with_notes))
+
+
+def bibtex_pieces(items: Sequence[tuple[Paper, Annotation]], *, with_notes: bool) -> Iterator[str]:
+    """The text of :func:`render_bibtex`, in pieces of a few hundred entries each, made
+    as they are taken (see :func:`reader.export.json_export.json_pieces`)."""
     keys = bibtex_keys(paper for paper, _ in items)
-    return "\n".join(
-        bibtex_entry(paper, key=key, note=annotation.note if with_notes else None)
-        for (paper, annotation), key in zip(items, keys, strict=True)
-    )
+    for start in range(0, len(items), _PIECE):
+        entries = "\n".join(
+            bibtex_entry(paper, key=key, note=annotation.note if with_notes else None)
+            for (paper, annotation), key in zip(
+                items[start : start + _PIECE], keys[start : start + _PIECE], strict=True
+            )
+        )
+        yield f"\n{entries}" if start else entries

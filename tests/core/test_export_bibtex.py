@@ -17,6 +17,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
     get_default_latex_context_db,
 )
 
+from reader.export import bibtex
 from reader.export.bibtex import bibtex_entry, bibtex_key, bibtex_keys, render_bibtex
 from reader.models import Annotation, Paper
 from reader.sources.bibtex import parse_bibtex
@@ -463,6 +464,21 @@ def test_document_with_notes_puts_them_in_annote() -> None:
 
 def test_empty_document() -> None:
     assert render_bibtex([], with_notes=True) == ""
+
+
+@pytest.mark.parametrize("piece", [1, 2])
+def test_a_document_written_in_pieces_is_the_entries_one_blank_line_apart(
+    piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bibtex, "_PIECE", piece)
+    items = document_items() * 3  # the same keys again: later ones get a suffix
+    keys = bibtex_keys(paper for paper, _ in items)
+    entries = [
+        bibtex_entry(paper, key=key, note=mark.note)
+        for (paper, mark), key in zip(items, keys, strict=True)
+    ]
+    assert len(entries) > 2 * piece
+    assert render_bibtex(items, with_notes=True) == "\n".join(entries)
 
 
 # --- math stays math; a note reads back as written ------------------------------------
