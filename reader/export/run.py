@@ -163,7 +163,7 @@ def export(
         for piece in pieces:
             write(piece)
         return Outcome(len(items))
-    write_atomic(target, "".join(pieces), force=force, library=library)
+    write_atomic(target, pieces, force=force, library=library)
     return Outcome(len(items), message=f"Wrote {papers_label(len(items))} to {shown(target)}")
 
 
