@@ -14,7 +14,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 # New files are the owner's alone, like the library (exports carry private notes).
@@ -30,14 +30,14 @@ STALE_AFTER = 10.0
 
 def write_atomic(
     path: Path,
-    data: bytes,
+    data: bytes | Iterable[bytes],
     *,
     replace: bool = True,
     clean: bool = True,
     before_placing: Callable[[], None] | None = None,
 ) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never
-    half of it.
+    """Write ``data`` (or its pieces, in turn) to ``path`` so that readers see the old
+    file or the new one, never half of it.
 
     With ``clean``, temporary files a killed writer left in the folder are removed
     first. ``before_placing`` runs just before the new file takes its place (a last
@@ -72,10 +72,11 @@ def write_atomic(
     _fsync_dir(path.parent)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _write_all(fd: int, data: bytes | Iterable[bytes]) -> None:
+    for piece in (data,) if isinstance(data, bytes) else data:
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
 def _create_temporary(path: Path) -> tuple[int, Path]:

@@ -46,9 +46,10 @@ Choices, and why:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from reader.models import Annotation, Paper
 from reader.text import one_line, one_lines, safe_url, strip_controls
@@ -83,6 +84,9 @@ _LATEX_ESCAPES = {
 _LATEX_SPECIAL = re.compile(r"[\\&%$#_~^{}]")
 _TOKEN = re.compile(r"(?P<word>[^\W_]+)|(?P<char>[\s\S])")
 _WORD = re.compile(r"(?P<word>[^\W_]+)")
+# A word's character, then one that is neither a small ASCII letter nor a digit: only
+# a word holding such a pair may need braces (see _protected_word).
+_CAPITAL_INSIDE = re.compile(r"[^\W_][^\W\d_a-z]")
 # Inline math, as Pandoc finds it (see the module docstring); "$$" is not math here.
 _MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]*?[^\s\\$])\$(?![\d$])")
 # What LaTeX turns into one other character: "--" a dash, "``" a quote, "!`" an "¡".
@@ -92,7 +96,13 @@ _LINE_START_AT = re.compile(r"^([ \t]*)@", re.MULTILINE)
 _NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
 _OLD_STYLE_ID = re.compile(r"[a-z-]+/(\d{2})(\d{2})\d{3}")
 _PUBLISHED = re.compile(r"(\d{4})(?:-(\d{2}))?")
+# Entries per piece of a document written as it is made (see bibtex_pieces).
+_PIECE = 500
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:./+-]")
+_CATEGORY_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+_VERBATIM_UNSAFE = re.compile(r"[\s{}\\]")
+_TITLE_WORD = re.compile(r"[^\W_]+")
+_APOSTROPHES = re.compile("['\u2019]")
 
 
 def bibtex_key(paper: Paper, taken: Iterable[str] | None = None) -> str:
@@ -174,7 +184,7 @@ def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = Non
     if paper.arxiv_id:
         fields.append(("eprint", _braced(_verbatim(paper.arxiv_id))))
         fields.append(("archivePrefix", "{arXiv}"))
-        category = re.sub(r"[^A-Za-z0-9.-]", "", paper.primary_category or "")
+        category = _CATEGORY_UNSAFE.sub("", paper.primary_category or "")
         if category:
             fields.append(("primaryClass", _braced(category)))
     doi = _verbatim(paper.doi or "")
@@ -193,8 +203,11 @@ def bibtex_entry(paper: Paper, *, key: str | None = None, note: str | None = Non
     return "\n".join(lines) + "\n"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ascii_letters(text: str) -> str:
-    """``text`` folded to lower-case ASCII letters and digits ("Müller" -> "muller")."""
+    """``text`` folded to lower-case ASCII letters and digits ("Müller" -> "muller").
+    Cached: the names and title words of a library's keys repeat, and folding each
+    afresh was a third of a whole export's keys."""
     folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in folded.encode("ascii", "ignore").decode().lower() if c.isalnum())
 
@@ -214,7 +227,7 @@ def _first_author_key(paper: Paper) -> str:
 
 def _title_word(title: str) -> str:
     # "O'Brien's" is one word, "GPT-4" two.
-    for match in re.finditer(r"[^\W_]+", re.sub("['\u2019]", "", title)):
+    for match in _TITLE_WORD.finditer(_APOSTROPHES.sub("", title)):
         word = _ascii_letters(match[0])
         if word and word not in _STOP_WORDS and not word.isdigit():
             return word
@@ -264,7 +277,9 @@ def _latex(text: str, *, protect: bool = False, math: bool = False, literal: boo
     """
     if not (literal or _LATEX_SPECIAL.search(text)):
         # Most names and titles: nothing to escape, so only words may change.
-        return _WORD.sub(_protected_word, text) if protect else text
+        if not protect or not _CAPITAL_INSIDE.search(text):
+            return text  # (most titles: no capital after a word's first letter)
+        return _WORD.sub(_protected_word, text)
     paired = _paired_braces(text) if "{" in text else set()
     out: list[str] = []
     done = 0
@@ -352,7 +367,7 @@ def _note(note: str) -> str:
 
 def _verbatim(text: str) -> str:
     """An id or DOI: no whitespace, braces or backslashes (it is written unescaped)."""
-    return re.sub(r"[\s{}\\]", "", strip_controls(text))
+    return _VERBATIM_UNSAFE.sub("", strip_controls(text))
 
 
 def _url(url: str) -> str:
@@ -370,8 +385,18 @@ def render_bibtex(items: Sequence[tuple[Paper, Annotation]], *, with_notes: bool
     Entries are separated by a blank line. With ``with_notes`` a paper's note goes in its
     ``annote`` field; without it no note is written at all. Empty ``items`` give "".
     """
+    return "".join(bibtex_pieces(items, with_notes=with_notes))
+
+
+def bibtex_pieces(items: Sequence[tuple[Paper, Annotation]], *, with_notes: bool) -> Iterator[str]:
+    """The text of :func:`render_bibtex`, in pieces of a few hundred entries each, made
+    as they are taken (see :func:`reader.export.json_export.json_pieces`)."""
     keys = bibtex_keys(paper for paper, _ in items)
-    return "\n".join(
-        bibtex_entry(paper, key=key, note=annotation.note if with_notes else None)
-        for (paper, annotation), key in zip(items, keys, strict=True)
-    )
+    for start in range(0, len(items), _PIECE):
+        entries = "\n".join(
+            bibtex_entry(paper, key=key, note=annotation.note if with_notes else None)
+            for (paper, annotation), key in zip(
+                items[start : start + _PIECE], keys[start : start + _PIECE], strict=True
+            )
+        )
+        yield f"\n{entries}" if start else entries

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from reader import atomic
@@ -194,15 +195,16 @@ def _refuse_sqlite(path: Path) -> None:
 
 def write_atomic(
     path: Path,
-    text: str,
+    text: str | Iterable[str],
     *,
     force: bool = False,
     library: Path | None = None,
     clean: bool = True,
     replacing: bytes | None = None,
 ) -> None:
-    """Write ``text`` as UTF-8 to ``path`` so that readers see the old file or the new one,
-    never half of it (:func:`reader.atomic.write_atomic`).
+    """Write ``text`` (or its pieces, in turn: a large export is never one string) as
+    UTF-8 to ``path`` so that readers see the old file or the new one, never half of
+    it (:func:`reader.atomic.write_atomic`).
 
     :func:`check_target` vets ``path`` first (and again just before the new file takes
     its place): without ``force`` an existing ``path`` is left alone (also when it
@@ -216,10 +218,15 @@ def write_atomic(
     """
     path = Path(path)
     check_target(path, force=force, library=library)
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ExportError(f"cannot write {shown(path)}: text is not valid Unicode") from None
+
+    def encoded(piece: str) -> bytes:
+        try:
+            return piece.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ExportError(f"cannot write {shown(path)}: text is not valid Unicode") from None
+
+    # A whole text is checked before the temporary file is made; pieces as they come.
+    data = encoded(text) if isinstance(text, str) else map(encoded, text)
 
     def last_check() -> None:
         check_target(path, force=force, library=library)

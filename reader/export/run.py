@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -134,9 +134,12 @@ def export(
     force: bool = False,
     with_notes: bool = False,
     library: Path | None = None,
+    write: Callable[[str], object] | None = None,
 ) -> Outcome:
     """Write ``items`` as ``fmt`` to ``target`` (a file; a folder for Obsidian), or
-    return the text when ``target`` is None. Raises :class:`ExportError`.
+    return the text when ``target`` is None; or, given ``write`` (and no ``target``),
+    hand it the text a piece at a time as it is made (standard output: a whole
+    library's export is never one string). Raises :class:`ExportError`.
 
     ``library`` is the library file: neither it nor any file beside it that belongs
     to it is ever written (see :func:`~reader.export.files.check_target`).
@@ -152,10 +155,15 @@ def export(
         message = f"{shown(target)}: {result.summary()}"
         details = tuple(result.unnamed())
         return Outcome(len(items), message=message, complete=result.complete, details=details)
-    text = render(fmt, items, user=user, now=now, with_notes=with_notes, to_file=target is not None)
+    to_file = target is not None
+    pieces = render_pieces(fmt, items, user=user, now=now, with_notes=with_notes, to_file=to_file)
     if target is None:
-        return Outcome(len(items), text=text)
-    write_atomic(target, text, force=force, library=library)
+        if write is None:
+            return Outcome(len(items), text="".join(pieces))
+        for piece in pieces:
+            write(piece)
+        return Outcome(len(items))
+    write_atomic(target, pieces, force=force, library=library)
     return Outcome(len(items), message=f"Wrote {papers_label(len(items))} to {shown(target)}")
 
 
@@ -185,6 +193,29 @@ def check_request(
         raise ExportError(f"cannot write {shown(target)}: {reason}") from None
     if not stat.S_ISDIR(folder):
         raise ExportError(f"cannot write {shown(target)}: Not a directory")
+
+
+def render_pieces(
+    fmt: str,
+    items: Sequence[Item],
+    *,
+    user: str,
+    now: datetime,
+    with_notes: bool = False,
+    to_file: bool = False,
+) -> Iterator[str]:
+    """The text of :func:`render`, in pieces made as they are taken: a few hundred
+    papers at a time for JSON and BibTeX, whole for the other formats."""
+    if fmt == "json":
+        from reader.export.json_export import json_pieces
+
+        yield from json_pieces(items, user=user, exported_at=now.isoformat(timespec="seconds"))
+    elif fmt == "bibtex":
+        from reader.export.bibtex import bibtex_pieces
+
+        yield from bibtex_pieces(items, with_notes=with_notes)
+    else:
+        yield render(fmt, items, user=user, now=now, with_notes=with_notes, to_file=to_file)
 
 
 def render(

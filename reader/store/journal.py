@@ -51,6 +51,11 @@ _JOURNAL_TABLES = ("import_marks", "import_papers", "import_added")
 # again later. Back to the default once no import is under way (done or undone).
 _MERGE_WHILE_IMPORTING = 16
 _MERGE_DEFAULT = 4  # FTS5's own
+# And meanwhile FTS5 gathers more of the words in memory before it writes them out as
+# a segment: at its default (1 MB, a few hundred abstracts) a chunk of thousands of
+# papers became a dozen small segments, each merged again later. In bytes.
+_HASH_WHILE_IMPORTING = 8 << 20
+_HASH_DEFAULT = 1 << 20  # FTS5's own
 _WORD_TABLES = ("paper_words", "abstract_words")
 
 
@@ -148,7 +153,7 @@ class Journal:
         """Say an import is under way (in its first chunk's transaction)."""
         cursor = conn.execute("INSERT INTO imports (started_at) VALUES (?)", (now,))
         assert cursor.lastrowid is not None
-        _merge_every(conn, _MERGE_WHILE_IMPORTING)
+        _merge_every(conn, _MERGE_WHILE_IMPORTING, _HASH_WHILE_IMPORTING)
         return cls(conn, cursor.lastrowid)
 
     def added(self, first_id: int, last_id: int) -> None:
@@ -249,16 +254,18 @@ def undo_step(conn: sqlite3.Connection, import_ids: Sequence[int]) -> bool:
     return True
 
 
-def _merge_every(conn: sqlite3.Connection, segments: int) -> None:
-    """Have FTS5 merge the word indexes' segments once ``segments`` of a size are there."""
+def _merge_every(conn: sqlite3.Connection, segments: int, memory: int) -> None:
+    """Have FTS5 merge the word indexes' segments once ``segments`` of a size are there,
+    and write a segment once ``memory`` bytes of words are gathered."""
     for table in _WORD_TABLES:
         conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', ?)", (segments,))
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)", (memory,))
 
 
 def _merge_as_usual_when_idle(conn: sqlite3.Connection) -> None:
     """FTS5's own merging again, unless another import is under way."""
     if conn.execute("SELECT 1 FROM imports LIMIT 1").fetchone() is None:
-        _merge_every(conn, _MERGE_DEFAULT)
+        _merge_every(conn, _MERGE_DEFAULT, _HASH_DEFAULT)
 
 
 def _undo_marks(conn: sqlite3.Connection, ids: str) -> bool:

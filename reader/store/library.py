@@ -33,6 +33,7 @@ from reader.store.rows import (
     listing,
     order,
     paper_from_row,
+    uncollected,
 )
 from reader.store.words import Words
 
@@ -62,11 +63,12 @@ class Library(Annotations):
 
     def papers(self) -> list[Paper]:
         """Every paper, newest first (papers without a date last, then by title)."""
-        rows = self._rows(
-            f"SELECT {PAPER_COLUMNS} FROM papers "
-            "ORDER BY published IS NULL, published DESC, title COLLATE NOCASE"
-        )
-        return [paper_from_row(row) for row in rows]
+        with uncollected():
+            rows = self._rows(
+                f"SELECT {PAPER_COLUMNS} FROM papers "
+                "ORDER BY published IS NULL, published DESC, title COLLATE NOCASE"
+            )
+            return [paper_from_row(row) for row in rows]
 
     def paper(self, paper_id: int) -> Paper | None:
         row = self._row(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,))
@@ -74,12 +76,13 @@ class Library(Annotations):
 
     def papers_by_id(self, paper_ids: Sequence[int]) -> list[Paper]:
         """The papers with these ids, whole, in the order given (unknown ids skipped)."""
-        rows = self._rows(
-            f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
-            (id_list(paper_ids),),
-        )
-        found = {row[0]: paper_from_row(row) for row in rows}
-        return [found[paper_id] for paper_id in paper_ids if paper_id in found]
+        with uncollected():
+            rows = self._rows(
+                f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
+                (id_list(paper_ids),),
+            )
+            found = {row[0]: paper_from_row(row) for row in rows}
+            return [found[paper_id] for paper_id in paper_ids if paper_id in found]
 
     def listing(self, limit: int | None = None) -> list[ListedPaper]:
         """Every paper (or the first ``limit``) in :meth:`papers` order, as the list

@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -122,11 +123,7 @@ DRAFTED = typed.is_integer("d.paper_id")
 def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPaper]:
     """Every paper (or the first ``limit``) as the list shows it, through ``conn``
     (see :meth:`Library.listing <reader.store.library.Library.listing>`)."""
-    # Millions of new objects, none in a cycle: the collector would walk the heap
-    # again and again for nothing (a fifth of the time at a million papers).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with uncollected():
         found = typed.fetch_all(
             conn,
             f"SELECT {LISTED_COLUMNS} FROM papers INDEXED BY papers_listing "
@@ -134,6 +131,17 @@ def listing(conn: sqlite3.Connection, limit: int | None = None) -> list[ListedPa
             (-1 if limit is None else limit,),
         )
         return list(map(ListedPaper._make, typed.dated(found, LISTED_DATES)))
+
+
+@contextmanager
+def uncollected() -> Iterator[None]:
+    """No garbage collection meanwhile: while the rows of a whole library are read.
+    Millions of new objects, none in a cycle: the collector would walk the heap again
+    and again for nothing (a fifth of the time at a million papers)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -198,12 +206,57 @@ def _json_array(items: Sequence[Any]) -> str:
 def paper_from_row(row: Sequence[Any]) -> Paper:
     """A paper from its row as :data:`PAPER_COLUMNS` reads it (or as
     :func:`paper_values` stores it)."""
-    values: dict[str, Any] = dict(zip(FIELDS, row[1:], strict=True))
-    for name in _LIST_FIELDS:
-        values[name] = typed.strings(values[name])
-    for name in _DATE_FIELDS:
-        values[name] = typed.date(values[name])
-    return Paper(id=row[0], **values)
+    # By position, in one call: an export reads 100,000 of these, and a dict of the
+    # fields built and unpacked for each took twice as long.
+    (
+        paper_id,
+        arxiv_id,
+        title,
+        abstract,
+        authors,
+        author_count,
+        published,
+        upvotes,
+        github_url,
+        arxiv_version,
+        updated,
+        featured,
+        categories,
+        primary_category,
+        comment,
+        doi,
+        journal_ref,
+        url,
+        num_comments,
+        github_stars,
+        ai_summary,
+        ai_keywords,
+    ) = row
+    strings, date = typed.strings, typed.date
+    return Paper(
+        title,
+        arxiv_id,
+        abstract,
+        strings(authors),
+        author_count,
+        date(published),
+        upvotes,
+        github_url,
+        paper_id,
+        arxiv_version,
+        date(updated),
+        date(featured),
+        strings(categories),
+        primary_category,
+        comment,
+        doi,
+        journal_ref,
+        url,
+        num_comments,
+        github_stars,
+        ai_summary,
+        strings(ai_keywords),
+    )
 
 
 def read_back(row_id: int, paper: Paper) -> Paper:

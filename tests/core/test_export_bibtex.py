@@ -17,6 +17,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
     get_default_latex_context_db,
 )
 
+from reader.export import bibtex
 from reader.export.bibtex import bibtex_entry, bibtex_key, bibtex_keys, render_bibtex
 from reader.models import Annotation, Paper
 from reader.sources.bibtex import parse_bibtex
@@ -195,6 +196,17 @@ def test_capitals_inside_words_are_protected() -> None:
     paper = Paper(title="GANs and LLMs on ImageNet: an iPhone 3D Study of BERT-base")
     title = fields_of(bibtex_entry(paper))["title"]
     assert title == "{GANs} and {LLMs} on {ImageNet}: an {iPhone} {3D} Study of {BERT}-base"
+
+
+def test_capitals_beyond_ascii_inside_words_are_protected_and_small_letters_not() -> None:
+    # The quick check that skips most titles must not skip these.
+    titles = {
+        "Über naïve nets": "Über naïve nets",
+        "Über naïve façadÉ nets": "Über naïve {façadÉ} nets",
+        "Nets of ΣΑΣ": "Nets of {ΣΑΣ}",
+    }
+    for title, written in titles.items():
+        assert fields_of(bibtex_entry(Paper(title=title)))["title"] == written
 
 
 def test_hostile_title_stays_inside_its_field() -> None:
@@ -452,6 +464,21 @@ def test_document_with_notes_puts_them_in_annote() -> None:
 
 def test_empty_document() -> None:
     assert render_bibtex([], with_notes=True) == ""
+
+
+@pytest.mark.parametrize("piece", [1, 2])
+def test_a_document_written_in_pieces_is_the_entries_one_blank_line_apart(
+    piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bibtex, "_PIECE", piece)
+    items = document_items() * 3  # the same keys again: later ones get a suffix
+    keys = bibtex_keys(paper for paper, _ in items)
+    entries = [
+        bibtex_entry(paper, key=key, note=mark.note)
+        for (paper, mark), key in zip(items, keys, strict=True)
+    ]
+    assert len(entries) > 2 * piece
+    assert render_bibtex(items, with_notes=True) == "\n".join(entries)
 
 
 # --- math stays math; a note reads back as written ------------------------------------

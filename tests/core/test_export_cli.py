@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from dataclasses import replace
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,39 @@ def test_overwriting_needs_force(marked_db: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert forced.exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "reader"
+
+
+@pytest.mark.parametrize("fmt", ["json", "bibtex", "markdown"])
+def test_standard_output_gets_what_a_file_gets_though_written_in_pieces(
+    fmt: str, marked_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON and BibTeX reach standard output a few papers at a time (here two): the
+    bytes are those of the file, written whole."""
+    from reader.export import bibtex, json_export
+
+    monkeypatch.setattr(json_export, "PIECE", 2)
+    monkeypatch.setattr(bibtex, "_PIECE", 2)
+    monkeypatch.setattr("reader.cli.export.datetime", FixedNow)
+    out = tmp_path / "export"
+    args = ("--db", marked_db, "--user", "ana", "export", "--all", "--format", fmt)
+    shown = run(*args)
+    written = run(*args, "-o", out)
+    assert shown.exit_code == 0 and written.exit_code == 0
+    count = len(open_library(marked_db).papers())
+    assert count > 4  # three pieces or more
+    assert shown.stdout_bytes == out.read_bytes()
+    if fmt == "json":
+        assert len(json.loads(shown.stdout)["papers"]) == count
+    if fmt == "bibtex":
+        assert len(parse_string(shown.stdout).entries) == count
+
+
+class FixedNow(datetime):
+    """Every export at the same moment: two exports' texts compare whole."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> FixedNow:
+        return cls(2026, 12, 4, 6, 0, 0, tzinfo=tz)
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])

@@ -212,3 +212,16 @@ def test_a_name_of_253_bytes_is_written(tmp_path: Path) -> None:
     write_atomic(target, "x\n")
     assert target.read_text() == "x\n"
     assert listing(tmp_path) == [target.name]
+
+
+def test_a_text_written_in_pieces_lands_whole_or_not_at_all(tmp_path: Path) -> None:
+    """An export reaches its file a few hundred papers at a time: all of them, or (a
+    piece that cannot be written, half way) the old file as it was and no temporary
+    file left."""
+    path = tmp_path / "notes.json"
+    write_atomic(path, iter(["one, ", "two, ", "three"]))
+    assert path.read_text(encoding="utf-8") == "one, two, three"
+    with pytest.raises(ExportError, match="text is not valid Unicode"):
+        write_atomic(path, iter(["four, ", "bad \ud800"]), force=True)
+    assert path.read_text(encoding="utf-8") == "one, two, three"
+    assert listing(tmp_path) == ["notes.json"]

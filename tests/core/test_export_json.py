@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reader.export import json_export
 from reader.export.json_export import indented, paper_object, render_json, render_jsonl
 from reader.models import Annotation, Paper
 from reader.sources.reader_json import parse_reader_json, parse_reader_jsonl
@@ -108,10 +110,14 @@ def test_jsonl_header_then_one_paper_per_line() -> None:
     assert list(batch.papers) == [replace(p, id=None) for p, _ in ITEMS]
 
 
-def test_json_is_written_as_json_dumps_with_indent_2_would() -> None:
-    """The document is written a paper at a time, and byte for byte as the standard
-    library's indented encoder writes it; with marks and without, odd values too.
-    The same for JSON Lines and its compact encoder."""
+@pytest.mark.parametrize("piece", [1, 2, 500])
+def test_json_is_written_as_json_dumps_with_indent_2_would(
+    piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document is written a paper at a time, in pieces of ``piece`` papers, and
+    byte for byte as the standard library's indented encoder writes it; with marks and
+    without, odd values too. The same for JSON Lines and its compact encoder."""
+    monkeypatch.setattr(json_export, "PIECE", piece)
     odd = replace(LOCAL, authors=("Ana", 'B "c" \\ d'), upvotes=-3, id=5)
     items = [
         *ITEMS,

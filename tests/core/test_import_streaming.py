@@ -163,12 +163,17 @@ def test_a_large_stream_imports_every_paper_in_chunks(tmp_path: Path) -> None:
     assert {paper.upvotes for paper in library.papers()} == set(range(3000))
 
 
-def merge_level(db: Path) -> dict[str, tuple[int]]:
-    """The word indexes' FTS5 automerge setting, as another connection reads it."""
+def merge_level(db: Path) -> dict[str, tuple[int, ...]]:
+    """The word indexes' FTS5 automerge and hashsize settings, as another connection
+    reads them."""
     conn = sqlite3.connect(db)
     try:
         return {
-            table: conn.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
+            table: tuple(
+                row[0]
+                for key in ("automerge", "hashsize")
+                for row in conn.execute(f"SELECT v FROM {table}_config WHERE k = ?", (key,))
+            )
             for table in ("paper_words", "abstract_words")
         }
     finally:
@@ -177,7 +182,7 @@ def merge_level(db: Path) -> dict[str, tuple[int]]:
 
 @pytest.mark.parametrize("fails", [False, True], ids=["done", "undone"])
 def test_the_word_indexes_merge_less_only_while_an_import_runs(db_path: Path, fails: bool) -> None:
-    seen: list[dict[str, tuple[int]]] = []
+    seen: list[dict[str, tuple[int, ...]]] = []
 
     def papers() -> Iterator[Paper]:
         for paper in new_papers(3_000):
@@ -191,8 +196,10 @@ def test_the_word_indexes_merge_less_only_while_an_import_runs(db_path: Path, fa
     try:
         with suppress(SourceError):
             library.import_stream(papers(), "ana")
-        assert seen == [{"paper_words": (16,), "abstract_words": (16,)}]
-        assert merge_level(db_path) == {"paper_words": (4,), "abstract_words": (4,)}
+        importing = (16, 8 << 20)  # FTS5's own: (4, 1 << 20)
+        assert seen == [{"paper_words": importing, "abstract_words": importing}]
+        idle = (4, 1 << 20)
+        assert merge_level(db_path) == {"paper_words": idle, "abstract_words": idle}
         assert library.count() == (0 if fails else 3_000)
     finally:
         library.close()

@@ -106,7 +106,9 @@ def test_a_star_goes_in_between_two_chunks_of_a_large_import(
     Now it waits for the chunk being written, no more: the chunks committed from
     when it began to wait its turn to when it has the write lock (counted there by
     a trigger of its connection) are one at most."""
-    total = 30_000
+    # Enough chunks of half a second (see reader.store.imports) for three stars to find
+    # the import still running.
+    total = 60_000
     waiting_from: list[int] = []
     real_wait = journaling.waiting_turn
 
