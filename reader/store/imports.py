@@ -53,8 +53,9 @@ _CHECKPOINT_CHUNKS = 10
 # paper import spend a fifth of its time committing; half a second, half as much
 # (another process's write waits for one chunk at most, now up to about that long).
 _CHUNK_FIRST = 1_000
-# What indexes the words of a row inserted (see reader.store.schema, migration 4).
-_INSERT_TRIGGER = "papers_words_insert"
+# What indexes the words and the authors of a row inserted (see reader.store.schema,
+# migrations 4 and 9).
+_INSERT_TRIGGERS = ("papers_words_insert", "papers_authors_insert")
 _CHUNK_MIN = 200
 _CHUNK_MAX = 20_000
 _CHUNK_S = 0.5
@@ -292,15 +293,19 @@ def _insert(
     columns = ", ".join(("id", *FIELDS, "title_key", "added_at", "updated_at"))
     marks = ", ".join("?" * (len(FIELDS) + 4))
     conn = library._conn
-    # The rows are indexed below, all at once, so the insert trigger is set aside:
+    # The rows are indexed below, all at once, so the insert triggers are set aside:
     # dropped and made again inside this transaction, so no other connection ever
-    # sees it gone. Merely standing aside (its WHEN clause) it still cost SQLite a
+    # sees them gone. Merely standing aside (its WHEN clause) it still cost SQLite a
     # copy of each new row and a query: 2 of the 5.4 s of CPU 100,000 rows took.
-    (trigger,) = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_INSERT_TRIGGER,)
-    ).fetchone() or (None,)
-    if trigger is not None:
-        conn.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
+    triggers = [
+        (name, sql)
+        for name in _INSERT_TRIGGERS
+        for (sql,) in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        )
+    ]
+    for name, _sql in triggers:
+        conn.execute(f"DROP TRIGGER {name}")
     conn.executemany(
         f"INSERT INTO papers ({columns}) VALUES ({marks})",
         (
@@ -309,8 +314,8 @@ def _insert(
             for paper, key in (known.stored(row_id),)
         ),
     )
-    if trigger is not None:
-        conn.execute(trigger)
+    for _name, sql in triggers:
+        conn.execute(sql)
     on_step(f"indexing the words of {len(row_ids)} new papers")
     # The new rows into the word indexes in one statement each: a trigger per
     # row costs three times as much (26 s against 8 s for 100,000 papers).

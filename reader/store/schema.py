@@ -268,9 +268,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 9: each paper's authors as rows, so the stats screen counts a view's authors
     # from a table (a tenth of a second at 100,000 papers) instead of expanding every
-    # author list (a second). Kept in step with papers by triggers, except while an
-    # import sets the meta key: it fills them for its new rows all at once. A name
-    # stays in ``authors`` when its last paper goes: it counts nothing then.
+    # author list (a second). Kept in step with papers by triggers; an import sets the
+    # insert trigger aside while it inserts (reader.store.imports) and fills the rows
+    # of its new papers all at once. A name stays in ``authors`` when its last paper
+    # goes: it counts nothing then.
     (
         "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
         """
@@ -281,8 +282,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
         f"""
-        CREATE TRIGGER papers_authors_insert AFTER INSERT ON papers
-        WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'indexing_by_import') BEGIN
+        CREATE TRIGGER papers_authors_insert AFTER INSERT ON papers BEGIN
             {_NEW_AUTHORS};
         END
         """,
