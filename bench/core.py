@@ -42,7 +42,23 @@ def measure_import(table: Table, size: int, runs: int) -> None:
     rate = size / statistics.median(took)
     parse = seconds(statistics.median(parsing))
     note = f"{rate:,.0f} papers/s; parsing the JSON {parse}"
+    peak = peak_rss_mb()
+    if peak is not None:
+        # The import is the first part a run does: the bench's own peak is the import's.
+        note += f"; this process's peak RSS so far {peak:,} MB"
     table.add(Row("import", size, "HF JSON into an empty library", tuple(took), note=note))
+
+
+def peak_rss_mb() -> int | None:
+    """This process's peak resident memory (Linux's VmHWM), in MB; None elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
 
 
 def measure_index_filter(table: Table, size: int, db: Path) -> None:
