@@ -38,6 +38,7 @@ from reader.search.terms import (
     AUTHOR_TYPO_MIN_LEN,
     WordSource,
     author_kind,
+    authors_holding,
     fold,
     has_run,
     is_full_name,
@@ -368,23 +369,9 @@ class DirectSearch:
     def _holding(
         self, typed: Sequence[str], *, exact: bool = False, optional_initials: bool = False
     ) -> set[int] | None:
-        """Papers whose authors hold every word of ``typed`` (as SearchIndex._holding);
-        None when no word was looked for (every paper)."""
-        source = self.source
-        held: set[int] | None = None
-        for at, word in enumerate(typed):
-            if exact:
-                found: Collection[int] = source.having("authors", {word})
-            elif len(word) == 1:
-                if optional_initials and at > 0:
-                    continue
-                found = source.starting("authors", word)
-            else:
-                found = source.having("authors", {word, word[0]})
-            held = set(found) if held is None else held & set(found)
-            if not held:
-                return set()
-        return held
+        """Papers whose authors hold every word of ``typed`` (see
+        :func:`~reader.search.terms.authors_holding`)."""
+        return authors_holding(self.source, typed, exact=exact, optional_initials=optional_initials)
 
     def _check_names(self, typed: Sequence[str], kind: str, held: Collection[int]) -> Scores:
         if kind == "name":

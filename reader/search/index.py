@@ -43,6 +43,7 @@ from reader.search.terms import (
     MemoryWords,
     WordSource,
     author_kind,
+    authors_holding,
     fold,
     has_run,
     is_full_name,
@@ -320,26 +321,10 @@ class SearchIndex(Columns):
     def _holding(
         self, typed: Sequence[str], *, exact: bool = False, optional_initials: bool = False
     ) -> set[int]:
-        """Positions of the papers whose authors hold every word of ``typed``: each
-        as itself, or (unless ``exact``) as its initial, a one-letter word standing
-        for any word it starts. With ``optional_initials``, one-letter words after
-        the first are not looked for."""
-        source = self.source
-        held: set[int] | None = None
-        for at, word in enumerate(typed):
-            if exact:
-                found: Collection[int] = source.having("authors", {word})
-            elif len(word) == 1:
-                if optional_initials and at > 0:
-                    continue
-                found = source.starting("authors", word)
-            else:
-                found = source.having("authors", {word, word[0]})
-            positions = set(self._at(found).tolist())
-            held = positions if held is None else held & positions
-            if not held:
-                return set()
-        return set(self._everything) if held is None else held
+        """Positions of the papers whose authors hold every word of ``typed`` (see
+        :func:`~reader.search.terms.authors_holding`)."""
+        held = authors_holding(self.source, typed, exact=exact, optional_initials=optional_initials)
+        return set(self._everything) if held is None else set(self._at(held).tolist())
 
     def _check_names(
         self, typed: Sequence[str], kind: str, held: Collection[int], scores: Scores

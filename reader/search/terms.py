@@ -241,3 +241,30 @@ def has_run(typed: Sequence[str], held: Sequence[str]) -> bool:
     """Whether the words ``typed`` follow each other, in order, in ``held``."""
     size, typed = len(typed), list(typed)
     return any(list(held[at : at + size]) == typed for at in range(len(held) - size + 1))
+
+
+def authors_holding(
+    source: WordSource,
+    typed: Sequence[str],
+    *,
+    exact: bool = False,
+    optional_initials: bool = False,
+) -> set[int] | None:
+    """Ids of the papers whose authors hold every word of ``typed``: each as itself,
+    or (unless ``exact``) as its initial, a one-letter word standing for any word it
+    starts. With ``optional_initials``, one-letter words after the first are not
+    looked for; None when no word was (every paper holds them)."""
+    held: set[int] | None = None
+    for at, word in enumerate(typed):
+        if exact:
+            found: Collection[int] = source.having("authors", {word})
+        elif len(word) == 1:
+            if optional_initials and at > 0:
+                continue
+            found = source.starting("authors", word)
+        else:
+            found = source.having("authors", {word, word[0]})
+        held = set(found) if held is None else held & set(found)
+        if not held:
+            return set()
+    return held

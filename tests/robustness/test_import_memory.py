@@ -72,6 +72,12 @@ def test_a_large_file_is_imported_in_flat_memory(
 ) -> None:
     path = tmp_path / ("big.jsonl" if json_lines else "big.json")
     write_big_file(path, json_lines=json_lines)
+    assert_imported_in_flat_memory(path, db_path, "hf-json")
+
+
+def assert_imported_in_flat_memory(path: Path, db_path: Path, fmt: str) -> None:
+    """``reader import`` of ``path``, a file larger than PEAK_MB many times over, takes
+    every paper in a process whose peak RSS stays under PEAK_MB."""
     assert path.stat().st_size > 150 * 1024**2
     proc = subprocess.run(
         [sys.executable, "-c", MEASURED, "--db", str(db_path), "import", str(path)],
@@ -82,7 +88,7 @@ def test_a_large_file_is_imported_in_flat_memory(
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert f"{PAPERS} papers (hf-json): {PAPERS} added" in proc.stdout
+    assert f"{PAPERS} papers ({fmt}): {PAPERS} added" in proc.stdout
     assert open_library(db_path).count() == PAPERS
     peak = peak_rss_mb(proc.stderr)
     assert peak < PEAK_MB, f"peak RSS {peak} MB"
@@ -113,17 +119,4 @@ def write_big_feed(path: Path) -> None:
 def test_a_large_atom_feed_is_imported_in_flat_memory(tmp_path: Path, db_path: Path) -> None:
     path = tmp_path / "big.xml"
     write_big_feed(path)
-    assert path.stat().st_size > 150 * 1024**2
-    proc = subprocess.run(
-        [sys.executable, "-c", MEASURED, "--db", str(db_path), "import", str(path)],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert f"{PAPERS} papers (arxiv): {PAPERS} added" in proc.stdout
-    assert open_library(db_path).count() == PAPERS
-    peak = peak_rss_mb(proc.stderr)
-    assert peak < PEAK_MB, f"peak RSS {peak} MB"
+    assert_imported_in_flat_memory(path, db_path, "arxiv")
