@@ -220,10 +220,10 @@ def test_a_library_filled_before_schema_7_gets_its_sample_marked(db_path: Path) 
     # As schema 6 left it: no marks, the user's own paper added later.
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("DROP TABLE sample_papers")
-    for trigger in ("insert", "update", "delete"):  # and schema 9's author rows
+    for trigger in ("insert", "update", "delete"):  # and schema 9's author counts
         conn.execute(f"DROP TRIGGER papers_authors_{trigger}")
-    conn.execute("DROP TABLE paper_authors")
     conn.execute("DROP TABLE authors")
+    conn.execute("DROP TABLE pending_authors")
     conn.execute("UPDATE papers SET added_at = '2099-01-01' WHERE arxiv_id = '2501.00003'")
     conn.execute("PRAGMA user_version = 6")
     conn.close()
