@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.library import BenchError, title_prefixes
 from bench.stats import Row, Table, seconds
-from bench.ui import SIZE, list_filled, make_app, settle, until
+from bench.ui import SIZE, key_event, list_filled, make_app, settle, until
 from reader.store import open_library
 from reader.tui.screens.stats import TOP, StatsScreen
 
@@ -53,7 +53,9 @@ async def _open_stats(db: Path, size: int, prefixes: list[str], timeout: float) 
             app.set_interval(_BEAT, lambda: beats.append(time.perf_counter()))
             await until(lambda: bool(beats), timeout, "the first beat")
             began = time.perf_counter()
-            await pilot.press("S")
+            # Posted as the terminal would send it: Pilot's press waits until the whole
+            # process is idle, workers and all, which is not what a user waits for.
+            app.post_message(key_event("S"))
 
             def stats_screen() -> StatsScreen | None:
                 screen = app.screen
@@ -61,16 +63,11 @@ async def _open_stats(db: Path, size: int, prefixes: list[str], timeout: float) 
 
             def charts_drawn() -> bool:
                 screen = stats_screen()
-                return screen is not None and screen.stats is not None
+                return screen is not None and bool(screen.query("#stats-panels"))
 
             def authors_drawn() -> bool:
                 screen = stats_screen()
-                return (
-                    screen is not None
-                    and screen.stats is not None
-                    and bool(screen.stats.authors)
-                    and not screen._counting
-                )
+                return screen is not None and bool(screen.query("#authors"))
 
             await until(charts_drawn, timeout, "stats charts")
             charts = time.perf_counter() - began
