@@ -3,14 +3,13 @@ writing a mark, and guessed for marks made before the file recorded it."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from reader.models import Annotation, Paper
 from reader.store import open_library
-from reader.store.schema import APPLICATION_ID, MIGRATIONS
+from tests.support.store import older_library
 
 
 def test_starring_noting_and_reading_are_dated(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,10 +57,7 @@ def test_marks_restored_from_an_export_are_dated_too() -> None:
 
 def test_an_older_library_guesses_the_dates_of_its_marks(tmp_path: Path) -> None:
     path = tmp_path / "library.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for statements in MIGRATIONS[:4]:
-        for statement in statements:
-            conn.execute(statement)
+    conn = older_library(path, 4)
     conn.execute(
         "INSERT INTO papers (title, title_key, added_at, updated_at) VALUES ('A', 'a', 'x', 'x')"
     )
@@ -69,8 +65,6 @@ def test_an_older_library_guesses_the_dates_of_its_marks(tmp_path: Path) -> None
         "INSERT INTO annotations (user, paper_id, starred, note, created_at, updated_at) "
         "VALUES ('ana', 1, 1, 'kept', 'x', '2025-03-01T00:00:00+00:00')"
     )
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 4")
     conn.close()
     library = open_library(path)
     try:

@@ -6,7 +6,6 @@ are counted from the table and the papers it holds or leaves out."""
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -15,8 +14,8 @@ import pytest
 
 from reader.models import Paper
 from reader.store import Library, open_library
-from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from tests.support.store import stored_id
+from reader.store.schema import SCHEMA_VERSION
+from tests.support.store import older_library, stored_id
 
 NAMES = ("Hao Li", "Haoran Liu", "Xiaohao Li", "Ana Ruiz", "Bo Li", "Müller", "Dee")
 
@@ -114,12 +113,7 @@ def test_a_reimport_and_a_removal_change_the_counts(library: Library) -> None:
 
 
 def test_an_upgraded_library_counts_the_authors_of_the_papers_it_holds(db_path: Path) -> None:
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    for statements in MIGRATIONS[:8]:
-        for statement in statements:
-            conn.execute(statement)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 8")
+    conn = older_library(db_path, 8)
     rows = [
         (1, '["Hao Li", "Bo Li"]'),
         (2, '["Hao Li", "Hao Li"]'),  # twice in one list: one paper

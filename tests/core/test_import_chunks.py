@@ -6,7 +6,6 @@ the library, and never one that still runs."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,14 @@ from reader.models import Annotation, Paper
 from reader.store import Library, LibraryError, open_library
 from reader.store import journal as journaling
 from reader.store.merge import FIELDS
-from reader.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from reader.store.schema import SCHEMA_VERSION
 from tests.support.chunks import (
     KEPT,
     USER,
     assert_whole,
     state,
 )
-from tests.support.store import new_papers
+from tests.support.store import new_papers, older_library
 
 
 def changed_and_new(library: Library, count: int) -> list[Paper]:
@@ -167,12 +166,7 @@ def test_the_journal_keeps_every_column_an_import_writes(kept: Library) -> None:
 
 
 def test_a_schema_5_library_is_upgraded_with_a_backup(db_path: Path) -> None:
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    for statements in MIGRATIONS[:5]:
-        for statement in statements:
-            conn.execute(statement)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 5")
+    conn = older_library(db_path, 5)
     conn.execute(
         "INSERT INTO papers (id, arxiv_id, title, title_key, added_at, updated_at) "
         "VALUES (1, '2401.00001', 'Old', 'old', 'x', 'x')"

@@ -13,7 +13,7 @@ import pytest
 from reader.models import Paper
 from reader.store import Library, LibraryError, NoteConflict, open_library
 from reader.store.schema import SCHEMA_VERSION
-from tests.support.store import corrupt, ids, stored_id
+from tests.support.store import corrupt, ids, older_library, stored_id
 
 
 def _paper(title: str = "A Paper About Grokking", **fields: object) -> Paper:
@@ -357,12 +357,8 @@ def test_listing_puts_the_garbage_collector_back_as_it_was(empty_library: Librar
 
 
 def _version_3_library(path: Path) -> None:
-    from reader.store.schema import APPLICATION_ID, MIGRATIONS
 
-    conn = sqlite3.connect(path, isolation_level=None)
-    for statements in MIGRATIONS[:3]:
-        for statement in statements:
-            conn.execute(statement)
+    conn = older_library(path, 3)
     conn.execute(
         "INSERT INTO papers (title, title_key, added_at, updated_at) "
         "VALUES ('Old Paper', 'old paper', 'x', 'x')"
@@ -371,8 +367,6 @@ def _version_3_library(path: Path) -> None:
         "INSERT INTO annotations (user, paper_id, note, created_at, updated_at) "
         "VALUES ('ana', 1, 'my note', 'x', 'x')"
     )
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 3")
     conn.close()
 
 

@@ -36,7 +36,7 @@ from reader.search import (
     words,
 )
 from reader.store import Library, open_library
-from tests.support.store import stored_id
+from tests.support.store import older_library, stored_id
 
 # Words with accents, digits, hyphens and case, as real titles have them.
 VOCABULARY = [
@@ -363,19 +363,13 @@ def test_the_indexes_follow_every_change_to_a_paper(empty_library: Library) -> N
 
 
 def test_an_upgraded_library_has_its_papers_indexed(db_path: Path) -> None:
-    from reader.store.schema import APPLICATION_ID, MIGRATIONS
 
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    for statements in MIGRATIONS[:3]:
-        for statement in statements:
-            conn.execute(statement)
+    conn = older_library(db_path, 3)
     conn.execute(
         "INSERT INTO papers (title, title_key, abstract, authors, added_at, updated_at) "
         "VALUES ('Grokking old papers', 'grokking old papers', 'kept words', "
         "'[\"Ana Smith\"]', 'x', 'x')"
     )
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 3")
     conn.close()
     library = open_library(db_path)
     try:

@@ -24,6 +24,21 @@ def write_lock(db_path: Path) -> Iterator[sqlite3.Connection]:
         other.close()
 
 
+def older_library(path: Path, version: int) -> sqlite3.Connection:
+    """A new library file as reader left it at schema ``version`` (its first
+    ``version`` migrations, marked ours and at that version), open for rows to be
+    written into it as that reader would have; close it before opening the library."""
+    from reader.store.schema import APPLICATION_ID, MIGRATIONS
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statements in MIGRATIONS[:version]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    return conn
+
+
 def stored_id(paper: Paper) -> int:
     """``paper``'s id in its library: every paper read back from one has it."""
     assert paper.id is not None, f"{paper.title!r} has no id: it was not read from a library"
