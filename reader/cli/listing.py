@@ -105,12 +105,7 @@ def _found_rows(
 
 def _found_ids(library: Library, user: str, query: Query, limit: int | None) -> list[int]:
     """The ids of the papers ``query`` finds, in order (see :func:`_found_rows`)."""
-    from reader.search.direct import found_rows
-
-    found = _direct(library, user, query)
-    if found is None:
-        return _indexed(library, user, query, limit)
-    return [paper.id for rows in found_rows(found, library, limit) for paper in rows]
+    return [paper.id for rows in _found_rows(library, user, query, limit) for paper in rows]
 
 
 def _direct(library: Library, user: str, query: Query) -> Found | None:
