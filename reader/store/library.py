@@ -33,6 +33,7 @@ from reader.store.rows import (
     listing,
     order,
     paper_from_row,
+    papers_by_id,
     uncollected,
 )
 from reader.store.words import Words
@@ -76,13 +77,10 @@ class Library(Annotations):
 
     def papers_by_id(self, paper_ids: Sequence[int]) -> list[Paper]:
         """The papers with these ids, whole, in the order given (unknown ids skipped)."""
-        with uncollected():
-            rows = self._rows(
-                f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
-                (id_list(paper_ids),),
-            )
-            found = {row[0]: paper_from_row(row) for row in rows}
-            return [found[paper_id] for paper_id in paper_ids if paper_id in found]
+        try:
+            return papers_by_id(self._conn, paper_ids)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def listing(self, limit: int | None = None) -> list[ListedPaper]:
         """Every paper (or the first ``limit``) in :meth:`papers` order, as the list

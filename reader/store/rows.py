@@ -180,6 +180,20 @@ def uncollected() -> Iterator[None]:
             gc.enable()
 
 
+def papers_by_id(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> list[Paper]:
+    """The papers with these ids, whole, in the order given (unknown ids skipped),
+    through ``conn`` (see :meth:`Library.papers_by_id
+    <reader.store.library.Library.papers_by_id>`)."""
+    with uncollected():
+        rows = typed.fetch_all(
+            conn,
+            f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
+            (id_list(paper_ids),),
+        )
+        found = {row[0]: paper_from_row(row) for row in rows}
+        return [found[paper_id] for paper_id in paper_ids if paper_id in found]
+
+
 def order(conn: sqlite3.Connection) -> list[int]:
     """The ids of :func:`listing`, alone, through ``conn`` (see :meth:`Library.order
     <reader.store.library.Library.order>`): a tenth of its time."""

@@ -25,13 +25,12 @@ from reader.store import typed
 from reader.store.errors import LibraryError
 from reader.store.rows import (
     IDS_IN_JSON,
-    PAPER_COLUMNS,
     activity,
     author_counts,
     id_list,
     listing,
     order,
-    paper_from_row,
+    papers_by_id,
 )
 from reader.store.schema import TOKENIZER
 
@@ -313,15 +312,9 @@ class Words:
         thread (an export of 100,000 papers reads for seconds)."""
         with self._lock:
             try:
-                rows = typed.fetch_all(
-                    self._connection(),
-                    f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN {IDS_IN_JSON}",
-                    (id_list(paper_ids),),
-                )
+                return papers_by_id(self._connection(), paper_ids)
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
-        found = {row[0]: paper_from_row(row) for row in rows}
-        return [found[paper_id] for paper_id in paper_ids if paper_id in found]
 
     def activity(
         self, user: str, paper_ids: Sequence[int] | None = None
