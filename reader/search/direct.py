@@ -32,6 +32,7 @@ from reader.search.index import (
     PHRASE_BONUS,
     TITLE_WEIGHT,
     WORD_START_BONUS,
+    fuzzy_score,
 )
 from reader.search.query import FUZZY_CUTOFF, FUZZY_MIN_LEN, Query, Term
 from reader.search.terms import (
@@ -455,13 +456,8 @@ def fuzzy_groups(token: str, by_length: ByLength) -> dict[float, list[str]]:
         )
         start = stop
         for term, _ratio, _at in passed:
-            score = fuzz.partial_ratio(token, term, score_cutoff=FUZZY_CUTOFF)
-            if score and size < length:
-                # A shorter word is not found inside the typed one: "mod" is no "model".
-                score = fuzz.ratio(token, term, score_cutoff=FUZZY_CUTOFF)
-            if not score:
-                continue
-            if score >= 100.0 and term.startswith(token):
-                score += WORD_START_BONUS
-            groups.setdefault(score, []).append(term)
+            partial = fuzz.partial_ratio(token, term, score_cutoff=FUZZY_CUTOFF)
+            score = fuzzy_score(token, term, partial)
+            if score:
+                groups.setdefault(score, []).append(term)
     return groups

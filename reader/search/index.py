@@ -78,6 +78,21 @@ _RECENT_BYTES = 64 << 20
 _ANYWHERE = 1e-9
 
 
+def fuzzy_score(token: str, term: str, partial: float) -> float:
+    """A word's score for a typed ``token`` (of FUZZY_MIN_LEN letters or more), from
+    its ``partial_ratio`` to it: a word shorter than the token is scored by its plain
+    ratio instead, as it is not found inside it ("mod" is no "model"), and a whole
+    match at the word's start gets WORD_START_BONUS. 0: no match."""
+    from rapidfuzz import fuzz
+
+    score = partial
+    if score and len(term) < len(token):
+        score = fuzz.ratio(token, term, score_cutoff=FUZZY_CUTOFF)
+    if score >= 100.0 and term.startswith(token):
+        score += WORD_START_BONUS
+    return score
+
+
 class SearchIndex(Columns):
     """What the filter keeps of a library in memory: its order, titles, dates and
     counts; the words themselves are asked of a :class:`WordSource`.
@@ -431,7 +446,6 @@ class SearchIndex(Columns):
             inside = [t for t in self._terms(field) if token in t and not t.startswith(token)]
             return [(100.0, self._at(source.having(field, inside))), starts]
         groups: dict[float, list[str]] = {}
-        length = len(token)
         # A word shorter than two thirds of the typed one cannot reach the cutoff
         # (below, a shorter word is scored by ratio: 2 * common / total length).
         candidates = self._fuzzy(field).near(token, FUZZY_CUTOFF)
@@ -449,15 +463,10 @@ class SearchIndex(Columns):
             dtype=np.float64,
         )[:, 0]
         for index in np.flatnonzero(scores).tolist():
-            term, score = candidates[index], float(scores[index])
-            if len(term) < length:
-                # A shorter word is not found inside the typed one: "mod" is no "model".
-                score = fuzz.ratio(token, term, score_cutoff=FUZZY_CUTOFF)
-                if not score:
-                    continue
-            if score >= 100.0 and term.startswith(token):
-                score += WORD_START_BONUS
-            groups.setdefault(score, []).append(term)
+            term = candidates[index]
+            score = fuzzy_score(token, term, float(scores[index]))
+            if score:
+                groups.setdefault(score, []).append(term)
         return [(score, self._at(source.having(field, groups[score]))) for score in sorted(groups)]
 
     def _phrase_scores(self, phrase: str, within: Collection[int] | None) -> dict[int, float]:
