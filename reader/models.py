@@ -175,6 +175,8 @@ class Annotation:
     # When the user first read it (ISO timestamp, UTC); None while unread.
     read_at: str | None = None
     tags: tuple[str, ...] = ()
+    # When the user marked it not interested (ISO timestamp, UTC); None otherwise.
+    dismissed_at: str | None = None
 
     @property
     def has_note(self) -> bool:

@@ -26,6 +26,7 @@ def isolated_environment(
     monkeypatch.setenv("READER_USER", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv("READER_CONFIG", raising=False)
     # Outside tmp_path, which some tests list: a home of its own for each test.
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))

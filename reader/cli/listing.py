@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -11,6 +11,7 @@ from reader.cli.common import Settings, echo, opened, say
 
 if TYPE_CHECKING:
     from reader.models import Annotation, ListedPaper
+    from reader.ranking.model import Ranking
     from reader.search.direct import Found
     from reader.search.query import Query
     from reader.store import Library
@@ -51,23 +52,37 @@ class _QueryCommand(click.Command):
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
 @click.option("--limit", type=click.IntRange(1), metavar="N", help="At most N papers.")
+@click.option(
+    "--sort",
+    type=click.Choice(["best", "for-you"]),
+    default="best",
+    show_default=True,
+    help="best: best match first (newest first without words); for-you: the user's "
+    "For you ranking first.",
+)
 @click.pass_obj
 def list_command(
-    settings: Settings, query: tuple[str, ...], as_json: bool, limit: int | None
+    settings: Settings, query: tuple[str, ...], as_json: bool, limit: int | None, sort: str
 ) -> None:
     """Print the papers matching QUERY, best first (all of them, newest first, without one).
 
     QUERY is the filter bar's language: fuzzy words plus terms such as author:NAME,
     author:"FULL NAME", title:WORD, year:2024, before:/after:DATE, tag:NAME,
     is:starred, is:unread, has:note, has:code, upvotes:>10, github:>100 (GitHub
-    stars), comments:>5, "an exact phrase", and -TERM to leave out. Protect its
-    quotes from the shell:
+    stars), comments:>5, fy:>0.7 (the For you score), "an exact phrase", and -TERM
+    to leave out. Protect its quotes from the shell:
 
     \b
         reader list 'author:"Yann LeCun"'
 
     One paper a line: id, date, upvotes and title, separated by tabs (- when
-    unknown); with --json, every field plus the user's starred, read, tags and note.
+    unknown); with --json, every field plus the user's starred, read, tags and note
+    (and for_you, the score, when the ranking is used).
+
+    The For you ranking (--sort for-you, fy:) is learned from the user's own stars,
+    notes, tags and papers marked not interested; with fewer than 5 it ranks by
+    upvotes and recency. The first use on a large library counts its words once
+    (seconds), kept in the user's cache directory.
     The id is the arXiv id, or for a paper without one a title id (t-...) that
     reader add takes to look the paper up on arXiv by its title, and reader remove
     takes too.
@@ -80,12 +95,35 @@ def list_command(
     for hint in parsed.errors:
         say(f"warning: {hint}")
     with opened(settings, create=False) as library:
-        if as_json:
+        if sort == "for-you" or any(term.field == "fy" for term in parsed.terms):
+            ranking = _ranking(library, settings.user)
+            ids = _indexed(library, settings.user, parsed, None, ranking.scores)
+            if sort == "for-you":
+                ids = ranking.order(ids)
+            ids = ids[:limit]
+            if as_json:
+                _echo_json(library, settings.user, ids, ranking.scores)
+            else:
+                _echo_lines(library.listed_by_id(ids))
+        elif as_json:
             ids = _found_ids(library, settings.user, parsed, limit)
             _echo_json(library, settings.user, ids)
         else:
             for rows in _found_rows(library, settings.user, parsed, limit):
                 _echo_lines(rows)
+
+
+def _ranking(library: Library, user: str) -> Ranking:
+    """The user's For you ranking, its word counts kept in the user's cache."""
+    from reader.ranking.features import cache_path
+    from reader.ranking.ranker import Ranker
+
+    words = library.words()
+    try:
+        ranker = Ranker(cache_path(library.path) if library.path is not None else None)
+        return ranker.rank(words, library.annotations(user))
+    finally:
+        words.close()
 
 
 def _found_rows(
@@ -130,7 +168,13 @@ def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
     return {}
 
 
-def _indexed(library: Library, user: str, query: Query, limit: int | None) -> list[int]:
+def _indexed(
+    library: Library,
+    user: str,
+    query: Query,
+    limit: int | None,
+    scores: Mapping[int, float] | None = None,
+) -> list[int]:
     """The ids :class:`SearchIndex` finds: the order of every paper, then the
     word indexes, and the list's columns when a term needs dates or counts."""
     from reader.search import SearchIndex
@@ -139,7 +183,7 @@ def _indexed(library: Library, user: str, query: Query, limit: int | None) -> li
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:
-        return index.search(query, marks)[:limit]
+        return index.search(query, marks, scores)[:limit]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -166,8 +210,11 @@ def _echo_lines(rows: Sequence[ListedPaper]) -> None:
         )
 
 
-def _echo_json(library: Library, user: str, ids: list[int]) -> None:
-    """Every field of these papers plus the user's marks, as one JSON array."""
+def _echo_json(
+    library: Library, user: str, ids: list[int], scores: Mapping[int, float] | None = None
+) -> None:
+    """Every field of these papers plus the user's marks (and For you ``scores``,
+    when given), as one JSON array."""
     from reader.sources.reader_json import paper_to_json
     from reader.text import json_dumps_safe
 
@@ -180,6 +227,9 @@ def _echo_json(library: Library, user: str, ids: list[int]) -> None:
         item["read"] = bool(mark and mark.is_read)
         item["tags"] = list(mark.tags) if mark else []
         item["note"] = mark.note if mark else ""
+        if scores is not None:
+            score = scores.get(paper.id) if paper.id is not None else None
+            item["for_you"] = None if score is None else round(score, 4)
         items.append(item)
     # Escaped, not dropped: C1 controls and bidi overrides are data as well.
     echo(json_dumps_safe(items, indent=2))

@@ -15,7 +15,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar
 
 from reader.models import Annotation
-from reader.search.query import COUNT_FIELDS, Term, paper_period
+from reader.search.query import COUNT_FIELDS, FY_SCALE, Term, paper_period
 
 if TYPE_CHECKING:
     # Not ``np``: each method imports numpy itself, when a search first runs.
@@ -241,10 +241,19 @@ class Columns:
         return (chosen & self._dated if dated else chosen) - matched
 
     def _structured(
-        self, term: Term, marks: Mapping[int, Annotation], chosen: AbstractSet[int] | None
+        self,
+        term: Term,
+        marks: Mapping[int, Annotation],
+        chosen: AbstractSet[int] | None,
+        scores: Mapping[int, float],
     ) -> AbstractSet[int]:
         """Positions matching a term that needs no text matching (negation aside)."""
         field, value = term.field, term.value
+        if field == "fy":
+            least = -1 if term.low is None else term.low
+            most = FY_SCALE if term.high is None else term.high
+            scored = [i for i, score in scores.items() if least <= round(score * FY_SCALE) <= most]
+            return set(self._at(scored).tolist())
         if field == "has" and value == "code":
             return self._code
         if field in ("is", "has", "tag"):

@@ -164,13 +164,19 @@ class SearchIndex(Columns):
             return self._source
         return MemoryWords([paper for paper in self._papers if isinstance(paper, Paper)])
 
-    def search(self, query: Query, marks: Mapping[int, Annotation] | None = None) -> list[int]:
+    def search(
+        self,
+        query: Query,
+        marks: Mapping[int, Annotation] | None = None,
+        for_you: Mapping[int, float] | None = None,
+    ) -> list[int]:
         """Ids of the papers matching every word and term of ``query``.
 
         ``marks`` are the user's annotations by paper id; a paper without one is
-        unstarred, unread, untagged and has no note. With plain words or phrases
-        the best text matches come first; with only other terms, library order
-        (newest first). Ties keep library order. An empty query matches
+        unstarred, unread, untagged and has no note. ``for_you`` are the user's
+        "For you" scores (``fy:``), by paper id; a paper without one matches no ``fy:``.
+        With plain words or phrases the best text matches come first; with only
+        other terms, library order (newest first). Ties keep library order. An empty query matches
         everything; one made only of malformed terms matches nothing.
         """
         if not query.words and not query.terms:
@@ -180,7 +186,8 @@ class SearchIndex(Columns):
         structured.sort(key=lambda t: (t.negated, t.field not in ("is", "tag", "has")))
         chosen: AbstractSet[int] | None = None
         for term in structured:
-            chosen = self._narrow(term, chosen, self._structured(term, marks or {}, chosen))
+            matched = self._structured(term, marks or {}, chosen, for_you or {})
+            chosen = self._narrow(term, chosen, matched)
             if not chosen:
                 return []
         for term in query.terms:

@@ -25,6 +25,9 @@ The query language (field names and values are case-insensitive):
                             number means ``=``; no count counts as 0
 ``github:>100``             GitHub stars, compared as upvotes are
 ``comments:>5``             the number of comments on Hugging Face, the same
+``fy:>0.7``                 the "For you" score, 0 to 1 (the chance the user's
+                            model gives of a star); also ``<``, ``>=``, ``<=``,
+                            ``0.3..0.8``; matches nothing until there is a ranking
 ``-anything``               negates a word, a phrase or any term
 ==========================  ===================================================
 
@@ -79,7 +82,10 @@ FIELDS = (
     "upvotes",
     "github",
     "comments",
+    "fy",
 )
+# The "For you" score's bounds are kept in thousandths (Term.low/high are integers).
+FY_SCALE = 1000
 # Fields that compare a count: a paper without one counts 0.
 COUNT_FIELDS = ("upvotes", "github", "comments")
 IS_VALUES = ("starred", "unread", "read")
@@ -128,6 +134,7 @@ _NEEDS = {
     "upvotes": "upvotes: needs a number, e.g. upvotes:>10",
     "github": "github: needs a number of GitHub stars, e.g. github:>100",
     "comments": "comments: needs a number, e.g. comments:>5",
+    "fy": "fy: needs a For you score from 0 to 1, e.g. fy:>0.7",
     "recent": "recent: needs a number of days, e.g. recent:7",
     "is": "is: takes starred, unread or read",
     "has": "has: takes note or code",
@@ -338,6 +345,9 @@ def _field_term(
         if close:
             return f"{needs} — did you mean {field}:{close[0]}?"
         return f"{needs}, e.g. {field}:{allowed[0]}"
+    if field == "fy":
+        score = _score_bounds(value)
+        return needs if score is None else Term(field, value, negated, low=score[0], high=score[1])
     if field in ("before", "after"):
         period = _period(value)
         if period is None:
@@ -378,6 +388,42 @@ def _bounds(value: str, *, digits: int | None) -> tuple[int | None, int | None] 
         return None
     found = number(match.group(2))
     if found is None:
+        return None
+    return {
+        None: (found, found),
+        "=": (found, found),
+        ">": (found + 1, None),
+        ">=": (found, None),
+        "<": (None, found - 1),
+        "<=": (None, found),
+    }[match.group(1)]
+
+
+def _score_bounds(value: str) -> tuple[int | None, int | None] | None:
+    """Inclusive bounds, in thousandths, of a score from 0 to 1 written as ``_bounds``
+    reads a count (``>0.7``, ``0.3..0.8``); None when malformed or out of range."""
+
+    def score(text: str) -> int | None:
+        try:
+            number = float(text) if text.isascii() and text.strip(".") else None
+        except ValueError:
+            return None
+        if number is None or not 0.0 <= number <= 1.0:
+            return None
+        return round(number * FY_SCALE)
+
+    if ".." in value:
+        first, _, last = value.partition("..")
+        low = score(first) if first else None
+        high = score(last) if last else None
+        if (first and low is None) or (last and high is None) or not (first or last):
+            return None
+        if low is not None and high is not None and low > high:
+            return None
+        return low, high
+    match = _COMPARISON.fullmatch(value)
+    found = score(match.group(2)) if match else None
+    if match is None or found is None:
         return None
     return {
         None: (found, found),

@@ -19,6 +19,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from reader.models import ListedPaper, Paper
 from reader.store import typed
@@ -33,6 +34,13 @@ from reader.store.rows import (
     papers_by_id,
 )
 from reader.store.schema import TOKENIZER
+
+if TYPE_CHECKING:
+    from reader.ranking.evaluate import Marked
+    from reader.ranking.features import PaperText
+    from reader.ranking.model import Paper as RankedPaper
+
+T = TypeVar("T")
 
 # FTS5 parses an OR of many terms fine, but one statement per few hundred keeps
 # each query string and its parse small.
@@ -332,6 +340,32 @@ class Words:
         with self._lock:
             try:
                 return author_counts(self._connection(), paper_ids, limit)
+            except sqlite3.Error as error:
+                raise LibraryError(f"cannot read library {self._path}: {error}") from None
+
+    def ranking_papers(self) -> tuple[list[tuple[int, str]], list[RankedPaper]]:
+        """Every paper's (id, stamp), and its date and upvotes, in the list's order:
+        what the ranking starts from (see :func:`reader.store.ranking.papers`)."""
+        from reader.store import ranking
+
+        return self._reading(lambda conn: ranking.papers(conn))
+
+    def ranking_texts(self, paper_ids: Sequence[int]) -> list[PaperText]:
+        """The texts the ranking counts, of these papers."""
+        from reader.store import ranking
+
+        return self._reading(lambda conn: ranking.texts(conn, paper_ids))
+
+    def marked(self, user: str) -> list[Marked]:
+        """When ``user`` starred, noted and read each paper: the ranking's evaluation."""
+        from reader.store import ranking
+
+        return self._reading(lambda conn: ranking.marked(conn, user))
+
+    def _reading(self, read: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            try:
+                return read(self._connection())
             except sqlite3.Error as error:
                 raise LibraryError(f"cannot read library {self._path}: {error}") from None
 

@@ -1,0 +1,67 @@
+"""What the ranking reads of the library (see :mod:`reader.ranking`): every paper's
+stamp, date and upvotes; the texts of the papers to count; when a user marked what."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from reader.ranking.evaluate import Marked
+from reader.ranking.features import PaperText
+from reader.ranking.model import Paper
+from reader.store import typed
+from reader.store.rows import IDS_IN_JSON, LISTING_ORDER, column, id_list
+
+# What tells a changed paper: when it was last updated (to the second), and the
+# lengths of the texts the ranking reads (two changes in one second).
+_STAMP = " || ':' || ".join(
+    (
+        typed.text("updated_at"),
+        *(
+            f"length({name})"
+            for name in ("title", "abstract", "authors", "categories", "ai_keywords")
+        ),
+    )
+)
+_ROWS = (
+    f"SELECT id, {_STAMP}, {column('published')}, {column('upvotes')} "
+    f"FROM papers ORDER BY {LISTING_ORDER}"
+)
+_TEXTS = (
+    f"SELECT id, {column('title')}, {column('abstract')}, {column('authors')}, "
+    f"{column('categories')}, {column('ai_keywords')} FROM papers WHERE id IN {IDS_IN_JSON}"
+)
+_MARKED = (
+    f"SELECT paper_id, "
+    f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
+    f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END, "
+    f"{typed.optional_text('read_at')} "
+    f"FROM annotations WHERE user = ? AND {typed.is_integer('paper_id')}"
+)
+
+
+def papers(conn: sqlite3.Connection) -> tuple[list[tuple[int, str]], list[Paper]]:
+    """Every paper in the list's order: (id, stamp) to tell a changed paper by, and
+    what the fallback ranking reads."""
+    rows = typed.fetch_all(conn, _ROWS)
+    stamps = [(paper_id, stamp or "") for paper_id, stamp, _, _ in rows]
+    return stamps, [Paper(row[0], typed.date(row[2]), row[3]) for row in rows]
+
+
+def texts(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> list[PaperText]:
+    """The texts of these papers (unknown ids skipped)."""
+    rows = typed.fetch_all(conn, _TEXTS, (id_list(paper_ids),))
+    strings = typed.strings
+    return [
+        PaperText(paper_id, title, abstract, strings(authors), strings(cats), strings(words))
+        for paper_id, title, abstract, authors, cats, words in rows
+    ]
+
+
+def marked(conn: sqlite3.Connection, user: str) -> list[Marked]:
+    """When ``user`` starred, first noted and read each paper they marked."""
+    stamp = typed.timestamp
+    return [
+        Marked(paper_id, stamp(starred), stamp(noted), stamp(read))
+        for paper_id, starred, noted, read in typed.fetch_all(conn, _MARKED, (user,))
+    ]
