@@ -51,13 +51,14 @@ CONFIG_NAME = "config.toml"
 DEFAULT_THEME = "textual-dark"
 DEFAULT_READ_DELAY = 2.0
 MAX_READ_DELAY = 60.0
-# The orders the list can be sorted in; "relevance" only means something while filtering.
-SORTS = ("relevance", "newest", "upvotes", "github", "title")
+# The orders the list can be sorted in; "relevance" only means something while filtering;
+# "for-you" is the user's own ranking (reader.ranking).
+SORTS = ("relevance", "newest", "upvotes", "github", "title", "for-you")
 DEFAULT_SORT = "newest"
 VIEW_KEYS = tuple("123456789")
 
 _SETTINGS = ("theme", "read_delay", "default_sort", "keys", "views")
-_VIEW_FIELDS = ("name", "query")
+_VIEW_FIELDS = ("name", "query", "sort")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ERROR = re.compile(
     r"^(?P<message>.*?) \((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)$"
@@ -77,11 +78,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """A saved view on a number key: a name for the header and a filter query."""
+    """A saved view on a number key: a name for the header, a filter query, and the
+    order it starts in (None: the list's order as it is)."""
 
     key: str
     name: str
     query: str
+    sort: str | None = None
 
 
 DEFAULT_VIEWS: tuple[View, ...] = (
@@ -92,6 +95,8 @@ DEFAULT_VIEWS: tuple[View, ...] = (
     View("5", "Code", "has:code"),
     # Featured or published in the last 7 days; the search layer reads "recent:N".
     View("6", "Recent", "recent:7"),
+    # What the user has not read or starred yet, their own ranking first.
+    View("7", "For you", "is:unread -is:starred", sort="for-you"),
 )
 
 
@@ -206,13 +211,13 @@ _NEW_FILE = """\
 theme = {theme}
 
 # read_delay = 2.0          # seconds highlighted before a paper counts as read; 0: never
-# default_sort = "newest"   # relevance, newest, upvotes, github (stars) or title
+# default_sort = "newest"   # relevance, newest, upvotes, github (stars), title or for-you
 #
 # [keys]                    # binding id = a key, or several: "ctrl+s,S"
 # "library.star" = "b"
 #
 # [views]                   # number keys 1 to 9; false removes a default one
-# "7" = {{ name = "To read", query = "tag:toread" }}
+# "8" = {{ name = "To read", query = "tag:toread", sort = "newest" }}
 """
 
 
@@ -459,7 +464,13 @@ class _Checker:
         errors = Query.parse(query).errors
         if errors:
             raise self.error([*where, "query"], errors[0])
-        return View(where[-1], one_line(name), one_line(query))
+        # A view given a query of its own does not keep the order of the one it replaces.
+        sort = spec.get("sort", default.sort if default and "query" not in spec else None)
+        if sort is not None and (not isinstance(sort, str) or sort not in SORTS):
+            choices = ", ".join(f'"{choice}"' for choice in SORTS)
+            hint = _suggest(sort, SORTS) if isinstance(sort, str) else ""
+            raise self.error([*where, "sort"], f"must be one of {choices}, not {_show(sort)}{hint}")
+        return View(where[-1], one_line(name), one_line(query), sort)
 
 
 def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterable[tuple[str, object]]:

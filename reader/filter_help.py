@@ -48,6 +48,11 @@ TERMS: tuple[tuple[str, str], ...] = (
         "`github:>100`, `comments:>5` (the same comparisons)",
         "GitHub stars and Hugging Face comments (none counts as 0)",
     ),
+    (
+        "`fy:>0.7` (the same comparisons, `0.3..0.8`)",
+        "your For you score, 0 to 1: the chance your own ranking gives of a star "
+        "(nothing matches until it has ranked)",
+    ),
 )
 
 # After the table.

@@ -46,6 +46,7 @@ GROUPS: Mapping[str, tuple[Key, ...]] = {
         Key("library.select", "space", "toggle_selected", "Select", show=True),
         Key("library.undo", "z", "undo", "Undo", show=True),
         Key("library.sort", "O", "cycle_sort", "Sort"),
+        Key("library.learn", "U", "help_learn", "Help For you learn: the papers it is unsure of"),
         Key("open.abs", "o", "open('abs')", "Open arXiv page"),
         Key("open.pdf", "p", "open('pdf')", "Open PDF"),
         Key("open.github", "g", "open_github_or_top", "GitHub (gg: top)"),

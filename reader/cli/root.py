@@ -36,6 +36,7 @@ COMMANDS = {
     "import": "reader.cli.files:import_command",
     "list": "reader.cli.listing:list_command",
     "remove": "reader.cli.remove:remove_command",
+    "stats": "reader.cli.stats:stats_command",
 }
 
 

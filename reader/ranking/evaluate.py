@@ -58,6 +58,66 @@ def _scores(order: Sequence[int], answers: set[int]) -> Scores:
     return Scores(found / TOP_PRECISION, recalled / len(answers))
 
 
+def stars_needed(marked: Sequence[Marked]) -> int:
+    """How many more stars (with the time they were given) a figure needs: 0 when
+    there may be enough (stars given all at once can still leave too few later)."""
+    stars = sum(1 for m in marked if m.starred_at)
+    return max(0, MIN_POSITIVES + MIN_TEST - stars)
+
+
+def describe(evaluation: Evaluation | None, marked: Sequence[Marked]) -> list[str]:
+    """The evaluation as lines of plain text, for the stats screen and ``reader stats``."""
+    if evaluation is None:
+        stars = sum(1 for m in marked if m.starred_at)
+        need = MIN_POSITIVES + MIN_TEST
+        if stars >= need:
+            return [
+                f"Not measured yet: your {stars} stars came too close together to split "
+                f"into {MIN_POSITIVES} earlier and {MIN_TEST} later; stars given on later "
+                "days will do."
+            ]
+        return [
+            f"Not measured yet: {stars} papers starred, {need} needed "
+            f"({MIN_POSITIVES} to learn from, {MIN_TEST} given later to check it against)."
+        ]
+    e = evaluation
+    lines = [
+        f"Trained on what you marked before {e.split[:10]} ({e.trained} papers), "
+        f"checked against the {e.tested} you starred from then on:",
+        f"{'':14}{'precision@' + str(TOP_PRECISION):>14}{'recall@' + str(TOP_RECALL):>12}",
+    ]
+    for name, scores in (
+        ("For you", e.for_you),
+        ("Newest first", e.newest),
+        ("Most upvoted", e.upvoted),
+    ):
+        lines.append(f"{name:14}{scores.precision:>14.2f}{scores.recall:>12.2f}")
+    return lines
+
+
+def as_json(evaluation: Evaluation | None, marked: Sequence[Marked]) -> dict[str, object]:
+    """The evaluation as ``reader stats --json`` prints it."""
+    if evaluation is None:
+        return {"measured": False, "stars_needed": stars_needed(marked)}
+    e = evaluation
+
+    def figures(scores: Scores) -> dict[str, float]:
+        return {
+            f"precision_at_{TOP_PRECISION}": round(scores.precision, 4),
+            f"recall_at_{TOP_RECALL}": round(scores.recall, 4),
+        }
+
+    return {
+        "measured": True,
+        "split": e.split,
+        "trained_on": e.trained,
+        "tested_on": e.tested,
+        "for_you": figures(e.for_you),
+        "newest": figures(e.newest),
+        "most_upvoted": figures(e.upvoted),
+    }
+
+
 def evaluate(
     vectors: Vectors, marked: Sequence[Marked], papers: Sequence[Paper]
 ) -> Evaluation | None:
@@ -67,6 +127,11 @@ def evaluate(
     if len(stars) < MIN_POSITIVES + MIN_TEST:
         return None
     cut = min(max(MIN_POSITIVES, int(len(stars) * TRAIN_SHARE)), len(stars) - MIN_TEST)
+    # Papers starred at one moment (several at once) fall on one side of it.
+    while cut < len(stars) and stars[cut][0] == stars[cut - 1][0]:
+        cut += 1
+    if len(stars) - cut < MIN_TEST:
+        return None
     split = stars[cut][0]
     answers = {paper_id for at, paper_id in stars if at >= split}
     positive, negative, weak = set(), set(), set()

@@ -12,7 +12,7 @@ from reader.ranking.features import (
     PaperText,
     Vectors,
     analyse,
-    bucket,
+    buckets,
     document,
     slug,
 )
@@ -67,8 +67,8 @@ def explain(
     weighted = vectors.weighted[row]
     value = dict(zip(weighted.indices.tolist(), weighted.data.tolist(), strict=True))
     reasons: dict[int, Reason] = {}
-    for token in dict.fromkeys(analyse(document(paper))):
-        column = bucket(token)
+    tokens = list(dict.fromkeys(analyse(document(paper))))
+    for token, column in zip(tokens, buckets(tokens), strict=True):
         if column in reasons or column not in value:
             continue
         effect = value[column] * float(model.weights[column])

@@ -104,9 +104,16 @@ def analyse(text: str) -> list[str]:
 
 
 def bucket(token: str) -> int:
-    """The feature a token is counted in."""
-    row = counts([token])
-    return int(row.indices[0]) if row.nnz else -1
+    """The feature a token is counted in (-1: none, a stop word)."""
+    return buckets([token])[0]
+
+
+def buckets(tokens: Sequence[str]) -> list[int]:
+    """The feature each token is counted in, in one pass (-1: none)."""
+    rows = counts(tokens)
+    starts, ends = rows.indptr[:-1].tolist(), rows.indptr[1:].tolist()
+    indices = rows.indices.tolist()
+    return [indices[a] if b > a else -1 for a, b in zip(starts, ends, strict=True)]
 
 
 class Vectors:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reader.models import Annotation
-from reader.ranking.evaluate import Evaluation, Marked, evaluate
+from reader.ranking.evaluate import Evaluation, Marked, evaluate, stars_needed
 from reader.ranking.explain import Why, explain
 from reader.ranking.features import PaperText, Vectors
 from reader.ranking.model import MIN_POSITIVES, Labels, Paper, Ranking, rank
@@ -100,8 +100,15 @@ class Ranker:
             return None
         return explain(texts[0], ranking.model, self._vectors, ranking.positive_ids)
 
-    def evaluate(self, source: Source, user: str) -> Evaluation | None:
-        """How well the ranking has done for ``user`` (see reader.ranking.evaluate)."""
+    def evaluate(
+        self, source: Source, user: str, marked: Sequence[Marked] | None = None
+    ) -> Evaluation | None:
+        """How well the ranking has done for ``user`` (see reader.ranking.evaluate),
+        from ``marked`` when read already; None, at once, with too few stars."""
+        if marked is None:
+            marked = source.marked(user)
+        if stars_needed(marked):
+            return None
         if self._vectors is None:
             self.sync(source)
-        return evaluate(self.vectors, source.marked(user), self._papers)
+        return evaluate(self.vectors, marked, self._papers)

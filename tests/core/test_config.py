@@ -90,13 +90,14 @@ def test_missing_file_gives_defaults(config_path: Path) -> None:
     assert config.read_delay == 2.0
     assert config.default_sort == "newest"
     assert config.keymap == {}
-    assert [(p.key, p.name, p.query) for p in config.views] == [
-        ("1", "All", ""),
-        ("2", "Unread", "is:unread"),
-        ("3", "Starred", "is:starred"),
-        ("4", "Notes", "has:note"),
-        ("5", "Code", "has:code"),
-        ("6", "Recent", "recent:7"),
+    assert [(p.key, p.name, p.query, p.sort) for p in config.views] == [
+        ("1", "All", "", None),
+        ("2", "Unread", "is:unread", None),
+        ("3", "Starred", "is:starred", None),
+        ("4", "Notes", "has:note", None),
+        ("5", "Code", "has:code", None),
+        ("6", "Recent", "recent:7", None),
+        ("7", "For you", "is:unread -is:starred", "for-you"),
     ]
 
 
@@ -190,10 +191,33 @@ def test_views_replace_add_and_remove(config_path: Path) -> None:
 """,
     )
     views = load_config(config_path).views
-    assert [p.key for p in views] == ["1", "2", "3", "4", "5", "8", "9"]
+    assert [p.key for p in views] == ["1", "2", "3", "4", "5", "7", "8", "9"]
     assert views[0] == View("1", "Everything", "")
     assert views[-2] == View("8", "Nameless query", "")
     assert views[-1] == View("9", "Old", "before:2020-01-01")
+
+
+def test_a_view_may_name_its_order(config_path: Path) -> None:
+    write(
+        config_path,
+        """\
+[views]
+2 = { name = "Best unread", query = "is:unread", sort = "upvotes" }
+7 = { name = "Mine first" }
+8 = { name = "Picks", query = "tag:pick" }
+""",
+    )
+    config = load_config(config_path)
+    assert config.view("2") == View("2", "Best unread", "is:unread", "upvotes")
+    # Renamed only, the For you view keeps its query and its order; a view with a
+    # query of its own starts in the list's order.
+    assert config.view("7") == View("7", "Mine first", "is:unread -is:starred", "for-you")
+    assert config.view("8") == View("8", "Picks", "tag:pick", None)
+    message = error_of(config_path, '[views]\n2 = { name = "x", sort = "best" }\n')
+    assert message == (
+        f'{config_path}: views.2.sort: must be one of "relevance", "newest", "upvotes", '
+        '"github", "title", "for-you", not "best"; did you mean "newest"?'
+    )
 
 
 def test_presets_is_read_as_the_older_name_of_views(config_path: Path) -> None:
@@ -291,12 +315,12 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         (
             'default_sort = "upvote"',
             'default_sort: must be one of "relevance", "newest", "upvotes", "github", '
-            '"title", not "upvote"; did you mean "upvotes"?',
+            '"title", "for-you", not "upvote"; did you mean "upvotes"?',
         ),
         (
             "default_sort = 1",
             'default_sort: must be one of "relevance", "newest", "upvotes", "github", '
-            '"title", not 1',
+            '"title", "for-you", not 1',
         ),
         ("read_dealy = 3", 'read_dealy: unknown setting; did you mean "read_delay"?'),
         ("read-delay = 3", 'read-delay: unknown setting; did you mean "read_delay"?'),
@@ -353,11 +377,11 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         ),
         (
             '[views]\n2 = { icon = "x" }',
-            "views.2.icon: unknown view field; known: name, query",
+            "views.2.icon: unknown view field; known: name, query, sort",
         ),
         (
-            '[views]\n7 = { query = "tag:x" }',
-            'views.7: needs a name, like { name = "To read", query = "tag:toread" }',
+            '[views]\n8 = { query = "tag:x" }',
+            'views.8: needs a name, like { name = "To read", query = "tag:toread" }',
         ),
         ('[views]\n7 = { name = " " }', 'views.7.name: must be a non-empty string, not " "'),
         (

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from reader.cli import main
 from reader.search import Query, SearchIndex
 from reader.search.query import FY_SCALE
-from reader.store import Library, open_library
+from reader.store import Library, clock, open_library
 from tests.support.topics import topic_papers
 
 
@@ -93,3 +93,32 @@ def test_a_bad_sort_is_one_line(topic_db: Path) -> None:
     result = CliRunner().invoke(main, ["--db", str(topic_db), "list", "--sort", "best-for-me"])
     assert result.exit_code == 2
     assert "'best-for-me' is not one of 'best', 'for-you'" in result.output
+
+
+def test_stats_measures_for_you(topic_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    figures = json.loads("\n".join(run(topic_db, "stats", "--json")))
+    # Ten stars given at one moment: nothing to split, so no figure, and why.
+    assert figures["starred"] == 10 and figures["papers"] == 90
+    assert figures["for_you"] == {"measured": False, "stars_needed": 0}
+    assert "your 10 stars came too close together" in run(topic_db, "stats")[-1]
+    library = open_library(topic_db)
+    try:
+        starred = set(library.annotations("ana"))
+        more = [p.id for p in library.papers() if p.categories == ("cs.CV",)]
+        for day, paper_id in enumerate([i for i in more if i not in starred][:4], start=1):
+            monkeypatch.setattr(clock, "now", lambda day=day: f"2099-01-{day:02d}T00:00:00+00:00")
+            assert paper_id is not None
+            library.set_starred_many("ana", [paper_id], True)
+    finally:
+        library.close()
+    figures = json.loads("\n".join(run(topic_db, "stats", "--json")))
+    measured = figures["for_you"]
+    assert measured["measured"] and (measured["trained_on"], measured["tested_on"]) == (10, 4)
+    assert set(measured) >= {"for_you", "newest", "most_upvoted", "split"}
+    assert measured["for_you"]["recall_at_50"] == 1.0  # 4 vision papers among 50
+    text = run(topic_db, "stats")
+    assert text[0] == "ana: 90 papers; 0 read, 14 starred, 0 with notes, 0 not interested"
+    assert any(line.startswith("For you ") for line in text)
+    # Another user has marked nothing.
+    result = CliRunner().invoke(main, ["--db", str(topic_db), "--user", "bo", "stats"])
+    assert "Not measured yet: 0 papers starred, 8 needed" in result.output

@@ -316,6 +316,26 @@ def test_the_time_split_on_a_case_with_a_known_answer() -> None:
     assert result.for_you.precision >= 0.1
 
 
+def test_papers_starred_at_once_fall_on_one_side_of_the_split() -> None:
+    pairs = topic_papers(20)
+    texts = [
+        PaperText(n, p.title, p.abstract, p.authors, p.categories) for n, (_, p) in enumerate(pairs)
+    ]
+    papers = [Paper(n, "2024-01-01", 0) for n in range(len(texts))]
+    vectors = Vectors.empty().update(
+        [(t.id, "") for t in texts], lambda ids: [texts[i] for i in ids]
+    )
+    vision = [n for n, (topic, _) in enumerate(pairs) if topic == "vision"]
+    # Eight starred in one go, then four one by one.
+    marked = [Marked(i, starred_at=at(1)) for i in vision[:8]]
+    marked += [Marked(i, starred_at=at(2 + k)) for k, i in enumerate(vision[8:12])]
+    result = evaluate(vectors, marked, papers)
+    assert result is not None and (result.trained, result.tested) == (8, 4)
+    # Eleven at once and one later: nothing to split.
+    marked = [Marked(i, starred_at=at(1)) for i in vision[:11]] + [Marked(vision[11], at(2))]
+    assert evaluate(vectors, marked, papers) is None
+
+
 def test_no_figure_without_enough_stars() -> None:
     texts = [PaperText(i, f"paper {i}", "words") for i in range(20)]
     vectors = Vectors.empty().update(

@@ -38,6 +38,8 @@ HEAVY = frozenset(
         "pylatexenc",
         "rapidfuzz",
         "rich",
+        "scipy",
+        "sklearn",
         "sqlite_utils",
         "textual",
         "tomlkit",
@@ -93,7 +95,10 @@ def _heavy(modules: list[str]) -> set[str]:
         ("--help",),
         ("list",),
         ("list", "--limit", "3"),
-        *((name, "--help") for name in ("add", "export", "fetch", "import", "list", "remove")),
+        *(
+            (name, "--help")
+            for name in ("add", "export", "fetch", "import", "list", "remove", "stats")
+        ),
         ("fetch", "hf", "--help"),
         ("fetch", "arxiv", "--help"),
     ],

@@ -73,6 +73,8 @@ async def test_the_list_sorts_by_github_stars(empty_library: Library) -> None:
         # O goes on to the next order, and round to this one again.
         await pilot.press("O")
         assert sub_title(app).endswith("by title")
+        await pilot.press("O")
+        assert "· for you" in sub_title(app)
         for _ in range(3):
             await pilot.press("O")
         assert sub_title(app).endswith("most GitHub stars")

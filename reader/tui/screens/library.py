@@ -2,7 +2,8 @@
 
 The screen is assembled from parts, each a module beside this one: loading
 (:mod:`.library_loading`), filter, views and order (:mod:`.library_filter`), triage
-keys and the read timer (:mod:`.library_triage`), notes and ``$EDITOR``
+keys and the read timer (:mod:`.library_triage`), the For you ranking
+(:mod:`.library_ranking`), notes and ``$EDITOR``
 (:mod:`.library_notes`), removal (:mod:`.library_removal`), links and copying
 (:mod:`.library_links`), the palette, help and stats (:mod:`.library_commands`),
 fetching and looking up (:mod:`.fetching`), exporting (:mod:`.exporting`),
@@ -32,6 +33,7 @@ from reader.tui.screens.library_filter import SORT_LABELS, FilterPart
 from reader.tui.screens.library_links import LinksPart
 from reader.tui.screens.library_loading import LoadingPart
 from reader.tui.screens.library_notes import NotesPart
+from reader.tui.screens.library_ranking import RankingPart
 from reader.tui.screens.library_removal import RemovalPart
 from reader.tui.screens.library_triage import DETAIL_DELAY, TriagePart
 from reader.tui.widgets.filter_bar import FilterBar
@@ -69,6 +71,7 @@ FOOTER_ROOMY = 110
 
 
 class LibraryScreen(
+    RankingPart,
     TriagePart,
     NotesPart,
     RemovalPart,

@@ -22,6 +22,9 @@ from textual.widgets import Static
 
 from reader.config import DEFAULT_READ_DELAY, DEFAULT_SORT, DEFAULT_VIEWS, View
 from reader.models import Annotation, ListedPaper, Paper
+from reader.ranking.features import cache_path
+from reader.ranking.model import Ranking
+from reader.ranking.ranker import Ranker
 from reader.search import Query, SearchIndex
 from reader.store import Library, LibraryError, open_library
 from reader.store.words import Words
@@ -50,6 +53,11 @@ def empty_library(app: App[Any], text: str = EMPTY_LIBRARY) -> str:
     """What an empty library says (:data:`EMPTY_LIBRARY` or :data:`EMPTY_LIBRARY_HELP`),
     naming the fetch key the user has."""
     return text.format(fetch=key_said(app, "library.fetch"))
+
+
+# The papers the For you ranking is least sure about, as a view of their own (no key:
+# reached with library.learn).
+LEARN_VIEW = View("", "Help it learn", "is:unread -is:starred", sort="unsure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,16 @@ class LibraryBase(Screen[None]):
         self._preset: View | None = settings.presets[0] if settings.presets else None
         self._sort = settings.default_sort
         self._sort_chosen = False
+        # A sort picked (O) since the view was chosen: it overrides the view's own.
+        self._sort_chosen_here = False
+        # The For you ranking (see library_ranking): kept once asked for.
+        self._ranker = Ranker(cache_path(library.path) if library.path is not None else None)
+        self._ranking: Ranking | None = None
+        self._ranking_wanted = False
+        self._ranking_words: Words | None = None
+        # Bumped by every change of marks: a ranking made from older ones is dropped.
+        self._marks_version = 0
+        self._sync_due = False
         # The filter's last matches, in relevance order, before sorting.
         self._matches: list[int] = []
         self._query = Query.parse("")
@@ -164,6 +182,28 @@ class LibraryBase(Screen[None]):
 
     def _drop_papers(self, gone: set[int] | frozenset[int]) -> None:
         raise NotImplementedError
+
+    def _effective_sort(self, query: Query) -> str:
+        raise NotImplementedError
+
+    def _want_ranking(self) -> None:
+        raise NotImplementedError
+
+    def _marks_changed(self) -> None:
+        raise NotImplementedError
+
+    def _papers_changed(self) -> None:
+        raise NotImplementedError
+
+    def _explain_later(self, paper_id: int | None) -> None:
+        raise NotImplementedError
+
+    def _unsure(self, ids: list[int]) -> list[int]:
+        raise NotImplementedError
+
+    def _learning(self) -> bool:
+        """Whether the list is the "help it learn" one (each key a decision)."""
+        return self._preset is LEARN_VIEW
 
     def _put_back(self, ids: list[int]) -> None:
         raise NotImplementedError
@@ -246,9 +286,11 @@ class LibraryBase(Screen[None]):
             else self.query_one(PaperList).empty_message
         )
         self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
+        self._explain_later(paper_id if paper is not None else None)
 
     def _remember_all(self, marks: Mapping[int, Annotation]) -> None:
         """Show saved annotations (in the cache already) in the list and the detail pane."""
+        self._marks_changed()
         self._redraw_marks()
         highlighted = self.query_one(PaperList).highlighted
         if highlighted in marks:

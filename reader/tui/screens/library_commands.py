@@ -93,5 +93,6 @@ class CommandsPart(LibraryBase):
                 title=" · ".join([*view, papers_label(len(ids))]),
                 today=self._today(),
                 library_empty=not self._papers,
+                ranker=self._ranker,
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import SORTS
 from reader.models import Annotation
+from reader.ranking.model import MIN_POSITIVES
 from reader.search import Query, SearchIndex
 from reader.text import one_line
 from reader.tui.keys import key_said
@@ -28,6 +30,8 @@ SORT_LABELS = {
     "upvotes": "most upvoted",
     "github": "most GitHub stars",
     "title": "by title",
+    "for-you": "for you",
+    "unsure": "least sure first",
 }
 
 
@@ -54,7 +58,8 @@ class FilterPart(LibraryBase):
         if text and self._loading is not None:
             return  # matched once every paper is read (see _loaded)
         if text:
-            self._run_filter(text, self._index, dict(self._marks))
+            scores = self._ranking.scores if self._ranking is not None else {}
+            self._run_filter(text, self._index, dict(self._marks), scores)
         else:
             self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._order)
@@ -116,6 +121,11 @@ class FilterPart(LibraryBase):
 
     def _sorted(self, ids: list[int], query: Query) -> list[int]:
         sort = self._effective_sort(query)
+        if sort in ("for-you", "unsure"):
+            self._want_ranking()
+            if self._ranking is None:
+                return ids  # ranked once the worker is done (see _ranked)
+            return self._ranking.order(ids) if sort == "for-you" else self._unsure(ids)
         if sort == "relevance" or (sort != "newest" and self._loading is not None):
             return ids  # sorted by the rows' counts and titles once they are read
         if sort == "newest":
@@ -129,6 +139,9 @@ class FilterPart(LibraryBase):
         return sorted(ids, key=lambda i: self._papers[i].title_key)
 
     def _effective_sort(self, query: Query) -> str:
+        # A view's own order, until the user picks another in it.
+        if self._preset is not None and self._preset.sort and not self._sort_chosen_here:
+            return self._preset.sort
         # Typed words rank best first until the user picks another order; relevance
         # means nothing without words.
         if query.is_ranked and not self._sort_chosen:
@@ -146,7 +159,14 @@ class FilterPart(LibraryBase):
             parts.append(f"reading {self._loading} papers…")
         else:
             parts.append(f"{shown} of {len(self._order)} papers")
-        parts.append(SORT_LABELS[self._effective_sort(self._query)])
+        sort = self._effective_sort(self._query)
+        label = SORT_LABELS[sort]
+        if sort in ("for-you", "unsure") or self._ranking_wanted:
+            if self._ranking is None:
+                label += " (ranking…)" if sort in ("for-you", "unsure") else ""
+            elif not self._ranking.learned and sort == "for-you":
+                label += f" (upvotes and recency until {MIN_POSITIVES} stars)"
+        parts.append(label)
         if self._selected:
             parts.append(f"{len(self._selected)} selected")
         title = " · ".join(parts)
@@ -162,10 +182,18 @@ class FilterPart(LibraryBase):
         self._refilter()
 
     @work(exclusive=True, thread=True, group="filter", exit_on_error=False)
-    def _run_filter(self, text: str, index: SearchIndex, marks: dict[int, Annotation]) -> None:
+    def _run_filter(
+        self,
+        text: str,
+        index: SearchIndex,
+        marks: dict[int, Annotation],
+        scores: Mapping[int, float],
+    ) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
         query = Query.parse(text)
-        ids = index.search(query, marks)
+        if any(term.field == "fy" for term in query.terms) and self._ranking is None:
+            self.app.call_from_thread(self._want_ranking)  # matched again once ranked
+        ids = index.search(query, marks, scores)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 
@@ -200,6 +228,7 @@ class FilterPart(LibraryBase):
         for preset in self._settings.presets:
             if preset.key == key:
                 self._preset = preset
+                self._sort_chosen_here = False
                 self._refilter()
                 return
         self.notify(f"No view on {key}.", severity="warning")
@@ -207,8 +236,9 @@ class FilterPart(LibraryBase):
     def action_cycle_sort(self) -> None:
         orders = [o for o in SORTS if o != "relevance" or self._query.is_ranked]
         current = self._effective_sort(self._query)
-        self._sort = orders[(orders.index(current) + 1) % len(orders)]
-        self._sort_chosen = True
+        at = orders.index(current) if current in orders else -1
+        self._sort = orders[(at + 1) % len(orders)]
+        self._sort_chosen = self._sort_chosen_here = True
         self._show(self._query, self._matches)
         self.notify(f"Sorted by {SORT_LABELS[self._sort].removeprefix('by ')}.", timeout=2)
 

@@ -111,6 +111,8 @@ class LoadingPart(LibraryBase):
 
     def on_unmount(self) -> None:
         self._words.close()
+        if self._ranking_words is not None:
+            self._ranking_words.close()
         if self._heap_frozen:
             gc.unfreeze()  # whatever was frozen can be collected again
 
@@ -124,6 +126,7 @@ class LoadingPart(LibraryBase):
         self._refilter()
         if self._loading is None:
             self._warm(self._index)
+            self._papers_changed()
 
     @work(thread=True, group="warm", exit_on_error=False)
     def _warm(self, index: SearchIndex) -> None:
@@ -173,6 +176,7 @@ class LoadingPart(LibraryBase):
             self._refilter()  # a newer filter was still being matched
         else:
             self._show(self._query, [i for i in self._matches if i not in gone])
+        self._papers_changed()
 
     def _put_back(self, ids: list[int]) -> None:
         """Show papers put back in the library, the cursor on the first of them."""
@@ -191,6 +195,7 @@ class LoadingPart(LibraryBase):
         self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
         self._index = SearchIndex(list(self._papers.values()), self._words)
         self._warm(self._index)
+        self._papers_changed()
         if self._query_text():
             self._refilter()  # matched off the UI thread; the cursor stays where it is
             return

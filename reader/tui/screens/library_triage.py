@@ -39,6 +39,9 @@ class TriagePart(LibraryBase):
 
     def action_toggle_star(self) -> None:
         self.triage.toggle_star(self._targets())
+        if self._learning() and not self._selected:
+            # In the "help it learn" list each key is one decision: on to the next.
+            self.query_one(PaperList).action_cursor_down()
 
     def action_mark_read(self) -> None:
         self.triage.set_read(self._targets(), True)

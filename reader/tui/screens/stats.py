@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, ItemGrid, Vertical, VerticalScroll
@@ -23,6 +24,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from reader.models import Annotation, ListedPaper, papers_label
+from reader.ranking.evaluate import Marked, describe, stars_needed
+from reader.ranking.ranker import Ranker
 from reader.stats import WEEKS, Histogram, ViewStats, view_stats
 from reader.store import Library, LibraryError
 from reader.tui.keys import bindings, key_said
@@ -37,6 +40,8 @@ TOP = 6
 # of a second); a larger view's in a worker of their own, started beside the charts'
 # worker: the charts show without waiting for them.
 AUTHORS_AT_ONCE = 10_000
+# What the For you panel says while the ranking is measured.
+MEASURING = "Measuring: a model trained on your earlier marks, checked against your later stars…"
 # {back}, {every}, {fetch}: the keys as the user has them (see StatsScreen.compose).
 EMPTY_VIEW = (
     "No papers in this view, so nothing to draw.\n\n"
@@ -65,6 +70,15 @@ class StatsScreen(Screen[None]):
         stats: ViewStats
         counting: bool
         error: LibraryError | None = None
+        # How the For you ranking has done for the user (lines of text), or None while
+        # it is measured (Evaluated follows).
+        for_you: list[str] | None = None
+
+    @dataclass
+    class Evaluated(Message):
+        """How the For you ranking has done for the user, measured in a worker."""
+
+        lines: list[str]
 
     @dataclass
     class AuthorsCounted(Message):
@@ -83,9 +97,11 @@ class StatsScreen(Screen[None]):
         title: str,
         today: date,
         library_empty: bool = False,
+        ranker: Ranker | None = None,
     ) -> None:
         """``papers``: the view, in list order; ``title`` names it ("All · 39 papers");
-        ``today`` ends the weeks of the progress chart."""
+        ``today`` ends the weeks of the progress chart; ``ranker``: the library
+        screen's, whose vectors the For you figures reuse."""
         super().__init__()
         self.library = library
         self.user = user
@@ -101,6 +117,8 @@ class StatsScreen(Screen[None]):
         # it finished before the charts' worker.
         self._counting = False
         self._authors: list[tuple[str, int]] | None = None
+        self._ranker = ranker or Ranker()
+        self._for_you: list[str] = [MEASURING]
 
     def compose(self) -> ComposeResult:
         # The breakpoints' class arrives with the first resize, after the first frame:
@@ -150,6 +168,7 @@ class StatsScreen(Screen[None]):
         authors: list[tuple[str, int]] = []
         counting = False
         error = None
+        marked: list[Marked] = []
         words = self.library.words()
         try:
             activity = words.activity(self.user, ids)
@@ -157,15 +176,27 @@ class StatsScreen(Screen[None]):
                 authors = words.author_counts(ids, TOP)
             else:
                 counting = True  # in a worker of its own (see on_mount)
+            marked = words.marked(self.user)
         except LibraryError as failed:
             # The figures from the list still show; the file's part says what is wrong.
             activity, authors, error = [], [], failed
-        finally:
-            words.close()
         stats = view_stats(
             self.papers, self.marks, activity=activity, authors=authors, today=self.today, top_n=TOP
         )
-        self.post_message(self.Computed(stats, counting, error))
+        try:
+            # Too few stars is known at once; a measure takes a model trained (after).
+            measure = error is None and not stars_needed(marked)
+            now = None if measure else describe(None, marked) if error is None else []
+            self.post_message(self.Computed(stats, counting, error, now))
+            if measure:
+                try:
+                    evaluation = self._ranker.evaluate(words, self.user, marked)
+                    lines = describe(evaluation, marked)
+                except LibraryError as failed:
+                    lines = [f"Not measured: {failed}"]
+                self.post_message(self.Evaluated(lines))
+        finally:
+            words.close()
 
     @on(Computed)
     def _computed(self, event: Computed) -> None:
@@ -175,7 +206,15 @@ class StatsScreen(Screen[None]):
         if event.counting and self._authors is not None:
             self.stats = replace(self.stats, authors=tuple(self._authors))
         counting = len(self.papers) if self._counting else None
-        self.query_one(StatsBody).show(self.stats, counting=counting)
+        if event.for_you is not None:
+            self._for_you = event.for_you
+        self.query_one(StatsBody).show(self.stats, counting=counting, for_you=self._for_you)
+
+    @on(Evaluated)
+    def _evaluated(self, event: Evaluated) -> None:
+        self._for_you = event.lines
+        for body in self.query(StatsBody):
+            body.show_for_you(event.lines)
 
     def _failed(self, error: LibraryError) -> None:
         self.notify(str(error), title="Stats", severity="error", markup=False)
@@ -216,13 +255,24 @@ class StatsBody(VerticalScroll):
         super().__init__(id="stats-body")
         self.stats: ViewStats | None = None
         self._counting: int | None = None
+        self._for_you: list[str] = [MEASURING]
 
-    def show(self, stats: ViewStats, *, counting: int | None = None) -> None:
+    def show(
+        self, stats: ViewStats, *, counting: int | None = None, for_you: list[str] | None = None
+    ) -> None:
         """Draw ``stats``; ``counting``: how many papers' authors are still being
-        counted (None: they are counted)."""
+        counted (None: they are counted); ``for_you``: how the ranking has done."""
         self.stats = stats
         self._counting = counting
+        if for_you is not None:
+            self._for_you = for_you
         self.refresh(recompose=True)
+
+    def show_for_you(self, lines: list[str]) -> None:
+        """How the For you ranking has done, measured after the rest was drawn."""
+        self._for_you = lines
+        for part in self.query("#for-you-figures").results(Static):
+            part.update(_lines(lines))
 
     def compose(self) -> ComposeResult:
         if self.stats is None:
@@ -271,6 +321,13 @@ class StatsBody(VerticalScroll):
                     yield _muted(f"Counting the authors of {papers_label(self._counting)}…")
                 else:
                     yield _authors(stats.authors)
+        with _panel("For you · how well it ranks for you", "panel-for-you"):
+            yield Static(_lines(self._for_you), id="for-you-figures")
+
+
+def _lines(lines: Sequence[str]) -> Text:
+    """Lines of plain text (they may quote a date or an error: never markup)."""
+    return Text("\n".join(lines))
 
 
 def _short(count: int) -> str:

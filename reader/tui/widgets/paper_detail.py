@@ -64,6 +64,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-authors { color: $text-muted; margin: 1 0 0 0; }
         & > #detail-meta { color: $text-muted; }
         & > #detail-links { margin: 1 0 0 0; }
+        & > #detail-why { margin: 1 0 0 0; padding: 0 0 0 1; color: $text-muted;
+                          border-left: outer $primary-darken-2; }
         & > #detail-note-heading { margin: 1 0 0 0; color: $text-success; text-style: bold; }
         & > #detail-note { margin: 0; padding: 0 0 0 1; background: transparent;
                            border-left: outer $success-darken-2;
@@ -94,6 +96,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield _Text(id="detail-authors")
         yield _Text(id="detail-meta")
         yield _Text(id="detail-links")
+        # Why the For you ranking puts the paper where it is (once there is a ranking).
+        yield _Text(id="detail-why", classes="-hidden")
         # The user's own words come before the abstract: they are what they came back for.
         yield _Text(Text("Your note"), id="detail-note-heading")
         # Only http(s) links are links (note_parser), and they open only through our
@@ -145,6 +149,16 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self._show_summary(paper)
         self._show_note(mark.note)
         self.scroll_home(animate=False)
+
+    def show_why(self, why: Text | None) -> None:
+        """Show (or, with None, hide) why the For you ranking places the paper so."""
+        part = self.query_one("#detail-why", Static)
+        if why is None:
+            if not part.has_class("-hidden"):
+                part.add_class("-hidden")
+            return
+        part.update(why)
+        part.remove_class("-hidden")
 
     def toggle_authors(self) -> bool:
         """List every author of a long list, or fold it again; False when the paper
