@@ -41,7 +41,7 @@ from bench import core, library
 from bench.library import BenchError, say
 from bench.stats import Row, Table
 
-PARTS = ("import", "start", "filter", "scroll", "rss", "list", "stats", "export")
+PARTS = ("import", "start", "filter", "scroll", "rss", "list", "stats", "export", "rank")
 DEFAULT_SIZES = (10_000, 100_000)
 STEPS = {
     "start": "in this process, then as a process in a pty",
@@ -51,6 +51,7 @@ STEPS = {
     "list": "reader list, then fzf --filter",
     "stats": "the store's author counts, then S in the app",
     "export": "reader export --all, each format",
+    "rank": "For you: counting, retraining, one more star, why; then view 7 in the app",
 }
 
 
@@ -120,7 +121,7 @@ def run(size: int, args: argparse.Namespace, table: Table) -> None:
     if count != size:
         say(f"note: the library holds {count:,} papers, not {size:,}")
     titles = library.newest_titles(db)
-    from bench import exports, process, stats_screen, ui  # Textual is imported only now
+    from bench import exports, process, ranking, stats_screen, ui  # Textual only now
 
     steps: dict[str, list[Callable[[], None]]] = {
         "start": [
@@ -141,6 +142,7 @@ def run(size: int, args: argparse.Namespace, table: Table) -> None:
             lambda: stats_screen.measure_screen(table, count, db, titles, args.runs, timeout),
         ],
         "export": exports.export_measures(table, count, db, args.runs, timeout),
+        "rank": [lambda: ranking.measure_ranking(table, count, db, titles, args.runs, timeout)],
     }
     for part in rest:
         say(f"{part} at {size:,}: {STEPS[part]}")

@@ -57,7 +57,10 @@ SORTS = ("relevance", "newest", "upvotes", "github", "title", "for-you")
 DEFAULT_SORT = "newest"
 VIEW_KEYS = tuple("123456789")
 
-_SETTINGS = ("theme", "read_delay", "default_sort", "keys", "views")
+_SETTINGS = ("theme", "read_delay", "default_sort", "follow", "keys", "views")
+# Authors to follow: a name is at most this long, and there are at most this many.
+_FOLLOW_CHARS = 200
+_FOLLOW_MOST = 1000
 _VIEW_FIELDS = ("name", "query", "sort")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ERROR = re.compile(
@@ -111,6 +114,9 @@ class Config:
     keys: tuple[tuple[str, str], ...] = ()
     # Sorted by key ("1" to "9").
     views: tuple[View, ...] = DEFAULT_VIEWS
+    # Author names whose papers For you puts first before it has learned (and counts
+    # as evidence after): full names, as papers write them.
+    follow: tuple[str, ...] = ()
 
     @property
     def keymap(self) -> dict[str, str]:
@@ -212,6 +218,7 @@ theme = {theme}
 
 # read_delay = 2.0          # seconds highlighted before a paper counts as read; 0: never
 # default_sort = "newest"   # relevance, newest, upvotes, github (stars), title or for-you
+# follow = ["Yann LeCun"]   # For you puts these authors' papers first, and learns from them
 #
 # [keys]                    # binding id = a key, or several: "ctrl+s,S"
 # "library.star" = "b"
@@ -306,6 +313,7 @@ class _Checker:
         theme, read_delay, default_sort = DEFAULT_THEME, DEFAULT_READ_DELAY, DEFAULT_SORT
         keys: tuple[tuple[str, str], ...] = ()
         views = DEFAULT_VIEWS
+        follow: tuple[str, ...] = ()
         if "views" in data and "presets" in data:
             raise self.error(
                 ["presets"], "an older name of [views], and the file has [views] too; keep one"
@@ -319,11 +327,29 @@ class _Checker:
                 default_sort = self.default_sort(value)
             elif key == "keys":
                 keys = self.keys(value)
+            elif key == "follow":
+                follow = self.follow(value)
             elif key in ("views", "presets"):  # [presets]: the older name, still read
                 views = self.views(key, value)
             else:
                 raise self.error([key], "unknown setting" + _suggest(key, _SETTINGS, all_=True))
-        return Config(theme, read_delay, default_sort, keys, views)
+        return Config(theme, read_delay, default_sort, keys, views, follow)
+
+    def follow(self, value: object) -> tuple[str, ...]:
+        names = value if isinstance(value, list) else None
+        if names is None or len(names) > _FOLLOW_MOST:
+            raise self.error(
+                ["follow"],
+                f'must be a list of author names, like ["Yann LeCun"], not {_show(value)}',
+            )
+        found: list[str] = []
+        for n, name in enumerate(names):
+            if not isinstance(name, str) or not one_line(name) or len(name) > _FOLLOW_CHARS:
+                raise self.error(
+                    ["follow", str(n + 1)], f"must be an author's full name, not {_show(name)}"
+                )
+            found.append(one_line(name))
+        return tuple(dict.fromkeys(found))
 
     def theme(self, value: object) -> str:
         if not isinstance(value, str) or not value.strip():

@@ -121,9 +121,19 @@ def _ranking(library: Library, user: str) -> Ranking:
     words = library.words()
     try:
         ranker = Ranker(cache_path(library.path) if library.path is not None else None)
-        return ranker.rank(words, library.annotations(user))
+        return ranker.rank(words, library.annotations(user), followed=followed_authors())
     finally:
         words.close()
+
+
+def followed_authors() -> tuple[str, ...]:
+    """The authors the config file says to follow (``follow``)."""
+    from reader.config import ConfigError, load_config
+
+    try:
+        return load_config().follow
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _found_rows(

@@ -189,14 +189,18 @@ class Vectors:
         import numpy as np
         from scipy import sparse
 
-        kept_rows: list[int] = []
-        fresh: list[int] = []
-        for paper_id, stamp in current:
-            row = self.position(paper_id)
-            if row >= 0 and self.stamps[row] == stamp:
-                kept_rows.append(row)
-            else:
-                fresh.append(paper_id)
+        now_ids = np.fromiter((paper_id for paper_id, _ in current), np.int64, len(current))
+        rows = np.full(len(now_ids), -1, dtype=np.int64)
+        known = (now_ids >= 0) & (now_ids < len(self._position))
+        rows[known] = self._position[now_ids[known]]
+        held = np.flatnonzero(rows >= 0)
+        stamps = self.stamps
+        same = [stamps[rows[i]] == current[i][1] for i in held.tolist()]
+        kept_rows = rows[held[same]].tolist() if len(held) else []
+        taken = np.zeros(len(now_ids), dtype=bool)
+        if len(held):
+            taken[held[same]] = True
+        fresh = now_ids[~taken].tolist()
         if not fresh and len(kept_rows) == len(self.ids):
             return self
         blocks = [self.matrix[np.asarray(kept_rows, dtype=np.int64)]] if kept_rows else []
@@ -253,8 +257,8 @@ class Vectors:
                 matrix = sparse.csr_matrix(
                     (
                         saved["data"].astype(np.float32),
-                        saved["indices"].astype(np.int32),
-                        saved["indptr"].astype(np.int64),
+                        saved["indices"].astype(np.int32, copy=False),
+                        saved["indptr"].astype(np.int64, copy=False),
                     ),
                     shape=(len(ids), FEATURES),
                 )

@@ -40,6 +40,8 @@ BACKGROUND = 3000
 BACKGROUND_WEIGHT = 0.5
 # A paper read and left unmarked counts this much against its kind.
 READ_WEIGHT = 0.3
+# The papers the model is least sure about, kept in a ranking (for "help it learn").
+DOUBTS = 500
 # Inverse regularisation strength: small libraries of labels need it gentle.
 C = 1.0
 
@@ -143,7 +145,9 @@ def train(
     # Only the features these papers hold can get a weight: fitting over them alone
     # (tens of thousands of columns, not 262,144) is what makes a new star re-rank
     # the library in a tenth of a second.
-    columns = np.unique(matrix.indices)
+    held = np.zeros(matrix.shape[1], dtype=bool)
+    held[matrix.indices] = True
+    columns = np.flatnonzero(held)
     # Each class weighs as much in all as the other, however few the stars.
     balance = np.where(
         target == 1, 0.5 / weight[target == 1].sum(), 0.5 / weight[target == 0].sum()
@@ -224,9 +228,14 @@ def rank(
     ids = vectors.ids.tolist()
     scores = dict(zip(ids, chance.tolist(), strict=True))
     # Unsure: unlabelled papers, nearest the boundary first.
-    open_ = ~np.isin(vectors.ids, np.fromiter(labels.labelled, dtype=np.int64))
+    open_ = np.ones(len(vectors), dtype=bool)
+    open_[vectors.positions(sorted(labels.labelled))] = False
     candidates = np.flatnonzero(open_)
-    nearest = candidates[np.argsort(np.abs(decision[candidates]), kind="stable")[:500]]
+    gaps = np.abs(decision[candidates])
+    if len(candidates) > DOUBTS:
+        nearest_few = np.argpartition(gaps, DOUBTS)[:DOUBTS]
+        candidates, gaps = candidates[nearest_few], gaps[nearest_few]
+    nearest = candidates[np.argsort(gaps, kind="stable")]
     return Ranking(
         scores,
         learned=True,

@@ -57,7 +57,8 @@ class Ranker:
         with self._lock:
             stamps, papers = source.ranking_papers()
             if len(stamps) > MOST_RANKED:
-                chosen = {paper_id for paper_id, _ in stamps[:MOST_RANKED]} | set(keep)
+                newest = sorted(papers, key=lambda p: p.published or "", reverse=True)
+                chosen = {paper.id for paper in newest[:MOST_RANKED]} | set(keep)
                 stamps = [pair for pair in stamps if pair[0] in chosen]
                 papers = [paper for paper in papers if paper.id in chosen]
             self._papers = papers

@@ -10,23 +10,23 @@ from reader.ranking.evaluate import Marked
 from reader.ranking.features import PaperText
 from reader.ranking.model import Paper
 from reader.store import typed
-from reader.store.rows import IDS_IN_JSON, LISTING_ORDER, column, id_list
+from reader.store.rows import IDS_IN_JSON, column, id_list
 
 # What tells a changed paper: when it was last updated (to the second), and the
-# lengths of the texts the ranking reads (two changes in one second).
+# sizes of the texts the ranking reads (two changes in one second). Sizes in bytes:
+# SQLite knows them without reading the text (a length in characters reads it all).
 _STAMP = " || ':' || ".join(
     (
         typed.text("updated_at"),
         *(
-            f"length({name})"
+            f"length(CAST({name} AS BLOB))"
             for name in ("title", "abstract", "authors", "categories", "ai_keywords")
         ),
     )
 )
-_ROWS = (
-    f"SELECT id, {_STAMP}, {column('published')}, {column('upvotes')} "
-    f"FROM papers ORDER BY {LISTING_ORDER}"
-)
+# In the file's order: sorting by date is the caller's, when it needs it (a sort by
+# the list's order took longer than reading the rows).
+_ROWS = f"SELECT id, {_STAMP}, {column('published')}, {column('upvotes')} FROM papers"
 _TEXTS = (
     f"SELECT id, {column('title')}, {column('abstract')}, {column('authors')}, "
     f"{column('categories')}, {column('ai_keywords')} FROM papers WHERE id IN {IDS_IN_JSON}"
@@ -41,11 +41,15 @@ _MARKED = (
 
 
 def papers(conn: sqlite3.Connection) -> tuple[list[tuple[int, str]], list[Paper]]:
-    """Every paper in the list's order: (id, stamp) to tell a changed paper by, and
-    what the fallback ranking reads."""
+    """Every paper, in no particular order: (id, stamp) to tell a changed paper by,
+    and what the fallback ranking reads."""
     rows = typed.fetch_all(conn, _ROWS)
     stamps = [(paper_id, stamp or "") for paper_id, stamp, _, _ in rows]
-    return stamps, [Paper(row[0], typed.date(row[2]), row[3]) for row in rows]
+    dates: dict[str | None, str | None] = {}  # few distinct days among many papers
+    for _, _, day, _ in rows:
+        if day not in dates:
+            dates[day] = typed.date(day)
+    return stamps, [Paper(paper_id, dates[day], upvotes) for paper_id, _, day, upvotes in rows]
 
 
 def texts(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> list[PaperText]:

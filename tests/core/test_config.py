@@ -327,7 +327,7 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         ('[key]\n"library.star" = "S"', 'key: unknown setting; did you mean "keys"?'),
         (
             "colour = 1",
-            "colour: unknown setting; known: theme, read_delay, default_sort, keys, views",
+            "colour: unknown setting; known: theme, read_delay, default_sort, follow, keys, views",
         ),
         ("keys = 3", 'keys: must be a table like [keys] "library.star" = "S", not 3'),
         (
@@ -412,7 +412,7 @@ def test_hostile_values_are_shown_safely(config_path: Path) -> None:
 def test_hostile_key_names_are_shown_safely(config_path: Path) -> None:
     message = error_of(config_path, '"bad\\u001b[2Jkey\\nx" = 1\n')
     assert message == f'{config_path}: "bad[2Jkey\\nx": unknown setting; known: ' + (
-        "theme, read_delay, default_sort, keys, views"
+        "theme, read_delay, default_sort, follow, keys, views"
     )
 
 
@@ -754,3 +754,16 @@ def test_keys_moved_away_first_may_be_taken(config_path: Path) -> None:
     assert config.keymap == {"library.star": "r", "library.read": "s", "list.down": "down"}
     write(config_path, '[keys]\n"library.star" = "j,S"\n"list.down" = "down"\n')
     assert load_config(config_path, bindings=ONE_SCREEN).keymap["library.star"] == "j,S"
+
+
+def test_follow_names_authors(config_path: Path) -> None:
+    write(config_path, 'follow = ["Eve Cell", "Bo  Lens", "Eve Cell"]\n')
+    assert load_config(config_path).follow == ("Eve Cell", "Bo Lens")
+    assert Config().follow == ()
+    assert error_of(config_path, 'follow = "Eve Cell"\n') == (
+        f'{config_path}: follow: must be a list of author names, like ["Yann LeCun"], '
+        'not "Eve Cell"'
+    )
+    assert error_of(config_path, 'follow = ["Eve", 7]\n') == (
+        f"{config_path}: follow.2: must be an author's full name, not 7"
+    )

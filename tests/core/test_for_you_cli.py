@@ -122,3 +122,27 @@ def test_stats_measures_for_you(topic_db: Path, monkeypatch: pytest.MonkeyPatch)
     # Another user has marked nothing.
     result = CliRunner().invoke(main, ["--db", str(topic_db), "--user", "bo", "stats"])
     assert "Not measured yet: 0 papers starred, 8 needed" in result.output
+
+
+def test_followed_authors_from_the_config_come_first(tmp_path: Path) -> None:
+    db = tmp_path / "cold.db"
+    library = open_library(db)
+    library.import_papers([paper for _, paper in topic_papers(10)])
+    by_eve = {p.arxiv_id for p in library.papers() if "Eve Cell" in p.authors}
+    library.close()
+    config = tmp_path / "config.toml"
+    config.write_text('follow = ["Eve Cell"]\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(db), "--user", "ana", "list", "--sort", "for-you"],
+        env={"READER_CONFIG": str(config)},
+    )
+    assert result.exit_code == 0, result.output
+    first = [line.split("\t")[0] for line in result.output.splitlines()[: len(by_eve)]]
+    assert set(first) == by_eve
+    config.write_text('follow = "Eve Cell"\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["--db", str(db), "list", "--sort", "for-you"], env={"READER_CONFIG": str(config)}
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {config}: follow: must be a list of author names")

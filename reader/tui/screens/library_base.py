@@ -67,6 +67,8 @@ class ViewSettings:
     presets: tuple[View, ...] = DEFAULT_VIEWS
     read_delay: float = DEFAULT_READ_DELAY
     default_sort: str = DEFAULT_SORT
+    # Authors For you counts as followed (config: follow).
+    follow: tuple[str, ...] = ()
 
 
 class LibraryBase(Screen[None]):
