@@ -45,7 +45,11 @@ class Scores:
 class Evaluation:
     split: str  # the moment: labels before it trained, stars from it tested
     trained: int  # positives before the split
-    tested: int  # stars from the split on
+    tested: int  # stars from the split on, among the papers ranked
+    ranked: int  # papers ranked
+    # Whether those were the papers that came in after the split (else every paper
+    # not marked before it: a library imported all at once).
+    arrivals: bool
     for_you: Scores
     newest: Scores
     upvoted: Scores
@@ -81,9 +85,10 @@ def describe(evaluation: Evaluation | None, marked: Sequence[Marked]) -> list[st
             f"({MIN_POSITIVES} to learn from, {MIN_TEST} given later to check it against)."
         ]
     e = evaluation
+    which = "that came in from then on" if e.arrivals else "you had not marked by then"
     lines = [
-        f"Trained on what you marked before {e.split[:10]} ({e.trained} papers), "
-        f"checked against the {e.tested} you starred from then on:",
+        f"Trained on what you marked before {e.split[:10]} ({e.trained} papers); "
+        f"ranked the {e.ranked} papers {which}, of which you starred {e.tested}:",
         f"{'':14}{'precision@' + str(TOP_PRECISION):>14}{'recall@' + str(TOP_RECALL):>12}",
     ]
     for name, scores in (
@@ -112,6 +117,8 @@ def as_json(evaluation: Evaluation | None, marked: Sequence[Marked]) -> dict[str
         "split": e.split,
         "trained_on": e.trained,
         "tested_on": e.tested,
+        "ranked": e.ranked,
+        "ranked_arrivals": e.arrivals,
         "for_you": figures(e.for_you),
         "newest": figures(e.newest),
         "most_upvoted": figures(e.upvoted),
@@ -152,6 +159,14 @@ def evaluate(
         return None
     known = labels.labelled
     pool = [p for p in papers if p.id not in known and vectors.position(p.id) >= 0]
+    # The daily question: of the papers that came in after its last lesson, which
+    # would the user star? Where the library knows when papers came (not all at
+    # once), those papers are the ones ranked; else every paper not marked then.
+    taught = stars[cut - 1][0]
+    arrived = [p for p in pool if p.added is not None and p.added > taught]
+    arrived_ids = {p.id for p in arrived}
+    if len(answers & arrived_ids) >= MIN_TEST:
+        pool, answers = arrived, answers & arrived_ids
     decision = model.decision(vectors)
     score = {p.id: float(decision[vectors.position(p.id)]) for p in pool}
     by_model = sorted(score, key=lambda i: -score[i])
@@ -163,6 +178,8 @@ def evaluate(
         split,
         len(positive),
         len(answers),
+        len(pool),
+        pool is arrived,
         _scores(by_model, answers),
         _scores(newest, answers),
         _scores(upvoted, answers),

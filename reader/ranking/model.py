@@ -167,6 +167,8 @@ class Paper:
     id: int
     published: str | None
     upvotes: int | None
+    # When it came into the library (ISO timestamp).
+    added: str | None = None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,10 @@ _STAMP = " || ':' || ".join(
 )
 # In the file's order: sorting by date is the caller's, when it needs it (a sort by
 # the list's order took longer than reading the rows).
-_ROWS = f"SELECT id, {_STAMP}, {column('published')}, {column('upvotes')} FROM papers"
+_ROWS = (
+    f"SELECT id, {_STAMP}, {column('published')}, {column('upvotes')}, "
+    f"{typed.optional_text('added_at')} FROM papers"
+)
 _TEXTS = (
     f"SELECT id, {column('title')}, {column('abstract')}, {column('authors')}, "
     f"{column('categories')}, {column('ai_keywords')} FROM papers WHERE id IN {IDS_IN_JSON}"
@@ -44,12 +47,19 @@ def papers(conn: sqlite3.Connection) -> tuple[list[tuple[int, str]], list[Paper]
     """Every paper, in no particular order: (id, stamp) to tell a changed paper by,
     and what the fallback ranking reads."""
     rows = typed.fetch_all(conn, _ROWS)
-    stamps = [(paper_id, stamp or "") for paper_id, stamp, _, _ in rows]
-    dates: dict[str | None, str | None] = {}  # few distinct days among many papers
-    for _, _, day, _ in rows:
+    stamps = [(row[0], row[1] or "") for row in rows]
+    # Few distinct days and moments among many papers: each checked once.
+    dates: dict[str | None, str | None] = {}
+    moments: dict[str | None, str | None] = {}
+    for _, _, day, _, added in rows:
         if day not in dates:
             dates[day] = typed.date(day)
-    return stamps, [Paper(paper_id, dates[day], upvotes) for paper_id, _, day, upvotes in rows]
+        if added not in moments:
+            moments[added] = typed.timestamp(added)
+    return stamps, [
+        Paper(paper_id, dates[day], upvotes, moments[added])
+        for paper_id, _, day, upvotes, added in rows
+    ]
 
 
 def texts(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> list[PaperText]:

@@ -316,6 +316,31 @@ def test_the_time_split_on_a_case_with_a_known_answer() -> None:
     assert result.for_you.precision >= 0.1
 
 
+def test_where_papers_came_in_over_time_the_new_ones_are_ranked() -> None:
+    # Papers arrive day by day; the user stars most of each day's vision papers.
+    pairs = topic_papers(30)
+    texts = [
+        PaperText(n, p.title, p.abstract, p.authors, p.categories) for n, (_, p) in enumerate(pairs)
+    ]
+    day = [1 + n // 6 for n in range(len(pairs))]  # 15 days of 6 papers
+    papers = [Paper(n, f"2026-03-{day[n]:02d}", 0, at(day[n])) for n in range(len(pairs))]
+    vectors = Vectors.empty().update(
+        [(t.id, "") for t in texts], lambda ids: [texts[i] for i in ids]
+    )
+    vision = [n for n, (topic, _) in enumerate(pairs) if topic == "vision"]
+    marked = [Marked(n, starred_at=at(day[n]).replace("09:00", "18:00")) for n in vision[::2]]
+    marked += [
+        Marked(n, starred_at=at(day[n]).replace("09:00", "18:01")) for n in vision[1::2][:10]
+    ]
+    result = evaluate(vectors, marked, papers)
+    assert result is not None and result.arrivals
+    # Only papers that came in after the last star it learned from are ranked.
+    taught = sorted(m.starred_at or "" for m in marked)[result.trained - 1]
+    assert result.ranked == sum(1 for p in papers if (p.added or "") > taught)
+    assert result.ranked < len(papers) - result.trained
+    assert result.for_you.precision > result.newest.precision
+
+
 def test_papers_starred_at_once_fall_on_one_side_of_the_split() -> None:
     pairs = topic_papers(20)
     texts = [
