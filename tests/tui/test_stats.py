@@ -398,7 +398,7 @@ async def test_panels_stack_when_narrow_and_never_overlap(marked: Library) -> No
         for size in sizes:
             await resize(pilot, size)
             panels = list(screen.query(".panel"))
-            assert len(panels) == 4
+            assert len(panels) == 5
             regions = [panel.virtual_region for panel in panels]
             for i, region in enumerate(regions):
                 assert region.right <= size[0], size

@@ -313,6 +313,8 @@ async def test_sort_cycles_and_the_header_says_which(library: Library) -> None:
         titles = [stored(library, i).title.lower() for i in shown(app)[:5]]
         assert titles == sorted(titles)
         await pilot.press("O")
+        assert "· for you" in sub_title(app)
+        await pilot.press("O")
         assert sub_title(app).endswith("newest first")
 
 
