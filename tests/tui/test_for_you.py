@@ -4,6 +4,7 @@ the "help it learn" list, and the stats screen's figures."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,31 @@ async def test_the_stats_screen_says_when_there_is_too_little(library: Library) 
         assert text.startswith("Not measured yet: 0 papers starred, 8 needed")
         assert isinstance(app.screen, StatsScreen)
         assert not isinstance(app.screen, LibraryScreen)
+
+
+async def test_papers_that_arrive_are_ranked(
+    topics: tuple[Library, dict[int, str]], db_path: Path
+) -> None:
+    library, _ = topics
+    app = make_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_keys(pilot, "7")
+        await wait_until(pilot, lambda: ranked(app), "a ranking")
+        await settle(pilot)
+        # Another process (a fetch from cron) brings a paper on the starred topic.
+        (_, paper), *_ = topic_papers(1, seed=42)
+        other = open_library(db_path)
+        try:
+            other.import_papers([replace(paper, arxiv_id="2502.00001")])
+            new_id = next(p.id for p in other.papers() if p.arxiv_id == "2502.00001")
+        finally:
+            other.close()
+        screen = library_screen(app)
+        screen.check_outside_changes()
+        await wait_until(
+            pilot,
+            lambda: screen._ranking is not None and new_id in screen._ranking.scores,
+            "the new paper ranked",
+        )
+        assert not screen._sync_due

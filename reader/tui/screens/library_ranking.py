@@ -39,6 +39,8 @@ class RankingPart(LibraryBase):
 
         ranking: Ranking
         version: int
+        # Whether it read the library's papers again first.
+        synced: bool
 
     @dataclass
     class Explained(Message, namespace="library_screen"):
@@ -67,9 +69,10 @@ class RankingPart(LibraryBase):
 
     def _rerank(self, *, sync: bool = False) -> None:
         self._marks_version += 1
+        # Papers came or went: every ranking from now on reads them first, until one
+        # that did is shown (a newer change may drop the one that was asked).
         self._sync_due = self._sync_due or sync
-        sync, self._sync_due = self._sync_due, False
-        self._rank(dict(self._marks), self._marks_version, sync)
+        self._rank(dict(self._marks), self._marks_version, self._sync_due)
 
     @work(exclusive=True, thread=True, group="rank", exit_on_error=False)
     def _rank(self, marks: dict[int, Annotation], version: int, sync: bool) -> None:
@@ -80,12 +83,14 @@ class RankingPart(LibraryBase):
             self._ranker.sync(source, labelled)
         ranking = self._ranker.rank(source, marks, followed=self._settings.follow)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Ranked(ranking, version))
+            self.post_message(self.Ranked(ranking, version, sync))
 
     @on(Ranked)
     def _ranked(self, event: Ranked) -> None:
         if event.version != self._marks_version:
             return  # a newer one is coming
+        if event.synced:
+            self._sync_due = False
         first = self._ranking is None
         self._ranking = event.ranking
         sort = self._effective_sort(self._query)
