@@ -1,11 +1,13 @@
-"""Settings from ``config.toml``: theme, read delay, default sort, keys and views.
+"""Settings from ``config.toml``: theme, read delay, default sort, followed authors,
+keys and views.
 
 The file lives in the user config directory (``~/.config/reader/config.toml`` on
 Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
 
     theme = "nord"              # a Textual theme name
     read_delay = 2.0            # seconds highlighted before a paper counts as read; 0: never
-    default_sort = "newest"     # relevance, newest, upvotes, github (stars) or title
+    default_sort = "newest"     # relevance, newest, upvotes, github (stars), title or for-you
+    follow = ["Yann LeCun"]     # authors For you puts first until it has learned
 
     [keys]                      # binding id = a key, or several separated by commas
     "library.star" = "b"
@@ -13,11 +15,12 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
 
     [views]                     # the number keys 1 to 9
     "2" = { name = "Unread", query = "is:unread -tag:skip" }
-    "7" = { name = "To read", query = "tag:toread" }
+    "8" = { name = "To read", query = "tag:toread", sort = "newest" }
     "5" = false                 # no view on 5
 
 A ``[views]`` entry replaces the default of the same number (a field it leaves out
-keeps the default's), adds a new number, or with ``false`` removes one. Binding ids
+keeps the default's; the order only if it keeps the query too), adds a new number,
+or with ``false`` removes one. Binding ids
 may be quoted (``"library.star"``) or written as TOML dotted keys (``library.star``):
 both mean the same binding. Older names are still read: ``[presets]`` for ``[views]``
 (not both in one file) and ``library.mark`` for ``library.select`` (reader.keymap).
