@@ -43,6 +43,11 @@ TERMS: tuple[tuple[str, str], ...] = (
         "`tag:survey`, `is:starred`, `is:read`, `is:unread`, `has:note`, `has:code`",
         "your marks",
     ),
+    (
+        "`is:dismissed`",
+        "papers you marked not interested (`d`): every view and search leaves them out "
+        "unless the query names this term",
+    ),
     ("`upvotes:>10` (also `<`, `>=`, `<=`, `=`, `5..20`)", "upvotes"),
     (
         "`github:>100`, `comments:>5` (the same comparisons)",

@@ -90,6 +90,7 @@ def _annotation(mark: ImportedMark) -> Annotation:
         note=mark.note,
         read_at=mark.read_at,
         tags=mark.tags,
+        dismissed_at=mark.dismissed_at,
     )
 
 

@@ -38,6 +38,7 @@ GROUPS: Mapping[str, tuple[Key, ...]] = {
         Key("library.filter", "slash", "focus_filter", "Filter", show=True),
         Key("library.star", "s", "toggle_star", "Star", show=True),
         Key("library.read", "r", "mark_read", "Read", show=True),
+        Key("library.dismiss", "d", "toggle_dismissed", "Not interested"),
         Key("library.unread", "u", "mark_unread", "Unread"),
         Key("library.all_read", "R", "mark_all_read", "Mark all visible read"),
         Key("library.tags", "t", "edit_tags", "Tags", show=True),

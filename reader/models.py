@@ -187,8 +187,12 @@ class Annotation:
         return self.read_at is not None
 
     @property
+    def is_dismissed(self) -> bool:
+        return self.dismissed_at is not None
+
+    @property
     def marks_anything(self) -> bool:
-        return self.starred or self.has_note or self.is_read or bool(self.tags)
+        return self.starred or self.has_note or self.is_read or bool(self.tags) or self.is_dismissed
 
 
 @dataclass(frozen=True, slots=True)

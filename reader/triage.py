@@ -307,6 +307,17 @@ class Triage:
             lambda lib: lib.set_starred_many(self.user, paper_ids, star),
         )
 
+    def toggle_dismissed(self, paper_ids: list[int]) -> None:
+        """Mark the papers not interested, or interested again when all of them are
+        marked so already. Undoable like a star."""
+        dismiss = not all(self.marks.get(i, Annotation(i)).is_dismissed for i in paper_ids)
+        self._change(
+            "Not interested" if dismiss else "Interested again",
+            "dismissed_at",
+            paper_ids,
+            lambda lib: lib.set_dismissed(self.user, paper_ids, dismiss),
+        )
+
     def set_read(self, paper_ids: list[int], read: bool) -> None:
         """Mark the papers read (or unread)."""
         if not read:

@@ -68,7 +68,8 @@ def list_command(
 
     QUERY is the filter bar's language: fuzzy words plus terms such as author:NAME,
     author:"FULL NAME", title:WORD, year:2024, before:/after:DATE, tag:NAME,
-    is:starred, is:unread, has:note, has:code, upvotes:>10, github:>100 (GitHub
+    is:starred, is:unread, is:dismissed (papers marked not interested, which are
+    left out unless asked for), has:note, has:code, upvotes:>10, github:>100 (GitHub
     stars), comments:>5, fy:>0.7 (the For you score), "an exact phrase", and -TERM
     to leave out. Protect its quotes from the shell:
 
@@ -172,10 +173,9 @@ def _direct(library: Library, user: str, query: Query) -> Found | None:
 
 
 def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
-    """The user's marks, read only when a term asks about them."""
-    if any(term.field in ("is", "has", "tag") for term in query.terms):
-        return library.annotations(user)
-    return {}
+    """The user's marks: what its terms ask about, and the papers marked not
+    interested, which a search leaves out."""
+    return library.annotations(user)
 
 
 def _indexed(
@@ -237,6 +237,7 @@ def _echo_json(
         item["read"] = bool(mark and mark.is_read)
         item["tags"] = list(mark.tags) if mark else []
         item["note"] = mark.note if mark else ""
+        item["dismissed"] = bool(mark and mark.is_dismissed)
         if scores is not None:
             score = scores.get(paper.id) if paper.id is not None else None
             item["for_you"] = None if score is None else round(score, 4)

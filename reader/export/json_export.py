@@ -43,12 +43,16 @@ def _header(user: str, exported_at: str) -> dict[str, object]:
 
 
 def _annotations(annotation: Annotation) -> dict[str, object]:
-    return {
+    marks: dict[str, object] = {
         "starred": annotation.starred,
         "read_at": annotation.read_at,
         "tags": list(annotation.tags),
         "note": annotation.note,
     }
+    # Only where there is one: files of libraries without dismissals read as before.
+    if annotation.dismissed_at is not None:
+        marks["dismissed_at"] = annotation.dismissed_at
+    return marks
 
 
 def paper_object(paper: Paper, annotation: Annotation) -> dict[str, object]:
@@ -159,7 +163,7 @@ _FIELD_STARTS = tuple(
 
 def _marks_text(annotation: Annotation) -> str:
     no_marks = annotation.starred is False and annotation.read_at is None
-    if no_marks and annotation.tags == () and annotation.note == "":
+    if no_marks and annotation.tags == () and annotation.note == "" and not annotation.dismissed_at:
         return _NO_MARKS_TEXT  # most papers of a whole library
     return indented(_annotations(annotation), _PAPER_LEVEL + 1)
 

@@ -262,6 +262,8 @@ class Columns:
                 test = lambda mark: value in mark.tags  # noqa: E731
             elif value == "starred":
                 test = lambda mark: mark.starred  # noqa: E731
+            elif value == "dismissed":
+                test = lambda mark: mark.is_dismissed  # noqa: E731
             elif field == "has":
                 test = lambda mark: mark.has_note  # noqa: E731
             else:

@@ -186,9 +186,13 @@ class DirectSearch:
         :meth:`SearchIndex.search`); :class:`NotDirect` for what it does not answer."""
         if not answers(query):
             raise NotDirect(query.text)
+        # Papers marked not interested, unless asked for (as SearchIndex.search).
+        hidden = set()
+        if not query.asks_dismissed:
+            hidden = {i for i, mark in (marks or {}).items() if mark.dismissed_at is not None}
         if not query.words and not query.terms:
-            return Found(only=set()) if query.errors else Found()
-        chosen = _Chosen()
+            return Found(only=set()) if query.errors else Found(left_out=hidden)
+        chosen = _Chosen(left_out=hidden)
         structured = [t for t in query.terms if t.field not in _TEXT_FIELDS]
         structured.sort(key=lambda t: t.negated)
         for term in structured:
@@ -232,6 +236,8 @@ class DirectSearch:
             matched = [i for i, mark in marks.items() if value in mark.tags]
         elif value == "starred":
             matched = [i for i, mark in marks.items() if mark.starred]
+        elif value == "dismissed":
+            matched = [i for i, mark in marks.items() if mark.is_dismissed]
         elif term.field == "has":
             matched = [i for i, mark in marks.items() if mark.has_note]
         else:  # is:read, is:unread (the read papers, left out)

@@ -177,8 +177,22 @@ class SearchIndex(Columns):
         "For you" scores (``fy:``), by paper id; a paper without one matches no ``fy:``.
         With plain words or phrases the best text matches come first; with only
         other terms, library order (newest first). Ties keep library order. An empty query matches
-        everything; one made only of malformed terms matches nothing.
+        everything; one made only of malformed terms matches nothing. Papers marked
+        not interested are left out unless the query names ``is:dismissed``.
         """
+        found = self._search(query, marks, for_you)
+        if not query.asks_dismissed and marks:
+            dismissed = {i for i, mark in marks.items() if mark.dismissed_at is not None}
+            if dismissed:
+                return [i for i in found if i not in dismissed]
+        return found
+
+    def _search(
+        self,
+        query: Query,
+        marks: Mapping[int, Annotation] | None,
+        for_you: Mapping[int, float] | None,
+    ) -> list[int]:
         if not query.words and not query.terms:
             return [] if query.errors else list(self.ids)
         structured = [t for t in query.terms if t.field not in _TEXT_FIELDS]

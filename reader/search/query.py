@@ -19,7 +19,8 @@ The query language (field names and values are case-insensitive):
 ``before:2024-06``          published before the period starts (YYYY, YYYY-MM or
 ``after:2024``              YYYY-MM-DD); ``after:`` once the period has ended
 ``tag:survey``              carries that tag (exact, case-insensitive)
-``is:starred``              also ``is:read`` and ``is:unread``
+``is:starred``              also ``is:read``, ``is:unread`` and ``is:dismissed``
+                            (not interested: hidden unless a query names it)
 ``has:note``                also ``has:code`` (a GitHub link)
 ``upvotes:>10``             also ``<``, ``>=``, ``<=``, ``=``, ``5..20``; a bare
                             number means ``=``; no count counts as 0
@@ -88,7 +89,7 @@ FIELDS = (
 FY_SCALE = 1000
 # Fields that compare a count: a paper without one counts 0.
 COUNT_FIELDS = ("upvotes", "github", "comments")
-IS_VALUES = ("starred", "unread", "read")
+IS_VALUES = ("starred", "unread", "read", "dismissed")
 HAS_VALUES = ("note", "code")
 # Names people try that are not fields, and what they probably meant.
 _GUESSES = {
@@ -112,6 +113,7 @@ _GUESSES = {
     "discussion": "comments:",
     "unread": "is:unread",
     "read": "is:read",
+    "dismissed": "is:dismissed",
     "note": "has:note",
     "notes": "has:note",
     "code": "has:code",
@@ -136,7 +138,7 @@ _NEEDS = {
     "comments": "comments: needs a number, e.g. comments:>5",
     "fy": "fy: needs a For you score from 0 to 1, e.g. fy:>0.7",
     "recent": "recent: needs a number of days, e.g. recent:7",
-    "is": "is: takes starred, unread or read",
+    "is": "is: takes starred, unread, read or dismissed",
     "has": "has: takes note or code",
 }
 UNCLOSED_QUOTE = 'unclosed quote — add a closing "'
@@ -206,6 +208,12 @@ class Query:
         """Whether results come best match first (plain words or a phrase), not in
         library order."""
         return bool(self.words) or any(t.field == "phrase" and not t.negated for t in self.terms)
+
+    @property
+    def asks_dismissed(self) -> bool:
+        """Whether the query names ``is:dismissed`` (negated or not): otherwise papers
+        marked not interested are left out of what it finds."""
+        return any(t.field == "is" and t.value == "dismissed" for t in self.terms)
 
     @property
     def is_valid(self) -> bool:

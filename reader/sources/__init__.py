@@ -42,6 +42,8 @@ class ImportedMark:
     tags: tuple[str, ...] = ()
     # Markdown, exactly as written.
     note: str = ""
+    # When it was marked not interested (an ISO timestamp); None when it was not.
+    dismissed_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,8 @@ A paper object may carry the exporting user's marks on it::
 They become the batch's :class:`~reader.sources.ImportedMark` for that paper.
 Each key is read on its own, a wrong type dropping only that key: ``starred``
 must be ``true`` to star, ``read_at`` an ISO timestamp (date and time) or
-``null``, ``tags`` a list of strings (normalised as the library stores tags).
+``null``, ``tags`` a list of strings (normalised as the library stores tags),
+``dismissed_at`` (written only for a paper marked not interested) a timestamp.
 The note is the user's own text and is kept exactly as written, line breaks,
 tabs and all; only what no database can store (NUL, lone surrogates) goes.
 Annotations that mark nothing give no mark.
@@ -240,10 +241,11 @@ def _to_mark(value: object, index: int) -> ImportedMark | None:
         read_at=_timestamp(value.get("read_at")),
         tags=normalise_tags(texts),
         note=_UNSTORABLE.sub("", note) if isinstance(note, str) else "",
+        dismissed_at=_timestamp(value.get("dismissed_at")),
     )
     if not mark.note.strip():
         mark = replace(mark, note="")  # a blank note is no note, as the library stores it
-    if mark.starred or mark.read_at or mark.tags or mark.note:
+    if mark.starred or mark.read_at or mark.tags or mark.note or mark.dismissed_at:
         return mark
     return None
 

@@ -62,7 +62,8 @@ class Annotations(Connection):
         """Every annotation of ``user`` that marks something, by paper id."""
         rows = self._rows(
             f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND {ANNOTATED} "
-            "AND (starred OR note != '' OR read_at IS NOT NULL OR tags != '[]')",
+            "AND (starred OR note != '' OR read_at IS NOT NULL OR tags != '[]' "
+            "OR dismissed_at IS NOT NULL)",
             (user,),
         )
         return {row[0]: annotation_from_row(row) for row in rows}
@@ -113,6 +114,22 @@ class Annotations(Connection):
                 )
         return self.annotations_of(user, paper_ids)
 
+    def set_dismissed(
+        self, user: str, paper_ids: Sequence[int], dismissed: bool
+    ) -> dict[int, Annotation]:
+        """Mark papers not interested (keeping when each first was) or interested again."""
+        now = clock.now()
+        with self.transaction():
+            for paper_id in paper_ids:
+                self._conn.execute(
+                    "INSERT INTO annotations (user, paper_id, dismissed_at, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user, paper_id) DO UPDATE "
+                    "SET dismissed_at = CASE WHEN ? THEN coalesce(dismissed_at, "
+                    "excluded.dismissed_at) END, updated_at = excluded.updated_at",
+                    (user, paper_id, now if dismissed else None, now, now, int(dismissed)),
+                )
+        return self.annotations_of(user, paper_ids)
+
     def change_tags(
         self,
         user: str,
@@ -154,7 +171,8 @@ class Annotations(Connection):
         *,
         after: Mapping[int, Annotation] | None = None,
     ) -> dict[int, Annotation]:
-        """Undo: put ``fields`` (starred, read_at, tags, note) back as in ``before``.
+        """Undo: put ``fields`` (starred, read_at, tags, note, dismissed_at) back as in
+        ``before``.
 
         Only those columns change, so an undone star leaves a read state set since
         alone. A note is put back only where it still reads as ``after`` left it:
@@ -162,7 +180,7 @@ class Annotations(Connection):
         :class:`NoteConflict` with nothing changed. Papers removed since are left
         out; :class:`PapersGone` when that leaves none.
         """
-        unknown = set(fields) - {"starred", "read_at", "tags", "note"}
+        unknown = set(fields) - {"starred", "read_at", "tags", "note", "dismissed_at"}
         if unknown:
             raise ValueError(f"cannot restore {sorted(unknown)}")
         now = clock.now()

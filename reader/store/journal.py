@@ -38,7 +38,7 @@ from reader.store.rows import IDS_IN_JSON, id_list
 PAPER_COLUMNS = (*FIELDS, "title_key", "updated_at")
 # The annotation columns an import may change, and their value where there was no
 # annotation row (what an absent row reads as).
-MARK_DEFAULTS = {"starred": 0, "read_at": None, "tags": "[]", "note": ""}
+MARK_DEFAULTS = {"starred": 0, "read_at": None, "tags": "[]", "note": "", "dismissed_at": None}
 # The annotation's time of change, journaled with the columns so an undone mark reads
 # as it did; where there was no row it is the import's own time (nothing to go back to).
 MARK_TIME = "updated_at"

@@ -240,6 +240,7 @@ def merge_marks(existing: Annotation, incoming: Annotation) -> tuple[Annotation,
         existing,
         starred=existing.starred or incoming.starred,
         read_at=existing.read_at or incoming.read_at,
+        dismissed_at=existing.dismissed_at or incoming.dismissed_at,
         tags=normalise_tags((*existing.tags, *incoming.tags)),
         note=note if note.strip() else "",
     )

@@ -38,7 +38,7 @@ _MARKED = (
     f"SELECT paper_id, "
     f"CASE WHEN {typed.flag('starred')} THEN {typed.optional_text('starred_at')} END, "
     f"CASE WHEN note != '' THEN {typed.optional_text('noted_at')} END, "
-    f"{typed.optional_text('read_at')} "
+    f"{typed.optional_text('read_at')}, {typed.optional_text('dismissed_at')} "
     f"FROM annotations WHERE user = ? AND {typed.is_integer('paper_id')}"
 )
 
@@ -73,9 +73,9 @@ def texts(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> list[PaperText]
 
 
 def marked(conn: sqlite3.Connection, user: str) -> list[Marked]:
-    """When ``user`` starred, first noted and read each paper they marked."""
+    """When ``user`` starred, first noted, read and dismissed each paper they marked."""
     stamp = typed.timestamp
     return [
-        Marked(paper_id, stamp(starred), stamp(noted), stamp(read))
-        for paper_id, starred, noted, read in typed.fetch_all(conn, _MARKED, (user,))
+        Marked(paper_id, stamp(starred), stamp(noted), stamp(read), stamp(dismissed))
+        for paper_id, starred, noted, read, dismissed in typed.fetch_all(conn, _MARKED, (user,))
     ]

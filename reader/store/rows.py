@@ -137,6 +137,7 @@ ANNOTATION_COLUMNS = ", ".join(
         typed.optional_text("updated_at"),
         typed.optional_text("read_at"),
         typed.optional_text("tags"),
+        typed.optional_text("dismissed_at"),
     )
 )
 # Annotations of rows a paper id can name: a file may hold others.
@@ -212,6 +213,7 @@ def annotation_from_row(row: tuple[Any, ...]) -> Annotation:
         typed.timestamp(row[3]),
         typed.timestamp(row[4]),
         typed.tags(row[5]),
+        typed.timestamp(row[6]),
     )
 
 
@@ -222,6 +224,7 @@ def mark_values(mark: Annotation) -> dict[str, Any]:
         "read_at": mark.read_at,
         "tags": json.dumps(list(mark.tags), ensure_ascii=False),
         "note": mark.note,
+        "dismissed_at": mark.dismissed_at,
     }
 
 

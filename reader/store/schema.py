@@ -314,6 +314,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         _COUNT_EVERY_PAPER,
         *FOLD_AUTHORS,
     ),
+    # 10: "not interested", per user: when the paper was dismissed (NULL: it is not).
+    # Dismissed papers leave every view unless a query asks for is:dismissed, and
+    # teach the user's For you ranking what they do not want (reader.ranking).
+    ("ALTER TABLE annotations ADD COLUMN dismissed_at TEXT",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -114,6 +114,10 @@ class LibraryBase(Screen[None]):
         self._ranking: Ranking | None = None
         self._ranking_wanted = False
         self._ranking_words: Words | None = None
+        # Papers this screen took out of the list when they were marked not interested
+        # (an undo puts them back), and the paper the cursor goes to once shown.
+        self._dismissed_here: set[int] = set()
+        self._cursor_to: int | None = None
         # Bumped by every change of marks: a ranking made from older ones is dropped.
         self._marks_version = 0
         self._sync_due = False
@@ -297,6 +301,24 @@ class LibraryBase(Screen[None]):
         highlighted = self.query_one(PaperList).highlighted
         if highlighted in marks:
             self._show_detail(highlighted)
+
+    def _undismissed(self, ids: list[int]) -> list[int]:
+        """``ids`` but the papers marked not interested (what an empty query shows)."""
+        dismissed = {i for i, mark in self._marks.items() if mark.dismissed_at is not None}
+        return [i for i in ids if i not in dismissed] if dismissed else ids
+
+    def _cursor_past(self, gone: set[int] | frozenset[int]) -> None:
+        """Before ``gone`` leave the list: the cursor off them, to the next paper still
+        listed (else the one before); it stays where it is when it is on none of them."""
+        papers = self.query_one(PaperList)
+        if papers.highlighted not in gone:
+            return
+        shown = list(papers.paper_ids)
+        at = papers.cursor
+        after = [i for i in shown[at + 1 :] if i not in gone]
+        before = [i for i in shown[:at] if i not in gone]
+        if after or before:
+            papers.move_to(after[0] if after else before[-1])
 
     def _redraw_marks(self) -> None:
         self.query_one(PaperList).update_marks(self._marks, self._selected)

@@ -62,7 +62,7 @@ class FilterPart(LibraryBase):
             self._run_filter(text, self._index, dict(self._marks), scores)
         else:
             self.workers.cancel_group(self, "filter")
-            self._show(Query.parse(""), self._order)
+            self._show(Query.parse(""), self._undismissed(self._order))
 
     def holds_keys(self) -> bool:
         """Whether keys for the list must wait (the app asks before each key): after
@@ -105,6 +105,9 @@ class FilterPart(LibraryBase):
         self._update_title()
         if not ids:
             self._show_detail(None)
+        elif self._cursor_to is not None and self._cursor_to in ids:
+            self.query_one(PaperList).move_to(self._cursor_to)
+            self._cursor_to = None
 
     def _show_hint(self, query: Query) -> None:
         """What is wrong with the terms typed, if anything. Drawn again only when it
@@ -275,7 +278,7 @@ class FilterPart(LibraryBase):
             return
         self._preset = self._settings.presets[0] if self._settings.presets else None
         self.query_one(FilterBar).value = ""
-        self._show(Query.parse(""), self._order)
+        self._show(Query.parse(""), self._undismissed(self._order))
         papers.move_to(paper_id)
         papers.focus()
 

@@ -156,15 +156,7 @@ class LoadingPart(LibraryBase):
     def _drop_papers(self, gone: set[int] | frozenset[int]) -> None:
         """Take removed papers out of the list; the cursor goes to the next paper
         still listed (else the one before), or stays where it was."""
-        papers = self.query_one(PaperList)
-        shown = list(papers.paper_ids)
-        highlighted = papers.highlighted
-        if highlighted in gone:
-            at = papers.cursor
-            after = [i for i in shown[at + 1 :] if i not in gone]
-            before = [i for i in shown[:at] if i not in gone]
-            if after or before:
-                papers.move_to(after[0] if after else before[-1])
+        self._cursor_past(gone)
         self._papers = {i: paper for i, paper in self._papers.items() if i not in gone}
         self._order = list(self._papers)
         self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
@@ -199,5 +191,5 @@ class LoadingPart(LibraryBase):
         if self._query_text():
             self._refilter()  # matched off the UI thread; the cursor stays where it is
             return
-        self._show(Query.parse(""), self._order)
+        self._show(Query.parse(""), self._undismissed(self._order))
         self.query_one(PaperList).move_to(ids[0])

@@ -4,11 +4,12 @@ papers, asks for tags, runs the timers and shows the outcome."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from textual import on
 
-from reader.models import papers_label
+from reader.models import Annotation, papers_label
 from reader.store import LibraryError
 from reader.triage import Outcome
 from reader.tui.dialogs.tag_editor import TagEdit, TagEditor
@@ -29,6 +30,7 @@ class TriagePart(LibraryBase):
         """Show what a write did: its rows drawn again, the papers it took out or put
         back, and its message."""
         if outcome.marks:
+            self._follow_dismissals(outcome.marks)
             self._remember_all(outcome.marks)
         if outcome.removed:
             self._drop_papers(outcome.removed)
@@ -36,6 +38,30 @@ class TriagePart(LibraryBase):
             self._put_back(list(outcome.restored))
         if outcome.notice is not None:
             self._say(outcome.notice)
+
+    def action_toggle_dismissed(self) -> None:
+        self.triage.toggle_dismissed(self._targets())
+
+    def _follow_dismissals(self, marks: Mapping[int, Annotation]) -> None:
+        """Papers just marked not interested leave the list (the cursor goes on to
+        the next); ones marked interested again (an undo) come back, the cursor on
+        them. Under a query that names is:dismissed, rows stay where they are."""
+        if self._query.asks_dismissed:
+            return
+        papers = self.query_one(PaperList)
+        shown = set(papers.paper_ids)
+        gone = {i for i, mark in marks.items() if mark.is_dismissed and i in shown}
+        back = [
+            i for i, mark in marks.items() if not mark.is_dismissed and i in self._dismissed_here
+        ]
+        if gone:
+            self._dismissed_here |= gone
+            self._cursor_past(gone)
+            self._show(self._query, [i for i in self._matches if i not in gone])
+        if back:
+            self._dismissed_here -= set(back)
+            self._cursor_to = back[0]
+            self._refilter()
 
     def action_toggle_star(self) -> None:
         self.triage.toggle_star(self._targets())

@@ -329,6 +329,8 @@ def _meta_text(paper: Paper, mark: Annotation) -> Text:
         more = len(paper.ai_keywords) - KEYWORDS_SHOWN
         lines.append(f"AI keywords: {keywords}" + (f" + {more} more" if more > 0 else ""))
     state = [f"Read {mark.read_at[:10]}" if mark.read_at else "Unread"]
+    if mark.dismissed_at:
+        state.append(f"Not interested since {mark.dismissed_at[:10]}")
     if mark.tags:
         state.append(" ".join(f"#{cut(tag, TAG_CHARS)}" for tag in mark.tags[:TAGS]))
     lines.append(one_line(" · ".join(state)))

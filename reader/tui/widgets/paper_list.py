@@ -37,6 +37,8 @@ SELECTED = "▌"
 UNREAD = "•"
 STAR = "★"
 NOTE = "✎"
+# In the star's place: marked not interested (shown only under is:dismissed).
+DISMISSED = "✗"
 CODE = "</>"
 DATE_WIDTH = 10
 VOTES_WIDTH = 5
@@ -126,6 +128,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--cursor",
         "paper-list--match",
         "paper-list--star",
+        "paper-list--dismissed",
         "paper-list--note",
         "paper-list--code",
         "paper-list--meta",
@@ -151,6 +154,7 @@ class PaperList(ScrollView, can_focus=True):
            would be computed against none (white on a light theme). */
         & > .paper-list--match { color: $text-accent; text-style: bold underline; }
         & > .paper-list--star { color: $text-warning; }
+        & > .paper-list--dismissed { color: $text-error; }
         & > .paper-list--note { color: $text-success; }
         & > .paper-list--code { color: $text-secondary; }
         & > .paper-list--meta { color: $foreground-muted; }
@@ -439,7 +443,10 @@ class PaperList(ScrollView, can_focus=True):
             text.append(" ")
         text.append(UNREAD if unread else " ", style("paper-list--unread"))
         text.append(" ")
-        text.append(STAR if mark and mark.starred else " ", style("paper-list--star"))
+        if mark and mark.is_dismissed and not mark.starred:
+            text.append(DISMISSED, style("paper-list--dismissed"))
+        else:
+            text.append(STAR if mark and mark.starred else " ", style("paper-list--star"))
         text.append(" ")
         text.append(NOTE if mark and mark.has_note else " ", style("paper-list--note"))
         text.append(" ")
