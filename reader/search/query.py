@@ -57,10 +57,11 @@ at every key would be slow); closed, they must be one author's full name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from difflib import get_close_matches
+from functools import partial
 
 from reader.models import normalise_tags
 
@@ -354,7 +355,7 @@ def _field_term(
             return f"{needs} — did you mean {field}:{close[0]}?"
         return f"{needs}, e.g. {field}:{allowed[0]}"
     if field == "fy":
-        score = _score_bounds(value)
+        score = _bounds(value, number=_score)
         return needs if score is None else Term(field, value, negated, low=score[0], high=score[1])
     if field in ("before", "after"):
         period = _period(value)
@@ -371,66 +372,27 @@ def _field_term(
     return Term(field, value, negated, low=bounds[0], high=bounds[1])
 
 
-def _bounds(value: str, *, digits: int | None) -> tuple[int | None, int | None] | None:
+def _bounds(
+    value: str,
+    *,
+    digits: int | None = None,
+    number: Callable[[str], int | None] | None = None,
+) -> tuple[int | None, int | None] | None:
     """Inclusive bounds of ``N``, ``=N``, ``>N``, ``>=N``, ``<N``, ``<=N``, ``A..B``,
-    ``A..`` or ``..B``; None when malformed. ``digits`` fixes a number's length."""
-
-    def number(text: str) -> int | None:
-        if not text.isascii() or not text.isdigit() or len(text) > 12:
-            return None
-        if digits is not None and len(text) != digits:
-            return None
-        return int(text)
-
+    ``A..`` or ``..B``; None when malformed. ``number`` reads one N (None: a count,
+    ``digits`` long when given)."""
+    read = number or partial(_count, digits=digits)
     if ".." in value:
         first, _, last = value.partition("..")
-        low = number(first) if first else None
-        high = number(last) if last else None
+        low = read(first) if first else None
+        high = read(last) if last else None
         if (first and low is None) or (last and high is None) or not (first or last):
             return None
         if low is not None and high is not None and low > high:
             return None
         return low, high
     match = _COMPARISON.fullmatch(value)
-    if not match:
-        return None
-    found = number(match.group(2))
-    if found is None:
-        return None
-    return {
-        None: (found, found),
-        "=": (found, found),
-        ">": (found + 1, None),
-        ">=": (found, None),
-        "<": (None, found - 1),
-        "<=": (None, found),
-    }[match.group(1)]
-
-
-def _score_bounds(value: str) -> tuple[int | None, int | None] | None:
-    """Inclusive bounds, in thousandths, of a score from 0 to 1 written as ``_bounds``
-    reads a count (``>0.7``, ``0.3..0.8``); None when malformed or out of range."""
-
-    def score(text: str) -> int | None:
-        try:
-            number = float(text) if text.isascii() and text.strip(".") else None
-        except ValueError:
-            return None
-        if number is None or not 0.0 <= number <= 1.0:
-            return None
-        return round(number * FY_SCALE)
-
-    if ".." in value:
-        first, _, last = value.partition("..")
-        low = score(first) if first else None
-        high = score(last) if last else None
-        if (first and low is None) or (last and high is None) or not (first or last):
-            return None
-        if low is not None and high is not None and low > high:
-            return None
-        return low, high
-    match = _COMPARISON.fullmatch(value)
-    found = score(match.group(2)) if match else None
+    found = read(match.group(2)) if match else None
     if match is None or found is None:
         return None
     return {
@@ -441,6 +403,26 @@ def _score_bounds(value: str) -> tuple[int | None, int | None] | None:
         "<": (None, found - 1),
         "<=": (None, found),
     }[match.group(1)]
+
+
+def _count(text: str, *, digits: int | None) -> int | None:
+    """A count as a term writes it (``digits`` long, when given); None if it is not one."""
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        return None
+    if digits is not None and len(text) != digits:
+        return None
+    return int(text)
+
+
+def _score(text: str) -> int | None:
+    """A For you score from 0 to 1 in thousandths (``fy:`` bounds); None if it is not one."""
+    try:
+        number = float(text) if text.isascii() and text.strip(".") else None
+    except ValueError:
+        return None
+    if number is None or not 0.0 <= number <= 1.0:
+        return None
+    return round(number * FY_SCALE)
 
 
 def _period(text: str | None) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.config import Config
@@ -53,6 +54,14 @@ def ranked(app: ReaderApp) -> bool:
     return library_screen(app)._ranking is not None
 
 
+async def press_and_rank(pilot: Pilot[None], *keys: str) -> None:
+    """Type ``keys`` (which ask for the ranking) and wait until it is made and shown."""
+    await settle(pilot)
+    await type_keys(pilot, *keys)
+    await wait_until(pilot, lambda: ranked(pilot.app), "a ranking")  # type: ignore[arg-type]
+    await settle(pilot)
+
+
 def why_text(app: ReaderApp) -> str:
     part = app.screen.query_one("#detail-why", Static)
     return "" if part.has_class("-hidden") else str(part.render())
@@ -74,10 +83,7 @@ async def test_the_for_you_view_puts_the_starred_topic_first(
     library, topic_of = topics
     app = make_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await type_keys(pilot, "7")
-        await wait_until(pilot, lambda: ranked(app), "a ranking")
-        await settle(pilot)
+        await press_and_rank(pilot, "7")
         title = sub_title(app)
         assert "For you" in title and "for you" in title
         shown = shown_ids(app)
@@ -143,10 +149,7 @@ async def test_help_it_learn_lists_the_unsure_and_a_star_moves_on(
     library, _ = topics
     app = make_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await type_keys(pilot, "U")
-        await wait_until(pilot, lambda: ranked(app), "a ranking")
-        await settle(pilot)
+        await press_and_rank(pilot, "U")
         screen = library_screen(app)
         assert "Help it learn" in sub_title(app) and "least sure first" in sub_title(app)
         ranking = screen._ranking
@@ -235,10 +238,7 @@ async def test_papers_that_arrive_are_ranked(
     library, _ = topics
     app = make_app(library)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await type_keys(pilot, "7")
-        await wait_until(pilot, lambda: ranked(app), "a ranking")
-        await settle(pilot)
+        await press_and_rank(pilot, "7")
         # Another process (a fetch from cron) brings a paper on the starred topic.
         (_, paper), *_ = topic_papers(1, seed=42)
         other = open_library(db_path)
