@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from reader.store import Library
 
 
+# Papers to count before --sort for-you says it is counting (a second's work or more).
+SAY_COUNTING = 5000
+
+
 class _QueryCommand(click.Command):
     """A command whose free words are a query, so ``-is:read`` is a term, not an option.
 
@@ -117,14 +121,27 @@ def list_command(
 def _ranking(library: Library, user: str) -> Ranking:
     """The user's For you ranking, its word counts kept in the user's cache."""
     from reader.ranking.features import cache_path
+    from reader.ranking.model import MIN_POSITIVES
     from reader.ranking.ranker import Ranker
+
+    def counting(papers: int) -> None:
+        if papers >= SAY_COUNTING:
+            say(f"For you: counting the words of {papers:,} papers (once: they are kept)…")
 
     words = library.words()
     try:
-        ranker = Ranker(cache_path(library.path) if library.path is not None else None)
-        return ranker.rank(words, library.annotations(user), followed=followed_authors())
+        cache = cache_path(library.path) if library.path is not None else None
+        ranking = Ranker(cache, counting).rank(
+            words, library.annotations(user), followed=followed_authors()
+        )
     finally:
         words.close()
+    if not ranking.learned:
+        say(
+            f"For you: {ranking.positives} papers starred, noted or tagged; until there are "
+            f"{MIN_POSITIVES}, ranked by upvotes and recency (authors you follow first)"
+        )
+    return ranking
 
 
 def followed_authors() -> tuple[str, ...]:

@@ -182,10 +182,16 @@ class Vectors:
             self._weighted = sparse.csr_matrix(normalize(tf, copy=False))
         return self._weighted
 
-    def update(self, current: Sequence[tuple[int, str]], read: ReadTexts) -> Vectors:
+    def update(
+        self,
+        current: Sequence[tuple[int, str]],
+        read: ReadTexts,
+        counting: Callable[[int], object] | None = None,
+    ) -> Vectors:
         """These vectors for the library as it is now: ``current`` is every paper to
         rank as (id, stamp); papers new or changed since are read through ``read``
-        and counted, papers gone are dropped. Returns ``self`` when nothing changed."""
+        and counted (``counting`` is told how many first), papers gone are dropped.
+        Returns ``self`` when nothing changed."""
         import numpy as np
         from scipy import sparse
 
@@ -203,6 +209,8 @@ class Vectors:
         fresh = now_ids[~taken].tolist()
         if not fresh and len(kept_rows) == len(self.ids):
             return self
+        if fresh and counting is not None:
+            counting(len(fresh))
         blocks = [self.matrix[np.asarray(kept_rows, dtype=np.int64)]] if kept_rows else []
         ids = [int(self.ids[row]) for row in kept_rows]
         for start in range(0, len(fresh), BATCH):

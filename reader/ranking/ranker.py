@@ -11,7 +11,7 @@ a worker: counting a library never counted before takes seconds (about 8 s at
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
@@ -40,9 +40,14 @@ class Source(Protocol):
 class Ranker:
     """One library's vectors and each user's ranking over them."""
 
-    def __init__(self, cache: Path | None = None) -> None:
-        """``cache``: the file the vectors are kept in between runs (None: none)."""
+    def __init__(
+        self, cache: Path | None = None, counting: Callable[[int], object] | None = None
+    ) -> None:
+        """``cache``: the file the vectors are kept in between runs (None: none);
+        ``counting`` is told how many papers' words are about to be counted (seconds
+        for a large library never counted before), from the thread that counts."""
         self._cache = cache
+        self._counting = counting
         self._vectors: Vectors | None = None
         self._papers: list[Paper] = []
         self._lock = threading.Lock()
@@ -65,7 +70,7 @@ class Ranker:
             before = self._vectors
             if before is None:
                 before = Vectors.load(self._cache) if self._cache else Vectors.empty()
-            after = before.update(stamps, source.ranking_texts)
+            after = before.update(stamps, source.ranking_texts, self._counting)
             self._vectors = after
             if self._cache is not None and after is not before:
                 with suppress(OSError):  # a cache: counted again next time

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reader.cli import main
+from reader.cli import listing, main
 from reader.search import Query, SearchIndex
 from reader.search.query import FY_SCALE
 from reader.store import Library, clock, open_library
@@ -138,11 +138,29 @@ def test_followed_authors_from_the_config_come_first(tmp_path: Path) -> None:
         env={"READER_CONFIG": str(config)},
     )
     assert result.exit_code == 0, result.output
-    first = [line.split("\t")[0] for line in result.output.splitlines()[: len(by_eve)]]
+    first = [line.split("\t")[0] for line in result.stdout.splitlines()[: len(by_eve)]]
     assert set(first) == by_eve
+    # Before it has learned, it says how it ranks (on stderr: the lines stay clean).
+    assert result.stderr == (
+        "For you: 0 papers starred, noted or tagged; until there are 5, ranked by upvotes "
+        "and recency (authors you follow first)\n"
+    )
     config.write_text('follow = "Eve Cell"\n', encoding="utf-8")
     result = CliRunner().invoke(
         main, ["--db", str(db), "list", "--sort", "for-you"], env={"READER_CONFIG": str(config)}
     )
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {config}: follow: must be a list of author names")
+
+
+def test_the_first_count_is_said_then_kept(topic_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listing, "SAY_COUNTING", 50)
+    first = CliRunner().invoke(
+        main, ["--db", str(topic_db), "--user", "ana", "list", "--sort", "for-you"]
+    )
+    assert first.exit_code == 0
+    assert "For you: counting the words of 90 papers (once: they are kept)…" in first.stderr
+    again = CliRunner().invoke(
+        main, ["--db", str(topic_db), "--user", "ana", "list", "--sort", "for-you"]
+    )
+    assert again.stderr == "" and again.stdout == first.stdout

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from reader.config import Config
 from reader.store import Library, clock, open_library
 from reader.tui.app import ReaderApp
+from reader.tui.screens import library_ranking
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.stats import MEASURING, StatsScreen
 from tests.support.pilot import (
@@ -255,3 +256,18 @@ async def test_papers_that_arrive_are_ranked(
             "the new paper ranked",
         )
         assert not screen._sync_due
+
+
+async def test_a_first_count_of_the_words_is_said(
+    topics: tuple[Library, dict[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library, _ = topics
+    monkeypatch.setattr(library_ranking, "COUNTING_SAID", 10)
+    app = make_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_and_rank(pilot, "7")
+        said = [str(n.message) for n in app._notifications]
+        assert (
+            f"Counting the words of {3 * PER_TOPIC} papers for For you, once: a few seconds."
+            in said
+        )

@@ -110,7 +110,10 @@ class LibraryBase(Screen[None]):
         # A sort picked (O) since the view was chosen: it overrides the view's own.
         self._sort_chosen_here = False
         # The For you ranking (see library_ranking): kept once asked for.
-        self._ranker = Ranker(cache_path(library.path) if library.path is not None else None)
+        self._ranker = Ranker(
+            cache_path(library.path) if library.path is not None else None,
+            counting=self._counting_words,
+        )
         self._ranking: Ranking | None = None
         self._ranking_wanted = False
         self._ranking_words: Words | None = None
@@ -205,6 +208,10 @@ class LibraryBase(Screen[None]):
         raise NotImplementedError
 
     def _unsure(self, ids: list[int]) -> list[int]:
+        raise NotImplementedError
+
+    def _counting_words(self, papers: int) -> None:
+        """(From the ranking's worker.) Say that papers' words are being counted."""
         raise NotImplementedError
 
     def _learning(self) -> bool:

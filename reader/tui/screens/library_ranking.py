@@ -24,6 +24,8 @@ from reader.tui.screens.library_base import LEARN_VIEW, LibraryBase
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
 
+# Papers whose words, to be counted, are worth a word to the user first.
+COUNTING_SAID = 5000
 # Papers in the "help it learn" list, at most.
 UNSURE_SHOWN = 50
 # A starred paper's title in "like ...", in characters.
@@ -73,6 +75,15 @@ class RankingPart(LibraryBase):
         # that did is shown (a newer change may drop the one that was asked).
         self._sync_due = self._sync_due or sync
         self._rank(dict(self._marks), self._marks_version, self._sync_due)
+
+    def _counting_words(self, papers: int) -> None:
+        if papers >= COUNTING_SAID:
+            self.app.call_from_thread(
+                self.notify,
+                f"Counting the words of {papers:,} papers for For you, once: a few seconds.",
+                title="For you",
+                timeout=5,
+            )
 
     @work(exclusive=True, thread=True, group="rank", exit_on_error=False)
     def _rank(self, marks: dict[int, Annotation], version: int, sync: bool) -> None:
