@@ -44,6 +44,10 @@ TERMS: tuple[tuple[str, str], ...] = (
         "your marks",
     ),
     (
+        "`is:new`",
+        "came into the library since you last marked the inbox done (`I`; view `8`)",
+    ),
+    (
         "`is:dismissed`",
         "papers you marked not interested (`d`): every view and search leaves them out "
         "unless the query names this term",

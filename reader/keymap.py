@@ -41,6 +41,7 @@ GROUPS: Mapping[str, tuple[Key, ...]] = {
         Key("library.dismiss", "d", "toggle_dismissed", "Not interested"),
         Key("library.unread", "u", "mark_unread", "Unread"),
         Key("library.all_read", "R", "mark_all_read", "Mark all visible read"),
+        Key("library.inbox_done", "I", "inbox_done", "Inbox done: what is here now is seen"),
         Key("library.tags", "t", "edit_tags", "Tags", show=True),
         Key("library.note", "n", "edit_note", "Note", show=True),
         Key("library.editor", "E", "edit_note_externally", "Note in $EDITOR"),

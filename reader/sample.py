@@ -34,6 +34,6 @@ def sample_title_keys() -> frozenset[str]:
 
 def load_sample_if_empty(library: Library, now: datetime | None = None) -> ImportResult | None:
     """Fill an empty library with the sample; ``None`` when it already had papers."""
-    if library.count():
+    if not library.is_empty():
         return None
     return library.import_papers(sample_papers(now), sample=True)

@@ -23,6 +23,7 @@ from typing import Literal, Protocol, TypeVar
 from reader.config import DEFAULT_READ_DELAY
 from reader.models import Annotation, ListedPaper, NoteDraft, papers_label
 from reader.store import (
+    INBOX,
     Library,
     LibraryError,
     NoteConflict,
@@ -30,6 +31,7 @@ from reader.store import (
     PapersGone,
     Removed,
 )
+from reader.store.inbox import Mark
 from reader.store.removal import Noted
 from reader.text import one_line
 from reader.writes import ATTEMPT_WAIT_MS
@@ -62,6 +64,8 @@ class Outcome:
     # Papers taken out of the library, and papers put back in it.
     removed: frozenset[int] = frozenset()
     restored: tuple[int, ...] = ()
+    # The inbox's mark moved (or was put back): what is new has changed.
+    inbox: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,15 @@ class Removal:
 
     label: str
     removed: Removed
+
+
+@dataclass(frozen=True, slots=True)
+class Looked:
+    """The inbox marked done: undo puts the mark back where it was."""
+
+    label: str
+    view: str
+    before: Mark | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +220,7 @@ class Triage:
         self.read_delay = read_delay
         self.marks: dict[int, Annotation] = {}
         self.selected: set[int] = set()
-        self.undo_stack: list[Change | Removal] = []
+        self.undo_stack: list[Change | Removal | Looked] = []
         self._reading: tuple[int, float] | None = None
         # The file as last read: what tells a change by another process.
         self._data_version = 0
@@ -393,7 +406,7 @@ class Triage:
 
         return failed
 
-    def _push_undo(self, change: Change | Removal) -> None:
+    def _push_undo(self, change: Change | Removal | Looked) -> None:
         self.undo_stack.append(change)
         del self.undo_stack[:-UNDO_LEVELS]
 
@@ -412,6 +425,9 @@ class Triage:
         change = self.undo_stack.pop()
         if isinstance(change, Removal):
             self._undo_removal(change)
+            return
+        if isinstance(change, Looked):
+            self._undo_looked(change)
             return
         user = self.user
 
@@ -437,6 +453,37 @@ class Triage:
             self.report(Outcome(notice=Notice(str(error), "Undo failed", "error")))
 
         self.submit("Undo", run, done, failed)
+
+    def _undo_looked(self, change: Looked) -> None:
+        def done(_: None) -> None:
+            self.report(Outcome(notice=Notice(f"Undone: {change.label.lower()}."), inbox=True))
+
+        def failed(error: LibraryError) -> None:
+            self.undo_stack.append(change)
+            self.report(Outcome(notice=Notice(str(error), "Undo failed", "error")))
+
+        user = self.user
+        self.submit(
+            "Undo",
+            lambda lib: lib.set_looked(user, change.view, change.before),
+            done,
+            failed,
+        )
+
+    # -- the inbox ------------------------------------------------------------------
+
+    def mark_inbox_done(self, new: int) -> None:
+        """Every paper in the library now is seen: only papers that come in later are
+        new (``new``: how many were, for the message). Undoable."""
+        user = self.user
+
+        def done(marks: tuple[Mark | None, Mark | None]) -> None:
+            before, _ = marks
+            self._push_undo(Looked("Inbox done", INBOX, before))
+            said = f"Inbox done: {papers_label(new)} seen; what comes in next is new."
+            self.report(Outcome(notice=Notice(said, timeout=3), inbox=True))
+
+        self.submit("Inbox done", lambda lib: lib.mark_looked(user), done, self._failed("Inbox"))
 
     def _undo_removal(self, change: Removal) -> None:
         removed = change.removed

@@ -73,7 +73,8 @@ def list_command(
     QUERY is the filter bar's language: fuzzy words plus terms such as author:NAME,
     author:"FULL NAME", title:WORD, year:2024, before:/after:DATE, tag:NAME,
     is:starred, is:unread, is:dismissed (papers marked not interested, which are
-    left out unless asked for), has:note, has:code, upvotes:>10, github:>100 (GitHub
+    left out unless asked for), is:new (came in since the inbox was marked done in
+    the app), has:note, has:code, upvotes:>10, github:>100 (GitHub
     stars), comments:>5, fy:>0.7 (the For you score), "an exact phrase", and -TERM
     to leave out. Protect its quotes from the shell:
 
@@ -207,10 +208,13 @@ def _indexed(
     from reader.search import SearchIndex
 
     marks = library.annotations(user)
+    new = None
+    if any(term.field == "is" and term.value == "new" for term in query.terms):
+        new = library.new_since(library.looked(user))
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:
-        return index.search(query, marks, scores)[:limit]
+        return index.search(query, marks, scores, new)[:limit]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:

@@ -246,9 +246,12 @@ class Columns:
         marks: Mapping[int, Annotation],
         chosen: AbstractSet[int] | None,
         scores: Mapping[int, float],
+        new: AbstractSet[int] | None = None,
     ) -> AbstractSet[int]:
         """Positions matching a term that needs no text matching (negation aside)."""
         field, value = term.field, term.value
+        if field == "is" and value == "new":
+            return self._everything if new is None else set(self._at(list(new)).tolist())
         if field == "fy":
             least = -1 if term.low is None else term.low
             most = FY_SCALE if term.high is None else term.high

@@ -67,7 +67,8 @@ def answers(query: Query) -> bool:
     :class:`NotDirect` once its words are split)."""
     return all(
         term.field in _TEXT_FIELDS
-        or term.field in _MARK_FIELDS
+        # is:new asks when papers came in: the list's columns, through SearchIndex.
+        or (term.field in _MARK_FIELDS and not (term.field == "is" and term.value == "new"))
         or (term.field == "has" and term.value == "note")
         for term in query.terms
     )

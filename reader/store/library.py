@@ -16,9 +16,10 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from reader.models import Annotation, ImportResult, ListedPaper, Paper
-from reader.store import found, imports, removal, typed
+from reader.store import found, imports, inbox, removal, typed
 from reader.store.annotations import Annotations
 from reader.store.errors import LibraryError
+from reader.store.inbox import Mark
 from reader.store.merge import MarksResult
 from reader.store.removal import Held, Noted, Removed
 from reader.store.rows import (
@@ -38,7 +39,10 @@ from reader.store.rows import (
 )
 from reader.store.words import Words
 
-__all__ = ["Library", "MarksResult"]
+__all__ = ["INBOX", "Library", "MarksResult"]
+
+# The view whose last look is:new counts from.
+INBOX = "inbox"
 
 
 class Library(Annotations):
@@ -57,6 +61,11 @@ class Library(Annotations):
         return self.get_meta("papers_changed")
 
     # -- papers ---------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """Whether the library holds no paper: one entry of a small index looked for,
+        not every paper counted (nor a page of abstracts read)."""
+        return self._row("SELECT 1 FROM papers INDEXED BY papers_published LIMIT 1") is None
 
     def count(self) -> int:
         row = self._row("SELECT count(*) FROM papers")
@@ -153,6 +162,39 @@ class Library(Annotations):
             (id_list(paper_ids),),
         )
         return {paper_id: (typed.strings(text), count) for paper_id, text, count in found}
+
+    # -- the inbox ----------------------------------------------------------------
+
+    def looked(self, user: str, view: str = INBOX) -> Mark | None:
+        """How far ``user`` had looked at ``view`` (the inbox) when they last marked
+        it done; None: never (see :mod:`reader.store.inbox`)."""
+        try:
+            return inbox.looked(self._conn, user, view)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def mark_looked(self, user: str, view: str = INBOX) -> tuple[Mark | None, Mark | None]:
+        """Move ``user``'s mark on ``view`` past every paper the library holds now:
+        (the mark before, the mark now). The papers that come in later are new."""
+        with self.transaction():
+            before = inbox.looked(self._conn, user, view)
+            now = inbox.newest(self._conn) or before
+            inbox.set_looked(self._conn, user, view, now)
+        return before, now
+
+    def set_looked(self, user: str, view: str, mark: Mark | None) -> None:
+        """Put ``user``'s mark on ``view`` back at ``mark`` (an undo; None: never looked)."""
+        with self.transaction():
+            inbox.set_looked(self._conn, user, view, mark)
+
+    def new_since(self, mark: Mark | None) -> set[int] | None:
+        """The papers that came in after ``mark``; None (every paper) when ``mark`` is."""
+        if mark is None:
+            return None
+        try:
+            return inbox.since(self._conn, mark)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def words(self) -> Words:
         """The word indexes, read through a connection of their own (see :class:`Words`)."""

@@ -318,6 +318,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Dismissed papers leave every view unless a query asks for is:dismissed, and
     # teach the user's For you ranking what they do not want (reader.ranking).
     ("ALTER TABLE annotations ADD COLUMN dismissed_at TEXT",),
+    # 11: the inbox: how far each user had looked at each view (``inbox`` for now),
+    # so is:new finds the papers that came in since: the newest paper's time then and
+    # the largest paper id then (a paper of the same second, or one whose id a
+    # removed paper had, is still told apart); papers by when they came in.
+    (
+        """
+        CREATE TABLE looked (
+            user TEXT NOT NULL,
+            view TEXT NOT NULL,
+            at TEXT NOT NULL,
+            last_id INTEGER NOT NULL,
+            PRIMARY KEY (user, view)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX papers_added ON papers (added_at)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

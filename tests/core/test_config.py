@@ -98,6 +98,7 @@ def test_missing_file_gives_defaults(config_path: Path) -> None:
         ("5", "Code", "has:code", None),
         ("6", "Recent", "recent:7", None),
         ("7", "For you", "is:unread -is:starred", "for-you"),
+        ("8", "Inbox", "is:new", None),
     ]
 
 
@@ -144,6 +145,7 @@ library.read = "ctrl+r, R"   # a dotted key means the same binding id
         View("4", "Notes", "has:note is:starred"),  # the default name kept
         View("6", "Recent", "recent:7"),
         View("7", "To read", "tag:toread"),
+        View("8", "Inbox", "is:new"),
     )
     assert config.view("7") == View("7", "To read", "tag:toread")
     assert config.view("5") is None
@@ -186,15 +188,14 @@ def test_views_replace_add_and_remove(config_path: Path) -> None:
 [views]
 1 = { name = "Everything", query = "" }
 6 = false
-9 = { name = "Old", query = "before:2020-01-01" }
-8 = { name = "Nameless query" }
+8 = false
+9 = { name = "Nameless query" }
 """,
     )
     views = load_config(config_path).views
-    assert [p.key for p in views] == ["1", "2", "3", "4", "5", "7", "8", "9"]
+    assert [p.key for p in views] == ["1", "2", "3", "4", "5", "7", "9"]
     assert views[0] == View("1", "Everything", "")
-    assert views[-2] == View("8", "Nameless query", "")
-    assert views[-1] == View("9", "Old", "before:2020-01-01")
+    assert views[-1] == View("9", "Nameless query", "")
 
 
 def test_a_view_may_name_its_order(config_path: Path) -> None:
@@ -204,7 +205,7 @@ def test_a_view_may_name_its_order(config_path: Path) -> None:
 [views]
 2 = { name = "Best unread", query = "is:unread", sort = "upvotes" }
 7 = { name = "Mine first" }
-8 = { name = "Picks", query = "tag:pick" }
+9 = { name = "Picks", query = "tag:pick" }
 """,
     )
     config = load_config(config_path)
@@ -212,7 +213,7 @@ def test_a_view_may_name_its_order(config_path: Path) -> None:
     # Renamed only, the For you view keeps its query and its order; a view with a
     # query of its own starts in the list's order.
     assert config.view("7") == View("7", "Mine first", "is:unread -is:starred", "for-you")
-    assert config.view("8") == View("8", "Picks", "tag:pick", None)
+    assert config.view("9") == View("9", "Picks", "tag:pick", None)
     message = error_of(config_path, '[views]\n2 = { name = "x", sort = "best" }\n')
     assert message == (
         f'{config_path}: views.2.sort: must be one of "relevance", "newest", "upvotes", '
@@ -380,8 +381,8 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
             "views.2.icon: unknown view field; known: name, query, sort",
         ),
         (
-            '[views]\n8 = { query = "tag:x" }',
-            'views.8: needs a name, like { name = "To read", query = "tag:toread" }',
+            '[views]\n9 = { query = "tag:x" }',
+            'views.9: needs a name, like { name = "To read", query = "tag:toread" }',
         ),
         ('[views]\n7 = { name = " " }', 'views.7.name: must be a non-empty string, not " "'),
         (

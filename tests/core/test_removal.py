@@ -225,13 +225,15 @@ def test_a_library_filled_before_schema_7_gets_its_sample_marked(db_path: Path) 
     conn.execute("DROP TABLE authors")
     conn.execute("DROP TABLE pending_authors")
     conn.execute("ALTER TABLE annotations DROP COLUMN dismissed_at")  # and schema 10's
+    conn.execute("DROP TABLE looked")  # and 11's
+    conn.execute("DROP INDEX papers_added")
     conn.execute("UPDATE papers SET added_at = '2099-01-01' WHERE arxiv_id = '2501.00003'")
     conn.execute("PRAGMA user_version = 6")
     conn.close()
 
     library = open_library(db_path)
     try:
-        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
+        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
         marked = library.sample_ids()
         assert len(marked) == 39
         assert library.ids_of_arxiv_ids(["2501.00003"]).keys() == {"2501.00003"}

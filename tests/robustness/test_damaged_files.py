@@ -25,7 +25,9 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -212,9 +214,17 @@ def _page_size(data: bytes) -> int:
 
 
 def _junk_after_the_schema(data: bytes) -> bytes:
-    """The second half overwritten: the schema, written first, reads; the papers do not."""
-    half = len(data) // 2 // _page_size(data) * _page_size(data)
-    return data[:half] + b"\xa5" * (len(data) - half)
+    """Every page after the schema's overwritten (the tables' and indexes' first
+    pages, written first, read; the papers, written after, do not)."""
+    page = _page_size(data)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "copy.db"
+        copy.write_bytes(data)
+        with closing(sqlite3.connect(f"{copy.as_uri()}?immutable=1", uri=True)) as conn:
+            last_root = int(conn.execute("SELECT max(rootpage) FROM sqlite_master").fetchone()[0])
+    start = last_root * page
+    assert start < len(data), "the sample's pages come after the schema's"
+    return data[:start] + b"\xa5" * (len(data) - start)
 
 
 def _junk_in_the_schema(data: bytes) -> bytes:

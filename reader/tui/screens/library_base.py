@@ -117,6 +117,9 @@ class LibraryBase(Screen[None]):
         self._ranking: Ranking | None = None
         self._ranking_wanted = False
         self._ranking_words: Words | None = None
+        # The papers that came in since the user last marked the inbox done (is:new);
+        # None: they never have, and every paper is new.
+        self._new: set[int] | None = None
         # Papers this screen took out of the list when they were marked not interested
         # (an undo puts them back), and the paper the cursor goes to once shown.
         self._dismissed_here: set[int] = set()
@@ -308,6 +311,17 @@ class LibraryBase(Screen[None]):
         highlighted = self.query_one(PaperList).highlighted
         if highlighted in marks:
             self._show_detail(highlighted)
+
+    def _read_new(self) -> None:
+        """Read again which papers are new (the inbox's mark moved, or papers came)."""
+        try:
+            self._new = self.library.new_since(self.library.looked(self.user))
+        except LibraryError as error:
+            self.notify(str(error), title="Inbox", severity="error", markup=False)
+
+    def _new_count(self) -> int:
+        """How many papers are new (listed ones: a paper marked not interested too)."""
+        return len(self._order) if self._new is None else len(self._new)
 
     def _undismissed(self, ids: list[int]) -> list[int]:
         """``ids`` but the papers marked not interested (what an empty query shows)."""

@@ -59,7 +59,7 @@ class FilterPart(LibraryBase):
             return  # matched once every paper is read (see _loaded)
         if text:
             scores = self._ranking.scores if self._ranking is not None else {}
-            self._run_filter(text, self._index, dict(self._marks), scores)
+            self._run_filter(text, self._index, dict(self._marks), scores, self._new)
         else:
             self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._undismissed(self._order))
@@ -191,12 +191,13 @@ class FilterPart(LibraryBase):
         index: SearchIndex,
         marks: dict[int, Annotation],
         scores: Mapping[int, float],
+        new: set[int] | None,
     ) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
         query = Query.parse(text)
         if any(term.field == "fy" for term in query.terms) and self._ranking is None:
             self.app.call_from_thread(self._want_ranking)  # matched again once ranked
-        ids = index.search(query, marks, scores)
+        ids = index.search(query, marks, scores, new)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 

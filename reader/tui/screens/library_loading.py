@@ -123,6 +123,7 @@ class LoadingPart(LibraryBase):
         self._position = {paper_id: i for i, paper_id in enumerate(self._order)}
         self.triage.keep_selected(self._papers)
         self._index = SearchIndex(papers, self._words)
+        self._read_new()
         self._refilter()
         if self._loading is None:
             self._warm(self._index)

@@ -36,8 +36,15 @@ class TriagePart(LibraryBase):
             self._drop_papers(outcome.removed)
         if outcome.restored:
             self._put_back(list(outcome.restored))
+        if outcome.inbox:
+            self._read_new()
+            self._refilter()
+            self._update_title()
         if outcome.notice is not None:
             self._say(outcome.notice)
+
+    def action_inbox_done(self) -> None:
+        self.triage.mark_inbox_done(self._new_count())
 
     def action_toggle_dismissed(self) -> None:
         self.triage.toggle_dismissed(self._targets())

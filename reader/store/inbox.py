@@ -1,0 +1,57 @@
+"""The inbox (see :class:`~reader.store.library.Library`): how far each user had
+looked at a view, and the papers that came into the library since.
+
+A mark is the newest paper's ``added_at`` and the largest paper id when it was set:
+a paper is new when it came in later or has a larger id (two papers of one second;
+an id SQLite gave again after the paper that had it was removed).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from reader.store import typed
+
+# A mark: (the newest paper's time, the largest paper id), as the library held them.
+Mark = tuple[str, int]
+
+_LOOKED = (
+    f"SELECT {typed.optional_text('at')}, {typed.integer('last_id')} FROM looked "
+    "WHERE user = ? AND view = ?"
+)
+_NEWEST = f"SELECT max({typed.optional_text('added_at')}), max(id) FROM papers"
+_SINCE = f"SELECT id FROM papers WHERE {typed.optional_text('added_at')} > ? OR id > ?"
+
+
+def looked(conn: sqlite3.Connection, user: str, view: str) -> Mark | None:
+    """How far ``user`` had looked at ``view`` (None: never)."""
+    row = typed.fetch_one(conn, _LOOKED, (user, view))
+    if row is None or row[1] is None:
+        return None
+    at = typed.timestamp(row[0])
+    return None if at is None else (at, row[1])
+
+
+def set_looked(conn: sqlite3.Connection, user: str, view: str, mark: Mark | None) -> None:
+    """Put ``user``'s mark on ``view`` at ``mark`` (None: never looked)."""
+    if mark is None:
+        conn.execute("DELETE FROM looked WHERE user = ? AND view = ?", (user, view))
+    else:
+        conn.execute(
+            "INSERT INTO looked (user, view, at, last_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user, view) DO UPDATE SET at = excluded.at, last_id = excluded.last_id",
+            (user, view, *mark),
+        )
+
+
+def newest(conn: sqlite3.Connection) -> Mark | None:
+    """The mark of the library as it is now (None: no paper)."""
+    row = typed.fetch_one(conn, _NEWEST)
+    if row is None or row[1] is None:
+        return None
+    return (typed.timestamp(row[0]) or "", int(row[1]))
+
+
+def since(conn: sqlite3.Connection, mark: Mark) -> set[int]:
+    """The papers that came in after ``mark``."""
+    return {paper_id for (paper_id,) in typed.fetch_all(conn, _SINCE, mark)}
