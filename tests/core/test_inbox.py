@@ -102,3 +102,19 @@ def test_a_paper_of_the_same_second_or_after_a_removal_is_still_new(
     library.remove_papers(sorted(same))
     again = arrive(library, monkeypatch, "2099-02-01T08:00:00+00:00", "After a removal")
     assert library.new_since(library.looked("ana")) == again
+
+
+def test_a_paper_from_hugging_face_and_from_arxiv_is_new_once(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library.mark_looked("ana")
+    monkeypatch.setattr(clock, "now", lambda: "2099-01-01T08:00:00+00:00")
+    library.import_papers([Paper("Seen on Hugging Face", "2512.00042", upvotes=12)])
+    monkeypatch.setattr(clock, "now", lambda: "2099-01-01T09:00:00+00:00")
+    library.import_papers(
+        [Paper("Seen on Hugging Face", "2512.00042", abstract="From arXiv", categories=("cs.LG",))]
+    )
+    new = library.new_since(library.looked("ana"))
+    assert new is not None and len(new) == 1
+    paper = library.paper(next(iter(new)))
+    assert paper is not None and paper.upvotes == 12 and paper.categories == ("cs.LG",)
