@@ -31,6 +31,7 @@ from reader.text import terminal_text
 # fetcher, and `reader --version` none of them.
 COMMANDS = {
     "add": "reader.cli.network:add_command",
+    "digest": "reader.cli.digest:digest_command",
     "export": "reader.cli.export:export_command",
     "fetch": "reader.cli.network:fetch_group",
     "import": "reader.cli.files:import_command",

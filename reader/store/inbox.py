@@ -52,6 +52,22 @@ def newest(conn: sqlite3.Connection) -> Mark | None:
     return (typed.timestamp(row[0]) or "", int(row[1]))
 
 
+def added(conn: sqlite3.Connection, paper_ids: list[int]) -> dict[int, str]:
+    """When each of these papers came in."""
+    from reader.store.rows import IDS_IN_JSON, id_list
+
+    sql = f"SELECT id, {typed.optional_text('added_at')} FROM papers WHERE id IN {IDS_IN_JSON}"
+    return {
+        i: typed.timestamp(at) or "" for i, at in typed.fetch_all(conn, sql, (id_list(paper_ids),))
+    }
+
+
+def added_from(conn: sqlite3.Connection, day: str) -> set[int]:
+    """The papers that came in on ``day`` (YYYY-MM-DD) or later."""
+    sql = f"SELECT id FROM papers WHERE {typed.optional_text('added_at')} >= ?"
+    return {paper_id for (paper_id,) in typed.fetch_all(conn, sql, (day,))}
+
+
 def since(conn: sqlite3.Connection, mark: Mark) -> set[int]:
     """The papers that came in after ``mark``."""
     return {paper_id for (paper_id,) in typed.fetch_all(conn, _SINCE, mark)}

@@ -196,6 +196,20 @@ class Library(Annotations):
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
+    def added(self, paper_ids: list[int]) -> dict[int, str]:
+        """When each of these papers came into the library (ISO timestamps)."""
+        try:
+            return inbox.added(self._conn, paper_ids)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def added_from(self, day: str) -> set[int]:
+        """The papers that came in on ``day`` (YYYY-MM-DD) or later."""
+        try:
+            return inbox.added_from(self._conn, day)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
     def words(self) -> Words:
         """The word indexes, read through a connection of their own (see :class:`Words`)."""
         if self.path is None:

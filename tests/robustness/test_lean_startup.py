@@ -97,7 +97,7 @@ def _heavy(modules: list[str]) -> set[str]:
         ("list", "--limit", "3"),
         *(
             (name, "--help")
-            for name in ("add", "export", "fetch", "import", "list", "remove", "stats")
+            for name in ("add", "digest", "export", "fetch", "import", "list", "remove", "stats")
         ),
         ("fetch", "hf", "--help"),
         ("fetch", "arxiv", "--help"),

@@ -11,6 +11,7 @@ from reader.tui.widgets.paper_list import DISMISSED
 from tests.support.pilot import (
     detail_text,
     highlighted_id,
+    library_screen,
     markers,
     settle,
     settle_detail,
@@ -82,3 +83,16 @@ async def test_d_on_a_selection_dismisses_them_all(library: Library) -> None:
             before[2],
         }
         assert shown_ids(app) == [before[1], *before[3:]]
+
+
+async def test_a_paper_an_undo_puts_back_does_not_turn_read(library: Library) -> None:
+    app = ReaderApp(library, "ana", config=Config(read_delay=60))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = shown_ids(app)[0]
+        await type_keys(pilot, "d")
+        await settle(pilot)
+        await type_keys(pilot, "z")
+        await wait_until(pilot, lambda: highlighted_id(app) == first, "the paper back, highlighted")
+        # The user did not go to it: its read timer is not running.
+        assert not library_screen(app).triage.is_reading(first)

@@ -106,7 +106,7 @@ class FilterPart(LibraryBase):
         if not ids:
             self._show_detail(None)
         elif self._cursor_to is not None and self._cursor_to in ids:
-            self.query_one(PaperList).move_to(self._cursor_to)
+            self.query_one(PaperList).place(self._cursor_to)
             self._cursor_to = None
 
     def _show_hint(self, query: Query) -> None:

@@ -303,6 +303,15 @@ class PaperList(ScrollView, can_focus=True):
         self._move(position)
         return True
 
+    def place(self, paper_id: int) -> bool:
+        """Put the cursor on ``paper_id`` if it is shown, as the app's move (an undo
+        putting a paper back), not the user's: it does not start the read timer."""
+        try:
+            self.cursor = self._ids.index(paper_id)
+        except ValueError:
+            return False
+        return True
+
     def _move(self, position: int) -> None:
         """The user moves the cursor to ``position``."""
         self._by_user = True

@@ -1,0 +1,132 @@
+"""``reader digest``: what is new for the user, as Markdown, HTML or an Atom feed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from reader.cli.common import Settings, echo, opened
+
+if TYPE_CHECKING:
+    from reader.search.query import Query
+    from reader.store import Library
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@click.command("digest")
+@click.option(
+    "--since",
+    default="last",
+    show_default=True,
+    metavar="last|DATE",
+    help="last: since the inbox was last marked done (I in the app, or --mark-seen); "
+    "DATE (YYYY-MM-DD): the papers that came in from that day on.",
+)
+@click.option("--query", "-q", default="", metavar="QUERY", help="Only papers QUERY finds.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html", "atom"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (whole or not at all) instead of standard output.",
+)
+@click.option(
+    "--mark-seen",
+    is_flag=True,
+    help="Then mark the inbox done, as I does in the app (never without this).",
+)
+@click.pass_obj
+def digest_command(
+    settings: Settings, since: str, query: str, fmt: str, output: Path | None, mark_seen: bool
+) -> None:
+    """What came into the library for the user: For you's picks first (once it has
+    learned from 5 starred, noted or tagged papers), then the rest, newest first, each
+    with its link. Made for cron: `reader fetch hf && reader digest --format atom -o
+    ~/feeds/papers.xml`, and a feed reader subscribed to that file.
+    """
+    from reader.digest import Entry, group, render
+    from reader.search.query import Query
+    from reader.store import clock
+
+    if since != "last" and not _DAY.fullmatch(since):
+        raise click.BadParameter("takes last or a date like 2026-12-01", param_hint="--since")
+    parsed = Query.parse(query)
+    if query and not parsed.is_valid:
+        raise click.BadParameter("; ".join(parsed.errors), param_hint="--query")
+    with opened(settings, create=False) as library:
+        user = settings.user
+        mark = library.looked(user) if since == "last" else None
+        new = library.new_since(mark) if since == "last" else library.added_from(since)
+        ids = list(library.order()) if new is None else [i for i in library.order() if i in new]
+        ids = _found(library, user, parsed, ids)
+        scores, ranked = _scores(library, user) if ids else ({}, False)
+        added = library.added(ids)
+        papers = library.papers_by_id(ids)
+        entries = [
+            Entry(
+                paper, added.get(paper.id or 0, ""), scores.get(paper.id or 0) if ranked else None
+            )
+            for paper in papers
+        ]
+        shown_since = (mark[0] if mark else None) if since == "last" else since
+        digest = group(user, entries, since=shown_since, made_at=clock.now(), ranked=ranked)
+        text = render(digest, fmt)
+        if output is None:
+            echo(text, nl=False)
+        else:
+            _write(output, text)
+        if mark_seen:
+            library.mark_looked(user)
+
+
+def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[int]:
+    """``ids`` the query finds (all of them without one), papers marked not interested
+    left out."""
+    from reader.search import SearchIndex
+
+    marks = library.annotations(user)
+    dismissed = {i for i, mark in marks.items() if mark.is_dismissed}
+    if query.is_empty:
+        return [i for i in ids if i not in dismissed]
+    words = library.words()
+    try:
+        index = SearchIndex([], words, order=library.order(), load=library.listing)
+        wanted = set(ids)
+        return [i for i in index.search(query, marks, None, wanted) if i in wanted]
+    finally:
+        words.close()
+
+
+def _scores(library: Library, user: str) -> tuple[dict[int, float], bool]:
+    """The user's For you scores, and whether they come from a model (learned)."""
+    from reader.cli.listing import followed_authors
+    from reader.ranking.features import cache_path
+    from reader.ranking.ranker import Ranker
+
+    words = library.words()
+    try:
+        cache = cache_path(library.path) if library.path is not None else None
+        ranking = Ranker(cache).rank(words, library.annotations(user), followed=followed_authors())
+    finally:
+        words.close()
+    return ranking.scores, ranking.learned
+
+
+def _write(path: Path, text: str) -> None:
+    """``text`` to ``path``, whole or not at all; one clean line when it cannot be."""
+    from reader.atomic import write_atomic
+
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None

@@ -1,0 +1,244 @@
+"""The digest: what is new for one user, grouped, as Markdown, HTML or an Atom feed
+(``reader digest``, for cron and a feed reader).
+
+New means came into the library since the user last marked the inbox done (or since
+a date). The papers the user's For you ranking scores 0.5 or more come first, best
+first; then the rest, newest first. Papers marked not interested are left out. Paper
+text is data: escaped for each format, never markup, never a control character.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from reader.limits import cut
+from reader.models import Paper, title_id
+from reader.text import one_line, safe_url, strip_controls
+
+FORMATS = ("markdown", "html", "atom")
+# A For you score from which a paper is in the For you group.
+FOR_YOU_FROM = 0.5
+# What a digest shows of an abstract, and of an author list.
+SUMMARY_CHARS = 400
+AUTHORS_SHOWN = 3
+# Characters XML 1.0 cannot hold at all (after the terminal rule removed the rest).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One paper of a digest, and its For you score (None: no ranking)."""
+
+    paper: Paper
+    added: str
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What is new for ``user``, in its groups."""
+
+    user: str
+    since: str | None  # None: since the user's first look (everything)
+    made_at: str
+    for_you: tuple[Entry, ...]
+    rest: tuple[Entry, ...]
+    # Whether For you had learned enough to rank (else every paper is in ``rest``).
+    ranked: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.for_you) + len(self.rest)
+
+
+def group(
+    user: str,
+    entries: Sequence[Entry],
+    *,
+    since: str | None,
+    made_at: str,
+    ranked: bool,
+) -> Digest:
+    """``entries`` in the digest's groups: For you (best first) when ``ranked``, then
+    the rest, newest first."""
+    newest = sorted(entries, key=lambda e: (e.added, e.paper.published or ""), reverse=True)
+    if not ranked:
+        return Digest(user, since, made_at, (), tuple(newest), ranked)
+    chosen = [e for e in entries if e.score is not None and e.score >= FOR_YOU_FROM]
+    chosen.sort(key=lambda e: -(e.score or 0.0))
+    taken = {id(e) for e in chosen}
+    rest = tuple(e for e in newest if id(e) not in taken)
+    return Digest(user, since, made_at, tuple(chosen), rest, ranked)
+
+
+def _text(value: str, limit: int | None = None) -> str:
+    """Paper text on one line, no controls, cut to ``limit`` characters."""
+    text = one_line(strip_controls(value))
+    text = _NOT_XML.sub("", text)
+    return cut(text, limit) if limit else text
+
+
+def _link(paper: Paper) -> str | None:
+    return safe_url(paper.abs_url or paper.hf_url or paper.url)
+
+
+def _authors(paper: Paper) -> str:
+    names = [_text(name, 80) for name in paper.authors[:AUTHORS_SHOWN]]
+    if len(paper.authors) > AUTHORS_SHOWN:
+        names.append("et al.")
+    return ", ".join(names)
+
+
+def _summary(paper: Paper) -> str:
+    return _text(paper.ai_summary or paper.abstract, SUMMARY_CHARS)
+
+
+def _facts(entry: Entry) -> str:
+    paper = entry.paper
+    facts = [f for f in (_authors(paper), paper.published or "") if f]
+    if paper.upvotes:
+        facts.append(f"{paper.upvotes} upvotes")
+    if entry.score is not None:
+        facts.append(f"For you {entry.score:.2f}")
+    return " · ".join(facts)
+
+
+def _heading(digest: Digest) -> str:
+    since = f"since {digest.since[:10]}" if digest.since else "so far"
+    return f"New for {_text(digest.user, 80)} {since}: {digest.count} papers"
+
+
+def _groups(digest: Digest) -> list[tuple[str, tuple[Entry, ...]]]:
+    if digest.ranked:
+        return [("For you", digest.for_you), ("The rest", digest.rest)]
+    return [("New papers", digest.rest)]
+
+
+# -- Markdown ---------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def render_markdown(digest: Digest) -> str:
+    """The digest as Markdown: a heading per group, a list item per paper."""
+    lines = [f"# {_md(_heading(digest))}", ""]
+    for name, entries in _groups(digest):
+        lines += [f"## {name}", ""]
+        if not entries:
+            lines += ["Nothing here.", ""]
+            continue
+        for entry in entries:
+            title = _md(_text(entry.paper.title, 300))
+            link = _link(entry.paper)
+            # <...> keeps a URL's parentheses and spaces from ending the link early.
+            head = f"[{title}](<{link}>)" if link else title
+            lines.append(f"- **{head}**  ")
+            lines.append(f"  {_md(_facts(entry))}  ")
+            summary = _summary(entry.paper)
+            if summary:
+                lines.append(f"  {_md(summary)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# -- HTML -------------------------------------------------------------------------
+
+
+def render_html(digest: Digest) -> str:
+    """The digest as one HTML page (every text escaped)."""
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(_heading(digest))}</title></head><body>",
+        f"<h1>{esc(_heading(digest))}</h1>",
+    ]
+    for name, entries in _groups(digest):
+        parts.append(f"<h2>{esc(name)}</h2>")
+        if not entries:
+            parts.append("<p>Nothing here.</p>")
+            continue
+        parts.append("<ul>")
+        for entry in entries:
+            title = esc(_text(entry.paper.title, 300))
+            link = _link(entry.paper)
+            head = f'<a href="{esc(link)}">{title}</a>' if link else title
+            parts.append(
+                f"<li><strong>{head}</strong><br>{esc(_facts(entry))}"
+                f"<br><small>{esc(_summary(entry.paper))}</small></li>"
+            )
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+# -- Atom -------------------------------------------------------------------------
+
+
+def _atom_time(stamp: str) -> str:
+    """An RFC 3339 time from a stored one (a date alone becomes its midnight, UTC)."""
+    if len(stamp) == 10:
+        return f"{stamp}T00:00:00Z"
+    return stamp.replace("+00:00", "Z")
+
+
+def _entry_id(paper: Paper) -> str:
+    """An id that stays the paper's in every digest: its arXiv page, else its title id."""
+    if paper.arxiv_id:
+        return f"https://arxiv.org/abs/{paper.arxiv_id}"
+    return f"tag:reader,2026:paper/{title_id(paper.title_key)}"
+
+
+def render_atom(digest: Digest) -> str:
+    """The digest as an Atom 1.0 feed (RFC 4287): an entry per paper, its group as
+    its category; a feed reader subscribes to the file."""
+    x = xml_escape
+    user = _text(digest.user, 80)
+    updated = _atom_time(digest.made_at)
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"  <title>{x(f'reader: new for {user}')}</title>",
+        f"  <id>{x(f'tag:reader,2026:digest/{user}')}</id>",
+        f"  <updated>{x(updated)}</updated>",
+        "  <author><name>reader</name></author>",
+        "  <generator>reader</generator>",
+    ]
+    for name, entries in _groups(digest):
+        for entry in entries:
+            paper = entry.paper
+            link = _link(paper)
+            parts += [
+                "  <entry>",
+                f"    <title>{x(_text(paper.title, 300))}</title>",
+                f"    <id>{x(_entry_id(paper))}</id>",
+                f"    <updated>{x(_atom_time(entry.added))}</updated>",
+            ]
+            if link:
+                parts.append(f"    <link href={quoteattr(link)}/>")
+            for author in paper.authors[:AUTHORS_SHOWN]:
+                parts.append(f"    <author><name>{x(_text(author, 80))}</name></author>")
+            parts.append(f"    <category term={quoteattr(name)}/>")
+            parts.append(f"    <summary>{x(_facts(entry) + ' — ' + _summary(paper))}</summary>")
+            parts.append("  </entry>")
+    parts.append("</feed>")
+    return "\n".join(parts) + "\n"
+
+
+def render(digest: Digest, fmt: str) -> str:
+    """The digest in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "markdown":
+        return render_markdown(digest)
+    if fmt == "html":
+        return render_html(digest)
+    if fmt == "atom":
+        return render_atom(digest)
+    raise ValueError(f"unknown digest format {fmt!r}")
