@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
@@ -51,6 +51,8 @@ class Digest:
     rest: tuple[Entry, ...]
     # Whether For you had learned enough to rank (else every paper is in ``rest``).
     ranked: bool
+    # New papers left out (past the digest's limit).
+    more: int = 0
 
     @property
     def count(self) -> int:
@@ -64,17 +66,33 @@ def group(
     since: str | None,
     made_at: str,
     ranked: bool,
+    more: int = 0,
 ) -> Digest:
     """``entries`` in the digest's groups: For you (best first) when ``ranked``, then
-    the rest, newest first."""
+    the rest, newest first (``more``: new papers left out)."""
     newest = sorted(entries, key=lambda e: (e.added, e.paper.published or ""), reverse=True)
     if not ranked:
-        return Digest(user, since, made_at, (), tuple(newest), ranked)
+        return Digest(user, since, made_at, (), tuple(newest), ranked, more)
     chosen = [e for e in entries if e.score is not None and e.score >= FOR_YOU_FROM]
     chosen.sort(key=lambda e: -(e.score or 0.0))
     taken = {id(e) for e in chosen}
     rest = tuple(e for e in newest if id(e) not in taken)
-    return Digest(user, since, made_at, tuple(chosen), rest, ranked)
+    return Digest(user, since, made_at, tuple(chosen), rest, ranked, more)
+
+
+def choose(
+    added: Mapping[int, str], scores: Mapping[int, float], limit: int
+) -> tuple[list[int], int]:
+    """Which of the new papers (``added``: when each came in) a digest of at most
+    ``limit`` shows: For you's picks, best first, then the newest; and how many it
+    leaves out. Only these are read whole."""
+    picks = sorted(
+        (i for i in added if scores.get(i, 0.0) >= FOR_YOU_FROM), key=lambda i: -scores[i]
+    )[:limit]
+    taken = set(picks)
+    newest = sorted((i for i in added if i not in taken), key=lambda i: added[i], reverse=True)
+    shown = picks + newest[: limit - len(picks)]
+    return shown, len(added) - len(shown)
 
 
 def _text(value: str, limit: int | None = None) -> str:
@@ -111,7 +129,11 @@ def _facts(entry: Entry) -> str:
 
 def _heading(digest: Digest) -> str:
     since = f"since {digest.since[:10]}" if digest.since else "so far"
-    return f"New for {_text(digest.user, 80)} {since}: {digest.count} papers"
+    return f"New for {_text(digest.user, 80)} {since}: {digest.count + digest.more} papers"
+
+
+# What the Markdown and HTML say of the papers left out.
+MORE = "… and {more} more new papers: reader list is:new"
 
 
 def _groups(digest: Digest) -> list[tuple[str, tuple[Entry, ...]]]:
@@ -146,6 +168,8 @@ def render_markdown(digest: Digest) -> str:
             if summary:
                 lines.append(f"  {_md(summary)}")
         lines.append("")
+    if digest.more:
+        lines += [_md(MORE.format(more=digest.more)), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -176,6 +200,8 @@ def render_html(digest: Digest) -> str:
                 f"<br><small>{esc(_summary(entry.paper))}</small></li>"
             )
         parts.append("</ul>")
+    if digest.more:
+        parts.append(f"<p>{esc(MORE.format(more=digest.more))}</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

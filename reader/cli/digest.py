@@ -41,20 +41,34 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
     help="Write to this file (whole or not at all) instead of standard output.",
 )
 @click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=300,
+    show_default=True,
+    metavar="N",
+    help="At most N papers (For you's picks first); the rest are counted.",
+)
+@click.option(
     "--mark-seen",
     is_flag=True,
     help="Then mark the inbox done, as I does in the app (never without this).",
 )
 @click.pass_obj
 def digest_command(
-    settings: Settings, since: str, query: str, fmt: str, output: Path | None, mark_seen: bool
+    settings: Settings,
+    since: str,
+    query: str,
+    fmt: str,
+    output: Path | None,
+    limit: int,
+    mark_seen: bool,
 ) -> None:
     """What came into the library for the user: For you's picks first (once it has
     learned from 5 starred, noted or tagged papers), then the rest, newest first, each
     with its link. Made for cron: `reader fetch hf && reader digest --format atom -o
     ~/feeds/papers.xml`, and a feed reader subscribed to that file.
     """
-    from reader.digest import Entry, group, render
+    from reader.digest import Entry, choose, group, render
     from reader.search.query import Query
     from reader.store import clock
 
@@ -71,15 +85,18 @@ def digest_command(
         ids = _found(library, user, parsed, ids)
         scores, ranked = _scores(library, user) if ids else ({}, False)
         added = library.added(ids)
-        papers = library.papers_by_id(ids)
+        # Only what the digest shows is read whole.
+        shown, more = choose(added, scores if ranked else {}, limit)
         entries = [
             Entry(
                 paper, added.get(paper.id or 0, ""), scores.get(paper.id or 0) if ranked else None
             )
-            for paper in papers
+            for paper in library.papers_by_id(shown)
         ]
         shown_since = (mark[0] if mark else None) if since == "last" else since
-        digest = group(user, entries, since=shown_since, made_at=clock.now(), ranked=ranked)
+        digest = group(
+            user, entries, since=shown_since, made_at=clock.now(), ranked=ranked, more=more
+        )
         text = render(digest, fmt)
         if output is None:
             echo(text, nl=False)
@@ -111,12 +128,16 @@ def _scores(library: Library, user: str) -> tuple[dict[int, float], bool]:
     """The user's For you scores, and whether they come from a model (learned)."""
     from reader.cli.listing import followed_authors
     from reader.ranking.features import cache_path
+    from reader.ranking.model import MIN_POSITIVES, Labels
     from reader.ranking.ranker import Ranker
 
+    marks = library.annotations(user)
+    if len(Labels.from_marks(marks).positive) < MIN_POSITIVES:
+        return {}, False  # nothing learned: no picks, and no words to count for them
     words = library.words()
     try:
         cache = cache_path(library.path) if library.path is not None else None
-        ranking = Ranker(cache).rank(words, library.annotations(user), followed=followed_authors())
+        ranking = Ranker(cache).rank(words, marks, followed=followed_authors())
     finally:
         words.close()
     return ranking.scores, ranking.learned

@@ -154,3 +154,14 @@ def test_a_bad_since_or_query_is_one_line(library: Library, db_path: Path) -> No
     ):
         result = CliRunner().invoke(main, ["--db", str(db_path), "digest", *args])
         assert result.exit_code == 2 and said in result.output
+
+
+def test_a_digest_shows_at_most_its_limit_and_counts_the_rest(
+    library: Library, db_path: Path
+) -> None:
+    text = run(db_path, "--limit", "5")
+    assert text.startswith("# New for ana so far: 39 papers")
+    assert text.count("\n- **") == 5
+    assert "… and 34 more new papers: reader list is:new" in text
+    feed = ET.fromstring(run(db_path, "--limit", "5", "--format", "atom").encode())
+    assert len(feed.findall(f"{ATOM}entry")) == 5
