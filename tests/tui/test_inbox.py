@@ -9,7 +9,15 @@ from reader.config import Config
 from reader.models import Paper
 from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
-from tests.support.pilot import library_screen, settle, shown_ids, sub_title, type_keys, wait_until
+from tests.support.pilot import (
+    library_screen,
+    paper_list,
+    settle,
+    shown_ids,
+    sub_title,
+    type_keys,
+    wait_until,
+)
 
 
 async def test_the_inbox_empties_when_done_and_fills_as_papers_come(
@@ -25,6 +33,10 @@ async def test_the_inbox_empties_when_done_and_fills_as_papers_come(
         await type_keys(pilot, "I")
         await wait_until(pilot, lambda: shown_ids(app) == [], "the inbox empty")
         assert library.looked("ana") is not None
+        said = paper_list(app).empty_message
+        assert (
+            said == "Nothing new since you last marked the inbox done (I). Press 1 for every paper."
+        )
         await type_keys(pilot, "z")
         await wait_until(pilot, lambda: len(shown_ids(app)) == 39, "the inbox back")
         assert library.looked("ana") is None

@@ -83,6 +83,13 @@ class FilterPart(LibraryBase):
         elif typed.strip():
             clear = key_said(self.app, "filter.clear")
             empty = f"No papers match “{one_line(query.text)}”. {clear} clears the filter."
+        elif self._preset is not None and self._preset.query == "is:new":
+            every = key_said(self.app, "view.1")
+            done = key_said(self.app, "library.inbox_done")
+            empty = (
+                f"Nothing new since you last marked the inbox done ({done}). "
+                f"Press {every} for every paper."
+            )
         else:
             every = key_said(self.app, "view.1")
             empty = f"No papers in this view. Press {every} to see them all."
