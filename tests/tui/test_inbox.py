@@ -11,6 +11,7 @@ from reader.store import Library, open_library
 from reader.tui.app import ReaderApp
 from tests.support.pilot import (
     library_screen,
+    palette_options,
     paper_list,
     settle,
     shown_ids,
@@ -52,3 +53,25 @@ async def test_the_inbox_empties_when_done_and_fills_as_papers_come(
         await wait_until(pilot, lambda: len(shown_ids(app)) == 1, "the new paper in the inbox")
         title = library.paper(shown_ids(app)[0])
         assert title is not None and title.title == "Arrived while looking"
+
+
+async def test_each_view_counts_its_new_papers(library: Library, db_path: Path) -> None:
+    app = ReaderApp(library, "ana", config=Config(read_delay=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # Never looked: every paper is new, and no view says so.
+        assert not sub_title(app).endswith(" new")
+        await type_keys(pilot, "I")
+        await wait_until(pilot, lambda: library.looked("ana") is not None, "the inbox done")
+        other = open_library(db_path)
+        try:
+            other.import_papers([Paper("Arrived on grokking", "2512.00001")])
+        finally:
+            other.close()
+        screen = library_screen(app)
+        screen.check_outside_changes()
+        await wait_until(pilot, lambda: sub_title(app).endswith("· 1 new"), "All: 1 new")
+        assert screen._view_new["2"] == 1 and screen._view_new["3"] == 0  # unread; starred
+        await type_keys(pilot, "ctrl+p")
+        await wait_until(pilot, lambda: "View: All · 1 new" in palette_options(app), "the palette")
+        assert "View: Starred" in palette_options(app)

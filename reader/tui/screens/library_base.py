@@ -120,6 +120,8 @@ class LibraryBase(Screen[None]):
         # The papers that came in since the user last marked the inbox done (is:new);
         # None: they never have, and every paper is new.
         self._new: set[int] | None = None
+        # How many new papers each view (by key) holds, once the inbox was marked done.
+        self._view_new: dict[str, int] = {}
         # Papers this screen took out of the list when they were marked not interested
         # (an undo puts them back), and the paper the cursor goes to once shown.
         self._dismissed_here: set[int] = set()
@@ -318,6 +320,10 @@ class LibraryBase(Screen[None]):
             self._new = self.library.new_since(self.library.looked(self.user))
         except LibraryError as error:
             self.notify(str(error), title="Inbox", severity="error", markup=False)
+        self._count_new()
+
+    def _count_new(self) -> None:
+        raise NotImplementedError
 
     def _new_count(self) -> int:
         """How many papers are new (listed ones: a paper marked not interested too)."""

@@ -50,8 +50,9 @@ class CommandsPart(LibraryBase):
             self.action_remove_sample,
         )
         for preset in self._settings.presets:
+            new = self._view_new.get(preset.key, 0)
             yield SystemCommand(
-                f"View: {preset.name}",
+                f"View: {preset.name}" + (f" · {new} new" if new else ""),
                 f"{preset.query or 'every paper'} (key: {preset.key})",
                 partial(self.action_preset, preset.key),
             )

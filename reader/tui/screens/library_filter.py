@@ -39,6 +39,13 @@ class FilterPart(LibraryBase):
     """Matches the filter off the UI thread and shows the result, sorted."""
 
     @dataclass
+    class NewCounted(Message, namespace="library_screen"):
+        """How many new papers each view holds (by key), counted off the UI thread."""
+
+        counts: dict[str, int]
+        index: SearchIndex
+
+    @dataclass
     class FilterResult(Message, namespace="library_screen"):
         """Ids matching ``text``, computed off the UI thread over ``index``."""
 
@@ -63,6 +70,38 @@ class FilterPart(LibraryBase):
         else:
             self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._undismissed(self._order))
+
+    def _count_new(self) -> None:
+        """Count each view's new papers in a worker (once the user has marked the
+        inbox done: before, every paper is new, and the counts say nothing)."""
+        if self._new is None or self._loading is not None:
+            self._view_new = {}
+            return
+        views = [(view.key, view.query) for view in self._settings.presets]
+        self._count_views(views, self._index, dict(self._marks), set(self._new))
+
+    @work(exclusive=True, thread=True, group="new-counts", exit_on_error=False)
+    def _count_views(
+        self,
+        views: list[tuple[str, str]],
+        index: SearchIndex,
+        marks: dict[int, Annotation],
+        new: set[int],
+    ) -> None:
+        counts = {}
+        for key, query in views:
+            if not new:
+                counts[key] = 0
+                continue
+            counts[key] = len(index.search(Query.parse(f"{query} is:new"), marks, None, new))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.NewCounted(counts, index))
+
+    @on(NewCounted)
+    def _new_counted(self, event: NewCounted) -> None:
+        if event.index is self._index:
+            self._view_new = event.counts
+            self._update_title()
 
     def holds_keys(self) -> bool:
         """Whether keys for the list must wait (the app asks before each key): after
@@ -177,6 +216,9 @@ class FilterPart(LibraryBase):
             elif not self._ranking.learned and sort == "for-you":
                 label += f" (upvotes and recency until {MIN_POSITIVES} stars)"
         parts.append(label)
+        new = self._view_new.get(self._preset.key, 0) if self._preset else 0
+        if new and self._preset is not None and self._preset.query != "is:new":
+            parts.append(f"{new} new")
         if self._selected:
             parts.append(f"{len(self._selected)} selected")
         title = " · ".join(parts)

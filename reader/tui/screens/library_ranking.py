@@ -64,6 +64,7 @@ class RankingPart(LibraryBase):
     def _marks_changed(self) -> None:
         if self._ranking_wanted:
             self._rerank()
+        self._count_new()  # a view of marks (Unread, Starred) holds others now
 
     def _papers_changed(self) -> None:
         if self._ranking_wanted:
