@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from reader.ranking.model import Ranking
 from reader.store import Library
 from reader.tui.commands import PaperCommands
 from reader.tui.keys import bindings
@@ -108,6 +109,29 @@ class LibraryScreen(
         self._network = network
         self._today = today
         self._looking_up = False
+
+    # -- triage mode ------------------------------------------------------------------
+
+    def action_triage_mode(self) -> None:
+        """The papers of the list, one at a time, one key each (see triage_mode)."""
+        from reader.tui.screens.triage_mode import TriageScreen
+
+        ids = list(self.query_one(PaperList).paper_ids)
+        if not ids:
+            self.notify("No papers in this list to triage.", severity="warning", timeout=3)
+            return
+        if self.triage.clear_selection():  # each key acts on the paper on show
+            self._redraw_marks()
+        self.app.push_screen(TriageScreen(self, ids))
+
+    def place_cursor(self, paper_id: int) -> None:
+        """Put the list's cursor on ``paper_id`` as the app's move (triage mode)."""
+        self.query_one(PaperList).place(paper_id)
+
+    @property
+    def ranking(self) -> Ranking | None:
+        """The For you ranking, if it has been made."""
+        return self._ranking
 
     def compose(self) -> ComposeResult:
         yield ReaderHeader(show_clock=False, icon="≡")

@@ -336,7 +336,9 @@ class LibraryBase(Screen[None]):
 
     def _cursor_past(self, gone: set[int] | frozenset[int]) -> None:
         """Before ``gone`` leave the list: the cursor off them, to the next paper still
-        listed (else the one before); it stays where it is when it is on none of them."""
+        listed (else the one before); it stays where it is when it is on none of them.
+        The app's move, not the user's: the paper it lands on does not turn read by
+        itself until the user moves to it (or stays, in triage mode, on another)."""
         papers = self.query_one(PaperList)
         if papers.highlighted not in gone:
             return
@@ -345,7 +347,7 @@ class LibraryBase(Screen[None]):
         after = [i for i in shown[at + 1 :] if i not in gone]
         before = [i for i in shown[:at] if i not in gone]
         if after or before:
-            papers.move_to(after[0] if after else before[-1])
+            papers.place(after[0] if after else before[-1])
 
     def _redraw_marks(self) -> None:
         self.query_one(PaperList).update_marks(self._marks, self._selected)

@@ -1,0 +1,65 @@
+"""Triage mode through Pilot: T over the list, one key a paper, undo, the summary."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from reader.config import Config
+from reader.store import Library
+from reader.tui.app import ReaderApp
+from reader.tui.screens.triage_mode import Tally, TriageScreen, summary
+from tests.support.pilot import settle, shown_ids, type_keys, wait_until
+
+
+def on_show(app: ReaderApp) -> str:
+    return str(app.screen.query_one("#triage-title", Static).render())
+
+
+def test_the_summary_counts_and_times() -> None:
+    tally = Tally(began=100.0, starred=3, dismissed=5, skipped=4)
+    assert summary(tally, 20, 100.0 + 90) == (
+        "Triaged 12 of 20 papers in 1:30: 3 starred, 5 not interested, 4 skipped "
+        "(8 papers a minute)."
+    )
+
+
+async def test_triage_mode_decides_one_key_a_paper(library: Library) -> None:
+    app = ReaderApp(library, "ana", config=Config(read_delay=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_keys(pilot, "slash", *"restoration", "enter")
+        await wait_until(pilot, lambda: 3 <= len(shown_ids(app)) < 39, "a short list")
+        await settle(pilot)
+        listed = shown_ids(app)
+        titles = [p.title for p in library.papers_by_id(listed)]
+        await type_keys(pilot, "T")
+        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen), "triage mode")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert on_show(app) == titles[0]
+        assert f"1 of {len(listed)}" in (screen.sub_title or "")
+        # s stars and moves on; d marks not interested and moves on; space skips.
+        await type_keys(pilot, "s", "d", "space")
+        await settle(pilot)
+        assert library.annotation("ana", listed[0]).starred
+        assert library.annotation("ana", listed[1]).is_dismissed
+        assert not library.annotation("ana", listed[2]).marks_anything
+        # z: the last change undone (the skip had none), back on its paper.
+        await type_keys(pilot, "z")
+        await settle(pilot)
+        assert on_show(app) == titles[2]
+        await type_keys(pilot, "z")
+        await settle(pilot)
+        assert on_show(app) == titles[1]
+        assert not library.annotation("ana", listed[1]).is_dismissed
+        # Esc: the summary; Esc again: the list, its papers as decided.
+        await type_keys(pilot, "d", "escape")
+        await settle(pilot)
+        said = str(app.screen.query_one("#triage-summary", Static).render())
+        assert said.startswith(f"Triaged 2 of {len(listed)} papers in 0:")
+        assert "1 starred, 1 not interested, 0 skipped" in said
+        await type_keys(pilot, "escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, TriageScreen), "the list")
+        assert listed[1] not in shown_ids(app)  # not interested: out of the list
+        # Nothing turned read by being shown.
+        assert not any(library.annotation("ana", i).is_read for i in listed)
