@@ -279,9 +279,20 @@ def _printable(text: bytes) -> bytes:
     """A paper's JSON ``text`` as SQLite wrote it, made safe to print as
     :func:`json_text_safe` makes it, and what is not UTF-8 made U+FFFD as the store
     reads it (see :func:`reader.store.typed.fetch_all`)."""
+    # Nearly always every character beyond ASCII is printable: told by a C scan of
+    # those alone (UTF-8 writes them with bytes above 127 only), not a pattern's
+    # walk through the whole paper.
+    beyond = text.translate(None, _PLAIN_JSON_BYTES)
     try:
+        if beyond.decode().isprintable():
+            return text
         decoded = text.decode()
     except UnicodeDecodeError:
         return json_text_safe(text.decode(errors="replace")).encode()
     safe = json_text_safe(decoded)
     return text if safe == decoded else safe.encode()
+
+
+# What json_text_safe leaves as it is without looking further: printable ASCII and
+# line breaks.
+_PLAIN_JSON_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
