@@ -72,6 +72,30 @@ def terminal_text(text: str, *, lines: bool = True) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+# Bytes a line of UTF-8 text may hold as they are: printable ASCII, tabs, line breaks.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
+def terminal_bytes(data: bytes) -> bytes:
+    """UTF-8 ``data`` as :func:`terminal_text` (with lines) lets it reach a terminal;
+    what is not UTF-8 as U+FFFD.
+
+    Checked at C speed without decoding it all (225 MB of a whole library's JSON
+    export): taking out the plain ASCII bytes leaves every other character whole,
+    since UTF-8 writes them with bytes above 127 only; when all of those are
+    printable, ``data`` is written as it is.
+    """
+    rest = data.translate(None, _PLAIN_BYTES)
+    if not rest:
+        return data
+    try:
+        if rest.decode().isprintable():
+            return data
+    except UnicodeDecodeError:
+        pass
+    return terminal_text(data.decode(errors="replace")).encode()
+
+
 def one_line(text: str) -> str:
     """Controls removed and all whitespace (newlines included) collapsed to single spaces."""
     if text.isprintable():

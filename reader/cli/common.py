@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reader.text import terminal_text
+from reader.text import terminal_bytes, terminal_text
 
 if TYPE_CHECKING:
     from reader.fetching import Network
@@ -78,14 +78,19 @@ def opened(settings: Settings, *, create: bool = True) -> Iterator[Library]:
             library.close()
 
 
-def echo(text: str, *, nl: bool = True) -> None:
+def echo(text: str | bytes, *, nl: bool = True) -> None:
     """Print to standard output, under the terminal rule; a failed write (a full disk)
-    is one clean error line.
+    is one clean error line. Bytes (UTF-8: a JSON export's pieces) are written as they
+    are when the rule leaves them so, which it checks without decoding them.
 
     A closed pipe (``reader export | head``) is left to click, which exits quietly.
     """
     try:
-        click.echo(terminal_text(text), nl=nl)
+        if isinstance(text, bytes):
+            data = terminal_bytes(text)
+            click.echo(data + b"\n" if nl else data, nl=False)
+        else:
+            click.echo(terminal_text(text), nl=nl)
     except OSError as error:
         if error.errno == errno.EPIPE:
             raise

@@ -63,11 +63,11 @@ def export_command(
     An obsidian export that leaves some files as they are (changed in the vault and in
     reader: a conflict) writes the rest, names them and exits 3.
     """
-    from reader.export.run import check_request, export, nothing_selected
-    from reader.export.scope import papers_to_export
+    from reader.export.run import check_request, export, export_json, nothing_selected
+    from reader.export.scope import ids_to_export, papers_to_export
     from reader.store.rows import uncollected
 
-    chosen = [
+    flags = [
         name
         for name, given in (
             ("--starred", starred),
@@ -77,9 +77,9 @@ def export_command(
         )
         if given
     ]
-    if len(chosen) > 1:
+    if len(flags) > 1:
         raise click.UsageError(
-            f"give one of --starred, --noted, --all or --query, not {' and '.join(chosen)}"
+            f"give one of --starred, --noted, --all or --query, not {' and '.join(flags)}"
         )
     if query is not None and not query.strip():
         raise click.UsageError("--query is empty; leave it out to export starred and noted papers")
@@ -87,38 +87,53 @@ def export_command(
         raise click.UsageError(
             "--with-notes is for --format bibtex (the other formats always carry notes)"
         )
-    scope = "starred" if starred else "noted" if noted else "all" if every else None
+    scope = "starred" if starred else "noted" if noted else "all" if every else "starred-or-noted"
     if export_user:
         settings = replace(settings, user=export_user)
     with friendly_errors():  # before reading anything; the writer checks again
         check_request(fmt, output, force=force, library=settings.db_path)
     # Hundreds of thousands of objects made and none in a cycle: the collector would
     # walk them again and again for nothing (a fifth of a whole library's export).
-    with uncollected():
-        with opened(settings, create=False) as library:
-            items = papers_to_export(
-                library, settings.user, scope=scope or "starred-or-noted", query=query
-            )
-        if not items:
+    # JSON is read as it is written (no Paper made of each row: a third of the time),
+    # so the library stays open, in one read transaction, till it is written.
+    with uncollected(), opened(settings, create=False) as library, library.reading():
+        if fmt == "json" and query is None:
+            chosen, marks = ids_to_export(library, settings.user, scope=scope)
+            count = len(chosen)
+        else:
+            items = papers_to_export(library, settings.user, scope=scope, query=query)
+            count = len(items)
+        if not count:
             # Exit 1, as grep does when nothing matches: a script's next step must not use
             # an empty export (or an old file), and with --force an empty selection (a
             # typo in the query) would have replaced a good export with nothing.
-            say(
-                nothing_selected(scope=scope or "starred-or-noted", query=query, user=settings.user)
-            )
+            say(nothing_selected(scope=scope, query=query, user=settings.user))
             click.get_current_context().exit(1)
         with friendly_errors():
-            outcome = export(
-                fmt,
-                items,
-                output,
-                user=settings.user,
-                now=datetime.now(UTC),
-                force=force,
-                with_notes=with_notes,
-                library=settings.db_path,
-                write=lambda piece: echo(piece, nl=False),
-            )
+            if fmt == "json" and query is None:
+                outcome = export_json(
+                    library,
+                    chosen,
+                    marks,
+                    output,
+                    user=settings.user,
+                    now=datetime.now(UTC),
+                    force=force,
+                    library_file=settings.db_path,
+                    write=lambda piece: echo(piece, nl=False),
+                )
+            else:
+                outcome = export(
+                    fmt,
+                    items,
+                    output,
+                    user=settings.user,
+                    now=datetime.now(UTC),
+                    force=force,
+                    with_notes=with_notes,
+                    library=settings.db_path,
+                    write=lambda piece: echo(piece, nl=False),
+                )
     if outcome.message:
         say(outcome.message)
     for line in outcome.details:

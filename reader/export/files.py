@@ -195,16 +195,16 @@ def _refuse_sqlite(path: Path) -> None:
 
 def write_atomic(
     path: Path,
-    text: str | Iterable[str],
+    text: str | Iterable[str] | Iterable[bytes],
     *,
     force: bool = False,
     library: Path | None = None,
     clean: bool = True,
     replacing: bytes | None = None,
 ) -> None:
-    """Write ``text`` (or its pieces, in turn: a large export is never one string) as
-    UTF-8 to ``path`` so that readers see the old file or the new one, never half of
-    it (:func:`reader.atomic.write_atomic`).
+    """Write ``text`` (or its pieces, in turn: a large export is never one string;
+    pieces given as bytes are UTF-8 already) as UTF-8 to ``path`` so that readers see
+    the old file or the new one, never half of it (:func:`reader.atomic.write_atomic`).
 
     :func:`check_target` vets ``path`` first (and again just before the new file takes
     its place): without ``force`` an existing ``path`` is left alone (also when it
@@ -219,7 +219,9 @@ def write_atomic(
     path = Path(path)
     check_target(path, force=force, library=library)
 
-    def encoded(piece: str) -> bytes:
+    def encoded(piece: str | bytes) -> bytes:
+        if isinstance(piece, bytes):
+            return piece  # UTF-8 already (see stored_json_pieces)
         try:
             return piece.encode("utf-8")
         except UnicodeEncodeError:

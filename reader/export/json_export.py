@@ -18,14 +18,17 @@ written as ``\\uXXXX`` too, so printing an export shows it as it is.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring
 from operator import attrgetter, call
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.models import Annotation, Paper
 from reader.sources.reader_json import FORMAT_NAME, PAPER_KEYS, VERSION, paper_to_json
 from reader.text import json_dumps_safe, json_text_safe
+
+if TYPE_CHECKING:
+    from reader.store import Library
 
 # What json.dumps(ensure_ascii=False) writes, built once: a JSON Lines export makes
 # one call a paper.
@@ -197,3 +200,99 @@ def _paper_line(paper: Paper, annotation: Annotation) -> dict[str, object]:
     line = dict(zip(PAPER_KEYS, _PAPER_VALUES(paper), strict=True))
     line["annotations"] = _annotations(annotation)
     return line
+
+
+# What SQLite writes of each paper (see stored_json_pieces): the start of
+# _paper_text, the fields as JSON in the text around them, up to the annotations.
+_STORED_TEMPLATE = "".join(
+    (
+        f"{_INDENT * _PAPER_LEVEL}{{",
+        *(f"{start.replace('%', '%%')}%s" for start in _FIELD_STARTS),
+        f',\n{_INDENT * (_PAPER_LEVEL + 1)}"annotations": ',
+    )
+)
+# A list field's strings, as _strings writes them: opening, between two, closing.
+_STORED_LISTS = (
+    f"[\n{_INDENT * (_PAPER_LEVEL + 2)}",
+    f",\n{_INDENT * (_PAPER_LEVEL + 2)}",
+    f"\n{_INDENT * (_PAPER_LEVEL + 1)}]",
+)
+_PAPER_END = f"\n{_INDENT * _PAPER_LEVEL}}}"
+
+
+def stored_json_pieces(
+    library: Library,
+    chosen: Sequence[int],
+    marks: Mapping[int, Annotation],
+    *,
+    user: str,
+    exported_at: str,
+) -> Iterator[bytes]:
+    """The UTF-8 text of :func:`render_json` of the papers ``chosen`` (ids, in the
+    order written) with their ``marks``, as ``library`` holds them, in pieces of
+    :data:`PIECE` papers made as they are taken, byte for byte.
+
+    SQLite writes each paper's fields as JSON (:meth:`Library.papers_json
+    <reader.store.library.Library.papers_json>`), as the file holds them: no
+    :class:`Paper` is made, nothing is decoded but a paper with text beyond ASCII
+    (to check it is printable and valid UTF-8), and the annotations are added here.
+    A paper whose lists SQLite leaves alone (not plain arrays of strings) is read
+    whole and written by :func:`_paper_text`. At 100,000 papers this takes a third
+    of the time :func:`json_pieces` of the papers read whole does.
+    """
+    from reader.store.rows import NOT_WRITTEN
+
+    header = json_dumps_safe(_header(user, exported_at), indent=2)
+    yield f'{header[:-2]},\n{_INDENT}"papers": '.encode()
+    between = b",\n"
+    plain_ending = (_NO_MARKS_TEXT + _PAPER_END).encode()
+    opening = b"["  # before the first paper; then a comma before each
+    for start in range(0, len(chosen), PIECE):
+        batch = chosen[start : start + PIECE]
+        written = library.papers_json(batch, PAPER_KEYS, _STORED_TEMPLATE, _STORED_LISTS)
+        left = [paper_id for paper_id in batch if NOT_WRITTEN in written.get(paper_id, b"")]
+        whole = {paper.id: paper for paper in library.papers_by_id(left)} if left else {}
+        out: list[bytes] = []
+        for paper_id in batch:
+            text = written.get(paper_id)
+            if text is None:
+                continue  # removed since the ids were read
+            mark = marks.get(paper_id)
+            out.append(opening + b"\n" if opening else between)
+            opening = b""
+            if paper_id in whole:
+                paper_text = _paper_text(whole[paper_id], mark or Annotation(paper_id))
+                out.append(json_text_safe(paper_text).encode())
+                continue
+            if not text.isascii() or b"\x7f" in text:
+                text = _printable(text)
+            out.append(text)
+            if mark is None:
+                out.append(plain_ending)
+            else:
+                out.append(json_text_safe(_marks_text(mark) + _PAPER_END).encode())
+        yield b"".join(out)
+    yield b"[]\n}\n" if opening else f"\n{_INDENT}]\n}}\n".encode()
+
+
+def _printable(text: bytes) -> bytes:
+    """A paper's JSON ``text`` as SQLite wrote it, made safe to print as
+    :func:`json_text_safe` makes it, and what is not UTF-8 made U+FFFD as the store
+    reads it (see :func:`reader.store.typed.fetch_all`)."""
+    # Nearly always every character beyond ASCII is printable: told by a C scan of
+    # those alone (UTF-8 writes them with bytes above 127 only), not a pattern's
+    # walk through the whole paper.
+    beyond = text.translate(None, _PLAIN_JSON_BYTES)
+    try:
+        if beyond.decode().isprintable():
+            return text
+        decoded = text.decode()
+    except UnicodeDecodeError:
+        return json_text_safe(text.decode(errors="replace")).encode()
+    safe = json_text_safe(decoded)
+    return text if safe == decoded else safe.encode()
+
+
+# What json_text_safe leaves as it is without looking further: printable ASCII and
+# line breaks.
+_PLAIN_JSON_BYTES = bytes(range(0x20, 0x7F)) + b"\n"

@@ -26,6 +26,7 @@ from reader.text import one_line
 
 if TYPE_CHECKING:
     from reader.search import WordSource
+    from reader.store import Library
 
 FORMATS = ("markdown", "obsidian", "json", "jsonl", "csv", "bibtex")
 # The file name suffix each format suggests.
@@ -93,7 +94,7 @@ def select(
         elif chosen is not None:
             keep = paper.id in chosen
         else:
-            keep = _in_scope(mark, scope)
+            keep = in_scope(mark, scope)
         if keep:
             items.append((paper, mark))
     return items
@@ -114,7 +115,8 @@ def nothing_selected(*, scope: str, query: str | None, user: str) -> str:
     return f"Nothing to export: {reason}; nothing written."
 
 
-def _in_scope(mark: Annotation, scope: str) -> bool:
+def in_scope(mark: Annotation, scope: str) -> bool:
+    """Whether ``scope`` (one of :data:`SCOPES`) takes a paper the user marked so."""
     if scope == "starred":
         return mark.starred
     if scope == "noted":
@@ -165,6 +167,40 @@ def export(
         return Outcome(len(items))
     write_atomic(target, pieces, force=force, library=library)
     return Outcome(len(items), message=f"Wrote {papers_label(len(items))} to {shown(target)}")
+
+
+def export_json(
+    library: Library,
+    chosen: Sequence[int],
+    marks: Mapping[int, Annotation],
+    target: Path | None,
+    *,
+    user: str,
+    now: datetime,
+    force: bool = False,
+    library_file: Path | None = None,
+    write: Callable[[bytes], object] | None = None,
+) -> Outcome:
+    """:func:`export` as JSON of the papers ``chosen`` (ids, in order) with their
+    ``marks``, read from ``library`` a few hundred at a time as they are written, not
+    made into :class:`Paper` objects (see
+    :func:`~reader.export.json_export.stored_json_pieces`): the same text, in a third
+    of the time. ``write`` takes UTF-8 bytes; ``library_file`` is ``library``'s file.
+    """
+    from reader.export.json_export import stored_json_pieces
+
+    check_request("json", target, force=force, library=library_file)
+    pieces = stored_json_pieces(
+        library, chosen, marks, user=user, exported_at=now.isoformat(timespec="seconds")
+    )
+    if target is None:
+        if write is None:
+            return Outcome(len(chosen), text=b"".join(pieces).decode())
+        for piece in pieces:
+            write(piece)
+        return Outcome(len(chosen))
+    write_atomic(target, pieces, force=force, library=library_file)
+    return Outcome(len(chosen), message=f"Wrote {papers_label(len(chosen))} to {shown(target)}")
 
 
 def check_request(

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from reader.export.run import Item, select
+from reader.export.files import ExportError
+from reader.export.run import SCOPES, Item, in_scope, select
 from reader.models import Annotation
 
 if TYPE_CHECKING:
@@ -48,6 +49,22 @@ def papers_to_export(
     ids = library.order() if order is None else order
     wanted, scope = ids_to_read(ids, marks, scope=scope, only=only)
     return select(library.papers_by_id(wanted), marks, scope=scope, only=only)
+
+
+def ids_to_export(
+    library: Library, user: str, *, scope: str = "starred-or-noted"
+) -> tuple[list[int], dict[int, Annotation]]:
+    """The ids of ``user``'s papers ``scope`` takes, in library order, and ``user``'s
+    annotations: what :func:`papers_to_export` reads whole, left to be read as it is
+    written. Raises :class:`~reader.store.LibraryError`, and
+    :class:`~reader.export.files.ExportError` for an unknown scope."""
+    if scope not in SCOPES:
+        raise ExportError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
+    marks = library.annotations(user)
+    wanted, scope = ids_to_read(library.order(), marks, scope=scope)
+    if scope == "all":
+        return wanted, marks
+    return [i for i in wanted if in_scope(marks.get(i) or Annotation(i), scope)], marks
 
 
 def ids_to_read(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 
 from reader.models import Annotation, ImportResult, ListedPaper, Paper
 from reader.store import found, imports, inbox, removal, typed
@@ -35,6 +36,7 @@ from reader.store.rows import (
     order,
     paper_from_row,
     papers_by_id,
+    papers_json,
     uncollected,
 )
 from reader.store.words import Words
@@ -88,6 +90,44 @@ class Library(Annotations):
         """The papers with these ids, whole, in the order given (unknown ids skipped)."""
         try:
             return papers_by_id(self._conn, paper_ids)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def papers_json(
+        self,
+        paper_ids: Sequence[int],
+        fields: Sequence[str],
+        template: str,
+        lists: tuple[str, str, str],
+    ) -> dict[int, bytes]:
+        """The papers with these ids, by id, as JSON text SQLite writes into
+        ``template`` (see :func:`reader.store.rows.papers_json`)."""
+        try:
+            return papers_json(self._conn, paper_ids, fields, template, lists)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: every read in the body sees the library as it was
+        at the first, whatever other processes write meanwhile (an export read a few
+        hundred papers at a time)."""
+        if self._conn.in_transaction:
+            yield  # inside a transaction already: it holds still
+            return
+        try:
+            self._conn.execute("BEGIN")
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+        try:
+            yield
+        except BaseException:
+            # Ended as it may (a damaged file): why the body failed is what to say.
+            with suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            raise
+        try:
+            self._conn.execute("COMMIT")
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 

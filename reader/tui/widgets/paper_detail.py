@@ -109,6 +109,19 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield _Text(Text("Abstract"), id="detail-abstract-heading")
         yield _Text(id="detail-abstract")
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Another paper makes the pane's text taller or shorter: that changes only how
+        # far it scrolls, unless the scrollbar comes or goes (the text then wraps in
+        # another width). Laying the screen out again for it, a frame later, redrew
+        # the whole pane a second time for each paper shown.
+        same_box = size == self._size and container_size == self._container_size
+        if layout and same_box and virtual_size.width == self.virtual_size.width:
+            overflows = virtual_size.height > container_size.height
+            layout = overflows != (self.virtual_size.height > self._container_size.height)
+        return super()._size_updated(size, virtual_size, container_size, layout=layout)
+
     @property
     def paper(self) -> Paper | None:
         """The paper on show."""
