@@ -154,6 +154,7 @@ OPENERS: dict[str, Opener] = {
     "remove": pressing("D"),
     "stats": pressing("S"),
     "help": pressing("question_mark"),
+    "triage": pressing("T"),
 }
 
 
