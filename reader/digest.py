@@ -246,7 +246,7 @@ def render_atom(digest: Digest) -> str:
                 "  <entry>",
                 f"    <title>{x(_text(paper.title, 300))}</title>",
                 f"    <id>{x(_entry_id(paper))}</id>",
-                f"    <updated>{x(_atom_time(entry.added))}</updated>",
+                f"    <updated>{x(_atom_time(entry.added) if entry.added else updated)}</updated>",
             ]
             if link:
                 parts.append(f"    <link href={quoteattr(link)}/>")

@@ -165,3 +165,16 @@ def test_a_digest_shows_at_most_its_limit_and_counts_the_rest(
     assert "… and 34 more new papers: reader list is:new" in text
     feed = ET.fromstring(run(db_path, "--limit", "5", "--format", "atom").encode())
     assert len(feed.findall(f"{ATOM}entry")) == 5
+
+
+def test_an_entry_whose_arrival_is_unknown_still_has_a_time() -> None:
+    unknown = group(
+        "ana",
+        [Entry(Paper("From a hand-written file", "2512.00007"), "")],
+        since=None,
+        made_at="2026-12-04T09:00:00+00:00",
+        ranked=False,
+    )
+    feed = ET.fromstring(render_atom(unknown).encode())
+    entry = feed.find(f"{ATOM}entry")
+    assert entry is not None and entry.findtext(f"{ATOM}updated") == "2026-12-04T09:00:00Z"
