@@ -63,3 +63,29 @@ async def test_triage_mode_decides_one_key_a_paper(library: Library) -> None:
         assert listed[1] not in shown_ids(app)  # not interested: out of the list
         # Nothing turned read by being shown.
         assert not any(library.annotation("ana", i).is_read for i in listed)
+
+
+async def test_undo_in_triage_mode_takes_back_a_tag_first(library: Library) -> None:
+    app = ReaderApp(library, "ana", config=Config(read_delay=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listed = shown_ids(app)
+        await type_keys(pilot, "T")
+        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen), "triage mode")
+        await type_keys(pilot, "s")
+        await settle(pilot)
+        await type_keys(pilot, "t")
+        await wait_until(pilot, lambda: not isinstance(app.screen, TriageScreen), "the tag editor")
+        await type_keys(pilot, *"later", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen), "back in triage")
+        await settle(pilot)
+        assert library.annotation("ana", listed[1]).tags == ("later",)
+        # z: the tag goes, the paper stays on show; z again: the star, and back.
+        await type_keys(pilot, "z")
+        await settle(pilot)
+        assert library.annotation("ana", listed[1]).tags == ()
+        assert on_show(app) == library.papers_by_id([listed[1]])[0].title
+        await type_keys(pilot, "z")
+        await settle(pilot)
+        assert not library.annotation("ana", listed[0]).starred
+        assert on_show(app) == library.papers_by_id([listed[0]])[0].title

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Header, Static
 from reader.limits import ABSTRACT_CHARS, TITLE_CHARS, cut
 from reader.models import Paper, papers_label
 from reader.text import one_line, strip_controls
+from reader.triage import Change
 from reader.tui.keys import bindings
 
 if TYPE_CHECKING:
@@ -204,18 +205,26 @@ class TriageScreen(Screen[None]):
             self._show()
 
     def action_undo(self) -> None:
-        """Undo the last decision (a skip has nothing to undo) and go back to its paper."""
-        if not self.tally.steps:
-            self.notify("Nothing to undo in this triage.", severity="warning", timeout=2)
+        """Undo the last decision and go back to its paper (a skip: only go back); a
+        change made here since (tags, a note) is undone first, staying put."""
+        triage = self._library.triage
+        top = triage.undo_stack[-1] if triage.undo_stack else None
+        if self.tally.steps:
+            at, decision = self.tally.steps[-1]
+            if decision == "skip" or (isinstance(top, Change) and self._ids[at] in top.after):
+                self.tally.steps.pop()
+                self.tally.count(decision, -1)
+                if decision != "skip":
+                    self._library.action_undo()
+                if self._done:
+                    self._reopen()
+                self._at = at
+                self._show()
+                return
+        if top is None:
+            self.notify("Nothing to undo.", severity="warning", timeout=2)
             return
-        at, decision = self.tally.steps.pop()
-        self.tally.count(decision, -1)
-        if decision != "skip":
-            self._library.triage.undo()
-        if self._done:
-            self._reopen()
-        self._at = at
-        self._show()
+        self._library.action_undo()
 
     def _reopen(self) -> None:
         self._done = False
