@@ -320,6 +320,15 @@ class Triage:
             lambda lib: lib.set_starred_many(self.user, paper_ids, star),
         )
 
+    def star(self, paper_ids: list[int]) -> None:
+        """Star the papers (those starred already stay so). Undoable."""
+        self._change(
+            "Star",
+            "starred",
+            paper_ids,
+            lambda lib: lib.set_starred_many(self.user, paper_ids, True),
+        )
+
     def toggle_dismissed(self, paper_ids: list[int]) -> None:
         """Mark the papers not interested, or interested again when all of them are
         marked so already. Undoable like a star."""

@@ -150,3 +150,15 @@ def test_a_removed_paper_comes_back_still_dismissed(library: Library) -> None:
     removed = library.remove_papers([paper_id])
     library.restore_papers(removed)
     assert library.annotation("ana", paper_id).is_dismissed
+
+
+def test_star_always_stars_and_is_undone(library: Library) -> None:
+    ids = first_ids(library, 2)
+    library.set_starred("ana", ids[0], True)
+    triage = Triage(library, "ana", submit=WriteNow(library), report=lambda outcome: None)
+    triage.read()
+    triage.star(ids)  # a star, not a toggle: the starred one stays starred
+    assert all(library.annotation("ana", i).starred for i in ids)
+    triage.undo()
+    assert library.annotation("ana", ids[0]).starred
+    assert not library.annotation("ana", ids[1]).starred

@@ -89,3 +89,22 @@ async def test_undo_in_triage_mode_takes_back_a_tag_first(library: Library) -> N
         await settle(pilot)
         assert not library.annotation("ana", listed[0]).starred
         assert on_show(app) == library.papers_by_id([listed[0]])[0].title
+
+
+async def test_s_on_a_starred_paper_keeps_its_star(library: Library) -> None:
+    first = library.order()[0]
+    library.set_starred_many("ana", [first], True)
+    app = ReaderApp(library, "ana", config=Config(read_delay=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_keys(pilot, "T")
+        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen), "triage mode")
+        await type_keys(pilot, "s")
+        await settle(pilot)
+        assert library.annotation("ana", first).starred
+        screen = app.screen
+        assert isinstance(screen, TriageScreen) and screen.tally.starred == 1
+        # z goes back to it, and it stays starred: there was nothing to undo.
+        await type_keys(pilot, "z")
+        await settle(pilot)
+        assert library.annotation("ana", first).starred and screen.tally.starred == 0

@@ -50,9 +50,9 @@ class Tally:
         return self.starred + self.dismissed + self.skipped
 
     def count(self, decision: str, by: int) -> None:
-        if decision == "star":
+        if decision in ("star", "starred already"):
             self.starred += by
-        elif decision == "dismiss":
+        elif decision in ("dismiss", "dismissed already"):
             self.dismissed += by
         else:
             self.skipped += by
@@ -180,18 +180,27 @@ class TriageScreen(Screen[None]):
     # -- keys ------------------------------------------------------------------------
 
     def action_star(self) -> None:
+        """Star (a decision, not a toggle: a starred paper stays starred) and move on."""
         paper_id = self.paper_id
-        if paper_id is not None:
-            self._library.triage.toggle_star([paper_id])
-            self._decide("star")
+        if paper_id is None:
+            return
+        mark = self._library.triage.marks.get(paper_id)
+        if mark is not None and mark.starred:
+            self._decide("starred already")  # nothing written: nothing for z to undo
+            return
+        self._library.triage.star([paper_id])
+        self._decide("star")
 
     def action_dismiss_paper(self) -> None:
         paper_id = self.paper_id
-        if paper_id is not None:
-            mark = self._library.triage.marks.get(paper_id)
-            if mark is None or not mark.is_dismissed:
-                self._library.triage.toggle_dismissed([paper_id])
-            self._decide("dismiss")
+        if paper_id is None:
+            return
+        mark = self._library.triage.marks.get(paper_id)
+        if mark is not None and mark.is_dismissed:
+            self._decide("dismissed already")
+            return
+        self._library.triage.toggle_dismissed([paper_id])
+        self._decide("dismiss")
 
     def action_skip(self) -> None:
         self._decide("skip")
@@ -205,16 +214,18 @@ class TriageScreen(Screen[None]):
             self._show()
 
     def action_undo(self) -> None:
-        """Undo the last decision and go back to its paper (a skip: only go back); a
-        change made here since (tags, a note) is undone first, staying put."""
+        """Undo the last decision and go back to its paper (a skip, or a paper that was
+        starred or dismissed already: only go back); a change made here since (tags, a
+        note) is undone first, staying put."""
         triage = self._library.triage
         top = triage.undo_stack[-1] if triage.undo_stack else None
         if self.tally.steps:
             at, decision = self.tally.steps[-1]
-            if decision == "skip" or (isinstance(top, Change) and self._ids[at] in top.after):
+            wrote = decision in ("star", "dismiss")
+            if not wrote or (isinstance(top, Change) and self._ids[at] in top.after):
                 self.tally.steps.pop()
                 self.tally.count(decision, -1)
-                if decision != "skip":
+                if wrote:
                     self._library.action_undo()
                 if self._done:
                     self._reopen()
