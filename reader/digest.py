@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from reader.export.markdown import escape_text, link_url
 from reader.limits import cut
 from reader.models import Paper, title_id
-from reader.text import one_line, safe_url, strip_controls
+from reader.text import one_line, safe_url
 
 FORMATS = ("markdown", "html", "atom")
 # A For you score from which a paper is in the For you group.
@@ -28,7 +29,6 @@ SUMMARY_CHARS = 400
 AUTHORS_SHOWN = 3
 # Characters XML 1.0 cannot hold at all (after the terminal rule removed the rest).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +97,7 @@ def choose(
 
 def _text(value: str, limit: int | None = None) -> str:
     """Paper text on one line, no controls, cut to ``limit`` characters."""
-    text = one_line(strip_controls(value))
-    text = _NOT_XML.sub("", text)
+    text = _NOT_XML.sub("", one_line(value))
     return cut(text, limit) if limit else text
 
 
@@ -145,31 +144,26 @@ def _groups(digest: Digest) -> list[tuple[str, tuple[Entry, ...]]]:
 # -- Markdown ---------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def render_markdown(digest: Digest) -> str:
     """The digest as Markdown: a heading per group, a list item per paper."""
-    lines = [f"# {_md(_heading(digest))}", ""]
+    lines = [f"# {escape_text(_heading(digest))}", ""]
     for name, entries in _groups(digest):
         lines += [f"## {name}", ""]
         if not entries:
             lines += ["Nothing here.", ""]
             continue
         for entry in entries:
-            title = _md(_text(entry.paper.title, 300))
-            link = _link(entry.paper)
-            # <...> keeps a URL's parentheses and spaces from ending the link early.
-            head = f"[{title}](<{link}>)" if link else title
+            title = escape_text(_text(entry.paper.title, 300))
+            link = link_url(_link(entry.paper))
+            head = f"[{title}]({link})" if link else title
             lines.append(f"- **{head}**  ")
-            lines.append(f"  {_md(_facts(entry))}  ")
+            lines.append(f"  {escape_text(_facts(entry))}  ")
             summary = _summary(entry.paper)
             if summary:
-                lines.append(f"  {_md(summary)}")
+                lines.append(f"  {escape_text(summary)}")
         lines.append("")
     if digest.more:
-        lines += [_md(MORE.format(more=digest.more)), ""]
+        lines += [escape_text(MORE.format(more=digest.more)), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -111,10 +111,10 @@ def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[in
     left out."""
     from reader.search import SearchIndex
 
-    marks = library.annotations(user)
-    dismissed = {i for i, mark in marks.items() if mark.is_dismissed}
     if query.is_empty:
+        dismissed = library.dismissed(user)
         return [i for i in ids if i not in dismissed]
+    marks = library.annotations(user)
     words = library.words()
     try:
         index = SearchIndex([], words, order=library.order(), load=library.listing)

@@ -101,7 +101,7 @@ def list_command(
     for hint in parsed.errors:
         say(f"warning: {hint}")
     with opened(settings, create=False) as library:
-        if sort == "for-you" or any(term.field == "fy" for term in parsed.terms):
+        if sort == "for-you" or parsed.asks_for_you:
             ranking = _ranking(library, settings.user)
             ids = _indexed(library, settings.user, parsed, None, ranking.scores)
             if sort == "for-you":
@@ -191,9 +191,11 @@ def _direct(library: Library, user: str, query: Query) -> Found | None:
 
 
 def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
-    """The user's marks: what its terms ask about, and the papers marked not
-    interested, which a search leaves out."""
-    return library.annotations(user)
+    """The user's marks a search needs: all of them when a term asks about marks, else
+    only the papers marked not interested, which it leaves out."""
+    if any(term.field in ("is", "has", "tag") for term in query.terms):
+        return library.annotations(user)
+    return library.dismissed(user)
 
 
 def _indexed(

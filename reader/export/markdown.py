@@ -40,12 +40,12 @@ _UNTAGGED = "Untagged"
 _PAPER_LEVEL = 3
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     """``text`` on one line, controls removed, Markdown-significant characters escaped."""
     return _MD_SPECIAL.sub(r"\\\1", one_line(text))
 
 
-def _link_url(url: str | None) -> str | None:
+def link_url(url: str | None) -> str | None:
     """An http(s) ``url`` fit for a link destination, or None."""
     url = safe_url(url)
     if url is None:
@@ -72,16 +72,16 @@ def _note_block(note: str) -> str:
 
 def _paper_block(paper: Paper, annotation: Annotation) -> str:
     """One paper: heading, metadata list, then the note; ends with one newline."""
-    title = _escape(paper.title) or "Untitled"
-    abs_url = _link_url(paper.abs_url)
+    title = escape_text(paper.title) or "Untitled"
+    abs_url = link_url(paper.abs_url)
     lines = [f"### [{title}]({abs_url})" if abs_url else f"### {title}"]
 
-    authors = _escape(paper.author_label)
+    authors = escape_text(paper.author_label)
     if authors:
         lines.append(f"- **Authors:** {authors}")
 
     facts = [
-        f"**{label}:** {_escape(value)}"
+        f"**{label}:** {escape_text(value)}"
         for label, value in (
             ("Published", paper.published),
             ("Updated", paper.updated),
@@ -94,7 +94,7 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
     if facts:
         lines.append("- " + " · ".join(facts))
 
-    tags = [_escape(tag) for tag in annotation.tags if one_line(tag)]
+    tags = [escape_text(tag) for tag in annotation.tags if one_line(tag)]
     if tags:
         lines.append("- **Tags:** " + ", ".join(tags))
 
@@ -102,7 +102,7 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
     read = "no"
     if annotation.read_at is not None:
         # An ISO timestamp; its date is what a reader wants to see.
-        read = _escape(annotation.read_at[:10]) or "yes"
+        read = escape_text(annotation.read_at[:10]) or "yes"
     lines.append(f"- **Starred:** {starred} · **Read:** {read}")
 
     links = [f"[arXiv]({abs_url})"] if abs_url else []  # checked once, for the heading
@@ -115,7 +115,7 @@ def _paper_block(paper: Paper, annotation: Annotation) -> str:
             ("DOI", paper.doi_url),
             ("Page", paper.url),
         )
-        if (url := _link_url(raw))
+        if (url := link_url(raw))
     ]
     if links:
         lines.append("- **Links:** " + " · ".join(links))
@@ -147,9 +147,9 @@ def _sections(items: Sequence[tuple[Paper, Annotation]]) -> list[_Section]:
         if not tags:
             untagged.papers.append((paper, annotation))
             continue
-        sections = [by_tag.setdefault(tag, _Section(_escape(tag))) for tag in tags]
+        sections = [by_tag.setdefault(tag, _Section(escape_text(tag))) for tag in tags]
         sections[0].papers.append((paper, annotation))
-        title = _escape(paper.title) or "Untitled"
+        title = escape_text(paper.title) or "Untitled"
         for section in sections[1:]:
             section.also.append((title, sections[0].heading))
     ordered = [by_tag[tag] for tag in sorted(by_tag)]
@@ -177,8 +177,8 @@ def render_markdown(items: Sequence[tuple[Paper, Annotation]], *, user: str, tod
     one newline.
     """
     header = (
-        f"# Reading notes of {_escape(user)}\n\n"
-        f"{papers_label(len(items))} · exported {_escape(today)} by reader\n"
+        f"# Reading notes of {escape_text(user)}\n\n"
+        f"{papers_label(len(items))} · exported {escape_text(today)} by reader\n"
     )
     if not items:
         return f"{header}\n{_EMPTY}\n"

@@ -70,8 +70,10 @@ def category_token(category: str) -> str:
 def document(paper: PaperText) -> str:
     """The text the vectoriser reads for ``paper``."""
     parts = [paper.title, paper.title, paper.abstract, " ".join(paper.keywords)]
-    parts.extend(author_token(name) for name in paper.authors if slug(name))
-    parts.extend(category_token(cat) for cat in paper.categories if slug(cat))
+    tokens = [author_token(name) for name in paper.authors]
+    tokens += [category_token(category) for category in paper.categories]
+    # A name of nothing but punctuation makes no token (just its prefix).
+    parts.extend(token for token in tokens if not token.endswith("_"))
     return "\n".join(parts)
 
 
@@ -199,14 +201,13 @@ class Vectors:
         rows = np.full(len(now_ids), -1, dtype=np.int64)
         known = (now_ids >= 0) & (now_ids < len(self._position))
         rows[known] = self._position[now_ids[known]]
-        held = np.flatnonzero(rows >= 0)
+        # Held, and counted as it is now: kept; the rest is counted.
+        same = np.zeros(len(now_ids), dtype=bool)
         stamps = self.stamps
-        same = [stamps[rows[i]] == current[i][1] for i in held.tolist()]
-        kept_rows = rows[held[same]].tolist() if len(held) else []
-        taken = np.zeros(len(now_ids), dtype=bool)
-        if len(held):
-            taken[held[same]] = True
-        fresh = now_ids[~taken].tolist()
+        for i in np.flatnonzero(rows >= 0).tolist():
+            same[i] = stamps[rows[i]] == current[i][1]
+        kept_rows = rows[same].tolist()
+        fresh = now_ids[~same].tolist()
         if not fresh and len(kept_rows) == len(self.ids):
             return self
         if fresh and counting is not None:

@@ -46,13 +46,9 @@ DOUBTS = 500
 C = 1.0
 
 
-def _dismissed(mark: Annotation) -> bool:
-    return mark.dismissed_at is not None
-
-
 def is_positive(mark: Annotation) -> bool:
     """Whether ``mark`` makes its paper a positive label."""
-    return (mark.starred or mark.has_note or bool(mark.tags)) and not _dismissed(mark)
+    return (mark.starred or mark.has_note or bool(mark.tags)) and not mark.is_dismissed
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +64,7 @@ class Labels:
         """The labels ``marks`` (one user's annotations) give."""
         positive, negative, weak = set(), set(), set()
         for paper_id, mark in marks.items():
-            if _dismissed(mark):
+            if mark.is_dismissed:
                 negative.add(paper_id)
             elif is_positive(mark):
                 positive.add(paper_id)

@@ -213,6 +213,11 @@ class Query:
         return bool(self.words) or any(t.field == "phrase" and not t.negated for t in self.terms)
 
     @property
+    def asks_for_you(self) -> bool:
+        """Whether the query has an ``fy:`` term (it needs the user's ranking)."""
+        return any(t.field == "fy" for t in self.terms)
+
+    @property
     def asks_dismissed(self) -> bool:
         """Whether the query names ``is:dismissed`` (negated or not): otherwise papers
         marked not interested are left out of what it finds."""

@@ -68,6 +68,16 @@ class Annotations(Connection):
         )
         return {row[0]: annotation_from_row(row) for row in rows}
 
+    def dismissed(self, user: str) -> dict[int, Annotation]:
+        """``user``'s annotations of the papers they marked not interested (what every
+        search leaves out), alone: far fewer than all their marks."""
+        rows = self._rows(
+            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND {ANNOTATED} "
+            "AND dismissed_at IS NOT NULL",
+            (user,),
+        )
+        return {row[0]: annotation_from_row(row) for row in rows}
+
     def annotation(self, user: str, paper_id: int) -> Annotation:
         row = self._row(
             f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE user = ? AND paper_id = ? "

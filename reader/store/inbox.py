@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from reader.store import typed
+from reader.store.rows import IDS_IN_JSON, id_list
 
 # A mark: (the newest paper's time, the largest paper id), as the library held them.
 Mark = tuple[str, int]
@@ -54,8 +55,6 @@ def newest(conn: sqlite3.Connection) -> Mark | None:
 
 def added(conn: sqlite3.Connection, paper_ids: list[int]) -> dict[int, str]:
     """When each of these papers came in."""
-    from reader.store.rows import IDS_IN_JSON, id_list
-
     sql = f"SELECT id, {typed.optional_text('added_at')} FROM papers WHERE id IN {IDS_IN_JSON}"
     return {
         i: typed.timestamp(at) or "" for i, at in typed.fetch_all(conn, sql, (id_list(paper_ids),))

@@ -65,6 +65,8 @@ class FilterPart(LibraryBase):
         if text and self._loading is not None:
             return  # matched once every paper is read (see _loaded)
         if text:
+            if self._ranking is None and Query.parse(text).asks_for_you:
+                self._want_ranking()  # matched again once ranked (see _ranked)
             scores = self._ranking.scores if self._ranking is not None else {}
             self._run_filter(text, self._index, dict(self._marks), scores, self._new)
         else:
@@ -244,8 +246,6 @@ class FilterPart(LibraryBase):
     ) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
         query = Query.parse(text)
-        if any(term.field == "fy" for term in query.terms) and self._ranking is None:
-            self.app.call_from_thread(self._want_ranking)  # matched again once ranked
         ids = index.search(query, marks, scores, new)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))

@@ -58,6 +58,9 @@ class RankingPart(LibraryBase):
         """Start keeping the ranking (once: it is kept up to date from then on)."""
         if not self._ranking_wanted:
             self._ranking_wanted = True
+            # The ranking's own connection, made here: its workers share it (one
+            # query at a time), rather than each making one.
+            self._ranking_words = self.library.words()
             self._rerank(sync=True)
             self._update_title()
 
@@ -106,7 +109,7 @@ class RankingPart(LibraryBase):
         first = self._ranking is None
         self._ranking = event.ranking
         sort = self._effective_sort(self._query)
-        if any(term.field == "fy" for term in Query.parse(self._query_text()).terms):
+        if Query.parse(self._query_text()).asks_for_you:
             self._refilter()  # matched before there were scores
         elif first and sort in ("for-you", "unsure"):
             self._show(self._query, self._matches)
@@ -188,7 +191,6 @@ class RankingPart(LibraryBase):
         return self._ranking.unsure(set(ids), UNSURE_SHOWN)
 
     def _rank_source(self) -> Words:
-        """The ranking's own connection to the library (a worker reads through it)."""
-        if self._ranking_words is None:
-            self._ranking_words = self.library.words()
+        """The ranking's own connection to the library (its workers read through it)."""
+        assert self._ranking_words is not None, "made when the ranking is first wanted"
         return self._ranking_words
