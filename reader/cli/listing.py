@@ -121,6 +121,7 @@ def list_command(
 
 def _ranking(library: Library, user: str) -> Ranking:
     """The user's For you ranking, its word counts kept in the user's cache."""
+    from reader.models import papers_label
     from reader.ranking.features import cache_path
     from reader.ranking.model import MIN_POSITIVES
     from reader.ranking.ranker import Ranker
@@ -139,7 +140,7 @@ def _ranking(library: Library, user: str) -> Ranking:
         words.close()
     if not ranking.learned:
         say(
-            f"For you: {ranking.positives} papers starred, noted or tagged; until there are "
+            f"For you: {papers_label(ranking.positives)} starred, noted or tagged; until there are "
             f"{MIN_POSITIVES}, ranked by upvotes and recency (authors you follow first)"
         )
     return ranking

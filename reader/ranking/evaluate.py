@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reader.models import papers_label
 from reader.ranking.features import Vectors
 from reader.ranking.model import MIN_POSITIVES, Labels, Paper, train
 
@@ -81,7 +82,7 @@ def describe(evaluation: Evaluation | None, marked: Sequence[Marked]) -> list[st
                 "days will do."
             ]
         return [
-            f"Not measured yet: {stars} papers starred, {need} needed "
+            f"Not measured yet: {papers_label(stars)} starred, {need} needed "
             f"({MIN_POSITIVES} to learn from, {MIN_TEST} given later to check it against)."
         ]
     e = evaluation
