@@ -279,16 +279,17 @@ def _printable(text: bytes) -> bytes:
     """A paper's JSON ``text`` as SQLite wrote it, made safe to print as
     :func:`json_text_safe` makes it, and what is not UTF-8 made U+FFFD as the store
     reads it (see :func:`reader.store.typed.fetch_all`)."""
-    # Nearly always every character beyond ASCII is printable: told by a C scan of
-    # those alone (UTF-8 writes them with bytes above 127 only), not a pattern's
-    # walk through the whole paper.
-    beyond = text.translate(None, _PLAIN_JSON_BYTES)
+    # The whole text checked as UTF-8 first: the bytes beyond ASCII of two fields
+    # (b"\xe4" in one, b"\x80\x80" in the next) can make a valid character together.
     try:
-        if beyond.decode().isprintable():
-            return text
         decoded = text.decode()
     except UnicodeDecodeError:
         return json_text_safe(text.decode(errors="replace")).encode()
+    # Nearly always every character beyond ASCII is printable: told by a C scan of
+    # those alone (UTF-8 writes them with bytes above 127 only), not a pattern's
+    # walk through the whole paper.
+    if text.translate(None, _PLAIN_JSON_BYTES).decode().isprintable():
+        return text
     safe = json_text_safe(decoded)
     return text if safe == decoded else safe.encode()
 

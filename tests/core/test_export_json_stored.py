@@ -268,3 +268,18 @@ def test_the_command_line_writes_it(tmp_path: Path, library: Library) -> None:
         paper.title for paper in library.papers_by_id(ids)
     ]
     assert data["papers"][2]["annotations"]["note"] == "note"
+
+
+def test_bytes_that_are_not_utf8_in_two_fields_are_replaced_not_joined(tmp_path: Path) -> None:
+    # b"\xe4" in one field and b"\x80\x80" in another: apart, neither is UTF-8;
+    # side by side (the ASCII between them taken out) they would read as one character.
+    library = open_library(tmp_path / "library.db")
+    try:
+        library.import_papers([Paper("Odd bytes", "2501.00001")])
+        library._conn.execute("UPDATE papers SET url = ?, ai_summary = ?", (b"\xe4", b"\x80\x80"))
+        ids = library.order()
+        text = stored(library, ids, {})
+        assert text == whole(library, ids, {})
+        assert '"url": "\ufffd"' in text
+    finally:
+        library.close()
