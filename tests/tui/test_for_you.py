@@ -215,7 +215,10 @@ async def test_the_stats_screen_measures_for_you(
             parts = app.screen.query("#for-you-figures")
             return str(parts.first(Static).render()) if parts else ""
 
-        await wait_until(pilot, lambda: figures() and MEASURING not in figures(), "figures")
+        try:
+            await wait_until(pilot, lambda: figures() and MEASURING not in figures(), "figures")
+        except AssertionError:  # say what the panel held then
+            raise AssertionError(f"never: figures; the panel says {figures()!r}") from None
         text = figures()
         assert "precision@10" in text and "recall@50" in text
         assert "For you" in text and "Newest first" in text and "Most upvoted" in text

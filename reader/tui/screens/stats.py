@@ -9,7 +9,7 @@ goes in as plain text, never markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -194,6 +194,8 @@ class StatsScreen(Screen[None]):
                     lines = describe(evaluation, marked)
                 except LibraryError as failed:
                     lines = [f"Not measured: {failed}"]
+                except Exception as failed:  # a bug: said, never "Measuring…" for ever
+                    lines = [f"Not measured (a bug in reader): {type(failed).__name__}: {failed}"]
                 self.post_message(self.Evaluated(lines))
         finally:
             words.close()
@@ -322,7 +324,20 @@ class StatsBody(VerticalScroll):
                 else:
                     yield _authors(stats.authors)
         with _panel("For you · how well it ranks for you", "panel-for-you"):
-            yield Static(_lines(self._for_you), id="for-you-figures")
+            yield _Figures(lambda: self._for_you, id="for-you-figures")
+
+
+class _Figures(Static):
+    """How For you has done: the latest lines when mounted. The figures may come
+    while the panels are being composed again, after this was made but before it
+    is mounted, when show_for_you finds no panel to update."""
+
+    def __init__(self, latest: Callable[[], Sequence[str]], *, id: str) -> None:
+        super().__init__(_lines(latest()), id=id)
+        self._latest = latest
+
+    def on_mount(self) -> None:
+        self.update(_lines(self._latest()))
 
 
 def _lines(lines: Sequence[str]) -> Text:
