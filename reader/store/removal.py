@@ -28,6 +28,8 @@ from reader.store.rows import IDS_IN_JSON, id_list
 Noted = Literal["refuse", "keep", "remove"]
 # The meta key that holds the largest row id a paper ever had.
 IDS_USED = "paper_ids_used"
+# The tables of schema 12 whose rows hang on a paper, kept and put back with it.
+_MORE = ("decisions", "rule_hits", "paper_updates")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,9 @@ class Removed:
     annotations: Rows = Rows()
     drafts: Rows = Rows()
     sample: tuple[int, ...] = ()
+    # The rest that hangs on a paper (schema 12): triage decisions, what rules did,
+    # its updates; by table.
+    more: tuple[tuple[str, Rows], ...] = ()
 
 
 def held(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> Held:
@@ -151,6 +156,7 @@ def remove(conn: sqlite3.Connection, paper_ids: Sequence[int], *, noted: Noted) 
         papers=_saved(conn, "papers", "id", gone),
         annotations=_saved(conn, "annotations", "paper_id", gone),
         drafts=_saved(conn, "drafts", "paper_id", gone),
+        more=tuple((table, _saved(conn, table, "paper_id", gone)) for table in _MORE),
         sample=tuple(
             row[0]
             for row in typed.fetch_all(
@@ -164,7 +170,7 @@ def remove(conn: sqlite3.Connection, paper_ids: Sequence[int], *, noted: Noted) 
     # name this id must not reach a paper imported later.
     _set_meta(conn, IDS_USED, str(next_id(conn) - 1))
     ids_json = id_list(gone)
-    for table in ("drafts", "annotations", "sample_papers"):
+    for table in ("drafts", "annotations", "sample_papers", *_MORE):
         conn.execute(f"DELETE FROM {table} WHERE paper_id IN {IDS_IN_JSON}", (ids_json,))
     # The word indexes lose them by trigger (schema 4).
     conn.execute(f"DELETE FROM papers WHERE id IN {IDS_IN_JSON}", (ids_json,))
@@ -195,6 +201,8 @@ def restore(conn: sqlite3.Connection, removed: Removed) -> None:
             ),
         )
     _insert(conn, "drafts", removed.drafts, replace=True)
+    for table, rows in removed.more:
+        _insert(conn, table, rows, replace=True)
     conn.executemany(
         "INSERT OR IGNORE INTO sample_papers (paper_id) VALUES (?)",
         ((paper_id,) for paper_id in removed.sample),

@@ -334,6 +334,59 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX papers_added ON papers (added_at)",
     ),
+    # 12: the rest of the daily loop.
+    # - decisions: each paper decided in triage mode (star, dismiss, skip, ...), when,
+    #   and the seconds it was shown before, for the stats screen's papers triaged
+    #   per day and median seconds per decision.
+    # - rule_hits: what each user's config rules did to which paper, once each: a
+    #   rule (named by its key, see reader.rules) acts on a paper at most once, and
+    #   the help screen counts what it did.
+    # - paper_updates: a newer arXiv version of a paper, or a code link that was not
+    #   there, as an import or fetch brought it: is:updated, the inbox's updates.
+    # - annotations.note_shared: the note's author lets the rest of the lab read it.
+    # - lab_members: the users of a shared library and whether each keeps their
+    #   marks to themselves (written from their config as they open it).
+    (
+        """
+        CREATE TABLE decisions (
+            user TEXT NOT NULL,
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            action TEXT NOT NULL,
+            at TEXT NOT NULL,
+            seconds REAL NOT NULL
+        )
+        """,
+        "CREATE INDEX decisions_by_user ON decisions (user, at)",
+        """
+        CREATE TABLE rule_hits (
+            user TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            action TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (user, rule, paper_id, action)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE paper_updates (
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            old TEXT,
+            new TEXT
+        )
+        """,
+        "CREATE INDEX paper_updates_at ON paper_updates (at)",
+        "CREATE INDEX paper_updates_paper ON paper_updates (paper_id)",
+        "ALTER TABLE annotations ADD COLUMN note_shared INTEGER NOT NULL DEFAULT 0",
+        """
+        CREATE TABLE lab_members (
+            user TEXT PRIMARY KEY,
+            private INTEGER NOT NULL DEFAULT 0,
+            seen_at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

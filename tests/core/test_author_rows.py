@@ -129,7 +129,7 @@ def test_an_upgraded_library_counts_the_authors_of_the_papers_it_holds(db_path: 
     conn.close()
     library = open_library(db_path)
     try:
-        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
         assert counts(library, [1, 2, 3, 4]) == [("Bo Li", 2), ("Hao Li", 2)]
         assert counts(library, [2, 3]) == [("Hao Li", 1)]
     finally:

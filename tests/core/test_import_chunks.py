@@ -176,7 +176,7 @@ def test_a_schema_5_library_is_upgraded_with_a_backup(db_path: Path) -> None:
     library = open_library(db_path)
     try:
         version = library.db.execute("PRAGMA user_version").fetchone()[0]
-        assert version == SCHEMA_VERSION == 11
+        assert version == SCHEMA_VERSION == 12
         assert [paper.title for paper in library.papers()] == ["Old"]
         library.import_papers(new_papers(1_500))
         assert library.count() == 1_501

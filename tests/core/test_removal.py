@@ -25,17 +25,26 @@ from tests.support.data import FIXED_NOW
 from tests.support.store import new_papers
 
 TABLES = ("papers", "annotations", "drafts", "sample_papers")
+# Schema 12's, whose paper id is their second column for rule_hits and first else.
+MORE = ("decisions", "rule_hits", "paper_updates")
 
 
 def rows(library: Library) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the tables a removal touches, as stored, in row order."""
-    return {
-        table: library.db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-        for table in ("papers", "sample_papers")
-    } | {
-        table: library.db.execute(f"SELECT * FROM {table} ORDER BY user, paper_id").fetchall()
-        for table in ("annotations", "drafts")
-    }
+    return (
+        {
+            table: library.db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("papers", "sample_papers")
+        }
+        | {
+            table: library.db.execute(f"SELECT * FROM {table} ORDER BY user, paper_id").fetchall()
+            for table in ("annotations", "drafts")
+        }
+        | {
+            table: library.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+            for table in MORE
+        }
+    )
 
 
 def assert_whole(library: Library) -> None:
@@ -81,6 +90,19 @@ def marked(library: Library) -> Iterator[Library]:
         "UPDATE annotations SET starred_at = '2020-01-01T00:00:00+00:00', "
         "noted_at = '2020-01-02T00:00:00+00:00'"
     )
+    # What triage mode, a rule and an import set down on papers (schema 12).
+    library.db.execute(
+        "INSERT INTO decisions VALUES ('ana', ?, 'star', '2026-01-01T00:00:00+00:00', 2.5)",
+        (ram,),
+    )
+    library.db.execute(
+        "INSERT INTO rule_hits VALUES ('ana', 'tag:x', ?, 'tag', '2026-01-01T00:00:00+00:00')",
+        (glad,),
+    )
+    library.db.execute(
+        "INSERT INTO paper_updates VALUES (?, 'version', '2026-01-01T00:00:00+00:00', '1', '2')",
+        (ram,),
+    )
     yield library
 
 
@@ -96,6 +118,8 @@ def test_removing_and_putting_back_restores_every_row_exactly(marked: Library) -
     after = rows(library)
     for table in TABLES:
         assert all(ram not in row[:2] and glad not in row[:2] for row in after[table]), table
+    assert all(not after[table] for table in MORE)
+    assert all(before[table] for table in MORE)
     # Another user's mark on another paper stays.
     assert library.annotation("bob", id_of(library, "Pre-training under")).starred
     assert ram not in found(library, "title", "restoration")
@@ -227,13 +251,16 @@ def test_a_library_filled_before_schema_7_gets_its_sample_marked(db_path: Path) 
     conn.execute("ALTER TABLE annotations DROP COLUMN dismissed_at")  # and schema 10's
     conn.execute("DROP TABLE looked")  # and 11's
     conn.execute("DROP INDEX papers_added")
+    for table in ("decisions", "rule_hits", "paper_updates", "lab_members"):  # and 12's
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE annotations DROP COLUMN note_shared")
     conn.execute("UPDATE papers SET added_at = '2099-01-01' WHERE arxiv_id = '2501.00003'")
     conn.execute("PRAGMA user_version = 6")
     conn.close()
 
     library = open_library(db_path)
     try:
-        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+        assert library.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
         marked = library.sample_ids()
         assert len(marked) == 39
         assert library.ids_of_arxiv_ids(["2501.00003"]).keys() == {"2501.00003"}

@@ -239,7 +239,7 @@ def test_a_version_1_library_is_upgraded_keeping_its_data(db_path: Path) -> None
     conn.close()
     lib = open_library(db_path)
     try:
-        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
         (paper,) = lib.papers()
         assert paper.title == "Old Paper" and paper.categories == ()
         assert lib.annotation("ana", 1).note == "kept"
