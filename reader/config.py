@@ -103,8 +103,9 @@ DEFAULT_VIEWS: tuple[View, ...] = (
     View("6", "Recent", "recent:7"),
     # What the user has not read or starred yet, their own ranking first.
     View("7", "For you", "is:unread -is:starred", sort="for-you"),
-    # What came in since the user last marked the inbox done (I).
-    View("8", "Inbox", "is:new"),
+    # What came in since the user last marked the inbox done (I), and the updates to
+    # their starred papers since (a newer arXiv version, new code).
+    View("8", "Inbox", "is:inbox"),
 )
 
 

@@ -45,8 +45,14 @@ TERMS: tuple[tuple[str, str], ...] = (
     ),
     (
         "`is:new`",
-        "came into the library since you last marked the inbox done (`I`; view `8`)",
+        "came into the library since you last marked the inbox done (`I`)",
     ),
+    (
+        "`is:updated`",
+        "your starred papers with a newer arXiv version or new code since you last marked "
+        "the inbox done",
+    ),
+    ("`is:inbox`", "new or updated: what the Inbox (view `8`) lists"),
     (
         "`is:dismissed`",
         "papers you marked not interested (`d`): every view and search leaves them out "

@@ -195,6 +195,25 @@ class Annotation:
         return self.starred or self.has_note or self.is_read or bool(self.tags) or self.is_dismissed
 
 
+# The kinds of paper update: a newer arXiv version, a code link that was not there.
+UPDATE_KINDS = ("version", "code")
+
+
+@dataclass(frozen=True, slots=True)
+class PaperUpdate:
+    """What an import or fetch brought to a paper the library held: a newer arXiv
+    version (``kind`` "version", ``old`` and ``new`` the version numbers as text) or a
+    code link where there was none (``kind`` "code", ``new`` the link). ``at``: when
+    (ISO timestamp, UTC). Recorded for every paper; whose it is, is the reader's
+    business (the inbox shows the user's starred papers' updates)."""
+
+    paper_id: int
+    kind: str
+    at: str
+    old: str | None = None
+    new: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class NoteDraft:
     """Note text typed in the editor and not saved yet."""

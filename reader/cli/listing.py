@@ -74,7 +74,8 @@ def list_command(
     author:"FULL NAME", title:WORD, year:2024, before:/after:DATE, tag:NAME,
     is:starred, is:unread, is:dismissed (papers marked not interested, which are
     left out unless asked for), is:new (came in since the inbox was marked done in
-    the app), has:note, has:code, upvotes:>10, github:>100 (GitHub
+    the app), is:updated (starred, with a newer arXiv version or new code since
+    then), is:inbox (either), has:note, has:code, upvotes:>10, github:>100 (GitHub
     stars), comments:>5, fy:>0.7 (the For you score), "an exact phrase", and -TERM
     to leave out. Protect its quotes from the shell:
 
@@ -82,8 +83,10 @@ def list_command(
         reader list 'author:"Yann LeCun"'
 
     One paper a line: id, date, upvotes and title, separated by tabs (- when
-    unknown); with --json, every field plus the user's starred, read, tags and note
-    (and for_you, the score, when the ranking is used).
+    unknown); with --json, every field plus the user's starred, read, tags and note,
+    the paper's updates (a newer arXiv version, code that appeared: kind, at, old,
+    new) and whether one is unseen (updated), and for_you, the score, when the
+    ranking is used.
 
     The For you ranking (--sort for-you, fy:) is learned from the user's own stars,
     notes, tags and papers marked not interested; with fewer than 5 it ranks by
@@ -184,11 +187,26 @@ def _direct(library: Library, user: str, query: Query) -> Found | None:
         return None
     words = library.words()
     try:
-        return DirectSearch(words).search(query, _marks(library, user, query))
+        return DirectSearch(words).search(
+            query, _marks(library, user, query), _updated(library, user, query)
+        )
     except NotDirect:
         return None
     finally:
         words.close()
+
+
+def _asks_inbox(query: Query) -> bool:
+    """Whether ``query`` asks what the inbox holds (is:new, is:updated, is:inbox)."""
+    return any(t.field == "is" and t.value in ("new", "updated", "inbox") for t in query.terms)
+
+
+def _updated(library: Library, user: str, query: Query) -> set[int]:
+    """The papers updated since ``user`` last marked the inbox done, when the query
+    asks (is:updated, is:inbox); else none."""
+    if not any(t.field == "is" and t.value in ("updated", "inbox") for t in query.terms):
+        return set()
+    return set(library.updates_since(library.looked(user)))
 
 
 def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
@@ -212,12 +230,13 @@ def _indexed(
 
     marks = library.annotations(user)
     new = None
-    if any(term.field == "is" and term.value == "new" for term in query.terms):
+    if _asks_inbox(query):
         new = library.new_since(library.looked(user))
+    updated = _updated(library, user, query)
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:
-        return index.search(query, marks, scores, new)[:limit]
+        return index.search(query, marks, scores, new, updated)[:limit]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -251,8 +270,11 @@ def _echo_json(
     when given), as one JSON array."""
     from reader.sources.reader_json import paper_to_json
     from reader.text import json_dumps_safe
+    from reader.updates import as_json
 
     marks = library.annotations(user)
+    updates = library.updates_of(ids)
+    unseen = library.updates_since(library.looked(user)) if updates else {}
     items = []
     for paper in library.papers_by_id(ids):
         mark = marks.get(paper.id) if paper.id is not None else None
@@ -262,6 +284,9 @@ def _echo_json(
         item["tags"] = list(mark.tags) if mark else []
         item["note"] = mark.note if mark else ""
         item["dismissed"] = bool(mark and mark.is_dismissed)
+        item["updates"] = as_json(updates.get(paper.id or 0, ()))
+        # In the inbox as updated: starred, with an update since it was marked done.
+        item["updated"] = bool(mark and mark.starred and (paper.id or 0) in unseen)
         if scores is not None:
             score = scores.get(paper.id) if paper.id is not None else None
             item["for_you"] = None if score is None else round(score, 4)

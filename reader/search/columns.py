@@ -247,11 +247,19 @@ class Columns:
         chosen: AbstractSet[int] | None,
         scores: Mapping[int, float],
         new: AbstractSet[int] | None = None,
+        updated: AbstractSet[int] = frozenset(),
     ) -> AbstractSet[int]:
         """Positions matching a term that needs no text matching (negation aside)."""
         field, value = term.field, term.value
-        if field == "is" and value == "new":
-            return self._everything if new is None else set(self._at(list(new)).tolist())
+        if field == "is" and value in ("new", "updated", "inbox"):
+            # Updated: starred (as the marks say now), with an update since the mark.
+            starred = [i for i in updated if (mark := marks.get(i)) and mark.starred]
+            if value == "updated":
+                return set(self._at(starred).tolist())
+            if new is None:
+                return self._everything
+            wanted = list(new) if value == "new" else list(set(new).union(starred))
+            return set(self._at(wanted).tolist())
         if field == "fy":
             least = -1 if term.low is None else term.low
             most = FY_SCALE if term.high is None else term.high

@@ -50,8 +50,11 @@ from reader.search.terms import (
 _TEXT_FIELDS = ("word", "phrase", "author", "title")
 _WORD_FIELDS = ("title", "authors", "abstract")
 _WEIGHTS = {"title": TITLE_WEIGHT, "authors": AUTHOR_WEIGHT, "abstract": ABSTRACT_WEIGHT}
-# The terms answered from the user's marks; every other structured term is not.
+# The terms answered from the user's marks (and is:updated, from the papers updated
+# with them); every other structured term is not.
 _MARK_FIELDS = ("is", "tag")
+# is: values that ask when papers came in.
+_BY_TIME = ("new", "inbox")
 # A score by paper id: only the papers that match are in it.
 Scores = dict[int, float]
 # A field's words, shortest first, and their lengths (for bisecting).
@@ -67,8 +70,9 @@ def answers(query: Query) -> bool:
     :class:`NotDirect` once its words are split)."""
     return all(
         term.field in _TEXT_FIELDS
-        # is:new asks when papers came in: the list's columns, through SearchIndex.
-        or (term.field in _MARK_FIELDS and not (term.field == "is" and term.value == "new"))
+        # is:new (and is:inbox, which holds it) asks when papers came in: the list's
+        # columns, through SearchIndex.
+        or (term.field in _MARK_FIELDS and not (term.field == "is" and term.value in _BY_TIME))
         or (term.field == "has" and term.value == "note")
         for term in query.terms
     )
@@ -182,9 +186,15 @@ class DirectSearch:
         self._vocabulary: dict[str, Sequence[str]] = {}
         self._token_cache: dict[tuple[str, str], Scores] = {}
 
-    def search(self, query: Query, marks: Mapping[int, Annotation] | None = None) -> Found:
+    def search(
+        self,
+        query: Query,
+        marks: Mapping[int, Annotation] | None = None,
+        updated: Collection[int] = (),
+    ) -> Found:
         """The papers matching every word and term of ``query`` (as
-        :meth:`SearchIndex.search`); :class:`NotDirect` for what it does not answer."""
+        :meth:`SearchIndex.search`, ``updated`` as it takes them);
+        :class:`NotDirect` for what it does not answer."""
         if not answers(query):
             raise NotDirect(query.text)
         # Papers marked not interested, unless asked for (as SearchIndex.search).
@@ -197,7 +207,7 @@ class DirectSearch:
         structured = [t for t in query.terms if t.field not in _TEXT_FIELDS]
         structured.sort(key=lambda t: t.negated)
         for term in structured:
-            self._narrow(chosen, term, marks or {})
+            self._narrow(chosen, term, marks or {}, updated)
             if chosen.empty:
                 return Found(only=set())
         for term in query.terms:
@@ -230,10 +240,18 @@ class DirectSearch:
         phrase = fold(" ".join(query.words)) if len(query.words) > 1 else None
         return Found(scores=totals, phrase=phrase)
 
-    def _narrow(self, chosen: _Chosen, term: Term, marks: Mapping[int, Annotation]) -> None:
+    def _narrow(
+        self,
+        chosen: _Chosen,
+        term: Term,
+        marks: Mapping[int, Annotation],
+        updated: Collection[int] = (),
+    ) -> None:
         """``chosen`` cut down by a term on the user's marks (as Columns._narrow)."""
         value = term.value
-        if term.field == "tag":
+        if term.field == "is" and value == "updated":
+            matched = [i for i in updated if (mark := marks.get(i)) and mark.starred]
+        elif term.field == "tag":
             matched = [i for i, mark in marks.items() if value in mark.tags]
         elif value == "starred":
             matched = [i for i, mark in marks.items() if mark.starred]

@@ -170,6 +170,7 @@ class SearchIndex(Columns):
         marks: Mapping[int, Annotation] | None = None,
         for_you: Mapping[int, float] | None = None,
         new: AbstractSet[int] | None = None,
+        updated: AbstractSet[int] = frozenset(),
     ) -> list[int]:
         """Ids of the papers matching every word and term of ``query``.
 
@@ -177,13 +178,16 @@ class SearchIndex(Columns):
         unstarred, unread, untagged and has no note. ``for_you`` are the user's
         "For you" scores (``fy:``), by paper id; a paper without one matches no ``fy:``.
         ``new``: the papers that came in since the user last looked (``is:new``);
-        None when they never have, and every paper is new.
+        None when they never have, and every paper is new. ``updated``: the papers
+        with an update since then (a newer version, new code: see
+        :mod:`reader.updates`), of which ``is:updated`` finds those starred in
+        ``marks``; ``is:inbox`` finds the new and the updated papers.
         With plain words or phrases the best text matches come first; with only
         other terms, library order (newest first). Ties keep library order. An empty query matches
         everything; one made only of malformed terms matches nothing. Papers marked
         not interested are left out unless the query names ``is:dismissed``.
         """
-        found = self._search(query, marks, for_you, new)
+        found = self._search(query, marks, for_you, new, updated)
         if not query.asks_dismissed and marks:
             dismissed = {i for i, mark in marks.items() if mark.dismissed_at is not None}
             if dismissed:
@@ -196,6 +200,7 @@ class SearchIndex(Columns):
         marks: Mapping[int, Annotation] | None,
         for_you: Mapping[int, float] | None,
         new: AbstractSet[int] | None,
+        updated: AbstractSet[int],
     ) -> list[int]:
         if not query.words and not query.terms:
             return [] if query.errors else list(self.ids)
@@ -204,7 +209,7 @@ class SearchIndex(Columns):
         structured.sort(key=lambda t: (t.negated, t.field not in ("is", "tag", "has")))
         chosen: AbstractSet[int] | None = None
         for term in structured:
-            matched = self._structured(term, marks or {}, chosen, for_you or {}, new)
+            matched = self._structured(term, marks or {}, chosen, for_you or {}, new, updated)
             chosen = self._narrow(term, chosen, matched)
             if not chosen:
                 return []

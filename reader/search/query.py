@@ -22,7 +22,9 @@ The query language (field names and values are case-insensitive):
 ``is:starred``              also ``is:read``, ``is:unread`` and ``is:dismissed``
                             (not interested: hidden unless a query names it)
                             and ``is:new`` (came in since the inbox was last
-                            marked done)
+                            marked done), ``is:updated`` (starred, with a newer
+                            arXiv version or new code since then) and
+                            ``is:inbox`` (new or updated: view 8)
 ``has:note``                also ``has:code`` (a GitHub link)
 ``upvotes:>10``             also ``<``, ``>=``, ``<=``, ``=``, ``5..20``; a bare
                             number means ``=``; no count counts as 0
@@ -92,7 +94,7 @@ FIELDS = (
 FY_SCALE = 1000
 # Fields that compare a count: a paper without one counts 0.
 COUNT_FIELDS = ("upvotes", "github", "comments")
-IS_VALUES = ("starred", "unread", "read", "dismissed", "new")
+IS_VALUES = ("starred", "unread", "read", "dismissed", "new", "updated", "inbox")
 HAS_VALUES = ("note", "code")
 # Names people try that are not fields, and what they probably meant.
 _GUESSES = {
@@ -141,7 +143,7 @@ _NEEDS = {
     "comments": "comments: needs a number, e.g. comments:>5",
     "fy": "fy: needs a For you score from 0 to 1, e.g. fy:>0.7",
     "recent": "recent: needs a number of days, e.g. recent:7",
-    "is": "is: takes starred, unread, read, dismissed or new",
+    "is": "is: takes starred, unread, read, dismissed, new, updated or inbox",
     "has": "has: takes note or code",
 }
 UNCLOSED_QUOTE = 'unclosed quote — add a closing "'

@@ -24,13 +24,20 @@ from types import TracebackType
 
 from reader.limits import bound_import
 from reader.models import Annotation, ImportResult, Paper
-from reader.store import clock, removal, typed
+from reader.store import clock, removal, typed, updates
 from reader.store import journal as journaling
 from reader.store.annotations import Annotations
 from reader.store.connection import Connection
 from reader.store.errors import LibraryError
 from reader.store.journal import Journal
-from reader.store.merge import FIELDS, Known, MarksResult, match_papers, merge_imported_marks
+from reader.store.merge import (
+    FIELDS,
+    Known,
+    MarksResult,
+    match_papers,
+    merge_imported_marks,
+    paper_updates,
+)
 from reader.store.merge import sum_counts as _sum
 from reader.store.rows import (
     IDS_IN_JSON,
@@ -208,6 +215,10 @@ def import_papers(
     if journal is not None and matched.changed:
         journal.before_update(matched.changed)
     _update(library, known, matched.changed, now)
+    if matched.changed:
+        # A newer version or a code link the rows did not have: the inbox's updates.
+        # (A paper's first import is none: the rows it adds were not changed.)
+        updates.record(library._conn, _updates(known, matched.changed), now)
     _insert(library, known, added, now, on_step)
     if journal is not None and added:
         journal.added(added.start, added.stop - 1)
@@ -341,6 +352,15 @@ def _insert(
         names.update(set(known.stored(row_id)[0].authors))
     conn.executemany(PEND_AUTHORS, names.items())
     conn.execute("DELETE FROM word_terms")
+
+
+def _updates(
+    known: Known, row_ids: Iterable[int]
+) -> Iterator[tuple[int, str, str | None, str | None]]:
+    """(paper id, kind, old, new) of what the import brought to rows it changed."""
+    for row_id in row_ids:
+        for kind, old, new in paper_updates(known.before(row_id), known.stored(row_id)[0]):
+            yield row_id, kind, old, new
 
 
 def _update(library: Connection, known: Known, row_ids: Iterable[int], now: str) -> None:

@@ -3,14 +3,17 @@ looked at a view, and the papers that came into the library since.
 
 A mark is the newest paper's ``added_at`` and the largest paper id when it was set:
 a paper is new when it came in later or has a larger id (two papers of one second;
-an id SQLite gave again after the paper that had it was removed).
+an id SQLite gave again after the paper that had it was removed). Its time is the
+latest paper update's instead when that is later (see :mod:`reader.store.updates`):
+an update is unseen when it was made after the mark's time, so marking the inbox
+done sees the updates there are then as well.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from reader.store import typed
+from reader.store import typed, updates
 from reader.store.rows import IDS_IN_JSON, id_list
 
 # A mark: (the newest paper's time, the largest paper id), as the library held them.
@@ -46,11 +49,13 @@ def set_looked(conn: sqlite3.Connection, user: str, view: str, mark: Mark | None
 
 
 def newest(conn: sqlite3.Connection) -> Mark | None:
-    """The mark of the library as it is now (None: no paper)."""
+    """The mark of the library as it is now (None: no paper): past every paper and
+    every paper update."""
     row = typed.fetch_one(conn, _NEWEST)
     if row is None or row[1] is None:
         return None
-    return (typed.timestamp(row[0]) or "", int(row[1]))
+    at = typed.timestamp(row[0]) or ""
+    return (max(at, updates.newest(conn) or ""), int(row[1]))
 
 
 def added(conn: sqlite3.Connection, paper_ids: list[int]) -> dict[int, str]:

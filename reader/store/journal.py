@@ -245,7 +245,8 @@ def undo_step(conn: sqlite3.Connection, import_ids: Sequence[int]) -> bool:
 
     Marks first: a column goes back only where it still reads as the import left
     it (a mark made since, by the user in another window, stays). Then the papers
-    it changed, as they were. Then the rows it added, with any marks on them."""
+    it changed, as they were, and the updates it wrote of them (see
+    :mod:`reader.store.updates`). Then the rows it added, with any marks on them."""
     ids = id_list(int(import_id) for import_id in import_ids)
     if not (_undo_marks(conn, ids) and _undo_papers(conn, ids) and _undo_added(conn, ids)):
         return False
@@ -301,6 +302,13 @@ def _undo_papers(conn: sqlite3.Connection, ids: str) -> bool:
             f"UPDATE papers SET ({columns}) = (SELECT {columns} FROM import_papers "
             "WHERE import_id = ? AND id = ?) WHERE id = ?",
             (import_id, paper_id, paper_id),
+        )
+        # The updates it wrote of the paper (a newer version, a code link) go too:
+        # written at the import's own time, which its imports row keeps.
+        conn.execute(
+            "DELETE FROM paper_updates WHERE paper_id = ? "
+            "AND at = (SELECT started_at FROM imports WHERE id = ?)",
+            (paper_id, import_id),
         )
         conn.execute(
             "DELETE FROM import_papers WHERE import_id = ? AND id = ?", (import_id, paper_id)

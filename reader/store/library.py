@@ -16,8 +16,8 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 
-from reader.models import Annotation, ImportResult, ListedPaper, Paper
-from reader.store import found, imports, inbox, removal, typed
+from reader.models import Annotation, ImportResult, ListedPaper, Paper, PaperUpdate
+from reader.store import found, imports, inbox, removal, typed, updates
 from reader.store.annotations import Annotations
 from reader.store.errors import LibraryError
 from reader.store.inbox import Mark
@@ -214,8 +214,9 @@ class Library(Annotations):
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 
     def mark_looked(self, user: str, view: str = INBOX) -> tuple[Mark | None, Mark | None]:
-        """Move ``user``'s mark on ``view`` past every paper the library holds now:
-        (the mark before, the mark now). The papers that come in later are new."""
+        """Move ``user``'s mark on ``view`` past every paper the library holds now
+        and every update of one: (the mark before, the mark now). The papers that come
+        in later are new, and the updates made later are unseen."""
         with self.transaction():
             before = inbox.looked(self._conn, user, view)
             now = inbox.newest(self._conn) or before
@@ -233,6 +234,28 @@ class Library(Annotations):
             return None
         try:
             return inbox.since(self._conn, mark)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def updates_since(self, mark: Mark | None) -> dict[int, tuple[PaperUpdate, ...]]:
+        """The paper updates made after ``mark`` (None: every one), by paper: what the
+        inbox shows of the user's starred papers (see :mod:`reader.store.updates`)."""
+        try:
+            return updates.since(self._conn, None if mark is None else mark[0])
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def updates_from(self, day: str) -> dict[int, tuple[PaperUpdate, ...]]:
+        """The paper updates made on ``day`` (YYYY-MM-DD) or later, by paper."""
+        try:
+            return updates.from_day(self._conn, day)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def updates_of(self, paper_ids: Sequence[int]) -> dict[int, tuple[PaperUpdate, ...]]:
+        """Every update of these papers, by paper, oldest first."""
+        try:
+            return updates.of_papers(self._conn, paper_ids)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 

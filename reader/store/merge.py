@@ -84,6 +84,19 @@ def merge_paper(existing: Paper, incoming: Paper) -> Paper:
     return replace(existing, **changes) if changes else existing
 
 
+def paper_updates(before: Paper, after: Paper) -> list[tuple[str, str | None, str | None]]:
+    """What a merge brought that the inbox tells a user about, as (kind, old, new):
+    a newer arXiv version (both versions known: a version learned where none was
+    known is no news), and a code link where there was none."""
+    found: list[tuple[str, str | None, str | None]] = []
+    old_version, new_version = before.arxiv_version, after.arxiv_version
+    if old_version and new_version and new_version > old_version:
+        found.append(("version", str(old_version), str(new_version)))
+    if not before.github_url and after.github_url:
+        found.append(("code", None, after.github_url))
+    return found
+
+
 def _is_older(incoming: Paper, existing: Paper) -> bool:
     if incoming.arxiv_version and existing.arxiv_version:
         return incoming.arxiv_version < existing.arxiv_version
@@ -110,6 +123,8 @@ class Known:
         # Rows this import writes, as given rather than as they read back: read
         # back before anything merges into them.
         self._unread: set[int] = set()
+        # The rows it changes, as they were before it first changed them.
+        self._before: dict[int, Paper] = {}
 
     def __contains__(self, row_id: int) -> bool:
         return row_id in self._papers
@@ -155,8 +170,13 @@ class Known:
             self._keys[row_id] = key
         if paper.arxiv_id is not None:
             self._by_arxiv_id[paper.arxiv_id] = row_id
+        self._before.setdefault(row_id, self._papers[row_id])
         self._papers[row_id] = paper
         self._unread.add(row_id)
+
+    def before(self, row_id: int) -> Paper:
+        """The row as it was before this import changed it."""
+        return self._before.get(row_id, self._papers[row_id])
 
     def stored(self, row_id: int) -> tuple[Paper, str]:
         """What to write for the row: its paper and title key."""

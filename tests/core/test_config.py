@@ -98,7 +98,7 @@ def test_missing_file_gives_defaults(config_path: Path) -> None:
         ("5", "Code", "has:code", None),
         ("6", "Recent", "recent:7", None),
         ("7", "For you", "is:unread -is:starred", "for-you"),
-        ("8", "Inbox", "is:new", None),
+        ("8", "Inbox", "is:inbox", None),
     ]
 
 
@@ -145,7 +145,7 @@ library.read = "ctrl+r, R"   # a dotted key means the same binding id
         View("4", "Notes", "has:note is:starred"),  # the default name kept
         View("6", "Recent", "recent:7"),
         View("7", "To read", "tag:toread"),
-        View("8", "Inbox", "is:new"),
+        View("8", "Inbox", "is:inbox"),
     )
     assert config.view("7") == View("7", "To read", "tag:toread")
     assert config.view("5") is None

@@ -257,10 +257,16 @@ MALFORMED = [
     ("after:yesterday", "after: needs a date like 2024, 2024-06 or 2024-06-30", []),
     (
         "is:stared",
-        "is: takes starred, unread, read, dismissed or new — did you mean is:starred?",
+        "is: takes starred, unread, read, dismissed, new, updated or inbox"
+        " — did you mean is:starred?",
         [],
     ),
-    ("is:note", "is: takes starred, unread, read, dismissed or new — did you mean has:note?", []),
+    (
+        "is:note",
+        "is: takes starred, unread, read, dismissed, new, updated or inbox"
+        " — did you mean has:note?",
+        [],
+    ),
     ("has:github", "has: takes note or code, e.g. has:note", []),
     ("author:", "author: needs a name, e.g. author:lecun", []),
     ('title:""', "title: needs a word, e.g. title:diffusion", []),
