@@ -2,9 +2,11 @@
 (``reader digest``, for cron and a feed reader).
 
 New means came into the library since the user last marked the inbox done (or since
-a date). The papers the user's For you ranking scores 0.5 or more come first, best
-first; then the rest, newest first. Papers marked not interested are left out. Paper
-text is data: escaped for each format, never markup, never a control character.
+a date). Updates to the user's starred papers made since (a newer arXiv version, code
+that appeared) come first, in a section of their own; then the papers the user's For
+you ranking scores 0.5 or more, best first; then the rest, newest first. Papers
+marked not interested are left out. Paper text is data: escaped for each format,
+never markup, never a control character.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from xml.sax.saxutils import quoteattr
 
 from reader.export.markdown import escape_text, link_url
 from reader.limits import cut
-from reader.models import Paper, title_id
+from reader.models import Paper, PaperUpdate, title_id
 from reader.text import one_line, safe_url
+from reader.updates import lines as update_lines
 
 FORMATS = ("markdown", "html", "atom")
 # A For you score from which a paper is in the For you group.
@@ -41,6 +44,18 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Updated:
+    """A starred paper and its updates since the digest's start, oldest first."""
+
+    paper: Paper
+    updates: tuple[PaperUpdate, ...]
+
+
+# The heading of the updates' section, before the new papers.
+UPDATES = "Updates to your starred papers"
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """What is new for ``user``, in its groups."""
 
@@ -53,6 +68,8 @@ class Digest:
     ranked: bool
     # New papers left out (past the digest's limit).
     more: int = 0
+    # The user's starred papers updated since (first in the digest), latest first.
+    updated: tuple[Updated, ...] = ()
 
     @property
     def count(self) -> int:
@@ -147,6 +164,15 @@ def _groups(digest: Digest) -> list[tuple[str, tuple[Entry, ...]]]:
 def render_markdown(digest: Digest) -> str:
     """The digest as Markdown: a heading per group, a list item per paper."""
     lines = [f"# {escape_text(_heading(digest))}", ""]
+    if digest.updated:
+        lines += [f"## {UPDATES}", ""]
+        for updated in digest.updated:
+            title = escape_text(_text(updated.paper.title, 300))
+            link = link_url(_link(updated.paper))
+            lines.append(f"- **[{title}]({link})**  " if link else f"- **{title}**  ")
+            said = [escape_text(_text(line)) for _kind, line in update_lines(updated.updates)]
+            lines.append("  " + "  \n  ".join(said))
+        lines.append("")
     for name, entries in _groups(digest):
         lines += [f"## {name}", ""]
         if not entries:
@@ -179,6 +205,15 @@ def render_html(digest: Digest) -> str:
         f"<title>{esc(_heading(digest))}</title></head><body>",
         f"<h1>{esc(_heading(digest))}</h1>",
     ]
+    if digest.updated:
+        parts += [f"<h2>{esc(UPDATES)}</h2>", "<ul>"]
+        for updated in digest.updated:
+            title = esc(_text(updated.paper.title, 300))
+            link = _link(updated.paper)
+            head = f'<a href="{esc(link)}">{title}</a>' if link else title
+            said = "<br>".join(esc(_text(line)) for _kind, line in update_lines(updated.updates))
+            parts.append(f"<li><strong>{head}</strong><br>{said}</li>")
+        parts.append("</ul>")
     for name, entries in _groups(digest):
         parts.append(f"<h2>{esc(name)}</h2>")
         if not entries:
@@ -232,6 +267,8 @@ def render_atom(digest: Digest) -> str:
         "  <author><name>reader</name></author>",
         "  <generator>reader</generator>",
     ]
+    for item in digest.updated:
+        parts += _atom_update(item)
     for name, entries in _groups(digest):
         for entry in entries:
             paper = entry.paper
@@ -251,6 +288,32 @@ def render_atom(digest: Digest) -> str:
             parts.append("  </entry>")
     parts.append("</feed>")
     return "\n".join(parts) + "\n"
+
+
+def _atom_update(updated: Updated) -> list[str]:
+    """The Atom entry of a starred paper's updates: an id of its own per state of the
+    paper (its version, its code), so a feed reader shows a later update again."""
+    x = xml_escape
+    paper = updated.paper
+    said = [_text(line) for _kind, line in update_lines(updated.updates)]
+    versions = [u.new for u in updated.updates if u.kind == "version" and u.new]
+    state = [f"v{_text(versions[-1], 20)}"] if versions else []
+    if any(u.kind == "code" for u in updated.updates):
+        state.append("code")
+    key = title_id(paper.title_key) if not paper.arxiv_id else paper.arxiv_id
+    link = _link(paper)
+    parts = [
+        "  <entry>",
+        f"    <title>{x('Updated: ' + _text(paper.title, 300))}</title>",
+        f"    <id>{x(f'tag:reader,2026:update/{key}/' + '+'.join(state))}</id>",
+        f"    <updated>{x(_atom_time(updated.updates[-1].at))}</updated>",
+    ]
+    if link:
+        parts.append(f"    <link href={quoteattr(link)}/>")
+    parts.append(f"    <category term={quoteattr(UPDATES)}/>")
+    parts.append(f"    <summary>{x(' · '.join(said))}</summary>")
+    parts.append("  </entry>")
+    return parts
 
 
 def render(digest: Digest, fmt: str) -> str:

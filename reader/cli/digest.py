@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ import click
 from reader.cli.common import Settings, echo, opened
 
 if TYPE_CHECKING:
+    from reader.digest import Updated
     from reader.search.query import Query
     from reader.store import Library
 
@@ -97,6 +99,7 @@ def digest_command(
         digest = group(
             user, entries, since=shown_since, made_at=clock.now(), ranked=ranked, more=more
         )
+        digest = replace(digest, updated=_updated(library, user, parsed, since, limit))
         text = render(digest, fmt)
         if output is None:
             echo(text, nl=False)
@@ -104,6 +107,27 @@ def digest_command(
             _write(output, text)
         if mark_seen:
             library.mark_looked(user)
+
+
+def _updated(
+    library: Library, user: str, query: Query, since: str, limit: int
+) -> tuple[Updated, ...]:
+    """The user's starred papers updated since the inbox mark (``since`` "last") or
+    the day ``since``, that ``query`` finds: latest update first, at most ``limit``."""
+    from reader.digest import Updated
+    from reader.updates import starred_updated
+
+    if since == "last":
+        found = library.updates_since(library.looked(user))
+    else:
+        found = library.updates_from(since)
+    if not found:
+        return ()
+    ids = sorted(starred_updated(found, library.annotations(user)))
+    ids = _found(library, user, query, ids)
+    ids.sort(key=lambda i: found[i][-1].at, reverse=True)
+    papers = {paper.id: paper for paper in library.papers_by_id(ids[:limit])}
+    return tuple(Updated(papers[i], found[i]) for i in ids[:limit] if i in papers)
 
 
 def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[int]:
