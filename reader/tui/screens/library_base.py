@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.config import DEFAULT_READ_DELAY, DEFAULT_SORT, DEFAULT_VIEWS, View
-from reader.models import Annotation, ListedPaper, Paper
+from reader.models import Annotation, ListedPaper, Paper, PaperUpdate
 from reader.ranking.features import cache_path
 from reader.ranking.model import Ranking
 from reader.ranking.ranker import Ranker
@@ -33,6 +33,7 @@ from reader.tui.keys import key_said, key_shown
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
+from reader.updates import badge, starred_updated
 from reader.writes import PendingWrites
 
 T = TypeVar("T")
@@ -120,6 +121,9 @@ class LibraryBase(Screen[None]):
         # The papers that came in since the user last marked the inbox done (is:new);
         # None: they never have, and every paper is new.
         self._new: set[int] | None = None
+        # The paper updates made since then (a newer version, new code), by paper: the
+        # user's starred ones are in the inbox too (is:updated, see reader.updates).
+        self._updates: dict[int, tuple[PaperUpdate, ...]] = {}
         # How many new papers each view (by key) holds, once the inbox was marked done.
         self._view_new: dict[str, int] = {}
         # Papers this screen took out of the list when they were marked not interested
@@ -303,7 +307,16 @@ class LibraryBase(Screen[None]):
             if not self._papers
             else self.query_one(PaperList).empty_message
         )
-        self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
+        updates: tuple[PaperUpdate, ...] = ()
+        if paper is not None and paper_id is not None:
+            try:
+                updates = self.library.updates_of([paper_id]).get(paper_id, ())
+            except LibraryError:
+                updates = ()  # the pane shows the rest; the list says what is wrong
+        unseen = self._updates.get(paper_id, ()) if paper_id is not None else ()
+        self.query_one(PaperDetail).show(
+            paper, mark, empty_message=empty, updates=updates, unseen=unseen
+        )
         self._explain_later(paper_id if paper is not None else None)
 
     def _remember_all(self, marks: Mapping[int, Annotation]) -> None:
@@ -315,19 +328,28 @@ class LibraryBase(Screen[None]):
             self._show_detail(highlighted)
 
     def _read_new(self) -> None:
-        """Read again which papers are new (the inbox's mark moved, or papers came)."""
+        """Read again which papers are new, and which updated (the inbox's mark moved,
+        or papers came or changed)."""
         try:
-            self._new = self.library.new_since(self.library.looked(self.user))
+            mark = self.library.looked(self.user)
+            self._new = self.library.new_since(mark)
+            self._updates = self.library.updates_since(mark)
         except LibraryError as error:
             self.notify(str(error), title="Inbox", severity="error", markup=False)
+        self.query_one(PaperList).set_badges(
+            {paper_id: badge(found) for paper_id, found in self._updates.items()}
+        )
         self._count_new()
 
     def _count_new(self) -> None:
         raise NotImplementedError
 
     def _new_count(self) -> int:
-        """How many papers are new (listed ones: a paper marked not interested too)."""
-        return len(self._order) if self._new is None else len(self._new)
+        """How many papers the inbox holds: new ones (listed ones: a paper marked not
+        interested too) and starred ones updated."""
+        if self._new is None:
+            return len(self._order)
+        return len(self._new | starred_updated(self._updates, self._marks))
 
     def _undismissed(self, ids: list[int]) -> list[int]:
         """``ids`` but the papers marked not interested (what an empty query shows)."""

@@ -24,6 +24,8 @@ from reader.tui.widgets.header import ReaderHeader
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
 
+# A view that is the inbox itself: its header says no "N new", its empty list why.
+INBOX_QUERIES = ("is:new", "is:inbox")
 SORT_LABELS = {
     "relevance": "by relevance",
     "newest": "newest first",
@@ -68,19 +70,21 @@ class FilterPart(LibraryBase):
             if self._ranking is None and Query.parse(text).asks_for_you:
                 self._want_ranking()  # matched again once ranked (see _ranked)
             scores = self._ranking.scores if self._ranking is not None else {}
-            self._run_filter(text, self._index, dict(self._marks), scores, self._new)
+            updated = set(self._updates)
+            self._run_filter(text, self._index, dict(self._marks), scores, self._new, updated)
         else:
             self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._undismissed(self._order))
 
     def _count_new(self) -> None:
-        """Count each view's new papers in a worker (once the user has marked the
-        inbox done: before, every paper is new, and the counts say nothing)."""
+        """Count each view's papers in the inbox (new, or starred and updated) in a
+        worker (once the user has marked the inbox done: before, every paper is new,
+        and the counts say nothing)."""
         if self._new is None or self._loading is not None:
             self._view_new = {}
             return
         views = [(view.key, view.query) for view in self._settings.presets]
-        self._count_views(views, self._index, dict(self._marks), set(self._new))
+        self._count_views(views, self._index, dict(self._marks), set(self._new), set(self._updates))
 
     @work(exclusive=True, thread=True, group="new-counts", exit_on_error=False)
     def _count_views(
@@ -89,13 +93,15 @@ class FilterPart(LibraryBase):
         index: SearchIndex,
         marks: dict[int, Annotation],
         new: set[int],
+        updated: set[int],
     ) -> None:
         counts = {}
         for key, query in views:
-            if not new:
+            if not new and not updated:
                 counts[key] = 0
                 continue
-            counts[key] = len(index.search(Query.parse(f"{query} is:new"), marks, None, new))
+            inbox = Query.parse(f"{query} is:inbox")
+            counts[key] = len(index.search(inbox, marks, None, new, updated))
         if not get_current_worker().is_cancelled:
             self.post_message(self.NewCounted(counts, index))
 
@@ -124,7 +130,7 @@ class FilterPart(LibraryBase):
         elif typed.strip():
             clear = key_said(self.app, "filter.clear")
             empty = f"No papers match “{one_line(query.text)}”. {clear} clears the filter."
-        elif self._preset is not None and self._preset.query == "is:new":
+        elif self._preset is not None and self._preset.query in INBOX_QUERIES:
             every = key_said(self.app, "view.1")
             done = key_said(self.app, "library.inbox_done")
             empty = (
@@ -219,7 +225,7 @@ class FilterPart(LibraryBase):
                 label += f" (upvotes and recency until {MIN_POSITIVES} stars)"
         parts.append(label)
         new = self._view_new.get(self._preset.key, 0) if self._preset else 0
-        if new and self._preset is not None and self._preset.query != "is:new":
+        if new and self._preset is not None and self._preset.query not in INBOX_QUERIES:
             parts.append(f"{new} new")
         if self._selected:
             parts.append(f"{len(self._selected)} selected")
@@ -243,10 +249,11 @@ class FilterPart(LibraryBase):
         marks: dict[int, Annotation],
         scores: Mapping[int, float],
         new: set[int] | None,
+        updated: set[int],
     ) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
         query = Query.parse(text)
-        ids = index.search(query, marks, scores, new)
+        ids = index.search(query, marks, scores, new, updated)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rich.console import Group
 from rich.style import Style
@@ -25,11 +26,12 @@ from reader.limits import (
     TITLE_CHARS,
     cut,
 )
-from reader.models import Annotation, Paper
+from reader.models import Annotation, Paper, PaperUpdate
 from reader.note_links import note_parser
 from reader.text import one_line, safe_url, shorten, strip_controls
 from reader.tui.keys import key_said, key_shown
 from reader.tui.system import open_in_browser
+from reader.updates import lines as update_lines
 
 # The author names shown before the abstract, at most (characters).
 AUTHORS_SHOWN_CHARS = 5_000
@@ -63,6 +65,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-title { text-style: bold; color: $text; margin: 1 0 0 0; }
         & > #detail-authors { color: $text-muted; margin: 1 0 0 0; }
         & > #detail-meta { color: $text-muted; }
+        & > #detail-updates { color: $text-warning; }
         & > #detail-links { margin: 1 0 0 0; }
         & > #detail-why { margin: 1 0 0 0; padding: 0 0 0 1; color: $text-muted;
                           border-left: outer $primary-darken-2; }
@@ -95,6 +98,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield _Text(id="detail-title")
         yield _Text(id="detail-authors")
         yield _Text(id="detail-meta")
+        # A newer arXiv version, code that appeared: what imports brought since.
+        yield _Text(id="detail-updates", classes="-hidden")
         yield _Text(id="detail-links")
         # Why the For you ranking puts the paper where it is (once there is a ranking).
         yield _Text(id="detail-why", classes="-hidden")
@@ -127,8 +132,17 @@ class PaperDetail(VerticalScroll, can_focus=False):
         """The paper on show."""
         return self._paper
 
-    def show(self, paper: Paper | None, mark: Annotation | None, *, empty_message: str) -> None:
-        """Show ``paper`` (or ``empty_message`` when there is none)."""
+    def show(
+        self,
+        paper: Paper | None,
+        mark: Annotation | None,
+        *,
+        empty_message: str,
+        updates: Sequence[PaperUpdate] = (),
+        unseen: Sequence[PaperUpdate] = (),
+    ) -> None:
+        """Show ``paper`` (or ``empty_message`` when there is none), with its
+        ``updates`` (those ``unseen`` since the inbox mark said so)."""
         if paper is None or self._paper is None or paper.id != self._paper.id:
             self._all_authors = False  # a long list folds again on another paper
         self._paper, self._mark = paper, mark
@@ -140,6 +154,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
             self.query_one("#detail-authors", Static).update(_advice(rest))
             for part in ("#detail-meta", "#detail-links", "#detail-abstract"):
                 self.query_one(part, Static).update("")
+            self._show_updates((), ())
             self._show_summary(None)
             self._show_note("")
             return
@@ -151,6 +166,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         title.update(heading)
         self._show_authors()
         self.query_one("#detail-meta", Static).update(_meta_text(paper, mark))
+        self._show_updates(updates, unseen)
         lookup_key = self._key("library.lookup")
         self.query_one("#detail-links", Static).update(links_text(paper, lookup_key=lookup_key))
         abstract = strip_controls(cut(paper.abstract, ABSTRACT_CHARS)).strip()
@@ -162,6 +178,12 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self._show_summary(paper)
         self._show_note(mark.note)
         self.scroll_home(animate=False)
+
+    def _show_updates(self, updates: Sequence[PaperUpdate], unseen: Sequence[PaperUpdate]) -> None:
+        part = self.query_one("#detail-updates", Static)
+        part.set_class(not updates, "-hidden")
+        if updates:
+            part.update(updates_text(updates, unseen))
 
     def show_why(self, why: Text | None) -> None:
         """Show (or, with None, hide) why the For you ranking places the paper so."""
@@ -348,6 +370,22 @@ def _meta_text(paper: Paper, mark: Annotation) -> Text:
         state.append(" ".join(f"#{cut(tag, TAG_CHARS)}" for tag in mark.tags[:TAGS]))
     lines.append(one_line(" · ".join(state)))
     return Text("\n".join(lines))
+
+
+def updates_text(updates: Sequence[PaperUpdate], unseen: Sequence[PaperUpdate] = ()) -> Text:
+    """A line per update of the paper ("Updated: arXiv v3 (was v2), 2026-12-04"), as
+    plain text; those not seen since the inbox mark in bold, "new" after them."""
+    text = Text()
+    fresh = {update.kind for update in unseen}
+    for kind, line in update_lines(updates):
+        if text:
+            text.append("\n")
+        if kind in fresh:
+            text.append(line, "bold")
+            text.append(" · new", "dim")
+        else:
+            text.append(line)
+    return text
 
 
 def links_text(paper: Paper, *, lookup_key: str = "L") -> Text:

@@ -137,6 +137,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--unread",
         "paper-list--tags",
         "paper-list--authors",
+        "paper-list--updated",
     }
 
     DEFAULT_CSS = """
@@ -163,6 +164,7 @@ class PaperList(ScrollView, can_focus=True):
         & > .paper-list--unread { color: $text-primary; text-style: bold; }
         & > .paper-list--tags { color: $text-secondary; text-style: italic; }
         & > .paper-list--authors { color: $foreground-muted; }
+        & > .paper-list--updated { color: $text-warning; text-style: bold; }
     }
     """
 
@@ -207,6 +209,9 @@ class PaperList(ScrollView, can_focus=True):
         self._read: dict[int, ListedPaper] = {}
         self._marks: Mapping[int, Annotation] = {}
         self._selected: AbstractSet[int] = frozenset()
+        # The badge of each paper with an update the user has not seen ("↑v3"), shown
+        # before its title while the paper is starred.
+        self._badges: Mapping[int, str] = {}
         self._query = Query.parse("")
         self._author_source = authors
         self._authors: dict[int, str] = {}
@@ -293,6 +298,13 @@ class PaperList(ScrollView, can_focus=True):
         if selected is not None:
             self._selected = selected
         self.refresh()
+
+    def set_badges(self, badges: Mapping[int, str]) -> None:
+        """The badges of papers updated since the inbox mark (see reader.updates);
+        drawn for the starred ones."""
+        if badges != self._badges:
+            self._badges = badges
+            self.refresh()
 
     def move_to(self, paper_id: int) -> bool:
         """Put the cursor on ``paper_id`` if it is shown (the user asked for it)."""
@@ -463,6 +475,16 @@ class PaperList(ScrollView, can_focus=True):
         text.append(" ")
         return text
 
+    def _badge(self, text: Text, paper_id: int, mark: Annotation | None, width: int) -> int:
+        """Append the paper's update badge, if it is starred and has one: the title's
+        width left."""
+        badge = self._badges.get(paper_id) if mark and mark.starred else None
+        if not badge or width < 2 * len(badge):
+            return width
+        text.append(badge, self.get_component_rich_style("paper-list--updated", partial=True))
+        text.append(" ")
+        return width - cell_len(badge) - 1
+
     def _meta(self, text: Text, paper: ListedPaper) -> None:
         """Append the date and upvotes columns."""
         meta = self.get_component_rich_style("paper-list--meta", partial=True)
@@ -491,6 +513,7 @@ class PaperList(ScrollView, can_focus=True):
             tags = fit_tags(mark.tags, max(int(title_width * TAGS_SHARE), unused))
         if tags:
             title_width -= cell_len(tags) + 1  # cells, not characters: CJK tags are wide
+        title_width = self._badge(text, paper.id, mark, title_width)
         title = self._title_text(paper.title, title_width)
         if unread:
             title.stylize(UNREAD_TITLE)
@@ -554,6 +577,7 @@ class PaperList(ScrollView, can_focus=True):
         title_width = width - FIXED_WIDTH - AUTHORS_WIDTH - 1
         if self._has_tags:
             title_width -= TAGS_WIDTH + 1
+        title_width = self._badge(text, paper_id, mark, title_width)
         title = self._title_text(paper.title, title_width)
         if not (mark and mark.is_read):
             title.stylize(UNREAD_TITLE)
