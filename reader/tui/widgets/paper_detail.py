@@ -65,7 +65,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-title { text-style: bold; color: $text; margin: 1 0 0 0; }
         & > #detail-authors { color: $text-muted; margin: 1 0 0 0; }
         & > #detail-meta { color: $text-muted; }
-        & > #detail-updates { color: $text-warning; }
+        & > #detail-updates { color: $text-muted; }
+        & > #detail-updates.-unseen { color: $text-warning; }
         & > #detail-links { margin: 1 0 0 0; }
         & > #detail-why { margin: 1 0 0 0; padding: 0 0 0 1; color: $text-muted;
                           border-left: outer $primary-darken-2; }
@@ -96,10 +97,11 @@ class PaperDetail(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield _Text(id="detail-title")
+        # A newer arXiv version, code that appeared: what imports brought since, under
+        # the title (what a user looking at a starred paper's update came for).
+        yield _Text(id="detail-updates", classes="-hidden")
         yield _Text(id="detail-authors")
         yield _Text(id="detail-meta")
-        # A newer arXiv version, code that appeared: what imports brought since.
-        yield _Text(id="detail-updates", classes="-hidden")
         yield _Text(id="detail-links")
         # Why the For you ranking puts the paper where it is (once there is a ranking).
         yield _Text(id="detail-why", classes="-hidden")
@@ -182,6 +184,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
     def _show_updates(self, updates: Sequence[PaperUpdate], unseen: Sequence[PaperUpdate]) -> None:
         part = self.query_one("#detail-updates", Static)
         part.set_class(not updates, "-hidden")
+        part.set_class(bool(unseen), "-unseen")
         if updates:
             part.update(updates_text(updates, unseen))
 
