@@ -133,6 +133,7 @@ def _updated(
 def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[int]:
     """``ids`` the query finds (all of them without one), papers marked not interested
     left out."""
+    from reader.cli.listing import inbox_of
     from reader.search import SearchIndex
 
     if query.is_empty:
@@ -143,7 +144,10 @@ def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[in
     try:
         index = SearchIndex([], words, order=library.order(), load=library.listing)
         wanted = set(ids)
-        return [i for i in index.search(query, marks, None, wanted) if i in wanted]
+        # is:new: the papers the digest is about; is:updated as reader list answers it.
+        _new, updated = inbox_of(library, user, query)
+        found = index.search(query, marks, None, wanted, updated)
+        return [i for i in found if i in wanted]
     finally:
         words.close()
 

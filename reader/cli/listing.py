@@ -209,6 +209,15 @@ def _updated(library: Library, user: str, query: Query) -> set[int]:
     return set(library.updates_since(library.looked(user)))
 
 
+def inbox_of(library: Library, user: str, query: Query) -> tuple[set[int] | None, set[int]]:
+    """What a search needs to answer the query's is:new, is:updated and is:inbox for
+    ``user`` (see SearchIndex.search): the papers new since the inbox mark (None:
+    every paper), and those updated since; read only when the query asks."""
+    if not _asks_inbox(query):
+        return None, set()
+    return library.new_since(library.looked(user)), _updated(library, user, query)
+
+
 def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
     """The user's marks a search needs: all of them when a term asks about marks, else
     only the papers marked not interested, which it leaves out."""
@@ -229,10 +238,7 @@ def _indexed(
     from reader.search import SearchIndex
 
     marks = library.annotations(user)
-    new = None
-    if _asks_inbox(query):
-        new = library.new_since(library.looked(user))
-    updated = _updated(library, user, query)
+    new, updated = inbox_of(library, user, query)
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:

@@ -41,6 +41,7 @@ def _confirm(lines: Sequence[str], ids: Sequence[int]) -> bool:
 
 def _found_by(library: Library, text: str, user: str) -> list[int]:
     """The papers the filter query ``text`` finds (as ``reader list`` does), best first."""
+    from reader.cli.listing import inbox_of
     from reader.search import Query, SearchIndex
 
     parsed = Query.parse(text)
@@ -51,7 +52,9 @@ def _found_by(library: Library, text: str, user: str) -> list[int]:
     words = library.words()
     try:
         index = SearchIndex([], words, order=library.order(), load=library.listing)
-        return index.search(parsed, library.annotations(user))
+        # is:new, is:updated and is:inbox as reader list answers them.
+        new, updated = inbox_of(library, user, parsed)
+        return index.search(parsed, library.annotations(user), None, new, updated)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:

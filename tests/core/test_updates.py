@@ -402,3 +402,22 @@ def test_reader_list_json_gives_each_papers_updates(
     assert items["2512.00002"]["updates"] == [] and items["2512.00002"]["updated"] is False
     (only,) = json.loads(cli(db_path, "list", "--json", "is:updated"))
     assert only["arxiv_id"] == "2512.00001"
+
+
+def test_reader_remove_finds_the_inbox_as_reader_list_does(
+    lib: Library, db_path: Path, at: Callable[[str], None]
+) -> None:
+    one = pid(lib, "2512.00001")
+    lib.set_starred("ana", one, True)
+    at("2026-12-02T08:00:00+00:00")
+    lib.mark_looked("ana")
+    at("2026-12-03T08:00:00+00:00")
+    lib.import_papers([Paper("Paper 1", "2512.00001", arxiv_version=2)])
+    cli(db_path, "remove", "--query", "is:inbox", "--yes")
+    assert lib.count() == 2 and lib.paper(one) is None  # not every paper: the inbox's one
+    # Nothing came in since the mark: is:new finds nothing (it once found every paper).
+    result = CliRunner().invoke(
+        main, ["--db", str(db_path), "--user", "ana", "remove", "--query", "is:new", "--yes"]
+    )
+    assert result.exit_code == 1 and "no paper matches" in result.output
+    assert lib.count() == 2
