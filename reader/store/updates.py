@@ -38,15 +38,15 @@ def since(conn: sqlite3.Connection, at: str | None) -> dict[int, tuple[PaperUpda
     """The updates made after ``at`` (None: all of them), by paper, oldest first."""
     if at is None:
         return _grouped(
-            typed.fetch_all(conn, f"SELECT {_COLUMNS} FROM paper_updates ORDER BY rowid")
+            typed.fetch_all(conn, f"SELECT {_COLUMNS} FROM paper_updates ORDER BY at, rowid")
         )
-    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE at > ? ORDER BY rowid"
+    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE at > ? ORDER BY at, rowid"
     return _grouped(typed.fetch_all(conn, sql, (at,)))
 
 
 def from_day(conn: sqlite3.Connection, day: str) -> dict[int, tuple[PaperUpdate, ...]]:
     """The updates made on ``day`` (YYYY-MM-DD) or later, by paper, oldest first."""
-    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE at >= ? ORDER BY rowid"
+    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE at >= ? ORDER BY at, rowid"
     return _grouped(typed.fetch_all(conn, sql, (day,)))
 
 
@@ -54,7 +54,7 @@ def of_papers(
     conn: sqlite3.Connection, paper_ids: Sequence[int]
 ) -> dict[int, tuple[PaperUpdate, ...]]:
     """Every update of these papers, by paper, oldest first."""
-    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE paper_id IN {IDS_IN_JSON} ORDER BY rowid"
+    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE paper_id IN {IDS_IN_JSON} ORDER BY at, rowid"
     return _grouped(typed.fetch_all(conn, sql, (id_list(list(paper_ids)),)))
 
 
