@@ -4,48 +4,77 @@ looked at a view, and the papers that came into the library since.
 A mark is the newest paper's ``added_at`` and the largest paper id when it was set:
 a paper is new when it came in later or has a larger id (two papers of one second;
 an id SQLite gave again after the paper that had it was removed). Its time is the
-latest paper update's instead when that is later (see :mod:`reader.store.updates`):
-an update is unseen when it was made after the mark's time, so marking the inbox
-done sees the updates there are then as well.
+latest paper update's instead when that is later (see :mod:`reader.store.updates`),
+and it holds the largest update row id then: an update is unseen when it was made
+after the mark's time, or in its very second with a larger row id (an import in
+chunks writes every update at its own start time, before and after a mark). That
+row id is kept in a row of its own (view ``VIEW+updates``): the table has no column
+for it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from typing import NamedTuple
 
 from reader.store import typed, updates
 from reader.store.rows import IDS_IN_JSON, id_list
 
-# A mark: (the newest paper's time, the largest paper id), as the library held them.
-Mark = tuple[str, int]
+
+class Mark(NamedTuple):
+    """How far a user had looked, as the library held it then."""
+
+    # The newest paper's time (or the latest update's, when later).
+    at: str
+    # The largest paper id.
+    last_id: int
+    # The largest paper update row id (0: none, or a mark from before updates).
+    last_update: int = 0
+
 
 _LOOKED = (
-    f"SELECT {typed.optional_text('at')}, {typed.integer('last_id')} FROM looked "
-    "WHERE user = ? AND view = ?"
+    f"SELECT view, {typed.optional_text('at')}, {typed.integer('last_id')} FROM looked "
+    "WHERE user = ? AND view IN (?, ?)"
 )
 _NEWEST = f"SELECT max({typed.optional_text('added_at')}), max(id) FROM papers"
 _SINCE = f"SELECT id FROM papers WHERE {typed.optional_text('added_at')} > ? OR id > ?"
+_UPSERT = (
+    "INSERT INTO looked (user, view, at, last_id) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (user, view) DO UPDATE SET at = excluded.at, last_id = excluded.last_id"
+)
+
+
+def _updates_view(view: str) -> str:
+    """The row that holds a mark's last update row id."""
+    return f"{view}+updates"
 
 
 def looked(conn: sqlite3.Connection, user: str, view: str) -> Mark | None:
     """How far ``user`` had looked at ``view`` (None: never)."""
-    row = typed.fetch_one(conn, _LOOKED, (user, view))
+    found = {
+        row[0]: row[1:] for row in typed.fetch_all(conn, _LOOKED, (user, view, _updates_view(view)))
+    }
+    row = found.get(view)
     if row is None or row[1] is None:
         return None
     at = typed.timestamp(row[0])
-    return None if at is None else (at, row[1])
+    if at is None:
+        return None
+    extra = found.get(_updates_view(view))
+    last_update = extra[1] if extra is not None and extra[1] is not None else 0
+    return Mark(at, row[1], last_update)
 
 
 def set_looked(conn: sqlite3.Connection, user: str, view: str, mark: Mark | None) -> None:
     """Put ``user``'s mark on ``view`` at ``mark`` (None: never looked)."""
     if mark is None:
-        conn.execute("DELETE FROM looked WHERE user = ? AND view = ?", (user, view))
-    else:
         conn.execute(
-            "INSERT INTO looked (user, view, at, last_id) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (user, view) DO UPDATE SET at = excluded.at, last_id = excluded.last_id",
-            (user, view, *mark),
+            "DELETE FROM looked WHERE user = ? AND view IN (?, ?)",
+            (user, view, _updates_view(view)),
         )
+    else:
+        conn.execute(_UPSERT, (user, view, mark.at, mark.last_id))
+        conn.execute(_UPSERT, (user, _updates_view(view), mark.at, mark.last_update))
 
 
 def newest(conn: sqlite3.Connection) -> Mark | None:
@@ -55,7 +84,8 @@ def newest(conn: sqlite3.Connection) -> Mark | None:
     if row is None or row[1] is None:
         return None
     at = typed.timestamp(row[0]) or ""
-    return (max(at, updates.newest(conn) or ""), int(row[1]))
+    latest, last_update = updates.newest(conn)
+    return Mark(max(at, latest or ""), int(row[1]), last_update)
 
 
 def added(conn: sqlite3.Connection, paper_ids: list[int]) -> dict[int, str]:
@@ -74,4 +104,4 @@ def added_from(conn: sqlite3.Connection, day: str) -> set[int]:
 
 def since(conn: sqlite3.Connection, mark: Mark) -> set[int]:
     """The papers that came in after ``mark``."""
-    return {paper_id for (paper_id,) in typed.fetch_all(conn, _SINCE, mark)}
+    return {paper_id for (paper_id,) in typed.fetch_all(conn, _SINCE, (mark.at, mark.last_id))}

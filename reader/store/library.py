@@ -241,7 +241,9 @@ class Library(Annotations):
         """The paper updates made after ``mark`` (None: every one), by paper: what the
         inbox shows of the user's starred papers (see :mod:`reader.store.updates`)."""
         try:
-            return updates.since(self._conn, None if mark is None else mark[0])
+            if mark is None:
+                return updates.since(self._conn, None)
+            return updates.since(self._conn, mark.at, mark.last_update)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 

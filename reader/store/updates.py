@@ -22,7 +22,7 @@ _COLUMNS = (
     f"{typed.optional_text('old')}, {typed.optional_text('new')}"
 )
 _INSERT = "INSERT INTO paper_updates (paper_id, kind, at, old, new) VALUES (?, ?, ?, ?, ?)"
-_NEWEST = f"SELECT max({typed.optional_text('at')}) FROM paper_updates"
+_NEWEST = f"SELECT max({typed.optional_text('at')}), max(rowid) FROM paper_updates"
 
 
 def record(
@@ -34,14 +34,19 @@ def record(
     )
 
 
-def since(conn: sqlite3.Connection, at: str | None) -> dict[int, tuple[PaperUpdate, ...]]:
-    """The updates made after ``at`` (None: all of them), by paper, oldest first."""
+def since(
+    conn: sqlite3.Connection, at: str | None, last_update: int = 0
+) -> dict[int, tuple[PaperUpdate, ...]]:
+    """The updates made after ``at`` (None: all of them), or in its very second with a
+    row id above ``last_update``, by paper, oldest first."""
     if at is None:
-        return _grouped(
-            typed.fetch_all(conn, f"SELECT {_COLUMNS} FROM paper_updates ORDER BY at, rowid")
-        )
-    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE at > ? ORDER BY at, rowid"
-    return _grouped(typed.fetch_all(conn, sql, (at,)))
+        sql = f"SELECT {_COLUMNS} FROM paper_updates ORDER BY at, rowid"
+        return _grouped(typed.fetch_all(conn, sql))
+    sql = (
+        f"SELECT {_COLUMNS} FROM paper_updates WHERE at >= ? AND (at > ? OR rowid > ?) "
+        "ORDER BY at, rowid"
+    )
+    return _grouped(typed.fetch_all(conn, sql, (at, at, last_update)))
 
 
 def from_day(conn: sqlite3.Connection, day: str) -> dict[int, tuple[PaperUpdate, ...]]:
@@ -58,10 +63,13 @@ def of_papers(
     return _grouped(typed.fetch_all(conn, sql, (id_list(list(paper_ids)),)))
 
 
-def newest(conn: sqlite3.Connection) -> str | None:
-    """When the latest update was made (None: there is none)."""
+def newest(conn: sqlite3.Connection) -> tuple[str | None, int]:
+    """When the latest update was made (None: there is none), and the largest update
+    row id (0: none)."""
     row = typed.fetch_one(conn, _NEWEST)
-    return typed.timestamp(row[0]) if row is not None else None
+    if row is None:
+        return None, 0
+    return typed.timestamp(row[0]), row[1] if isinstance(row[1], int) else 0
 
 
 def _grouped(rows: Iterable[tuple[object, ...]]) -> dict[int, tuple[PaperUpdate, ...]]:

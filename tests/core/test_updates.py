@@ -190,6 +190,23 @@ def test_inbox_done_sees_updates_made_after_the_newest_paper(
     assert search(lib, "ana", "is:new") == [later]
 
 
+def test_an_update_in_the_marks_very_second_is_told_apart(lib: Library) -> None:
+    """An import in chunks writes every update at its start time: one written after
+    the user marked the inbox done, in that very second, is still unseen."""
+    one, two = pid(lib, "2512.00001"), pid(lib, "2512.00002")
+    lib.set_starred("ana", one, True)
+    lib.set_starred("ana", two, True)
+    lib.import_papers([Paper("Paper 1", "2512.00001", arxiv_version=2)])  # all at T0
+    lib.mark_looked("ana")
+    assert search(lib, "ana", "is:updated") == []
+    lib.import_papers([Paper("Paper 2", "2512.00002", arxiv_version=2)])  # T0 again
+    assert search(lib, "ana", "is:updated") == [two]
+    # A mark from before updates (no row of its own for them): every update of its
+    # second is unseen, none is lost.
+    lib.db.execute("DELETE FROM looked WHERE view = 'inbox+updates'")
+    assert sorted(search(lib, "ana", "is:updated")) == sorted([one, two])
+
+
 def test_is_inbox_holds_new_and_updated_papers_each_once(
     lib: Library, at: Callable[[str], None]
 ) -> None:
