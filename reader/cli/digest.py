@@ -65,7 +65,8 @@ def digest_command(
     limit: int,
     mark_seen: bool,
 ) -> None:
-    """What came into the library for the user: For you's picks first (once it has
+    """What came into the library for the user: the updates to their starred papers
+    first (a newer arXiv version, code that appeared), For you's picks (once it has
     learned from 5 starred, noted or tagged papers), then the rest, newest first, each
     with its link. Made for cron: `reader fetch hf && reader digest --format atom -o
     ~/feeds/papers.xml`, and a feed reader subscribed to that file.
