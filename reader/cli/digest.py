@@ -147,7 +147,7 @@ def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[in
         wanted = set(ids)
         # is:new: the papers the digest is about; is:updated as reader list answers it.
         _new, updated = inbox_of(library, user, query)
-        found = index.search(query, marks, None, wanted, updated)
+        found = index.search(query, marks, None, wanted, updated=updated)
         return [i for i in found if i in wanted]
     finally:
         words.close()

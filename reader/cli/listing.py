@@ -188,7 +188,7 @@ def _direct(library: Library, user: str, query: Query) -> Found | None:
     words = library.words()
     try:
         return DirectSearch(words).search(
-            query, _marks(library, user, query), _updated(library, user, query)
+            query, _marks(library, user, query), updated=_updated(library, user, query)
         )
     except NotDirect:
         return None
@@ -242,7 +242,7 @@ def _indexed(
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:
-        return index.search(query, marks, scores, new, updated)[:limit]
+        return index.search(query, marks, scores, new, updated=updated)[:limit]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:

@@ -54,7 +54,7 @@ def _found_by(library: Library, text: str, user: str) -> list[int]:
         index = SearchIndex([], words, order=library.order(), load=library.listing)
         # is:new, is:updated and is:inbox as reader list answers them.
         new, updated = inbox_of(library, user, parsed)
-        return index.search(parsed, library.annotations(user), None, new, updated)
+        return index.search(parsed, library.annotations(user), None, new, updated=updated)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:

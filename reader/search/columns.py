@@ -247,6 +247,7 @@ class Columns:
         chosen: AbstractSet[int] | None,
         scores: Mapping[int, float],
         new: AbstractSet[int] | None = None,
+        *,
         updated: AbstractSet[int] = frozenset(),
     ) -> AbstractSet[int]:
         """Positions matching a term that needs no text matching (negation aside)."""

@@ -190,6 +190,7 @@ class DirectSearch:
         self,
         query: Query,
         marks: Mapping[int, Annotation] | None = None,
+        *,
         updated: Collection[int] = (),
     ) -> Found:
         """The papers matching every word and term of ``query`` (as
@@ -207,7 +208,7 @@ class DirectSearch:
         structured = [t for t in query.terms if t.field not in _TEXT_FIELDS]
         structured.sort(key=lambda t: t.negated)
         for term in structured:
-            self._narrow(chosen, term, marks or {}, updated)
+            self._narrow(chosen, term, marks or {}, updated=updated)
             if chosen.empty:
                 return Found(only=set())
         for term in query.terms:
@@ -245,6 +246,7 @@ class DirectSearch:
         chosen: _Chosen,
         term: Term,
         marks: Mapping[int, Annotation],
+        *,
         updated: Collection[int] = (),
     ) -> None:
         """``chosen`` cut down by a term on the user's marks (as Columns._narrow)."""

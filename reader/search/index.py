@@ -170,6 +170,7 @@ class SearchIndex(Columns):
         marks: Mapping[int, Annotation] | None = None,
         for_you: Mapping[int, float] | None = None,
         new: AbstractSet[int] | None = None,
+        *,
         updated: AbstractSet[int] = frozenset(),
     ) -> list[int]:
         """Ids of the papers matching every word and term of ``query``.
@@ -187,7 +188,7 @@ class SearchIndex(Columns):
         everything; one made only of malformed terms matches nothing. Papers marked
         not interested are left out unless the query names ``is:dismissed``.
         """
-        found = self._search(query, marks, for_you, new, updated)
+        found = self._search(query, marks, for_you, new, updated=updated)
         if not query.asks_dismissed and marks:
             dismissed = {i for i, mark in marks.items() if mark.dismissed_at is not None}
             if dismissed:
@@ -200,6 +201,7 @@ class SearchIndex(Columns):
         marks: Mapping[int, Annotation] | None,
         for_you: Mapping[int, float] | None,
         new: AbstractSet[int] | None,
+        *,
         updated: AbstractSet[int],
     ) -> list[int]:
         if not query.words and not query.terms:
@@ -209,7 +211,9 @@ class SearchIndex(Columns):
         structured.sort(key=lambda t: (t.negated, t.field not in ("is", "tag", "has")))
         chosen: AbstractSet[int] | None = None
         for term in structured:
-            matched = self._structured(term, marks or {}, chosen, for_you or {}, new, updated)
+            matched = self._structured(
+                term, marks or {}, chosen, for_you or {}, new, updated=updated
+            )
             chosen = self._narrow(term, chosen, matched)
             if not chosen:
                 return []

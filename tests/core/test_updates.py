@@ -61,7 +61,11 @@ def search(library: Library, user: str, text: str) -> list[int]:
     index = SearchIndex(library.listing(), library.words())
     updated = set(library.updates_since(mark))
     return index.search(
-        Query.parse(text), library.annotations(user), None, library.new_since(mark), updated
+        Query.parse(text),
+        library.annotations(user),
+        None,
+        library.new_since(mark),
+        updated=updated,
     )
 
 
@@ -244,7 +248,7 @@ def test_direct_search_answers_is_updated_as_the_index_does(
     marks = lib.annotations("ana")
     for text in ("is:updated", "-is:updated", "paper is:updated", "is:updated is:starred"):
         words = lib.words()
-        found = DirectSearch(words).search(Query.parse(text), marks, updated)
+        found = DirectSearch(words).search(Query.parse(text), marks, updated=updated)
         direct = [p.id for batch in found_rows(found, lib) for p in batch]
         words.close()
         assert direct == search(lib, "ana", text), text

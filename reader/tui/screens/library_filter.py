@@ -101,7 +101,7 @@ class FilterPart(LibraryBase):
                 counts[key] = 0
                 continue
             inbox = Query.parse(f"{query} is:inbox")
-            counts[key] = len(index.search(inbox, marks, None, new, updated))
+            counts[key] = len(index.search(inbox, marks, None, new, updated=updated))
         if not get_current_worker().is_cancelled:
             self.post_message(self.NewCounted(counts, index))
 
@@ -253,7 +253,7 @@ class FilterPart(LibraryBase):
     ) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
         query = Query.parse(text)
-        ids = index.search(query, marks, scores, new, updated)
+        ids = index.search(query, marks, scores, new, updated=updated)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 
