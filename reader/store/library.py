@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager, suppress
 
 from reader.models import Annotation, ImportResult, ListedPaper, Paper
-from reader.store import found, imports, inbox, removal, typed
+from reader.store import decisions, found, imports, inbox, removal, typed
 from reader.store.annotations import Annotations
 from reader.store.errors import LibraryError
 from reader.store.inbox import Mark
@@ -363,3 +363,23 @@ class Library(Annotations):
             (id_list(arxiv_ids),),
         )
         return {arxiv_id: paper_id for arxiv_id, paper_id in rows}
+
+    # -- triage mode's decisions ------------------------------------------------
+
+    def log_decision(self, user: str, paper_id: int, action: str, seconds: float) -> int:
+        """Set down a decision made in triage mode (see :mod:`reader.store.decisions`):
+        its id, for :meth:`forget_decision`."""
+        with self.transaction():
+            return decisions.log(self._conn, user, paper_id, action, seconds)
+
+    def forget_decision(self, decision: int) -> None:
+        """Take back a decision (undone in triage mode)."""
+        with self.transaction():
+            decisions.forget(self._conn, decision)
+
+    def decisions(self, user: str, since: str | None = None) -> list[tuple[str, float]]:
+        """``user``'s triage decisions: (when, seconds the paper was on show)."""
+        try:
+            return decisions.of(self._conn, user, since)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
