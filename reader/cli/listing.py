@@ -75,15 +75,17 @@ def list_command(
     is:starred, is:unread, is:dismissed (papers marked not interested, which are
     left out unless asked for), is:new (came in since the inbox was marked done in
     the app), has:note, has:code, upvotes:>10, github:>100 (GitHub
-    stars), comments:>5, fy:>0.7 (the For you score), "an exact phrase", and -TERM
-    to leave out. Protect its quotes from the shell:
+    stars), comments:>5, fy:>0.7 (the For you score), starred-by:NAME (another user
+    of the library), lab:>=2 (starred by that many lab mates), "an exact phrase",
+    and -TERM to leave out. Protect its quotes from the shell:
 
     \b
         reader list 'author:"Yann LeCun"'
 
     One paper a line: id, date, upvotes and title, separated by tabs (- when
-    unknown); with --json, every field plus the user's starred, read, tags and note
-    (and for_you, the score, when the ranking is used).
+    unknown); with --json, every field plus the user's starred, read, tags and note,
+    the lab mates who starred it (lab) and for_you, the score, when the ranking is
+    used.
 
     The For you ranking (--sort for-you, fy:) is learned from the user's own stars,
     notes, tags and papers marked not interested; with fewer than 5 it ranks by
@@ -208,16 +210,18 @@ def _indexed(
 ) -> list[int]:
     """The ids :class:`SearchIndex` finds: the order of every paper, then the
     word indexes, and the list's columns when a term needs dates or counts."""
+    from reader.lab import Lab
     from reader.search import SearchIndex
 
     marks = library.annotations(user)
     new = None
     if any(term.field == "is" and term.value == "new" for term in query.terms):
         new = library.new_since(library.looked(user))
+    lab = Lab(user, library.lab_stars(user)) if query.asks_lab else None
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:
-        return index.search(query, marks, scores, new)[:limit]
+        return index.search(query, marks, scores, new, lab)[:limit]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -249,10 +253,12 @@ def _echo_json(
 ) -> None:
     """Every field of these papers plus the user's marks (and For you ``scores``,
     when given), as one JSON array."""
+    from reader.lab import Lab
     from reader.sources.reader_json import paper_to_json
     from reader.text import json_dumps_safe
 
     marks = library.annotations(user)
+    lab = Lab(user, library.lab_stars(user))
     items = []
     for paper in library.papers_by_id(ids):
         mark = marks.get(paper.id) if paper.id is not None else None
@@ -262,6 +268,7 @@ def _echo_json(
         item["tags"] = list(mark.tags) if mark else []
         item["note"] = mark.note if mark else ""
         item["dismissed"] = bool(mark and mark.is_dismissed)
+        item["lab"] = list(lab.mates(paper.id)) if paper.id is not None else []
         if scores is not None:
             score = scores.get(paper.id) if paper.id is not None else None
             item["for_you"] = None if score is None else round(score, 4)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import SORTS
+from reader.lab import Lab
 from reader.models import Annotation
 from reader.ranking.model import MIN_POSITIVES
 from reader.search import Query, SearchIndex
@@ -68,7 +69,7 @@ class FilterPart(LibraryBase):
             if self._ranking is None and Query.parse(text).asks_for_you:
                 self._want_ranking()  # matched again once ranked (see _ranked)
             scores = self._ranking.scores if self._ranking is not None else {}
-            self._run_filter(text, self._index, dict(self._marks), scores, self._new)
+            self._run_filter(text, self._index, dict(self._marks), scores, self._new, self._lab)
         else:
             self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._undismissed(self._order))
@@ -80,7 +81,7 @@ class FilterPart(LibraryBase):
             self._view_new = {}
             return
         views = [(view.key, view.query) for view in self._settings.presets]
-        self._count_views(views, self._index, dict(self._marks), set(self._new))
+        self._count_views(views, self._index, dict(self._marks), set(self._new), self._lab)
 
     @work(exclusive=True, thread=True, group="new-counts", exit_on_error=False)
     def _count_views(
@@ -89,13 +90,15 @@ class FilterPart(LibraryBase):
         index: SearchIndex,
         marks: dict[int, Annotation],
         new: set[int],
+        lab: Lab,
     ) -> None:
         counts = {}
         for key, query in views:
             if not new:
                 counts[key] = 0
                 continue
-            counts[key] = len(index.search(Query.parse(f"{query} is:new"), marks, None, new))
+            found = index.search(Query.parse(f"{query} is:new"), marks, None, new, lab)
+            counts[key] = len(found)
         if not get_current_worker().is_cancelled:
             self.post_message(self.NewCounted(counts, index))
 
@@ -243,10 +246,11 @@ class FilterPart(LibraryBase):
         marks: dict[int, Annotation],
         scores: Mapping[int, float],
         new: set[int] | None,
+        lab: Lab,
     ) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
         query = Query.parse(text)
-        ids = index.search(query, marks, scores, new)
+        ids = index.search(query, marks, scores, new, lab)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 
