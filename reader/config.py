@@ -1,5 +1,5 @@
 """Settings from ``config.toml``: theme, read delay, default sort, followed authors,
-keys and views.
+keys, views and the lab.
 
 The file lives in the user config directory (``~/.config/reader/config.toml`` on
 Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
@@ -12,6 +12,9 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
     [keys]                      # binding id = a key, or several separated by commas
     "library.star" = "b"
     "library.read" = "ctrl+r,r"
+
+    [lab]                       # a library shared with other users
+    private = true              # they never see your stars, tags or notes
 
     [views]                     # the number keys 1 to 9
     "2" = { name = "Unread", query = "is:unread -tag:skip" }
@@ -60,7 +63,7 @@ SORTS = ("relevance", "newest", "upvotes", "github", "title", "for-you")
 DEFAULT_SORT = "newest"
 VIEW_KEYS = tuple("123456789")
 
-_SETTINGS = ("theme", "read_delay", "default_sort", "follow", "keys", "views")
+_SETTINGS = ("theme", "read_delay", "default_sort", "follow", "keys", "views", "lab")
 # Authors to follow: a name is at most this long, and there are at most this many.
 _FOLLOW_CHARS = 200
 _FOLLOW_MOST = 1000
@@ -106,6 +109,8 @@ DEFAULT_VIEWS: tuple[View, ...] = (
     # What came in since the user last marked the inbox done (I), and the updates to
     # their starred papers since (a newer arXiv version, new code).
     View("8", "Inbox", "is:inbox"),
+    # What the library's other users starred (a library shared by a lab).
+    View("9", "Lab picks", "lab:>=1"),
 )
 
 
@@ -123,6 +128,9 @@ class Config:
     # Author names whose papers For you puts first before it has learned (and counts
     # as evidence after): full names, as papers write them.
     follow: tuple[str, ...] = ()
+    # ``[lab] private = true``: the other users of a shared library never see this
+    # user's stars, tags or notes.
+    private: bool = False
 
     @property
     def keymap(self) -> dict[str, str]:
@@ -320,6 +328,7 @@ class _Checker:
         keys: tuple[tuple[str, str], ...] = ()
         views = DEFAULT_VIEWS
         follow: tuple[str, ...] = ()
+        private = False
         if "views" in data and "presets" in data:
             raise self.error(
                 ["presets"], "an older name of [views], and the file has [views] too; keep one"
@@ -335,11 +344,28 @@ class _Checker:
                 keys = self.keys(value)
             elif key == "follow":
                 follow = self.follow(value)
+            elif key == "lab":
+                private = self.lab(value)
             elif key in ("views", "presets"):  # [presets]: the older name, still read
                 views = self.views(key, value)
             else:
                 raise self.error([key], "unknown setting" + _suggest(key, _SETTINGS, all_=True))
-        return Config(theme, read_delay, default_sort, keys, views, follow)
+        return Config(theme, read_delay, default_sort, keys, views, follow, private=private)
+
+    def lab(self, value: object) -> bool:
+        """``[lab]``: only ``private``, true or false."""
+        if not isinstance(value, dict):
+            raise self.error(
+                ["lab"], f"must be a table like [lab] private = true, not {_show(value)}"
+            )
+        private = False
+        for key, setting in value.items():
+            if key != "private":
+                raise self.error(["lab", key], "unknown setting" + _suggest(key, ["private"]))
+            if not isinstance(setting, bool):
+                raise self.error(["lab", "private"], f"must be true or false, not {_show(setting)}")
+            private = setting
+        return private
 
     def follow(self, value: object) -> tuple[str, ...]:
         names = value if isinstance(value, list) else None

@@ -2,9 +2,13 @@
 (``reader digest``, for cron and a feed reader).
 
 New means came into the library since the user last marked the inbox done (or since
-a date). Updates to the user's starred papers made since (a newer arXiv version, code
-that appeared) come first, in a section of their own; then the papers the user's For
-you ranking scores 0.5 or more, best first; then the rest, newest first. Papers
+a date), or starred by a lab mate since then (another user of the library who shares
+their marks; "then" is when the newest paper the user had seen came in, so a star
+given between a fetch and the user's look may show twice, never not at all). Updates
+to the user's starred papers made since (a newer arXiv version, code that appeared)
+come first, in a section of their own; then the papers the user's For you ranking
+scores 0.5 or more, best first; then those the lab starred, the most starred first;
+then the rest, newest first. Papers
 marked not interested are left out. Paper text is data: escaped for each format,
 never markup, never a control character.
 """
@@ -41,6 +45,8 @@ class Entry:
     paper: Paper
     added: str
     score: float | None = None
+    # The lab mates who starred it (names only: never their notes).
+    lab: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +74,14 @@ class Digest:
     ranked: bool
     # New papers left out (past the digest's limit).
     more: int = 0
+    # Starred by lab mates (and not in For you), the most starred first.
+    lab: tuple[Entry, ...] = ()
     # The user's starred papers updated since (first in the digest), latest first.
     updated: tuple[Updated, ...] = ()
 
     @property
     def count(self) -> int:
-        return len(self.for_you) + len(self.rest)
+        return len(self.for_you) + len(self.lab) + len(self.rest)
 
 
 def group(
@@ -86,29 +94,40 @@ def group(
     more: int = 0,
 ) -> Digest:
     """``entries`` in the digest's groups: For you (best first) when ``ranked``, then
-    the rest, newest first (``more``: new papers left out)."""
+    what lab mates starred (the most starred first), then the rest, newest first
+    (``more``: new papers left out)."""
     newest = sorted(entries, key=lambda e: (e.added, e.paper.published or ""), reverse=True)
-    if not ranked:
-        return Digest(user, since, made_at, (), tuple(newest), ranked, more)
-    chosen = [e for e in entries if e.score is not None and e.score >= FOR_YOU_FROM]
-    chosen.sort(key=lambda e: -(e.score or 0.0))
+    chosen: list[Entry] = []
+    if ranked:
+        chosen = [e for e in entries if e.score is not None and e.score >= FOR_YOU_FROM]
+        chosen.sort(key=lambda e: -(e.score or 0.0))
     taken = {id(e) for e in chosen}
+    lab = [e for e in newest if e.lab and id(e) not in taken]
+    lab.sort(key=lambda e: -len(e.lab))  # stable: newest first among equals
+    taken |= {id(e) for e in lab}
     rest = tuple(e for e in newest if id(e) not in taken)
-    return Digest(user, since, made_at, tuple(chosen), rest, ranked, more)
+    return Digest(user, since, made_at, tuple(chosen), rest, ranked, more, tuple(lab))
 
 
 def choose(
-    added: Mapping[int, str], scores: Mapping[int, float], limit: int
+    added: Mapping[int, str],
+    scores: Mapping[int, float],
+    limit: int,
+    lab: Mapping[int, int] | None = None,
 ) -> tuple[list[int], int]:
     """Which of the new papers (``added``: when each came in) a digest of at most
-    ``limit`` shows: For you's picks, best first, then the newest; and how many it
-    leaves out. Only these are read whole."""
+    ``limit`` shows: For you's picks, best first, then those lab mates starred
+    (``lab``: how many, by paper), then the newest; and how many it leaves out.
+    Only these are read whole."""
+    counts = lab or {}
     picks = sorted(
         (i for i in added if scores.get(i, 0.0) >= FOR_YOU_FROM), key=lambda i: -scores[i]
     )[:limit]
     taken = set(picks)
     newest = sorted((i for i in added if i not in taken), key=lambda i: added[i], reverse=True)
-    shown = picks + newest[: limit - len(picks)]
+    starred = sorted((i for i in newest if counts.get(i)), key=lambda i: -counts[i])
+    taken |= set(starred)
+    shown = (picks + starred + [i for i in newest if i not in taken])[:limit]
     return shown, len(added) - len(shown)
 
 
@@ -140,6 +159,8 @@ def _facts(entry: Entry) -> str:
         facts.append(f"{paper.upvotes} upvotes")
     if entry.score is not None:
         facts.append(f"For you {entry.score:.2f}")
+    if entry.lab:
+        facts.append("★ " + ", ".join(_text(name, 40) for name in entry.lab))
     return " · ".join(facts)
 
 
@@ -152,10 +173,15 @@ def _heading(digest: Digest) -> str:
 MORE = "… and {more} more new papers: reader list is:new"
 
 
+# The lab's group, shown only when lab mates starred one of the papers.
+LAB_GROUP = "Starred by your lab"
+
+
 def _groups(digest: Digest) -> list[tuple[str, tuple[Entry, ...]]]:
+    lab = [(LAB_GROUP, digest.lab)] if digest.lab else []
     if digest.ranked:
-        return [("For you", digest.for_you), ("The rest", digest.rest)]
-    return [("New papers", digest.rest)]
+        return [("For you", digest.for_you), *lab, ("The rest", digest.rest)]
+    return [*lab, ("New papers", digest.rest)]
 
 
 # -- Markdown ---------------------------------------------------------------------

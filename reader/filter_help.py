@@ -68,6 +68,16 @@ TERMS: tuple[tuple[str, str], ...] = (
         "your For you score, 0 to 1: the chance your own ranking gives of a star "
         "(nothing matches until it has ranked)",
     ),
+    (
+        "`starred-by:ana`",
+        "starred by that user of a shared library (you, or a lab mate who does not keep "
+        "their marks private)",
+    ),
+    (
+        "`lab:>=2` (the same comparisons)",
+        "how many lab mates (the library's other users) starred it; view `9`, Lab picks, "
+        "is `lab:>=1`",
+    ),
 )
 
 # After the table.

@@ -45,6 +45,7 @@ GROUPS: Mapping[str, tuple[Key, ...]] = {
         Key("library.tags", "t", "edit_tags", "Tags", show=True),
         Key("library.note", "n", "edit_note", "Note", show=True),
         Key("library.editor", "E", "edit_note_externally", "Note in $EDITOR"),
+        Key("library.share_note", "N", "share_note", "Share my note with the lab (again: stop)"),
         Key("library.select", "space", "toggle_selected", "Select", show=True),
         Key("library.undo", "z", "undo", "Undo", show=True),
         Key("library.sort", "O", "cycle_sort", "Sort"),

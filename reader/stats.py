@@ -6,6 +6,7 @@ Nothing here knows about Textual or SQL; the screen draws what these return.
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ UPVOTE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 # The most months the chart shows, and how many weeks of marks.
 MONTHS = 24
 WEEKS = 12
+# How many days of triage the stats show.
+TRIAGE_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,54 @@ class Headline:
         return percent(self.read, self.papers)
 
 
+@dataclass(frozen=True, slots=True)
+class TriagePace:
+    """Triage mode over the last days: papers decided each day (oldest first, every
+    day shown, the last is "today") and the median seconds a paper was on show
+    before its decision (None: no decision in those days)."""
+
+    days: tuple[tuple[date, int], ...]
+    median_seconds: float | None
+
+    @property
+    def decided(self) -> int:
+        return sum(count for _, count in self.days)
+
+    def describe(self) -> str:
+        """One line: "47 papers triaged in the last 7 days; a median 3.2 s a decision"."""
+        if self.median_seconds is None:
+            return (
+                f"No paper triaged in the last {len(self.days)} days: "
+                "T on the list starts triage mode."
+            )
+        return (
+            f"{self.decided} {'paper' if self.decided == 1 else 'papers'} triaged in the last "
+            f"{len(self.days)} days; a median {self.median_seconds:.1f} s a decision"
+        )
+
+
+def triage_pace(
+    decisions: Iterable[tuple[str, float]],
+    today: date,
+    *,
+    days: int = TRIAGE_DAYS,
+    tz: tzinfo | None = None,
+) -> TriagePace:
+    """Count triage ``decisions`` (when, seconds on show) per day over the ``days``
+    days that end with ``today``, days taken in ``tz`` (None: local time)."""
+    first = today - timedelta(days=days - 1)
+    counts = [0] * days
+    seconds: list[float] = []
+    for at, shown in decisions:
+        day = _day_of(at, tz)
+        if day is None or not first <= day <= today:
+            continue
+        counts[(day - first).days] += 1
+        seconds.append(shown)
+    shown_days = tuple((first + timedelta(days=i), counts[i]) for i in range(days))
+    return TriagePace(shown_days, statistics.median(seconds) if seconds else None)
+
+
 def percent(part: int, whole: int) -> str:
     """``part`` of ``whole`` in percent, to a tenth: "2.6%", "50%". Never 0% or 100%
     unless it is: "<0.1%" and ">99.9%" for the last tenth at either end."""
@@ -108,6 +159,8 @@ class ViewStats:
     weekly: Weekly
     tags: tuple[tuple[str, int], ...]
     authors: tuple[tuple[str, int], ...]
+    # Triage mode's pace (the user's, over every view).
+    triage: TriagePace | None = None
 
 
 def month_of(day: str | None) -> str | None:
@@ -235,10 +288,12 @@ def view_stats(
     today: date,
     top_n: int = 6,
     tz: tzinfo | None = None,
+    decisions: Iterable[tuple[str, float]] = (),
 ) -> ViewStats:
     """Everything the stats screen shows about ``papers`` (the view), given the
-    user's ``marks``, the ``activity`` of those papers (see ``Library.activity``) and
-    their most frequent ``authors`` (see ``Library.author_counts``)."""
+    user's ``marks``, the ``activity`` of those papers (see ``Library.activity``),
+    their most frequent ``authors`` (see ``Library.author_counts``) and the user's
+    triage ``decisions`` (see ``Library.decisions``)."""
     ids = [paper.id for paper in papers]
     tags = (tag for paper_id in ids if (mark := marks.get(paper_id)) for tag in mark.tags)
     return ViewStats(
@@ -249,6 +304,7 @@ def view_stats(
         weekly=weekly_activity(activity, today, tz=tz),
         tags=top(tags, top_n),
         authors=tuple(authors[:top_n]),
+        triage=triage_pace(decisions, today, tz=tz),
     )
 
 

@@ -106,6 +106,8 @@ class OutsideChange:
 
     marks: dict[int, Annotation]
     papers: bool
+    # Whether another user's marks (or the lab's members) changed: the lab is read again.
+    lab: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +229,8 @@ class Triage:
         self._papers_version: str | None = None
         # The latest change among the marks read (see Library.annotations_since).
         self._marks_since: str | None = None
+        # The other users' marks as last seen (see Library.lab_stamp).
+        self._lab_stamp: tuple[object, ...] = ()
 
     # -- reading the library --------------------------------------------------
 
@@ -240,6 +244,7 @@ class Triage:
         partial = total is not None and first_page is not None and total > first_page
         papers = self.library.listing(limit=first_page if partial else None)
         marks = self.library.annotations(self.user)
+        self._lab_stamp = self.library.lab_stamp(self.user)
         self._data_version, self._papers_version = data_version, papers_version
         self.marks = marks
         self._marks_since = max(
@@ -258,15 +263,18 @@ class Triage:
             self._data_version = version
             papers = self.library.papers_version()
             marks, self._marks_since = self.library.annotations_since(self.user, self._marks_since)
+            lab = self.library.lab_stamp(self.user)
         except LibraryError:
             return None
         changed = {i: mark for i, mark in marks.items() if self.marks.get(i) != mark}
         self.marks.update(changed)
         papers_changed = papers != self._papers_version
         self._papers_version = papers
-        if not changed and not papers_changed:
+        lab_changed = lab != self._lab_stamp
+        self._lab_stamp = lab
+        if not changed and not papers_changed and not lab_changed:
             return None
-        return OutsideChange(changed, papers_changed)
+        return OutsideChange(changed, papers_changed, lab_changed)
 
     def restored_rows(self, paper_ids: Sequence[int]) -> tuple[list[int], list[ListedPaper]]:
         """The library's order and the rows of papers put back (their annotations go

@@ -65,13 +65,16 @@ def digest_command(
     limit: int,
     mark_seen: bool,
 ) -> None:
-    """What came into the library for the user: the updates to their starred papers
-    first (a newer arXiv version, code that appeared), For you's picks (once it has
-    learned from 5 starred, noted or tagged papers), then the rest, newest first, each
-    with its link. Made for cron: `reader fetch hf && reader digest --format atom -o
+    """What came into the library for the user, or was starred by a lab mate (another
+    user of the library who shares their marks), since the user last marked the inbox
+    done: the updates to the user's starred papers first (a newer arXiv version, code
+    that appeared), For you's picks (once it has learned from 5 starred, noted or
+    tagged papers), then the lab's stars, then the rest, newest first, each with its
+    link. Made for cron: `reader fetch hf && reader digest --format atom -o
     ~/feeds/papers.xml`, and a feed reader subscribed to that file.
     """
     from reader.digest import Entry, choose, group, render
+    from reader.lab import Lab
     from reader.search.query import Query
     from reader.store import clock
 
@@ -84,15 +87,22 @@ def digest_command(
         user = settings.user
         mark = library.looked(user) if since == "last" else None
         new = library.new_since(mark) if since == "last" else library.added_from(since)
+        lab = Lab(user, library.lab_stars(user))
+        if new is not None:
+            # And what lab mates starred since, whenever it came in.
+            new |= library.lab_starred_since(user, mark[0] if mark else since)
         ids = list(library.order()) if new is None else [i for i in library.order() if i in new]
         ids = _found(library, user, parsed, ids)
         scores, ranked = _scores(library, user) if ids else ({}, False)
         added = library.added(ids)
         # Only what the digest shows is read whole.
-        shown, more = choose(added, scores if ranked else {}, limit)
+        shown, more = choose(added, scores if ranked else {}, limit, lab.counts())
         entries = [
             Entry(
-                paper, added.get(paper.id or 0, ""), scores.get(paper.id or 0) if ranked else None
+                paper,
+                added.get(paper.id or 0, ""),
+                scores.get(paper.id or 0) if ranked else None,
+                lab.mates(paper.id or 0),
             )
             for paper in library.papers_by_id(shown)
         ]

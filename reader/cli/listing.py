@@ -76,17 +76,18 @@ def list_command(
     left out unless asked for), is:new (came in since the inbox was marked done in
     the app), is:updated (starred, with a newer arXiv version or new code since
     then), is:inbox (either), has:note, has:code, upvotes:>10, github:>100 (GitHub
-    stars), comments:>5, fy:>0.7 (the For you score), "an exact phrase", and -TERM
-    to leave out. Protect its quotes from the shell:
+    stars), comments:>5, fy:>0.7 (the For you score), starred-by:NAME (another user
+    of the library), lab:>=2 (starred by that many lab mates), "an exact phrase",
+    and -TERM to leave out. Protect its quotes from the shell:
 
     \b
         reader list 'author:"Yann LeCun"'
 
     One paper a line: id, date, upvotes and title, separated by tabs (- when
     unknown); with --json, every field plus the user's starred, read, tags and note,
-    the paper's updates (a newer arXiv version, code that appeared: kind, at, old,
-    new) and whether one is unseen (updated), and for_you, the score, when the
-    ranking is used.
+    the lab mates who starred it (lab), the paper's updates (a newer arXiv version,
+    code that appeared: kind, at, old, new) and whether one is unseen (updated), and
+    for_you, the score, when the ranking is used.
 
     The For you ranking (--sort for-you, fy:) is learned from the user's own stars,
     notes, tags and papers marked not interested; with fewer than 5 it ranks by
@@ -235,14 +236,16 @@ def _indexed(
 ) -> list[int]:
     """The ids :class:`SearchIndex` finds: the order of every paper, then the
     word indexes, and the list's columns when a term needs dates or counts."""
+    from reader.lab import Lab
     from reader.search import SearchIndex
 
     marks = library.annotations(user)
     new, updated = inbox_of(library, user, query)
+    lab = Lab(user, library.lab_stars(user)) if query.asks_lab else None
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:
-        return index.search(query, marks, scores, new, updated=updated)[:limit]
+        return index.search(query, marks, scores, new, lab, updated=updated)[:limit]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -274,11 +277,13 @@ def _echo_json(
 ) -> None:
     """Every field of these papers plus the user's marks (and For you ``scores``,
     when given), as one JSON array."""
+    from reader.lab import Lab
     from reader.sources.reader_json import paper_to_json
     from reader.text import json_dumps_safe
     from reader.updates import as_json
 
     marks = library.annotations(user)
+    lab = Lab(user, library.lab_stars(user))
     updates = library.updates_of(ids)
     unseen = library.updates_since(library.looked(user)) if updates else {}
     items = []
@@ -290,6 +295,7 @@ def _echo_json(
         item["tags"] = list(mark.tags) if mark else []
         item["note"] = mark.note if mark else ""
         item["dismissed"] = bool(mark and mark.is_dismissed)
+        item["lab"] = list(lab.mates(paper.id)) if paper.id is not None else []
         item["updates"] = as_json(updates.get(paper.id or 0, ()))
         # In the inbox as updated: starred, with an update since it was marked done.
         item["updated"] = bool(mark and mark.starred and (paper.id or 0) in unseen)

@@ -14,8 +14,9 @@ from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar
 
+from reader.lab import Lab
 from reader.models import Annotation
-from reader.search.query import COUNT_FIELDS, FY_SCALE, Term, paper_period
+from reader.search.query import COUNT_FIELDS, FY_SCALE, LAB_FIELDS, Term, paper_period
 
 if TYPE_CHECKING:
     # Not ``np``: each method imports numpy itself, when a search first runs.
@@ -247,11 +248,14 @@ class Columns:
         chosen: AbstractSet[int] | None,
         scores: Mapping[int, float],
         new: AbstractSet[int] | None = None,
+        lab: Lab | None = None,
         *,
         updated: AbstractSet[int] = frozenset(),
     ) -> AbstractSet[int]:
         """Positions matching a term that needs no text matching (negation aside)."""
         field, value = term.field, term.value
+        if field in LAB_FIELDS:
+            return self._lab_term(term, lab or Lab(""))
         if field == "is" and value in ("new", "updated", "inbox"):
             # Updated: starred (as the marks say now), with an update since the mark.
             starred = [i for i in updated if (mark := marks.get(i)) and mark.starred]
@@ -303,6 +307,21 @@ class Columns:
                 if (featured[i] or "") >= value or (starts[i] or "") >= value
             }
         raise ValueError(f"not a structured term: {field}")
+
+    def _lab_term(self, term: Term, lab: Lab) -> AbstractSet[int]:
+        """Positions of the papers ``starred-by:NAME`` or ``lab:N`` names."""
+        if term.field == "starred-by":
+            return set(self._at(lab.starred_by(term.value)).tolist())
+        low = 0 if term.low is None else term.low
+        high = term.high
+        counts = lab.counts()
+        inside = [i for i, n in counts.items() if low <= n and (high is None or n <= high)]
+        if low > 0:
+            return set(self._at(inside).tolist())
+        # No lab mate's star counts as 0: every paper but those counted outside the range.
+        kept = set(inside)
+        outside = [i for i in counts if i not in kept]
+        return self._everything - set(self._at(outside).tolist())
 
     def _at(self, paper_ids: Collection[int]) -> Positions:
         """Positions of these papers (ones added since this index was built are skipped)."""

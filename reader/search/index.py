@@ -33,6 +33,7 @@ from functools import cached_property
 from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias
 
+from reader.lab import Lab
 from reader.models import Annotation, Paper
 from reader.search.columns import Columns, Listed
 from reader.search.fuzzy import FuzzyWords
@@ -170,6 +171,7 @@ class SearchIndex(Columns):
         marks: Mapping[int, Annotation] | None = None,
         for_you: Mapping[int, float] | None = None,
         new: AbstractSet[int] | None = None,
+        lab: Lab | None = None,
         *,
         updated: AbstractSet[int] = frozenset(),
     ) -> list[int]:
@@ -179,16 +181,17 @@ class SearchIndex(Columns):
         unstarred, unread, untagged and has no note. ``for_you`` are the user's
         "For you" scores (``fy:``), by paper id; a paper without one matches no ``fy:``.
         ``new``: the papers that came in since the user last looked (``is:new``);
-        None when they never have, and every paper is new. ``updated``: the papers
-        with an update since then (a newer version, new code: see
-        :mod:`reader.updates`), of which ``is:updated`` finds those starred in
-        ``marks``; ``is:inbox`` finds the new and the updated papers.
+        None when they never have, and every paper is new. ``lab``: who starred
+        each paper, of the users the user may see (``starred-by:``, ``lab:``).
+        ``updated``: the papers with an update since the user last looked (a newer
+        version, new code: see :mod:`reader.updates`), of which ``is:updated`` finds
+        those starred in ``marks``; ``is:inbox`` finds the new and the updated papers.
         With plain words or phrases the best text matches come first; with only
         other terms, library order (newest first). Ties keep library order. An empty query matches
         everything; one made only of malformed terms matches nothing. Papers marked
         not interested are left out unless the query names ``is:dismissed``.
         """
-        found = self._search(query, marks, for_you, new, updated=updated)
+        found = self._search(query, marks, for_you, new, lab, updated=updated)
         if not query.asks_dismissed and marks:
             dismissed = {i for i, mark in marks.items() if mark.dismissed_at is not None}
             if dismissed:
@@ -201,6 +204,7 @@ class SearchIndex(Columns):
         marks: Mapping[int, Annotation] | None,
         for_you: Mapping[int, float] | None,
         new: AbstractSet[int] | None,
+        lab: Lab | None = None,
         *,
         updated: AbstractSet[int],
     ) -> list[int]:
@@ -212,7 +216,7 @@ class SearchIndex(Columns):
         chosen: AbstractSet[int] | None = None
         for term in structured:
             matched = self._structured(
-                term, marks or {}, chosen, for_you or {}, new, updated=updated
+                term, marks or {}, chosen, for_you or {}, new, lab, updated=updated
             )
             chosen = self._narrow(term, chosen, matched)
             if not chosen:

@@ -33,6 +33,10 @@ The query language (field names and values are case-insensitive):
 ``fy:>0.7``                 the "For you" score, 0 to 1 (the chance the user's
                             model gives of a star); also ``<``, ``>=``, ``<=``,
                             ``0.3..0.8``; matches nothing until there is a ranking
+``starred-by:ana``          starred by that user of the library (you, or a lab
+                            mate who does not keep their marks private)
+``lab:>=2``                 starred by that many lab mates (users other than
+                            you), compared as upvotes are
 ``-anything``               negates a word, a phrase or any term
 ==========================  ===================================================
 
@@ -89,11 +93,15 @@ FIELDS = (
     "github",
     "comments",
     "fy",
+    "starred-by",
+    "lab",
 )
 # The "For you" score's bounds are kept in thousandths (Term.low/high are integers).
 FY_SCALE = 1000
 # Fields that compare a count: a paper without one counts 0.
 COUNT_FIELDS = ("upvotes", "github", "comments")
+# Fields about the lab: the other users of a shared library.
+LAB_FIELDS = ("starred-by", "lab")
 IS_VALUES = ("starred", "unread", "read", "dismissed", "new", "updated", "inbox")
 HAS_VALUES = ("note", "code")
 # Names people try that are not fields, and what they probably meant.
@@ -123,6 +131,9 @@ _GUESSES = {
     "notes": "has:note",
     "code": "has:code",
     "repo": "has:code",
+    "by": "starred-by:",
+    "starredby": "starred-by:",
+    "mates": "lab:",
 }
 # ... and with a count after them ("stars:>100"), what they probably meant then.
 _COUNT_GUESSES = {
@@ -143,6 +154,8 @@ _NEEDS = {
     "comments": "comments: needs a number, e.g. comments:>5",
     "fy": "fy: needs a For you score from 0 to 1, e.g. fy:>0.7",
     "recent": "recent: needs a number of days, e.g. recent:7",
+    "starred-by": "starred-by: needs a user's name, e.g. starred-by:ana",
+    "lab": "lab: needs a number of lab mates, e.g. lab:>=2",
     "is": "is: takes starred, unread, read, dismissed, new, updated or inbox",
     "has": "has: takes note or code",
 }
@@ -153,7 +166,8 @@ LONE_MINUS = "'-' needs something to leave out after it, e.g. -is:read"
 EMPTY_QUOTES = "empty quotes — put a phrase between them"
 
 _QUOTES = '"“”'
-_FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+# A field's name: letters, and a hyphen between two runs of them (starred-by:).
+_FIELD_PREFIX = re.compile(r"([A-Za-z]+(?:-[A-Za-z]+)?):")
 _COMPARISON = re.compile(r"(>=|<=|>|<|=)?(\S+)")
 _BACKWARDS = re.compile(r"(\d{1,12})\.\.(\d{1,12})")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -224,6 +238,12 @@ class Query:
         """Whether the query names ``is:dismissed`` (negated or not): otherwise papers
         marked not interested are left out of what it finds."""
         return any(t.field == "is" and t.value == "dismissed" for t in self.terms)
+
+    @property
+    def asks_lab(self) -> bool:
+        """Whether the query asks about the other users' stars (``starred-by:``,
+        ``lab:``): it needs the lab's marks."""
+        return any(t.field in LAB_FIELDS for t in self.terms)
 
     @property
     def is_valid(self) -> bool:
@@ -348,6 +368,8 @@ def _field_term(
             return needs
         return Term(field, value, negated, quoted=quoted, partial=not closed)
     if field == "title":
+        return Term(field, value, negated) if value else needs
+    if field == "starred-by":
         return Term(field, value, negated) if value else needs
     if field == "tag":
         tags = normalise_tags([value])

@@ -17,10 +17,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager, suppress
 
 from reader.models import Annotation, ImportResult, ListedPaper, Paper, PaperUpdate
-from reader.store import found, imports, inbox, removal, typed, updates
+from reader.store import decisions, found, imports, inbox, lab, removal, typed, updates
 from reader.store.annotations import Annotations
 from reader.store.errors import LibraryError
 from reader.store.inbox import Mark
+from reader.store.lab import LabMark
 from reader.store.merge import MarksResult
 from reader.store.removal import Held, Noted, Removed
 from reader.store.rows import (
@@ -41,7 +42,7 @@ from reader.store.rows import (
 )
 from reader.store.words import Words
 
-__all__ = ["INBOX", "Library", "MarksResult"]
+__all__ = ["INBOX", "LabMark", "Library", "MarksResult"]
 
 # The view whose last look is:new counts from.
 INBOX = "inbox"
@@ -388,3 +389,97 @@ class Library(Annotations):
             (id_list(arxiv_ids),),
         )
         return {arxiv_id: paper_id for arxiv_id, paper_id in rows}
+
+    # -- triage mode's decisions ------------------------------------------------
+
+    def log_decision(self, user: str, paper_id: int, action: str, seconds: float) -> int:
+        """Set down a decision made in triage mode (see :mod:`reader.store.decisions`):
+        its id, for :meth:`forget_decision`."""
+        with self.transaction():
+            return decisions.log(self._conn, user, paper_id, action, seconds)
+
+    def forget_decision(self, decision: int) -> None:
+        """Take back a decision (undone in triage mode)."""
+        with self.transaction():
+            decisions.forget(self._conn, decision)
+
+    def decisions(self, user: str, since: str | None = None) -> list[tuple[str, float]]:
+        """``user``'s triage decisions: (when, seconds the paper was on show)."""
+        try:
+            return decisions.of(self._conn, user, since)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    # -- the lab ------------------------------------------------------------------
+
+    def join_lab(self, user: str, *, private: bool) -> None:
+        """Keep ``user``'s marks from the lab's other users, or stop (``[lab] private``
+        in their config); written only when it changes (a user never set down shares
+        their marks), and not at all in a library opened read-only."""
+        if self.read_only:
+            return
+        try:
+            # A user set down nowhere shares their marks: nothing to write for them.
+            if bool(lab.is_private(self._conn, user)) == private:
+                return
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+        with self.transaction():
+            lab.join(self._conn, user, private)
+
+    def lab_stars(self, user: str) -> dict[int, tuple[str, ...]]:
+        """Who starred each paper, of the users ``user`` may see, ``user`` included
+        (see :mod:`reader.store.lab`)."""
+        try:
+            return lab.stars(self._conn, user)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def lab_starred_since(self, user: str, since: str | None) -> set[int]:
+        """The papers a lab mate of ``user`` starred after ``since`` (None: ever)."""
+        try:
+            return lab.starred_since(self._conn, user, since)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def lab_marks(self, user: str, paper_id: int) -> list[LabMark]:
+        """What the others ``user`` may see marked on ``paper_id``: stars, tags and
+        the notes they shared."""
+        try:
+            return lab.marks_on(self._conn, user, paper_id)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def share_note(self, user: str, paper_id: int, shared: bool) -> bool:
+        """Share ``user``'s note on ``paper_id`` with the lab, or stop sharing it:
+        whether there was a note to share."""
+        with self.transaction():
+            return lab.share_note(self._conn, user, paper_id, shared)
+
+    def shared_notes(self, user: str, paper_ids: Sequence[int] | None = None) -> set[int]:
+        """The papers (of ``paper_ids``, or all) whose note ``user`` shares with the lab."""
+        try:
+            return lab.shared_notes(self._conn, user, paper_ids)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def lab_others_marked(self, user: str) -> bool:
+        """Whether another user ``user`` may see has starred, tagged or shared a note."""
+        try:
+            return lab.others_marked(self._conn, user)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def lab_stamp(self, user: str) -> tuple[object, ...]:
+        """Changes when another user's marks or the lab's members change."""
+        try:
+            return lab.stamp(self._conn, user)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def lab_members(self) -> list[tuple[str, bool]]:
+        """The lab's members: (name, keeps their marks private)."""
+        try:
+            return lab.members(self._conn)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None

@@ -379,6 +379,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX paper_updates_at ON paper_updates (at)",
         "CREATE INDEX paper_updates_paper ON paper_updates (paper_id)",
         "ALTER TABLE annotations ADD COLUMN note_shared INTEGER NOT NULL DEFAULT 0",
+        # The lab's marks on one paper, for the detail pane (the key starts with user).
+        "CREATE INDEX annotations_paper ON annotations (paper_id)",
+        # A note deleted stops being shared: the next note written is the user's own
+        # until they share it.
+        """
+        CREATE TRIGGER annotations_note_unshared AFTER UPDATE OF note ON annotations
+        WHEN new.note = '' AND old.note_shared BEGIN
+            UPDATE annotations SET note_shared = 0
+            WHERE user = new.user AND paper_id = new.paper_id;
+        END
+        """,
         """
         CREATE TABLE lab_members (
             user TEXT PRIMARY KEY,

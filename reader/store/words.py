@@ -362,6 +362,12 @@ class Words:
 
         return self._reading(lambda conn: ranking.marked(conn, user))
 
+    def decisions(self, user: str, since: str | None = None) -> list[tuple[str, float]]:
+        """:meth:`Library.decisions`, read through this connection: from a worker."""
+        from reader.store import decisions
+
+        return self._reading(lambda conn: decisions.of(conn, user, since))
+
     def _reading(self, read: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
             try:

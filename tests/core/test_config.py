@@ -99,6 +99,7 @@ def test_missing_file_gives_defaults(config_path: Path) -> None:
         ("6", "Recent", "recent:7", None),
         ("7", "For you", "is:unread -is:starred", "for-you"),
         ("8", "Inbox", "is:inbox", None),
+        ("9", "Lab picks", "lab:>=1", None),
     ]
 
 
@@ -146,6 +147,7 @@ library.read = "ctrl+r, R"   # a dotted key means the same binding id
         View("6", "Recent", "recent:7"),
         View("7", "To read", "tag:toread"),
         View("8", "Inbox", "is:inbox"),
+        View("9", "Lab picks", "lab:>=1"),
     )
     assert config.view("7") == View("7", "To read", "tag:toread")
     assert config.view("5") is None
@@ -189,7 +191,7 @@ def test_views_replace_add_and_remove(config_path: Path) -> None:
 1 = { name = "Everything", query = "" }
 6 = false
 8 = false
-9 = { name = "Nameless query" }
+9 = { name = "Nameless query", query = "" }
 """,
     )
     views = load_config(config_path).views
@@ -248,9 +250,9 @@ def test_library_mark_is_read_as_the_older_id_of_library_select(config_path: Pat
     )
 
 
-def test_removing_a_view_that_does_not_exist_is_fine(config_path: Path) -> None:
+def test_removing_a_default_view_leaves_the_rest(config_path: Path) -> None:
     write(config_path, "[views]\n9 = false\n")
-    assert load_config(config_path).views == DEFAULT_VIEWS
+    assert load_config(config_path).views == DEFAULT_VIEWS[:-1]
 
 
 def test_view_text_is_one_clean_line(config_path: Path) -> None:
@@ -328,7 +330,8 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         ('[key]\n"library.star" = "S"', 'key: unknown setting; did you mean "keys"?'),
         (
             "colour = 1",
-            "colour: unknown setting; known: theme, read_delay, default_sort, follow, keys, views",
+            "colour: unknown setting; known: "
+            "theme, read_delay, default_sort, follow, keys, views, lab",
         ),
         ("keys = 3", 'keys: must be a table like [keys] "library.star" = "S", not 3'),
         (
@@ -380,10 +383,6 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
             '[views]\n2 = { icon = "x" }',
             "views.2.icon: unknown view field; known: name, query, sort",
         ),
-        (
-            '[views]\n9 = { query = "tag:x" }',
-            'views.9: needs a name, like { name = "To read", query = "tag:toread" }',
-        ),
         ('[views]\n7 = { name = " " }', 'views.7.name: must be a non-empty string, not " "'),
         (
             '[views]\n7 = { name = "x", query = 1 }',
@@ -413,7 +412,7 @@ def test_hostile_values_are_shown_safely(config_path: Path) -> None:
 def test_hostile_key_names_are_shown_safely(config_path: Path) -> None:
     message = error_of(config_path, '"bad\\u001b[2Jkey\\nx" = 1\n')
     assert message == f'{config_path}: "bad[2Jkey\\nx": unknown setting; known: ' + (
-        "theme, read_delay, default_sort, follow, keys, views"
+        "theme, read_delay, default_sort, follow, keys, views, lab"
     )
 
 
@@ -767,4 +766,19 @@ def test_follow_names_authors(config_path: Path) -> None:
     )
     assert error_of(config_path, 'follow = ["Eve", 7]\n') == (
         f"{config_path}: follow.2: must be an author's full name, not 7"
+    )
+
+
+def test_lab_private_keeps_the_users_marks_to_themselves(config_path: Path) -> None:
+    write(config_path, "[lab]\nprivate = true\n")
+    assert load_config(config_path).private is True
+    assert Config().private is False
+    assert error_of(config_path, "[lab]\nprivate = 1\n") == (
+        f"{config_path}: lab.private: must be true or false, not 1"
+    )
+    assert error_of(config_path, "[lab]\nprivat = true\n") == (
+        f'{config_path}: lab.privat: unknown setting; did you mean "private"?'
+    )
+    assert error_of(config_path, 'lab = "private"\n') == (
+        f'{config_path}: lab: must be a table like [lab] private = true, not "private"'
     )

@@ -22,7 +22,7 @@ def test_the_readme_quotes_the_filter_help_word_for_word() -> None:
 
 def test_the_filter_help_names_every_field_and_value() -> None:
     terms = " ".join(term for term, _matches in filter_help.TERMS)
-    fields = set(re.findall(r"([a-z]+):", terms))
+    fields = set(re.findall(r"([a-z]+(?:-[a-z]+)?):", terms))
     assert fields == set(FIELDS)
     assert {f"is:{value}" for value in IS_VALUES} <= set(re.findall(r"is:[a-z]+", terms))
     assert {f"has:{value}" for value in HAS_VALUES} <= set(re.findall(r"has:[a-z]+", terms))

@@ -109,15 +109,23 @@ def test_stats_measures_for_you(topic_db: Path, monkeypatch: pytest.MonkeyPatch)
             monkeypatch.setattr(clock, "now", lambda day=day: f"2099-01-{day:02d}T00:00:00+00:00")
             assert paper_id is not None
             library.set_starred_many("ana", [paper_id], True)
+        monkeypatch.undo()
+        for seconds in (5.0, 2.0):  # two decisions in triage mode, today
+            library.log_decision("ana", more[0] or 0, "skip", seconds)
     finally:
         library.close()
     figures = json.loads("\n".join(run(topic_db, "stats", "--json")))
+    assert figures["triage"]["median_seconds"] == 3.5
+    assert sum(figures["triage"]["days"].values()) == 2 and len(figures["triage"]["days"]) == 7
     measured = figures["for_you"]
     assert measured["measured"] and (measured["trained_on"], measured["tested_on"]) == (10, 4)
     assert set(measured) >= {"for_you", "newest", "most_upvoted", "split"}
     assert measured["for_you"]["recall_at_50"] == 1.0  # 4 vision papers among 50
     text = run(topic_db, "stats")
     assert text[0] == "ana: 90 papers; 0 read, 14 starred, 0 with notes, 0 not interested"
+    assert text[1] == (
+        "Triage mode: 2 papers triaged in the last 7 days; a median 3.5 s a decision"
+    )
     assert any(line.startswith("For you ") for line in text)
     # Another user has marked nothing.
     result = CliRunner().invoke(main, ["--db", str(topic_db), "--user", "bo", "stats"])

@@ -253,6 +253,8 @@ def test_a_library_filled_before_schema_7_gets_its_sample_marked(db_path: Path) 
     conn.execute("DROP INDEX papers_added")
     for table in ("decisions", "rule_hits", "paper_updates", "lab_members"):  # and 12's
         conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP TRIGGER annotations_note_unshared")
+    conn.execute("DROP INDEX annotations_paper")
     conn.execute("ALTER TABLE annotations DROP COLUMN note_shared")
     conn.execute("UPDATE papers SET added_at = '2099-01-01' WHERE arxiv_id = '2501.00003'")
     conn.execute("PRAGMA user_version = 6")

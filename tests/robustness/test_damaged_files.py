@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from reader.store import LibraryError, open_library
 from reader.store.schema import SCHEMA_VERSION
 from reader.tui.app import ReaderApp
 from tests.support.data import DATA, FIXED_NOW, SAMPLE_PAGE
+from tests.support.store import schema_pages
 
 SAMPLE_COUNT = 39
 HF_JSON = DATA / "hf-daily-papers.json"  # papers the sample lacks
@@ -220,9 +220,7 @@ def _junk_after_the_schema(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "copy.db"
         copy.write_bytes(data)
-        with closing(sqlite3.connect(f"{copy.as_uri()}?immutable=1", uri=True)) as conn:
-            last_root = int(conn.execute("SELECT max(rootpage) FROM sqlite_master").fetchone()[0])
-    start = last_root * page
+        start = schema_pages(copy) * page
     assert start < len(data), "the sample's pages come after the schema's"
     return data[:start] + b"\xa5" * (len(data) - start)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from reader.models import Paper
@@ -72,11 +72,22 @@ def new_papers(count: int, start: int = 1) -> list[Paper]:
     ]
 
 
+def schema_pages(path: Path) -> int:
+    """How many pages from the file's start hold its schema: every table's and
+    index's first page, and the schema's own (its last ones come after them)."""
+    with closing(sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)) as conn:
+        roots = conn.execute("SELECT max(rootpage) FROM sqlite_master").fetchone()[0]
+        own = conn.execute("SELECT max(pageno) FROM dbstat WHERE name = 'sqlite_schema'")
+        return max(int(roots), int(own.fetchone()[0]))
+
+
 def corrupt(path: Path) -> None:
-    """Overwrite the second half of the file with junk: the schema, written first,
-    stays readable; the papers' pages, written last, do not."""
+    """Overwrite the second half of the file with junk, from past the last table's
+    first page on: the schema, written first, stays readable; the papers' pages,
+    written last, do not."""
     data = bytearray(path.read_bytes())
-    half = len(data) // 2 // 4096 * 4096
+    half = max(len(data) // 2 // 4096, schema_pages(path)) * 4096
+    assert half < len(data), "the papers' pages come after the schema's"
     data[half:] = b"\xa5" * (len(data) - half)
     path.write_bytes(bytes(data))
 

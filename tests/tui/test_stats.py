@@ -22,6 +22,7 @@ from reader.stats import (
     papers_per_month,
     percent,
     top,
+    triage_pace,
     upvote_histogram,
     view_stats,
     weekly_activity,
@@ -116,6 +117,23 @@ def test_a_week_is_the_users_week_not_utcs() -> None:
     activity = [("2026-11-22T23:30:00+00:00", None, None)]
     assert weekly_activity(activity, TODAY, tz=UTC).read[-1] == 0
     assert weekly_activity(activity, TODAY, tz=timezone(timedelta(hours=2))).read[-1] == 1
+
+
+def test_triage_pace_counts_decisions_per_day_and_their_median_time() -> None:
+    decisions = [
+        ("2026-11-26T08:00:00+00:00", 3.0),
+        ("2026-11-26T08:00:05+00:00", 1.0),
+        ("2026-11-20T10:00:00+00:00", 8.0),  # the first of the 7 days
+        ("2026-11-19T23:30:00+00:00", 50.0),  # the day before them in UTC...
+        ("not a time", 4.0),
+    ]
+    pace = triage_pace(decisions, TODAY, days=7, tz=UTC)
+    assert [count for _, count in pace.days] == [1, 0, 0, 0, 0, 0, 2]
+    assert pace.days[0][0] == date(2026, 11, 20) and pace.median_seconds == 3.0
+    assert pace.describe() == "3 papers triaged in the last 7 days; a median 3.0 s a decision"
+    # ...but the first of them an hour east.
+    assert triage_pace(decisions, TODAY, tz=timezone(timedelta(hours=1))).decided == 4
+    assert triage_pace([], TODAY).describe().startswith("No paper triaged in the last 7 days")
 
 
 def test_top_ranks_by_count_then_name_and_drops_zeros() -> None:
@@ -247,8 +265,12 @@ def marked(library: Library, monkeypatch: pytest.MonkeyPatch) -> Library:
     library.set_note("ana", stored_id(papers[1]), "worth a second look")
     library.change_tags("ana", ids(papers[:3]), add=["restoration"])
     library.change_tags("ana", [stored_id(papers[0])], add=["[b]bold[/b]"])
+    for paper, seconds in zip(papers[20:23], (2.0, 9.0, 4.0), strict=True):
+        library.log_decision("ana", stored_id(paper), "skip", seconds)  # in triage mode
+    library.log_decision("bo", stored_id(papers[0]), "star", 1.0)  # not ana's
     monkeypatch.setattr(clock, "now", lambda: "2026-10-06T12:00:00+00:00")  # 7 weeks back
     library.set_read("ana", [stored_id(papers[10])], True)
+    library.log_decision("ana", stored_id(papers[11]), "star", 30.0)  # before the week shown
     monkeypatch.setattr(clock, "now", now)
     return library
 
@@ -300,6 +322,20 @@ async def test_s_shows_the_whole_view_as_figures_and_charts(marked: Library) -> 
         assert totals == {"read": "7", "starred": "1", "noted": "1"}
         tags = lines(screen.query_one("#tags", BarList))
         assert tags[0].split()[0] == "restoration" and tags[0].split()[-1] == "3"
+        # Triage mode's pace: ana's decisions of the last 7 days, per day.
+        assert said(screen.query_one("#panel-triage")).startswith(
+            "3 papers triaged in the last 7 days; a median 4.0 s a decision"
+        )
+        days = [line.split() for line in lines(screen.query_one("#triage-days", BarList))]
+        assert [(d[0], d[1], d[-1]) for d in days] == [
+            ("Nov", "20", "0"),
+            ("Nov", "21", "0"),
+            ("Nov", "22", "0"),
+            ("Nov", "23", "0"),
+            ("Nov", "24", "3"),
+            ("Nov", "25", "0"),
+            ("Nov", "26", "0"),
+        ]
 
 
 async def test_the_stats_follow_the_filter(marked: Library) -> None:
@@ -398,7 +434,7 @@ async def test_panels_stack_when_narrow_and_never_overlap(marked: Library) -> No
         for size in sizes:
             await resize(pilot, size)
             panels = list(screen.query(".panel"))
-            assert len(panels) == 5
+            assert len(panels) == 6
             regions = [panel.virtual_region for panel in panels]
             for i, region in enumerate(regions):
                 assert region.right <= size[0], size

@@ -61,6 +61,13 @@ async def test_triage_mode_decides_one_key_a_paper(library: Library) -> None:
         await type_keys(pilot, "escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, TriageScreen), "the list")
         assert listed[1] not in shown_ids(app)  # not interested: out of the list
+        # The decisions that stand are logged, with the seconds each paper was on
+        # show; those undone are not.
+        logged = library.db.execute(
+            "SELECT paper_id, action, seconds FROM decisions WHERE user = 'ana' ORDER BY rowid"
+        ).fetchall()
+        assert [row[:2] for row in logged] == [(listed[0], "star"), (listed[1], "dismiss")]
+        assert all(seconds >= 0 for *_, seconds in logged)
         # Nothing turned read by being shown.
         assert not any(library.annotation("ana", i).is_read for i in listed)
 

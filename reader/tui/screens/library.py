@@ -4,11 +4,11 @@ The screen is assembled from parts, each a module beside this one: loading
 (:mod:`.library_loading`), filter, views and order (:mod:`.library_filter`), triage
 keys and the read timer (:mod:`.library_triage`), the For you ranking
 (:mod:`.library_ranking`), notes and ``$EDITOR``
-(:mod:`.library_notes`), removal (:mod:`.library_removal`), links and copying
-(:mod:`.library_links`), the palette, help and stats (:mod:`.library_commands`),
-fetching and looking up (:mod:`.fetching`), exporting (:mod:`.exporting`),
-over their shared state (:mod:`.library_base`). What the keys do to papers is
-:class:`reader.triage.Triage`'s.
+(:mod:`.library_notes`), the lab's marks (:mod:`.library_lab`), removal
+(:mod:`.library_removal`), links and copying (:mod:`.library_links`), the palette,
+help and stats (:mod:`.library_commands`), fetching and looking up
+(:mod:`.fetching`), exporting (:mod:`.exporting`), over their shared state
+(:mod:`.library_base`). What the keys do to papers is :class:`reader.triage.Triage`'s.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from reader.tui.screens.fetching import Fetching
 from reader.tui.screens.library_base import EMPTY_LIBRARY, EMPTY_LIBRARY_HELP, ViewSettings
 from reader.tui.screens.library_commands import CommandsPart
 from reader.tui.screens.library_filter import SORT_LABELS, FilterPart
+from reader.tui.screens.library_lab import LabPart
 from reader.tui.screens.library_links import LinksPart
 from reader.tui.screens.library_loading import LoadingPart
 from reader.tui.screens.library_notes import NotesPart
@@ -72,6 +73,7 @@ FOOTER_ROOMY = 110
 
 
 class LibraryScreen(
+    LabPart,
     RankingPart,
     TriagePart,
     NotesPart,
@@ -148,6 +150,8 @@ class LibraryScreen(
             self._key_shown("library.filter"), self._key_shown("library.filter_help")
         )
         self.query_one(PaperList).focus()
+        self._join_lab()
+        self._read_lab()
         self.reload(first_page=FIRST_PAGE)
         notice = self.triage.drafts_notice()
         if notice is not None:

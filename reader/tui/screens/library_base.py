@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.config import DEFAULT_READ_DELAY, DEFAULT_SORT, DEFAULT_VIEWS, View
+from reader.lab import Lab
 from reader.models import Annotation, ListedPaper, Paper, PaperUpdate
 from reader.ranking.features import cache_path
 from reader.ranking.model import Ranking
@@ -70,6 +71,8 @@ class ViewSettings:
     default_sort: str = DEFAULT_SORT
     # Authors For you counts as followed (config: follow).
     follow: tuple[str, ...] = ()
+    # The user keeps their marks from the lab's other users (config: [lab] private).
+    private: bool = False
 
 
 class LibraryBase(Screen[None]):
@@ -124,6 +127,10 @@ class LibraryBase(Screen[None]):
         # The paper updates made since then (a newer version, new code), by paper: the
         # user's starred ones are in the inbox too (is:updated, see reader.updates).
         self._updates: dict[int, tuple[PaperUpdate, ...]] = {}
+        # Who else starred each paper (see library_lab), and its other users' marks
+        # stamp, to know when to read it again.
+        self._lab = Lab(user)
+        self._others_marked = False
         # How many new papers each view (by key) holds, once the inbox was marked done.
         self._view_new: dict[str, int] = {}
         # Papers this screen took out of the list when they were marked not interested
@@ -230,6 +237,12 @@ class LibraryBase(Screen[None]):
     def _put_back(self, ids: list[int]) -> None:
         raise NotImplementedError
 
+    def _show_lab(self, paper_id: int | None) -> None:
+        raise NotImplementedError
+
+    def _read_lab(self) -> None:
+        raise NotImplementedError
+
     # -- shared -----------------------------------------------------------------
 
     def _say(self, notice: Notice) -> None:
@@ -317,6 +330,7 @@ class LibraryBase(Screen[None]):
         self.query_one(PaperDetail).show(
             paper, mark, empty_message=empty, updates=updates, unseen=unseen
         )
+        self._show_lab(paper_id if paper is not None else None)
         self._explain_later(paper_id if paper is not None else None)
 
     def _remember_all(self, marks: Mapping[int, Annotation]) -> None:

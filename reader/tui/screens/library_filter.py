@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import SORTS
+from reader.lab import Lab
 from reader.models import Annotation
 from reader.ranking.model import MIN_POSITIVES
 from reader.search import Query, SearchIndex
@@ -71,7 +72,8 @@ class FilterPart(LibraryBase):
                 self._want_ranking()  # matched again once ranked (see _ranked)
             scores = self._ranking.scores if self._ranking is not None else {}
             updated = set(self._updates)
-            self._run_filter(text, self._index, dict(self._marks), scores, self._new, updated)
+            marks = dict(self._marks)
+            self._run_filter(text, self._index, marks, scores, self._new, self._lab, updated)
         else:
             self.workers.cancel_group(self, "filter")
             self._show(Query.parse(""), self._undismissed(self._order))
@@ -84,7 +86,9 @@ class FilterPart(LibraryBase):
             self._view_new = {}
             return
         views = [(view.key, view.query) for view in self._settings.presets]
-        self._count_views(views, self._index, dict(self._marks), set(self._new), set(self._updates))
+        self._count_views(
+            views, self._index, dict(self._marks), set(self._new), self._lab, set(self._updates)
+        )
 
     @work(exclusive=True, thread=True, group="new-counts", exit_on_error=False)
     def _count_views(
@@ -93,6 +97,7 @@ class FilterPart(LibraryBase):
         index: SearchIndex,
         marks: dict[int, Annotation],
         new: set[int],
+        lab: Lab,
         updated: set[int],
     ) -> None:
         counts = {}
@@ -101,7 +106,7 @@ class FilterPart(LibraryBase):
                 counts[key] = 0
                 continue
             inbox = Query.parse(f"{query} is:inbox")
-            counts[key] = len(index.search(inbox, marks, None, new, updated=updated))
+            counts[key] = len(index.search(inbox, marks, None, new, lab, updated=updated))
         if not get_current_worker().is_cancelled:
             self.post_message(self.NewCounted(counts, index))
 
@@ -249,11 +254,12 @@ class FilterPart(LibraryBase):
         marks: dict[int, Annotation],
         scores: Mapping[int, float],
         new: set[int] | None,
+        lab: Lab,
         updated: set[int],
     ) -> None:
         """Match off the UI thread; a newer keystroke cancels this one's result."""
         query = Query.parse(text)
-        ids = index.search(query, marks, scores, new, updated=updated)
+        ids = index.search(query, marks, scores, new, lab, updated=updated)
         if not get_current_worker().is_cancelled:
             self.post_message(self.FilterResult(text, query, ids, index))
 

@@ -147,6 +147,8 @@ class LoadingPart(LibraryBase):
         change = self.triage.look_outside()
         if change is None:
             return
+        if change.lab:
+            self._read_lab()
         if change.papers:
             # Read off the UI thread; the list stays in use until the rows arrive.
             self._generation += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual import on, work
@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, Static
 from reader.models import Annotation, ListedPaper, papers_label
 from reader.ranking.evaluate import Marked, describe, stars_needed
 from reader.ranking.ranker import Ranker
-from reader.stats import WEEKS, Histogram, ViewStats, view_stats
+from reader.stats import TRIAGE_DAYS, WEEKS, Histogram, TriagePace, ViewStats, view_stats
 from reader.store import Library, LibraryError
 from reader.tui.keys import bindings, key_said
 from reader.tui.widgets.charts import MONTH_NAMES, BarList, Figure, MonthChart, WeekChart
@@ -177,11 +177,18 @@ class StatsScreen(Screen[None]):
             else:
                 counting = True  # in a worker of its own (see on_mount)
             marked = words.marked(self.user)
+            decisions = words.decisions(self.user, since=_days_before(self.today, TRIAGE_DAYS))
         except LibraryError as failed:
             # The figures from the list still show; the file's part says what is wrong.
-            activity, authors, error = [], [], failed
+            activity, authors, decisions, error = [], [], [], failed
         stats = view_stats(
-            self.papers, self.marks, activity=activity, authors=authors, today=self.today, top_n=TOP
+            self.papers,
+            self.marks,
+            activity=activity,
+            authors=authors,
+            today=self.today,
+            top_n=TOP,
+            decisions=decisions,
         )
         try:
             # Too few stars is known at once; a measure takes a model trained (after).
@@ -325,6 +332,8 @@ class StatsBody(VerticalScroll):
                     yield _authors(stats.authors)
         with _panel("For you · how well it ranks for you", "panel-for-you"):
             yield _Figures(lambda: self._for_you, id="for-you-figures")
+        with _panel(f"Triage mode · last {TRIAGE_DAYS} days", "panel-triage"):
+            yield from _triage(stats.triage)
 
 
 class _Figures(Static):
@@ -338,6 +347,22 @@ class _Figures(Static):
 
     def on_mount(self) -> None:
         self.update(_lines(self._latest()))
+
+
+def _triage(pace: TriagePace | None) -> ComposeResult:
+    """Papers triaged per day, and the median seconds a decision took."""
+    if pace is None:
+        return
+    yield Static(Content(pace.describe()), id="triage-pace")
+    if pace.median_seconds is not None:
+        days = [(f"{MONTH_NAMES[day.month - 1]} {day.day}", count) for day, count in pace.days]
+        yield BarList(days, id="triage-days")
+
+
+def _days_before(today: date, days: int) -> str:
+    """The first of the ``days`` days that end with ``today``, less a day (a decision
+    late in the evening is stored as the next day in UTC): what to read from."""
+    return (today - timedelta(days=days)).isoformat()
 
 
 def _lines(lines: Sequence[str]) -> Text:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from textual.widgets import Footer, Header, Static
 
 from reader.limits import ABSTRACT_CHARS, TITLE_CHARS, cut
 from reader.models import Paper, papers_label
+from reader.store import LibraryError
 from reader.text import one_line, strip_controls
 from reader.triage import Change
 from reader.tui.keys import bindings
@@ -32,6 +34,14 @@ if TYPE_CHECKING:
     from reader.tui.screens.library import LibraryScreen
 
 AUTHORS_SHOWN = 8
+# Each decision as the log keeps it: a paper starred already was still decided on.
+_LOGGED = {
+    "star": "star",
+    "starred already": "star",
+    "dismiss": "dismiss",
+    "dismissed already": "dismiss",
+    "skip": "skip",
+}
 
 
 @dataclass
@@ -42,8 +52,9 @@ class Tally:
     starred: int = 0
     dismissed: int = 0
     skipped: int = 0
-    # (paper position, what was decided) in order: undo steps back through them.
-    steps: list[tuple[int, str]] = field(default_factory=list)
+    # (paper position, what was decided, its row in the decision log or None) in
+    # order: undo steps back through them.
+    steps: list[tuple[int, str, int | None]] = field(default_factory=list)
 
     @property
     def decided(self) -> int:
@@ -89,6 +100,8 @@ class TriageScreen(Screen[None]):
         self._at = 0
         self.tally = Tally(began=clock())
         self._done = False
+        # When the paper on show was shown: the seconds a decision took.
+        self._shown_at = self.tally.began
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -120,6 +133,7 @@ class TriageScreen(Screen[None]):
         # The list's cursor follows, so t, n and o act on this paper (not the user's
         # move there: it does not turn read by itself).
         self._library.place_cursor(paper_id)
+        self._shown_at = self._clock()
         mark = self._library.triage.marks.get(paper_id)
         self.sub_title = (
             f"{self._library.user} · Triage · {self._at + 1} of {len(self._ids)} · "
@@ -161,12 +175,24 @@ class TriageScreen(Screen[None]):
         return Text("\n".join(lines))
 
     def _decide(self, decision: str) -> None:
-        if self.paper_id is None:
+        paper_id = self.paper_id
+        if paper_id is None:
             return
-        self.tally.steps.append((self._at, decision))
+        self.tally.steps.append((self._at, decision, self._log(paper_id, decision)))
         self.tally.count(decision, 1)
         self._at += 1
         self._show()
+
+    def _log(self, paper_id: int, decision: str) -> int | None:
+        """Set the decision down for the stats screen (its pace); None when it could
+        not be (the decision itself stands: the log is only for the figures)."""
+        library = self._library
+        try:
+            return library.library.log_decision(
+                library.user, paper_id, _LOGGED[decision], self._clock() - self._shown_at
+            )
+        except LibraryError:
+            return None
 
     def _finish(self) -> None:
         self._done = True
@@ -220,11 +246,14 @@ class TriageScreen(Screen[None]):
         triage = self._library.triage
         top = triage.undo_stack[-1] if triage.undo_stack else None
         if self.tally.steps:
-            at, decision = self.tally.steps[-1]
+            at, decision, logged = self.tally.steps[-1]
             wrote = decision in ("star", "dismiss")
             if not wrote or (isinstance(top, Change) and self._ids[at] in top.after):
                 self.tally.steps.pop()
                 self.tally.count(decision, -1)
+                if logged is not None:
+                    with suppress(LibraryError):
+                        self._library.library.forget_decision(logged)
                 if wrote:
                     self._library.action_undo()
                 if self._done:

@@ -70,6 +70,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-links { margin: 1 0 0 0; }
         & > #detail-why { margin: 1 0 0 0; padding: 0 0 0 1; color: $text-muted;
                           border-left: outer $primary-darken-2; }
+        & > #detail-lab { margin: 1 0 0 0; padding: 0 0 0 1;
+                          border-left: outer $warning-darken-2; }
         & > #detail-note-heading { margin: 1 0 0 0; color: $text-success; text-style: bold; }
         & > #detail-note { margin: 0; padding: 0 0 0 1; background: transparent;
                            border-left: outer $success-darken-2;
@@ -94,6 +96,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self._all_authors = False
         # Whether AI summaries are folded away (a): for every paper, until a again.
         self.summary_folded = False
+        # Whether the note on show is shared with the lab (its heading says so).
+        self._note_shared = False
 
     def compose(self) -> ComposeResult:
         yield _Text(id="detail-title")
@@ -105,6 +109,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield _Text(id="detail-links")
         # Why the For you ranking puts the paper where it is (once there is a ranking).
         yield _Text(id="detail-why", classes="-hidden")
+        # What the lab's other users starred, tagged and shared of their notes.
+        yield _Text(id="detail-lab", classes="-hidden")
         # The user's own words come before the abstract: they are what they came back for.
         yield _Text(Text("Your note"), id="detail-note-heading")
         # Only http(s) links are links (note_parser), and they open only through our
@@ -197,6 +203,21 @@ class PaperDetail(VerticalScroll, can_focus=False):
             return
         part.update(why)
         part.remove_class("-hidden")
+
+    def show_lab(self, lab: Text | None, *, note_shared: bool = False) -> None:
+        """Show (or, with None, hide) the lab's marks on the paper; ``note_shared``:
+        the user's own note is shared with the lab (its heading says so)."""
+        part = self.query_one("#detail-lab", Static)
+        if lab is None:
+            if not part.has_class("-hidden"):
+                part.add_class("-hidden")
+        else:
+            part.update(lab)
+            part.remove_class("-hidden")
+        if note_shared != self._note_shared:  # drawn again only when it changes
+            self._note_shared = note_shared
+            heading = "Your note · shared with the lab" if note_shared else "Your note"
+            self.query_one("#detail-note-heading", Static).update(Text(heading))
 
     def toggle_authors(self) -> bool:
         """List every author of a long list, or fold it again; False when the paper

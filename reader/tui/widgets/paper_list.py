@@ -40,6 +40,10 @@ NOTE = "✎"
 # In the star's place: marked not interested (shown only under is:dismissed).
 DISMISSED = "✗"
 CODE = "</>"
+# How many lab mates (the library's other users) starred a paper: "☆2", in a column
+# of its own once any of them has starred one.
+LAB_STAR = "☆"
+LAB_WIDTH = 3
 DATE_WIDTH = 10
 VOTES_WIDTH = 5
 # selection, unread, star, note, code markers and the gaps between columns
@@ -138,6 +142,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--tags",
         "paper-list--authors",
         "paper-list--updated",
+        "paper-list--lab",
     }
 
     DEFAULT_CSS = """
@@ -163,6 +168,7 @@ class PaperList(ScrollView, can_focus=True):
         & > .paper-list--selected { color: $accent; background: $accent 15%; }
         & > .paper-list--unread { color: $text-primary; text-style: bold; }
         & > .paper-list--tags { color: $text-secondary; text-style: italic; }
+        & > .paper-list--lab { color: $text-warning; }
         & > .paper-list--authors { color: $foreground-muted; }
         & > .paper-list--updated { color: $text-warning; text-style: bold; }
     }
@@ -208,6 +214,8 @@ class PaperList(ScrollView, can_focus=True):
         # Rows read by the list itself (see _read_rows), until new rows are shown.
         self._read: dict[int, ListedPaper] = {}
         self._marks: Mapping[int, Annotation] = {}
+        # How many lab mates starred each paper (none: no column for them).
+        self._lab: Mapping[int, int] = {}
         self._selected: AbstractSet[int] = frozenset()
         # The badge of each paper with an update the user has not seen ("↑v3"), shown
         # before its title while the paper is starred.
@@ -305,6 +313,16 @@ class PaperList(ScrollView, can_focus=True):
         if badges != self._badges:
             self._badges = badges
             self.refresh()
+
+    def update_lab(self, counts: Mapping[int, int]) -> None:
+        """How many lab mates starred each paper: the lab column, redrawn."""
+        self._lab = counts
+        self.refresh()
+
+    @property
+    def _lab_width(self) -> int:
+        """The cells the lab column takes, with its gap (none while no mate starred)."""
+        return LAB_WIDTH + 1 if self._lab else 0
 
     def move_to(self, paper_id: int) -> bool:
         """Put the cursor on ``paper_id`` if it is shown (the user asked for it)."""
@@ -493,6 +511,14 @@ class PaperList(ScrollView, can_focus=True):
         text.append(" ")
         votes = f"▲{paper.upvotes}" if paper.upvotes else ""
         text.append(votes.rjust(VOTES_WIDTH), meta)
+        if self._lab:
+            mates = self._lab.get(paper.id, 0)
+            label = f"{LAB_STAR}{mates}" if mates else ""
+            text.append(" ")
+            text.append(
+                label.rjust(LAB_WIDTH),
+                self.get_component_rich_style("paper-list--lab", partial=True),
+            )
 
     def _row_text(
         self, paper: ListedPaper, mark: Annotation | None, width: int, *, selected: bool = False
@@ -503,7 +529,7 @@ class PaperList(ScrollView, can_focus=True):
         def style(name: str) -> Style:
             return self.get_component_rich_style(name, partial=True)
 
-        title_width = max(8, width - FIXED_WIDTH)
+        title_width = max(8, width - FIXED_WIDTH - self._lab_width)
         unread = not (mark and mark.is_read)
         text = self._markers(paper, mark, selected=selected)
         tags = ""
@@ -574,7 +600,7 @@ class PaperList(ScrollView, can_focus=True):
         text = self._markers(paper, mark, selected=paper_id in self._selected)
         if self._has_tags is None:
             self._has_tags = any(mark.tags for mark in self._marks.values())
-        title_width = width - FIXED_WIDTH - AUTHORS_WIDTH - 1
+        title_width = width - FIXED_WIDTH - AUTHORS_WIDTH - 1 - self._lab_width
         if self._has_tags:
             title_width -= TAGS_WIDTH + 1
         title_width = self._badge(text, paper_id, mark, title_width)
