@@ -88,6 +88,12 @@ async def test_a_newer_version_of_a_starred_paper_shows_in_the_inbox(
         await wait_until(pilot, lambda: unstarred in shown_ids(app), "every paper")
         at_row = shown_ids(app).index(unstarred)
         assert "↑" not in row_text(app, at_row - round(paper_list(app).scroll_y))
+        # Its detail says what changed, but not as news: it is not the user's paper.
+        paper_list(app).move_to(unstarred)
+        await settle_detail(pilot)
+        said = detail_text(app)
+        assert "Updated: arXiv v3 (was v1), 2099-12-04" in said
+        assert "Code: github.com/x/y, appeared 2099-12-04" in said and "· new" not in said
         # Inbox done: seen (no badge, the line no longer new); z: back.
         await type_keys(pilot, "8")
         await wait_until(pilot, lambda: shown_ids(app) == [starred], "the inbox again")

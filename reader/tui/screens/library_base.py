@@ -326,7 +326,9 @@ class LibraryBase(Screen[None]):
                 updates = self.library.updates_of([paper_id]).get(paper_id, ())
             except LibraryError:
                 updates = ()  # the pane shows the rest; the list says what is wrong
-        unseen = self._updates.get(paper_id, ()) if paper_id is not None else ()
+        # New to the user only where the paper is theirs (starred): the inbox's updates.
+        theirs = paper_id is not None and mark is not None and mark.starred
+        unseen = self._updates.get(paper_id, ()) if theirs and paper_id is not None else ()
         self.query_one(PaperDetail).show(
             paper, mark, empty_message=empty, updates=updates, unseen=unseen
         )
