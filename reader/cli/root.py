@@ -37,6 +37,7 @@ COMMANDS = {
     "import": "reader.cli.files:import_command",
     "list": "reader.cli.listing:list_command",
     "remove": "reader.cli.remove:remove_command",
+    "rules": "reader.cli.rules:rules_command",
     "stats": "reader.cli.stats:stats_command",
 }
 

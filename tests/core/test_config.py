@@ -328,7 +328,8 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         ('[key]\n"library.star" = "S"', 'key: unknown setting; did you mean "keys"?'),
         (
             "colour = 1",
-            "colour: unknown setting; known: theme, read_delay, default_sort, follow, keys, views",
+            "colour: unknown setting; known: theme, read_delay, default_sort, follow, keys, "
+            "views, rules",
         ),
         ("keys = 3", 'keys: must be a table like [keys] "library.star" = "S", not 3'),
         (
@@ -413,7 +414,7 @@ def test_hostile_values_are_shown_safely(config_path: Path) -> None:
 def test_hostile_key_names_are_shown_safely(config_path: Path) -> None:
     message = error_of(config_path, '"bad\\u001b[2Jkey\\nx" = 1\n')
     assert message == f'{config_path}: "bad[2Jkey\\nx": unknown setting; known: ' + (
-        "theme, read_delay, default_sort, follow, keys, views"
+        "theme, read_delay, default_sort, follow, keys, views, rules"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rich.console import Group
 from rich.style import Style
@@ -63,6 +64,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-title { text-style: bold; color: $text; margin: 1 0 0 0; }
         & > #detail-authors { color: $text-muted; margin: 1 0 0 0; }
         & > #detail-meta { color: $text-muted; }
+        & > #detail-rules { color: $text-warning; }
         & > #detail-links { margin: 1 0 0 0; }
         & > #detail-why { margin: 1 0 0 0; padding: 0 0 0 1; color: $text-muted;
                           border-left: outer $primary-darken-2; }
@@ -95,6 +97,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield _Text(id="detail-title")
         yield _Text(id="detail-authors")
         yield _Text(id="detail-meta")
+        # What the config's rules did to the paper, and which rule (hid it, tagged it).
+        yield _Text(id="detail-rules", classes="-hidden")
         yield _Text(id="detail-links")
         # Why the For you ranking puts the paper where it is (once there is a ranking).
         yield _Text(id="detail-why", classes="-hidden")
@@ -127,8 +131,17 @@ class PaperDetail(VerticalScroll, can_focus=False):
         """The paper on show."""
         return self._paper
 
-    def show(self, paper: Paper | None, mark: Annotation | None, *, empty_message: str) -> None:
-        """Show ``paper`` (or ``empty_message`` when there is none)."""
+    def show(
+        self,
+        paper: Paper | None,
+        mark: Annotation | None,
+        *,
+        empty_message: str,
+        rules: Sequence[str] = (),
+    ) -> None:
+        """Show ``paper`` (or ``empty_message`` when there is none); ``rules``: what
+        the config's rules did to it, a line each."""
+        self._show_rules(rules if paper is not None else ())
         if paper is None or self._paper is None or paper.id != self._paper.id:
             self._all_authors = False  # a long list folds again on another paper
         self._paper, self._mark = paper, mark
@@ -162,6 +175,11 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self._show_summary(paper)
         self._show_note(mark.note)
         self.scroll_home(animate=False)
+
+    def _show_rules(self, lines: Sequence[str]) -> None:
+        part = self.query_one("#detail-rules", Static)
+        part.set_class(not lines, "-hidden")
+        part.update(Text("\n".join(one_line(line) for line in lines)))
 
     def show_why(self, why: Text | None) -> None:
         """Show (or, with None, hide) why the For you ranking places the paper so."""
