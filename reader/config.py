@@ -1,5 +1,5 @@
 """Settings from ``config.toml``: theme, read delay, default sort, followed authors,
-keys and views.
+keys, views and rules.
 
 The file lives in the user config directory (``~/.config/reader/config.toml`` on
 Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
@@ -17,6 +17,11 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
     "2" = { name = "Unread", query = "is:unread -tag:skip" }
     "8" = { name = "To read", query = "tag:toread", sort = "newest" }
     "5" = false                 # no view on 5
+
+    [[rules]]                   # what to do to papers as they arrive (reader.rules)
+    name = "surveys"
+    query = "title:survey"
+    tag = "survey"              # or tags = [...], star, dismiss, hide = true
 
 A ``[views]`` entry replaces the default of the same number (a field it leaves out
 keeps the default's; the order only if it keeps the query too), adds a new number,

@@ -396,3 +396,17 @@ def test_fetch_applies_the_rules(config: Path, db_path: Path) -> None:
 def test_without_rules_the_commands_say_so(db_path: Path) -> None:
     assert run("--db", db_path, "rules").stdout.startswith("No rules.")
     assert run("--db", db_path, "rules", "--json").stdout == "[]\n"
+
+
+def test_the_readme_s_rules_are_read_as_they_say(tmp_path: Path) -> None:
+    from tests.support.data import README
+
+    section = README.read_text(encoding="utf-8").split("### Rules", 1)[1]
+    example = section.split("```toml", 1)[1].split("```", 1)[0]
+    rules = rules_of(tmp_path / "config.toml", example)
+    assert [rule.does() for rule in rules] == [
+        "tag survey, tag to-read",
+        "hide",
+        "star",
+        "dismiss",
+    ]

@@ -77,8 +77,8 @@ def rules_part(rules: Sequence[Counted]) -> Text | Table:
         )
     table = Table(box=None, expand=True, padding=(0, 2, 0, 0))
     table.add_column("rule", style="bold", no_wrap=True)
-    table.add_column("query", ratio=3)
-    table.add_column("does", ratio=2)
+    table.add_column("query", ratio=2)
+    table.add_column("does", ratio=1)
     table.add_column("acted on", ratio=2)
     for item in rules:
         rule = item.rule
