@@ -121,6 +121,9 @@ def _quoted(name: str) -> str:
     return "'" + one_line(name).replace("'", "\u2019") + "'"
 
 
+# New papers up to this many are matched in memory, read whole (see matching).
+IN_MEMORY = 2000
+
 # A hit: (rule key, paper id, action).
 Hit = tuple[str, int, str]
 
@@ -151,7 +154,7 @@ class Applied:
 def watch(library: Library, user: str, rules: Sequence[Rule]) -> None:
     """Start the rules ``user`` has not seen before: they act on the papers that come
     in from now on (an import about to run), never on those already here."""
-    if not rules:
+    if not rules or library.read_only:
         return
     unseen = [rule for rule in rules if library.looked(user, rule.view) is None]
     if unseen:
@@ -163,18 +166,21 @@ def apply_rules(library: Library, user: str, rules: Sequence[Rule]) -> Applied:
     """Act on the papers that came in since each rule last looked (a rule never seen
     before starts looking now, and acts on nothing yet); what was done. One write
     transaction, and none when nothing is new. Raises LibraryError."""
-    if not rules:
+    if not rules or library.read_only:  # another's file, open to read: nothing to mark
         return Applied()
     now = library.newest()
     marks: dict[str, tuple[str, int]] = {}
     new: list[tuple[Rule, set[int]]] = []
+    since: dict[tuple[str, int], set[int]] = {}  # most rules looked as far as each other
     for rule in rules:
         mark = library.looked(user, rule.view)
         if mark == now:
             continue
         marks[rule.view] = now
         if mark is not None:
-            new.append((rule, library.new_since(mark) or set()))
+            if mark not in since:
+                since[mark] = library.new_since(mark) or set()
+            new.append((rule, since[mark]))
     if not marks:
         return Applied()
     # Papers that came after ``now`` (while this ran) are the next time's.
@@ -203,10 +209,19 @@ def matching(
     marks: Mapping[int, Annotation],
 ) -> set[int]:
     """Which of ``paper_ids`` ``query`` finds, as the filter would (``marks``: the
-    user's, of those papers): from the word indexes alone where
+    user's, of those papers); ``is:new`` holds for each of them.
+
+    A few papers (a day's fetch) are searched in memory, alone: a rule's common word
+    costs nothing however large the library. Many (a large import) are searched
+    through the word indexes, where
     :class:`~reader.search.direct.DirectSearch` answers, else through a
-    :class:`~reader.search.SearchIndex` of those papers only. ``is:new`` holds for
-    each of them."""
+    :class:`~reader.search.SearchIndex` of those papers' columns.
+    """
+    from reader.search import SearchIndex
+
+    if len(paper_ids) <= IN_MEMORY:
+        papers = library.papers_by_id(sorted(paper_ids))
+        return set(SearchIndex(papers).search(query, marks, None, paper_ids)) & paper_ids
     from reader.search.direct import DirectSearch, NotDirect, answers
 
     words = library.words()
@@ -216,8 +231,6 @@ def matching(
                 return _within(DirectSearch(words).search(query, marks), paper_ids)
             except NotDirect:
                 pass
-        from reader.search import SearchIndex
-
         order = [paper_id for paper_id in library.order() if paper_id in paper_ids]
         index = SearchIndex([], words, order=order, load=lambda: library.listed_by_id(order))
         return set(index.search(query, marks, None, paper_ids)) & paper_ids

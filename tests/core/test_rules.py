@@ -410,3 +410,50 @@ def test_the_readme_s_rules_are_read_as_they_say(tmp_path: Path) -> None:
         "star",
         "dismiss",
     ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "grokking",
+        "overfiting",  # a typo: fuzzy
+        "upvotes:>2",
+        "has:code -diffusion",
+        '"image restoration"',
+        "-title:the is:unread",
+        'author:"Ali Behrouz"',
+        "author:behrouz",
+        "is:new year:2024",
+    ],
+)
+def test_few_papers_or_many_a_rule_finds_the_same(
+    library: Library, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    from reader import rules as rules_module
+    from reader.rules import matching
+    from reader.search import Query
+
+    library.import_papers(
+        [
+            Paper("Memory at test time", "2512.00001", authors=("Ali Behrouz", "Peilin Zhong")),
+            Paper("Another memory", "2512.00002", authors=("Ali Behrouzi",)),
+        ]
+    )
+    papers = {paper.id for paper in library.papers() if paper.id is not None}
+    some = set(sorted(papers)[::2]) | set(
+        library.ids_of_arxiv_ids(["2512.00001", "2512.00002"]).values()
+    )
+    parsed = Query.parse(query)
+    in_memory = matching(library, parsed, some, {})
+    monkeypatch.setattr(rules_module, "IN_MEMORY", 0)
+    assert matching(library, parsed, some, {}) == in_memory
+    # And the filter itself, over the whole library, agrees on those papers.
+    words = library.words()
+    try:
+        from reader.search import SearchIndex
+
+        everything = SearchIndex(library.listing(), words).search(parsed, {}, None, None)
+    finally:
+        words.close()
+    assert set(everything) & some == in_memory
+    assert in_memory  # each query finds some of them
