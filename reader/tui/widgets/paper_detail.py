@@ -88,6 +88,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self._paper: Paper | None = None
         self._mark: Annotation | None = None
+        # What the rules did to the paper on show, as shown (see _show_rules).
+        self._rules_shown: tuple[str, ...] = ()
         # Whether every author of the paper on show is listed (A): per paper.
         self._all_authors = False
         # Whether AI summaries are folded away (a): for every paper, until a again.
@@ -177,9 +179,13 @@ class PaperDetail(VerticalScroll, can_focus=False):
         self.scroll_home(animate=False)
 
     def _show_rules(self, lines: Sequence[str]) -> None:
+        shown = tuple(one_line(line) for line in lines)
+        if shown == self._rules_shown:
+            return  # most papers: none, as before (no layout for nothing)
+        self._rules_shown = shown
         part = self.query_one("#detail-rules", Static)
-        part.set_class(not lines, "-hidden")
-        part.update(Text("\n".join(one_line(line) for line in lines)))
+        part.update(Text("\n".join(shown)))
+        part.set_class(not shown, "-hidden")
 
     def show_why(self, why: Text | None) -> None:
         """Show (or, with None, hide) why the For you ranking places the paper so."""
