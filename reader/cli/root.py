@@ -128,7 +128,7 @@ class _ReaderGroup(click.Group):
         except ConfigError as error:
             where = f"none ({error})"
         formatter.write_paragraph()
-        formatter.write_text(f"Config file (theme, keys, views, read delay, sort): {where}")
+        formatter.write_text(f"Config file (theme, keys, views, rules, read delay, sort): {where}")
 
 
 def _unexpected(error: BaseException) -> None:

@@ -78,7 +78,7 @@ def rules_command(settings: Settings, as_json: bool) -> None:
         query = "title:survey"
         tag = "survey"
     """
-    from reader.rules import counted
+    from reader.rules import Counted, counted
     from reader.text import json_dumps_safe, one_line
 
     rules = configured()
@@ -88,8 +88,11 @@ def rules_command(settings: Settings, as_json: bool) -> None:
         else:
             echo("No rules. Add [[rules]] to config.toml (see reader rules --help).")
         return
-    with opened(settings, create=False) as library:
-        found = counted(library, settings.user, rules)
+    if settings.db_path.exists():
+        with opened(settings, create=False) as library:
+            found = counted(library, settings.user, rules)
+    else:  # no library yet: the rules have done nothing
+        found = [Counted(rule, 0, {}) for rule in rules]
     if as_json:
         items = [
             {

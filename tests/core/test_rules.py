@@ -457,3 +457,31 @@ def test_few_papers_or_many_a_rule_finds_the_same(
         words.close()
     assert set(everything) & some == in_memory
     assert in_memory  # each query finds some of them
+
+
+def test_a_mistake_in_a_rule_stops_a_fetch_before_it_asks_the_network(
+    config: Path, db_path: Path
+) -> None:
+    config.write_text("[[rules]]\nquery = 'memorize'\ntga = 'x'\n", encoding="utf-8")
+    network = MockNetwork()
+    network.handler = lambda request: httpx.Response(200, json=DAILY)
+    result = network.run("--db", db_path, "fetch", "hf")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f'Error: {config}: rule 1: unknown field "tga"')
+    assert network.requests == [] and not db_path.exists()
+
+
+def test_a_mistake_in_a_rule_stops_the_app_before_it_opens(config: Path, db_path: Path) -> None:
+    config.write_text("[[rules]]\nquery = 'titel:survey'\ntag = 'survey'\n", encoding="utf-8")
+    result = run("--db", db_path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {config}: rule 1: query: unknown field 'titel:' — did you mean title:?\n"
+    )
+
+
+def test_rules_are_listed_before_there_is_a_library(config: Path, db_path: Path) -> None:
+    result = run("--db", db_path, "rules")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "1\tmemory\tmemorize\ttag memory\tno papers yet"
+    assert not db_path.exists()
