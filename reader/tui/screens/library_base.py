@@ -25,7 +25,7 @@ from reader.models import Annotation, ListedPaper, Paper
 from reader.ranking.features import cache_path
 from reader.ranking.model import Ranking
 from reader.ranking.ranker import Ranker
-from reader.rules import Rule, hits_said
+from reader.rules import Rule
 from reader.search import Query, SearchIndex
 from reader.store import Library, LibraryError, open_library
 from reader.store.words import Words
@@ -232,6 +232,9 @@ class LibraryBase(Screen[None]):
     def _apply_rules(self) -> None:
         raise NotImplementedError
 
+    def _rules_said(self, paper_id: int | None, mark: Annotation | None) -> list[str]:
+        raise NotImplementedError
+
     # -- shared -----------------------------------------------------------------
 
     def _say(self, notice: Notice) -> None:
@@ -313,30 +316,6 @@ class LibraryBase(Screen[None]):
             paper, mark, empty_message=empty, rules=self._rules_said(paper_id, mark)
         )
         self._explain_later(paper_id if paper is not None else None)
-
-    def show_marks_of(self, paper_ids: list[int]) -> None:
-        """Read these papers' marks again (the rules made them) and show them; the
-        list is matched again, so a paper dismissed leaves it."""
-        try:
-            changed = self.triage.read_marks(paper_ids)
-        except LibraryError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        if changed:
-            self._remember_all(changed)
-            self._refilter()
-
-    def _rules_said(self, paper_id: int | None, mark: Annotation | None) -> list[str]:
-        """What the rules did to a paper, a line each; read only for a paper a rule
-        could have marked (starred, tagged or dismissed)."""
-        if paper_id is None or mark is None:
-            return []
-        if not (mark.starred or mark.tags or mark.is_dismissed):
-            return []
-        try:
-            return hits_said(self.library, self.user, paper_id, self._settings.rules)
-        except LibraryError:
-            return []  # the rest of the pane says what is wrong
 
     def _remember_all(self, marks: Mapping[int, Annotation]) -> None:
         """Show saved annotations (in the cache already) in the list and the detail pane."""
