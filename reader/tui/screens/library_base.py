@@ -26,6 +26,7 @@ from reader.models import Annotation, ListedPaper, Paper
 from reader.ranking.features import cache_path
 from reader.ranking.model import Ranking
 from reader.ranking.ranker import Ranker
+from reader.rules import Rule
 from reader.search import Query, SearchIndex
 from reader.store import Library, LibraryError, open_library
 from reader.store.words import Words
@@ -72,6 +73,8 @@ class ViewSettings:
     follow: tuple[str, ...] = ()
     # The user keeps their marks from the lab's other users (config: [lab] private).
     private: bool = False
+    # What to do to papers as they arrive (config: [[rules]]).
+    rules: tuple[Rule, ...] = ()
 
 
 class LibraryBase(Screen[None]):
@@ -239,6 +242,12 @@ class LibraryBase(Screen[None]):
     def _read_lab(self) -> None:
         raise NotImplementedError
 
+    def _apply_rules(self) -> None:
+        raise NotImplementedError
+
+    def _rules_said(self, paper_id: int | None, mark: Annotation | None) -> list[str]:
+        raise NotImplementedError
+
     # -- shared -----------------------------------------------------------------
 
     def _say(self, notice: Notice) -> None:
@@ -316,7 +325,9 @@ class LibraryBase(Screen[None]):
             if not self._papers
             else self.query_one(PaperList).empty_message
         )
-        self.query_one(PaperDetail).show(paper, mark, empty_message=empty)
+        self.query_one(PaperDetail).show(
+            paper, mark, empty_message=empty, rules=self._rules_said(paper_id, mark)
+        )
         self._show_lab(paper_id if paper is not None else None)
         self._explain_later(paper_id if paper is not None else None)
 
