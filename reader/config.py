@@ -1,5 +1,5 @@
 """Settings from ``config.toml``: theme, read delay, default sort, followed authors,
-keys, views and the lab.
+keys, views, the lab and rules.
 
 The file lives in the user config directory (``~/.config/reader/config.toml`` on
 Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
@@ -20,6 +20,11 @@ Linux), or wherever ``$READER_CONFIG`` points. Every setting is optional::
     "2" = { name = "Unread", query = "is:unread -tag:skip" }
     "8" = { name = "To read", query = "tag:toread", sort = "newest" }
     "5" = false                 # no view on 5
+
+    [[rules]]                   # what to do to papers as they arrive (reader.rules)
+    name = "surveys"
+    query = "title:survey"
+    tag = "survey"              # or tags = [...], star, dismiss, hide = true
 
 A ``[views]`` entry replaces the default of the same number (a field it leaves out
 keeps the default's; the order only if it keeps the query too), adds a new number,
@@ -51,6 +56,7 @@ import platformdirs
 
 from reader.keymap import Remappable, key_name, remappable
 from reader.paths import APP_NAME, PathError, expand_user
+from reader.rules import Rule
 from reader.text import one_line, strip_controls
 
 CONFIG_NAME = "config.toml"
@@ -63,11 +69,25 @@ SORTS = ("relevance", "newest", "upvotes", "github", "title", "for-you")
 DEFAULT_SORT = "newest"
 VIEW_KEYS = tuple("123456789")
 
-_SETTINGS = ("theme", "read_delay", "default_sort", "follow", "keys", "views", "lab")
+_SETTINGS = (
+    "theme",
+    "read_delay",
+    "default_sort",
+    "follow",
+    "keys",
+    "views",
+    "lab",
+    "rules",
+)
 # Authors to follow: a name is at most this long, and there are at most this many.
 _FOLLOW_CHARS = 200
 _FOLLOW_MOST = 1000
 _VIEW_FIELDS = ("name", "query", "sort")
+_RULE_FIELDS = ("name", "query", "tag", "tags", "star", "dismiss", "hide")
+_RULE_ACTIONS = "tag, tags, star = true, dismiss = true or hide = true"
+# Rules and tags a rule gives: far more than anyone writes; a bound on the work.
+_RULES_MOST = 500
+_RULE_TAGS_MOST = 50
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ERROR = re.compile(
     r"^(?P<message>.*?) \((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)$"
@@ -131,6 +151,8 @@ class Config:
     # ``[lab] private = true``: the other users of a shared library never see this
     # user's stars, tags or notes.
     private: bool = False
+    # The [[rules]], in file order (reader.rules).
+    rules: tuple[Rule, ...] = ()
 
     @property
     def keymap(self) -> dict[str, str]:
@@ -329,6 +351,7 @@ class _Checker:
         views = DEFAULT_VIEWS
         follow: tuple[str, ...] = ()
         private = False
+        rules: tuple[Rule, ...] = ()
         if "views" in data and "presets" in data:
             raise self.error(
                 ["presets"], "an older name of [views], and the file has [views] too; keep one"
@@ -348,9 +371,13 @@ class _Checker:
                 private = self.lab(value)
             elif key in ("views", "presets"):  # [presets]: the older name, still read
                 views = self.views(key, value)
+            elif key == "rules":
+                rules = self.rules(value)
             else:
                 raise self.error([key], "unknown setting" + _suggest(key, _SETTINGS, all_=True))
-        return Config(theme, read_delay, default_sort, keys, views, follow, private=private)
+        return Config(
+            theme, read_delay, default_sort, keys, views, follow, private=private, rules=rules
+        )
 
     def lab(self, value: object) -> bool:
         """``[lab]``: only ``private``, true or false."""
@@ -382,6 +409,104 @@ class _Checker:
                 )
             found.append(one_line(name))
         return tuple(dict.fromkeys(found))
+
+    def rules(self, value: object) -> tuple[Rule, ...]:
+        """``[[rules]]``: each a query and what to do to the papers it finds as they
+        arrive (see reader.rules); an error names the rule by its place and name."""
+        tables = value if isinstance(value, list) else None
+        if tables is None or len(tables) > _RULES_MOST:
+            raise self.error(
+                ["rules"],
+                '[[rules]] tables, like [[rules]] query = "title:survey" tag = "survey", '
+                f"at most {_RULES_MOST}, not {_show(value)}",
+            )
+        rules: list[Rule] = []
+        for number, spec in enumerate(tables, start=1):
+            rule = self.rule(number, spec)
+            same = next((r for r in rules if r.key == rule.key), None)
+            if same is not None:
+                raise self.rule_error(
+                    rule.number, rule.name, f"the same query and actions as {same.label}"
+                )
+            rules.append(rule)
+        return tuple(rules)
+
+    def rule_error(self, number: int, name: str, problem: str) -> ConfigError:
+        label = Rule(number, "", name=name).label
+        return ConfigError(f"{self.path}: {label}: {problem}")
+
+    def rule(self, number: int, spec: object) -> Rule:
+        from reader.models import normalise_tags
+
+        if not isinstance(spec, dict):
+            raise self.rule_error(
+                number,
+                "",
+                f'must be a table, like {{ query = "...", tag = "..." }}, not {_show(spec)}',
+            )
+        name = spec.get("name", "")
+        shown_name = name if isinstance(name, str) and len(one_line(name)) <= _SHOWN_CHARS else ""
+
+        def fail(problem: str) -> ConfigError:
+            return self.rule_error(number, one_line(shown_name), problem)
+
+        for field in spec:
+            if field not in _RULE_FIELDS:
+                raise fail(
+                    f"unknown field {_show(field)}" + _suggest(field, _RULE_FIELDS, all_=True)
+                )
+        if not isinstance(name, str) or (name and not one_line(name)):
+            raise fail(f"name must be a string, not {_show(name)}")
+        if "query" not in spec:
+            raise fail('needs a query, like query = "title:survey"')
+        query = spec["query"]
+        if not isinstance(query, str):
+            raise fail(f"query must be a filter query string, not {_show(query)}")
+        query = one_line(query)
+        if not query:
+            raise fail("the query is empty; a rule acts on the papers its query finds")
+        from reader.search import Query  # only when a rule needs checking
+
+        parsed = Query.parse(query)
+        if parsed.errors:
+            raise fail(f"query: {parsed.errors[0]}")
+        if parsed.asks_for_you:
+            raise fail("query: fy: cannot be used in a rule (For you's scores change as you mark)")
+        if "tag" in spec and "tags" in spec:
+            raise fail("give tag or tags, not both")
+        tags: list[str] = []
+        if "tag" in spec:
+            tag = spec["tag"]
+            if not isinstance(tag, str) or not normalise_tags([tag]):
+                raise fail(f'tag must be a tag name, like tag = "survey", not {_show(tag)}')
+            tags = [tag]
+        elif "tags" in spec:
+            given = spec["tags"]
+            if not isinstance(given, list) or not given or len(given) > _RULE_TAGS_MOST:
+                raise fail(f'tags must be a list of tag names, like ["survey"], not {_show(given)}')
+            for tag in given:
+                if not isinstance(tag, str) or not normalise_tags([tag]):
+                    raise fail(f"tags: not a tag name: {_show(tag)}")
+            tags = list(given)
+        flags = {}
+        for field in ("star", "dismiss", "hide"):
+            flag = spec.get(field, False)
+            if not isinstance(flag, bool):
+                raise fail(f"{field} must be true or false, not {_show(flag)}")
+            flags[field] = flag
+        if flags["dismiss"] and flags["hide"]:
+            raise fail("dismiss and hide both; hide is dismiss without teaching For you, give one")
+        if not tags and not any(flags.values()):
+            raise fail(f"does nothing; give it an action: {_RULE_ACTIONS}")
+        return Rule(
+            number,
+            query,
+            one_line(name),
+            normalise_tags(tags),
+            flags["star"],
+            flags["dismiss"],
+            flags["hide"],
+        )
 
     def theme(self, value: object) -> str:
         if not isinstance(value, str) or not value.strip():

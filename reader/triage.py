@@ -276,6 +276,14 @@ class Triage:
             return None
         return OutsideChange(changed, papers_changed, lab_changed)
 
+    def read_marks(self, paper_ids: Sequence[int]) -> dict[int, Annotation]:
+        """Read this user's marks of these papers again, into the cache (a write made
+        elsewhere: the rules'); those that changed. Raises LibraryError."""
+        marks = self.library.annotations_of(self.user, paper_ids)
+        changed = {i: mark for i, mark in marks.items() if self.marks.get(i) != mark}
+        self.marks.update(changed)
+        return changed
+
     def restored_rows(self, paper_ids: Sequence[int]) -> tuple[list[int], list[ListedPaper]]:
         """The library's order and the rows of papers put back (their annotations go
         in the cache). Raises LibraryError."""

@@ -176,7 +176,9 @@ def _scores(library: Library, user: str) -> tuple[dict[int, float], bool]:
     words = library.words()
     try:
         cache = cache_path(library.path) if library.path is not None else None
-        ranking = Ranker(cache).rank(words, marks, followed=followed_authors())
+        ranking = Ranker(cache).rank(
+            words, marks, followed=followed_authors(), hidden=library.rule_hidden(user)
+        )
     finally:
         words.close()
     return ranking.scores, ranking.learned

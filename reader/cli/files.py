@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from reader.cli.common import Settings, echo, friendly_errors, opened, steps
+from reader.cli.rules import Watch, configured, watching
 from reader.models import papers_label
 from reader.sources import Batch
 from reader.sources.loader import FORMATS
@@ -19,6 +20,7 @@ from reader.sources.streaming import open_stream
 
 if TYPE_CHECKING:
     from reader.importing import ImportReport
+    from reader.rules import Rule
     from reader.sources.streaming import PaperStream
     from reader.store.library import Library
 
@@ -115,21 +117,22 @@ def import_command(
     is never replaced.
     """
     step = steps()
+    rules = configured()  # a mistake in the config stops the import before it starts
     if len(files) == 1:
-        _import_one(settings, files[0], fmt, categories, step)
+        _import_one(settings, files[0], fmt, categories, step, rules)
         return
     # Every file read and checked before any is written: a file read as it is
     # imported is read twice (checked, then imported), in flat memory either way.
     inputs = [_checked(name, fmt, categories, step) for name in files]
     from reader.importing import import_batch
 
-    with opened(settings) as library:
+    with opened(settings) as library, watching(library, settings.user, rules) as watch:
         for name, batch, left_out in inputs:
             if batch is None:
-                _import_streamed(settings, library, name, fmt, categories, step)
+                _import_streamed(settings, library, name, fmt, categories, step, watch)
                 continue
             report = import_batch(library, batch, user=settings.user, on_step=step)
-            _say_done(name, batch.format, report, categories, left_out)
+            _say_done(name, batch.format, report, categories, left_out, watch.apply())
 
 
 def _import_one(
@@ -138,6 +141,7 @@ def _import_one(
     fmt: str,
     categories: tuple[str, ...],
     step: Callable[[str], None],
+    rules: Sequence[Rule],
 ) -> None:
     """Import one file: read as it is imported when its format allows (see
     :mod:`reader.sources.streaming`), else read whole first."""
@@ -149,14 +153,15 @@ def _import_one(
         with friendly_errors():
             stream = open_stream(_source(name), f, fmt=fmt, categories=categories)
         if isinstance(stream, PaperStream):
-            with opened(settings) as library:
-                _import_stream(settings, library, name, stream, categories, step)
+            with opened(settings) as library, watching(library, settings.user, rules) as watch:
+                _import_stream(settings, library, name, stream, categories, step, watch)
             return
         data = _read_bounded(name, f, MAX_IMPORT_BYTES, stream)
     batch, left_out = _load(name, data, fmt, categories, step)
-    with opened(settings) as library:
+    with opened(settings) as library, watching(library, settings.user, rules) as watch:
         report = import_batch(library, batch, user=settings.user, on_step=step)
-    _say_done(name, batch.format, report, categories, left_out)
+        said = watch.apply()
+    _say_done(name, batch.format, report, categories, left_out, said)
 
 
 def _import_streamed(
@@ -166,6 +171,7 @@ def _import_streamed(
     fmt: str,
     categories: tuple[str, ...],
     step: Callable[[str], None],
+    watch: Watch,
 ) -> None:
     """Import a file checked before: read again, as it is imported."""
     from reader.sources.streaming import PaperStream
@@ -174,7 +180,7 @@ def _import_streamed(
         stream = open_stream(_source(name), f, fmt=fmt, categories=categories)
         if not isinstance(stream, PaperStream):  # changed since it was checked
             raise click.ClickException(f"{name}: changed while it was imported")
-        _import_stream(settings, library, name, stream, categories, step)
+        _import_stream(settings, library, name, stream, categories, step, watch)
 
 
 def _import_stream(
@@ -184,13 +190,15 @@ def _import_stream(
     stream: PaperStream,
     categories: tuple[str, ...],
     step: Callable[[str], None],
+    watch: Watch,
 ) -> None:
     from reader.importing import import_stream
 
     step(f"importing {name} as it is read")
     with friendly_errors():
         report = import_stream(library, stream, user=settings.user, on_step=step)
-    _say_done(name, stream.format, report, categories, stream.left_out)
+        said = watch.apply()
+    _say_done(name, stream.format, report, categories, stream.left_out, said)
 
 
 def _checked(
@@ -235,13 +243,19 @@ def _source(name: str) -> str:
 
 
 def _say_done(
-    name: str, format: str, report: ImportReport, categories: tuple[str, ...], left_out: int
+    name: str,
+    format: str,
+    report: ImportReport,
+    categories: tuple[str, ...],
+    left_out: int,
+    rules: str = "",
 ) -> None:
-    """The line that says what importing one file did."""
+    """The line that says what importing one file did (``rules``: what the rules did
+    to the papers it brought, said after)."""
     label = "stdin" if name == "-" else name
     papers = report.papers
     other = f"; {left_out} in other categories left out" if categories else ""
     if not papers.total and not papers.skipped:
         echo(f"{label}: no papers in this file ({format}); nothing imported{other}")
         return
-    echo(f"{label}: {papers_label(papers.total)} ({format}): {report.summary()}{other}")
+    echo(f"{label}: {papers_label(papers.total)} ({format}): {report.summary()}{other}{rules}")

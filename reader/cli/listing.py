@@ -138,7 +138,10 @@ def _ranking(library: Library, user: str) -> Ranking:
     try:
         cache = cache_path(library.path) if library.path is not None else None
         ranking = Ranker(cache, counting).rank(
-            words, library.annotations(user), followed=followed_authors()
+            words,
+            library.annotations(user),
+            followed=followed_authors(),
+            hidden=library.rule_hidden(user),
         )
     finally:
         words.close()

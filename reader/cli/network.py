@@ -8,27 +8,31 @@ stopped short saves what arrived, says why, and exits 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 import click
 
 from reader.cli.common import Settings, echo, friendly_errors, opened, progress, say
+from reader.cli.rules import configured
 from reader.periods import days_back, parse_day, parse_month, parse_week
 
 if TYPE_CHECKING:
     from reader.fetching import Fetched
+    from reader.rules import Rule
 
 
-def _saved(settings: Settings, fetch: Fetched) -> None:
+def _saved(settings: Settings, fetch: Fetched, rules: Sequence[Rule]) -> None:
     """Save what was fetched (all of it or none), say what that did, then, for a
     fetch that stopped short, why, with exit 1."""
+    from reader.cli.rules import watching
     from reader.fetching import save
 
-    with opened(settings) as library:
+    with opened(settings) as library, watching(library, settings.user, rules) as watch:
         result = save(library, fetch)
-    echo(f"{fetch.source}: {fetch.summary(result)}")
+        said = watch.apply()
+    echo(f"{fetch.source}: {fetch.summary(result)}{said}")
     if fetch.stopped_early:
         raise click.ClickException(fetch.stopped_early)
 
@@ -88,6 +92,8 @@ def fetch_hf_command(
     """
     from reader.fetching import HfRequest, Period, fetch_hf
 
+    rules = configured()  # a mistake in the config stops the fetch before it starts
+
     chosen = [
         name
         for name, value in (("--date", day), ("--week", week), ("--month", month), ("--days", days))
@@ -102,7 +108,7 @@ def fetch_hf_command(
     request = HfRequest(periods, sort=sort, limit=limit)
     with friendly_errors(), progress("Fetching Hugging Face papers", len(periods)) as advance:
         fetch = fetch_hf(settings.net(), request, on_period=lambda: advance(1), on_retry=say)
-    _saved(settings, fetch)
+    _saved(settings, fetch, rules)
 
 
 def _not_blank(_ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -136,6 +142,8 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
     """
     from reader.fetching import fetch_arxiv
 
+    rules = configured()  # a mistake in the config stops the fetch before it starts
+
     with friendly_errors(), progress("Fetching from arXiv", max_results) as advance:
         shown = 0
 
@@ -151,7 +159,7 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
         # The feed really ended at once: nothing is wrong, but nothing came either.
         say(f"{fetch.source}: no papers match {query.strip()!r}")
         return
-    _saved(settings, fetch)
+    _saved(settings, fetch, rules)
 
 
 @click.command("add")
@@ -167,6 +175,8 @@ def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
     """
     from reader.fetching import Titles, add_request, fetch_added, titles_of
 
+    rules = configured()  # a mistake in the config stops the fetch before it starts
+
     with friendly_errors():
         request = add_request(papers)
     titles = Titles()
@@ -175,4 +185,4 @@ def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
             titles = titles_of(library, request.title_ids)
     with friendly_errors():
         fetch = fetch_added(settings.net(), request, titles, on_retry=say)
-    _saved(settings, fetch)
+    _saved(settings, fetch, rules)

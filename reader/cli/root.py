@@ -37,6 +37,7 @@ COMMANDS = {
     "import": "reader.cli.files:import_command",
     "list": "reader.cli.listing:list_command",
     "remove": "reader.cli.remove:remove_command",
+    "rules": "reader.cli.rules:rules_command",
     "stats": "reader.cli.stats:stats_command",
 }
 
@@ -127,7 +128,7 @@ class _ReaderGroup(click.Group):
         except ConfigError as error:
             where = f"none ({error})"
         formatter.write_paragraph()
-        formatter.write_text(f"Config file (theme, keys, views, read delay, sort): {where}")
+        formatter.write_text(f"Config file (theme, keys, views, rules, read delay, sort): {where}")
 
 
 def _unexpected(error: BaseException) -> None:

@@ -23,6 +23,7 @@ ranked by Hugging Face upvotes and recency, with papers by followed authors firs
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -60,11 +61,14 @@ class Labels:
     weak_negative: frozenset[int] = frozenset()
 
     @classmethod
-    def from_marks(cls, marks: Mapping[int, Annotation]) -> Labels:
-        """The labels ``marks`` (one user's annotations) give."""
+    def from_marks(
+        cls, marks: Mapping[int, Annotation], hidden: AbstractSet[int] = frozenset()
+    ) -> Labels:
+        """The labels ``marks`` (one user's annotations) give. ``hidden``: papers a
+        hide rule dismissed (not the user: see reader.rules), which are no negative."""
         positive, negative, weak = set(), set(), set()
         for paper_id, mark in marks.items():
-            if mark.is_dismissed:
+            if mark.is_dismissed and paper_id not in hidden:
                 negative.add(paper_id)
             elif is_positive(mark):
                 positive.add(paper_id)

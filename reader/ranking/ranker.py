@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
@@ -83,9 +84,11 @@ class Ranker:
         marks: Mapping[int, Annotation],
         *,
         followed: Sequence[str] = (),
+        hidden: AbstractSet[int] = frozenset(),
     ) -> Ranking:
-        """The ranking for the user whose annotations are ``marks``."""
-        labels = Labels.from_marks(marks)
+        """The ranking for the user whose annotations are ``marks`` (``hidden``: the
+        papers a hide rule dismissed for them, which teach it nothing)."""
+        labels = Labels.from_marks(marks, hidden)
         if self._vectors is None:
             self.sync(source, labels.labelled)
         vectors = self.vectors

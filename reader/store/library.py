@@ -17,7 +17,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager, suppress
 
 from reader.models import Annotation, ImportResult, ListedPaper, Paper, PaperUpdate
-from reader.store import decisions, found, imports, inbox, lab, removal, typed, updates
+from reader.store import clock, decisions, found, imports, inbox, lab, removal, typed, updates
+from reader.store import rules as rule_hits
 from reader.store.annotations import Annotations
 from reader.store.errors import LibraryError
 from reader.store.inbox import Mark
@@ -46,6 +47,8 @@ __all__ = ["INBOX", "LabMark", "Library", "MarksResult"]
 
 # The view whose last look is:new counts from.
 INBOX = "inbox"
+# The time of the mark of an empty library: before any paper came.
+_BEFORE_ALL = "0001-01-01T00:00:00+00:00"
 
 
 class Library(Annotations):
@@ -273,6 +276,56 @@ class Library(Annotations):
         """The papers that came in on ``day`` (YYYY-MM-DD) or later."""
         try:
             return inbox.added_from(self._conn, day)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    # -- rules ----------------------------------------------------------------------
+
+    def newest(self) -> Mark:
+        """The mark of the library as it is now: the papers that come in later are
+        new to it (an empty library's: every paper is)."""
+        try:
+            mark = inbox.newest(self._conn) or Mark("", 0)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+        # Before every paper (a mark's time must read as one).
+        return mark._replace(at=mark.at or _BEFORE_ALL)
+
+    def act_on_rules(
+        self,
+        user: str,
+        hits: Sequence[tuple[str, int, str]],
+        marks: Mapping[str, Mark],
+    ) -> list[tuple[str, int, str]]:
+        """In one transaction: make each (rule key, paper id, action) of ``user``'s
+        rules that was not made before (see :mod:`reader.store.rules`), and put
+        ``user``'s mark on each view of ``marks`` (``rule:KEY``: how far that rule
+        has looked). The hits that were new."""
+        with self.transaction():
+            made = rule_hits.act(self._conn, user, hits, clock.now()) if hits else []
+            for view, mark in marks.items():
+                inbox.set_looked(self._conn, user, view, mark)
+        return made
+
+    def rule_counts(self, user: str) -> dict[str, dict[str, int]]:
+        """How many papers each of ``user``'s rules acted on, by rule key: per action,
+        and under "" in all."""
+        try:
+            return rule_hits.counts(self._conn, user)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def rule_hits_of(self, user: str, paper_id: int) -> list[tuple[str, str, str]]:
+        """What ``user``'s rules did to a paper: (rule key, action, when), oldest first."""
+        try:
+            return rule_hits.hits_of(self._conn, user, paper_id)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot read library {self._where}: {error}") from None
+
+    def rule_hidden(self, user: str) -> set[int]:
+        """The papers ``user`` has not dismissed themselves, only a hide rule did."""
+        try:
+            return rule_hits.hidden(self._conn, user)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 

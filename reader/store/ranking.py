@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from reader.ranking.evaluate import Marked
 from reader.ranking.features import PaperText
 from reader.ranking.model import Paper
-from reader.store import typed
+from reader.store import rules, typed
 from reader.store.rows import IDS_IN_JSON, column, id_list
 
 # What tells a changed paper: when it was last updated (to the second), and the
@@ -75,7 +75,15 @@ def texts(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> list[PaperText]
 def marked(conn: sqlite3.Connection, user: str) -> list[Marked]:
     """When ``user`` starred, first noted, read and dismissed each paper they marked."""
     stamp = typed.timestamp
+    # A paper only a hide rule dismissed was never the user's "not interested".
+    hidden = rules.hidden(conn, user)
     return [
-        Marked(paper_id, stamp(starred), stamp(noted), stamp(read), stamp(dismissed))
+        Marked(
+            paper_id,
+            stamp(starred),
+            stamp(noted),
+            stamp(read),
+            None if paper_id in hidden else stamp(dismissed),
+        )
         for paper_id, starred, noted, read, dismissed in typed.fetch_all(conn, _MARKED, (user,))
     ]

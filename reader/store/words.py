@@ -368,6 +368,12 @@ class Words:
 
         return self._reading(lambda conn: decisions.of(conn, user, since))
 
+    def rule_hidden(self, user: str) -> set[int]:
+        """:meth:`Library.rule_hidden`, read through this connection: from a worker."""
+        from reader.store import rules
+
+        return self._reading(lambda conn: rules.hidden(conn, user))
+
     def _reading(self, read: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
             try:

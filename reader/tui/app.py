@@ -121,6 +121,7 @@ class ReaderApp(App[None]):
             default_sort=self.config.default_sort,
             follow=self.config.follow,
             private=self.config.private,
+            rules=self.config.rules,
         )
         # Pushed rather than returned from get_default_screen, which skips screen CSS_PATH;
         # awaited so the notice lands on the library screen, not the one beneath it.

@@ -331,7 +331,7 @@ def test_unreadable_path_is_a_clean_error(tmp_path: Path) -> None:
         (
             "colour = 1",
             "colour: unknown setting; known: "
-            "theme, read_delay, default_sort, follow, keys, views, lab",
+            "theme, read_delay, default_sort, follow, keys, views, lab, rules",
         ),
         ("keys = 3", 'keys: must be a table like [keys] "library.star" = "S", not 3'),
         (
@@ -412,7 +412,7 @@ def test_hostile_values_are_shown_safely(config_path: Path) -> None:
 def test_hostile_key_names_are_shown_safely(config_path: Path) -> None:
     message = error_of(config_path, '"bad\\u001b[2Jkey\\nx" = 1\n')
     assert message == f'{config_path}: "bad[2Jkey\\nx": unknown setting; known: ' + (
-        "theme, read_delay, default_sort, follow, keys, views, lab"
+        "theme, read_delay, default_sort, follow, keys, views, lab, rules"
     )
 
 

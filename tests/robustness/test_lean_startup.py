@@ -95,9 +95,20 @@ def _heavy(modules: list[str]) -> set[str]:
         ("--help",),
         ("list",),
         ("list", "--limit", "3"),
+        ("rules",),
         *(
             (name, "--help")
-            for name in ("add", "digest", "export", "fetch", "import", "list", "remove", "stats")
+            for name in (
+                "add",
+                "digest",
+                "export",
+                "fetch",
+                "import",
+                "list",
+                "remove",
+                "rules",
+                "stats",
+            )
         ),
         ("fetch", "hf", "--help"),
         ("fetch", "arxiv", "--help"),

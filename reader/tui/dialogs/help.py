@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader import filter_help, keymap
+from reader.rules import Counted
 from reader.tui.keys import bindings, key_said, keys_of
 
 HelpPage = Literal["keys", "filter"]
@@ -66,6 +67,25 @@ def filter_page(app: App[Any]) -> list[Text | Table]:
     ]
 
 
+def rules_part(rules: Sequence[Counted]) -> Text | Table:
+    """Each rule: its name, query, actions, and how many papers it acted on."""
+    if not rules:
+        return Text(
+            "None. A rule tags, stars, dismisses or hides the papers its query finds as "
+            'they arrive: [[rules]] query = "title:survey" tag = "survey" (see the README).',
+            style="dim",
+        )
+    table = Table(box=None, expand=True, padding=(0, 2, 0, 0))
+    table.add_column("rule", style="bold", no_wrap=True)
+    table.add_column("query", ratio=2)
+    table.add_column("does", ratio=1)
+    table.add_column("acted on", ratio=2)
+    for item in rules:
+        rule = item.rule
+        table.add_row(Text(rule.label), Text(rule.query), Text(rule.does()), Text(item.said()))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings (so a remapped key shows as remapped), and
     the filter language; Tab turns from one page to the other."""
@@ -78,11 +98,14 @@ class HelpScreen(ModalScreen[None]):
         app: App[Any],
         views: Sequence[tuple[str, str]] = (),
         *,
+        rules: Sequence[Counted] = (),
         page: HelpPage = "keys",
     ) -> None:
-        """``views``: (key, name) of each view on a number key; ``page``: the page shown first.
+        """``views``: (key, name) of each view on a number key; ``rules``: the config's
+        rules with what each has done; ``page``: the page shown first.
         The keys listed are the library screen's."""
         super().__init__()
+        self._rules = rules
         self._rows = binding_rows(app) + [
             (key, f"View: {name}", f"view.{key}") for key, name in views
         ]
@@ -101,6 +124,8 @@ class HelpScreen(ModalScreen[None]):
                 Text(f"Keys · {turn}: the filter language · {close} closes"), classes=TITLE
             )
             yield Static(table)
+            yield Static(Text("Rules ([[rules]] in config.toml)"), classes=TITLE, id="help-rules")
+            yield Static(rules_part(self._rules), id="help-rules-list")
         with VerticalScroll(id="help-filter"):
             title = f"The filter language · {turn}: the keys · {close} closes"
             yield Static(Text(title), classes=TITLE)

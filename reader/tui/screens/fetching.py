@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from reader import fetching
     from reader.lookup import TitleMatch
     from reader.models import ImportResult, Paper
-    from reader.store import LibraryError
+    from reader.rules import Applied
+    from reader.store import Library, LibraryError
 
 T = TypeVar("T")
 
@@ -160,14 +161,24 @@ class Fetching(LibraryBase):
     @on(Fetched)
     def _fetched(self, event: Fetched) -> None:
         from reader.fetching import save
+        from reader.rules import apply_rules, watch
 
         self._fetching = False
         self._set_status(None)
         fetch = event.fetch
+        user, rules = self.user, self._settings.rules
 
-        def saved(result: ImportResult) -> None:
+        def run(library: Library) -> tuple[ImportResult, Applied]:
+            watch(library, user, rules)  # a rule not seen before acts on these papers too
+            result = save(library, fetch)
+            return result, apply_rules(library, user, rules)
+
+        def saved(done: tuple[ImportResult, Applied]) -> None:
+            result, applied = done
             self.reload()
             summary = fetch.summary(result)
+            if applied.hits:
+                summary += f"; rules: {applied.summary()}"
             stopped = fetch.stopped_early
             self.notify(
                 f"{summary}\n{stopped}" if stopped else summary,
@@ -179,7 +190,7 @@ class Fetching(LibraryBase):
         def failed(error: LibraryError) -> None:
             self.notify(str(error), title="Fetch not saved", severity="error", markup=False)
 
-        self._write("Fetched papers", lambda lib: save(lib, fetch), saved, failed)
+        self._write("Fetched papers", run, saved, failed)
 
     # -- L: an arXiv id by title ----------------------------------------------------
 

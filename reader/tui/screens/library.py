@@ -6,9 +6,10 @@ keys and the read timer (:mod:`.library_triage`), the For you ranking
 (:mod:`.library_ranking`), notes and ``$EDITOR``
 (:mod:`.library_notes`), the lab's marks (:mod:`.library_lab`), removal
 (:mod:`.library_removal`), links and copying (:mod:`.library_links`), the palette,
-help and stats (:mod:`.library_commands`), fetching and looking up
-(:mod:`.fetching`), exporting (:mod:`.exporting`), over their shared state
-(:mod:`.library_base`). What the keys do to papers is :class:`reader.triage.Triage`'s.
+help and stats (:mod:`.library_commands`), the config's rules (:mod:`.library_rules`),
+fetching and looking up (:mod:`.fetching`), exporting (:mod:`.exporting`), over their
+shared state (:mod:`.library_base`). What the keys do to papers is
+:class:`reader.triage.Triage`'s.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from reader.tui.screens.library_loading import LoadingPart
 from reader.tui.screens.library_notes import NotesPart
 from reader.tui.screens.library_ranking import RankingPart
 from reader.tui.screens.library_removal import RemovalPart
+from reader.tui.screens.library_rules import RulesPart
 from reader.tui.screens.library_triage import DETAIL_DELAY, TriagePart
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.footer import KeyFooter
@@ -80,6 +82,7 @@ class LibraryScreen(
     RemovalPart,
     LinksPart,
     CommandsPart,
+    RulesPart,
     FilterPart,
     LoadingPart,
     Fetching,
@@ -153,6 +156,7 @@ class LibraryScreen(
         self._join_lab()
         self._read_lab()
         self.reload(first_page=FIRST_PAGE)
+        self._apply_rules()  # to the papers that came in since the app was last open
         notice = self.triage.drafts_notice()
         if notice is not None:
             self._say(notice)

@@ -26,6 +26,7 @@ from reader.models import Annotation, ListedPaper, Paper, PaperUpdate
 from reader.ranking.features import cache_path
 from reader.ranking.model import Ranking
 from reader.ranking.ranker import Ranker
+from reader.rules import Rule
 from reader.search import Query, SearchIndex
 from reader.store import Library, LibraryError, open_library
 from reader.store.words import Words
@@ -73,6 +74,8 @@ class ViewSettings:
     follow: tuple[str, ...] = ()
     # The user keeps their marks from the lab's other users (config: [lab] private).
     private: bool = False
+    # What to do to papers as they arrive (config: [[rules]]).
+    rules: tuple[Rule, ...] = ()
 
 
 class LibraryBase(Screen[None]):
@@ -243,6 +246,12 @@ class LibraryBase(Screen[None]):
     def _read_lab(self) -> None:
         raise NotImplementedError
 
+    def _apply_rules(self) -> None:
+        raise NotImplementedError
+
+    def _rules_said(self, paper_id: int | None, mark: Annotation | None) -> list[str]:
+        raise NotImplementedError
+
     # -- shared -----------------------------------------------------------------
 
     def _say(self, notice: Notice) -> None:
@@ -330,7 +339,12 @@ class LibraryBase(Screen[None]):
         theirs = paper_id is not None and mark is not None and mark.starred
         unseen = self._updates.get(paper_id, ()) if theirs and paper_id is not None else ()
         self.query_one(PaperDetail).show(
-            paper, mark, empty_message=empty, updates=updates, unseen=unseen
+            paper,
+            mark,
+            empty_message=empty,
+            rules=self._rules_said(paper_id, mark),
+            updates=updates,
+            unseen=unseen,
         )
         self._show_lab(paper_id if paper is not None else None)
         self._explain_later(paper_id if paper is not None else None)

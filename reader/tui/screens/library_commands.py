@@ -10,6 +10,8 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 
 from reader.models import papers_label
+from reader.rules import Counted, counted
+from reader.store import LibraryError
 from reader.text import one_line
 from reader.tui.dialogs.help import HelpScreen
 from reader.tui.screens.library_base import LibraryBase
@@ -69,11 +71,21 @@ class CommandsPart(LibraryBase):
 
     def action_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
-        self.app.push_screen(HelpScreen(self.app, views))
+        self.app.push_screen(HelpScreen(self.app, views, rules=self._rules_counted()))
 
     def action_filter_help(self) -> None:
         views = [(preset.key, preset.name) for preset in self._settings.presets]
-        self.app.push_screen(HelpScreen(self.app, views, page="filter"))
+        self.app.push_screen(
+            HelpScreen(self.app, views, rules=self._rules_counted(), page="filter")
+        )
+
+    def _rules_counted(self) -> list[Counted]:
+        """The config's rules and how many papers each has acted on, for the help screen."""
+        try:
+            return counted(self.library, self.user, self._settings.rules)
+        except LibraryError as error:
+            self.notify(str(error), title="Rules", severity="error", markup=False)
+            return [Counted(rule, 0, {}) for rule in self._settings.rules]
 
     def action_stats(self) -> None:
         """Charts of the papers in the list now: per month, upvotes, marks per week,

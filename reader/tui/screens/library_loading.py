@@ -153,6 +153,8 @@ class LoadingPart(LibraryBase):
             # Read off the UI thread; the list stays in use until the rows arrive.
             self._generation += 1
             self._load_rest(self._generation)
+            # Papers another user (or a process without this user's rules) brought.
+            self._apply_rules()
         else:
             self._remember_all(change.marks)
 

@@ -96,7 +96,8 @@ class RankingPart(LibraryBase):
         if sync:
             labelled = frozenset(i for i, mark in marks.items() if mark.marks_anything)
             self._ranker.sync(source, labelled)
-        ranking = self._ranker.rank(source, marks, followed=self._settings.follow)
+        hidden = source.rule_hidden(self.user)
+        ranking = self._ranker.rank(source, marks, followed=self._settings.follow, hidden=hidden)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Ranked(ranking, version, sync))
 

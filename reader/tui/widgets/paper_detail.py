@@ -67,6 +67,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         & > #detail-meta { color: $text-muted; }
         & > #detail-updates { color: $text-muted; }
         & > #detail-updates.-unseen { color: $text-warning; }
+        & > #detail-rules { color: $text-warning; }
         & > #detail-links { margin: 1 0 0 0; }
         & > #detail-why { margin: 1 0 0 0; padding: 0 0 0 1; color: $text-muted;
                           border-left: outer $primary-darken-2; }
@@ -92,6 +93,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self._paper: Paper | None = None
         self._mark: Annotation | None = None
+        # What the rules did to the paper on show, as shown (see _show_rules).
+        self._rules_shown: tuple[str, ...] = ()
         # Whether every author of the paper on show is listed (A): per paper.
         self._all_authors = False
         # Whether AI summaries are folded away (a): for every paper, until a again.
@@ -106,6 +109,8 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield _Text(id="detail-updates", classes="-hidden")
         yield _Text(id="detail-authors")
         yield _Text(id="detail-meta")
+        # What the config's rules did to the paper, and which rule (hid it, tagged it).
+        yield _Text(id="detail-rules", classes="-hidden")
         yield _Text(id="detail-links")
         # Why the For you ranking puts the paper where it is (once there is a ranking).
         yield _Text(id="detail-why", classes="-hidden")
@@ -146,11 +151,14 @@ class PaperDetail(VerticalScroll, can_focus=False):
         mark: Annotation | None,
         *,
         empty_message: str,
+        rules: Sequence[str] = (),
         updates: Sequence[PaperUpdate] = (),
         unseen: Sequence[PaperUpdate] = (),
     ) -> None:
-        """Show ``paper`` (or ``empty_message`` when there is none), with its
-        ``updates`` (those ``unseen`` since the inbox mark said so)."""
+        """Show ``paper`` (or ``empty_message`` when there is none); ``rules``: what
+        the config's rules did to it, a line each; its ``updates`` (those ``unseen``
+        since the inbox mark said so)."""
+        self._show_rules(rules if paper is not None else ())
         if paper is None or self._paper is None or paper.id != self._paper.id:
             self._all_authors = False  # a long list folds again on another paper
         self._paper, self._mark = paper, mark
@@ -193,6 +201,15 @@ class PaperDetail(VerticalScroll, can_focus=False):
         part.set_class(bool(unseen), "-unseen")
         if updates:
             part.update(updates_text(updates, unseen))
+
+    def _show_rules(self, lines: Sequence[str]) -> None:
+        shown = tuple(one_line(line) for line in lines)
+        if shown == self._rules_shown:
+            return  # most papers: none, as before (no layout for nothing)
+        self._rules_shown = shown
+        part = self.query_one("#detail-rules", Static)
+        part.update(Text("\n".join(shown)))
+        part.set_class(not shown, "-hidden")
 
     def show_why(self, why: Text | None) -> None:
         """Show (or, with None, hide) why the For you ranking places the paper so."""
