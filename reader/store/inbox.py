@@ -7,9 +7,7 @@ an id SQLite gave again after the paper that had it was removed). Its time is th
 latest paper update's instead when that is later (see :mod:`reader.store.updates`),
 and it holds the largest update row id then: an update is unseen when it was made
 after the mark's time, or in its very second with a larger row id (an import in
-chunks writes every update at its own start time, before and after a mark). That
-row id is kept in a row of its own (view ``VIEW+updates``): the table has no column
-for it.
+chunks writes every update at its own start time, before and after a mark).
 """
 
 from __future__ import annotations
@@ -33,48 +31,35 @@ class Mark(NamedTuple):
 
 
 _LOOKED = (
-    f"SELECT view, {typed.optional_text('at')}, {typed.integer('last_id')} FROM looked "
-    "WHERE user = ? AND view IN (?, ?)"
+    f"SELECT {typed.optional_text('at')}, {typed.integer('last_id')}, "
+    f"{typed.integer('last_update')} FROM looked WHERE user = ? AND view = ?"
 )
 _NEWEST = f"SELECT max({typed.optional_text('added_at')}), max(id) FROM papers"
 _SINCE = f"SELECT id FROM papers WHERE {typed.optional_text('added_at')} > ? OR id > ?"
 _UPSERT = (
-    "INSERT INTO looked (user, view, at, last_id) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (user, view) DO UPDATE SET at = excluded.at, last_id = excluded.last_id"
+    "INSERT INTO looked (user, view, at, last_id, last_update) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (user, view) DO UPDATE SET at = excluded.at, last_id = excluded.last_id, "
+    "last_update = excluded.last_update"
 )
-
-
-def _updates_view(view: str) -> str:
-    """The row that holds a mark's last update row id."""
-    return f"{view}+updates"
 
 
 def looked(conn: sqlite3.Connection, user: str, view: str) -> Mark | None:
     """How far ``user`` had looked at ``view`` (None: never)."""
-    found = {
-        row[0]: row[1:] for row in typed.fetch_all(conn, _LOOKED, (user, view, _updates_view(view)))
-    }
-    row = found.get(view)
+    row = typed.fetch_one(conn, _LOOKED, (user, view))
     if row is None or row[1] is None:
         return None
     at = typed.timestamp(row[0])
     if at is None:
         return None
-    extra = found.get(_updates_view(view))
-    last_update = extra[1] if extra is not None and extra[1] is not None else 0
-    return Mark(at, row[1], last_update)
+    return Mark(at, row[1], row[2] or 0)
 
 
 def set_looked(conn: sqlite3.Connection, user: str, view: str, mark: Mark | None) -> None:
     """Put ``user``'s mark on ``view`` at ``mark`` (None: never looked)."""
     if mark is None:
-        conn.execute(
-            "DELETE FROM looked WHERE user = ? AND view IN (?, ?)",
-            (user, view, _updates_view(view)),
-        )
+        conn.execute("DELETE FROM looked WHERE user = ? AND view = ?", (user, view))
     else:
-        conn.execute(_UPSERT, (user, view, mark.at, mark.last_id))
-        conn.execute(_UPSERT, (user, _updates_view(view), mark.at, mark.last_update))
+        conn.execute(_UPSERT, (user, view, mark.at, mark.last_id, mark.last_update))
 
 
 def newest(conn: sqlite3.Connection) -> Mark | None:

@@ -346,6 +346,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # - annotations.note_shared: the note's author lets the rest of the lab read it.
     # - lab_members: the users of a shared library and whether each keeps their
     #   marks to themselves (written from their config as they open it).
+    # - looked.last_update: the largest paper_updates row id when a mark was set (an
+    #   update of the mark's very second is told apart by it, see reader.store.inbox).
     (
         """
         CREATE TABLE decisions (
@@ -378,6 +380,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX paper_updates_at ON paper_updates (at)",
         "CREATE INDEX paper_updates_paper ON paper_updates (paper_id)",
+        "ALTER TABLE looked ADD COLUMN last_update INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE annotations ADD COLUMN note_shared INTEGER NOT NULL DEFAULT 0",
         # The lab's marks on one paper, for the detail pane (the key starts with user).
         "CREATE INDEX annotations_paper ON annotations (paper_id)",
