@@ -24,6 +24,7 @@ def test_the_summary_counts_and_times() -> None:
 
 
 async def test_triage_mode_decides_one_key_a_paper(library: Library) -> None:
+    library.set_starred_many("bo", library.order(), True)  # a lab mate's picks
     app = ReaderApp(library, "ana", config=Config(read_delay=0))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -38,6 +39,8 @@ async def test_triage_mode_decides_one_key_a_paper(library: Library) -> None:
         assert isinstance(screen, TriageScreen)
         assert on_show(app) == titles[0]
         assert f"1 of {len(listed)}" in (screen.sub_title or "")
+        meta = str(screen.query_one("#triage-meta", Static).render())
+        assert "Starred by your lab: bo" in meta
         # s stars and moves on; d marks not interested and moves on; space skips.
         await type_keys(pilot, "s", "d", "space")
         await settle(pilot)

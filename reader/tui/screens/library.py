@@ -23,6 +23,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from reader.lab import Lab
 from reader.ranking.model import Ranking
 from reader.store import Library
 from reader.tui.commands import PaperCommands
@@ -132,6 +133,11 @@ class LibraryScreen(
     def place_cursor(self, paper_id: int) -> None:
         """Put the list's cursor on ``paper_id`` as the app's move (triage mode)."""
         self.query_one(PaperList).place(paper_id)
+
+    @property
+    def lab(self) -> Lab:
+        """Who else starred each paper (see library_lab)."""
+        return self._lab
 
     @property
     def ranking(self) -> Ranking | None:

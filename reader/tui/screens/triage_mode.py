@@ -1,12 +1,12 @@
 """Triage mode: the papers of a list one at a time, full screen, one key a decision.
 
 Over the library screen's list as it was when the mode began (a view, a filter, the
-inbox): title, authors, Hugging Face's signals and the abstract of one paper; ``s``
-stars and ``d`` marks not interested, each moving on to the next; space skips; ``t``,
-``n`` and ``o`` tag, write a note and open it, as on the list; ``z`` undoes the last
-change and goes back to its paper. At the end (or on Esc), a summary: how many of
-each, and how fast. The marks are the library screen's own (its triage layer), so
-undo, the list and the read state stay one.
+inbox): title, authors, Hugging Face's signals, who in the lab starred it and the
+abstract of one paper; ``s`` stars and ``d`` marks not interested, each moving on to
+the next; space skips; ``t``, ``n`` and ``o`` tag, write a note and open it, as on the
+list; ``z`` undoes the last change and goes back to its paper. At the end (or on
+Esc), a summary: how many of each, and how fast. The marks are the library screen's
+own (its triage layer), so undo, the list and the read state stay one.
 """
 
 from __future__ import annotations
@@ -170,6 +170,9 @@ class TriageScreen(Screen[None]):
         if score is not None:
             facts.append(f"For you {score:.2f}")
         lines.append(" · ".join(facts))
+        mates = self._library.lab.mates(paper_id)
+        if mates:
+            lines.append("Starred by your lab: " + ", ".join(one_line(name) for name in mates))
         if paper.ai_keywords:
             lines.append("Keywords: " + ", ".join(one_line(k) for k in paper.ai_keywords[:8]))
         return Text("\n".join(lines))
