@@ -3,14 +3,12 @@
 
 New means came into the library since the user last marked the inbox done (or since
 a date), or starred by a lab mate since then (another user of the library who shares
-their marks; "then" is when the newest paper the user had seen came in, so a star
-given between a fetch and the user's look may show twice, never not at all). Updates
-to the user's starred papers made since (a newer arXiv version, code that appeared)
-come first, in a section of their own; then the papers the user's For you ranking
-scores 0.5 or more, best first; then those the lab starred, the most starred first;
-then the rest, newest first. Papers
-marked not interested are left out. Paper text is data: escaped for each format,
-never markup, never a control character.
+their marks). Updates to the user's starred papers made since (a newer arXiv
+version, code that appeared) come first, in a section of their own; then the papers
+the user's For you ranking scores 0.5 or more, best first; then those the lab
+starred, the most starred first; then the rest, newest first. Papers marked not
+interested are left out. Paper text is data: escaped for each format, never markup,
+never a control character.
 """
 
 from __future__ import annotations

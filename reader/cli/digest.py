@@ -90,7 +90,7 @@ def digest_command(
         lab = Lab(user, library.lab_stars(user))
         if new is not None:
             # And what lab mates starred since, whenever it came in.
-            new |= library.lab_starred_since(user, mark[0] if mark else since)
+            new |= library.lab_starred_since(user, (mark.seen_at or mark.at) if mark else since)
         ids = list(library.order()) if new is None else [i for i in library.order() if i in new]
         ids = _found(library, user, parsed, ids)
         scores, ranked = _scores(library, user) if ids else ({}, False)

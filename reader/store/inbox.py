@@ -28,18 +28,22 @@ class Mark(NamedTuple):
     last_id: int
     # The largest paper update row id (0: none, or a mark from before updates).
     last_update: int = 0
+    # When the user set it (None: a mark from before this was kept).
+    seen_at: str | None = None
 
 
 _LOOKED = (
     f"SELECT {typed.optional_text('at')}, {typed.integer('last_id')}, "
-    f"{typed.integer('last_update')} FROM looked WHERE user = ? AND view = ?"
+    f"{typed.integer('last_update')}, {typed.optional_text('seen_at')} FROM looked "
+    "WHERE user = ? AND view = ?"
 )
 _NEWEST = f"SELECT max({typed.optional_text('added_at')}), max(id) FROM papers"
 _SINCE = f"SELECT id FROM papers WHERE {typed.optional_text('added_at')} > ? OR id > ?"
 _UPSERT = (
-    "INSERT INTO looked (user, view, at, last_id, last_update) VALUES (?, ?, ?, ?, ?) "
+    "INSERT INTO looked (user, view, at, last_id, last_update, seen_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (user, view) DO UPDATE SET at = excluded.at, last_id = excluded.last_id, "
-    "last_update = excluded.last_update"
+    "last_update = excluded.last_update, seen_at = excluded.seen_at"
 )
 
 
@@ -51,7 +55,7 @@ def looked(conn: sqlite3.Connection, user: str, view: str) -> Mark | None:
     at = typed.timestamp(row[0])
     if at is None:
         return None
-    return Mark(at, row[1], row[2] or 0)
+    return Mark(at, row[1], row[2] or 0, typed.timestamp(row[3]))
 
 
 def set_looked(conn: sqlite3.Connection, user: str, view: str, mark: Mark | None) -> None:
@@ -59,7 +63,7 @@ def set_looked(conn: sqlite3.Connection, user: str, view: str, mark: Mark | None
     if mark is None:
         conn.execute("DELETE FROM looked WHERE user = ? AND view = ?", (user, view))
     else:
-        conn.execute(_UPSERT, (user, view, mark.at, mark.last_id, mark.last_update))
+        conn.execute(_UPSERT, (user, view, mark.at, mark.last_id, mark.last_update, mark.seen_at))
 
 
 def newest(conn: sqlite3.Connection) -> Mark | None:

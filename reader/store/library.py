@@ -224,6 +224,8 @@ class Library(Annotations):
         with self.transaction():
             before = inbox.looked(self._conn, user, view)
             now = inbox.newest(self._conn) or before
+            if now is not None:
+                now = now._replace(seen_at=clock.now())
             inbox.set_looked(self._conn, user, view, now)
         return before, now
 

@@ -347,7 +347,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # - lab_members: the users of a shared library and whether each keeps their
     #   marks to themselves (written from their config as they open it).
     # - looked.last_update: the largest paper_updates row id when a mark was set (an
-    #   update of the mark's very second is told apart by it, see reader.store.inbox).
+    #   update of the mark's very second is told apart by it, see reader.store.inbox);
+    #   looked.seen_at: when the user set it (what the lab starred since, for the digest).
     (
         """
         CREATE TABLE decisions (
@@ -381,6 +382,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX paper_updates_at ON paper_updates (at)",
         "CREATE INDEX paper_updates_paper ON paper_updates (paper_id)",
         "ALTER TABLE looked ADD COLUMN last_update INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE looked ADD COLUMN seen_at TEXT",
         "ALTER TABLE annotations ADD COLUMN note_shared INTEGER NOT NULL DEFAULT 0",
         # The lab's marks on one paper, for the detail pane (the key starts with user).
         "CREATE INDEX annotations_paper ON annotations (paper_id)",

@@ -159,8 +159,12 @@ def test_the_digest_groups_what_the_lab_starred(
     lab: Library, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second, *_ = ids(lab)
-    # The papers came in on the 2nd, after the lab's first stars; ana looked since.
+    # The papers came in on the 2nd, after the lab's first stars; cy starred one more
+    # before ana looked, an hour later: seen then, not news.
     lab.db.execute("UPDATE papers SET added_at = '2026-12-02T10:00:00+00:00'")
+    monkeypatch.setattr(clock, "now", lambda: "2026-12-02T10:30:00+00:00")
+    lab.set_starred_many("cy", [ids(lab)[3]], True)
+    monkeypatch.setattr(clock, "now", lambda: "2026-12-02T11:00:00+00:00")
     lab.mark_looked("ana")
     # After ana's look: a new star by cy on an old paper, and one by bob, private.
     monkeypatch.setattr(clock, "now", lambda: "2026-12-03T10:00:00+00:00")
@@ -174,6 +178,7 @@ def test_the_digest_groups_what_the_lab_starred(
     lab_part = text.split(f"## {LAB_GROUP}")[1].split("## ")[0]
     assert title[second][:30] in lab_part and "★ bo, cy" in lab_part
     assert title[first][:30] not in text  # starred before ana looked
+    assert title[ids(lab)[3]][:30] not in text
     assert "bob" not in text
     feed = ET.fromstring(run(db_path, "digest", "--format", "atom"))
     [entry] = feed.findall(f"{ATOM}entry")
