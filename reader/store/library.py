@@ -249,7 +249,7 @@ class Library(Annotations):
         try:
             if mark is None:
                 return updates.since(self._conn, None)
-            return updates.since(self._conn, mark.at, mark.last_update)
+            return updates.since(self._conn, mark.last_update)
         except sqlite3.Error as error:
             raise LibraryError(f"cannot read library {self._where}: {error}") from None
 

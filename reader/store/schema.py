@@ -346,8 +346,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # - annotations.note_shared: the note's author lets the rest of the lab read it.
     # - lab_members: the users of a shared library and whether each keeps their
     #   marks to themselves (written from their config as they open it).
-    # - looked.last_update: the largest paper_updates row id when a mark was set (an
-    #   update of the mark's very second is told apart by it, see reader.store.inbox);
+    #   Numbered in order, never again (AUTOINCREMENT: an import undone takes its
+    #   rows, and their ids are not handed out after a mark that counted them).
+    # - looked.last_update: the largest paper_updates id when a mark was set: the
+    #   updates after it are unseen (see reader.store.inbox);
     #   looked.seen_at: when the user set it (what the lab starred since, for the digest).
     (
         """
@@ -372,6 +374,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         """
         CREATE TABLE paper_updates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
             kind TEXT NOT NULL,
             at TEXT NOT NULL,

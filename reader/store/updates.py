@@ -22,7 +22,7 @@ _COLUMNS = (
     f"{typed.optional_text('old')}, {typed.optional_text('new')}"
 )
 _INSERT = "INSERT INTO paper_updates (paper_id, kind, at, old, new) VALUES (?, ?, ?, ?, ?)"
-_NEWEST = f"SELECT max({typed.optional_text('at')}), max(rowid) FROM paper_updates"
+_NEWEST = f"SELECT max({typed.optional_text('at')}), max(id) FROM paper_updates"
 
 
 def record(
@@ -34,24 +34,20 @@ def record(
     )
 
 
-def since(
-    conn: sqlite3.Connection, at: str | None, last_update: int = 0
-) -> dict[int, tuple[PaperUpdate, ...]]:
-    """The updates made after ``at`` (None: all of them), or in its very second with a
-    row id above ``last_update``, by paper, oldest first."""
-    if at is None:
-        sql = f"SELECT {_COLUMNS} FROM paper_updates ORDER BY at, rowid"
+def since(conn: sqlite3.Connection, last_update: int | None) -> dict[int, tuple[PaperUpdate, ...]]:
+    """The updates made after the one numbered ``last_update`` (None: all of them), by
+    paper, oldest first. By number, not time: an import in chunks writes every update
+    at its own start time, which may come before a mark set while it ran."""
+    if last_update is None:
+        sql = f"SELECT {_COLUMNS} FROM paper_updates ORDER BY id"
         return _grouped(typed.fetch_all(conn, sql))
-    sql = (
-        f"SELECT {_COLUMNS} FROM paper_updates WHERE at >= ? AND (at > ? OR rowid > ?) "
-        "ORDER BY at, rowid"
-    )
-    return _grouped(typed.fetch_all(conn, sql, (at, at, last_update)))
+    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE id > ? ORDER BY id"
+    return _grouped(typed.fetch_all(conn, sql, (last_update,)))
 
 
 def from_day(conn: sqlite3.Connection, day: str) -> dict[int, tuple[PaperUpdate, ...]]:
     """The updates made on ``day`` (YYYY-MM-DD) or later, by paper, oldest first."""
-    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE at >= ? ORDER BY at, rowid"
+    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE at >= ? ORDER BY id"
     return _grouped(typed.fetch_all(conn, sql, (day,)))
 
 
@@ -59,7 +55,7 @@ def of_papers(
     conn: sqlite3.Connection, paper_ids: Sequence[int]
 ) -> dict[int, tuple[PaperUpdate, ...]]:
     """Every update of these papers, by paper, oldest first."""
-    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE paper_id IN {IDS_IN_JSON} ORDER BY at, rowid"
+    sql = f"SELECT {_COLUMNS} FROM paper_updates WHERE paper_id IN {IDS_IN_JSON} ORDER BY id"
     return _grouped(typed.fetch_all(conn, sql, (id_list(list(paper_ids)),)))
 
 

@@ -100,7 +100,8 @@ def marked(library: Library) -> Iterator[Library]:
         (glad,),
     )
     library.db.execute(
-        "INSERT INTO paper_updates VALUES (?, 'version', '2026-01-01T00:00:00+00:00', '1', '2')",
+        "INSERT INTO paper_updates (paper_id, kind, at, old, new) "
+        "VALUES (?, 'version', '2026-01-01T00:00:00+00:00', '1', '2')",
         (ram,),
     )
     yield library

@@ -205,10 +205,27 @@ def test_an_update_in_the_marks_very_second_is_told_apart(lib: Library) -> None:
     assert search(lib, "ana", "is:updated") == []
     lib.import_papers([Paper("Paper 2", "2512.00002", arxiv_version=2)])  # T0 again
     assert search(lib, "ana", "is:updated") == [two]
-    # A mark from before updates (schema 11's, upgraded: no update row id): every
-    # update of its second is unseen, none is lost.
+    # A mark from before updates (schema 11's, upgraded: no update number): every
+    # update is unseen, none is lost.
     lib.db.execute("UPDATE looked SET last_update = 0 WHERE view = 'inbox'")
     assert sorted(search(lib, "ana", "is:updated")) == sorted([one, two])
+
+
+def test_an_update_dated_before_the_mark_but_written_after_it_is_unseen(
+    lib: Library, at: Callable[[str], None]
+) -> None:
+    """A chunked import that began at 10:03 writes its next chunk's updates dated
+    10:03, after the user marked at 10:06 the papers another fetch brought at 10:05."""
+    one = pid(lib, "2512.00001")
+    lib.set_starred("ana", one, True)
+    at("2026-12-01T10:05:00+00:00")
+    lib.import_papers([Paper("Brand new", "2512.00009", arxiv_version=1)])
+    at("2026-12-01T10:06:00+00:00")
+    lib.mark_looked("ana")
+    at("2026-12-01T10:03:00+00:00")
+    lib.import_papers([Paper("Paper 1", "2512.00001", arxiv_version=2)])
+    assert search(lib, "ana", "is:updated") == [one]
+    assert list(lib.updates_since(lib.looked("ana"))) == [one]
 
 
 def test_is_inbox_holds_new_and_updated_papers_each_once(

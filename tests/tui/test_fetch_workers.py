@@ -104,8 +104,11 @@ async def test_the_export_is_rendered_off_the_ui_thread(
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
         await export_to(pilot, app, tmp_path / "notes.md")
+        # The dialog closes before the worker's toast comes: wait for the toast.
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the export")
-        assert toasts(app)[-1] == ("Exported", f"Wrote 39 papers to {tmp_path / 'notes.md'}")
+        await until(pilot, lambda: any(t == "Exported" for t, _ in toasts(app)), "its toast")
+        said = [toast for toast in toasts(app) if toast[0] == "Exported"]
+        assert said == [("Exported", f"Wrote 39 papers to {tmp_path / 'notes.md'}")]
     assert len(threads) == 1 and threads[0] is not threading.main_thread()
     assert (tmp_path / "notes.md").read_text(encoding="utf-8").startswith("#")
 
