@@ -472,6 +472,11 @@ class _Checker:
             raise fail(f"query: {parsed.errors[0]}")
         if parsed.asks_for_you:
             raise fail("query: fy: cannot be used in a rule (For you's scores change as you mark)")
+        if parsed.asks_lab:
+            raise fail(
+                "query: starred-by: and lab: cannot be used in a rule (a paper that just "
+                "arrived has no one's star yet)"
+            )
         if "tag" in spec and "tags" in spec:
             raise fail("give tag or tags, not both")
         tags: list[str] = []

@@ -165,6 +165,10 @@ class WriteNow:
         done(result)
 
 
+def _nothing(_: object) -> None:
+    """Hears a write's result and has nothing to do with it."""
+
+
 def changed_line(label: str, changed: int, asked: int) -> str:
     """What a change to several papers did, counting only those it changed (as its undo
     does): "Read: 151 papers (3 already were). z undoes."."""
@@ -509,6 +513,29 @@ class Triage:
             self.report(Outcome(notice=Notice(said, timeout=3), inbox=True))
 
         self.submit("Inbox done", lambda lib: lib.mark_looked(user), done, self._failed("Inbox"))
+
+    # -- triage mode's decisions ------------------------------------------------------
+
+    def log_decision(self, paper_id: int, action: str, seconds: float) -> None:
+        """Set down a decision made in triage mode, through the queue of writes (the
+        stats screen's figures: a failure says so, the decision itself stands)."""
+        user = self.user
+        self.submit(
+            "Triage decision",
+            lambda lib: lib.log_decision(user, paper_id, action, seconds),
+            _nothing,
+            self._failed("Triage decision"),
+        )
+
+    def forget_decision(self, paper_id: int) -> None:
+        """Take back the last decision on ``paper_id`` (an undo in triage mode)."""
+        user = self.user
+        self.submit(
+            "Triage decision undone",
+            lambda lib: lib.forget_decision(user, paper_id),
+            _nothing,
+            self._failed("Triage decision undone"),
+        )
 
     def _undo_removal(self, change: Removal) -> None:
         removed = change.removed

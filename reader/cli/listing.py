@@ -10,6 +10,7 @@ import click
 from reader.cli.common import Settings, echo, opened, say
 
 if TYPE_CHECKING:
+    from reader.lab import Lab
     from reader.models import Annotation, ListedPaper
     from reader.ranking.model import Ranking
     from reader.search.direct import Found
@@ -222,6 +223,14 @@ def inbox_of(library: Library, user: str, query: Query) -> tuple[set[int] | None
     return library.new_since(library.looked(user)), _updated(library, user, query)
 
 
+def lab_of(library: Library, user: str, query: Query) -> Lab | None:
+    """Who starred what, as ``user`` may see it, when the query asks (``starred-by:``,
+    ``lab:``); None when it does not."""
+    from reader.lab import Lab
+
+    return Lab(user, library.lab_stars(user)) if query.asks_lab else None
+
+
 def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
     """The user's marks a search needs: all of them when a term asks about marks, else
     only the papers marked not interested, which it leaves out."""
@@ -239,12 +248,11 @@ def _indexed(
 ) -> list[int]:
     """The ids :class:`SearchIndex` finds: the order of every paper, then the
     word indexes, and the list's columns when a term needs dates or counts."""
-    from reader.lab import Lab
     from reader.search import SearchIndex
 
     marks = library.annotations(user)
     new, updated = inbox_of(library, user, query)
-    lab = Lab(user, library.lab_stars(user)) if query.asks_lab else None
+    lab = lab_of(library, user, query)
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:

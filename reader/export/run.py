@@ -25,6 +25,7 @@ from reader.models import Annotation, Paper, papers_label
 from reader.text import one_line
 
 if TYPE_CHECKING:
+    from reader.lab import Lab
     from reader.search import WordSource
     from reader.store import Library
 
@@ -65,6 +66,7 @@ def select(
     query: str | None = None,
     only: Collection[int] | None = None,
     words: WordSource | None = None,
+    lab: Lab | None = None,
 ) -> list[Item]:
     """The papers to export with their annotations, in library order (newest first).
 
@@ -72,7 +74,8 @@ def select(
     further; ``only`` (paper ids: the marked or visible rows of the TUI) wins over
     both. A query with mistakes raises :class:`ExportError` naming them.
     ``words`` answers the query's words (the library's word indexes); without it
-    they are looked for in ``papers`` themselves.
+    they are looked for in ``papers`` themselves. ``lab``: who starred what, for the
+    query's ``starred-by:`` and ``lab:``.
     """
     if scope not in SCOPES:
         raise ExportError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
@@ -83,7 +86,7 @@ def select(
         parsed = Query.parse(query)
         if parsed.errors:
             raise ExportError(f"--query: {parsed.errors[0]}")
-        chosen = set(SearchIndex(papers, words).search(parsed, marks))
+        chosen = set(SearchIndex(papers, words).search(parsed, marks, lab=lab))
     items = []
     for paper in papers:
         if paper.id is None:

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from reader.export.files import ExportError
 from reader.export.run import SCOPES, Item, in_scope, select
+from reader.lab import Lab
 from reader.models import Annotation
+from reader.search.query import Query
 
 if TYPE_CHECKING:
     from reader.store import Library
@@ -43,7 +45,8 @@ def papers_to_export(
     if query is not None and only is None:
         words = library.words()
         try:
-            return select(library.papers(), marks, scope=scope, query=query, words=words)
+            lab = Lab(user, library.lab_stars(user)) if Query.parse(query).asks_lab else None
+            return select(library.papers(), marks, scope=scope, query=query, words=words, lab=lab)
         finally:
             words.close()
     ids = library.order() if order is None else order

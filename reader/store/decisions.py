@@ -12,18 +12,21 @@ from reader.store import clock, typed
 ACTIONS = ("star", "dismiss", "skip")
 
 
-def log(conn: sqlite3.Connection, user: str, paper_id: int, action: str, seconds: float) -> int:
-    """Set down ``user``'s decision on ``paper_id``: the row's id, for :func:`forget`."""
-    cursor = conn.execute(
+def log(conn: sqlite3.Connection, user: str, paper_id: int, action: str, seconds: float) -> None:
+    """Set down ``user``'s decision on ``paper_id``."""
+    conn.execute(
         "INSERT INTO decisions (user, paper_id, action, at, seconds) VALUES (?, ?, ?, ?, ?)",
         (user, paper_id, action, clock.now(), max(0.0, seconds)),
     )
-    return int(cursor.lastrowid or 0)
 
 
-def forget(conn: sqlite3.Connection, decision: int) -> None:
-    """Take back a decision (an undo in triage mode)."""
-    conn.execute("DELETE FROM decisions WHERE rowid = ?", (decision,))
+def forget(conn: sqlite3.Connection, user: str, paper_id: int) -> None:
+    """Take back ``user``'s last decision on ``paper_id`` (an undo in triage mode)."""
+    conn.execute(
+        "DELETE FROM decisions WHERE rowid = "
+        "(SELECT max(rowid) FROM decisions WHERE user = ? AND paper_id = ?)",
+        (user, paper_id),
+    )
 
 
 def of(conn: sqlite3.Connection, user: str, since: str | None = None) -> list[tuple[str, float]]:

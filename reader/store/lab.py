@@ -113,7 +113,8 @@ def stamp(conn: sqlite3.Connection, user: str) -> tuple[object, ...]:
     row = typed.fetch_one(
         conn,
         "SELECT count(*), max(updated_at), "
-        "(SELECT count(*) + coalesce(sum(private), 0) FROM lab_members) "
+        "(SELECT group_concat(user || ':' || private, ',') FROM "
+        "(SELECT user, private FROM lab_members ORDER BY user)) "
         "FROM annotations WHERE user != ?",
         (user,),
     )

@@ -447,16 +447,15 @@ class Library(Annotations):
 
     # -- triage mode's decisions ------------------------------------------------
 
-    def log_decision(self, user: str, paper_id: int, action: str, seconds: float) -> int:
-        """Set down a decision made in triage mode (see :mod:`reader.store.decisions`):
-        its id, for :meth:`forget_decision`."""
+    def log_decision(self, user: str, paper_id: int, action: str, seconds: float) -> None:
+        """Set down a decision made in triage mode (see :mod:`reader.store.decisions`)."""
         with self.transaction():
-            return decisions.log(self._conn, user, paper_id, action, seconds)
+            decisions.log(self._conn, user, paper_id, action, seconds)
 
-    def forget_decision(self, decision: int) -> None:
-        """Take back a decision (undone in triage mode)."""
+    def forget_decision(self, user: str, paper_id: int) -> None:
+        """Take back ``user``'s last decision on ``paper_id`` (undone in triage mode)."""
         with self.transaction():
-            decisions.forget(self._conn, decision)
+            decisions.forget(self._conn, user, paper_id)
 
     def decisions(self, user: str, since: str | None = None) -> list[tuple[str, float]]:
         """``user``'s triage decisions: (when, seconds the paper was on show)."""

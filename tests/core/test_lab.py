@@ -183,3 +183,27 @@ def test_the_digest_groups_what_the_lab_starred(
     feed = ET.fromstring(run(db_path, "digest", "--format", "atom"))
     [entry] = feed.findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}category").get("term") == LAB_GROUP  # type: ignore[union-attr]
+
+
+def test_the_lab_is_read_again_when_two_users_swap_their_privacy(lab: Library) -> None:
+    lab.join_lab("bo", private=True)
+    lab.join_lab("cy", private=True)
+    lab.join_lab("cy", private=False)
+    before = lab.lab_stamp("ana")
+    lab.join_lab("bo", private=False)
+    lab.join_lab("cy", private=True)
+    assert lab.lab_stamp("ana") != before
+
+
+def test_every_query_that_takes_the_filter_language_knows_the_lab(
+    lab: Library, db_path: Path
+) -> None:
+    """reader export --query and reader digest --query, as reader list does."""
+    first = ids(lab)[0]
+    title = {p.id: p.title for p in lab.papers()}
+    exported = json.loads(run(db_path, "export", "--query", "lab:>=2", "--format", "json"))
+    assert [paper["title"] for paper in exported["papers"]] == [title[first]]
+    rest = json.loads(run(db_path, "export", "--query", "-lab:>=1", "--format", "json"))
+    assert len(rest["papers"]) == lab.count() - 3
+    digest = run(db_path, "digest", "--since", "2000-01-01", "--query", "starred-by:cy")
+    assert title[first][:30] in digest and digest.count("\n- **") == 1

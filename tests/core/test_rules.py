@@ -112,6 +112,10 @@ def test_a_rule_s_key_is_its_query_and_actions() -> None:
             "rule 1: query: upvotes: needs a number, e.g. upvotes:>10",
         ),
         ("[[rules]]\nquery = 'fy:>0.5'\nstar = true", "rule 1: query: fy: cannot be used"),
+        (
+            "[[rules]]\nquery = '-starred-by:bo'\nhide = true",
+            "rule 1: query: starred-by: and lab: cannot be used",
+        ),
         ("[[rules]]\nquery = 'a'", "rule 1: does nothing; give it an action"),
         ("[[rules]]\nquery = 'a'\nstar = false", "rule 1: does nothing"),
         ("[[rules]]\nquery = 'a'\nstar = 'yes'", 'rule 1: star must be true or false, not "yes"'),

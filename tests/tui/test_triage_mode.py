@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Static
 
 from reader.config import Config
@@ -9,6 +11,7 @@ from reader.store import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.triage_mode import Tally, TriageScreen, summary
 from tests.support.pilot import settle, shown_ids, type_keys, wait_until
+from tests.support.store import write_lock
 
 
 def on_show(app: ReaderApp) -> str:
@@ -118,3 +121,27 @@ async def test_s_on_a_starred_paper_keeps_its_star(library: Library) -> None:
         await type_keys(pilot, "z")
         await settle(pilot)
         assert library.annotation("ana", first).starred and screen.tally.starred == 0
+
+
+async def test_triage_keys_never_wait_for_a_busy_library(library: Library, db_path: Path) -> None:
+    """Another process's write holds the lock (a cron fetch): each decision goes to the
+    queue of writes and the next paper shows at once; the log lands once it is free."""
+    app = ReaderApp(library, "ana", config=Config(read_delay=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listed = shown_ids(app)
+        titles = [p.title for p in library.papers_by_id(listed[:3])]
+        await type_keys(pilot, "T")
+        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen), "triage mode")
+        with write_lock(db_path):
+            await type_keys(pilot, "space", "space")
+            await settle(pilot)
+            assert on_show(app) == titles[2]
+            screen = app.screen
+            assert isinstance(screen, TriageScreen)
+            assert screen._library._writes.labels() == ["Triage decision"] * 2
+        await wait_until(
+            pilot,
+            lambda: library.decisions("ana") and len(library.decisions("ana")) == 2,
+            "the decisions written",
+        )

@@ -330,7 +330,7 @@ class FilterPart(LibraryBase):
         (nothing until the whole library is read)."""
         if self._loading is not None:
             return []
-        ids = self._index.search(Query.parse(text), dict(self._marks))[:limit]
+        ids = self._index.search(Query.parse(text), dict(self._marks), lab=self._lab)[:limit]
         return [(paper_id, self._papers[paper_id].title) for paper_id in ids]
 
     def go_to_paper(self, paper_id: int) -> None:

@@ -26,11 +26,10 @@ class LabPart(LibraryBase):
     """Keeps who else starred what, and shows it."""
 
     def _join_lab(self) -> None:
-        """Set the user down as one of the lab, private or not, as the config says."""
-        try:
-            self.library.join_lab(self.user, private=self._settings.private)
-        except LibraryError as error:
-            self.notify(str(error), title="Lab", severity="error", markup=False)
+        """Set the user down as one of the lab, private or not, as the config says:
+        through the queue of writes, so a busy library never holds the screen."""
+        user, private = self.user, self._settings.private
+        self._write("Lab privacy", lambda lib: lib.join_lab(user, private=private), _nothing)
 
     def _read_lab(self) -> None:
         """Read who starred what again (at the start, and when another user's marks
@@ -41,12 +40,12 @@ class LabPart(LibraryBase):
         except LibraryError as error:
             self.notify(str(error), title="Lab", severity="error", markup=False)
             return
-        if lab == self._lab:
-            return
-        self._lab = lab
-        self.query_one(PaperList).update_lab(lab.counts())
-        if self._query.asks_lab:
-            self._refilter()
+        if lab != self._lab:
+            self._lab = lab
+            self.query_one(PaperList).update_lab(lab.counts())
+            if self._query.asks_lab:
+                self._refilter()
+        # Their tags and shared notes may have changed without a star: shown again.
         self._show_lab(self.query_one(PaperList).highlighted)
 
     def _show_lab(self, paper_id: int | None) -> None:
@@ -87,17 +86,31 @@ class LabPart(LibraryBase):
             return
         try:
             shared = paper_id in self.library.shared_notes(self.user, [paper_id])
-            self.library.share_note(self.user, paper_id, not shared)
         except LibraryError as error:
             self.notify(str(error), title="Lab", severity="error", markup=False)
             return
-        said = (
-            "Your note is no longer shared."
-            if shared
-            else "Your note is shared: the lab's other users see it on this paper."
+        user = self.user
+
+        def done(had_note: bool) -> None:
+            if not had_note:  # deleted meanwhile (another window)
+                self.notify("No note on this paper to share.", severity="warning", timeout=3)
+            elif shared:
+                self.notify("Your note is no longer shared.", timeout=3)
+            else:
+                self.notify(
+                    "Your note is shared: the lab's other users see it on this paper.", timeout=3
+                )
+            if self.query_one(PaperList).highlighted == paper_id:
+                self._show_lab(paper_id)
+
+        # Through the queue of writes: a busy library never holds the screen.
+        self._write(
+            "Sharing the note", lambda lib: lib.share_note(user, paper_id, not shared), done
         )
-        self.notify(said, timeout=3)
-        self._show_lab(paper_id)
+
+
+def _nothing(_: object) -> None:
+    """Hears a write's result and has nothing to do with it."""
 
 
 def lab_text(marks: list[LabMark]) -> Text:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,6 @@ from textual.widgets import Footer, Header, Static
 
 from reader.limits import ABSTRACT_CHARS, TITLE_CHARS, cut
 from reader.models import Paper, papers_label
-from reader.store import LibraryError
 from reader.text import one_line, strip_controls
 from reader.triage import Change
 from reader.tui.keys import bindings
@@ -52,9 +50,8 @@ class Tally:
     starred: int = 0
     dismissed: int = 0
     skipped: int = 0
-    # (paper position, what was decided, its row in the decision log or None) in
-    # order: undo steps back through them.
-    steps: list[tuple[int, str, int | None]] = field(default_factory=list)
+    # (paper position, what was decided) in order: undo steps back through them.
+    steps: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def decided(self) -> int:
@@ -181,21 +178,14 @@ class TriageScreen(Screen[None]):
         paper_id = self.paper_id
         if paper_id is None:
             return
-        self.tally.steps.append((self._at, decision, self._log(paper_id, decision)))
+        self.tally.steps.append((self._at, decision))
+        # Through the queue of writes: a key never waits for another process's write.
+        self._library.triage.log_decision(
+            paper_id, _LOGGED[decision], self._clock() - self._shown_at
+        )
         self.tally.count(decision, 1)
         self._at += 1
         self._show()
-
-    def _log(self, paper_id: int, decision: str) -> int | None:
-        """Set the decision down for the stats screen (its pace); None when it could
-        not be (the decision itself stands: the log is only for the figures)."""
-        library = self._library
-        try:
-            return library.library.log_decision(
-                library.user, paper_id, _LOGGED[decision], self._clock() - self._shown_at
-            )
-        except LibraryError:
-            return None
 
     def _finish(self) -> None:
         self._done = True
@@ -249,14 +239,12 @@ class TriageScreen(Screen[None]):
         triage = self._library.triage
         top = triage.undo_stack[-1] if triage.undo_stack else None
         if self.tally.steps:
-            at, decision, logged = self.tally.steps[-1]
+            at, decision = self.tally.steps[-1]
             wrote = decision in ("star", "dismiss")
             if not wrote or (isinstance(top, Change) and self._ids[at] in top.after):
                 self.tally.steps.pop()
                 self.tally.count(decision, -1)
-                if logged is not None:
-                    with suppress(LibraryError):
-                        self._library.library.forget_decision(logged)
+                self._library.triage.forget_decision(self._ids[at])
                 if wrote:
                     self._library.action_undo()
                 if self._done:
