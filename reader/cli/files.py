@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -19,8 +19,8 @@ from reader.sources.loader import FORMATS
 from reader.sources.streaming import open_stream
 
 if TYPE_CHECKING:
+    from reader.config import Config
     from reader.importing import ImportReport
-    from reader.rules import Rule
     from reader.sources.streaming import PaperStream
     from reader.store.library import Library
 
@@ -117,16 +117,16 @@ def import_command(
     is never replaced.
     """
     step = steps()
-    rules = configured()  # a mistake in the config stops the import before it starts
+    config = configured()  # a mistake in the config stops the import before it starts
     if len(files) == 1:
-        _import_one(settings, files[0], fmt, categories, step, rules)
+        _import_one(settings, files[0], fmt, categories, step, config)
         return
     # Every file read and checked before any is written: a file read as it is
     # imported is read twice (checked, then imported), in flat memory either way.
     inputs = [_checked(name, fmt, categories, step) for name in files]
     from reader.importing import import_batch
 
-    with opened(settings) as library, watching(library, settings.user, rules) as watch:
+    with opened(settings) as library, watching(library, settings.user, config) as watch:
         for name, batch, left_out in inputs:
             if batch is None:
                 _import_streamed(settings, library, name, fmt, categories, step, watch)
@@ -141,7 +141,7 @@ def _import_one(
     fmt: str,
     categories: tuple[str, ...],
     step: Callable[[str], None],
-    rules: Sequence[Rule],
+    config: Config,
 ) -> None:
     """Import one file: read as it is imported when its format allows (see
     :mod:`reader.sources.streaming`), else read whole first."""
@@ -153,12 +153,12 @@ def _import_one(
         with friendly_errors():
             stream = open_stream(_source(name), f, fmt=fmt, categories=categories)
         if isinstance(stream, PaperStream):
-            with opened(settings) as library, watching(library, settings.user, rules) as watch:
+            with opened(settings) as library, watching(library, settings.user, config) as watch:
                 _import_stream(settings, library, name, stream, categories, step, watch)
             return
         data = _read_bounded(name, f, MAX_IMPORT_BYTES, stream)
     batch, left_out = _load(name, data, fmt, categories, step)
-    with opened(settings) as library, watching(library, settings.user, rules) as watch:
+    with opened(settings) as library, watching(library, settings.user, config) as watch:
         report = import_batch(library, batch, user=settings.user, on_step=step)
         said = watch.apply()
     _say_done(name, batch.format, report, categories, left_out, said)

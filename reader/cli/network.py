@@ -8,7 +8,7 @@ stopped short saves what arrived, says why, and exits 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,17 +19,17 @@ from reader.cli.rules import configured
 from reader.periods import days_back, parse_day, parse_month, parse_week
 
 if TYPE_CHECKING:
+    from reader.config import Config
     from reader.fetching import Fetched
-    from reader.rules import Rule
 
 
-def _saved(settings: Settings, fetch: Fetched, rules: Sequence[Rule]) -> None:
+def _saved(settings: Settings, fetch: Fetched, config: Config) -> None:
     """Save what was fetched (all of it or none), say what that did, then, for a
     fetch that stopped short, why, with exit 1."""
     from reader.cli.rules import watching
     from reader.fetching import save
 
-    with opened(settings) as library, watching(library, settings.user, rules) as watch:
+    with opened(settings) as library, watching(library, settings.user, config) as watch:
         result = save(library, fetch)
         said = watch.apply()
     echo(f"{fetch.source}: {fetch.summary(result)}{said}")
@@ -92,7 +92,7 @@ def fetch_hf_command(
     """
     from reader.fetching import HfRequest, Period, fetch_hf
 
-    rules = configured()  # a mistake in the config stops the fetch before it starts
+    config = configured()  # a mistake in the config stops the fetch before it starts
 
     chosen = [
         name
@@ -108,7 +108,7 @@ def fetch_hf_command(
     request = HfRequest(periods, sort=sort, limit=limit)
     with friendly_errors(), progress("Fetching Hugging Face papers", len(periods)) as advance:
         fetch = fetch_hf(settings.net(), request, on_period=lambda: advance(1), on_retry=say)
-    _saved(settings, fetch, rules)
+    _saved(settings, fetch, config)
 
 
 def _not_blank(_ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -142,7 +142,7 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
     """
     from reader.fetching import fetch_arxiv
 
-    rules = configured()  # a mistake in the config stops the fetch before it starts
+    config = configured()  # a mistake in the config stops the fetch before it starts
 
     with friendly_errors(), progress("Fetching from arXiv", max_results) as advance:
         shown = 0
@@ -159,7 +159,7 @@ def fetch_arxiv_command(settings: Settings, query: str, max_results: int) -> Non
         # The feed really ended at once: nothing is wrong, but nothing came either.
         say(f"{fetch.source}: no papers match {query.strip()!r}")
         return
-    _saved(settings, fetch, rules)
+    _saved(settings, fetch, config)
 
 
 @click.command("add")
@@ -175,7 +175,7 @@ def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
     """
     from reader.fetching import Titles, add_request, fetch_added, titles_of
 
-    rules = configured()  # a mistake in the config stops the fetch before it starts
+    config = configured()  # a mistake in the config stops the fetch before it starts
 
     with friendly_errors():
         request = add_request(papers)
@@ -185,4 +185,4 @@ def add_command(settings: Settings, papers: tuple[str, ...]) -> None:
             titles = titles_of(library, request.title_ids)
     with friendly_errors():
         fetch = fetch_added(settings.net(), request, titles, on_retry=say)
-    _saved(settings, fetch, rules)
+    _saved(settings, fetch, config)

@@ -13,16 +13,18 @@ import click
 from reader.cli.common import Settings, echo, opened
 
 if TYPE_CHECKING:
+    from reader.config import Config
     from reader.rules import Applied, Rule
     from reader.store import Library
 
 
-def configured() -> tuple[Rule, ...]:
-    """The config file's rules; its error, if it has one, as one clean line."""
+def configured() -> Config:
+    """The config file (its rules, the user's lab privacy); its error, if it has one,
+    as one clean line."""
     from reader.config import ConfigError, load_config
 
     try:
-        return load_config().rules
+        return load_config()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
 
@@ -49,9 +51,12 @@ class Watch:
 
 
 @contextmanager
-def watching(library: Library, user: str, rules: Sequence[Rule]) -> Iterator[Watch]:
+def watching(library: Library, user: str, config: Config) -> Iterator[Watch]:
     """Rules ``user`` has not seen before start now, so that the papers the body
-    brings are theirs to act on (never the papers already here)."""
+    brings are theirs to act on (never the papers already here); and the user's lab
+    privacy (``[lab] private``) is set down, as the app sets it down when it opens."""
+    library.join_lab(user, private=config.private)
+    rules = config.rules
     if rules:
         from reader.rules import watch
 
@@ -81,7 +86,7 @@ def rules_command(settings: Settings, as_json: bool) -> None:
     from reader.rules import Counted, counted
     from reader.text import json_dumps_safe, one_line
 
-    rules = configured()
+    rules = configured().rules
     if not rules:
         if as_json:
             echo("[]")

@@ -207,3 +207,17 @@ def test_every_query_that_takes_the_filter_language_knows_the_lab(
     assert len(rest["papers"]) == lab.count() - 3
     digest = run(db_path, "digest", "--since", "2000-01-01", "--query", "starred-by:cy")
     assert title[first][:30] in digest and digest.count("\n- **") == 1
+
+
+def test_an_import_sets_down_the_users_privacy_as_the_app_does(
+    lab: Library, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user who only runs reader from cron is kept private too."""
+    config = tmp_path / "config.toml"
+    config.write_text("[lab]\nprivate = true\n", encoding="utf-8")
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    feed = Path(__file__).parent.parent / "data" / "arxiv-query-testing.xml"
+    run(db_path, "import", str(feed), user="bo")
+    assert lab.lab_members() == [("bo", True)]
+    listed = json.loads(run(db_path, "list", "lab:>=1", "--json"))
+    assert all("bo" not in item["lab"] for item in listed) and len(listed) == 2  # cy's, bob's
