@@ -144,7 +144,7 @@ def _updated(
 def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[int]:
     """``ids`` the query finds (all of them without one), papers marked not interested
     left out."""
-    from reader.cli.listing import inbox_of, lab_of
+    from reader.asked import asked
     from reader.search import SearchIndex
 
     if query.is_empty:
@@ -156,10 +156,8 @@ def _found(library: Library, user: str, query: Query, ids: list[int]) -> list[in
         index = SearchIndex([], words, order=library.order(), load=library.listing)
         wanted = set(ids)
         # is:new: the papers the digest is about; is:updated as reader list answers it.
-        _new, updated = inbox_of(library, user, query)
-        found = index.search(
-            query, marks, None, wanted, lab_of(library, user, query), updated=updated
-        )
+        needs = asked(library, user, query)
+        found = index.search(query, marks, None, wanted, needs.lab, updated=needs.updated)
         return [i for i in found if i in wanted]
     finally:
         words.close()

@@ -10,7 +10,6 @@ import click
 from reader.cli.common import Settings, echo, opened, say
 
 if TYPE_CHECKING:
-    from reader.lab import Lab
     from reader.models import Annotation, ListedPaper
     from reader.ranking.model import Ranking
     from reader.search.direct import Found
@@ -186,6 +185,7 @@ def _found_ids(library: Library, user: str, query: Query, limit: int | None) -> 
 
 def _direct(library: Library, user: str, query: Query) -> Found | None:
     """What :class:`DirectSearch` finds, or None for a query it does not answer."""
+    from reader.asked import asked
     from reader.search.direct import DirectSearch, NotDirect, answers
 
     if not answers(query):
@@ -193,42 +193,12 @@ def _direct(library: Library, user: str, query: Query) -> Found | None:
     words = library.words()
     try:
         return DirectSearch(words).search(
-            query, _marks(library, user, query), updated=_updated(library, user, query)
+            query, _marks(library, user, query), updated=asked(library, user, query).updated
         )
     except NotDirect:
         return None
     finally:
         words.close()
-
-
-def _asks_inbox(query: Query) -> bool:
-    """Whether ``query`` asks what the inbox holds (is:new, is:updated, is:inbox)."""
-    return any(t.field == "is" and t.value in ("new", "updated", "inbox") for t in query.terms)
-
-
-def _updated(library: Library, user: str, query: Query) -> set[int]:
-    """The papers updated since ``user`` last marked the inbox done, when the query
-    asks (is:updated, is:inbox); else none."""
-    if not any(t.field == "is" and t.value in ("updated", "inbox") for t in query.terms):
-        return set()
-    return set(library.updates_since(library.looked(user)))
-
-
-def inbox_of(library: Library, user: str, query: Query) -> tuple[set[int] | None, set[int]]:
-    """What a search needs to answer the query's is:new, is:updated and is:inbox for
-    ``user`` (see SearchIndex.search): the papers new since the inbox mark (None:
-    every paper), and those updated since; read only when the query asks."""
-    if not _asks_inbox(query):
-        return None, set()
-    return library.new_since(library.looked(user)), _updated(library, user, query)
-
-
-def lab_of(library: Library, user: str, query: Query) -> Lab | None:
-    """Who starred what, as ``user`` may see it, when the query asks (``starred-by:``,
-    ``lab:``); None when it does not."""
-    from reader.lab import Lab
-
-    return Lab(user, library.lab_stars(user)) if query.asks_lab else None
 
 
 def _marks(library: Library, user: str, query: Query) -> dict[int, Annotation]:
@@ -248,15 +218,17 @@ def _indexed(
 ) -> list[int]:
     """The ids :class:`SearchIndex` finds: the order of every paper, then the
     word indexes, and the list's columns when a term needs dates or counts."""
+    from reader.asked import asked
     from reader.search import SearchIndex
 
     marks = library.annotations(user)
-    new, updated = inbox_of(library, user, query)
-    lab = lab_of(library, user, query)
+    needs = asked(library, user, query)
     words = library.words()
     index = SearchIndex([], words, order=library.order(), load=library.listing)
     try:
-        return index.search(query, marks, scores, new, lab, updated=updated)[:limit]
+        return index.search(query, marks, scores, needs.new, needs.lab, updated=needs.updated)[
+            :limit
+        ]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:

@@ -41,7 +41,7 @@ def _confirm(lines: Sequence[str], ids: Sequence[int]) -> bool:
 
 def _found_by(library: Library, text: str, user: str) -> list[int]:
     """The papers the filter query ``text`` finds (as ``reader list`` does), best first."""
-    from reader.cli.listing import inbox_of, lab_of
+    from reader.asked import asked
     from reader.search import Query, SearchIndex
 
     parsed = Query.parse(text)
@@ -53,9 +53,9 @@ def _found_by(library: Library, text: str, user: str) -> list[int]:
     try:
         index = SearchIndex([], words, order=library.order(), load=library.listing)
         # is:new, is:updated and is:inbox as reader list answers them.
-        new, updated = inbox_of(library, user, parsed)
-        lab = lab_of(library, user, parsed)
-        return index.search(parsed, library.annotations(user), None, new, lab, updated=updated)
+        needs = asked(library, user, parsed)
+        marks = library.annotations(user)
+        return index.search(parsed, marks, None, needs.new, needs.lab, updated=needs.updated)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:

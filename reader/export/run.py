@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.asked import Asked
 from reader.export.files import (
     ExportError,
     check_target,
@@ -25,7 +26,6 @@ from reader.models import Annotation, Paper, papers_label
 from reader.text import one_line
 
 if TYPE_CHECKING:
-    from reader.lab import Lab
     from reader.search import WordSource
     from reader.store import Library
 
@@ -66,7 +66,7 @@ def select(
     query: str | None = None,
     only: Collection[int] | None = None,
     words: WordSource | None = None,
-    lab: Lab | None = None,
+    asked: Asked | None = None,
 ) -> list[Item]:
     """The papers to export with their annotations, in library order (newest first).
 
@@ -74,8 +74,9 @@ def select(
     further; ``only`` (paper ids: the marked or visible rows of the TUI) wins over
     both. A query with mistakes raises :class:`ExportError` naming them.
     ``words`` answers the query's words (the library's word indexes); without it
-    they are looked for in ``papers`` themselves. ``lab``: who starred what, for the
-    query's ``starred-by:`` and ``lab:``.
+    they are looked for in ``papers`` themselves. ``asked``: the user's inbox and lab,
+    for the query's ``is:new``, ``is:updated``, ``is:inbox``, ``starred-by:`` and
+    ``lab:`` (see :mod:`reader.asked`).
     """
     if scope not in SCOPES:
         raise ExportError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
@@ -86,7 +87,10 @@ def select(
         parsed = Query.parse(query)
         if parsed.errors:
             raise ExportError(f"--query: {parsed.errors[0]}")
-        chosen = set(SearchIndex(papers, words).search(parsed, marks, lab=lab))
+        needs = asked or Asked()
+        index = SearchIndex(papers, words)
+        found = index.search(parsed, marks, None, needs.new, needs.lab, updated=needs.updated)
+        chosen = set(found)
     items = []
     for paper in papers:
         if paper.id is None:

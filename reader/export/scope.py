@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from reader.asked import asked
 from reader.export.files import ExportError
 from reader.export.run import SCOPES, Item, in_scope, select
-from reader.lab import Lab
 from reader.models import Annotation
 from reader.search.query import Query
 
@@ -45,8 +45,10 @@ def papers_to_export(
     if query is not None and only is None:
         words = library.words()
         try:
-            lab = Lab(user, library.lab_stars(user)) if Query.parse(query).asks_lab else None
-            return select(library.papers(), marks, scope=scope, query=query, words=words, lab=lab)
+            needs = asked(library, user, Query.parse(query))
+            return select(
+                library.papers(), marks, scope=scope, query=query, words=words, asked=needs
+            )
         finally:
             words.close()
     ids = library.order() if order is None else order

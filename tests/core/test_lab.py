@@ -221,3 +221,15 @@ def test_an_import_sets_down_the_users_privacy_as_the_app_does(
     assert lab.lab_members() == [("bo", True)]
     listed = json.loads(run(db_path, "list", "lab:>=1", "--json"))
     assert all("bo" not in item["lab"] for item in listed) and len(listed) == 2  # cy's, bob's
+
+
+def test_export_query_answers_the_inbox_terms_as_reader_list_does(
+    lab: Library, db_path: Path
+) -> None:
+    from reader.models import Paper
+
+    lab.mark_looked("ana")
+    lab.import_papers([Paper("Came in after the look", "2612.00001")])
+    exported = json.loads(run(db_path, "export", "--query", "is:new", "--format", "json"))
+    assert [paper["title"] for paper in exported["papers"]] == ["Came in after the look"]
+    assert run(db_path, "list", "is:new").split("\t")[-1].strip() == "Came in after the look"
