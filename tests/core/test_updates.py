@@ -288,6 +288,20 @@ def bumped(library: Library) -> list[Paper]:
     return [*changed, *versioned(6_000, start=100)]
 
 
+def failing_third(message: str) -> Callable[..., None]:
+    """The import's insert of new rows, failing with ``message`` on its third chunk."""
+    calls: list[int] = []
+    real = imports_module._insert
+
+    def insert(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise LibraryError(message)
+        real(*args)
+
+    return insert
+
+
 @pytest.fixture
 def bigger(empty_library: Library) -> Iterator[Library]:
     empty_library.import_papers(versioned(50))
@@ -298,21 +312,12 @@ def bigger(empty_library: Library) -> Iterator[Library]:
 def test_an_import_that_fails_midway_takes_its_updates_with_it(
     bigger: Library, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[int] = []
-    real = imports_module._insert
-
-    def insert(*args: Any) -> None:
-        calls.append(1)
-        if len(calls) == 3:
-            raise LibraryError("database or disk is full")
-        real(*args)
-
     # A first update that stands: a small import of its own.
     first = bigger.papers()[0]
     bigger.import_papers([replace(first, id=None, arxiv_version=5)])
     kept = rows(bigger)
     assert len(kept) == 1
-    monkeypatch.setattr(imports_module, "_insert", insert)
+    monkeypatch.setattr(imports_module, "_insert", failing_third("database or disk is full"))
     with pytest.raises(LibraryError, match="disk is full"):
         bigger.import_papers(bumped(bigger))
     assert rows(bigger) == kept
@@ -324,19 +329,10 @@ def test_an_import_that_fails_midway_takes_its_updates_with_it(
 def test_an_import_whose_process_died_is_undone_with_its_updates_by_the_next_open(
     bigger: Library, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[int] = []
-    real = imports_module._insert
-
-    def insert(*args: Any) -> None:
-        calls.append(1)
-        if len(calls) == 3:
-            raise LibraryError("killed")
-        real(*args)
-
     def cannot_undo(*args: Any) -> None:
         raise LibraryError("the process died before it could undo")
 
-    monkeypatch.setattr(imports_module, "_insert", insert)
+    monkeypatch.setattr(imports_module, "_insert", failing_third("killed"))
     monkeypatch.setattr(imports_module, "undo_imports", cannot_undo)
     with pytest.raises(LibraryError, match="killed"):
         bigger.import_papers(bumped(bigger))
