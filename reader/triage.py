@@ -165,7 +165,7 @@ class WriteNow:
         done(result)
 
 
-def _nothing(_: object) -> None:
+def nothing(_: object) -> None:
     """Hears a write's result and has nothing to do with it."""
 
 
@@ -523,7 +523,7 @@ class Triage:
         self.submit(
             "Triage decision",
             lambda lib: lib.log_decision(user, paper_id, action, seconds),
-            _nothing,
+            nothing,
             self._failed("Triage decision"),
         )
 
@@ -533,7 +533,7 @@ class Triage:
         self.submit(
             "Triage decision undone",
             lambda lib: lib.forget_decision(user, paper_id),
-            _nothing,
+            nothing,
             self._failed("Triage decision undone"),
         )
 

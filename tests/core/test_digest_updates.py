@@ -9,14 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from reader.cli import main
 from reader.digest import UPDATES, Digest, Updated, render
 from reader.models import Paper, PaperUpdate
 from reader.store import Library, clock
-
-T0 = "2026-12-01T08:00:00+00:00"
+from tests.support.updates import T0, cli, pid, three_papers
 
 
 @pytest.fixture
@@ -27,22 +24,9 @@ def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
 @pytest.fixture
 def lib(empty_library: Library, at: Callable[[str], None]) -> Library:
-    """Three papers at version 1, none with code, imported at T0."""
+    """Three papers at version 1, none with code, imported at T0 (the clock left there)."""
     at(T0)
-    empty_library.import_papers(
-        [Paper(f"Paper {n}", f"2512.0000{n}", arxiv_version=1) for n in (1, 2, 3)]
-    )
-    return empty_library
-
-
-def pid(library: Library, arxiv_id: str) -> int:
-    return library.ids_of_arxiv_ids([arxiv_id])[arxiv_id]
-
-
-def cli(db: Path, *args: str, user: str = "ana") -> str:
-    result = CliRunner().invoke(main, ["--db", str(db), "--user", user, *args])
-    assert result.exit_code == 0, result.output
-    return result.output
+    return three_papers(empty_library)
 
 
 def test_the_digest_says_the_updates_first_in_every_format(

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import reader.store.imports as imports_module
+from reader.asked import asked
 from reader.cli import main
 from reader.models import Paper, PaperUpdate
 from reader.search import Query, SearchIndex
@@ -25,8 +26,7 @@ from reader.updates import badge, lines
 from tests.support.chunks import assert_whole
 from tests.support.network import ATOM, DAILY, MockNetwork, atom_feed
 from tests.support.store import new_papers
-
-T0 = "2026-12-01T08:00:00+00:00"
+from tests.support.updates import T0, cli, pid, three_papers
 
 
 @pytest.fixture
@@ -37,17 +37,9 @@ def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
 @pytest.fixture
 def lib(empty_library: Library, at: Callable[[str], None]) -> Library:
-    """Three papers at version 1, none with code, imported at T0."""
+    """Three papers at version 1, none with code, imported at T0 (the clock left there)."""
     at(T0)
-    empty_library.import_papers(
-        [Paper(f"Paper {n}", f"2512.0000{n}", arxiv_version=1) for n in (1, 2, 3)]
-    )
-    return empty_library
-
-
-def pid(library: Library, arxiv_id: str) -> int:
-    ids = library.ids_of_arxiv_ids([arxiv_id])
-    return ids[arxiv_id]
+    return three_papers(empty_library)
 
 
 def rows(library: Library) -> list[tuple[Any, ...]]:
@@ -57,15 +49,12 @@ def rows(library: Library) -> list[tuple[Any, ...]]:
 
 
 def search(library: Library, user: str, text: str) -> list[int]:
-    mark = library.looked(user)
+    """What the filter finds for ``user``, the inbox read as every command reads it."""
+    query = Query.parse(text)
+    needs = asked(library, user, query)
     index = SearchIndex(library.listing(), library.words())
-    updated = set(library.updates_since(mark))
     return index.search(
-        Query.parse(text),
-        library.annotations(user),
-        None,
-        library.new_since(mark),
-        updated=updated,
+        query, library.annotations(user), None, needs.new, needs.lab, updated=needs.updated
     )
 
 
@@ -371,12 +360,6 @@ def test_the_badge_and_the_lines() -> None:
 
 
 # -- reader fetch, reader list, reader digest ---------------------------------------------
-
-
-def cli(db: Path, *args: str, user: str = "ana") -> str:
-    result = CliRunner().invoke(main, ["--db", str(db), "--user", user, *args])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def test_reader_fetch_brings_a_newer_version_and_code(

@@ -14,6 +14,7 @@ from reader.limits import cut
 from reader.store import LibraryError
 from reader.store.lab import LabMark
 from reader.text import one_line, strip_controls
+from reader.triage import nothing
 from reader.tui.screens.library_base import LibraryBase
 from reader.tui.widgets.paper_detail import PaperDetail
 from reader.tui.widgets.paper_list import PaperList
@@ -29,7 +30,7 @@ class LabPart(LibraryBase):
         """Set the user down as one of the lab, private or not, as the config says:
         through the queue of writes, so a busy library never holds the screen."""
         user, private = self.user, self._settings.private
-        self._write("Lab privacy", lambda lib: lib.join_lab(user, private=private), _nothing)
+        self._write("Lab privacy", lambda lib: lib.join_lab(user, private=private), nothing)
 
     def _read_lab(self) -> None:
         """Read who starred what again (at the start, and when another user's marks
@@ -107,10 +108,6 @@ class LabPart(LibraryBase):
         self._write(
             "Sharing the note", lambda lib: lib.share_note(user, paper_id, not shared), done
         )
-
-
-def _nothing(_: object) -> None:
-    """Hears a write's result and has nothing to do with it."""
 
 
 def lab_text(marks: list[LabMark]) -> Text:
