@@ -86,6 +86,7 @@ async def test_a_private_users_marks_never_show(library: Library) -> None:
         assert "★" not in detail_text(app)
         await type_keys(pilot, "9")
         await wait_until(pilot, lambda: shown_ids(app) == [], "no lab picks")
+        assert paper_list(app).empty_message.startswith("No lab mate has starred a paper yet")
     # bo's own app, private by his config, keeps it so.
     app = ReaderApp(library, "bo", config=Config(read_delay=0, private=True))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -142,6 +142,12 @@ class FilterPart(LibraryBase):
                 f"Nothing new since you last marked the inbox done ({done}). "
                 f"Press {every} for every paper."
             )
+        elif self._preset is not None and query.asks_lab and not self._lab.has_mates:
+            every = key_said(self.app, "view.1")
+            empty = (
+                "No lab mate has starred a paper yet: this view shows what the library's "
+                f"other users (READER_USER) star. Press {every} for every paper."
+            )
         else:
             every = key_said(self.app, "view.1")
             empty = f"No papers in this view. Press {every} to see them all."
